@@ -23,6 +23,9 @@
 #include <math.h>
 #include <openssl/sha.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define POW_MSG(code, msg) [code] = msg,
 static const char *const pow_messages[] = {POW_STATUS_MAP(POW_MSG)};
@@ -84,7 +87,26 @@ void pow_miner_set_time(pow_miner *m, uint32_t time)
     put_le32(m->tail + 4, time); /* header bytes 68..71 */
 }
 
-/* The two compressions of one attempt. tail is the miner's second block with
+/* Writes the eight state words big-endian (SHA-256's output byte order).
+ * With SSE2 this is two 16-byte stores, so that the compression reading the
+ * block right after gets the bytes forwarded from the stores instead of
+ * waiting for eight small stores to reach the cache. */
+static inline void put_state_be(uint8_t out[32], const uint32_t h[8])
+{
+#if defined(__SSE2__)
+    for (int i = 0; i < 2; i++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(h + 4 * i));
+        v = _mm_or_si128(_mm_slli_epi16(v, 8), _mm_srli_epi16(v, 8));
+        v = _mm_shufflehi_epi16(_mm_shufflelo_epi16(v, 0xb1), 0xb1);
+        _mm_storeu_si128((__m128i *)(void *)(out + 16 * i), v);
+    }
+#else
+    for (int i = 0; i < 8; i++)
+        put_be32(out + 4 * i, h[i]);
+#endif
+}
+
+/* The two compressions of one attempt. tail is the second header block with
  * the nonce written in; second is a private copy of the padding block; on
  * return ctx->h holds the final state words. */
 static inline void attempt(SHA256_CTX *ctx, const uint32_t midstate[8], const uint8_t tail[64],
@@ -92,8 +114,7 @@ static inline void attempt(SHA256_CTX *ctx, const uint32_t midstate[8], const ui
 {
     memcpy(ctx->h, midstate, 8 * sizeof(uint32_t));
     SHA256_Transform(ctx, tail);
-    for (int i = 0; i < 8; i++)
-        put_be32(second + 4 * i, ctx->h[i]);
+    put_state_be(second, ctx->h);
     memcpy(ctx->h, sha256_iv, sizeof sha256_iv);
     SHA256_Transform(ctx, second);
 }
@@ -121,36 +142,80 @@ static uint32_t bswap32(uint32_t v)
     return __builtin_bswap32(v);
 }
 
+/* 1 when the final state ctx, read as Bitcoin reads a hash, is <= target.
+ * The hash's last four bytes are its most significant and they are the last
+ * state word, big-endian: one comparison rejects almost every attempt. */
+static inline int state_meets(const SHA256_CTX *ctx, uint32_t target_top, const u256 *target)
+{
+    uint32_t top = bswap32(ctx->h[7]);
+    if (__builtin_expect(top > target_top, 1))
+        return 0;
+    if (top < target_top)
+        return 1;
+    hash256 id; /* a tie on the top word: settle it on all 256 bits */
+    u256 value;
+    state_to_hash(&id, ctx);
+    u256_from_hash(&value, &id);
+    return u256_cmp(&value, target) <= 0;
+}
+
+/* Attempts run in pairs: within a pair the two hashes do not depend on each
+ * other, so the core overlaps their compressions instead of waiting for each
+ * one's latency. They cycle through TAILS copies of the second block, each
+ * nonce written TAILS attempts ahead of its use: a 4-byte store followed at
+ * once by the compression's 16-byte load of the same bytes could not be
+ * forwarded and would stall until the store reached the cache. */
+#define TAILS 4
+
 int pow_miner_try(const pow_miner *m, uint32_t *found_nonce, uint64_t *attempts_done,
                   uint32_t nonce_start, uint64_t count, const u256 *target)
 {
-    SHA256_CTX ctx;
-    uint8_t tail[64], second[64];
-    /* The hash's top 32 bits must not exceed the target's top 32 bits. */
+    SHA256_CTX ctx[2];
+    uint8_t tails[TAILS][64], second[2][64];
     const uint32_t target_top = (uint32_t)(target->w[3] >> 32);
     if (count > (uint64_t)1 << 32)
         count = (uint64_t)1 << 32;
-    memset(&ctx, 0, sizeof ctx);
-    memcpy(tail, m->tail, sizeof tail);
-    memcpy(second, m->second, sizeof second);
+    memset(ctx, 0, sizeof ctx);
+    for (uint32_t k = 0; k < TAILS; k++) {
+        memcpy(tails[k], m->tail, 64);
+        put_le32(tails[k] + 12, nonce_start + k); /* header bytes 76..79 */
+    }
+    memcpy(second[0], m->second, 64);
+    memcpy(second[1], m->second, 64);
+    uint64_t i = 0;
     uint32_t nonce = nonce_start;
-    for (uint64_t i = 0; i < count; i++, nonce++) {
-        put_le32(tail + 12, nonce);
-        attempt(&ctx, m->midstate, tail, second);
-        uint32_t top = bswap32(ctx.h[7]);
-        if (__builtin_expect(top > target_top, 1))
-            continue;
-        if (top == target_top) { /* rare: settle it on all 256 bits */
-            hash256 id;
-            u256 value;
-            state_to_hash(&id, &ctx);
-            u256_from_hash(&value, &id);
-            if (u256_cmp(&value, target) > 0)
-                continue;
+    for (; i + 2 <= count; i += 2, nonce += 2) {
+        uint8_t *tail0 = tails[i % TAILS], *tail1 = tails[(i + 1) % TAILS];
+        memcpy(ctx[0].h, m->midstate, sizeof m->midstate);
+        SHA256_Transform(&ctx[0], tail0);
+        memcpy(ctx[1].h, m->midstate, sizeof m->midstate);
+        SHA256_Transform(&ctx[1], tail1);
+        put_state_be(second[0], ctx[0].h);
+        memcpy(ctx[0].h, sha256_iv, sizeof sha256_iv);
+        SHA256_Transform(&ctx[0], second[0]);
+        put_state_be(second[1], ctx[1].h);
+        memcpy(ctx[1].h, sha256_iv, sizeof sha256_iv);
+        SHA256_Transform(&ctx[1], second[1]);
+        put_le32(tail0 + 12, nonce + TAILS);
+        put_le32(tail1 + 12, nonce + 1 + TAILS);
+        if (state_meets(&ctx[0], target_top, target)) {
+            *found_nonce = nonce;
+            *attempts_done = i + 1;
+            return 1;
         }
-        *found_nonce = nonce;
-        *attempts_done = i + 1;
-        return 1;
+        if (state_meets(&ctx[1], target_top, target)) {
+            *found_nonce = nonce + 1;
+            *attempts_done = i + 2;
+            return 1;
+        }
+    }
+    if (i < count) { /* an odd count: one attempt left */
+        attempt(&ctx[0], m->midstate, tails[i % TAILS], second[0]);
+        if (state_meets(&ctx[0], target_top, target)) {
+            *found_nonce = nonce;
+            *attempts_done = count;
+            return 1;
+        }
     }
     *found_nonce = 0;
     *attempts_done = count;

@@ -111,6 +111,18 @@ START_TEST(mines_the_genesis_nonce)
     ck_assert_int_eq(pow_miner_try(&m, &nonce, &done, 2083236893u - 10, 10, &target), 0);
     ck_assert_uint_eq(nonce, 0);
     ck_assert_uint_eq(done, 10);
+    /* attempts run in pairs: the winner as the last, odd one out, and as the
+     * second of a pair */
+    ck_assert_int_eq(pow_miner_try(&m, &nonce, &done, 2083236893u - 10, 11, &target), 1);
+    ck_assert_uint_eq(nonce, 2083236893u);
+    ck_assert_uint_eq(done, 11);
+    ck_assert_int_eq(pow_miner_try(&m, &nonce, &done, 2083236893u - 11, 12, &target), 1);
+    ck_assert_uint_eq(nonce, 2083236893u);
+    ck_assert_uint_eq(done, 12);
+    ck_assert_int_eq(pow_miner_try(&m, &nonce, &done, 2083236893u - 11, 11, &target), 0);
+    ck_assert_uint_eq(done, 11);
+    ck_assert_int_eq(pow_miner_try(&m, &nonce, &done, 5, 0, &target), 0);
+    ck_assert_uint_eq(done, 0);
 }
 END_TEST
 
@@ -136,6 +148,22 @@ START_TEST(finds_the_first_winner_like_brute_force)
         header_id(&id, &h);
         ck_assert_int_eq(header_check_pow(&h, &id), 1);
     }
+}
+END_TEST
+
+START_TEST(easiest_target_takes_the_first_nonce)
+{
+    uint64_t state = 8;
+    block_header h = random_header(&state);
+    pow_miner m;
+    u256 target;
+    uint32_t nonce;
+    uint64_t done;
+    memset(&target, 0xff, sizeof target);
+    pow_miner_init(&m, &h);
+    ck_assert_int_eq(pow_miner_try(&m, &nonce, &done, 77, 100, &target), 1);
+    ck_assert_uint_eq(nonce, 77);
+    ck_assert_uint_eq(done, 1);
 }
 END_TEST
 
@@ -177,6 +205,14 @@ START_TEST(top_word_tie_is_settled_on_all_bits)
     ck_assert_int_eq(pow_miner_try(&m, &nonce, &done, 1234, 1, &below), 0);
     ck_assert_int_eq(pow_miner_try(&m, &nonce, &done, 1234, 1, &exact), 1);
     ck_assert_uint_eq(nonce, 1234);
+    /* the same in either lane of a pair */
+    ck_assert_int_eq(pow_miner_try(&m, &nonce, &done, 1233, 2, &below), 0);
+    ck_assert_int_eq(pow_miner_try(&m, &nonce, &done, 1233, 2, &exact), 1);
+    ck_assert_uint_eq(nonce, 1234);
+    ck_assert_uint_eq(done, 2);
+    ck_assert_int_eq(pow_miner_try(&m, &nonce, &done, 1234, 2, &exact), 1);
+    ck_assert_uint_eq(nonce, 1234);
+    ck_assert_uint_eq(done, 1);
 }
 END_TEST
 
@@ -338,6 +374,7 @@ static Suite *suite(void)
     tcase_add_test(tc, set_time_keeps_midstate_valid);
     tcase_add_test(tc, mines_the_genesis_nonce);
     tcase_add_test(tc, finds_the_first_winner_like_brute_force);
+    tcase_add_test(tc, easiest_target_takes_the_first_nonce);
     tcase_add_test(tc, nonces_wrap_around);
     tcase_add_test(tc, top_word_tie_is_settled_on_all_bits);
     tcase_add_loop_test(tc, retarget_matches_bitcoin_core, 0,
