@@ -109,12 +109,15 @@ static const char *got(const cJSON *it, char *buf, size_t len)
 
 static void join_key(char *out, const char *path, const char *key)
 {
-    snprintf(out, PATH_MAX_LEN, "%s%s%s", path, *path ? "." : "", key);
+    /* Paths longer than PATH_MAX_LEN only appear in messages: cut them. */
+    if (snprintf(out, PATH_MAX_LEN, "%s%s%s", path, *path ? "." : "", key) >= PATH_MAX_LEN)
+        out[PATH_MAX_LEN - 1] = '\0';
 }
 
 static void join_index(char *out, const char *path, size_t i)
 {
-    snprintf(out, PATH_MAX_LEN, "%s[%zu]", path, i);
+    if (snprintf(out, PATH_MAX_LEN, "%s[%zu]", path, i) >= PATH_MAX_LEN)
+        out[PATH_MAX_LEN - 1] = '\0';
 }
 
 static size_t edit_distance(const char *a, const char *b)
