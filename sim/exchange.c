@@ -17,7 +17,7 @@
 #include <pthread.h>
 
 #define LINE 64
-#define SPIN_ROUNDS 4000
+#define SPIN_ROUNDS 200000
 
 typedef struct outbox {
     engine_event *v;
