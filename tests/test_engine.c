@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum { T_REC, T_SEND, T_PING, T_CHAIN, T_GLOBAL };
 enum { G_PLAIN = 100, G_INJECT };
@@ -574,6 +575,32 @@ START_TEST(request_stop_returns_early)
 }
 END_TEST
 
+START_TEST(realtime_paces_without_changing_results)
+{
+    /* 5 hops of 2 ms at F = 1: at least 10 ms of wall time, same events. */
+    script *s = calloc(1, sizeof *s);
+    s->latency_ns = 2000000;
+    engine_config cfg = {.nodes = 2,
+                         .lookahead_ns = 1000000,
+                         .threads = thread_counts[_i],
+                         .realtime_factor = 1.0,
+                         .model = {.ctx = s, .on_event = script_event}};
+    engine *e = NULL;
+    ck_assert_int_eq(engine_new(&e, &cfg), ENGINE_OK);
+    timer(e, 0, 0, T_PING, 5);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ck_assert_int_eq(engine_run(e, 20000000), ENGINE_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double elapsed = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    ck_assert_double_ge(elapsed, 0.010);
+    ck_assert_int_eq(s->n[0] + s->n[1], 6);
+    ck_assert_int_eq(s->log[1][2].t, 10000000);
+    engine_free(e);
+    free(s);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -588,6 +615,7 @@ static Suite *suite(void)
     tcase_add_loop_test(tc, idle_time_is_offered_between_events, 0, n);
     tcase_add_loop_test(tc, idle_sleep_allows_skip_ahead, 0, n);
     tcase_add_test(tc, bad_configuration_is_refused);
+    tcase_add_loop_test(tc, realtime_paces_without_changing_results, 0, n);
 #ifndef NDEBUG
     tcase_add_test_raise_signal(tc, send_below_lookahead_aborts, SIGABRT);
 #endif
