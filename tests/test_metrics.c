@@ -7,6 +7,7 @@
 #include "sweep.h"
 #include "testutil.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,8 +87,23 @@ static void sample(metrics *m, double t, unsigned t1, unsigned t2, unsigned t3)
     metrics_sample(m, S(t), s, 3);
 }
 
+/* One thread per node, each touching only its own recorder. */
+struct feed {
+    metrics *m;
+    uint32_t node;
+};
+
+static void *feed_node(void *arg)
+{
+    const struct feed *f = arg;
+    for (size_t i = 0; i < N_RUN; i++)
+        if (run[i].node == f->node)
+            apply(f->m, &run[i]);
+    return NULL;
+}
+
 /* Feeds the whole run; order 0 feeds node by node, order 1 round-robin from
- * the last node, as two thread layouts would. */
+ * the last node, as two thread layouts would; order 2 from one thread per node. */
 static metrics *build(int order)
 {
     metrics *m = metrics_new(3, 2);
@@ -95,6 +111,15 @@ static metrics *build(int order)
     if (order == 0) {
         for (size_t i = 0; i < N_RUN; i++)
             apply(m, &run[i]);
+    } else if (order == 2) {
+        pthread_t th[3];
+        struct feed f[3];
+        for (uint32_t n = 1; n <= 3; n++) {
+            f[n - 1] = (struct feed){m, n};
+            ck_assert_int_eq(pthread_create(&th[n - 1], NULL, feed_node, &f[n - 1]), 0);
+        }
+        for (int i = 0; i < 3; i++)
+            ck_assert_int_eq(pthread_join(th[i], NULL), 0);
     } else {
         size_t next[4] = {0, 0, 0, 0};
         for (int progress = 1; progress;) {
@@ -165,7 +190,7 @@ static void check_file(const char *dir, const char *name, const char *expected)
 
 static const char *write_run(const char *tag, int order)
 {
-    static char dirs[2][512];
+    static char dirs[3][512];
     metrics *m = build(order);
     char err[256];
     ck_assert_int_eq(finish(m, err, sizeof err), METRICS_OK);
@@ -310,12 +335,15 @@ START_TEST(output_independent_of_interleaving)
     char a[512], b[512];
     snprintf(a, sizeof a, "%s", write_run("metrics-order0", 0));
     snprintf(b, sizeof b, "%s", write_run("metrics-order1", 1));
+    const char *c = write_run("metrics-threads", 2);
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char *x = slurp(a, files[i]), *y = slurp(b, files[i]);
+        char *x = slurp(a, files[i]), *y = slurp(b, files[i]), *z = slurp(c, files[i]);
         ck_assert_msg(strcmp(x, y) == 0, "%s differs between interleavings", files[i]);
+        ck_assert_msg(strcmp(x, z) == 0, "%s differs when recorded by threads", files[i]);
         ck_assert_uint_gt(strlen(x), 10);
         free(x);
         free(y);
+        free(z);
     }
 }
 END_TEST
