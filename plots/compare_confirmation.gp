@@ -5,6 +5,7 @@
 term = strstrt(GPVAL_TERMINALS, "pngcairo") > 0 ? "pngcairo" : "png"
 set terminal @term size 1000,600
 set output out
+set termoption noenhanced
 set datafile separator ","
 set title "Transaction confirmation latency (CDF over confirmed transactions)"
 set xlabel "latency (s)"

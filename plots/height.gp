@@ -6,6 +6,7 @@
 term = strstrt(GPVAL_TERMINALS, "pngcairo") > 0 ? "pngcairo" : "png"
 set terminal @term size 1000,600
 set output out
+set termoption noenhanced
 set datafile separator ","
 set title "Chain height per node (grey: network partitioned)"
 set xlabel "virtual time (s)"

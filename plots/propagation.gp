@@ -5,6 +5,7 @@
 term = strstrt(GPVAL_TERMINALS, "pngcairo") > 0 ? "pngcairo" : "png"
 set terminal @term size 1000,600
 set output out
+set termoption noenhanced
 set datafile separator ","
 set title "Block propagation (CDF over blocks)"
 set xlabel "delay since production (s)"

@@ -4,6 +4,7 @@
 term = strstrt(GPVAL_TERMINALS, "pngcairo") > 0 ? "pngcairo" : "png"
 set terminal @term size 1000,600
 set output out
+set termoption noenhanced
 set datafile separator ","
 set title "Reorganisation depths"
 set xlabel "depth (blocks disconnected)"

@@ -3,8 +3,11 @@
  * files are checked byte for byte, the figures against hand computation, and
  * every kind of inconsistent input is refused. */
 #include "metrics.h"
+#include "summary.h"
+#include "sweep.h"
 #include "testutil.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,8 +87,23 @@ static void sample(metrics *m, double t, unsigned t1, unsigned t2, unsigned t3)
     metrics_sample(m, S(t), s, 3);
 }
 
+/* One thread per node, each touching only its own recorder. */
+struct feed {
+    metrics *m;
+    uint32_t node;
+};
+
+static void *feed_node(void *arg)
+{
+    const struct feed *f = arg;
+    for (size_t i = 0; i < N_RUN; i++)
+        if (run[i].node == f->node)
+            apply(f->m, &run[i]);
+    return NULL;
+}
+
 /* Feeds the whole run; order 0 feeds node by node, order 1 round-robin from
- * the last node, as two thread layouts would. */
+ * the last node, as two thread layouts would; order 2 from one thread per node. */
 static metrics *build(int order)
 {
     metrics *m = metrics_new(3, 2);
@@ -93,6 +111,15 @@ static metrics *build(int order)
     if (order == 0) {
         for (size_t i = 0; i < N_RUN; i++)
             apply(m, &run[i]);
+    } else if (order == 2) {
+        pthread_t th[3];
+        struct feed f[3];
+        for (uint32_t n = 1; n <= 3; n++) {
+            f[n - 1] = (struct feed){m, n};
+            ck_assert_int_eq(pthread_create(&th[n - 1], NULL, feed_node, &f[n - 1]), 0);
+        }
+        for (int i = 0; i < 3; i++)
+            ck_assert_int_eq(pthread_join(th[i], NULL), 0);
     } else {
         size_t next[4] = {0, 0, 0, 0};
         for (int progress = 1; progress;) {
@@ -163,7 +190,7 @@ static void check_file(const char *dir, const char *name, const char *expected)
 
 static const char *write_run(const char *tag, int order)
 {
-    static char dirs[2][512];
+    static char dirs[3][512];
     metrics *m = build(order);
     char err[256];
     ck_assert_int_eq(finish(m, err, sizeof err), METRICS_OK);
@@ -180,18 +207,17 @@ static const char *write_run(const char *tag, int order)
 START_TEST(csv_files_match_the_run)
 {
     const char *dir = write_run("metrics-golden", 0);
-    check_file(
-        dir, "blocks.csv",
-        "id,height,parent,producer,time_produced,transactions,bytes,main_chain,seen_by,"
-        "delay_50pct,delay_90pct\n" ID("01") ",1," ID(
-            "10") ",1,1.000000000,1,1000,1,3,0.100000000,"
-                  "0.500000000\n" ID("02") ",1," ID("10") ",2,1.200000000,1,900,0,3,0.050000000,0."
-                                                          "100000000\n" ID("03") ",2," ID(
-                                                              "01") ",1,3."
-                                                                    "000000000,0,"
-                                                                    "500,1,3,0."
-                                                                    "200000000,0."
-                                                                    "500000000\n");
+    check_file(dir, "blocks.csv",
+               "id,height,parent,producer,time_produced,transactions,bytes,main_chain,seen_by,"
+               "delay_50pct,delay_90pct\n" ID("01") ",1," ID(
+                   "10") ",1,1.000000000,1,1000,1,3,0.100000000,"
+                         "0.500000000\n" ID("02") ",1," ID(
+                             "10") ",2,1.200000000,1,900,0,3,0.050000000,0."
+                                   "100000000\n" ID("03") ",2," ID("01") ",1,3."
+                                                                         "000000000,0,"
+                                                                         "500,1,3,0."
+                                                                         "200000000,0."
+                                                                         "500000000\n");
     check_file(dir, "block_arrivals.csv",
                "block,node,time_first_seen,delay\n" ID("01") ",1,1.000000000,0.000000000\n" ID("01") ",3,1.100000000,0.100000000\n" ID("02") ",2,1.200000000,0.000000000\n" ID("02") ",3,1.250000000,0.050000000\n" ID(
                    "02") ",1,1.300000000,0.100000000\n" ID("01") ",2,1.500000000,0.500000000\n" ID("03") ",1,3.000000000,0.000000000\n" ID("03") ",3,3.200000000,0.200000000\n" ID("03") ",2,3.500000000,0.500000000\n");
@@ -309,12 +335,15 @@ START_TEST(output_independent_of_interleaving)
     char a[512], b[512];
     snprintf(a, sizeof a, "%s", write_run("metrics-order0", 0));
     snprintf(b, sizeof b, "%s", write_run("metrics-order1", 1));
+    const char *c = write_run("metrics-threads", 2);
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char *x = slurp(a, files[i]), *y = slurp(b, files[i]);
+        char *x = slurp(a, files[i]), *y = slurp(b, files[i]), *z = slurp(c, files[i]);
         ck_assert_msg(strcmp(x, y) == 0, "%s differs between interleavings", files[i]);
+        ck_assert_msg(strcmp(x, z) == 0, "%s differs when recorded by threads", files[i]);
         ck_assert_uint_gt(strlen(x), 10);
         free(x);
         free(y);
+        free(z);
     }
 }
 END_TEST
@@ -534,6 +563,143 @@ START_TEST(empty_run)
 }
 END_TEST
 
+START_TEST(summary_load_and_headlines)
+{
+    const char *dir = write_run("metrics-load", 0);
+    cJSON *s = NULL;
+    char err[512], cell[64];
+    ck_assert_int_eq(summary_load(&s, err, sizeof err, dir), 0);
+    ck_assert_uint_eq(summary_n_headlines(), 16);
+    ck_assert_str_eq(summary_headline_name(1), "stale_rate");
+    ck_assert_str_eq(summary_headline_path(8), "reconvergence.max_delay_s");
+    ck_assert_ptr_null(summary_headline_name(16));
+    ck_assert_int_eq(summary_headline_format(cell, sizeof cell, s, 1), 0);
+    ck_assert_str_eq(cell, "0.333333333");
+    ck_assert_int_eq(summary_headline_format(cell, sizeof cell, s, 8), 0);
+    ck_assert_str_eq(cell, "0.6");
+    cJSON_Delete(s);
+    /* Rejections name the file and what was wrong. */
+    const char *bad = testutil_tmpdir("metrics-badsummary");
+    ck_assert_int_eq(summary_load(&s, err, sizeof err, bad), -1);
+    ck_assert_ptr_null(s);
+    ck_assert_ptr_nonnull(strstr(err, "summary.json: cannot read"));
+    char path[600];
+    snprintf(path, sizeof path, "%s/summary.json", bad);
+    static const struct {
+        const char *text, *needle;
+    } cases[] = {
+        {"{\"blocks\": ", "not valid JSON"},
+        {"[1, 2]", "expected a JSON object"},
+        {"{\"blocks\": {\"produced\": \"three\"}}", "blocks.produced: expected a number or null"},
+        {"{}", "blocks.produced: expected a number or null"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs(cases[i].text, f);
+        fclose(f);
+        ck_assert_int_eq(summary_load(&s, err, sizeof err, bad), -1);
+        ck_assert_msg(strstr(err, cases[i].needle) && strstr(err, path), "case %zu: %s", i, err);
+    }
+    cJSON *n = cJSON_Parse("{\"blocks\": {\"stale_rate\": null}}");
+    ck_assert_int_eq(summary_headline_format(cell, sizeof cell, n, 1), 1);
+    ck_assert_str_eq(cell, "");
+    ck_assert_int_eq(summary_headline_format(cell, sizeof cell, n, 0), -1);
+    cJSON_Delete(n);
+}
+END_TEST
+
+START_TEST(sweep_axes_and_grid)
+{
+    sweep_axis ax[2];
+    char err[256];
+    ck_assert_int_eq(sweep_axis_parse(&ax[0], err, sizeof err, "network.latency_ms=10,50,100"), 0);
+    ck_assert_str_eq(ax[0].path, "network.latency_ms");
+    ck_assert_uint_eq(ax[0].n_values, 3);
+    ck_assert_str_eq(ax[0].values[2], "100");
+    ck_assert_int_eq(sweep_axis_parse(&ax[1], err, sizeof err, "nodes=4,8"), 0);
+    static const char *const bad[] = {"nodes", "=1,2", "nodes=", "nodes=1,,2", "nodes=1,"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        sweep_axis x;
+        ck_assert_int_eq(sweep_axis_parse(&x, err, sizeof err, bad[i]), -1);
+        ck_assert_msg(strstr(err, bad[i]) != NULL, "message '%s' must quote '%s'", err, bad[i]);
+        ck_assert_ptr_null(x.path);
+    }
+    size_t n = 0;
+    ck_assert_int_eq(sweep_grid_size(&n, ax, 2, 2), 0);
+    ck_assert_uint_eq(n, 12);
+    ck_assert_int_eq(sweep_grid_size(&n, ax, 0, 5), 0);
+    ck_assert_uint_eq(n, 5);
+    ck_assert_int_eq(sweep_grid_size(&n, ax, 2, 0), -1);
+    /* Grid order: first axis slowest, repetition fastest. */
+    static const size_t want[12][3] = {{0, 0, 0}, {0, 0, 1}, {0, 1, 0}, {0, 1, 1},
+                                       {1, 0, 0}, {1, 0, 1}, {1, 1, 0}, {1, 1, 1},
+                                       {2, 0, 0}, {2, 0, 1}, {2, 1, 0}, {2, 1, 1}};
+    for (size_t i = 0; i < 12; i++) {
+        size_t idx[2];
+        unsigned rep;
+        sweep_grid_point(idx, &rep, ax, 2, 2, i);
+        ck_assert_uint_eq(idx[0], want[i][0]);
+        ck_assert_uint_eq(idx[1], want[i][1]);
+        ck_assert_uint_eq(rep, want[i][2]);
+    }
+    /* splitmix64 reference outputs for seed 0 (the first outputs of the
+     * generator of Steele et al. seeded with 0). */
+    ck_assert_uint_eq(sweep_seed(0, 0), 0xE220A8397B1DCDAFu);
+    ck_assert_uint_eq(sweep_seed(0x9E3779B97F4A7C15u, 0), 0x6E789E6AA1B965F4u);
+    ck_assert_uint_ne(sweep_seed(7, 0), sweep_seed(7, 1));
+    char name[32];
+    sweep_run_name(name, sizeof name, 0, 12);
+    ck_assert_str_eq(name, "run-001");
+    sweep_run_name(name, sizeof name, 1233, 5000);
+    ck_assert_str_eq(name, "run-1234");
+    size_t idx[2] = {1, 0};
+    char **argv = sweep_child_argv("chainsim", "s.json", ax, 2, idx, 42, "out/run-003");
+    static const char *const want_argv[] = {
+        "chainsim", "run",    "s.json", "--set", "network.latency_ms=50", "--set",
+        "nodes=4",  "--seed", "42",     "--out", "out/run-003",           "--quiet"};
+    for (size_t i = 0; i < sizeof want_argv / sizeof want_argv[0]; i++)
+        ck_assert_str_eq(argv[i], want_argv[i]);
+    ck_assert_ptr_null(argv[sizeof want_argv / sizeof want_argv[0]]);
+    free(argv);
+    sweep_axis_clear(&ax[0]);
+    sweep_axis_clear(&ax[1]);
+    sweep_axis_clear(NULL);
+}
+END_TEST
+
+START_TEST(sweep_csv_rows_in_grid_order)
+{
+    sweep_axis ax;
+    char err[256];
+    ck_assert_int_eq(sweep_axis_parse(&ax, err, sizeof err, "pos.k=2,\"x\""), 0);
+    cJSON *a = cJSON_Parse("{\"blocks\": {\"produced\": 10, \"stale_rate\": 0.25}}");
+    cJSON *b = cJSON_Parse("{\"blocks\": {\"produced\": 12, \"stale_rate\": null}}");
+    const cJSON *sums[4] = {a, b, b, a};
+    char *csv = sweep_csv(&ax, 1, 2, 5, sums, 4);
+    ck_assert_ptr_nonnull(csv);
+    char expect[2048];
+    snprintf(expect, sizeof expect,
+             "run,pos.k,rep,seed,blocks,stale_rate,prop50_median_s,prop50_p90_s,"
+             "prop90_median_s,prop90_p90_s,reorgs,deepest_reorg,reconverge_max_s,tx_per_s,"
+             "confirm_median_s,confirm_p90_s,hashes,messages_sent,bytes_sent,events\n"
+             "run-001,2,0,%llu,10,0.25,,,,,,,,,,,,,,\n"
+             "run-002,2,1,%llu,12,,,,,,,,,,,,,,,\n"
+             "run-003,\"\"\"x\"\"\",0,%llu,12,,,,,,,,,,,,,,,\n"
+             "run-004,\"\"\"x\"\"\",1,%llu,10,0.25,,,,,,,,,,,,,,\n",
+             (unsigned long long)sweep_seed(5, 0), (unsigned long long)sweep_seed(5, 1),
+             (unsigned long long)sweep_seed(5, 0), (unsigned long long)sweep_seed(5, 1));
+    ck_assert_str_eq(csv, expect);
+    char *again = sweep_csv(&ax, 1, 2, 5, sums, 4);
+    ck_assert_str_eq(again, csv); /* same inputs, same bytes */
+    free(again);
+    free(csv);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    sweep_axis_clear(&ax);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("metrics");
@@ -552,6 +718,11 @@ static Suite *suite(void)
     tcase_add_test(tc, write_failure_is_reported);
     tcase_add_test(tc, empty_run);
     suite_add_tcase(s, tc);
+    TCase *tr = tcase_create("readers");
+    tcase_add_test(tr, summary_load_and_headlines);
+    tcase_add_test(tr, sweep_axes_and_grid);
+    tcase_add_test(tr, sweep_csv_rows_in_grid_order);
+    suite_add_tcase(s, tr);
     return s;
 }
 
