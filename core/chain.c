@@ -1,0 +1,1005 @@
+/* Chain state. The tree is a hash map from block id to a small entry
+ * (parent pointer, height, cumulative work, order seen, and undo data while
+ * the block is on the active chain); the active chain is an array of entries
+ * by height. Fork choice keeps `best`, the valid entry with the most work
+ * (first seen on a tie), and "activation" moves the UTXO set from the tip
+ * to best: disconnect down to the common ancestor with the undo data, then
+ * connect up, validating each block against the UTXO state it extends
+ * (Bitcoin's ActivateBestChain). A block that fails there is marked invalid
+ * with its descendants and best is chosen again, so the loop ends on the
+ * best valid branch. */
+#include "chain.h"
+
+#include "hmap.h"
+#include "validate.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct chain_entry {
+    block *blk; /* NULL once the entry is found invalid */
+    chain_entry *parent;
+    u256 work;
+    uint32_t height;
+    uint8_t failed;
+    uint64_t seq;    /* order in which this chain first saw the block */
+    utxo_coin *undo; /* coins spent by the block, in input order, while connected */
+    size_t n_undo;
+};
+
+struct orphan {
+    block *blk;
+    uint64_t seq;
+};
+
+struct chain {
+    chain_params params;
+    sigcache *cache;
+    hmap *index;   /* id -> chain_entry * (valid and invalid) */
+    hmap *orphans; /* id -> struct orphan */
+    chain_entry **active;
+    size_t active_cap;
+    uint32_t height;
+    chain_entry *best;
+    utxo_set *utxo;
+    uint64_t next_seq;
+    size_t n_valid;
+};
+
+/* The failure found while activating, reported for the offered block. */
+struct failure {
+    reason code;
+    hash256 id;
+    char message[320];
+};
+
+void chain_params_default(chain_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->consensus = CHAIN_POW;
+    p->genesis_time = 1700000000u;
+    p->genesis_bits = 0x207fffffu;
+    p->block_reward = UINT64_C(5000000000);
+    p->max_block_bytes = 1000000;
+    p->max_future_s = 7200;
+    p->max_orphans = 100;
+    p->target_spacing_s = 600;
+}
+
+/* ---- entries and accessors ---- */
+
+block *chain_entry_block(const chain_entry *e)
+{
+    return e->blk;
+}
+
+const hash256 *chain_entry_id(const chain_entry *e)
+{
+    return block_id(e->blk);
+}
+
+uint32_t chain_entry_height(const chain_entry *e)
+{
+    return e->height;
+}
+
+const chain_entry *chain_entry_parent(const chain_entry *e)
+{
+    return e->parent;
+}
+
+const chain_entry *chain_entry_ancestor(const chain_entry *e, uint32_t height)
+{
+    if (height > e->height)
+        return NULL;
+    while (e->height > height)
+        e = e->parent;
+    return e;
+}
+
+const u256 *chain_entry_work(const chain_entry *e)
+{
+    return &e->work;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+uint32_t chain_entry_median_time(const chain_entry *e)
+{
+    uint32_t times[11];
+    size_t n = 0;
+    for (; e != NULL && n < 11; e = e->parent)
+        times[n++] = block_header_of(e->blk)->time;
+    qsort(times, n, sizeof times[0], cmp_u32);
+    return times[n / 2];
+}
+
+const chain_entry *chain_common_ancestor(const chain_entry *a, const chain_entry *b)
+{
+    while (a->height > b->height)
+        a = a->parent;
+    while (b->height > a->height)
+        b = b->parent;
+    while (a != b) {
+        a = a->parent;
+        b = b->parent;
+    }
+    return a;
+}
+
+static chain_entry *find_entry(const chain *c, const hash256 *id)
+{
+    chain_entry **slot = hmap_get(c->index, id->b);
+    return slot ? *slot : NULL;
+}
+
+/* ---- queries ---- */
+
+const chain_entry *chain_tip(const chain *c)
+{
+    return c->active[c->height];
+}
+
+uint32_t chain_height(const chain *c)
+{
+    return c->height;
+}
+
+const chain_entry *chain_genesis(const chain *c)
+{
+    return c->active[0];
+}
+
+const chain_entry *chain_at_height(const chain *c, uint32_t height)
+{
+    return height <= c->height ? c->active[height] : NULL;
+}
+
+const chain_entry *chain_lookup(const chain *c, const hash256 *id)
+{
+    chain_entry *e = find_entry(c, id);
+    return e && !e->failed ? e : NULL;
+}
+
+int chain_is_known_invalid(const chain *c, const hash256 *id)
+{
+    chain_entry *e = find_entry(c, id);
+    return e && e->failed;
+}
+
+int chain_has_orphan(const chain *c, const hash256 *id)
+{
+    return hmap_get(c->orphans, id->b) != NULL;
+}
+
+size_t chain_orphan_count(const chain *c)
+{
+    return hmap_count(c->orphans);
+}
+
+size_t chain_block_count(const chain *c)
+{
+    return c->n_valid;
+}
+
+int chain_is_active(const chain *c, const chain_entry *e)
+{
+    return e != NULL && e->height <= c->height && c->active[e->height] == e;
+}
+
+uint32_t chain_reorg_depth(const chain *c, const chain_entry *e)
+{
+    return c->height - chain_common_ancestor(chain_tip(c), e)->height;
+}
+
+const utxo_set *chain_utxo(const chain *c)
+{
+    return c->utxo;
+}
+
+const chain_params *chain_params_of(const chain *c)
+{
+    return &c->params;
+}
+
+sigcache *chain_sigcache(const chain *c)
+{
+    return c->cache;
+}
+
+int chain_spent_on_active(const chain *c, const tx_outpoint *op)
+{
+    for (uint32_t h = c->height; h > 0; h--) {
+        const block *b = c->active[h]->blk;
+        for (size_t i = 1; i < block_n_tx(b); i++) {
+            const tx *t = block_tx(b, i);
+            for (size_t k = 0; k < tx_n_in(t); k++) {
+                const tx_in *in = tx_input(t, k);
+                if (in->prev_index == op->index && hash_eq(&in->prev_txid, &op->txid))
+                    return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+size_t chain_memory(const chain *c)
+{
+    size_t bytes = sizeof *c + hmap_memory(c->index) + hmap_memory(c->orphans) +
+                   c->active_cap * sizeof *c->active + utxo_memory(c->utxo);
+    size_t pos = 0;
+    const void *key;
+    void *val;
+    while (hmap_next(c->index, &pos, &key, &val)) {
+        const chain_entry *e = *(chain_entry **)val;
+        bytes += sizeof *e + e->n_undo * sizeof(utxo_coin);
+    }
+    return bytes;
+}
+
+/* ---- consensus hooks with their defaults ---- */
+
+static void work_of(const chain *c, u256 *work, const block *b)
+{
+    if (c->params.block_work != NULL) {
+        c->params.block_work(c->params.hook_ctx, work, b);
+        return;
+    }
+    if (c->params.consensus == CHAIN_POS) {
+        u256_from_u64(work, 1);
+        return;
+    }
+    u256 target;
+    if (target_from_compact(&target, block_header_of(b)->bits) != TARGET_OK) {
+        u256_from_u64(work, 0);
+        return;
+    }
+    target_work(work, &target);
+}
+
+/* ---- UTXO application ---- */
+
+static const utxo_coin *lookup_utxo(void *ctx, const tx_outpoint *op)
+{
+    return utxo_get(ctx, op);
+}
+
+static void remove_outputs(chain *c, const tx *t, size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        tx_outpoint op = {*tx_id(t), (uint32_t)j};
+        utxo_spend(c->utxo, NULL, &op);
+    }
+}
+
+/* Restores the coins t spent from undo[0..n_in). */
+static int restore_inputs(chain *c, const tx *t, const utxo_coin *undo)
+{
+    for (size_t k = tx_n_in(t); k-- > 0;) {
+        tx_outpoint op = {tx_input(t, k)->prev_txid, tx_input(t, k)->prev_index};
+        if (utxo_add(c->utxo, &op, &undo[k]) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Adds t's outputs; on failure removes those added. Returns 0 or -1. */
+static int add_outputs(chain *c, const tx *t, uint32_t height, int coinbase)
+{
+    for (size_t j = 0; j < tx_n_out(t); j++) {
+        tx_outpoint op = {*tx_id(t), (uint32_t)j};
+        utxo_coin coin = {
+            .amount = tx_output(t, j)->amount, .height = height, .coinbase = (uint8_t)coinbase};
+        memcpy(coin.owner, tx_output(t, j)->owner, KEYS_PUB_BYTES);
+        if (utxo_add(c->utxo, &op, &coin) != 0) {
+            remove_outputs(c, t, j);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Undoes transactions 1..n_applied-1 of b (and the coinbase when cb) with
+ * undo holding the spent coins of those transactions in order. Out of memory
+ * while restoring leaves the set broken: nothing sane is left to do. */
+static void unapply(chain *c, const block *b, size_t n_applied, int cb, const utxo_coin *undo,
+                    size_t n_undo)
+{
+    if (cb)
+        remove_outputs(c, block_tx(b, 0), tx_n_out(block_tx(b, 0)));
+    for (size_t i = n_applied; i-- > 1;) {
+        const tx *t = block_tx(b, i);
+        remove_outputs(c, t, tx_n_out(t));
+        n_undo -= tx_n_in(t);
+        if (restore_inputs(c, t, undo + n_undo) != 0)
+            abort();
+    }
+}
+
+static void describe(char *msg, size_t msg_len, const chain_entry *e, const char *detail)
+{
+    char hex[65];
+    hash_to_hex(hex, block_id(e->blk));
+    snprintf(msg, msg_len, "block %s (height %" PRIu32 "): %s", hex, e->height, detail);
+}
+
+/* Finds the first input of t that is not in the UTXO set and explains it:
+ * spent earlier in this block, spent on the active chain, or never there. */
+static reason explain_missing(const chain *c, const hmap *spent_here, const tx *t, char *msg,
+                              size_t msg_len)
+{
+    reason r = REASON_TX_MISSING_INPUT;
+    size_t k;
+    tx_outpoint op;
+    for (k = 0; k < tx_n_in(t); k++) {
+        uint8_t key[36];
+        op.txid = tx_input(t, k)->prev_txid;
+        op.index = tx_input(t, k)->prev_index;
+        if (utxo_get(c->utxo, &op) != NULL)
+            continue;
+        memcpy(key, op.txid.b, 32);
+        memcpy(key + 32, &op.index, 4);
+        if (hmap_get(spent_here, key) != NULL)
+            r = REASON_BLOCK_DOUBLE_SPEND;
+        else if (chain_spent_on_active(c, &op))
+            r = REASON_TX_ALREADY_SPENT;
+        break;
+    }
+    char tx_hex[65], prev[17];
+    hash_to_hex(tx_hex, tx_id(t));
+    validate_short_id(prev, &op.txid);
+    snprintf(msg, msg_len, "tx %s input %zu (spends %s:%" PRIu32 "): %s", tx_hex, k, prev, op.index,
+             reason_message(r));
+    return r;
+}
+
+/* Connects e (whose parent is the tip) to the UTXO set. On failure the set
+ * is unchanged and msg says why. */
+static reason connect(chain *c, chain_entry *e, char *msg, size_t msg_len)
+{
+    const block *b = e->blk;
+    size_t n_tx = block_n_tx(b), n_inputs = 0, k = 0, applied = 1;
+    uint64_t fees = 0;
+    char txmsg[240], detail[300];
+    reason r = REASON_OK;
+    hmap *spent_here = NULL;
+    for (size_t i = 1; i < n_tx; i++)
+        n_inputs += tx_n_in(block_tx(b, i));
+    utxo_coin *undo = malloc((n_inputs ? n_inputs : 1) * sizeof *undo);
+    if (undo == NULL || hmap_new(&spent_here, 36, 0) != 0) {
+        r = REASON_NO_MEMORY;
+        describe(msg, msg_len, e, reason_message(r));
+        goto fail;
+    }
+    for (size_t i = 1; i < n_tx; i++, applied++) {
+        const tx *t = block_tx(b, i);
+        uint64_t fee;
+        r = validate_tx_inputs(lookup_utxo, c->utxo, c->cache, t, &fee, txmsg, sizeof txmsg);
+        if (r == REASON_TX_MISSING_INPUT) {
+            r = explain_missing(c, spent_here, t, txmsg, sizeof txmsg);
+            describe(msg, msg_len, e, txmsg);
+            goto fail;
+        }
+        if (r != REASON_OK) {
+            describe(msg, msg_len, e, txmsg);
+            goto fail;
+        }
+        fees += fee;
+        if (fees > TX_MAX_MONEY) {
+            r = REASON_BLOCK_FEE_OVERFLOW;
+            describe(msg, msg_len, e, reason_message(r));
+            goto fail;
+        }
+        for (size_t j = 0; j < tx_n_out(t); j++) {
+            tx_outpoint op = {*tx_id(t), (uint32_t)j};
+            if (utxo_get(c->utxo, &op) != NULL) {
+                r = REASON_BLOCK_DUPLICATE_TX;
+                snprintf(detail, sizeof detail, "%s (transaction %zu's outputs already exist)",
+                         reason_message(r), i);
+                describe(msg, msg_len, e, detail);
+                goto fail;
+            }
+        }
+        for (size_t q = 0; q < tx_n_in(t); q++) {
+            uint8_t key[36];
+            memcpy(key, tx_input(t, q)->prev_txid.b, 32);
+            memcpy(key + 32, &tx_input(t, q)->prev_index, 4);
+            if (hmap_put(spent_here, key, NULL) < 0) {
+                r = REASON_NO_MEMORY;
+                describe(msg, msg_len, e, reason_message(r));
+                goto fail;
+            }
+        }
+        size_t first = k;
+        for (size_t q = 0; q < tx_n_in(t); q++) {
+            tx_outpoint op = {tx_input(t, q)->prev_txid, tx_input(t, q)->prev_index};
+            utxo_spend(c->utxo, &undo[k++], &op);
+        }
+        if (add_outputs(c, t, e->height, 0) != 0) {
+            if (restore_inputs(c, t, undo + first) != 0)
+                abort();
+            k = first;
+            r = REASON_NO_MEMORY;
+            describe(msg, msg_len, e, reason_message(r));
+            goto fail;
+        }
+    }
+    {
+        const tx *cb = block_tx(b, 0);
+        uint64_t paid = 0, allowed;
+        for (size_t j = 0; j < tx_n_out(cb); j++)
+            paid += tx_output(cb, j)->amount; /* bounded by the shape check */
+        if (__builtin_add_overflow(c->params.block_reward, fees, &allowed))
+            allowed = UINT64_MAX;
+        if (paid > allowed) {
+            r = REASON_BLOCK_EXCESS_COINBASE;
+            snprintf(detail, sizeof detail,
+                     "%s (pays %" PRIu64 ", reward %" PRIu64 " + fees %" PRIu64 ")",
+                     reason_message(r), paid, c->params.block_reward, fees);
+            describe(msg, msg_len, e, detail);
+            goto fail;
+        }
+        tx_outpoint op = {*tx_id(cb), 0};
+        if (utxo_get(c->utxo, &op) != NULL) {
+            r = REASON_BLOCK_DUPLICATE_TX;
+            describe(msg, msg_len, e, "coinbase outputs already exist");
+            goto fail;
+        }
+        if (add_outputs(c, cb, e->height, 1) != 0) {
+            r = REASON_NO_MEMORY;
+            describe(msg, msg_len, e, reason_message(r));
+            goto fail;
+        }
+    }
+    hmap_free(spent_here);
+    e->undo = undo;
+    e->n_undo = k;
+    return REASON_OK;
+fail:
+    unapply(c, b, applied, 0, undo, k);
+    hmap_free(spent_here);
+    free(undo);
+    return r;
+}
+
+static void disconnect_tip(chain *c)
+{
+    chain_entry *e = c->active[c->height];
+    unapply(c, e->blk, block_n_tx(e->blk), 1, e->undo, e->n_undo);
+    free(e->undo);
+    e->undo = NULL;
+    e->n_undo = 0;
+    c->active[c->height] = NULL;
+    c->height--;
+}
+
+static int reserve_active(chain *c, size_t need)
+{
+    if (need > c->active_cap) {
+        size_t cap = c->active_cap ? c->active_cap * 2 : 64;
+        while (cap < need)
+            cap *= 2;
+        chain_entry **grown = realloc(c->active, cap * sizeof *grown);
+        if (grown == NULL)
+            return -1;
+        c->active = grown;
+        c->active_cap = cap;
+    }
+    return 0;
+}
+
+/* Appends e (a child of the tip) to the active chain; room is reserved. */
+static void push_active(chain *c, chain_entry *e)
+{
+    c->active[e->height] = e;
+    c->height = e->height;
+}
+
+/* 1 when a is better than b for fork choice: more work, or equal work and
+ * seen first. */
+static int better(const chain_entry *a, const chain_entry *b)
+{
+    int cmp = u256_cmp(&a->work, &b->work);
+    return cmp > 0 || (cmp == 0 && a->seq < b->seq);
+}
+
+static void recompute_best(chain *c)
+{
+    size_t pos = 0;
+    const void *key;
+    void *val;
+    chain_entry *best = c->active[0];
+    while (hmap_next(c->index, &pos, &key, &val)) {
+        chain_entry *e = *(chain_entry **)val;
+        if (!e->failed && better(e, best))
+            best = e;
+    }
+    c->best = best;
+}
+
+static void fail_entry(chain *c, chain_entry *e)
+{
+    e->failed = 1;
+    block_unref(e->blk);
+    e->blk = NULL;
+    c->n_valid--;
+}
+
+/* Marks e and every entry descending from it invalid. */
+static void mark_failed(chain *c, chain_entry *e)
+{
+    size_t pos = 0;
+    const void *key;
+    void *val;
+    while (hmap_next(c->index, &pos, &key, &val)) {
+        chain_entry *x = *(chain_entry **)val;
+        if (x != e && !x->failed && x->height > e->height &&
+            chain_entry_ancestor(x, e->height) == e)
+            fail_entry(c, x);
+    }
+    fail_entry(c, e);
+    recompute_best(c);
+}
+
+/* Moves the active chain to c->best, marking blocks that fail to connect.
+ * The first failure is written to *fail. Returns REASON_OK or
+ * REASON_NO_MEMORY (the chain then stays valid at some block). */
+static reason activate_best(chain *c, struct failure *fail)
+{
+    while (c->best != c->active[c->height]) {
+        const chain_entry *fork = chain_common_ancestor(c->active[c->height], c->best);
+        while (c->height > fork->height)
+            disconnect_tip(c);
+        if (reserve_active(c, (size_t)c->best->height + 1) != 0)
+            return REASON_NO_MEMORY;
+        size_t n = c->best->height - fork->height;
+        chain_entry **path = malloc(n * sizeof *path);
+        if (path == NULL)
+            return REASON_NO_MEMORY;
+        chain_entry *e = c->best;
+        for (size_t i = n; i-- > 0; e = e->parent)
+            path[i] = e;
+        for (size_t i = 0; i < n; i++) {
+            char msg[320];
+            reason r = connect(c, path[i], msg, sizeof msg);
+            if (r == REASON_OK) {
+                push_active(c, path[i]);
+                continue;
+            }
+            if (r == REASON_NO_MEMORY) {
+                free(path);
+                return r;
+            }
+            {
+                if (fail->code == REASON_OK) {
+                    fail->code = r;
+                    fail->id = *block_id(path[i]->blk);
+                    snprintf(fail->message, sizeof fail->message, "%s", msg);
+                }
+                mark_failed(c, path[i]);
+                break;
+            }
+        }
+        free(path);
+    }
+    return REASON_OK;
+}
+
+/* ---- adding blocks ---- */
+
+static reason note(struct failure *fail, reason code, const hash256 *id, const char *msg)
+{
+    if (fail->code == REASON_OK) {
+        fail->code = code;
+        fail->id = *id;
+        snprintf(fail->message, sizeof fail->message, "%s", msg);
+    }
+    return code;
+}
+
+static chain_entry *entry_new(chain *c, block *b, chain_entry *parent, int failed)
+{
+    chain_entry *e = calloc(1, sizeof *e);
+    if (e == NULL)
+        return NULL;
+    e->parent = parent;
+    e->height = parent ? parent->height + 1 : 0;
+    e->seq = c->next_seq++;
+    e->failed = (uint8_t)failed;
+    if (!failed) {
+        u256 work;
+        work_of(c, &work, b);
+        if (parent != NULL)
+            u256_add(&e->work, &parent->work, &work);
+        else
+            e->work = work;
+        e->blk = block_ref(b);
+    }
+    if (hmap_put(c->index, block_id(b)->b, &e) < 0) {
+        block_unref(e->blk);
+        free(e);
+        return NULL;
+    }
+    if (!failed)
+        c->n_valid++;
+    return e;
+}
+
+/* Header rules of b given its parent (see chain.h). */
+static reason check_header(chain *c, const chain_entry *parent, const block *b, int64_t now_s,
+                           char *msg, size_t msg_len)
+{
+    const block_header *h = block_header_of(b);
+    char hex[65], detail[200];
+    reason r = REASON_OK;
+    hash_to_hex(hex, block_id(b));
+    detail[0] = '\0';
+    int pos_flag = (h->version & BLOCK_VERSION_POS) != 0;
+    uint32_t want_bits = c->params.expected_bits
+                             ? c->params.expected_bits(c->params.hook_ctx, parent)
+                             : block_header_of(parent->blk)->bits;
+    uint32_t mtp = chain_entry_median_time(parent);
+    uint64_t height, nonce;
+    if (pos_flag != (c->params.consensus == CHAIN_POS)) {
+        r = REASON_BLOCK_BAD_KIND;
+    } else if (h->bits != want_bits) {
+        r = REASON_BLOCK_BAD_BITS;
+        snprintf(detail, sizeof detail, " (bits %08" PRIx32 ", expected %08" PRIx32 ")", h->bits,
+                 want_bits);
+    } else if (c->params.check_proof != NULL) {
+        char hook_msg[160] = "";
+        r = c->params.check_proof(c->params.hook_ctx, parent, b, hook_msg, sizeof hook_msg);
+        if (r != REASON_OK)
+            snprintf(detail, sizeof detail, " (%s)", hook_msg);
+    } else if (c->params.consensus == CHAIN_POW && !header_check_pow(h, block_id(b))) {
+        r = REASON_BLOCK_BAD_POW;
+        snprintf(detail, sizeof detail, " (bits %08" PRIx32 ")", h->bits);
+    }
+    if (r == REASON_OK && h->time <= mtp) {
+        r = REASON_BLOCK_TIME_TOO_OLD;
+        snprintf(detail, sizeof detail, " (time %" PRIu32 ", median %" PRIu32 ")", h->time, mtp);
+    } else if (r == REASON_OK && (int64_t)h->time > now_s + (int64_t)c->params.max_future_s) {
+        r = REASON_BLOCK_TIME_TOO_NEW;
+        snprintf(detail, sizeof detail, " (time %" PRIu32 ", now %" PRId64 ")", h->time, now_s);
+    } else if (r == REASON_OK && (tx_coinbase_fields(block_tx(b, 0), &height, &nonce) != 0 ||
+                                  height != (uint64_t)parent->height + 1)) {
+        r = REASON_BLOCK_BAD_COINBASE_HEIGHT;
+        snprintf(detail, sizeof detail, " (coinbase says %" PRIu64 ", block is %" PRIu32 ")",
+                 height, parent->height + 1);
+    }
+    snprintf(msg, msg_len, "block %s (height %" PRIu32 "): %s%s", hex, parent->height + 1,
+             reason_message(r), detail);
+    return r;
+}
+
+static reason add_orphan(chain *c, block *b)
+{
+    if (c->params.max_orphans == 0)
+        return REASON_OK;
+    if (hmap_count(c->orphans) >= c->params.max_orphans) {
+        size_t pos = 0;
+        const void *key, *oldest_key = NULL;
+        void *val;
+        uint64_t oldest = UINT64_MAX;
+        while (hmap_next(c->orphans, &pos, &key, &val)) {
+            const struct orphan *o = val;
+            if (o->seq < oldest) {
+                oldest = o->seq;
+                oldest_key = key;
+            }
+        }
+        hash256 id;
+        memcpy(id.b, oldest_key, 32);
+        struct orphan *o = hmap_get(c->orphans, id.b);
+        block_unref(o->blk);
+        hmap_del(c->orphans, id.b);
+    }
+    struct orphan o = {block_ref(b), c->next_seq++};
+    if (hmap_put(c->orphans, block_id(b)->b, &o) < 0) {
+        block_unref(b);
+        return REASON_NO_MEMORY;
+    }
+    return REASON_OK;
+}
+
+/* Validates and stores one block, then activates the best branch. Sets
+ * *outcome to CHAIN_OUTCOME_TIP for "stored in the tree" (the caller works
+ * out tip or side), ORPHAN, DUPLICATE or REJECTED (reason in *fail). */
+static reason add_one(chain *c, block *b, int64_t now_s, struct failure *fail,
+                      chain_outcome *outcome)
+{
+    const hash256 *id = block_id(b);
+    const block_header *h = block_header_of(b);
+    char msg[320], hex[65];
+    hash_to_hex(hex, id);
+    *outcome = CHAIN_OUTCOME_REJECTED;
+    chain_entry *known = find_entry(c, id);
+    if (known != NULL && known->failed) {
+        snprintf(msg, sizeof msg, "block %s: %s", hex, reason_message(REASON_BLOCK_KNOWN_INVALID));
+        return note(fail, REASON_BLOCK_KNOWN_INVALID, id, msg);
+    }
+    if (known != NULL || chain_has_orphan(c, id)) {
+        *outcome = CHAIN_OUTCOME_DUPLICATE;
+        return REASON_OK;
+    }
+    reason r = validate_block_body(b, c->params.max_block_bytes, msg, sizeof msg);
+    if (r != REASON_OK)
+        return note(fail, r, id, msg); /* not remembered: the header may be fine */
+    if (hash_is_zero(&h->prev_id)) {
+        snprintf(msg, sizeof msg, "block %s: %s", hex, reason_message(REASON_BLOCK_BAD_GENESIS));
+        return note(fail, REASON_BLOCK_BAD_GENESIS, id, msg);
+    }
+    chain_entry *parent = find_entry(c, &h->prev_id);
+    if (parent == NULL) {
+        if (c->params.consensus == CHAIN_POW && c->params.check_proof == NULL &&
+            !header_check_pow(h, id)) {
+            snprintf(msg, sizeof msg, "block %s: %s", hex, reason_message(REASON_BLOCK_BAD_POW));
+            return note(fail, REASON_BLOCK_BAD_POW, id, msg);
+        }
+        r = add_orphan(c, b);
+        if (r != REASON_OK)
+            return note(fail, r, id, reason_message(r));
+        *outcome = CHAIN_OUTCOME_ORPHAN;
+        return REASON_OK;
+    }
+    if (parent->failed) {
+        if (entry_new(c, b, parent, 1) == NULL)
+            return note(fail, REASON_NO_MEMORY, id, reason_message(REASON_NO_MEMORY));
+        snprintf(msg, sizeof msg, "block %s: %s (its parent is invalid)", hex,
+                 reason_message(REASON_BLOCK_KNOWN_INVALID));
+        return note(fail, REASON_BLOCK_KNOWN_INVALID, id, msg);
+    }
+    r = check_header(c, parent, b, now_s, msg, sizeof msg);
+    if (r != REASON_OK) {
+        /* A block from the future may be fine later; anything else is not. */
+        if (r != REASON_BLOCK_TIME_TOO_NEW && entry_new(c, b, parent, 1) == NULL)
+            return note(fail, REASON_NO_MEMORY, id, reason_message(REASON_NO_MEMORY));
+        return note(fail, r, id, msg);
+    }
+    chain_entry *e = entry_new(c, b, parent, 0);
+    if (e == NULL)
+        return note(fail, REASON_NO_MEMORY, id, reason_message(REASON_NO_MEMORY));
+    if (better(e, c->best))
+        c->best = e;
+    r = activate_best(c, fail);
+    if (r != REASON_OK)
+        return note(fail, r, id, reason_message(r));
+    *outcome = CHAIN_OUTCOME_TIP;
+    return REASON_OK;
+}
+
+/* Adopts the orphans waiting (transitively) for the block with id root. */
+static reason adopt_orphans(chain *c, const hash256 *root, int64_t now_s, size_t *adopted)
+{
+    hash256 *queue = malloc(sizeof *queue);
+    size_t n_queue = 1, cap = 1;
+    reason status = REASON_OK;
+    if (queue == NULL)
+        return REASON_NO_MEMORY;
+    queue[0] = *root;
+    while (n_queue > 0 && status == REASON_OK) {
+        hash256 parent_id = queue[--n_queue];
+        size_t pos = 0, n_kids = 0;
+        const void *key;
+        void *val;
+        struct orphan kids[64];
+        while (hmap_next(c->orphans, &pos, &key, &val) && n_kids < 64) {
+            const struct orphan *o = val;
+            if (hash_eq(&block_header_of(o->blk)->prev_id, &parent_id))
+                kids[n_kids++] = *o;
+        }
+        /* In the order the orphans arrived (insertion sort: few kids). */
+        for (size_t i = 1; i < n_kids; i++)
+            for (size_t j = i; j > 0 && kids[j - 1].seq > kids[j].seq; j--) {
+                struct orphan t = kids[j];
+                kids[j] = kids[j - 1];
+                kids[j - 1] = t;
+            }
+        for (size_t i = 0; i < n_kids; i++) {
+            hmap_del(c->orphans, block_id(kids[i].blk)->b);
+            struct failure ignored = {0};
+            chain_outcome oc;
+            reason r = add_one(c, kids[i].blk, now_s, &ignored, &oc);
+            if (r == REASON_NO_MEMORY)
+                status = r;
+            if (oc == CHAIN_OUTCOME_TIP) {
+                (*adopted)++;
+                if (n_queue == cap) {
+                    hash256 *grown = realloc(queue, 2 * cap * sizeof *queue);
+                    if (grown == NULL) {
+                        status = REASON_NO_MEMORY;
+                    } else {
+                        queue = grown;
+                        cap *= 2;
+                    }
+                }
+                if (n_queue < cap)
+                    queue[n_queue++] = *block_id(kids[i].blk);
+            }
+            block_unref(kids[i].blk);
+        }
+    }
+    free(queue);
+    return status;
+}
+
+static int collect(block ***out, size_t *n_out, const chain_entry *from, const chain_entry *to,
+                   int oldest_first)
+{
+    size_t n = from->height - to->height;
+    *n_out = 0;
+    *out = NULL;
+    if (n == 0)
+        return 0;
+    block **list = calloc(n, sizeof *list);
+    if (list == NULL)
+        return -1;
+    const chain_entry *e = from;
+    for (size_t i = 0; i < n; i++, e = e->parent)
+        list[oldest_first ? n - 1 - i : i] = block_ref(e->blk);
+    *out = list;
+    *n_out = n;
+    return 0;
+}
+
+void chain_result_clear(chain_result *res)
+{
+    for (size_t i = 0; i < res->n_disconnected; i++)
+        block_unref(res->disconnected[i]);
+    for (size_t i = 0; i < res->n_connected; i++)
+        block_unref(res->connected[i]);
+    free(res->disconnected);
+    free(res->connected);
+    memset(res, 0, sizeof *res);
+}
+
+reason chain_add_block(chain *c, chain_result *res, block *b, int64_t now_s)
+{
+    const chain_entry *old_tip = chain_tip(c);
+    struct failure fail = {0};
+    chain_outcome oc;
+    hash256 id = *block_id(b);
+    memset(res, 0, sizeof *res);
+    block_ref(b); /* b must outlive this call even if the caller's was its only reference */
+    reason r = add_one(c, b, now_s, &fail, &oc);
+    if (r == REASON_OK && oc == CHAIN_OUTCOME_TIP)
+        r = adopt_orphans(c, &id, now_s, &res->n_orphans_adopted);
+    block_unref(b);
+    if (oc == CHAIN_OUTCOME_TIP) {
+        const chain_entry *e = find_entry(c, &id);
+        if (e->failed)
+            oc = CHAIN_OUTCOME_REJECTED;
+        else
+            oc = chain_is_active(c, e) ? CHAIN_OUTCOME_TIP : CHAIN_OUTCOME_SIDE;
+        if (oc == CHAIN_OUTCOME_REJECTED && fail.code == REASON_OK)
+            note(&fail, REASON_BLOCK_KNOWN_INVALID, &id, "block descends from an invalid block");
+    }
+    res->outcome = oc;
+    if (oc == CHAIN_OUTCOME_REJECTED) {
+        res->code = fail.code;
+        res->bad_block = fail.id;
+        snprintf(res->message, sizeof res->message, "%s", fail.message);
+    } else if (r == REASON_NO_MEMORY) {
+        res->outcome = CHAIN_OUTCOME_REJECTED;
+        res->code = r;
+        res->bad_block = id;
+        snprintf(res->message, sizeof res->message, "%s", reason_message(r));
+    }
+    const chain_entry *tip = chain_tip(c);
+    if (tip != old_tip) {
+        const chain_entry *fork = chain_common_ancestor(old_tip, tip);
+        res->tip_changed = 1;
+        res->old_tip = old_tip;
+        res->new_tip = tip;
+        res->reorg_depth = old_tip->height - fork->height;
+        if (collect(&res->disconnected, &res->n_disconnected, old_tip, fork, 0) != 0 ||
+            collect(&res->connected, &res->n_connected, tip, fork, 1) != 0) {
+            chain_result_clear(res);
+            res->outcome = CHAIN_OUTCOME_REJECTED;
+            res->code = REASON_NO_MEMORY;
+            snprintf(res->message, sizeof res->message, "%s", reason_message(REASON_NO_MEMORY));
+        }
+    }
+    return res->code;
+}
+
+/* ---- construction ---- */
+
+int chain_genesis_new(block **out, const chain_params *params)
+{
+    tx *cb = NULL;
+    tx_out zero_out;
+    const tx_out *outs = params->genesis_outputs;
+    size_t n_outs = params->n_genesis_outputs;
+    block_header h;
+    *out = NULL;
+    if (n_outs == 0) {
+        memset(&zero_out, 0, sizeof zero_out);
+        outs = &zero_out;
+        n_outs = 1;
+    }
+    if (tx_new_coinbase(&cb, 0, params->seed, outs, n_outs) != 0)
+        return -1;
+    memset(&h, 0, sizeof h);
+    h.version = 1 | (params->consensus == CHAIN_POS ? BLOCK_VERSION_POS : 0);
+    h.time = params->genesis_time;
+    h.bits = params->genesis_bits;
+    block_pos pos;
+    memset(&pos, 0, sizeof pos);
+    int rc = block_merkle_root(&h.merkle_root, &cb, 1) != 0
+                 ? -1
+                 : block_new(out, &h, params->consensus == CHAIN_POS ? &pos : NULL, &cb, 1);
+    tx_unref(cb);
+    return rc;
+}
+
+int chain_new(chain **out, const chain_params *params, block *genesis, sigcache *cache)
+{
+    chain *c = calloc(1, sizeof *c);
+    block *g = NULL;
+    char msg[256];
+    *out = NULL;
+    if (c == NULL)
+        return -1;
+    c->params = *params;
+    c->params.genesis_outputs = NULL;
+    c->params.n_genesis_outputs = 0;
+    c->cache = cache;
+    if (hmap_new(&c->index, 32, sizeof(chain_entry *)) != 0 ||
+        hmap_new(&c->orphans, 32, sizeof(struct orphan)) != 0 || utxo_new(&c->utxo) != 0 ||
+        reserve_active(c, 64) != 0)
+        goto fail;
+    if (genesis != NULL)
+        g = block_ref(genesis);
+    else if (chain_genesis_new(&g, params) != 0)
+        goto fail;
+    if (block_n_tx(g) != 1 || validate_tx_shape(block_tx(g, 0), SIZE_MAX, msg, sizeof msg) != 0)
+        goto fail;
+    chain_entry *e = entry_new(c, g, NULL, 0);
+    if (e == NULL)
+        goto fail;
+    push_active(c, e);
+    c->best = e;
+    if (add_outputs(c, block_tx(g, 0), 0, 1) != 0)
+        goto fail;
+    block_unref(g);
+    *out = c;
+    return 0;
+fail:
+    block_unref(g);
+    chain_free(c);
+    return -1;
+}
+
+void chain_free(chain *c)
+{
+    if (c == NULL)
+        return;
+    size_t pos = 0;
+    const void *key;
+    void *val;
+    if (c->index != NULL) {
+        while (hmap_next(c->index, &pos, &key, &val)) {
+            chain_entry *e = *(chain_entry **)val;
+            block_unref(e->blk);
+            free(e->undo);
+            free(e);
+        }
+    }
+    pos = 0;
+    if (c->orphans != NULL) {
+        while (hmap_next(c->orphans, &pos, &key, &val))
+            block_unref(((struct orphan *)val)->blk);
+    }
+    hmap_free(c->index);
+    hmap_free(c->orphans);
+    utxo_free(c->utxo);
+    free(c->active);
+    free(c);
+}
