@@ -1,14 +1,127 @@
-/* `chainsim run`: not built yet; the engine and protocol land separately. */
+/* `chainsim run`: command-line options into run_options. */
 #include "cli.h"
+#include "run.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: chainsim run [SCENARIO] [options]\n\n"
+            "Runs SCENARIO (a JSON file; the built-in default scenario when omitted: 4 nodes,\n"
+            "proof-of-work, one partition and its heal) in virtual time, prints notable events,\n"
+            "and writes every node's chain (DIR/nodeK_chain.json), CSV metrics, summary.json\n"
+            "and run_info.json.\n\n"
+            "options:\n"
+            "  --seed N          run seed (overrides the scenario's)\n"
+            "  --threads K       worker threads (default: one per node); output is identical\n"
+            "                    for every K\n"
+            "  --out DIR         output folder (default data_blockchain)\n"
+            "  --set PATH=VALUE  override a scenario key, e.g. --set network.latency=100ms\n"
+            "                    (repeatable, applied in order)\n"
+            "  --realtime F      pace virtual time at F x wall-clock speed (changes nothing else)\n"
+            "  --serve [ADDR:PORT]  serve the live dashboard (default 127.0.0.1:8080)\n"
+            "  --quiet           print only errors and the closing summary\n"
+            "  -h, --help        this help\n");
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    if (s == NULL || *s == '\0' || *s == '-')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
 
 int cmd_run(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        printf("usage: chainsim run [SCENARIO] [options]\n");
-        return CLI_OK;
+    run_options o;
+    const char **sets = calloc((size_t)argc, sizeof *sets);
+    int rc = CLI_BAD_INPUT;
+    memset(&o, 0, sizeof o);
+    if (sets == NULL) {
+        cli_error("run: out of memory");
+        return CLI_FAILED;
     }
-    cli_error("run: the simulation engine is not part of this build yet");
-    return CLI_FAILED;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            rc = CLI_OK;
+            goto out;
+        } else if (strcmp(a, "--quiet") == 0) {
+            o.quiet = 1;
+        } else if (strcmp(a, "--seed") == 0) {
+            if (parse_u64(val, &o.seed) != 0) {
+                cli_error("run: --seed expects a non-negative integer, not '%s'", val ? val : "");
+                goto out;
+            }
+            o.have_seed = 1;
+            i++;
+        } else if (strcmp(a, "--threads") == 0) {
+            uint64_t k;
+            if (parse_u64(val, &k) != 0 || k > 4096) {
+                cli_error("run: --threads expects an integer from 0 to 4096, not '%s'",
+                          val ? val : "");
+                goto out;
+            }
+            o.threads = (uint32_t)k;
+            o.have_threads = 1;
+            i++;
+        } else if (strcmp(a, "--out") == 0) {
+            if (val == NULL || *val == '\0') {
+                cli_error("run: --out expects a folder");
+                goto out;
+            }
+            o.out_dir = val;
+            i++;
+        } else if (strcmp(a, "--set") == 0) {
+            if (val == NULL || strchr(val, '=') == NULL) {
+                cli_error("run: --set expects PATH=VALUE, not '%s'", val ? val : "");
+                goto out;
+            }
+            sets[o.n_sets++] = val;
+            i++;
+        } else if (strcmp(a, "--realtime") == 0) {
+            char *end = NULL;
+            double f = val ? strtod(val, &end) : NAN;
+            if (val == NULL || *end || !(f > 0) || !isfinite(f)) {
+                cli_error("run: --realtime expects a positive factor, not '%s'", val ? val : "");
+                goto out;
+            }
+            o.realtime = f;
+            i++;
+        } else if (strcmp(a, "--serve") == 0) {
+            if (val && val[0] != '-' && strchr(val, ':') && strstr(val, ".json") == NULL) {
+                o.serve_addr = val;
+                i++;
+            } else {
+                o.serve_addr = "127.0.0.1:8080";
+            }
+        } else if (a[0] == '-' && a[1] != '\0') {
+            cli_error("run: unknown option '%s' (see 'chainsim run --help')", a);
+            goto out;
+        } else if (o.scenario_path == NULL) {
+            o.scenario_path = a;
+        } else {
+            cli_error("run: only one scenario file may be given ('%s' and '%s')", o.scenario_path,
+                      a);
+            goto out;
+        }
+    }
+    o.sets = sets;
+    rc = run_main(&o);
+out:
+    free(sets);
+    return rc;
 }

@@ -1,0 +1,57 @@
+/* The consensus rules that plug into the chain's hooks: Bitcoin's
+ * difficulty retarget for Proof-of-Work, and the Ouroboros-Praos-style slot
+ * lottery and proposer signature for Proof-of-Stake. One immutable context
+ * per run, shared by every node (it holds no mutable state). */
+#ifndef CHAINSIM_CONSENSUS_H
+#define CHAINSIM_CONSENSUS_H
+
+#include "block.h"
+#include "chain.h"
+#include "keys.h"
+#include "u256.h"
+
+#include <stdint.h>
+
+typedef struct consensus_ctx {
+    chain_consensus type;
+    uint32_t genesis_time; /* seconds; header times count from here */
+    /* PoW */
+    uint32_t retarget_blocks; /* R (0: never retarget) */
+    int64_t spacing_s;        /* target seconds between blocks */
+    u256 pow_limit;           /* easiest allowed target */
+    /* PoS */
+    int64_t slot_ns;      /* a whole number of seconds (header time = genesis + slot * slot_s) */
+    uint32_t epoch_slots; /* slots per epoch */
+    double f;             /* active slot coefficient */
+    hash256 genesis_seed; /* seed of epoch 0 */
+    /* Stake of a public key at a slot, and the total stake at a slot. Pure:
+     * every node must get the same answer (a schedule fixed before the run). */
+    uint64_t (*stake_of)(void *ctx, const uint8_t pub[KEYS_PUB_BYTES], uint64_t slot);
+    uint64_t (*total_stake)(void *ctx, uint64_t slot);
+    void *stake_ctx;
+} consensus_ctx;
+
+/* Installs the hooks for ctx->type into p (expected_bits for PoW; check_proof
+ * for PoS) with ctx as their context; ctx must outlive every chain using p. */
+void consensus_install(chain_params *p, const consensus_ctx *ctx);
+
+/* The header time of a PoS block in slot. */
+uint32_t consensus_slot_time(const consensus_ctx *ctx, uint64_t slot);
+
+/* The epoch seed for the epoch of slot on the branch ending at parent:
+ * seed(0) = genesis_seed; for e >= 1, seed(e) = pos_next_epoch_seed(seed0, id
+ * of the last block of the branch with a slot before epoch e - 1 starts),
+ * where seed0 = SHA-256(genesis_seed || e). That block is settled a whole
+ * epoch before epoch e starts, so every honest node agrees on it. */
+void consensus_epoch_seed(hash256 *out, const consensus_ctx *ctx, const chain_entry *parent,
+                          uint64_t slot);
+
+/* 1 when pub leads slot on the branch ending at parent (writing the lottery
+ * hash to lottery when not NULL), else 0. */
+int consensus_pos_leader(const consensus_ctx *ctx, hash256 *lottery, const chain_entry *parent,
+                         uint64_t slot, const uint8_t pub[KEYS_PUB_BYTES]);
+
+/* The slot of a block (its PoS extension), or 0 for a PoW block. */
+uint64_t consensus_block_slot(const block *b);
+
+#endif

@@ -1,0 +1,107 @@
+/* Protocol messages. The payload sizes follow Bitcoin's wire format: an inv
+ * entry is 4 bytes of type and a 32-byte hash; getblocks carries a protocol
+ * version, a locator and a stop hash; status is our version message's tip
+ * part (id, height as u64, work as 32 bytes). */
+#include "msg.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct msg_box {
+    msg m; /* first, so a msg pointer is the box pointer */
+    atomic_uint refs;
+} msg_box;
+
+#define MSG_NAME(code, name) [code] = name,
+static const char *const msg_names[] = {MSG_TYPE_MAP(MSG_NAME)};
+#undef MSG_NAME
+
+const char *msg_type_name(msg_type type)
+{
+    return (unsigned)type < MSG_TYPE_COUNT ? msg_names[type] : "unknown";
+}
+
+static msg *box_new(msg_type type)
+{
+    msg_box *box = calloc(1, sizeof *box);
+    if (box == NULL)
+        return NULL;
+    box->m.type = type;
+    atomic_init(&box->refs, 1);
+    return &box->m;
+}
+
+msg *msg_new_items(msg_type type, const msg_item *items, size_t n)
+{
+    if (n > MSG_MAX_ITEMS)
+        return NULL;
+    msg *m = box_new(type);
+    if (m == NULL)
+        return NULL;
+    if (n > 0) {
+        m->items = malloc(n * sizeof *items);
+        if (m->items == NULL) {
+            msg_unref(m);
+            return NULL;
+        }
+        memcpy(m->items, items, n * sizeof *items);
+    }
+    m->n_items = n;
+    if (type == MSG_GETBLOCKS) /* version, locator, stop hash */
+        m->size_bytes = MSG_HEADER_BYTES + 4 + tx_varint_size(n) + 32 * n + 32;
+    else
+        m->size_bytes = MSG_HEADER_BYTES + tx_varint_size(n) + 36 * n;
+    return m;
+}
+
+msg *msg_new_block(block *blk)
+{
+    msg *m = box_new(MSG_BLOCK);
+    if (m == NULL)
+        return NULL;
+    m->blk = block_ref(blk);
+    m->size_bytes = MSG_HEADER_BYTES + block_size(blk);
+    return m;
+}
+
+msg *msg_new_tx(tx *t)
+{
+    msg *m = box_new(MSG_TX);
+    if (m == NULL)
+        return NULL;
+    m->tx = tx_ref(t);
+    m->size_bytes = MSG_HEADER_BYTES + tx_size(t);
+    return m;
+}
+
+msg *msg_new_status(const hash256 *tip, uint64_t height, const u256 *work)
+{
+    msg *m = box_new(MSG_STATUS);
+    if (m == NULL)
+        return NULL;
+    m->tip = *tip;
+    m->height = height;
+    m->work = *work;
+    m->size_bytes = MSG_HEADER_BYTES + 32 + 8 + 32;
+    return m;
+}
+
+msg *msg_ref(msg *m)
+{
+    atomic_fetch_add_explicit(&((msg_box *)m)->refs, 1, memory_order_relaxed);
+    return m;
+}
+
+void msg_unref(msg *m)
+{
+    if (m == NULL)
+        return;
+    msg_box *box = (msg_box *)m;
+    if (atomic_fetch_sub_explicit(&box->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    block_unref(m->blk);
+    tx_unref(m->tx);
+    free(m->items);
+    free(box);
+}

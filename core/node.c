@@ -1,0 +1,767 @@
+/* A node's protocol logic (see node.h for the protocol). Everything a node
+ * does is a function of its state, the message or timer at hand and the
+ * virtual time, so runs are reproducible; effects go back to the caller.
+ *
+ * Mining follows DESIGN.md: attempt k of a template is a real double SHA-256
+ * of a real header at virtual time t0 + ceil(k * 1e9 / h). The nonce is the
+ * low 32 bits of k; when k passes 2^32 the coinbase's extra nonce (k >> 32)
+ * changes, and with it the merkle root and the midstate. The template is
+ * rebuilt on every new tip, from the mempool's best fee rates. */
+#include "node.h"
+
+#include "consensus.h"
+#include "hmap.h"
+#include "pow.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* How often a miner takes new mempool transactions into its template. */
+#define TEMPLATE_REFRESH_NS (10LL * 1000000000LL)
+
+/* An item asked of a peer and not delivered yet. */
+typedef struct request {
+    int64_t deadline_ns;
+    uint32_t peer;
+    uint32_t kind;
+    uint32_t alt[4]; /* other peers that announced it, to ask next */
+    uint32_t n_alt;
+} request;
+
+typedef struct template
+{
+    int active;
+    block_header header;
+    tx **txs; /* txs[0] is the coinbase of the current extra nonce */
+    size_t n_tx;
+    uint64_t fees;
+    uint64_t extranonce;
+    pow_miner miner;
+    u256 target;
+    int64_t t0_ns;
+    uint64_t k; /* attempts made */
+}
+template;
+
+struct node {
+    uint32_t id;
+    uint32_t *peers;
+    size_t n_peers;
+    const chain_params *params;
+    const consensus_ctx *cons;
+    const keys_pair *key;
+    chain *chain;
+    mempool *mp;
+    hmap *requests; /* hash256 -> request */
+    int64_t request_timeout_ns;
+    int64_t requests_timer_ns; /* INT64_MAX when none is set */
+    hmap *rejected;            /* tx ids found invalid: not asked for again */
+    uint64_t hashrate;
+    uint64_t hashes;
+    template tmpl;
+    uint64_t next_slot;
+};
+
+/* ---- effects ---------------------------------------------------------- */
+
+static void *grow(void *arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return arr;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    while (ncap < need)
+        ncap *= 2;
+    void *p = realloc(arr, ncap * elem);
+    if (p == NULL)
+        abort(); /* see node_effects: a lost effect would make the run wrong */
+    *cap = ncap;
+    return p;
+}
+
+static void fx_send(node_effects *fx, uint32_t peer, msg *m)
+{
+    fx->sends = grow(fx->sends, &fx->cap_sends, fx->n_sends + 1, sizeof *fx->sends);
+    fx->sends[fx->n_sends++] = (node_send){peer, msg_ref(m)};
+}
+
+static void fx_timer(node_effects *fx, int64_t at_ns, node_timer_kind kind, void *payload,
+                     uint64_t arg)
+{
+    fx->timers = grow(fx->timers, &fx->cap_timers, fx->n_timers + 1, sizeof *fx->timers);
+    fx->timers[fx->n_timers++] = (node_timer){at_ns, kind, payload, arg};
+}
+
+static node_note *fx_note(node_effects *fx, node_note_kind kind, int64_t now_ns)
+{
+    fx->notes = grow(fx->notes, &fx->cap_notes, fx->n_notes + 1, sizeof *fx->notes);
+    node_note *note = &fx->notes[fx->n_notes++];
+    memset(note, 0, sizeof *note);
+    note->kind = kind;
+    note->time_ns = now_ns;
+    note->peer = UINT32_MAX;
+    return note;
+}
+
+void node_effects_clear(node_effects *fx)
+{
+    for (size_t i = 0; i < fx->n_sends; i++)
+        msg_unref(fx->sends[i].m);
+    for (size_t i = 0; i < fx->n_timers; i++)
+        if (fx->timers[i].kind == NODE_TIMER_MINED)
+            block_unref(fx->timers[i].payload);
+    for (size_t i = 0; i < fx->n_notes; i++) {
+        block_unref(fx->notes[i].blk);
+        tx_unref(fx->notes[i].tx);
+    }
+    fx->n_sends = fx->n_timers = fx->n_notes = 0;
+    fx->hashes = 0;
+}
+
+void node_effects_free(node_effects *fx)
+{
+    node_effects_clear(fx);
+    free(fx->sends);
+    free(fx->timers);
+    free(fx->notes);
+    memset(fx, 0, sizeof *fx);
+}
+
+/* ---- lifecycle -------------------------------------------------------- */
+
+static void template_drop(template *t)
+{
+    for (size_t i = 0; i < t->n_tx; i++)
+        tx_unref(t->txs[i]);
+    free(t->txs);
+    memset(t, 0, sizeof *t);
+}
+
+int node_new(node **out, const node_config *cfg, chain *restored)
+{
+    node *n = calloc(1, sizeof *n);
+    *out = NULL;
+    if (n == NULL)
+        goto fail;
+    n->id = cfg->id;
+    n->params = cfg->chain;
+    n->cons = cfg->cons;
+    n->key = cfg->key;
+    n->hashrate = cfg->hashrate_hps;
+    n->request_timeout_ns = cfg->request_timeout_ns > 0 ? cfg->request_timeout_ns : 2000000000;
+    n->requests_timer_ns = INT64_MAX;
+    n->n_peers = cfg->n_peers;
+    if (cfg->n_peers) {
+        n->peers = malloc(cfg->n_peers * sizeof *n->peers);
+        if (n->peers == NULL)
+            goto fail;
+        memcpy(n->peers, cfg->peers, cfg->n_peers * sizeof *n->peers);
+    }
+    if (restored) {
+        n->chain = restored;
+        restored = NULL;
+    } else if (chain_new(&n->chain, cfg->chain, cfg->genesis, cfg->cache) != 0) {
+        goto fail;
+    }
+    if (mempool_new(&n->mp, cfg->mempool_max_txs ? cfg->mempool_max_txs : 100000) != 0 ||
+        hmap_new(&n->requests, sizeof(hash256), sizeof(request)) != 0 ||
+        hmap_new(&n->rejected, sizeof(hash256), 0) != 0)
+        goto fail;
+    *out = n;
+    return 0;
+fail:
+    chain_free(restored);
+    node_free(n);
+    return -1;
+}
+
+void node_free(node *n)
+{
+    if (n == NULL)
+        return;
+    template_drop(&n->tmpl);
+    hmap_free(n->requests);
+    hmap_free(n->rejected);
+    mempool_free(n->mp);
+    chain_free(n->chain);
+    free(n->peers);
+    free(n);
+}
+
+const chain *node_chain(const node *n)
+{
+    return n->chain;
+}
+
+const mempool *node_mempool(const node *n)
+{
+    return n->mp;
+}
+
+uint32_t node_id(const node *n)
+{
+    return n->id;
+}
+
+uint64_t node_hashes(const node *n)
+{
+    return n->hashes;
+}
+
+static int64_t now_seconds(const node *n, int64_t now_ns)
+{
+    return (int64_t)n->params->genesis_time + now_ns / 1000000000;
+}
+
+/* ---- announcing ------------------------------------------------------- */
+
+static void send_status(node *n, node_effects *fx, uint32_t peer)
+{
+    const chain_entry *tip = chain_tip(n->chain);
+    msg *m = msg_new_status(chain_entry_id(tip), chain_entry_height(tip), chain_entry_work(tip));
+    if (m == NULL)
+        abort();
+    fx_send(fx, peer, m);
+    msg_unref(m);
+}
+
+/* Announces one item to every peer except `except`. */
+static void announce(node *n, node_effects *fx, uint32_t kind, const hash256 *id, uint32_t except)
+{
+    msg_item item = {kind, *id};
+    msg *m = msg_new_items(MSG_INV, &item, 1);
+    if (m == NULL)
+        abort();
+    for (size_t i = 0; i < n->n_peers; i++)
+        if (n->peers[i] != except)
+            fx_send(fx, n->peers[i], m);
+    msg_unref(m);
+}
+
+/* Bitcoin's block locator: the tip, then back 1, 2, 4, ... blocks, genesis last. */
+static void send_getblocks(node *n, node_effects *fx, uint32_t peer)
+{
+    msg_item items[64];
+    size_t count = 0;
+    uint32_t height = chain_height(n->chain), step = 1;
+    for (;;) {
+        const chain_entry *e = chain_at_height(n->chain, height);
+        items[count++] = (msg_item){MSG_ITEM_BLOCK, *chain_entry_id(e)};
+        if (height == 0 || count == 63)
+            break;
+        if (count >= 10)
+            step *= 2;
+        height = height > step ? height - step : 0;
+    }
+    if (height != 0)
+        items[count++] = (msg_item){MSG_ITEM_BLOCK, *chain_entry_id(chain_genesis(n->chain))};
+    msg *m = msg_new_items(MSG_GETBLOCKS, items, count);
+    if (m == NULL)
+        abort();
+    fx_send(fx, peer, m);
+    msg_unref(m);
+}
+
+void node_start(node *n, node_effects *fx, int64_t now_ns)
+{
+    for (size_t i = 0; i < n->n_peers; i++)
+        send_status(n, fx, n->peers[i]);
+    template_drop(&n->tmpl);
+    if (n->cons->type == CHAIN_POS) {
+        uint64_t slot = (uint64_t)(now_ns / n->cons->slot_ns) + 1;
+        n->next_slot = slot;
+        fx_timer(fx, (int64_t)slot * n->cons->slot_ns, NODE_TIMER_SLOT, NULL, slot);
+    }
+}
+
+void node_on_reconnect(node *n, node_effects *fx, int64_t now_ns, const uint32_t *peers,
+                       size_t n_peers)
+{
+    (void)now_ns;
+    for (size_t i = 0; i < n_peers; i++)
+        send_status(n, fx, peers[i]);
+}
+
+/* ---- the chain changed ------------------------------------------------ */
+
+/* Records what chain_add_block did, updates the mempool, and relays. */
+static void after_block(node *n, node_effects *fx, int64_t now_ns, block *b, chain_result *res,
+                        uint32_t from)
+{
+    if (res->outcome == CHAIN_OUTCOME_REJECTED) {
+        node_note *note = fx_note(fx, NODE_NOTE_INVALID, now_ns);
+        note->blk = block_ref(b);
+        note->code = res->code;
+        note->peer = from;
+        return;
+    }
+    if (res->outcome == CHAIN_OUTCOME_TIP || res->outcome == CHAIN_OUTCOME_SIDE) {
+        node_note *note = fx_note(fx, NODE_NOTE_BLOCK_SEEN, now_ns);
+        note->blk = block_ref(b);
+    }
+    /* Adopted orphans were seen now too. */
+    for (size_t i = 0; i < res->n_connected; i++) {
+        block *c = res->connected[i];
+        if (c != b && res->n_orphans_adopted > 0) {
+            node_note *note = fx_note(fx, NODE_NOTE_BLOCK_SEEN, now_ns);
+            note->blk = block_ref(c);
+        }
+    }
+    if (!res->tip_changed)
+        return;
+    const chain_entry *tip = res->new_tip;
+    if (mempool_update(n->mp, n->chain, res) == REASON_NO_MEMORY)
+        abort();
+    if (res->reorg_depth > 0) {
+        node_note *note = fx_note(fx, NODE_NOTE_REORG, now_ns);
+        note->blk = block_ref(chain_entry_block(tip));
+        note->height = chain_entry_height(tip);
+        note->old_tip = *chain_entry_id(res->old_tip);
+        note->depth = (uint32_t)res->reorg_depth;
+        /* Transactions the disconnected blocks gave back to the mempool. */
+        for (size_t i = 0; i < res->n_disconnected; i++)
+            for (size_t k = 1; k < block_n_tx(res->disconnected[i]); k++)
+                if (mempool_get(n->mp, tx_id(block_tx(res->disconnected[i], k))))
+                    note->txs_reverted++;
+    }
+    node_note *note = fx_note(fx, NODE_NOTE_TIP, now_ns);
+    note->blk = block_ref(chain_entry_block(tip));
+    note->height = chain_entry_height(tip);
+    /* Relay the new active blocks (a getblocks batch relays its last). */
+    for (size_t i = 0; i < res->n_connected; i++)
+        if (i + 1 == res->n_connected)
+            announce(n, fx, MSG_ITEM_BLOCK, block_id(res->connected[i]), from);
+    template_drop(&n->tmpl);
+}
+
+static void offer_block(node *n, node_effects *fx, int64_t now_ns, block *b, uint32_t from)
+{
+    chain_result res;
+    memset(&res, 0, sizeof res);
+    reason r = chain_add_block(n->chain, &res, b, now_seconds(n, now_ns));
+    if (r == REASON_NO_MEMORY)
+        abort();
+    after_block(n, fx, now_ns, b, &res, from);
+    if (res.outcome == CHAIN_OUTCOME_ORPHAN && from != UINT32_MAX)
+        send_getblocks(n, fx, from); /* ask the sender for the missing ancestors */
+    chain_result_clear(&res);
+}
+
+/* ---- requests --------------------------------------------------------- */
+
+static int have_item(const node *n, uint32_t kind, const hash256 *id)
+{
+    if (kind == MSG_ITEM_BLOCK)
+        return chain_lookup(n->chain, id) != NULL || chain_has_orphan(n->chain, id) ||
+               chain_is_known_invalid(n->chain, id);
+    return mempool_get(n->mp, id) != NULL || hmap_get(n->rejected, id) != NULL;
+}
+
+static void arm_requests_timer(node *n, node_effects *fx, int64_t at_ns)
+{
+    if (at_ns < n->requests_timer_ns) {
+        n->requests_timer_ns = at_ns;
+        fx_timer(fx, at_ns, NODE_TIMER_REQUESTS, NULL, 0);
+    }
+}
+
+static void on_inv(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, const msg *m)
+{
+    msg_item *want = malloc((m->n_items ? m->n_items : 1) * sizeof *want);
+    size_t n_want = 0;
+    if (want == NULL)
+        abort();
+    for (size_t i = 0; i < m->n_items; i++) {
+        const msg_item *it = &m->items[i];
+        if ((it->kind != MSG_ITEM_BLOCK && it->kind != MSG_ITEM_TX) ||
+            have_item(n, it->kind, &it->id))
+            continue;
+        request *rq = hmap_get(n->requests, &it->id);
+        if (rq) { /* in flight: remember another source */
+            if (rq->peer != peer && rq->n_alt < 4)
+                rq->alt[rq->n_alt++] = peer;
+            continue;
+        }
+        request fresh = {now_ns + n->request_timeout_ns, peer, it->kind, {0}, 0};
+        if (hmap_put(n->requests, &it->id, &fresh) < 0)
+            abort();
+        want[n_want++] = *it;
+    }
+    if (n_want) {
+        msg *g = msg_new_items(MSG_GETDATA, want, n_want);
+        if (g == NULL)
+            abort();
+        fx_send(fx, peer, g);
+        msg_unref(g);
+        arm_requests_timer(n, fx, now_ns + n->request_timeout_ns);
+    }
+    free(want);
+}
+
+static void on_getdata(node *n, node_effects *fx, uint32_t peer, const msg *m)
+{
+    msg_item *missing = NULL;
+    size_t n_missing = 0;
+    for (size_t i = 0; i < m->n_items; i++) {
+        const msg_item *it = &m->items[i];
+        msg *reply = NULL;
+        if (it->kind == MSG_ITEM_BLOCK) {
+            const chain_entry *e = chain_lookup(n->chain, &it->id);
+            if (e)
+                reply = msg_new_block(chain_entry_block(e));
+        } else if (it->kind == MSG_ITEM_TX) {
+            tx *t = mempool_get(n->mp, &it->id);
+            if (t)
+                reply = msg_new_tx(t);
+        }
+        if (reply) {
+            fx_send(fx, peer, reply);
+            msg_unref(reply);
+            continue;
+        }
+        if (missing == NULL && (missing = malloc(m->n_items * sizeof *missing)) == NULL)
+            abort();
+        missing[n_missing++] = *it;
+    }
+    if (n_missing) {
+        msg *nf = msg_new_items(MSG_NOTFOUND, missing, n_missing);
+        if (nf == NULL)
+            abort();
+        fx_send(fx, peer, nf);
+        msg_unref(nf);
+    }
+    free(missing);
+}
+
+/* Answers a locator: the ids after the first locator block on our active
+ * chain, up to MSG_GETBLOCKS_MAX_ANSWER, as an inv. */
+static void on_getblocks(node *n, node_effects *fx, uint32_t peer, const msg *m)
+{
+    uint32_t fork = 0;
+    for (size_t i = 0; i < m->n_items; i++) {
+        const chain_entry *e = chain_lookup(n->chain, &m->items[i].id);
+        if (e && chain_is_active(n->chain, e)) {
+            fork = chain_entry_height(e);
+            break;
+        }
+    }
+    uint32_t tip = chain_height(n->chain);
+    if (fork >= tip)
+        return;
+    size_t count = tip - fork;
+    if (count > MSG_GETBLOCKS_MAX_ANSWER)
+        count = MSG_GETBLOCKS_MAX_ANSWER;
+    msg_item *items = malloc(count * sizeof *items);
+    if (items == NULL)
+        abort();
+    for (size_t i = 0; i < count; i++)
+        items[i] = (msg_item){MSG_ITEM_BLOCK,
+                              *chain_entry_id(chain_at_height(n->chain, fork + 1 + (uint32_t)i))};
+    msg *inv = msg_new_items(MSG_INV, items, count);
+    if (inv == NULL)
+        abort();
+    fx_send(fx, peer, inv);
+    msg_unref(inv);
+    free(items);
+}
+
+static void on_status(node *n, node_effects *fx, uint32_t peer, const msg *m)
+{
+    const chain_entry *tip = chain_tip(n->chain);
+    if (u256_cmp(&m->work, chain_entry_work(tip)) > 0 && chain_lookup(n->chain, &m->tip) == NULL)
+        send_getblocks(n, fx, peer);
+}
+
+static void on_tx(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, tx *t)
+{
+    if (have_item(n, MSG_ITEM_TX, tx_id(t)))
+        return;
+    char why[256];
+    reason r = mempool_add(n->mp, n->chain, t, why, sizeof why);
+    if (r == REASON_NO_MEMORY)
+        abort();
+    if (r != REASON_OK) {
+        if (hmap_put(n->rejected, tx_id(t), NULL) < 0)
+            abort();
+        node_note *note = fx_note(fx, NODE_NOTE_TX_REJECTED, now_ns);
+        note->tx = tx_ref(t);
+        note->code = r;
+        note->peer = peer;
+        return;
+    }
+    node_note *note = fx_note(fx, NODE_NOTE_TX_ACCEPTED, now_ns);
+    note->tx = tx_ref(t);
+    note->peer = peer;
+    announce(n, fx, MSG_ITEM_TX, tx_id(t), peer);
+}
+
+void node_on_message(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, const msg *m)
+{
+    switch (m->type) {
+    case MSG_INV:
+        on_inv(n, fx, now_ns, peer, m);
+        break;
+    case MSG_GETDATA:
+        on_getdata(n, fx, peer, m);
+        break;
+    case MSG_BLOCK:
+        hmap_del(n->requests, block_id(m->blk));
+        offer_block(n, fx, now_ns, m->blk, peer);
+        break;
+    case MSG_TX:
+        hmap_del(n->requests, tx_id(m->tx));
+        on_tx(n, fx, now_ns, peer, m->tx);
+        break;
+    case MSG_STATUS:
+        on_status(n, fx, peer, m);
+        break;
+    case MSG_GETBLOCKS:
+        on_getblocks(n, fx, peer, m);
+        break;
+    case MSG_NOTFOUND:
+        for (size_t i = 0; i < m->n_items; i++) {
+            request *rq = hmap_get(n->requests, &m->items[i].id);
+            if (rq && rq->peer == peer)
+                rq->deadline_ns = now_ns; /* ask the next source at the timer */
+        }
+        break;
+    case MSG_TYPE_COUNT:
+        break;
+    }
+}
+
+reason node_submit_tx(node *n, node_effects *fx, int64_t now_ns, tx *t)
+{
+    char why[256];
+    reason r = mempool_add(n->mp, n->chain, t, why, sizeof why);
+    if (r == REASON_NO_MEMORY)
+        abort();
+    node_note *note =
+        fx_note(fx, r == REASON_OK ? NODE_NOTE_TX_ACCEPTED : NODE_NOTE_TX_REJECTED, now_ns);
+    note->tx = tx_ref(t);
+    note->code = r;
+    if (r == REASON_OK)
+        announce(n, fx, MSG_ITEM_TX, tx_id(t), UINT32_MAX);
+    return r;
+}
+
+/* Re-asks overdue requests of another peer that announced the item (or the
+ * same peer again when no other did), in id order so the order is defined. */
+static void on_requests_timer(node *n, node_effects *fx, int64_t now_ns)
+{
+    n->requests_timer_ns = INT64_MAX;
+    size_t pos = 0, n_due = 0, cap = hmap_count(n->requests);
+    const void *key;
+    void *val;
+    hash256 *due = malloc((cap ? cap : 1) * sizeof *due);
+    int64_t next = INT64_MAX;
+    if (due == NULL)
+        abort();
+    while (hmap_next(n->requests, &pos, &key, &val)) {
+        const request *rq = val;
+        if (rq->deadline_ns <= now_ns)
+            memcpy(&due[n_due++], key, sizeof(hash256));
+        else if (rq->deadline_ns < next)
+            next = rq->deadline_ns;
+    }
+    /* hmap order is not defined: sort the ids. */
+    for (size_t i = 1; i < n_due; i++)
+        for (size_t j = i; j > 0 && memcmp(&due[j - 1], &due[j], 32) > 0; j--) {
+            hash256 t = due[j];
+            due[j] = due[j - 1];
+            due[j - 1] = t;
+        }
+    for (size_t i = 0; i < n_due; i++) {
+        request *rq = hmap_get(n->requests, &due[i]);
+        if (have_item(n, rq->kind, &due[i])) {
+            hmap_del(n->requests, &due[i]);
+            continue;
+        }
+        if (rq->n_alt > 0) {
+            rq->peer = rq->alt[0];
+            memmove(rq->alt, rq->alt + 1, (rq->n_alt - 1) * sizeof rq->alt[0]);
+            rq->n_alt--;
+        }
+        rq->deadline_ns = now_ns + n->request_timeout_ns;
+        if (rq->deadline_ns < next)
+            next = rq->deadline_ns;
+        msg_item item = {rq->kind, due[i]};
+        msg *g = msg_new_items(MSG_GETDATA, &item, 1);
+        if (g == NULL)
+            abort();
+        fx_send(fx, rq->peer, g);
+        msg_unref(g);
+    }
+    free(due);
+    if (next != INT64_MAX)
+        arm_requests_timer(n, fx, next);
+}
+
+/* ---- block production ------------------------------------------------- */
+
+/* Builds the coinbase for the template's extra nonce and the merkle root. */
+static void template_coinbase(node *n, template *t)
+{
+    tx_out out;
+    out.amount = n->params->block_reward + t->fees;
+    memcpy(out.owner, keys_pair_public(n->key), KEYS_PUB_BYTES);
+    tx *cb;
+    if (tx_new_coinbase(&cb, (uint64_t)chain_height(n->chain) + 1, t->extranonce, &out, 1) != 0)
+        abort();
+    tx_unref(t->txs[0]);
+    t->txs[0] = cb;
+    if (block_merkle_root(&t->header.merkle_root, t->txs, t->n_tx) != 0)
+        abort();
+}
+
+/* Fills the template on the current tip: transactions by fee rate, coinbase,
+ * header with the expected bits and a time after the median time past. */
+static void template_build(node *n, int64_t now_ns, int is_pos, uint32_t time)
+{
+    template *t = &n->tmpl;
+    const chain_entry *tip = chain_tip(n->chain);
+    template_drop(t);
+    size_t coinbase_room = 200 + (is_pos ? BLOCK_POS_BYTES : 0) + HEADER_BYTES;
+    size_t room =
+        n->params->max_block_bytes > coinbase_room ? n->params->max_block_bytes - coinbase_room : 0;
+    size_t cap = mempool_count(n->mp) + 1;
+    t->txs = calloc(cap, sizeof *t->txs);
+    if (t->txs == NULL)
+        abort();
+    t->n_tx = 1 + mempool_select(n->mp, t->txs + 1, cap - 1, room, &t->fees);
+    for (size_t i = 1; i < t->n_tx; i++)
+        tx_ref(t->txs[i]); /* the pool's pointers are borrowed */
+    t->header.version = is_pos ? (int32_t)(BLOCK_VERSION_POS | 1) : 1;
+    t->header.prev_id = *chain_entry_id(tip);
+    t->header.bits = n->params->expected_bits ? n->params->expected_bits(n->params->hook_ctx, tip)
+                                              : block_header_of(chain_entry_block(tip))->bits;
+    uint32_t mtp = chain_entry_median_time(tip);
+    t->header.time = time > mtp ? time : mtp + 1;
+    t->extranonce = 0;
+    template_coinbase(n, t);
+    t->t0_ns = now_ns;
+    t->k = 0;
+    t->active = 1;
+}
+
+void node_set_hashrate(node *n, int64_t now_ns, uint64_t hashrate_hps)
+{
+    (void)now_ns;
+    n->hashrate = hashrate_hps;
+    template_drop(&n->tmpl); /* the attempt schedule restarts at the next idle time */
+}
+
+/* Time of attempt k: t0 + ceil(k * 1e9 / h). */
+static int64_t attempt_time(const template *t, uint64_t h, uint64_t k)
+{
+    unsigned __int128 num = (unsigned __int128)k * 1000000000u;
+    return t->t0_ns + (int64_t)((num + h - 1) / h);
+}
+
+void node_mine(node *n, node_effects *fx, int64_t from_ns, int64_t until_ns, int64_t *next_ns)
+{
+    *next_ns = INT64_MAX;
+    if (n->hashrate == 0 || n->cons->type != CHAIN_POW || until_ns <= from_ns)
+        return;
+    template *t = &n->tmpl;
+    /* Like a miner asking for a fresh block template, take in the mempool's
+     * new transactions every TEMPLATE_REFRESH_NS. Each attempt is
+     * memoryless, so restarting the schedule changes no odds. */
+    if (t->active && from_ns - t->t0_ns >= TEMPLATE_REFRESH_NS &&
+        mempool_count(n->mp) != t->n_tx - 1)
+        template_drop(t);
+    if (!t->active) {
+        template_build(n, from_ns, 0, (uint32_t)now_seconds(n, from_ns));
+        if (target_from_compact(&t->target, t->header.bits) != TARGET_OK)
+            return; /* no valid target: cannot mine (the chain would refuse it anyway) */
+        pow_miner_init(&t->miner, &t->header);
+    }
+    /* Attempts with time < until: k < (until - t0) * h / 1e9. */
+    unsigned __int128 span = (unsigned __int128)(until_ns - t->t0_ns) * n->hashrate;
+    uint64_t end = (uint64_t)((span + 999999999u) / 1000000000u);
+    while (t->k < end) {
+        uint64_t extranonce = t->k >> 32;
+        if (extranonce != t->extranonce) {
+            t->extranonce = extranonce;
+            template_coinbase(n, t);
+            pow_miner_init(&t->miner, &t->header);
+        }
+        uint64_t seg_end = ((extranonce + 1) << 32) < end ? ((extranonce + 1) << 32) : end;
+        uint32_t nonce;
+        uint64_t done;
+        int found =
+            pow_miner_try(&t->miner, &nonce, &done, (uint32_t)t->k, seg_end - t->k, &t->target);
+        n->hashes += done;
+        fx->hashes += done;
+        t->k += done;
+        if (found) {
+            int64_t at = attempt_time(t, n->hashrate, t->k - 1);
+            block_header h = t->header;
+            block *b;
+            h.nonce = nonce;
+            if (block_new(&b, &h, NULL, t->txs, t->n_tx) != 0)
+                abort();
+            fx_timer(fx, at, NODE_TIMER_MINED, b, 0);
+            template_drop(t);
+            return; /* resume on a new template after the timer */
+        }
+    }
+    *next_ns = until_ns;
+}
+
+/* PoS: at the start of each slot, check the lottery and, as leader, build
+ * and sign a block on the tip. */
+static void on_slot(node *n, node_effects *fx, int64_t now_ns, uint64_t slot)
+{
+    const consensus_ctx *cons = n->cons;
+    const chain_entry *tip = chain_tip(n->chain);
+    hash256 lottery;
+    if (slot == n->next_slot) {
+        n->next_slot = slot + 1;
+        fx_timer(fx, (int64_t)(slot + 1) * cons->slot_ns, NODE_TIMER_SLOT, NULL, slot + 1);
+    } else {
+        return; /* a timer of an earlier life of the node */
+    }
+    if (consensus_block_slot(chain_entry_block(tip)) >= slot ||
+        !consensus_pos_leader(cons, &lottery, tip, slot, keys_pair_public(n->key)))
+        return;
+    template_build(n, now_ns, 1, consensus_slot_time(cons, slot));
+    block_pos pos;
+    memset(&pos, 0, sizeof pos);
+    pos.slot = slot;
+    memcpy(pos.proposer, keys_pair_public(n->key), KEYS_PUB_BYTES);
+    memcpy(pos.proof, lottery.b, 32);
+    hash256 signing;
+    block_pos_signing_hash(&signing, &n->tmpl.header, &pos);
+    if (keys_sign(n->key, pos.sig, signing.b, 32) != 0)
+        abort();
+    block *b;
+    if (block_new(&b, &n->tmpl.header, &pos, n->tmpl.txs, n->tmpl.n_tx) != 0)
+        abort();
+    template_drop(&n->tmpl);
+    node_note *note = fx_note(fx, NODE_NOTE_BLOCK_PRODUCED, now_ns);
+    note->blk = block_ref(b);
+    offer_block(n, fx, now_ns, b, UINT32_MAX);
+    block_unref(b);
+}
+
+void node_on_timer(node *n, node_effects *fx, int64_t now_ns, node_timer_kind kind, void *payload,
+                   uint64_t arg)
+{
+    switch (kind) {
+    case NODE_TIMER_MINED: {
+        block *b = payload;
+        node_note *note = fx_note(fx, NODE_NOTE_BLOCK_PRODUCED, now_ns);
+        note->blk = block_ref(b);
+        offer_block(n, fx, now_ns, b, UINT32_MAX);
+        block_unref(b);
+        break;
+    }
+    case NODE_TIMER_SLOT:
+        on_slot(n, fx, now_ns, arg);
+        break;
+    case NODE_TIMER_REQUESTS:
+        on_requests_timer(n, fx, now_ns);
+        break;
+    }
+}

@@ -1,0 +1,162 @@
+/* One blockchain node's protocol logic as a state machine: it receives a
+ * message, a timer or idle time to mine, together with the current virtual
+ * time, and answers with effects (messages to send, timers to set, notes for
+ * metrics) that the simulator carries out. It never reads a clock, starts a
+ * thread or draws randomness, so every rule is unit-testable and every run
+ * reproducible.
+ *
+ * Protocol (Bitcoin's shape): a new block or transaction is announced with
+ * `inv` to every peer but the one it came from; a peer asks for what it lacks
+ * with `getdata` and gets `block` / `tx`; requests that go unanswered time out
+ * and are asked of another peer that announced the item; on connect and heal
+ * peers exchange `status` (tip, height, work), and the one behind sends
+ * `getblocks` with a block locator, answered with an `inv` of up to 500 block
+ * ids from the fork point; an orphan block makes the node ask its sender for
+ * the missing ancestors the same way. Only what validated is relayed. */
+#ifndef CHAINSIM_NODE_H
+#define CHAINSIM_NODE_H
+
+#include "block.h"
+#include "chain.h"
+#include "consensus.h"
+#include "keys.h"
+#include "mempool.h"
+#include "msg.h"
+#include "reason.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct node node;
+
+/* Timers a node asks for; the simulator hands them back to node_on_timer. */
+typedef enum node_timer_kind {
+    NODE_TIMER_MINED = 1,   /* payload: the block this node found (a reference) */
+    NODE_TIMER_SLOT = 2,    /* arg: the PoS slot that starts now */
+    NODE_TIMER_REQUESTS = 3 /* re-ask what peers did not deliver in time */
+} node_timer_kind;
+
+/* What happened, for metrics and the console. Block and tx pointers are
+ * references owned by the note (node_effects_clear releases them). */
+#define NODE_NOTE_MAP(X)                                                                           \
+    X(NODE_NOTE_BLOCK_PRODUCED, "block produced")                                                  \
+    X(NODE_NOTE_BLOCK_SEEN, "block first seen")                                                    \
+    X(NODE_NOTE_TIP, "new tip")                                                                    \
+    X(NODE_NOTE_REORG, "reorganisation")                                                           \
+    X(NODE_NOTE_INVALID, "invalid data rejected")                                                  \
+    X(NODE_NOTE_TX_ACCEPTED, "transaction accepted")                                               \
+    X(NODE_NOTE_TX_REJECTED, "transaction rejected")
+
+#define NODE_NOTE_ENUM(code, msg) code,
+typedef enum node_note_kind { NODE_NOTE_MAP(NODE_NOTE_ENUM) NODE_NOTE_COUNT } node_note_kind;
+#undef NODE_NOTE_ENUM
+
+typedef struct node_note {
+    node_note_kind kind;
+    int64_t time_ns;
+    block *blk;            /* PRODUCED, SEEN, TIP (the new tip), REORG (the new tip) */
+    tx *tx;                /* TX_ACCEPTED, TX_REJECTED */
+    uint32_t height;       /* TIP, REORG: new height */
+    hash256 old_tip;       /* REORG */
+    uint32_t depth;        /* REORG: blocks disconnected */
+    uint32_t txs_reverted; /* REORG: transactions of disconnected blocks not in the new chain */
+    reason code;           /* INVALID, TX_REJECTED */
+    uint32_t peer;         /* INVALID: who sent it (UINT32_MAX: local) */
+} node_note;
+
+typedef struct node_send {
+    uint32_t peer;
+    msg *m; /* one reference, owned by the effect until carried out */
+} node_send;
+
+typedef struct node_timer {
+    int64_t at_ns;
+    node_timer_kind kind;
+    void *payload; /* NODE_TIMER_MINED: a block reference */
+    uint64_t arg;
+} node_timer;
+
+/* The effects of one call. The caller owns it: zero it once, pass it to node
+ * calls, carry out and then node_effects_clear it (which keeps its memory).
+ * Out of memory while recording an effect aborts: effects are small and a
+ * simulation that silently lost one would be wrong. */
+typedef struct node_effects {
+    node_send *sends;
+    size_t n_sends, cap_sends;
+    node_timer *timers;
+    size_t n_timers, cap_timers;
+    node_note *notes;
+    size_t n_notes, cap_notes;
+    uint64_t hashes; /* PoW attempts made */
+} node_effects;
+
+/* Releases references still held and empties fx (memory kept for reuse).
+ * Sends and timers the caller took over must be removed from it first (set
+ * n_sends / n_timers to 0), or their references are released here. */
+void node_effects_clear(node_effects *fx);
+
+/* Frees fx's memory (after node_effects_clear). */
+void node_effects_free(node_effects *fx);
+
+typedef struct node_config {
+    uint32_t id;
+    const uint32_t *peers; /* neighbour ids, copied */
+    size_t n_peers;
+    const chain_params *chain;  /* shared by the run; must outlive the node */
+    block *genesis;             /* shared genesis (a reference is taken) */
+    sigcache *cache;            /* shared signature cache (may be NULL) */
+    const keys_pair *key;       /* the node's key: coinbase payee, PoS proposer; outlives node */
+    uint64_t hashrate_hps;      /* PoW hashes per virtual second; 0: does not mine */
+    const consensus_ctx *cons;  /* consensus rules of the run; outlives the node */
+    int64_t request_timeout_ns; /* re-ask a missing block/tx after this long */
+    size_t mempool_max_txs;     /* 0: 100000 */
+} node_config;
+
+/* Creates a node with only genesis (or, when restored is not NULL, taking
+ * ownership of restored as its chain, as reloaded from its file). Returns 0
+ * and sets *out (free with node_free), or -1 when out of memory (*out =
+ * NULL; restored is then freed). */
+int node_new(node **out, const node_config *cfg, chain *restored)
+    __attribute__((warn_unused_result));
+
+/* Frees the node (its chain and mempool). Accepts NULL. */
+void node_free(node *n);
+
+/* Starts (or restarts) the node at now: sends status to every peer and, for
+ * PoS, sets the timer of the next slot. */
+void node_start(node *n, node_effects *fx, int64_t now_ns);
+
+/* Handles msg m from peer at now; m stays the caller's reference. */
+void node_on_message(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, const msg *m);
+
+/* Handles a timer the node set (payload ownership passes to the node). */
+void node_on_timer(node *n, node_effects *fx, int64_t now_ns, node_timer_kind kind, void *payload,
+                   uint64_t arg);
+
+/* Mines (PoW) the attempts that fall in [from_ns, until_ns): attempt k of the
+ * current template happens at t0 + ceil(k * 1e9 / hashrate). When one meets
+ * the target it sets a NODE_TIMER_MINED timer at its time and sets *next_ns
+ * to INT64_MAX (mining resumes on a new template after the timer); otherwise
+ * *next_ns = until_ns. A node that does not mine sets *next_ns = INT64_MAX. */
+void node_mine(node *n, node_effects *fx, int64_t from_ns, int64_t until_ns, int64_t *next_ns);
+
+/* A transaction submitted locally (by a wallet of this node) at now: checked
+ * against the chain and mempool and, when accepted, announced to every
+ * peer. Returns REASON_OK or the rejection reason (also noted). */
+reason node_submit_tx(node *n, node_effects *fx, int64_t now_ns, tx *t);
+
+/* The peers a partition cut off came back: re-announce status to them. */
+void node_on_reconnect(node *n, node_effects *fx, int64_t now_ns, const uint32_t *peers,
+                       size_t n_peers);
+
+/* Changes the PoW hash rate from now on (restarts the attempt schedule). */
+void node_set_hashrate(node *n, int64_t now_ns, uint64_t hashrate_hps);
+
+/* Read-only access for wallets, metrics and chain files (node's thread or
+ * between runs only). */
+const chain *node_chain(const node *n);
+const mempool *node_mempool(const node *n);
+uint32_t node_id(const node *n);
+uint64_t node_hashes(const node *n);
+
+#endif
