@@ -284,6 +284,16 @@ void node_on_reconnect(node *n, node_effects *fx, int64_t now_ns, const uint32_t
 
 /* ---- the chain changed ------------------------------------------------ */
 
+/* 1 when a transaction with this id is in one of the blocks. */
+static int in_blocks(block *const *blocks, size_t n, const hash256 *txid)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 1; k < block_n_tx(blocks[i]); k++)
+            if (hash_eq(tx_id(block_tx(blocks[i], k)), txid))
+                return 1;
+    return 0;
+}
+
 /* Records what chain_add_block did, updates the mempool, and relays. */
 static void after_block(node *n, node_effects *fx, int64_t now_ns, block *b, chain_result *res,
                         uint32_t from)
@@ -313,16 +323,27 @@ static void after_block(node *n, node_effects *fx, int64_t now_ns, block *b, cha
     if (mempool_update(n->mp, n->chain, res) == REASON_NO_MEMORY)
         abort();
     if (res->reorg_depth > 0) {
+        size_t at = fx->n_notes; /* by index: fx_note may move the array */
         node_note *note = fx_note(fx, NODE_NOTE_REORG, now_ns);
         note->blk = block_ref(chain_entry_block(tip));
         note->height = chain_entry_height(tip);
         note->old_tip = *chain_entry_id(res->old_tip);
         note->depth = (uint32_t)res->reorg_depth;
-        /* Transactions the disconnected blocks gave back to the mempool. */
+        /* Transactions the disconnected blocks gave back to the mempool;
+         * those neither back nor in the new branch lost to a double spend. */
+        uint32_t reverted = 0;
         for (size_t i = 0; i < res->n_disconnected; i++)
-            for (size_t k = 1; k < block_n_tx(res->disconnected[i]); k++)
-                if (mempool_get(n->mp, tx_id(block_tx(res->disconnected[i], k))))
-                    note->txs_reverted++;
+            for (size_t k = 1; k < block_n_tx(res->disconnected[i]); k++) {
+                tx *t = block_tx(res->disconnected[i], k);
+                if (mempool_get(n->mp, tx_id(t))) {
+                    reverted++;
+                } else if (!in_blocks(res->connected, res->n_connected, tx_id(t))) {
+                    node_note *lost = fx_note(fx, NODE_NOTE_TX_REJECTED, now_ns);
+                    lost->tx = tx_ref(t);
+                    lost->code = REASON_TX_ALREADY_SPENT;
+                }
+            }
+        fx->notes[at].txs_reverted = reverted;
     }
     node_note *note = fx_note(fx, NODE_NOTE_TIP, now_ns);
     note->blk = block_ref(chain_entry_block(tip));
