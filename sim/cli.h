@@ -17,7 +17,8 @@ enum {
 #define CLI_COMMAND_MAP(X)                                                                         \
     X("run", cmd_run, "run a scenario and write every node's chain and metrics")                   \
     X("verify", cmd_verify, "re-validate chain files from genesis")                                \
-    X("pow-check", cmd_pow_check, "decode an 80-byte block header and check its proof of work")
+    X("pow-check", cmd_pow_check, "decode an 80-byte block header and check its proof of work")    \
+    X("serve", cmd_serve, "serve the web dashboard for a finished run (read-only)")
 
 #define CLI_DECLARE(name, fn, summary) int fn(int argc, char **argv);
 CLI_COMMAND_MAP(CLI_DECLARE)
