@@ -1,0 +1,723 @@
+/* The windowed conservative kernel (YAWNS/ROSS). Each node owns a 4-ary
+ * min-heap of events keyed on (time_ns, src, seq); keys are unique because a
+ * source numbers what it schedules, so the order a node sees never depends on
+ * which thread delivered first. Worker r owns a contiguous block of nodes and
+ * loops:
+ *
+ *   vote: earliest pending work of my nodes (events and idle time) --reduce-->
+ *   if a global event is due (no work before it): rank 0 runs it, barrier;
+ *   else if nothing before the end: stop;
+ *   else process window [W, min(W+L, next global, end)) for my nodes,
+ *        sync, collect the messages other ranks posted to my nodes.
+ *
+ * Sends between nodes of one worker go straight into the destination heap
+ * (the message lands at >= W+L, past the window, so no one processes it
+ * early); sends to other workers go through the exchange. Every rank takes
+ * the same decision from the same reduced vote, so barriers always match.
+ * Globals live in one heap under a mutex (callbacks on any worker may add
+ * one); they are read only by rank 0 between sync and reduce, when no
+ * worker can add any. Node state (heap, counters) is touched only by the
+ * node's worker, or by rank 0 while the others wait at a barrier. */
+#include "engine.h"
+
+#include "exchange.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ENGINE_NEVER INT64_MAX
+
+typedef struct node {
+    engine_event *heap; /* 4-ary min-heap */
+    size_t len, cap;
+    uint64_t next_seq; /* sequence number of the next event this node schedules */
+    int64_t now_ns;    /* time of the last event handled (never decreases) */
+    int64_t idle_ns;   /* idle time wanted from here (ENGINE_NEVER: none) */
+    uint64_t events, messages;
+} node;
+
+typedef struct global_event {
+    engine_event ev;  /* src = dst = ENGINE_NO_NODE, seq = sched_seq */
+    int64_t sched_ns; /* when it was scheduled */
+    uint32_t sched_src;
+} global_event;
+
+enum call_kind { CALL_EVENT, CALL_IDLE, CALL_GLOBAL };
+
+struct engine_call {
+    engine *e;
+    uint32_t rank;
+    uint32_t node;
+    enum call_kind kind;
+    int64_t now_ns;
+};
+
+typedef struct worker {
+    engine *e;
+    uint32_t rank;
+    uint32_t first, end; /* nodes [first, end) */
+    pthread_t thread;
+    int started;
+} worker;
+
+struct engine {
+    engine_config cfg;
+    uint32_t nodes_n, threads;
+    int64_t lookahead_ns;
+    node *nodes;
+    uint32_t *owner; /* node -> rank */
+    worker *workers;
+    exchange *x;
+
+    /* globals: a binary heap under global_mu */
+    pthread_mutex_t global_mu;
+    global_event *globals;
+    size_t globals_len, globals_cap;
+    uint64_t global_seq;
+
+    /* run control: under cmd_mu */
+    pthread_mutex_t cmd_mu;
+    pthread_cond_t cmd_cv;
+    uint64_t run_gen;
+    int shutdown;
+    int64_t run_end_ns;
+
+    atomic_int stop_requested;
+    atomic_int paused;
+    pthread_mutex_t pause_mu;
+    pthread_cond_t pause_cv;
+
+    int64_t now_ns;     /* virtual time reached (end of the last run) */
+    int64_t reached_ns; /* written by rank 0 during a run */
+    uint64_t windows, globals_run;
+};
+
+static const char *const status_messages[] = {
+#define ENGINE_MSG(name, msg) msg,
+    ENGINE_STATUS_MAP(ENGINE_MSG)
+#undef ENGINE_MSG
+};
+
+const char *engine_strerror(int status)
+{
+    if (status < 0 || status >= ENGINE_STATUS_COUNT)
+        return "unknown engine status";
+    return status_messages[status];
+}
+
+static void check_pthread(int rc, const char *what)
+{
+    if (rc != 0) {
+        fprintf(stderr, "chainsim: engine: %s failed: %s\n", what, strerror(rc));
+        abort();
+    }
+}
+
+static void *grow(void *p, size_t *cap, size_t elem)
+{
+    size_t n = *cap ? *cap * 2 : 16;
+    void *q = realloc(p, n * elem);
+    if (q == NULL) {
+        fprintf(stderr, "chainsim: engine: out of memory\n");
+        abort();
+    }
+    *cap = n;
+    return q;
+}
+
+/* ---- per-node 4-ary heap ---- */
+
+static inline int event_before(const engine_event *a, const engine_event *b)
+{
+    if (a->time_ns != b->time_ns)
+        return a->time_ns < b->time_ns;
+    if (a->src != b->src)
+        return a->src < b->src;
+    return a->seq < b->seq;
+}
+
+static void heap_push(node *n, const engine_event *ev)
+{
+    if (n->len == n->cap)
+        n->heap = grow(n->heap, &n->cap, sizeof *n->heap);
+    engine_event *h = n->heap;
+    size_t i = n->len++;
+    while (i > 0) {
+        size_t parent = (i - 1) / 4;
+        if (!event_before(ev, &h[parent]))
+            break;
+        h[i] = h[parent];
+        i = parent;
+    }
+    h[i] = *ev;
+}
+
+static void heap_pop(node *n, engine_event *out)
+{
+    engine_event *h = n->heap;
+    *out = h[0];
+    size_t len = --n->len;
+    if (len == 0)
+        return;
+    engine_event last = h[len];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 4 * i + 1;
+        if (c >= len)
+            break;
+        size_t best = c;
+        size_t stop = c + 4 < len ? c + 4 : len;
+        for (size_t k = c + 1; k < stop; k++)
+            if (event_before(&h[k], &h[best]))
+                best = k;
+        if (!event_before(&h[best], &last))
+            break;
+        h[i] = h[best];
+        i = best;
+    }
+    h[i] = last;
+}
+
+/* ---- globals: binary heap on (time, sched time, sched src, sched seq) ---- */
+
+static int global_before(const global_event *a, const global_event *b)
+{
+    if (a->ev.time_ns != b->ev.time_ns)
+        return a->ev.time_ns < b->ev.time_ns;
+    if (a->sched_ns != b->sched_ns)
+        return a->sched_ns < b->sched_ns;
+    if (a->sched_src != b->sched_src)
+        return a->sched_src < b->sched_src;
+    return a->ev.seq < b->ev.seq;
+}
+
+/* Caller holds global_mu. */
+static void globals_push(engine *e, const global_event *g)
+{
+    if (e->globals_len == e->globals_cap)
+        e->globals = grow(e->globals, &e->globals_cap, sizeof *e->globals);
+    size_t i = e->globals_len++;
+    while (i > 0 && global_before(g, &e->globals[(i - 1) / 2])) {
+        e->globals[i] = e->globals[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    e->globals[i] = *g;
+}
+
+/* Caller holds global_mu; the heap is not empty. */
+static void globals_pop(engine *e, global_event *out)
+{
+    global_event *h = e->globals;
+    *out = h[0];
+    size_t len = --e->globals_len;
+    if (len == 0)
+        return;
+    global_event last = h[len];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= len)
+            break;
+        if (c + 1 < len && global_before(&h[c + 1], &h[c]))
+            c++;
+        if (!global_before(&h[c], &last))
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = last;
+}
+
+static void lock(pthread_mutex_t *mu)
+{
+    check_pthread(pthread_mutex_lock(mu), "pthread_mutex_lock");
+}
+
+static void unlock(pthread_mutex_t *mu)
+{
+    check_pthread(pthread_mutex_unlock(mu), "pthread_mutex_unlock");
+}
+
+static void add_global(engine *e, int64_t at_ns, int64_t sched_ns, uint32_t sched_src,
+                       uint64_t sched_seq, uint32_t type, void *payload, uint64_t arg)
+{
+    global_event g = {.ev = {.time_ns = at_ns,
+                             .src = ENGINE_NO_NODE,
+                             .dst = ENGINE_NO_NODE,
+                             .seq = sched_seq,
+                             .type = type,
+                             .payload = payload,
+                             .arg = arg},
+                      .sched_ns = sched_ns,
+                      .sched_src = sched_src};
+    lock(&e->global_mu);
+    globals_push(e, &g);
+    unlock(&e->global_mu);
+}
+
+static int64_t next_global_ns(engine *e)
+{
+    lock(&e->global_mu);
+    int64_t t = e->globals_len ? e->globals[0].ev.time_ns : ENGINE_NEVER;
+    unlock(&e->global_mu);
+    return t;
+}
+
+/* ---- calls from the model ---- */
+
+int64_t engine_call_now(const engine_call *call)
+{
+    return call->now_ns;
+}
+
+uint32_t engine_call_node(const engine_call *call)
+{
+    return call->node;
+}
+
+int64_t engine_call_lookahead(const engine_call *call)
+{
+    return call->e->lookahead_ns;
+}
+
+void engine_send(engine_call *call, uint32_t dst, int64_t deliver_at_ns, uint32_t type,
+                 void *payload, uint64_t arg)
+{
+    engine *e = call->e;
+    assert(dst < e->nodes_n);
+    assert(call->node < e->nodes_n);
+    if (call->kind == CALL_GLOBAL)
+        assert(deliver_at_ns >= call->now_ns);
+    else
+        assert(deliver_at_ns - e->lookahead_ns >= call->now_ns && "send below the lookahead");
+    node *src = &e->nodes[call->node];
+    engine_event ev = {.time_ns = deliver_at_ns,
+                       .src = call->node,
+                       .dst = dst,
+                       .seq = src->next_seq++,
+                       .type = type,
+                       .payload = payload,
+                       .arg = arg};
+    uint32_t to = e->owner[dst];
+    if (call->kind == CALL_GLOBAL || to == call->rank)
+        heap_push(&e->nodes[dst], &ev);
+    else
+        exchange_post(e->x, call->rank, to, &ev);
+}
+
+void engine_timer(engine_call *call, int64_t at_ns, uint32_t type, void *payload, uint64_t arg)
+{
+    engine *e = call->e;
+    assert(call->node < e->nodes_n);
+    assert(at_ns >= call->now_ns && "timer in the past");
+    node *n = &e->nodes[call->node];
+    engine_event ev = {.time_ns = at_ns,
+                       .src = call->node,
+                       .dst = call->node,
+                       .seq = n->next_seq++,
+                       .type = type,
+                       .payload = payload,
+                       .arg = arg};
+    heap_push(n, &ev);
+}
+
+void engine_call_global(engine_call *call, int64_t at_ns, uint32_t type, void *payload,
+                        uint64_t arg)
+{
+    engine *e = call->e;
+    if (call->kind == CALL_GLOBAL) {
+        assert(at_ns >= call->now_ns && "global in the past");
+        add_global(e, at_ns, call->now_ns, ENGINE_NO_NODE, e->global_seq++, type, payload, arg);
+        return;
+    }
+    assert(at_ns - e->lookahead_ns >= call->now_ns && "global below the lookahead");
+    uint64_t seq = e->nodes[call->node].next_seq++;
+    add_global(e, at_ns, call->now_ns, call->node, seq, type, payload, arg);
+}
+
+void engine_call_act_as(engine_call *call, uint32_t node_id)
+{
+    assert(call->kind == CALL_GLOBAL && "act_as outside on_global");
+    assert(node_id < call->e->nodes_n);
+    call->node = node_id;
+}
+
+/* ---- the window loop ---- */
+
+static void process_node(engine *e, uint32_t rank, uint32_t id, int64_t window_end_ns)
+{
+    node *n = &e->nodes[id];
+    const engine_model *m = &e->cfg.model;
+    engine_call call = {.e = e, .rank = rank, .node = id, .kind = CALL_EVENT};
+    for (;;) {
+        int64_t top = n->len ? n->heap[0].time_ns : ENGINE_NEVER;
+        if (n->idle_ns < top && n->idle_ns < window_end_ns) {
+            int64_t from = n->idle_ns;
+            int64_t until = top < window_end_ns ? top : window_end_ns;
+            int64_t next = until;
+            assert(from >= n->now_ns);
+            call.kind = CALL_IDLE;
+            call.now_ns = from;
+            m->on_idle(m->ctx, &call, id, from, until, &next);
+            n->idle_ns = next > until ? next : until;
+            continue;
+        }
+        if (top >= window_end_ns)
+            return;
+        engine_event ev;
+        heap_pop(n, &ev);
+        assert(ev.time_ns >= n->now_ns && "time went backwards at a node");
+        n->now_ns = ev.time_ns;
+        n->events++;
+        n->messages += ev.src != id;
+        call.kind = CALL_EVENT;
+        call.now_ns = ev.time_ns;
+        m->on_event(m->ctx, &call, id, &ev);
+        if (m->on_idle != NULL)
+            n->idle_ns = ev.time_ns;
+    }
+}
+
+static void deliver(void *ctx, const engine_event *ev)
+{
+    engine *e = ctx;
+    heap_push(&e->nodes[ev->dst], ev);
+}
+
+static int64_t local_next(const engine *e, const worker *w)
+{
+    int64_t best = ENGINE_NEVER;
+    for (uint32_t i = w->first; i < w->end; i++) {
+        const node *n = &e->nodes[i];
+        if (n->len && n->heap[0].time_ns < best)
+            best = n->heap[0].time_ns;
+        if (n->idle_ns < best)
+            best = n->idle_ns;
+    }
+    return best;
+}
+
+static void run_globals(engine *e, int64_t at_ns)
+{
+    const engine_model *m = &e->cfg.model;
+    for (;;) {
+        global_event g;
+        lock(&e->global_mu);
+        int due = e->globals_len && e->globals[0].ev.time_ns == at_ns;
+        if (due)
+            globals_pop(e, &g);
+        unlock(&e->global_mu);
+        if (!due)
+            return;
+        engine_call call = {
+            .e = e, .rank = 0, .node = ENGINE_NO_NODE, .kind = CALL_GLOBAL, .now_ns = at_ns};
+        e->globals_run++;
+        if (m->on_global != NULL)
+            m->on_global(m->ctx, &call, &g.ev);
+        else if (m->on_discard != NULL)
+            m->on_discard(m->ctx, &g.ev);
+    }
+}
+
+static int64_t wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Pacing (rank 0 only, before a window): realtime factor and pause. Changes
+ * when windows start on the wall clock, never what they do. */
+typedef struct pacing {
+    int64_t wall0_ns, virt0_ns;
+} pacing;
+
+static void pace(engine *e, pacing *p, int64_t window_ns)
+{
+    if (atomic_load_explicit(&e->paused, memory_order_acquire)) {
+        int64_t t0 = wall_ns();
+        lock(&e->pause_mu);
+        while (atomic_load_explicit(&e->paused, memory_order_acquire) &&
+               !atomic_load_explicit(&e->stop_requested, memory_order_acquire))
+            check_pthread(pthread_cond_wait(&e->pause_cv, &e->pause_mu), "pthread_cond_wait");
+        unlock(&e->pause_mu);
+        p->wall0_ns += wall_ns() - t0;
+    }
+    double f = e->cfg.realtime_factor;
+    if (f <= 0)
+        return;
+    int64_t target = p->wall0_ns + (int64_t)((double)(window_ns - p->virt0_ns) / f);
+    struct timespec ts = {.tv_sec = target / 1000000000, .tv_nsec = target % 1000000000};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
+}
+
+static void run_rank(engine *e, worker *w, int64_t end_ns)
+{
+    pacing pc = {.wall0_ns = wall_ns(), .virt0_ns = e->now_ns};
+    /* Everyone has finished reading the last run's final vote. */
+    exchange_barrier(e->x, w->rank);
+    for (;;) {
+        exchange_vote mine = {.next_ns = local_next(e, w), .global_ns = ENGINE_NEVER}, all;
+        if (w->rank == 0) {
+            mine.global_ns = next_global_ns(e);
+            mine.stop = atomic_exchange(&e->stop_requested, 0) != 0;
+        }
+        exchange_reduce(e->x, w->rank, &mine, &all);
+        if (all.stop)
+            return;
+        if (all.global_ns <= all.next_ns && all.global_ns < end_ns) {
+            if (w->rank == 0) {
+                e->reached_ns = all.global_ns;
+                run_globals(e, all.global_ns);
+            }
+            exchange_barrier(e->x, w->rank);
+            continue;
+        }
+        if (all.next_ns >= end_ns) {
+            if (w->rank == 0)
+                e->reached_ns = end_ns;
+            return;
+        }
+        int64_t start = all.next_ns;
+        int64_t wend =
+            start > ENGINE_NEVER - e->lookahead_ns ? ENGINE_NEVER : start + e->lookahead_ns;
+        if (all.global_ns < wend)
+            wend = all.global_ns;
+        if (end_ns < wend)
+            wend = end_ns;
+        if (w->rank == 0) {
+            pace(e, &pc, start);
+            e->windows++;
+            e->reached_ns = wend;
+        }
+        for (uint32_t i = w->first; i < w->end; i++)
+            process_node(e, w->rank, i, wend);
+        exchange_sync(e->x, w->rank);
+        exchange_collect(e->x, w->rank, deliver, e);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    engine *e = w->e;
+    uint64_t seen = 0;
+    lock(&e->cmd_mu);
+    for (;;) {
+        while (e->run_gen == seen && !e->shutdown)
+            check_pthread(pthread_cond_wait(&e->cmd_cv, &e->cmd_mu), "pthread_cond_wait");
+        if (e->shutdown)
+            break;
+        seen = e->run_gen;
+        int64_t end_ns = e->run_end_ns;
+        unlock(&e->cmd_mu);
+        run_rank(e, w, end_ns);
+        lock(&e->cmd_mu);
+    }
+    unlock(&e->cmd_mu);
+    return NULL;
+}
+
+/* ---- lifecycle ---- */
+
+int engine_new(engine **out, const engine_config *cfg)
+{
+    *out = NULL;
+    if (cfg->nodes < 1)
+        return ENGINE_E_NODES;
+    if (cfg->lookahead_ns <= 0)
+        return ENGINE_E_LOOKAHEAD;
+    if (cfg->model.on_event == NULL)
+        return ENGINE_E_MODEL;
+    if (!(cfg->realtime_factor == 0 ||
+          (isfinite(cfg->realtime_factor) && cfg->realtime_factor > 0)))
+        return ENGINE_E_REALTIME;
+    engine *e = calloc(1, sizeof *e);
+    if (e == NULL)
+        return ENGINE_E_NOMEM;
+    int status = ENGINE_E_NOMEM;
+    e->cfg = *cfg;
+    e->nodes_n = cfg->nodes;
+    e->lookahead_ns = cfg->lookahead_ns;
+    e->threads = cfg->threads == 0 || cfg->threads > cfg->nodes ? cfg->nodes : cfg->threads;
+    check_pthread(pthread_mutex_init(&e->global_mu, NULL), "pthread_mutex_init");
+    check_pthread(pthread_mutex_init(&e->cmd_mu, NULL), "pthread_mutex_init");
+    check_pthread(pthread_cond_init(&e->cmd_cv, NULL), "pthread_cond_init");
+    check_pthread(pthread_mutex_init(&e->pause_mu, NULL), "pthread_mutex_init");
+    check_pthread(pthread_cond_init(&e->pause_cv, NULL), "pthread_cond_init");
+    atomic_init(&e->stop_requested, 0);
+    atomic_init(&e->paused, 0);
+    e->nodes = calloc(e->nodes_n, sizeof *e->nodes);
+    e->owner = calloc(e->nodes_n, sizeof *e->owner);
+    e->workers = calloc(e->threads, sizeof *e->workers);
+    if (e->nodes == NULL || e->owner == NULL || e->workers == NULL)
+        goto fail;
+    for (uint32_t i = 0; i < e->nodes_n; i++)
+        e->nodes[i].idle_ns = cfg->model.on_idle != NULL ? 0 : ENGINE_NEVER;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    status = exchange_new(&e->x, e->threads, cpus > 0 && e->threads <= (uint32_t)cpus);
+    if (status != ENGINE_OK)
+        goto fail;
+    for (uint32_t r = 0; r < e->threads; r++) {
+        worker *w = &e->workers[r];
+        w->e = e;
+        w->rank = r;
+        w->first = (uint32_t)((uint64_t)e->nodes_n * r / e->threads);
+        w->end = (uint32_t)((uint64_t)e->nodes_n * (r + 1) / e->threads);
+        for (uint32_t i = w->first; i < w->end; i++)
+            e->owner[i] = r;
+    }
+    status = ENGINE_E_THREAD;
+    for (uint32_t r = 1; r < e->threads; r++) {
+        if (pthread_create(&e->workers[r].thread, NULL, worker_main, &e->workers[r]) != 0)
+            goto fail;
+        e->workers[r].started = 1;
+    }
+    *out = e;
+    return ENGINE_OK;
+fail:
+    engine_free(e);
+    return status;
+}
+
+void engine_free(engine *e)
+{
+    if (e == NULL)
+        return;
+    if (e->workers != NULL) {
+        lock(&e->cmd_mu);
+        e->shutdown = 1;
+        check_pthread(pthread_cond_broadcast(&e->cmd_cv), "pthread_cond_broadcast");
+        unlock(&e->cmd_mu);
+        for (uint32_t r = 1; r < e->threads; r++)
+            if (e->workers[r].started)
+                check_pthread(pthread_join(e->workers[r].thread, NULL), "pthread_join");
+    }
+    const engine_model *m = &e->cfg.model;
+    if (e->nodes != NULL) {
+        for (uint32_t i = 0; i < e->nodes_n; i++) {
+            node *n = &e->nodes[i];
+            for (size_t k = 0; k < n->len && m->on_discard != NULL; k++)
+                m->on_discard(m->ctx, &n->heap[k]);
+            free(n->heap);
+        }
+    }
+    for (size_t k = 0; k < e->globals_len && m->on_discard != NULL; k++)
+        m->on_discard(m->ctx, &e->globals[k].ev);
+    free(e->globals);
+    exchange_free(e->x);
+    free(e->nodes);
+    free(e->owner);
+    free(e->workers);
+    check_pthread(pthread_mutex_destroy(&e->global_mu), "pthread_mutex_destroy");
+    check_pthread(pthread_mutex_destroy(&e->cmd_mu), "pthread_mutex_destroy");
+    check_pthread(pthread_cond_destroy(&e->cmd_cv), "pthread_cond_destroy");
+    check_pthread(pthread_mutex_destroy(&e->pause_mu), "pthread_mutex_destroy");
+    check_pthread(pthread_cond_destroy(&e->pause_cv), "pthread_cond_destroy");
+    free(e);
+}
+
+int engine_run(engine *e, int64_t end_ns)
+{
+    if (end_ns < e->now_ns)
+        return ENGINE_E_PAST;
+    lock(&e->cmd_mu);
+    e->run_end_ns = end_ns;
+    e->run_gen++;
+    check_pthread(pthread_cond_broadcast(&e->cmd_cv), "pthread_cond_broadcast");
+    unlock(&e->cmd_mu);
+    e->reached_ns = e->now_ns;
+    run_rank(e, &e->workers[0], end_ns);
+    e->now_ns = e->reached_ns;
+    return ENGINE_OK;
+}
+
+void engine_request_stop(engine *e)
+{
+    atomic_store(&e->stop_requested, 1);
+    lock(&e->pause_mu);
+    check_pthread(pthread_cond_broadcast(&e->pause_cv), "pthread_cond_broadcast");
+    unlock(&e->pause_mu);
+}
+
+void engine_set_paused(engine *e, int paused)
+{
+    lock(&e->pause_mu);
+    atomic_store(&e->paused, paused != 0);
+    check_pthread(pthread_cond_broadcast(&e->pause_cv), "pthread_cond_broadcast");
+    unlock(&e->pause_mu);
+}
+
+int engine_schedule_global(engine *e, int64_t at_ns, uint32_t type, void *payload, uint64_t arg)
+{
+    if (at_ns < e->now_ns)
+        return ENGINE_E_PAST;
+    add_global(e, at_ns, e->now_ns, ENGINE_NO_NODE, e->global_seq++, type, payload, arg);
+    return ENGINE_OK;
+}
+
+int engine_schedule_timer(engine *e, uint32_t node_id, int64_t at_ns, uint32_t type, void *payload,
+                          uint64_t arg)
+{
+    if (node_id >= e->nodes_n)
+        return ENGINE_E_NODE;
+    if (at_ns < e->now_ns)
+        return ENGINE_E_PAST;
+    node *n = &e->nodes[node_id];
+    engine_event ev = {.time_ns = at_ns,
+                       .src = node_id,
+                       .dst = node_id,
+                       .seq = n->next_seq++,
+                       .type = type,
+                       .payload = payload,
+                       .arg = arg};
+    heap_push(n, &ev);
+    return ENGINE_OK;
+}
+
+int64_t engine_now(const engine *e)
+{
+    return e->now_ns;
+}
+
+int64_t engine_lookahead(const engine *e)
+{
+    return e->lookahead_ns;
+}
+
+uint32_t engine_nodes(const engine *e)
+{
+    return e->nodes_n;
+}
+
+uint32_t engine_threads(const engine *e)
+{
+    return e->threads;
+}
+
+void engine_get_stats(const engine *e, engine_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    out->windows = e->windows;
+    out->globals = e->globals_run;
+    for (uint32_t i = 0; i < e->nodes_n; i++) {
+        out->events += e->nodes[i].events;
+        out->messages += e->nodes[i].messages;
+    }
+}
+
+void engine_get_node_stats(const engine *e, engine_node_stats *out, uint32_t node_id)
+{
+    assert(node_id < e->nodes_n);
+    out->events = e->nodes[node_id].events;
+    out->messages = e->nodes[node_id].messages;
+}

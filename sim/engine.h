@@ -1,0 +1,208 @@
+/* The discrete-event kernel: N nodes, each with its own event queue, run in
+ * virtual time (int64 ns) by K worker threads with the conservative windowed
+ * scheme (YAWNS/ROSS): with lookahead L, every node processes its events in
+ * [W, W+L) independently, messages land at >= W+L, and workers meet at a
+ * barrier between windows. The kernel knows nothing of blockchains: a model
+ * plugs in through the callbacks of engine_model. Per-node processing order
+ * depends only on (time_ns, src, seq), so results are identical for every K.
+ *
+ * Threads: engine_new/engine_run/engine_free and engine_schedule_global are
+ * called by one controlling thread. Callbacks run on worker threads; a node's
+ * callbacks always run on the thread that owns the node, one at a time, so the
+ * model may keep per-node state without locks. engine_call functions may be
+ * used only inside the callback that received the call. */
+#ifndef CHAINSIM_ENGINE_H
+#define CHAINSIM_ENGINE_H
+
+#include <stdint.h>
+
+/* Source/destination of events that do not belong to a node (globals). */
+#define ENGINE_NO_NODE UINT32_MAX
+
+/* Status codes: ENGINE_OK is 0; engine_strerror gives each one's message. */
+#define ENGINE_STATUS_MAP(X)                                                                       \
+    X(ENGINE_OK, "success")                                                                        \
+    X(ENGINE_E_NODES, "the node count must be at least 1")                                         \
+    X(ENGINE_E_LOOKAHEAD, "the lookahead (minimum latency) must be > 0 ns")                        \
+    X(ENGINE_E_MODEL, "the model must provide on_event")                                           \
+    X(ENGINE_E_REALTIME, "the realtime factor must be 0 (off) or a finite number > 0")             \
+    X(ENGINE_E_NOMEM, "out of memory")                                                             \
+    X(ENGINE_E_THREAD, "cannot start a worker thread")                                             \
+    X(ENGINE_E_PAST, "the time is before the engine's current virtual time")                       \
+    X(ENGINE_E_NODE, "the node id is out of range")
+
+#define ENGINE_ENUM(name, msg) name,
+typedef enum engine_status { ENGINE_STATUS_MAP(ENGINE_ENUM) ENGINE_STATUS_COUNT } engine_status;
+#undef ENGINE_ENUM
+
+/* The message of a status code (a static string; "unknown engine status" for
+ * values outside the table). Thread-safe. */
+const char *engine_strerror(int status);
+
+/* One event. time_ns is when it happens at dst; (src, seq) identify it: seq is
+ * assigned by src when it schedules the event, so (time_ns, src, seq) is a
+ * total order. A timer has src == dst. Global events have src == dst ==
+ * ENGINE_NO_NODE. The engine never looks inside payload or arg. */
+typedef struct engine_event {
+    int64_t time_ns;
+    uint32_t src;
+    uint32_t dst;
+    uint64_t seq;
+    uint32_t type;
+    void *payload;
+    uint64_t arg;
+} engine_event;
+
+/* The engine (opaque; one owner). */
+typedef struct engine engine;
+
+/* The handle a callback receives to act as a node: read its time and id,
+ * send messages, set timers, schedule global events. Valid only during the
+ * callback that received it. */
+typedef struct engine_call engine_call;
+
+/* The model's callbacks. ctx is passed back unchanged. */
+typedef struct engine_model {
+    void *ctx;
+    /* Required. Handles ev at node (== ev->dst) at virtual time ev->time_ns
+     * (== engine_call_now). The model owns ev->payload from here on. */
+    void (*on_event)(void *ctx, engine_call *call, uint32_t node, const engine_event *ev);
+    /* Optional. Idle time for work between events (PoW mining). Called when
+     * node has no event in [from_ns, until_ns), until_ns being the earliest of
+     * its next event and the window end, and the model asked for idle time at
+     * or before from_ns. Initially every node asks from time 0 (the start of
+     * the first run); after each event at time t it asks again from t. The
+     * model does the work of virtual times in [from_ns, until_ns) and:
+     * - if something happens at t in [from_ns, until_ns) (a block is found),
+     *   schedules engine_timer at t and returns; the engine then processes the
+     *   timer (and anything else) in (time, src, seq) order, after which idle
+     *   time is offered again from t, and the model resumes where it stopped;
+     * - sets *next_ns (preset to until_ns) to when it next wants idle time:
+     *   until_ns to continue, a later time to sleep, INT64_MAX for never (until
+     *   its next event). Values below until_ns count as until_ns.
+     * engine_call_now is from_ns here. Pending idle time holds windows back
+     * like an event does: the engine never skips past it. */
+    void (*on_idle)(void *ctx, engine_call *call, uint32_t node, int64_t from_ns, int64_t until_ns,
+                    int64_t *next_ns);
+    /* Optional (required if globals are scheduled). A global event at
+     * ev->time_ns: runs on one thread at a barrier, after every node has
+     * processed everything before ev->time_ns and nothing at or after it.
+     * Globals at the same time run in scheduling order (see
+     * engine_schedule_global). It may act for nodes through
+     * engine_call_act_as, and may schedule further globals. */
+    void (*on_global)(void *ctx, engine_call *call, const engine_event *ev);
+    /* Optional. Receives every event still pending when the engine is freed
+     * (node events and globals), so the model can release payloads. Runs on
+     * the thread calling engine_free. */
+    void (*on_discard)(void *ctx, const engine_event *ev);
+} engine_model;
+
+typedef struct engine_config {
+    uint32_t nodes;       /* node ids 0..nodes-1; >= 1 */
+    int64_t lookahead_ns; /* L > 0: the minimum latency of any message */
+    /* Worker threads: 0 = one per node; 1 = the calling thread only; K > 1
+     * = K threads (the caller is one of them), nodes in contiguous blocks.
+     * More threads than nodes is clamped to one per node. */
+    uint32_t threads;
+    /* 0 = as fast as possible; F > 0 = virtual time runs at most F times as
+     * fast as the wall clock (pacing only, never changes results). */
+    double realtime_factor;
+    engine_model model;
+} engine_config;
+
+/* Counters after (or between) runs. */
+typedef struct engine_stats {
+    uint64_t windows;  /* windows processed */
+    uint64_t events;   /* events handled by on_event, all nodes */
+    uint64_t messages; /* of which messages (src != dst) */
+    uint64_t globals;  /* global events run */
+} engine_stats;
+
+typedef struct engine_node_stats {
+    uint64_t events;   /* events handled at this node */
+    uint64_t messages; /* messages delivered to this node (src != dst) */
+} engine_node_stats;
+
+/* Creates an engine and starts its worker threads. Returns ENGINE_OK and sets
+ * *out (free with engine_free); or ENGINE_E_NODES, ENGINE_E_LOOKAHEAD,
+ * ENGINE_E_MODEL, ENGINE_E_REALTIME for a bad cfg, ENGINE_E_NOMEM or
+ * ENGINE_E_THREAD, with *out = NULL. cfg is copied. */
+int engine_new(engine **out, const engine_config *cfg) __attribute__((warn_unused_result));
+
+/* Stops and joins the worker threads, hands every pending event to
+ * on_discard, and frees e. Accepts NULL. Not during engine_run. */
+void engine_free(engine *e);
+
+/* Runs every event with time < end_ns (and the idle time and globals before
+ * end_ns), then returns with the engine's time at end_ns. May be called again
+ * with a later end_ns to continue. Returns ENGINE_OK, or ENGINE_E_PAST when
+ * end_ns is before the current time (nothing is run). Aborts if a pthread
+ * call fails. Out of memory in the hot path aborts too. */
+int engine_run(engine *e, int64_t end_ns) __attribute__((warn_unused_result));
+
+/* Asks a running engine_run to return early, at the next window barrier
+ * (where exactly depends on timing: for interactive use, not for results).
+ * Thread-safe; callable from callbacks or any thread. */
+void engine_request_stop(engine *e);
+
+/* Pauses (paused != 0) or resumes a run at window barriers, for dashboards.
+ * Pacing only. Thread-safe. */
+void engine_set_paused(engine *e, int paused);
+
+/* Schedules a global event (see on_global) from outside a run, in call order:
+ * globals at the same time run in the order of (scheduling time, scheduling
+ * node, its sequence number), and calls from outside count as node
+ * ENGINE_NO_NODE at the current time, numbered in call order. Returns
+ * ENGINE_OK, or ENGINE_E_PAST when at_ns is before the current time. The
+ * model owns payload until on_global or on_discard. Not during engine_run
+ * (use engine_call_global from callbacks). */
+int engine_schedule_global(engine *e, int64_t at_ns, uint32_t type, void *payload, uint64_t arg)
+    __attribute__((warn_unused_result));
+
+/* Schedules a timer for node from outside a run (a node's first events):
+ * src = dst = node, seq from the node's own counter. Returns ENGINE_OK,
+ * ENGINE_E_NODE when node >= nodes, or ENGINE_E_PAST when at_ns is before
+ * the current time. Not during engine_run (use engine_timer in callbacks). */
+int engine_schedule_timer(engine *e, uint32_t node, int64_t at_ns, uint32_t type, void *payload,
+                          uint64_t arg) __attribute__((warn_unused_result));
+
+/* The engine's virtual time: end of the last run (0 before any). */
+int64_t engine_now(const engine *e);
+int64_t engine_lookahead(const engine *e);
+uint32_t engine_nodes(const engine *e);
+/* The number of worker threads (after resolving 0 and clamping). */
+uint32_t engine_threads(const engine *e);
+
+/* Totals over all nodes; call between runs. */
+void engine_get_stats(const engine *e, engine_stats *out);
+/* One node's counters; node < engine_nodes. Call between runs. */
+void engine_get_node_stats(const engine *e, engine_node_stats *out, uint32_t node);
+
+/* The current virtual time of the call: the event's time in on_event, from_ns
+ * in on_idle, the global's time in on_global. */
+int64_t engine_call_now(const engine_call *call);
+/* The node the call acts for (ENGINE_NO_NODE in on_global until act_as). */
+uint32_t engine_call_node(const engine_call *call);
+int64_t engine_call_lookahead(const engine_call *call);
+
+/* Sends a message from the call's node to dst, delivered at deliver_at_ns.
+ * Requires deliver_at_ns >= now + lookahead (>= now in on_global) and dst <
+ * nodes: anything else is a bug in the model and is asserted. The payload
+ * passes to the receiver's on_event (or on_discard). */
+void engine_send(engine_call *call, uint32_t dst, int64_t deliver_at_ns, uint32_t type,
+                 void *payload, uint64_t arg);
+
+/* Schedules an event for the call's own node at at_ns >= now (asserted). */
+void engine_timer(engine_call *call, int64_t at_ns, uint32_t type, void *payload, uint64_t arg);
+
+/* Schedules a global event from a callback, at at_ns >= now + lookahead
+ * (>= now in on_global; asserted) so no window in progress straddles it.
+ * Its scheduling key is (now, this node, this node's next sequence number). */
+void engine_call_global(engine_call *call, int64_t at_ns, uint32_t type, void *payload,
+                        uint64_t arg);
+
+/* In on_global only (asserted): makes the following engine_send,
+ * engine_timer calls act for node (< nodes). */
+void engine_call_act_as(engine_call *call, uint32_t node);
+
+#endif

@@ -1,0 +1,159 @@
+/* Atomic file output through a temporary file and rename(2). rename within
+ * one directory is atomic on POSIX file systems; fsync before the rename makes
+ * sure the data is on disk before the new name points at it, and fsync of the
+ * directory makes the rename itself durable. */
+#include "fileout.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define FILEOUT_MSG(code, msg) msg,
+static const char *const status_messages[] = {FILEOUT_STATUS_MAP(FILEOUT_MSG)};
+#undef FILEOUT_MSG
+
+const char *fileout_status_message(fileout_status status)
+{
+    if ((size_t)status >= sizeof status_messages / sizeof status_messages[0])
+        return "unknown status";
+    return status_messages[status];
+}
+
+static fileout_status fail_msg(char *err, size_t errlen, fileout_status status, const char *path,
+                               int errnum)
+{
+    if (err && errlen > 0)
+        snprintf(err, errlen, "%s: %s: %s", path, fileout_status_message(status), strerror(errnum));
+    return status;
+}
+
+static void sync_dir_of(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return;
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        (void)fsync(fd); /* best effort: some file systems refuse directory fsync */
+        close(fd);
+    }
+    free(copy);
+}
+
+fileout_status fileout_write(char *err, size_t errlen, const char *path, const void *data,
+                             size_t len)
+{
+    if (err && errlen > 0)
+        err[0] = '\0';
+    if (!path || (!data && len > 0))
+        return fail_msg(err, errlen, FILEOUT_E_ARG, path ? path : "(null)", EINVAL);
+    fileout_status status = FILEOUT_OK;
+    int errnum = 0;
+    size_t tmplen = strlen(path) + sizeof ".tmp.XXXXXX";
+    char *tmp = malloc(tmplen);
+    if (!tmp)
+        return fail_msg(err, errlen, FILEOUT_E_CREATE, path, ENOMEM);
+    snprintf(tmp, tmplen, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        errnum = errno;
+        status = FILEOUT_E_CREATE;
+        goto fail_notmp;
+    }
+    /* mkstemp creates 0600; give the file the usual mode of an output file. */
+    mode_t mask = umask(0);
+    umask(mask);
+    (void)fchmod(fd, 0666 & ~mask);
+    const char *p = data;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            errnum = n < 0 ? errno : EIO;
+            status = FILEOUT_E_WRITE;
+            goto fail;
+        }
+        p += n;
+        left -= (size_t)n;
+    }
+    if (fsync(fd) != 0) {
+        errnum = errno;
+        status = FILEOUT_E_SYNC;
+        goto fail;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        errnum = errno;
+        status = FILEOUT_E_WRITE;
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+        errnum = errno;
+        status = FILEOUT_E_RENAME;
+        goto fail;
+    }
+    free(tmp);
+    sync_dir_of(path);
+    return FILEOUT_OK;
+fail:
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+fail_notmp:
+    free(tmp);
+    return fail_msg(err, errlen, status, path, errnum);
+}
+
+char *fileout_join(const char *dir, const char *name)
+{
+    size_t dl = strlen(dir), nl = strlen(name);
+    int slash = dl > 0 && dir[dl - 1] != '/';
+    char *out = malloc(dl + (size_t)slash + nl + 1);
+    if (!out)
+        return NULL;
+    memcpy(out, dir, dl);
+    if (slash)
+        out[dl] = '/';
+    memcpy(out + dl + (size_t)slash, name, nl + 1);
+    return out;
+}
+
+fileout_status fileout_mkdirs(char *err, size_t errlen, const char *path)
+{
+    if (err && errlen > 0)
+        err[0] = '\0';
+    if (!path || !*path)
+        return fail_msg(err, errlen, FILEOUT_E_ARG, "(empty path)", EINVAL);
+    char *copy = strdup(path);
+    if (!copy)
+        return fail_msg(err, errlen, FILEOUT_E_CREATE, path, ENOMEM);
+    for (char *s = copy + 1;; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char saved = *s;
+        *s = '\0';
+        if (mkdir(copy, 0777) != 0 && errno != EEXIST) {
+            int errnum = errno;
+            fileout_status st = fail_msg(err, errlen, FILEOUT_E_CREATE, copy, errnum);
+            free(copy);
+            return st;
+        }
+        *s = saved;
+        if (saved == '\0')
+            break;
+    }
+    free(copy);
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return fail_msg(err, errlen, FILEOUT_E_CREATE, path, ENOTDIR);
+    return FILEOUT_OK;
+}

@@ -1,0 +1,45 @@
+/* Atomic file output: a file is written under a temporary name in its own
+ * directory, flushed to disk and renamed over the target, so a reader (or a
+ * crash) sees either the old file or the complete new one, never a torn one. */
+#ifndef CHAINSIM_FILEOUT_H
+#define CHAINSIM_FILEOUT_H
+
+#include <stddef.h>
+
+/* Status codes and their messages. */
+#define FILEOUT_STATUS_MAP(X)                                                                      \
+    X(FILEOUT_OK, "ok")                                                                            \
+    X(FILEOUT_E_ARG, "invalid argument")                                                           \
+    X(FILEOUT_E_CREATE, "cannot create the temporary file")                                        \
+    X(FILEOUT_E_WRITE, "cannot write the temporary file")                                          \
+    X(FILEOUT_E_SYNC, "cannot flush the temporary file to disk")                                   \
+    X(FILEOUT_E_RENAME, "cannot rename the temporary file over the target")
+
+#define FILEOUT_ENUM(code, msg) code,
+typedef enum fileout_status { FILEOUT_STATUS_MAP(FILEOUT_ENUM) } fileout_status;
+#undef FILEOUT_ENUM
+
+/* Returns the static message of a status code ("unknown status" if out of range). */
+const char *fileout_status_message(fileout_status status);
+
+/* Writes len bytes of data (NULL allowed when len is 0) to path atomically:
+ * a temporary file "<path>.tmp.XXXXXX" in the same directory is created,
+ * written, fsync'ed and renamed over path, and the directory is fsync'ed.
+ * Returns FILEOUT_OK, or an error code; on error the temporary file is
+ * removed, path is left as it was, and when err is not NULL a message naming
+ * the file and the system error is written to err (errlen bytes, always NUL
+ * terminated). Thread-safe (different threads may write different paths). */
+fileout_status fileout_write(char *err, size_t errlen, const char *path, const void *data,
+                             size_t len) __attribute__((warn_unused_result));
+
+/* Joins dir and name with one '/' into a newly allocated string; the caller
+ * frees it. Returns NULL when out of memory. */
+char *fileout_join(const char *dir, const char *name);
+
+/* Creates directory path and its missing parents (mode 0777 before umask).
+ * Returns FILEOUT_OK, or FILEOUT_E_CREATE with a message in err naming the
+ * directory that could not be made. */
+fileout_status fileout_mkdirs(char *err, size_t errlen, const char *path)
+    __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,144 @@
+/* Private to the metrics module (metrics.c records and merges,
+ * metrics_out.c writes the files): the recorder's fields and the merged,
+ * sorted results of metrics_finish. */
+#ifndef CHAINSIM_METRICS_IMPL_H
+#define CHAINSIM_METRICS_IMPL_H
+
+#include "metrics.h"
+
+#include <stdint.h>
+
+#define METRICS_NONE (-1) /* a time or delay that does not exist */
+
+typedef struct mblock {
+    hash256 id, parent;
+    uint64_t height, size_bytes;
+    uint32_t producer;
+    int64_t time_ns;
+    hash256 *txids; /* owned by the producer's recorder */
+    size_t n_txids;
+    int main;
+    uint32_t seen_by;
+    int64_t reach50_ns, reach90_ns; /* delay until 50% / 90% of nodes saw it */
+} mblock;
+
+typedef struct mseen {
+    hash256 id;
+    int64_t time_ns;
+} mseen;
+
+typedef struct marrival {
+    uint32_t block; /* index in metrics.blocks */
+    uint32_t node;
+    int64_t time_ns;
+} marrival;
+
+typedef struct mreorg {
+    int64_t time_ns;
+    uint32_t node, depth, txs_reverted;
+    hash256 old_tip, new_tip;
+} mreorg;
+
+typedef enum mtx_status {
+    MTX_CONFIRMED,
+    MTX_PENDING,
+    MTX_DROPPED_DOUBLE_SPEND,
+    MTX_REVERTED
+} mtx_status;
+
+typedef struct mtx {
+    hash256 txid;
+    uint32_t origin;
+    int64_t submitted_ns, first_included_ns, confirmed_ns;
+    int in_main, double_spent, in_any_block;
+    hash256 main_block;
+    mtx_status status;
+} mtx;
+
+typedef struct mreason {
+    const char *reason;
+    uint64_t count;
+} mreason;
+
+struct metrics_node {
+    uint32_t node;
+    int64_t last_ns;
+    metrics_status status;
+    char err[240];
+    mblock *produced;
+    size_t n_produced, cap_produced;
+    mseen *seen;
+    size_t n_seen, cap_seen;
+    mreorg *reorgs;
+    size_t n_reorgs, cap_reorgs;
+    mseen *txsub;
+    size_t n_txsub, cap_txsub;
+    mseen *txds;
+    size_t n_txds, cap_txds;
+    uint64_t counters[METRICS_N_COUNTERS];
+    mreason *reasons;
+    size_t n_reasons, cap_reasons;
+};
+
+typedef enum mevent_kind { MEV_PARTITION, MEV_HEAL, MEV_CRASH, MEV_RESTART, MEV_JOIN } mevent_kind;
+
+typedef struct mevent {
+    int64_t time_ns;
+    mevent_kind kind;
+    uint32_t node;   /* for crash/restart/join */
+    uint32_t *group; /* for a partition: n_nodes entries, owned */
+} mevent;
+
+typedef struct msample {
+    uint64_t height;
+    hash256 tip;
+    int online;
+    uint32_t group; /* partition group, 0 when not partitioned */
+} msample;
+
+typedef struct mnode_result {
+    uint64_t produced, main, stale, reorgs, deepest_reorg, invalid;
+    uint64_t final_height;
+    hash256 final_tip;
+} mnode_result;
+
+typedef struct mheal {
+    int64_t heal_ns, reconverged_ns; /* METRICS_NONE when not reconverged */
+} mheal;
+
+struct metrics {
+    uint32_t n_nodes, confirm_depth;
+    metrics_node *nodes;
+    /* global records */
+    metrics_status status;
+    char err[240];
+    int64_t last_global_ns;
+    mevent *events;
+    size_t n_events, cap_events;
+    uint32_t *cur_group; /* current partition groups, all 0 when healed */
+    int64_t *sample_ns;
+    size_t n_samples, cap_samples, cap_sample_rows;
+    msample *samples; /* n_samples * n_nodes, row-major by sample */
+    /* results of metrics_finish */
+    int finished;
+    int64_t end_ns;
+    mblock *blocks; /* sorted by (time, producer, id) */
+    size_t n_blocks;
+    uint64_t main_height;
+    marrival *arrivals; /* sorted by (time, node, block id) */
+    size_t n_arrivals;
+    mreorg *reorgs; /* sorted by (time, node, new tip, old tip) */
+    size_t n_reorgs;
+    mtx *txs; /* sorted by (submitted, origin, txid) */
+    size_t n_txs;
+    mnode_result *node_results;
+    mheal *heals;
+    size_t n_heals;
+    mreason *reasons; /* all nodes, sorted by reason */
+    size_t n_reasons;
+};
+
+/* Formats ns as seconds with 9 decimals into buf (at least 32 bytes). */
+const char *metrics_fmt_seconds(char *buf, int64_t ns);
+
+#endif

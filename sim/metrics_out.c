@@ -1,0 +1,458 @@
+/* Metrics output: the CSV files and summary.json from metrics_finish's
+ * sorted results, and run_info.json. Every number is printed from integers
+ * (times as exact seconds with 9 decimals) or through cJSON's fixed number
+ * format, so the same run gives the same bytes. */
+#include "fileout.h"
+#include "metrics_impl.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A file being built in memory. */
+typedef struct outbuf {
+    FILE *f;
+    char *data;
+    size_t len;
+} outbuf;
+
+static int out_open(outbuf *o)
+{
+    o->data = NULL;
+    o->len = 0;
+    o->f = open_memstream(&o->data, &o->len);
+    return o->f ? 0 : -1;
+}
+
+/* Closes o and writes it to dir/name; frees the buffer either way. */
+static metrics_status out_commit(outbuf *o, char *err, size_t errlen, const char *dir,
+                                 const char *name)
+{
+    int bad = ferror(o->f);
+    bad |= fclose(o->f) != 0;
+    o->f = NULL;
+    metrics_status status = METRICS_OK;
+    char *path = fileout_join(dir, name);
+    if (bad || !path) {
+        status = METRICS_E_NOMEM;
+        snprintf(err, errlen, "%s/%s: out of memory while formatting", dir, name);
+    } else if (fileout_write(err, errlen, path, o->data, o->len) != FILEOUT_OK) {
+        status = METRICS_E_WRITE;
+    }
+    free(path);
+    free(o->data);
+    o->data = NULL;
+    return status;
+}
+
+static void put_time(FILE *f, int64_t ns)
+{
+    char buf[32];
+    if (ns != METRICS_NONE)
+        fputs(metrics_fmt_seconds(buf, ns), f);
+}
+
+static void put_hash(FILE *f, const hash256 *h)
+{
+    char hex[65];
+    hash_to_hex(hex, h);
+    fputs(hex, f);
+}
+
+static const char *const tx_status_names[] = {"confirmed", "pending", "dropped_double_spend",
+                                              "reverted"};
+
+static void write_blocks(const metrics *m, FILE *f)
+{
+    fputs("id,height,parent,producer,time_produced,transactions,bytes,main_chain,seen_by,"
+          "delay_50pct,delay_90pct\n",
+          f);
+    for (size_t i = 0; i < m->n_blocks; i++) {
+        const mblock *b = &m->blocks[i];
+        put_hash(f, &b->id);
+        fprintf(f, ",%" PRIu64 ",", b->height);
+        put_hash(f, &b->parent);
+        fprintf(f, ",%" PRIu32 ",", b->producer);
+        put_time(f, b->time_ns);
+        fprintf(f, ",%zu,%" PRIu64 ",%d,%" PRIu32 ",", b->n_txids, b->size_bytes, b->main,
+                b->seen_by);
+        put_time(f, b->reach50_ns);
+        fputc(',', f);
+        put_time(f, b->reach90_ns);
+        fputc('\n', f);
+    }
+}
+
+static void write_arrivals(const metrics *m, FILE *f)
+{
+    fputs("block,node,time_first_seen,delay\n", f);
+    for (size_t i = 0; i < m->n_arrivals; i++) {
+        const marrival *a = &m->arrivals[i];
+        put_hash(f, &m->blocks[a->block].id);
+        fprintf(f, ",%" PRIu32 ",", a->node);
+        put_time(f, a->time_ns);
+        fputc(',', f);
+        put_time(f, a->time_ns - m->blocks[a->block].time_ns);
+        fputc('\n', f);
+    }
+}
+
+static void write_nodes(const metrics *m, FILE *f)
+{
+    fputs("node,blocks_produced,blocks_main,blocks_stale,reorgs,deepest_reorg,msgs_sent,"
+          "msgs_received,bytes_sent,bytes_received,invalid_rejected,hashes,events,final_height,"
+          "final_tip\n",
+          f);
+    for (uint32_t i = 0; i < m->n_nodes; i++) {
+        const mnode_result *r = &m->node_results[i];
+        const uint64_t *c = m->nodes[i].counters;
+        fprintf(f,
+                "%" PRIu32 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                ",",
+                i + 1, r->produced, r->main, r->stale, r->reorgs, r->deepest_reorg,
+                c[METRICS_MSGS_SENT], c[METRICS_MSGS_RECEIVED], c[METRICS_BYTES_SENT],
+                c[METRICS_BYTES_RECEIVED], r->invalid, c[METRICS_HASHES], c[METRICS_EVENTS],
+                r->final_height);
+        put_hash(f, &r->final_tip);
+        fputc('\n', f);
+    }
+}
+
+static void write_timeline(const metrics *m, FILE *f)
+{
+    fputs("time,node,height,tip,online,partition_group\n", f);
+    for (size_t s = 0; s < m->n_samples; s++)
+        for (uint32_t i = 0; i < m->n_nodes; i++) {
+            const msample *x = &m->samples[s * m->n_nodes + i];
+            put_time(f, m->sample_ns[s]);
+            fprintf(f, ",%" PRIu32 ",%" PRIu64 ",", i + 1, x->height);
+            put_hash(f, &x->tip);
+            fprintf(f, ",%d,%" PRIu32 "\n", x->online, x->group);
+        }
+}
+
+static void write_transactions(const metrics *m, FILE *f)
+{
+    fputs("txid,origin,submitted,first_included,block,confirmed,latency,status\n", f);
+    for (size_t i = 0; i < m->n_txs; i++) {
+        const mtx *t = &m->txs[i];
+        put_hash(f, &t->txid);
+        fprintf(f, ",%" PRIu32 ",", t->origin);
+        put_time(f, t->submitted_ns);
+        fputc(',', f);
+        put_time(f, t->first_included_ns);
+        fputc(',', f);
+        if (t->in_main)
+            put_hash(f, &t->main_block);
+        fputc(',', f);
+        put_time(f, t->confirmed_ns);
+        fputc(',', f);
+        if (t->confirmed_ns != METRICS_NONE)
+            put_time(f, t->confirmed_ns - t->submitted_ns);
+        fprintf(f, ",%s\n", tx_status_names[t->status]);
+    }
+}
+
+static void write_reorgs(const metrics *m, FILE *f)
+{
+    fputs("time,node,old_tip,new_tip,depth,txs_reverted\n", f);
+    for (size_t i = 0; i < m->n_reorgs; i++) {
+        const mreorg *r = &m->reorgs[i];
+        put_time(f, r->time_ns);
+        fprintf(f, ",%" PRIu32 ",", r->node);
+        put_hash(f, &r->old_tip);
+        fputc(',', f);
+        put_hash(f, &r->new_tip);
+        fprintf(f, ",%" PRIu32 ",%" PRIu32 "\n", r->depth, r->txs_reverted);
+    }
+}
+
+static uint32_t group_count(const metrics *m, const mevent *e)
+{
+    uint32_t g = 0;
+    for (uint32_t i = 0; i < m->n_nodes; i++)
+        if (e->group[i] > g)
+            g = e->group[i];
+    return g;
+}
+
+static void write_partitions(const metrics *m, FILE *f)
+{
+    fputs("start,end,groups\n", f);
+    for (size_t i = 0; i < m->n_events; i++) {
+        if (m->events[i].kind != MEV_PARTITION)
+            continue;
+        int64_t end = m->end_ns;
+        for (size_t j = i + 1; j < m->n_events; j++)
+            if (m->events[j].kind == MEV_HEAL || m->events[j].kind == MEV_PARTITION) {
+                end = m->events[j].time_ns;
+                break;
+            }
+        put_time(f, m->events[i].time_ns);
+        fputc(',', f);
+        put_time(f, end);
+        fprintf(f, ",%" PRIu32 "\n", group_count(m, &m->events[i]));
+    }
+}
+
+static void write_events(const metrics *m, FILE *f)
+{
+    static const char *const names[] = {"partition", "heal", "crash", "restart", "join"};
+    fputs("time,event,node,group\n", f);
+    for (size_t i = 0; i < m->n_events; i++) {
+        const mevent *e = &m->events[i];
+        if (e->kind == MEV_PARTITION) {
+            for (uint32_t k = 0; k < m->n_nodes; k++) {
+                put_time(f, e->time_ns);
+                fprintf(f, ",partition,%" PRIu32 ",%" PRIu32 "\n", k + 1, e->group[k]);
+            }
+            continue;
+        }
+        put_time(f, e->time_ns);
+        fprintf(f, ",%s,", names[e->kind]);
+        if (e->kind != MEV_HEAL)
+            fprintf(f, "%" PRIu32, e->node);
+        fputs(",\n", f);
+    }
+}
+
+/* --- summary.json --- */
+
+static double secs(int64_t ns)
+{
+    return (double)ns / 1e9;
+}
+
+static cJSON *num_or_null(int ok, double v)
+{
+    return ok ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+/* {"median": s, "p90": s, "count": n} over values (ns), null figures when empty. */
+static cJSON *dist_json(const int64_t *values, size_t n)
+{
+    cJSON *o = cJSON_CreateObject();
+    int64_t med = 0, p90 = 0;
+    int ok = metrics_percentile(&med, values, n, 50) == 0 &&
+             metrics_percentile(&p90, values, n, 90) == 0;
+    cJSON_AddItemToObject(o, "median", num_or_null(ok, secs(med)));
+    cJSON_AddItemToObject(o, "p90", num_or_null(ok, secs(p90)));
+    cJSON_AddNumberToObject(o, "count", (double)n);
+    return o;
+}
+
+cJSON *metrics_summary(const metrics *m, const cJSON *scenario, uint64_t seed)
+{
+    if (!m || !m->finished)
+        return NULL;
+    size_t nv = m->n_blocks > m->n_txs ? m->n_blocks : m->n_txs;
+    int64_t *v = malloc((nv ? nv : 1) * sizeof *v);
+    cJSON *root = cJSON_CreateObject();
+    if (!v || !root)
+        goto fail;
+    cJSON_AddItemToObject(root, "scenario",
+                          scenario ? cJSON_Duplicate(scenario, 1) : cJSON_CreateNull());
+    char seedtxt[24];
+    snprintf(seedtxt, sizeof seedtxt, "%" PRIu64, seed);
+    cJSON_AddItemToObject(root, "seed", cJSON_CreateRaw(seedtxt)); /* exact, beyond 2^53 */
+    cJSON_AddNumberToObject(root, "nodes", m->n_nodes);
+    cJSON_AddNumberToObject(root, "duration_s", secs(m->end_ns));
+    cJSON_AddNumberToObject(root, "confirm_depth", m->confirm_depth);
+
+    uint64_t main = 0;
+    for (size_t i = 0; i < m->n_blocks; i++)
+        main += (uint64_t)m->blocks[i].main;
+    cJSON *blocks = cJSON_AddObjectToObject(root, "blocks");
+    cJSON_AddNumberToObject(blocks, "produced", (double)m->n_blocks);
+    cJSON_AddNumberToObject(blocks, "main", (double)main);
+    cJSON_AddNumberToObject(blocks, "stale", (double)(m->n_blocks - main));
+    cJSON_AddItemToObject(
+        blocks, "stale_rate",
+        num_or_null(m->n_blocks > 0,
+                    m->n_blocks ? (double)(m->n_blocks - main) / (double)m->n_blocks : 0));
+    cJSON_AddNumberToObject(blocks, "main_chain_height", (double)m->main_height);
+
+    cJSON *prop = cJSON_AddObjectToObject(root, "propagation_s");
+    for (int which = 0; which < 2; which++) {
+        size_t n = 0;
+        for (size_t i = 0; i < m->n_blocks; i++) {
+            int64_t d = which == 0 ? m->blocks[i].reach50_ns : m->blocks[i].reach90_ns;
+            if (d != METRICS_NONE)
+                v[n++] = d;
+        }
+        cJSON_AddItemToObject(prop, which == 0 ? "reach_50pct" : "reach_90pct", dist_json(v, n));
+    }
+
+    uint64_t deepest = 0;
+    for (size_t i = 0; i < m->n_reorgs; i++)
+        if (m->reorgs[i].depth > deepest)
+            deepest = m->reorgs[i].depth;
+    cJSON *reorgs = cJSON_AddObjectToObject(root, "reorgs");
+    cJSON_AddNumberToObject(reorgs, "count", (double)m->n_reorgs);
+    cJSON_AddNumberToObject(reorgs, "deepest", (double)deepest);
+
+    cJSON *rec = cJSON_AddObjectToObject(root, "reconvergence");
+    size_t reconverged = 0;
+    int64_t max_delay = METRICS_NONE;
+    cJSON *after = cJSON_CreateArray();
+    for (size_t i = 0; i < m->n_heals; i++) {
+        const mheal *h = &m->heals[i];
+        int ok = h->reconverged_ns != METRICS_NONE;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "heal_s", secs(h->heal_ns));
+        cJSON_AddItemToObject(o, "reconverged_s", num_or_null(ok, secs(h->reconverged_ns)));
+        cJSON_AddItemToObject(o, "delay_s", num_or_null(ok, secs(h->reconverged_ns - h->heal_ns)));
+        cJSON_AddItemToArray(after, o);
+        if (ok) {
+            reconverged++;
+            if (h->reconverged_ns - h->heal_ns > max_delay)
+                max_delay = h->reconverged_ns - h->heal_ns;
+        }
+    }
+    cJSON_AddNumberToObject(rec, "heals", (double)m->n_heals);
+    cJSON_AddNumberToObject(rec, "reconverged", (double)reconverged);
+    cJSON_AddItemToObject(
+        rec, "max_delay_s",
+        num_or_null(m->n_heals > 0 && reconverged == m->n_heals, secs(max_delay)));
+    cJSON_AddItemToObject(rec, "after_heal", after);
+
+    size_t by_status[4] = {0, 0, 0, 0}, nc = 0;
+    for (size_t i = 0; i < m->n_txs; i++) {
+        by_status[m->txs[i].status]++;
+        if (m->txs[i].status == MTX_CONFIRMED)
+            v[nc++] = m->txs[i].confirmed_ns - m->txs[i].submitted_ns;
+    }
+    cJSON *txs = cJSON_AddObjectToObject(root, "transactions");
+    cJSON_AddNumberToObject(txs, "submitted", (double)m->n_txs);
+    cJSON_AddNumberToObject(txs, "confirmed", (double)by_status[MTX_CONFIRMED]);
+    cJSON_AddNumberToObject(txs, "pending", (double)by_status[MTX_PENDING]);
+    cJSON_AddNumberToObject(txs, "dropped_double_spend",
+                            (double)by_status[MTX_DROPPED_DOUBLE_SPEND]);
+    cJSON_AddNumberToObject(txs, "reverted", (double)by_status[MTX_REVERTED]);
+    cJSON_AddItemToObject(
+        txs, "per_second",
+        num_or_null(m->end_ns > 0, m->end_ns > 0 ? (double)nc / secs(m->end_ns) : 0));
+    cJSON_AddItemToObject(txs, "confirmation_latency_s", dist_json(v, nc));
+
+    uint64_t tot[METRICS_N_COUNTERS] = {0}, invalid = 0;
+    for (uint32_t i = 0; i < m->n_nodes; i++) {
+        for (int c = 0; c < METRICS_N_COUNTERS; c++)
+            tot[c] += m->nodes[i].counters[c];
+        invalid += m->node_results[i].invalid;
+    }
+    cJSON_AddNumberToObject(root, "hashes", (double)tot[METRICS_HASHES]);
+    cJSON *msgs = cJSON_AddObjectToObject(root, "messages");
+    cJSON_AddNumberToObject(msgs, "sent", (double)tot[METRICS_MSGS_SENT]);
+    cJSON_AddNumberToObject(msgs, "received", (double)tot[METRICS_MSGS_RECEIVED]);
+    cJSON *bytes = cJSON_AddObjectToObject(root, "bytes");
+    cJSON_AddNumberToObject(bytes, "sent", (double)tot[METRICS_BYTES_SENT]);
+    cJSON_AddNumberToObject(bytes, "received", (double)tot[METRICS_BYTES_RECEIVED]);
+    cJSON *inv = cJSON_AddObjectToObject(root, "invalid_rejected");
+    cJSON_AddNumberToObject(inv, "total", (double)invalid);
+    cJSON *by = cJSON_AddObjectToObject(inv, "by_reason");
+    for (size_t i = 0; i < m->n_reasons; i++)
+        cJSON_AddNumberToObject(by, m->reasons[i].reason, (double)m->reasons[i].count);
+    cJSON_AddNumberToObject(root, "events_processed", (double)tot[METRICS_EVENTS]);
+    free(v);
+    return root;
+fail:
+    free(v);
+    cJSON_Delete(root);
+    return NULL;
+}
+
+static metrics_status write_json(char *err, size_t errlen, const char *dir, const char *name,
+                                 const cJSON *json)
+{
+    char *text = json ? cJSON_Print(json) : NULL;
+    char *path = fileout_join(dir, name);
+    metrics_status status = METRICS_OK;
+    if (!text || !path) {
+        status = METRICS_E_NOMEM;
+        snprintf(err, errlen, "%s/%s: out of memory while formatting", dir, name);
+    } else {
+        size_t len = strlen(text);
+        text[len] = '\n'; /* replace the NUL: files end with a newline */
+        if (fileout_write(err, errlen, path, text, len + 1) != FILEOUT_OK)
+            status = METRICS_E_WRITE;
+    }
+    free(path);
+    cJSON_free(text);
+    return status;
+}
+
+metrics_status metrics_write(const metrics *m, char *err, size_t errlen, const char *dir,
+                             const cJSON *scenario, uint64_t seed)
+{
+    static const struct {
+        const char *name;
+        void (*fn)(const metrics *, FILE *);
+    } files[] = {
+        {"blocks.csv", write_blocks},
+        {"block_arrivals.csv", write_arrivals},
+        {"nodes.csv", write_nodes},
+        {"timeline.csv", write_timeline},
+        {"transactions.csv", write_transactions},
+        {"reorgs.csv", write_reorgs},
+        {"partitions.csv", write_partitions},
+        {"events.csv", write_events},
+    };
+    char dummy[1];
+    if (!err || errlen == 0) {
+        err = dummy;
+        errlen = sizeof dummy;
+    }
+    err[0] = '\0';
+    if (!m || !m->finished) {
+        snprintf(err, errlen, "metrics_write before a successful metrics_finish");
+        return METRICS_E_STATE;
+    }
+    if (fileout_mkdirs(err, errlen, dir) != FILEOUT_OK)
+        return METRICS_E_WRITE;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        outbuf o;
+        if (out_open(&o) != 0) {
+            snprintf(err, errlen, "%s/%s: out of memory while formatting", dir, files[i].name);
+            return METRICS_E_NOMEM;
+        }
+        files[i].fn(m, o.f);
+        metrics_status st = out_commit(&o, err, errlen, dir, files[i].name);
+        if (st != METRICS_OK)
+            return st;
+    }
+    cJSON *summary = metrics_summary(m, scenario, seed);
+    metrics_status st = write_json(err, errlen, dir, "summary.json", summary);
+    cJSON_Delete(summary);
+    return st;
+}
+
+metrics_status metrics_write_run_info(char *err, size_t errlen, const char *dir,
+                                      double wall_seconds, unsigned threads)
+{
+    char dummy[1];
+    if (!err || errlen == 0) {
+        err = dummy;
+        errlen = sizeof dummy;
+    }
+    char host[256] = "unknown";
+    if (gethostname(host, sizeof host) != 0)
+        snprintf(host, sizeof host, "unknown");
+    host[sizeof host - 1] = '\0';
+    cJSON *o = cJSON_CreateObject();
+    if (o) {
+        cJSON_AddNumberToObject(o, "wall_seconds", wall_seconds);
+        cJSON_AddStringToObject(o, "host", host);
+        cJSON_AddNumberToObject(o, "threads", threads);
+        cJSON_AddStringToObject(o, "chainsim_version", CHAINSIM_VERSION);
+    }
+    if (fileout_mkdirs(err, errlen, dir) != FILEOUT_OK) {
+        cJSON_Delete(o);
+        return METRICS_E_WRITE;
+    }
+    metrics_status st = write_json(err, errlen, dir, "run_info.json", o);
+    cJSON_Delete(o);
+    return st;
+}

@@ -1,0 +1,195 @@
+/* Scenario files: JSON (schema in scenarios/README.md) parsed with cJSON into
+ * a fully validated plain struct with every default filled in, `--set`
+ * overrides applied to the JSON before validation, the built-in default
+ * scenario, and the scenario as run written back to JSON for summary.json.
+ * Node and wallet numbers are 1-based in JSON and 0-based in the struct. */
+#ifndef CHAINSIM_SCENARIO_H
+#define CHAINSIM_SCENARIO_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Reason codes and their messages. */
+#define SCENARIO_STATUS_MAP(X)                                                                     \
+    X(SCENARIO_OK, "ok")                                                                           \
+    X(SCENARIO_ERR_IO, "cannot read the file")                                                     \
+    X(SCENARIO_ERR_SYNTAX, "not valid JSON")                                                       \
+    X(SCENARIO_ERR_UNKNOWN_KEY, "unknown key")                                                     \
+    X(SCENARIO_ERR_TYPE, "wrong type")                                                             \
+    X(SCENARIO_ERR_VALUE, "invalid value")                                                         \
+    X(SCENARIO_ERR_MISSING, "missing required key")                                                \
+    X(SCENARIO_ERR_OVERRIDE, "bad --set override")                                                 \
+    X(SCENARIO_ERR_NOMEM, "out of memory")
+
+typedef enum scenario_status {
+#define SCENARIO_ENUM(code, msg) code,
+    SCENARIO_STATUS_MAP(SCENARIO_ENUM)
+#undef SCENARIO_ENUM
+} scenario_status;
+
+/* Name, enum, JSON spelling. */
+#define SCENARIO_CONSENSUS_MAP(X) X(SCENARIO_POW, "pow") X(SCENARIO_POS, "pos")
+#define SCENARIO_TOPOLOGY_MAP(X)                                                                   \
+    X(SCENARIO_TOPO_FULL, "full")                                                                  \
+    X(SCENARIO_TOPO_RANDOM, "random")                                                              \
+    X(SCENARIO_TOPO_RING, "ring")                                                                  \
+    X(SCENARIO_TOPO_STAR, "star")                                                                  \
+    X(SCENARIO_TOPO_EDGES, "edges")
+#define SCENARIO_LATENCY_MAP(X)                                                                    \
+    X(SCENARIO_LAT_CONSTANT, "constant")                                                           \
+    X(SCENARIO_LAT_UNIFORM, "uniform")                                                             \
+    X(SCENARIO_LAT_NORMAL, "normal")                                                               \
+    X(SCENARIO_LAT_LOGNORMAL, "lognormal")
+#define SCENARIO_EVENT_MAP(X)                                                                      \
+    X(SCENARIO_EV_PARTITION, "partition")                                                          \
+    X(SCENARIO_EV_HEAL, "heal")                                                                    \
+    X(SCENARIO_EV_CRASH, "crash")                                                                  \
+    X(SCENARIO_EV_RESTART, "restart")                                                              \
+    X(SCENARIO_EV_SET_HASHRATE, "set_hashrate")                                                    \
+    X(SCENARIO_EV_SET_STAKE, "set_stake")                                                          \
+    X(SCENARIO_EV_TX, "tx")                                                                        \
+    X(SCENARIO_EV_DOUBLE_SPEND, "double_spend")
+
+#define SCENARIO_ENUM2(code, name) code,
+typedef enum scenario_consensus { SCENARIO_CONSENSUS_MAP(SCENARIO_ENUM2) } scenario_consensus;
+typedef enum scenario_topology { SCENARIO_TOPOLOGY_MAP(SCENARIO_ENUM2) } scenario_topology;
+typedef enum scenario_latency_dist { SCENARIO_LATENCY_MAP(SCENARIO_ENUM2) } scenario_latency_dist;
+typedef enum scenario_event_type { SCENARIO_EVENT_MAP(SCENARIO_ENUM2) } scenario_event_type;
+#undef SCENARIO_ENUM2
+
+/* JSON spellings of the enums above ("?" for an unknown value). */
+const char *scenario_consensus_name(scenario_consensus c);
+const char *scenario_topology_name(scenario_topology t);
+const char *scenario_latency_name(scenario_latency_dist d);
+const char *scenario_event_name(scenario_event_type t);
+
+/* One node's parameters after defaults and node_overrides. */
+typedef struct scenario_node {
+    double hashrate_hps; /* PoW hashes per virtual second */
+    uint64_t stake;      /* PoS stake, base units */
+    uint32_t region;     /* index into network.region_names (0 without regions) */
+    int64_t join_at_ns;  /* the node starts at this time (0 = from the start) */
+} scenario_node;
+
+/* Per-message link latency. constant: min = max = mean. uniform: [min, max].
+ * normal / lognormal: mean, stddev, truncated at min (and at max when max > 0).
+ * lognormal shapes the part above min. */
+typedef struct scenario_latency {
+    scenario_latency_dist dist;
+    int64_t min_ns, max_ns, mean_ns, stddev_ns;
+} scenario_latency;
+
+typedef struct scenario_event {
+    int64_t at_ns;
+    scenario_event_type type;
+    uint32_t node;       /* crash, restart, set_*, tx: the node (0-based) */
+    double hashrate_hps; /* set_hashrate */
+    uint64_t stake;      /* set_stake */
+    uint32_t from;       /* tx, double_spend: wallet (0-based) */
+    uint32_t to[2];      /* tx: to[0]; double_spend: both recipients */
+    uint32_t nodes[2];   /* double_spend: the two nodes each spend goes to */
+    uint64_t amount;     /* tx, double_spend */
+    uint32_t n_groups;   /* partition: number of groups */
+    uint32_t *group_of;  /* partition: n_nodes entries, group index per node */
+} scenario_event;
+
+/* A validated scenario. Plain value; owns its arrays (scenario_free). */
+typedef struct scenario {
+    char *name, *description;
+    uint64_t seed;
+    int64_t duration_ns;
+    uint32_t n_nodes;
+    double default_hashrate_hps;
+    uint64_t default_stake;
+    scenario_node *nodes; /* n_nodes */
+    struct {
+        scenario_consensus type;
+        struct {
+            uint64_t expected_hashes_per_block;
+            int64_t target_block_interval_ns;
+            uint32_t retarget_interval;
+            uint64_t reward;
+            uint64_t max_block_bytes;
+        } pow;
+        struct {
+            int64_t slot_ns;
+            double active_slot_coeff;
+            uint32_t k;
+            uint32_t epoch_slots;
+            uint64_t reward;
+        } pos;
+    } consensus;
+    struct {
+        scenario_topology topology;
+        uint32_t degree;      /* random */
+        uint32_t center;      /* star, 0-based */
+        size_t n_edges;       /* edges */
+        uint32_t (*edges)[2]; /* edges, 0-based, a < b, sorted */
+        scenario_latency latency;
+        uint64_t bandwidth_bps;     /* per-node uplink; 0 = unlimited */
+        double loss;                /* per-message drop probability */
+        uint32_t n_regions;         /* 0 = no regions */
+        char **region_names;        /* n_regions */
+        int64_t *region_latency_ns; /* n_regions * n_regions, row-major [from][to] */
+    } network;
+    struct {
+        uint32_t wallets;
+        double rate_per_s; /* 0 = no background transactions */
+        uint64_t amount_min, amount_max, fee;
+        uint32_t confirmations;
+    } workload;
+    struct {
+        int64_t sample_interval_ns;
+    } metrics;
+    size_t n_events;
+    scenario_event *events; /* sorted by at_ns, file order kept for equal times */
+} scenario;
+
+/* The message for a status code. */
+const char *scenario_strerror(scenario_status status);
+
+/* Validates json into *out (defaults filled in). `file` names the source in
+ * messages. On failure returns the reason, writes one line naming file, the
+ * JSON path and what was expected into err (errlen bytes, may be 0), and
+ * leaves *out zeroed. json is only read. Thread-safe for distinct outputs. */
+scenario_status scenario_from_json(scenario *out, const cJSON *json, const char *file, char *err,
+                                   size_t errlen) __attribute__((warn_unused_result));
+
+/* Reads path, applies overrides ("a.b[2].c=value", in order) and validates.
+ * Same contract as scenario_from_json. */
+scenario_status scenario_load_file(scenario *out, const char *path, const char *const *overrides,
+                                   size_t n_overrides, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* As scenario_load_file, on the built-in default scenario. */
+scenario_status scenario_load_default(scenario *out, const char *const *overrides,
+                                      size_t n_overrides, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* The built-in default scenario's JSON text (static storage). */
+const char *scenario_default_json(void);
+
+/* Applies one override "path=value" to json in place. path is object keys
+ * separated by '.', with [N] array indices (an index equal to the array size
+ * appends); missing objects on the way are created. value is parsed as JSON
+ * when it parses, else taken as a string. On failure returns
+ * SCENARIO_ERR_OVERRIDE (or _NOMEM) with a message in err; json may have
+ * gained empty objects on the path. */
+scenario_status scenario_set(cJSON *json, const char *assignment, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* The scenario as run, every default explicit; scenario_from_json of the
+ * result gives an equal struct. Caller owns the result (cJSON_Delete);
+ * NULL when out of memory. */
+cJSON *scenario_to_json(const scenario *scn);
+
+/* The lookahead: the smallest latency any link can have (the latency
+ * distribution's min, or with regions the smallest matrix entry). Always > 0
+ * for a validated scenario. */
+int64_t scenario_lookahead_ns(const scenario *scn);
+
+/* Frees what scn owns and zeroes it. Accepts NULL. */
+void scenario_free(scenario *scn);
+
+#endif

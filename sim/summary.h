@@ -1,0 +1,56 @@
+/* Reading run folders back: loads a run's summary.json and extracts the
+ * headline figures that `chainsim compare` and `chainsim sweep` tabulate, so
+ * both commands show the same figures under the same names. */
+#ifndef CHAINSIM_SUMMARY_H
+#define CHAINSIM_SUMMARY_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* The headline figures: column name, then the path of the value in
+ * summary.json (dot-separated object keys). */
+#define SUMMARY_HEADLINE_MAP(X)                                                                    \
+    X("blocks", "blocks.produced")                                                                 \
+    X("stale_rate", "blocks.stale_rate")                                                           \
+    X("prop50_median_s", "propagation_s.reach_50pct.median")                                       \
+    X("prop50_p90_s", "propagation_s.reach_50pct.p90")                                             \
+    X("prop90_median_s", "propagation_s.reach_90pct.median")                                       \
+    X("prop90_p90_s", "propagation_s.reach_90pct.p90")                                             \
+    X("reorgs", "reorgs.count")                                                                    \
+    X("deepest_reorg", "reorgs.deepest")                                                           \
+    X("reconverge_max_s", "reconvergence.max_delay_s")                                             \
+    X("tx_per_s", "transactions.per_second")                                                       \
+    X("confirm_median_s", "transactions.confirmation_latency_s.median")                            \
+    X("confirm_p90_s", "transactions.confirmation_latency_s.p90")                                  \
+    X("hashes", "hashes")                                                                          \
+    X("messages_sent", "messages.sent")                                                            \
+    X("bytes_sent", "bytes.sent")                                                                  \
+    X("events", "events_processed")
+
+/* Number of headline figures. */
+size_t summary_n_headlines(void);
+
+/* Column name of headline i (< summary_n_headlines()), a static string. */
+const char *summary_headline_name(size_t i);
+
+/* JSON path of headline i, a static string. */
+const char *summary_headline_path(size_t i);
+
+/* Loads run_dir/summary.json into *out (caller frees with cJSON_Delete).
+ * Returns 0, or -1 with *out NULL and a message naming the file and what was
+ * wrong (missing, unreadable, not JSON, not an object, a headline figure
+ * missing or not a number/null) in err (errlen bytes). */
+int summary_load(cJSON **out, char *err, size_t errlen, const char *run_dir)
+    __attribute__((warn_unused_result));
+
+/* Formats headline i of a loaded summary into out: "%.9g" for a number, ""
+ * for null (a figure that does not exist for that run). Returns 0 for a
+ * number, 1 for null, -1 when the path is missing or not a number (out ""). */
+int summary_headline_format(char *out, size_t outlen, const cJSON *summary, size_t i);
+
+/* Writes s to f as one CSV field, quoted (RFC 4180) when it holds a comma,
+ * quote or line break. */
+void summary_csv_field(FILE *f, const char *s);
+
+#endif

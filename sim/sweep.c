@@ -1,0 +1,192 @@
+/* Sweep grid and CSV assembly. Grid order is fixed (first axis slowest,
+ * repetition fastest) and seeds depend only on the base seed and the
+ * repetition, so a repeated sweep writes the same sweep.csv whatever order
+ * its child runs finish in. */
+#include "sweep.h"
+
+#include "summary.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int sweep_axis_parse(sweep_axis *out, char *err, size_t errlen, const char *arg)
+{
+    memset(out, 0, sizeof *out);
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg) {
+        snprintf(err, errlen, "--vary '%s': expected PATH=V1,V2,...", arg);
+        return -1;
+    }
+    out->path = strndup(arg, (size_t)(eq - arg));
+    size_t n = 1;
+    for (const char *p = eq + 1; *p; p++)
+        n += *p == ',';
+    out->values = calloc(n, sizeof *out->values);
+    if (!out->path || !out->values)
+        goto nomem;
+    const char *p = eq + 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strcspn(p, ",");
+        if (len == 0) {
+            snprintf(err, errlen, "--vary '%s': value %zu of %s is empty", arg, i + 1, out->path);
+            sweep_axis_clear(out);
+            return -1;
+        }
+        out->values[i] = strndup(p, len);
+        if (!out->values[i])
+            goto nomem;
+        out->n_values++;
+        p += len + (p[len] == ',');
+    }
+    return 0;
+nomem:
+    snprintf(err, errlen, "--vary '%s': out of memory", arg);
+    sweep_axis_clear(out);
+    return -1;
+}
+
+void sweep_axis_clear(sweep_axis *axis)
+{
+    if (!axis)
+        return;
+    for (size_t i = 0; i < axis->n_values; i++)
+        free(axis->values[i]);
+    free(axis->values);
+    free(axis->path);
+    memset(axis, 0, sizeof *axis);
+}
+
+int sweep_grid_size(size_t *out, const sweep_axis *axes, size_t n_axes, unsigned reps)
+{
+    *out = 0;
+    if (reps == 0)
+        return -1;
+    size_t n = reps;
+    for (size_t a = 0; a < n_axes; a++) {
+        if (axes[a].n_values == 0 || n > SIZE_MAX / axes[a].n_values)
+            return -1;
+        n *= axes[a].n_values;
+    }
+    *out = n;
+    return 0;
+}
+
+void sweep_grid_point(size_t *value_idx, unsigned *rep, const sweep_axis *axes, size_t n_axes,
+                      unsigned reps, size_t index)
+{
+    *rep = (unsigned)(index % reps);
+    index /= reps;
+    for (size_t a = n_axes; a-- > 0;) {
+        value_idx[a] = index % axes[a].n_values;
+        index /= axes[a].n_values;
+    }
+}
+
+uint64_t sweep_seed(uint64_t base_seed, unsigned rep)
+{
+    /* splitmix64 (Steele, Lea and Flood, 2014), one step. */
+    uint64_t z = base_seed + rep + 0x9E3779B97F4A7C15u;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+}
+
+void sweep_run_name(char *out, size_t outlen, size_t index, size_t n_runs)
+{
+    int width = 3;
+    for (size_t n = n_runs; n >= 1000; n /= 10)
+        width++;
+    snprintf(out, outlen, "run-%0*zu", width, index + 1);
+}
+
+char **sweep_child_argv(const char *exe, const char *scenario, const sweep_axis *axes,
+                        size_t n_axes, const size_t *value_idx, uint64_t seed, const char *out_dir)
+{
+    char seedtxt[24];
+    snprintf(seedtxt, sizeof seedtxt, "%" PRIu64, seed);
+    size_t argc = 3 + 2 * n_axes + 5;
+    size_t bytes = (argc + 1) * sizeof(char *);
+    bytes += strlen(exe) + strlen("run") + strlen(scenario) + 3;
+    for (size_t a = 0; a < n_axes; a++)
+        bytes += strlen("--set") + 1 + strlen(axes[a].path) + 1 +
+                 strlen(axes[a].values[value_idx[a]]) + 1;
+    bytes += strlen("--seed") + 1 + strlen(seedtxt) + 1 + strlen("--out") + 1 + strlen(out_dir) +
+             1 + strlen("--quiet") + 1;
+    char **argv = malloc(bytes);
+    if (!argv)
+        return NULL;
+    char *p = (char *)(argv + argc + 1);
+    size_t i = 0;
+#define PUSH(...)                                                                                  \
+    do {                                                                                           \
+        argv[i++] = p;                                                                             \
+        p += sprintf(p, __VA_ARGS__) + 1;                                                          \
+    } while (0)
+    PUSH("%s", exe);
+    PUSH("run");
+    PUSH("%s", scenario);
+    for (size_t a = 0; a < n_axes; a++) {
+        PUSH("--set");
+        PUSH("%s=%s", axes[a].path, axes[a].values[value_idx[a]]);
+    }
+    PUSH("--seed");
+    PUSH("%s", seedtxt);
+    PUSH("--out");
+    PUSH("%s", out_dir);
+    PUSH("--quiet");
+#undef PUSH
+    argv[i] = NULL;
+    return argv;
+}
+
+char *sweep_csv(const sweep_axis *axes, size_t n_axes, unsigned reps, uint64_t base_seed,
+                const cJSON *const *summaries, size_t n_runs)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    size_t *idx = calloc(n_axes ? n_axes : 1, sizeof *idx);
+    if (!f || !idx) {
+        if (f)
+            fclose(f);
+        free(text);
+        free(idx);
+        return NULL;
+    }
+    fputs("run", f);
+    for (size_t a = 0; a < n_axes; a++) {
+        fputc(',', f);
+        summary_csv_field(f, axes[a].path);
+    }
+    fputs(",rep,seed", f);
+    for (size_t h = 0; h < summary_n_headlines(); h++)
+        fprintf(f, ",%s", summary_headline_name(h));
+    fputc('\n', f);
+    for (size_t r = 0; r < n_runs; r++) {
+        unsigned rep;
+        char name[32], cell[64];
+        sweep_grid_point(idx, &rep, axes, n_axes, reps, r);
+        sweep_run_name(name, sizeof name, r, n_runs);
+        fputs(name, f);
+        for (size_t a = 0; a < n_axes; a++) {
+            fputc(',', f);
+            summary_csv_field(f, axes[a].values[idx[a]]);
+        }
+        fprintf(f, ",%u,%" PRIu64, rep, sweep_seed(base_seed, rep));
+        for (size_t h = 0; h < summary_n_headlines(); h++) {
+            (void)summary_headline_format(cell, sizeof cell, summaries[r], h);
+            fprintf(f, ",%s", cell);
+        }
+        fputc('\n', f);
+    }
+    int bad = ferror(f);
+    bad |= fclose(f) != 0;
+    free(idx);
+    if (bad) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}

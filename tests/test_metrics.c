@@ -1,0 +1,732 @@
+/* metrics: a hand-built run of three nodes (a fork, a partition and its
+ * heal, a reorganisation, four transactions) fed through the recorders; the
+ * files are checked byte for byte, the figures against hand computation, and
+ * every kind of inconsistent input is refused. */
+#include "metrics.h"
+#include "summary.h"
+#include "sweep.h"
+#include "testutil.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define S(x) ((int64_t)((x)*1e9 + 0.5)) /* seconds to ns, for readable tests */
+/* The display hex of id(n): 62 zeros then the byte. */
+#define ID(x) "00000000000000000000000000000000000000000000000000000000000000" x
+
+static hash256 id(unsigned n)
+{
+    hash256 h;
+    memset(&h, 0, sizeof h);
+    h.b[0] = (uint8_t)n;
+    return h;
+}
+
+/* One per-node record of the synthetic run. */
+typedef enum { R_PRODUCED, R_SEEN, R_REORG, R_TXSUB, R_TXDS } rkind;
+typedef struct rec {
+    uint32_t node;
+    rkind kind;
+    double t;
+    unsigned a, b, c; /* ids / height / depth, by kind */
+} rec;
+
+/* Per node, in the node's own time order. Genesis = id(0x10); blocks A=1,
+ * B=2 (a fork at height 1, stale), C=3; transactions 0x81..0x84. */
+static const rec run[] = {
+    {1, R_TXSUB, 0.5, 0x81, 0, 0}, {1, R_PRODUCED, 1.0, 1, 0x10, 1}, {1, R_SEEN, 1.3, 2, 0, 0},
+    {1, R_TXDS, 2.5, 0x83, 0, 0},  {1, R_TXSUB, 2.8, 0x84, 0, 0},    {1, R_PRODUCED, 3.0, 3, 1, 2},
+    {2, R_TXSUB, 0.6, 0x82, 0, 0}, {2, R_PRODUCED, 1.2, 2, 0x10, 1}, {2, R_SEEN, 1.5, 1, 0, 0},
+    {2, R_SEEN, 3.5, 3, 0, 0},     {2, R_REORG, 3.5, 2, 3, 1},       {3, R_TXSUB, 0.7, 0x83, 0, 0},
+    {3, R_SEEN, 1.1, 1, 0, 0},     {3, R_SEEN, 1.25, 2, 0, 0},       {3, R_SEEN, 1.25, 2, 0, 0},
+    {3, R_SEEN, 3.2, 3, 0, 0},
+};
+#define N_RUN (sizeof run / sizeof run[0])
+
+static void apply(metrics *m, const rec *r)
+{
+    metrics_node *mn = metrics_node_of(m, r->node);
+    hash256 a = id(r->a), b = id(r->b);
+    int64_t t = S(r->t);
+    switch (r->kind) {
+    case R_PRODUCED: {
+        hash256 tx = id(0x80 + r->a); /* A holds 0x81, B 0x82, C none */
+        metrics_block_produced(mn, t, &a, &b, r->c, &tx, r->a == 3 ? 0 : 1,
+                               r->a == 1   ? 1000
+                               : r->a == 2 ? 900
+                                           : 500);
+        break;
+    }
+    case R_SEEN:
+        metrics_block_seen(mn, t, &a);
+        break;
+    case R_REORG:
+        metrics_reorg(mn, t, &a, &b, r->c, 1);
+        break;
+    case R_TXSUB:
+        metrics_tx_submitted(mn, t, &a);
+        break;
+    case R_TXDS:
+        metrics_tx_double_spend(mn, t, &a);
+        break;
+    }
+}
+
+static void sample(metrics *m, double t, unsigned t1, unsigned t2, unsigned t3)
+{
+    unsigned tips[3] = {t1, t2, t3};
+    metrics_tip s[3];
+    for (int i = 0; i < 3; i++) {
+        s[i].tip = id(tips[i]);
+        s[i].height = tips[i] == 3 ? 2 : tips[i] == 0x10 ? 0 : 1;
+        s[i].online = 1;
+    }
+    metrics_sample(m, S(t), s, 3);
+}
+
+/* One thread per node, each touching only its own recorder. */
+struct feed {
+    metrics *m;
+    uint32_t node;
+};
+
+static void *feed_node(void *arg)
+{
+    const struct feed *f = arg;
+    for (size_t i = 0; i < N_RUN; i++)
+        if (run[i].node == f->node)
+            apply(f->m, &run[i]);
+    return NULL;
+}
+
+/* Feeds the whole run; order 0 feeds node by node, order 1 round-robin from
+ * the last node, as two thread layouts would; order 2 from one thread per node. */
+static metrics *build(int order)
+{
+    metrics *m = metrics_new(3, 2);
+    ck_assert_ptr_nonnull(m);
+    if (order == 0) {
+        for (size_t i = 0; i < N_RUN; i++)
+            apply(m, &run[i]);
+    } else if (order == 2) {
+        pthread_t th[3];
+        struct feed f[3];
+        for (uint32_t n = 1; n <= 3; n++) {
+            f[n - 1] = (struct feed){m, n};
+            ck_assert_int_eq(pthread_create(&th[n - 1], NULL, feed_node, &f[n - 1]), 0);
+        }
+        for (int i = 0; i < 3; i++)
+            ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+    } else {
+        size_t next[4] = {0, 0, 0, 0};
+        for (int progress = 1; progress;) {
+            progress = 0;
+            for (uint32_t node = 3; node >= 1; node--)
+                for (size_t i = next[node]; i < N_RUN; i++)
+                    if (run[i].node == node) {
+                        apply(m, &run[i]);
+                        next[node] = i + 1;
+                        progress = 1;
+                        break;
+                    }
+        }
+    }
+    for (uint32_t n = 1; n <= 3; n++) {
+        metrics_node *mn = metrics_node_of(m, n);
+        metrics_count(mn, METRICS_MSGS_SENT, 10 * n);
+        metrics_count(mn, METRICS_MSGS_RECEIVED, 11 * n);
+        metrics_count(mn, METRICS_BYTES_SENT, 100 * n);
+        metrics_count(mn, METRICS_BYTES_RECEIVED, 110 * n);
+        metrics_count(mn, METRICS_HASHES, 1000 * n);
+        metrics_count(mn, METRICS_EVENTS, 7 * n);
+    }
+    metrics_rejected(metrics_node_of(m, 3), "bad-pow");
+    metrics_rejected(metrics_node_of(m, 2), "bad-signature");
+    metrics_rejected(metrics_node_of(m, 3), "bad-pow");
+    uint32_t groups[3] = {1, 2, 1};
+    metrics_partition(m, S(2.0), groups, 3);
+    sample(m, 2.0, 1, 2, 1);
+    sample(m, 3.0, 3, 2, 1);
+    metrics_heal(m, S(3.4));
+    sample(m, 3.45, 3, 2, 3);
+    sample(m, 4.0, 3, 3, 3);
+    metrics_node_event(m, S(4.5), 3, METRICS_CRASH);
+    return m;
+}
+
+static const hash256 chain_ids[3] = {{{0x10}}, {{1}}, {{3}}};
+
+static metrics_status finish(metrics *m, char *err, size_t errlen)
+{
+    metrics_chain chains[3], main_chain = {chain_ids, 3};
+    for (int i = 0; i < 3; i++)
+        chains[i] = main_chain;
+    return metrics_finish(m, err, errlen, chains, 3, &main_chain, S(5.0));
+}
+
+static char *slurp(const char *dir, const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    char *buf = calloc(1, 1 << 16);
+    ck_assert_ptr_nonnull(buf);
+    size_t n = fread(buf, 1, (1 << 16) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void check_file(const char *dir, const char *name, const char *expected)
+{
+    char *got = slurp(dir, name);
+    ck_assert_str_eq(got, expected);
+    free(got);
+}
+
+static const char *write_run(const char *tag, int order)
+{
+    static char dirs[3][512];
+    metrics *m = build(order);
+    char err[256];
+    ck_assert_int_eq(finish(m, err, sizeof err), METRICS_OK);
+    const char *dir = testutil_tmpdir(tag);
+    snprintf(dirs[order], sizeof dirs[order], "%s", dir);
+    cJSON *scenario = cJSON_Parse("{\"nodes\": 3, \"name\": \"fork\"}");
+    ck_assert_int_eq(metrics_write(m, err, sizeof err, dirs[order], scenario, UINT64_MAX),
+                     METRICS_OK);
+    cJSON_Delete(scenario);
+    metrics_free(m);
+    return dirs[order];
+}
+
+START_TEST(csv_files_match_the_run)
+{
+    const char *dir = write_run("metrics-golden", 0);
+    check_file(dir, "blocks.csv",
+               "id,height,parent,producer,time_produced,transactions,bytes,main_chain,seen_by,"
+               "delay_50pct,delay_90pct\n" ID("01") ",1," ID(
+                   "10") ",1,1.000000000,1,1000,1,3,0.100000000,"
+                         "0.500000000\n" ID("02") ",1," ID(
+                             "10") ",2,1.200000000,1,900,0,3,0.050000000,0."
+                                   "100000000\n" ID("03") ",2," ID("01") ",1,3."
+                                                                         "000000000,0,"
+                                                                         "500,1,3,0."
+                                                                         "200000000,0."
+                                                                         "500000000\n");
+    check_file(dir, "block_arrivals.csv",
+               "block,node,time_first_seen,delay\n" ID("01") ",1,1.000000000,0.000000000\n" ID("01") ",3,1.100000000,0.100000000\n" ID("02") ",2,1.200000000,0.000000000\n" ID("02") ",3,1.250000000,0.050000000\n" ID(
+                   "02") ",1,1.300000000,0.100000000\n" ID("01") ",2,1.500000000,0.500000000\n" ID("03") ",1,3.000000000,0.000000000\n" ID("03") ",3,3.200000000,0.200000000\n" ID("03") ",2,3.500000000,0.500000000\n");
+    check_file(dir, "nodes.csv",
+               "node,blocks_produced,blocks_main,blocks_stale,reorgs,deepest_reorg,msgs_sent,"
+               "msgs_received,bytes_sent,bytes_received,invalid_rejected,hashes,events,final_"
+               "height,final_tip\n"
+               "1,2,2,0,0,0,10,11,100,110,0,1000,7,2," ID(
+                   "03") "\n"
+                         "2,1,0,1,1,1,20,22,200,220,1,2000,14,2," ID(
+                             "03") "\n"
+                                   "3,0,0,0,0,0,30,33,300,330,2,3000,21,2," ID("03") "\n");
+    check_file(
+        dir, "transactions.csv",
+        "txid,origin,submitted,first_included,block,confirmed,latency,status\n" ID(
+            "81") ",1,0.500000000,1.000000000," ID("01") ",3.000000000,2.500000000,"
+                                                         "confirmed\n" ID(
+                                                             "82") ",2,0.600000000,1.200000000,,,,"
+                                                                   "reverted\n" ID(
+                                                                       "83") ",3,0."
+                                                                             "700000000"
+                                                                             ",,,,,"
+                                                                             "dropped_"
+                                                                             "double_"
+                                                                             "spend"
+                                                                             "\n" ID(
+                                                                                 "8"
+                                                                                 "4") ",1,2."
+                                                                                      "800000000,"
+                                                                                      ",,,,"
+                                                                                      "pending"
+                                                                                      "\n");
+    check_file(dir, "reorgs.csv",
+               "time,node,old_tip,new_tip,depth,txs_reverted\n"
+               "3.500000000,2," ID("02") "," ID("03") ",1,1\n");
+    check_file(dir, "partitions.csv", "start,end,groups\n2.000000000,3.400000000,2\n");
+    check_file(dir, "events.csv",
+               "time,event,node,group\n2.000000000,partition,1,1\n2.000000000,partition,2,2\n"
+               "2.000000000,partition,3,1\n3.400000000,heal,,\n4.500000000,crash,3,\n");
+    char *tl = slurp(dir, "timeline.csv");
+    const char *head = "time,node,height,tip,online,partition_group\n"
+                       "2.000000000,1,1," ID("01") ",1,1\n"
+                                                   "2.000000000,2,1," ID("02") ",1,2\n";
+    ck_assert_int_eq(strncmp(tl, head, strlen(head)), 0);
+    ck_assert_ptr_nonnull(strstr(tl, "3.450000000,3,2," ID("03") ",1,0\n"));
+    int lines = 0;
+    for (const char *p = tl; *p; p++)
+        lines += *p == '\n';
+    ck_assert_int_eq(lines, 1 + 4 * 3);
+    free(tl);
+}
+END_TEST
+
+static double num(const cJSON *root, const char *a, const char *b, const char *c)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(root, a);
+    if (b)
+        x = cJSON_GetObjectItemCaseSensitive(x, b);
+    if (c)
+        x = cJSON_GetObjectItemCaseSensitive(x, c);
+    ck_assert_msg(cJSON_IsNumber(x), "%s.%s.%s is not a number", a, b ? b : "", c ? c : "");
+    return x->valuedouble;
+}
+
+START_TEST(summary_figures)
+{
+    const char *dir = write_run("metrics-summary", 0);
+    char *text = slurp(dir, "summary.json");
+    ck_assert_ptr_nonnull(strstr(text, "\"seed\":\t18446744073709551615,"));
+    cJSON *s = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(s, "scenario"), "name")->valuestring,
+                     "fork");
+    ck_assert_double_eq(num(s, "blocks", "produced", NULL), 3);
+    ck_assert_double_eq(num(s, "blocks", "main", NULL) + num(s, "blocks", "stale", NULL), 3);
+    ck_assert_double_eq(num(s, "blocks", "stale", NULL), 1);
+    ck_assert_double_eq_tol(num(s, "blocks", "stale_rate", NULL), 1.0 / 3, 1e-12);
+    ck_assert_double_eq(num(s, "blocks", "main_chain_height", NULL), 2);
+    ck_assert_double_eq_tol(num(s, "propagation_s", "reach_50pct", "median"), 0.1, 1e-12);
+    ck_assert_double_eq_tol(num(s, "propagation_s", "reach_50pct", "p90"), 0.2, 1e-12);
+    ck_assert_double_eq_tol(num(s, "propagation_s", "reach_90pct", "median"), 0.5, 1e-12);
+    ck_assert_double_eq_tol(num(s, "propagation_s", "reach_90pct", "p90"), 0.5, 1e-12);
+    ck_assert_double_eq(num(s, "reorgs", "count", NULL), 1);
+    ck_assert_double_eq(num(s, "reorgs", "deepest", NULL), 1);
+    /* Heal at 3.4 s; at 3.45 s node 2 still has B; at 4.0 s all share C. */
+    ck_assert_double_eq(num(s, "reconvergence", "heals", NULL), 1);
+    ck_assert_double_eq_tol(num(s, "reconvergence", "max_delay_s", NULL), 0.6, 1e-12);
+    const cJSON *after = cJSON_GetArrayItem(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(s, "reconvergence"), "after_heal"), 0);
+    ck_assert_double_eq_tol(cJSON_GetObjectItem(after, "reconverged_s")->valuedouble, 4.0, 1e-12);
+    ck_assert_double_eq(num(s, "transactions", "submitted", NULL), 4);
+    ck_assert_double_eq(num(s, "transactions", "confirmed", NULL), 1);
+    ck_assert_double_eq(num(s, "transactions", "pending", NULL), 1);
+    ck_assert_double_eq(num(s, "transactions", "reverted", NULL), 1);
+    ck_assert_double_eq(num(s, "transactions", "dropped_double_spend", NULL), 1);
+    ck_assert_double_eq_tol(num(s, "transactions", "per_second", NULL), 0.2, 1e-12);
+    ck_assert_double_eq_tol(num(s, "transactions", "confirmation_latency_s", "median"), 2.5, 1e-12);
+    ck_assert_double_eq(num(s, "hashes", NULL, NULL), 6000);
+    ck_assert_double_eq(num(s, "messages", "sent", NULL), 60);
+    ck_assert_double_eq(num(s, "bytes", "received", NULL), 660);
+    ck_assert_double_eq(num(s, "events_processed", NULL, NULL), 42);
+    ck_assert_double_eq(num(s, "invalid_rejected", "total", NULL), 3);
+    ck_assert_double_eq(num(s, "invalid_rejected", "by_reason", "bad-pow"), 2);
+    ck_assert_double_eq(num(s, "duration_s", NULL, NULL), 5);
+    cJSON_Delete(s);
+    free(text);
+}
+END_TEST
+
+START_TEST(output_independent_of_interleaving)
+{
+    static const char *const files[] = {"blocks.csv",     "block_arrivals.csv", "nodes.csv",
+                                        "timeline.csv",   "transactions.csv",   "reorgs.csv",
+                                        "partitions.csv", "events.csv",         "summary.json"};
+    char a[512], b[512];
+    snprintf(a, sizeof a, "%s", write_run("metrics-order0", 0));
+    snprintf(b, sizeof b, "%s", write_run("metrics-order1", 1));
+    const char *c = write_run("metrics-threads", 2);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char *x = slurp(a, files[i]), *y = slurp(b, files[i]), *z = slurp(c, files[i]);
+        ck_assert_msg(strcmp(x, y) == 0, "%s differs between interleavings", files[i]);
+        ck_assert_msg(strcmp(x, z) == 0, "%s differs when recorded by threads", files[i]);
+        ck_assert_uint_gt(strlen(x), 10);
+        free(x);
+        free(y);
+        free(z);
+    }
+}
+END_TEST
+
+START_TEST(percentile_nearest_rank)
+{
+    int64_t v[] = {15, 20, 35, 40, 50}, out = -1;
+    /* The textbook nearest-rank example: 5 values. */
+    ck_assert_int_eq(metrics_percentile(&out, v, 5, 5), 0);
+    ck_assert_int_eq(out, 15);
+    ck_assert_int_eq(metrics_percentile(&out, v, 5, 30), 0);
+    ck_assert_int_eq(out, 20);
+    ck_assert_int_eq(metrics_percentile(&out, v, 5, 40), 0);
+    ck_assert_int_eq(out, 20);
+    ck_assert_int_eq(metrics_percentile(&out, v, 5, 50), 0);
+    ck_assert_int_eq(out, 35);
+    ck_assert_int_eq(metrics_percentile(&out, v, 5, 100), 0);
+    ck_assert_int_eq(out, 50);
+    int64_t u[] = {9, 1, 5, 3}; /* unsorted input, left unmodified */
+    ck_assert_int_eq(metrics_percentile(&out, u, 4, 50), 0);
+    ck_assert_int_eq(out, 3);
+    ck_assert_int_eq(metrics_percentile(&out, u, 4, 90), 0);
+    ck_assert_int_eq(out, 9);
+    ck_assert_int_eq(u[0], 9);
+    ck_assert_int_eq(metrics_percentile(&out, u, 0, 50), -1);
+    ck_assert_int_eq(metrics_percentile(&out, u, 4, 0), -1);
+    ck_assert_int_eq(metrics_percentile(&out, u, 4, 101), -1);
+}
+END_TEST
+
+/* Each rejection: build the good run, spoil it one way, expect the code and
+ * a message naming what was wrong. */
+static void expect_finish(metrics *m, metrics_status code, const char *needle)
+{
+    char err[256];
+    ck_assert_int_eq(finish(m, err, sizeof err), code);
+    ck_assert_msg(strstr(err, needle) != NULL, "message '%s' lacks '%s'", err, needle);
+    ck_assert_int_eq(metrics_write(m, err, sizeof err, "/nonexistent", NULL, 1), METRICS_E_STATE);
+    ck_assert_ptr_null(metrics_summary(m, NULL, 1));
+    metrics_free(m);
+}
+
+START_TEST(rejects_arrival_before_production)
+{
+    metrics *m = build(0);
+    hash256 c = id(3);
+    metrics_block_seen(metrics_node_of(m, 2), S(3.6), &c); /* fine: a repeat */
+    metrics *m2 = metrics_new(3, 2);
+    hash256 g = id(0x10), x = id(9);
+    metrics_block_seen(metrics_node_of(m2, 2), S(0.5), &x);
+    metrics_block_produced(metrics_node_of(m2, 1), S(1.0), &x, &g, 1, NULL, 0, 10);
+    char err[256];
+    metrics_chain main_chain = {chain_ids, 1}, chains[3] = {main_chain, main_chain, main_chain};
+    ck_assert_int_eq(metrics_finish(m2, err, sizeof err, chains, 3, &main_chain, S(2)),
+                     METRICS_E_ARRIVAL_BEFORE_PRODUCTION);
+    ck_assert_ptr_nonnull(strstr(err, "node 2 saw block " ID("09") " at 0.500000000 s"));
+    metrics_free(m2);
+    ck_assert_int_eq(finish(m, err, sizeof err), METRICS_OK);
+    metrics_free(m);
+}
+END_TEST
+
+START_TEST(rejects_unknown_block)
+{
+    metrics *m = build(0);
+    hash256 x = id(0x55);
+    metrics_block_seen(metrics_node_of(m, 1), S(4.0), &x);
+    expect_finish(m, METRICS_E_UNKNOWN_BLOCK, ID("55"));
+}
+END_TEST
+
+START_TEST(rejects_duplicate_block)
+{
+    metrics *m = build(0);
+    hash256 a = id(1), g = id(0x10);
+    metrics_block_produced(metrics_node_of(m, 3), S(4.0), &a, &g, 1, NULL, 0, 1);
+    expect_finish(m, METRICS_E_DUPLICATE_BLOCK, "node 1 and node 3");
+}
+END_TEST
+
+START_TEST(rejects_time_going_backwards)
+{
+    metrics *m = build(0);
+    hash256 a = id(1);
+    metrics_block_seen(metrics_node_of(m, 1), S(2.0), &a); /* node 1 is at 3.0 s */
+    expect_finish(m, METRICS_E_TIME_BACKWARDS, "node 1: record at 2.000000000 s");
+    m = build(0);
+    sample(m, 3.9, 3, 3, 3);
+    expect_finish(m, METRICS_E_TIME_BACKWARDS, "sample at 3.900000000 s");
+}
+END_TEST
+
+START_TEST(rejects_bad_main_chain)
+{
+    metrics *m = build(0);
+    char err[256];
+    hash256 bad[3] = {id(0x10), id(1), id(0x66)};
+    metrics_chain main_chain = {bad, 3}, chains[3] = {main_chain, main_chain, main_chain};
+    ck_assert_int_eq(metrics_finish(m, err, sizeof err, chains, 3, &main_chain, S(5)),
+                     METRICS_E_UNKNOWN_BLOCK);
+    ck_assert_ptr_nonnull(strstr(err, "main chain height 2: block " ID("66")));
+    hash256 skew[2] = {id(0x10), id(3)}; /* C is at height 2, not 1 */
+    main_chain = (metrics_chain){skew, 2};
+    ck_assert_int_eq(metrics_finish(m, err, sizeof err, chains, 3, &main_chain, S(5)),
+                     METRICS_E_CHAIN);
+    ck_assert_ptr_nonnull(strstr(err, "recorded at height 2"));
+    ck_assert_int_eq(metrics_finish(m, err, sizeof err, chains, 2, &main_chain, S(5)),
+                     METRICS_E_ARG);
+    ck_assert_int_eq(metrics_finish(m, err, sizeof err, chains, 3, NULL, S(5)), METRICS_E_ARG);
+    ck_assert_int_eq(finish(m, err, sizeof err), METRICS_OK); /* still usable after refusals */
+    ck_assert_int_eq(finish(m, err, sizeof err), METRICS_E_STATE);
+    metrics_free(m);
+}
+END_TEST
+
+START_TEST(rejects_bad_global_records)
+{
+    metrics *m = build(0);
+    metrics_tip one = {0, {{0}}, 1};
+    metrics_sample(m, S(4.8), &one, 1);
+    expect_finish(m, METRICS_E_ARG, "1 tips given for 3 nodes");
+    m = build(0);
+    uint32_t groups[3] = {1, 0, 2};
+    metrics_partition(m, S(4.8), groups, 3);
+    expect_finish(m, METRICS_E_ARG, "node 2 has group 0");
+    m = build(0);
+    metrics_heal(m, S(1.0)); /* global time is at 4.5 s */
+    expect_finish(m, METRICS_E_TIME_BACKWARDS, "heal at 1.000000000 s");
+    m = build(0);
+    metrics_node_event(m, S(4.9), 4, METRICS_JOIN);
+    expect_finish(m, METRICS_E_ARG, "node 4");
+    m = build(0);
+    char err[256];
+    metrics_chain main_chain = {chain_ids, 3}, chains[3] = {main_chain, main_chain, main_chain};
+    ck_assert_int_eq(metrics_finish(m, err, sizeof err, chains, 3, &main_chain, S(4.0)),
+                     METRICS_E_ARG); /* the run cannot end before its last record */
+    ck_assert_ptr_nonnull(strstr(err, "run end 4.000000000 s"));
+    metrics_free(m);
+    ck_assert_ptr_null(metrics_new(0, 1));
+    ck_assert_ptr_null(metrics_new(3, 0));
+    m = metrics_new(3, 1);
+    ck_assert_ptr_null(metrics_node_of(m, 0));
+    ck_assert_ptr_null(metrics_node_of(m, 4));
+    metrics_free(m);
+    metrics_free(NULL);
+    ck_assert_str_eq(metrics_status_message(METRICS_E_ARRIVAL_BEFORE_PRODUCTION),
+                     "block seen before it was produced");
+}
+END_TEST
+
+START_TEST(rejects_tx_included_before_submission)
+{
+    metrics *m = build(0);
+    hash256 t = id(0x81);
+    metrics_tx_submitted(metrics_node_of(m, 2), S(4.0), &t); /* earliest submission wins */
+    char err[256];
+    ck_assert_int_eq(finish(m, err, sizeof err), METRICS_OK);
+    metrics_free(m);
+    m = metrics_new(3, 1);
+    hash256 g = id(0x10), a = id(1);
+    metrics_block_produced(metrics_node_of(m, 1), S(1.0), &a, &g, 1, &t, 1, 10);
+    metrics_tx_submitted(metrics_node_of(m, 2), S(2.0), &t);
+    hash256 ids[2] = {g, a};
+    metrics_chain main_chain = {ids, 2}, chains[3] = {main_chain, main_chain, main_chain};
+    ck_assert_int_eq(metrics_finish(m, err, sizeof err, chains, 3, &main_chain, S(3)),
+                     METRICS_E_CHAIN);
+    ck_assert_ptr_nonnull(strstr(err, "transaction " ID("81") " was included at 1.000000000 s"));
+    metrics_free(m);
+}
+END_TEST
+
+START_TEST(write_failure_is_reported)
+{
+    const char *dir = testutil_tmpdir("metrics-writefail");
+    char path[600], err[512];
+    snprintf(path, sizeof path, "%s/blocks.csv", dir);
+    ck_assert_int_eq(mkdir(path, 0755), 0); /* a directory where a file must go */
+    snprintf(path, sizeof path, "%s/blocks.csv/x", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    metrics *m = build(0);
+    ck_assert_int_eq(finish(m, err, sizeof err), METRICS_OK);
+    ck_assert_int_eq(metrics_write(m, err, sizeof err, dir, NULL, 1), METRICS_E_WRITE);
+    ck_assert_ptr_nonnull(strstr(err, "blocks.csv"));
+    ck_assert_int_eq(metrics_write_run_info(err, sizeof err, dir, 1.5, 4), METRICS_OK);
+    char *info = slurp(dir, "run_info.json");
+    cJSON *j = cJSON_Parse(info);
+    ck_assert_double_eq(cJSON_GetObjectItem(j, "threads")->valuedouble, 4);
+    ck_assert_double_eq(cJSON_GetObjectItem(j, "wall_seconds")->valuedouble, 1.5);
+    ck_assert_str_eq(cJSON_GetObjectItem(j, "chainsim_version")->valuestring, CHAINSIM_VERSION);
+    ck_assert(cJSON_IsString(cJSON_GetObjectItem(j, "host")));
+    cJSON_Delete(j);
+    free(info);
+    metrics_free(m);
+}
+END_TEST
+
+START_TEST(empty_run)
+{
+    metrics *m = metrics_new(2, 6);
+    char err[256];
+    metrics_chain g = {chain_ids, 1}, chains[2] = {g, g};
+    ck_assert_int_eq(metrics_finish(m, err, sizeof err, chains, 2, &g, 0), METRICS_OK);
+    cJSON *s = metrics_summary(m, NULL, 7);
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(s, "scenario")));
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(s, "blocks"), "stale_rate")));
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(s, "propagation_s"), "reach_50pct"), "median")));
+    ck_assert(
+        cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(s, "reconvergence"), "max_delay_s")));
+    cJSON_Delete(s);
+    const char *dir = testutil_tmpdir("metrics-empty");
+    ck_assert_int_eq(metrics_write(m, err, sizeof err, dir, NULL, 7), METRICS_OK);
+    check_file(dir, "reorgs.csv", "time,node,old_tip,new_tip,depth,txs_reverted\n");
+    metrics_free(m);
+}
+END_TEST
+
+START_TEST(summary_load_and_headlines)
+{
+    const char *dir = write_run("metrics-load", 0);
+    cJSON *s = NULL;
+    char err[512], cell[64];
+    ck_assert_int_eq(summary_load(&s, err, sizeof err, dir), 0);
+    ck_assert_uint_eq(summary_n_headlines(), 16);
+    ck_assert_str_eq(summary_headline_name(1), "stale_rate");
+    ck_assert_str_eq(summary_headline_path(8), "reconvergence.max_delay_s");
+    ck_assert_ptr_null(summary_headline_name(16));
+    ck_assert_int_eq(summary_headline_format(cell, sizeof cell, s, 1), 0);
+    ck_assert_str_eq(cell, "0.333333333");
+    ck_assert_int_eq(summary_headline_format(cell, sizeof cell, s, 8), 0);
+    ck_assert_str_eq(cell, "0.6");
+    cJSON_Delete(s);
+    /* Rejections name the file and what was wrong. */
+    const char *bad = testutil_tmpdir("metrics-badsummary");
+    ck_assert_int_eq(summary_load(&s, err, sizeof err, bad), -1);
+    ck_assert_ptr_null(s);
+    ck_assert_ptr_nonnull(strstr(err, "summary.json: cannot read"));
+    char path[600];
+    snprintf(path, sizeof path, "%s/summary.json", bad);
+    static const struct {
+        const char *text, *needle;
+    } cases[] = {
+        {"{\"blocks\": ", "not valid JSON"},
+        {"[1, 2]", "expected a JSON object"},
+        {"{\"blocks\": {\"produced\": \"three\"}}", "blocks.produced: expected a number or null"},
+        {"{}", "blocks.produced: expected a number or null"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs(cases[i].text, f);
+        fclose(f);
+        ck_assert_int_eq(summary_load(&s, err, sizeof err, bad), -1);
+        ck_assert_msg(strstr(err, cases[i].needle) && strstr(err, path), "case %zu: %s", i, err);
+    }
+    cJSON *n = cJSON_Parse("{\"blocks\": {\"stale_rate\": null}}");
+    ck_assert_int_eq(summary_headline_format(cell, sizeof cell, n, 1), 1);
+    ck_assert_str_eq(cell, "");
+    ck_assert_int_eq(summary_headline_format(cell, sizeof cell, n, 0), -1);
+    cJSON_Delete(n);
+}
+END_TEST
+
+START_TEST(sweep_axes_and_grid)
+{
+    sweep_axis ax[2];
+    char err[256];
+    ck_assert_int_eq(sweep_axis_parse(&ax[0], err, sizeof err, "network.latency_ms=10,50,100"), 0);
+    ck_assert_str_eq(ax[0].path, "network.latency_ms");
+    ck_assert_uint_eq(ax[0].n_values, 3);
+    ck_assert_str_eq(ax[0].values[2], "100");
+    ck_assert_int_eq(sweep_axis_parse(&ax[1], err, sizeof err, "nodes=4,8"), 0);
+    static const char *const bad[] = {"nodes", "=1,2", "nodes=", "nodes=1,,2", "nodes=1,"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        sweep_axis x;
+        ck_assert_int_eq(sweep_axis_parse(&x, err, sizeof err, bad[i]), -1);
+        ck_assert_msg(strstr(err, bad[i]) != NULL, "message '%s' must quote '%s'", err, bad[i]);
+        ck_assert_ptr_null(x.path);
+    }
+    size_t n = 0;
+    ck_assert_int_eq(sweep_grid_size(&n, ax, 2, 2), 0);
+    ck_assert_uint_eq(n, 12);
+    ck_assert_int_eq(sweep_grid_size(&n, ax, 0, 5), 0);
+    ck_assert_uint_eq(n, 5);
+    ck_assert_int_eq(sweep_grid_size(&n, ax, 2, 0), -1);
+    /* Grid order: first axis slowest, repetition fastest. */
+    static const size_t want[12][3] = {{0, 0, 0}, {0, 0, 1}, {0, 1, 0}, {0, 1, 1},
+                                       {1, 0, 0}, {1, 0, 1}, {1, 1, 0}, {1, 1, 1},
+                                       {2, 0, 0}, {2, 0, 1}, {2, 1, 0}, {2, 1, 1}};
+    for (size_t i = 0; i < 12; i++) {
+        size_t idx[2];
+        unsigned rep;
+        sweep_grid_point(idx, &rep, ax, 2, 2, i);
+        ck_assert_uint_eq(idx[0], want[i][0]);
+        ck_assert_uint_eq(idx[1], want[i][1]);
+        ck_assert_uint_eq(rep, want[i][2]);
+    }
+    /* splitmix64 reference outputs for seed 0 (the first outputs of the
+     * generator of Steele et al. seeded with 0). */
+    ck_assert_uint_eq(sweep_seed(0, 0), 0xE220A8397B1DCDAFu);
+    ck_assert_uint_eq(sweep_seed(0x9E3779B97F4A7C15u, 0), 0x6E789E6AA1B965F4u);
+    ck_assert_uint_ne(sweep_seed(7, 0), sweep_seed(7, 1));
+    char name[32];
+    sweep_run_name(name, sizeof name, 0, 12);
+    ck_assert_str_eq(name, "run-001");
+    sweep_run_name(name, sizeof name, 1233, 5000);
+    ck_assert_str_eq(name, "run-1234");
+    size_t idx[2] = {1, 0};
+    char **argv = sweep_child_argv("chainsim", "s.json", ax, 2, idx, 42, "out/run-003");
+    static const char *const want_argv[] = {
+        "chainsim", "run",    "s.json", "--set", "network.latency_ms=50", "--set",
+        "nodes=4",  "--seed", "42",     "--out", "out/run-003",           "--quiet"};
+    for (size_t i = 0; i < sizeof want_argv / sizeof want_argv[0]; i++)
+        ck_assert_str_eq(argv[i], want_argv[i]);
+    ck_assert_ptr_null(argv[sizeof want_argv / sizeof want_argv[0]]);
+    free(argv);
+    sweep_axis_clear(&ax[0]);
+    sweep_axis_clear(&ax[1]);
+    sweep_axis_clear(NULL);
+}
+END_TEST
+
+START_TEST(sweep_csv_rows_in_grid_order)
+{
+    sweep_axis ax;
+    char err[256];
+    ck_assert_int_eq(sweep_axis_parse(&ax, err, sizeof err, "pos.k=2,\"x\""), 0);
+    cJSON *a = cJSON_Parse("{\"blocks\": {\"produced\": 10, \"stale_rate\": 0.25}}");
+    cJSON *b = cJSON_Parse("{\"blocks\": {\"produced\": 12, \"stale_rate\": null}}");
+    const cJSON *sums[4] = {a, b, b, a};
+    char *csv = sweep_csv(&ax, 1, 2, 5, sums, 4);
+    ck_assert_ptr_nonnull(csv);
+    char expect[2048];
+    snprintf(expect, sizeof expect,
+             "run,pos.k,rep,seed,blocks,stale_rate,prop50_median_s,prop50_p90_s,"
+             "prop90_median_s,prop90_p90_s,reorgs,deepest_reorg,reconverge_max_s,tx_per_s,"
+             "confirm_median_s,confirm_p90_s,hashes,messages_sent,bytes_sent,events\n"
+             "run-001,2,0,%llu,10,0.25,,,,,,,,,,,,,,\n"
+             "run-002,2,1,%llu,12,,,,,,,,,,,,,,,\n"
+             "run-003,\"\"\"x\"\"\",0,%llu,12,,,,,,,,,,,,,,,\n"
+             "run-004,\"\"\"x\"\"\",1,%llu,10,0.25,,,,,,,,,,,,,,\n",
+             (unsigned long long)sweep_seed(5, 0), (unsigned long long)sweep_seed(5, 1),
+             (unsigned long long)sweep_seed(5, 0), (unsigned long long)sweep_seed(5, 1));
+    ck_assert_str_eq(csv, expect);
+    char *again = sweep_csv(&ax, 1, 2, 5, sums, 4);
+    ck_assert_str_eq(again, csv); /* same inputs, same bytes */
+    free(again);
+    free(csv);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    sweep_axis_clear(&ax);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("metrics");
+    TCase *tc = tcase_create("metrics");
+    tcase_add_test(tc, csv_files_match_the_run);
+    tcase_add_test(tc, summary_figures);
+    tcase_add_test(tc, output_independent_of_interleaving);
+    tcase_add_test(tc, percentile_nearest_rank);
+    tcase_add_test(tc, rejects_arrival_before_production);
+    tcase_add_test(tc, rejects_unknown_block);
+    tcase_add_test(tc, rejects_duplicate_block);
+    tcase_add_test(tc, rejects_time_going_backwards);
+    tcase_add_test(tc, rejects_bad_main_chain);
+    tcase_add_test(tc, rejects_bad_global_records);
+    tcase_add_test(tc, rejects_tx_included_before_submission);
+    tcase_add_test(tc, write_failure_is_reported);
+    tcase_add_test(tc, empty_run);
+    suite_add_tcase(s, tc);
+    TCase *tr = tcase_create("readers");
+    tcase_add_test(tr, summary_load_and_headlines);
+    tcase_add_test(tr, sweep_axes_and_grid);
+    tcase_add_test(tr, sweep_csv_rows_in_grid_order);
+    suite_add_tcase(s, tr);
+    return s;
+}
+
+int main(void)
+{
+    return testutil_run(suite());
+}

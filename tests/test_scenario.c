@@ -1,0 +1,648 @@
+/* Scenario parsing: the built-in default validates, every rejection path
+ * gives its reason code and names the JSON path, --set overrides apply before
+ * validation, scenario_to_json round trips to an equal struct, and every file
+ * in scenarios/ validates. */
+#include "scenario.h"
+#include "testutil.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void assert_same(const scenario *a, const scenario *b)
+{
+    ck_assert_str_eq(a->name, b->name);
+    ck_assert_str_eq(a->description, b->description);
+    ck_assert_uint_eq(a->seed, b->seed);
+    ck_assert_int_eq(a->duration_ns, b->duration_ns);
+    ck_assert_uint_eq(a->n_nodes, b->n_nodes);
+    ck_assert(a->default_hashrate_hps == b->default_hashrate_hps);
+    ck_assert_uint_eq(a->default_stake, b->default_stake);
+    for (uint32_t i = 0; i < a->n_nodes; i++) {
+        ck_assert(a->nodes[i].hashrate_hps == b->nodes[i].hashrate_hps);
+        ck_assert_uint_eq(a->nodes[i].stake, b->nodes[i].stake);
+        ck_assert_uint_eq(a->nodes[i].region, b->nodes[i].region);
+        ck_assert_int_eq(a->nodes[i].join_at_ns, b->nodes[i].join_at_ns);
+    }
+    ck_assert_mem_eq(&a->consensus, &b->consensus, sizeof a->consensus);
+    ck_assert_int_eq(a->network.topology, b->network.topology);
+    ck_assert_uint_eq(a->network.degree, b->network.degree);
+    ck_assert_uint_eq(a->network.center, b->network.center);
+    ck_assert_uint_eq(a->network.n_edges, b->network.n_edges);
+    if (a->network.n_edges > 0)
+        ck_assert_mem_eq(a->network.edges, b->network.edges,
+                         a->network.n_edges * sizeof a->network.edges[0]);
+    ck_assert_mem_eq(&a->network.latency, &b->network.latency, sizeof a->network.latency);
+    ck_assert_uint_eq(a->network.bandwidth_bps, b->network.bandwidth_bps);
+    ck_assert(a->network.loss == b->network.loss);
+    ck_assert_uint_eq(a->network.n_regions, b->network.n_regions);
+    for (uint32_t i = 0; i < a->network.n_regions; i++)
+        ck_assert_str_eq(a->network.region_names[i], b->network.region_names[i]);
+    if (a->network.n_regions > 0)
+        ck_assert_mem_eq(a->network.region_latency_ns, b->network.region_latency_ns,
+                         sizeof(int64_t) * a->network.n_regions * a->network.n_regions);
+    ck_assert_mem_eq(&a->workload, &b->workload, sizeof a->workload);
+    ck_assert_int_eq(a->metrics.sample_interval_ns, b->metrics.sample_interval_ns);
+    ck_assert_uint_eq(a->n_events, b->n_events);
+    for (size_t i = 0; i < a->n_events; i++) {
+        const scenario_event *x = &a->events[i], *y = &b->events[i];
+        ck_assert_int_eq(x->at_ns, y->at_ns);
+        ck_assert_int_eq(x->type, y->type);
+        ck_assert_uint_eq(x->node, y->node);
+        ck_assert(x->hashrate_hps == y->hashrate_hps);
+        ck_assert_uint_eq(x->stake, y->stake);
+        ck_assert_uint_eq(x->from, y->from);
+        ck_assert_mem_eq(x->to, y->to, sizeof x->to);
+        ck_assert_mem_eq(x->nodes, y->nodes, sizeof x->nodes);
+        ck_assert_uint_eq(x->amount, y->amount);
+        ck_assert_uint_eq(x->n_groups, y->n_groups);
+        if (x->n_groups > 0)
+            ck_assert_mem_eq(x->group_of, y->group_of, a->n_nodes * sizeof(uint32_t));
+    }
+}
+
+static void assert_round_trip(const scenario *s)
+{
+    char err[512];
+    scenario back;
+    cJSON *json = scenario_to_json(s);
+    ck_assert_ptr_nonnull(json);
+    ck_assert_msg(scenario_from_json(&back, json, "round trip", err, sizeof err) == SCENARIO_OK,
+                  "%s", err);
+    assert_same(s, &back);
+    cJSON *again = scenario_to_json(&back);
+    char *t1 = cJSON_Print(json), *t2 = cJSON_Print(again);
+    ck_assert_str_eq(t1, t2);
+    free(t1);
+    free(t2);
+    cJSON_Delete(again);
+    cJSON_Delete(json);
+    scenario_free(&back);
+}
+
+static scenario_status parse_text(scenario *out, const char *text, char *err, size_t errlen)
+{
+    cJSON *json = cJSON_Parse(text);
+    ck_assert_msg(json != NULL, "test JSON does not parse: %s", text);
+    scenario_status st = scenario_from_json(out, json, "t.json", err, errlen);
+    cJSON_Delete(json);
+    return st;
+}
+
+START_TEST(default_validates)
+{
+    scenario s;
+    char err[512];
+    ck_assert_msg(scenario_load_default(&s, NULL, 0, err, sizeof err) == SCENARIO_OK, "%s", err);
+    ck_assert_uint_eq(s.n_nodes, 4);
+    ck_assert_int_eq(s.consensus.type, SCENARIO_POW);
+    ck_assert_int_eq(s.network.topology, SCENARIO_TOPO_FULL);
+    ck_assert_int_eq(s.network.latency.dist, SCENARIO_LAT_UNIFORM);
+    ck_assert_int_eq(scenario_lookahead_ns(&s), 40000000);
+    ck_assert_int_eq(s.duration_ns, 300000000000LL);
+    ck_assert_uint_eq(s.n_events, 2);
+    ck_assert_int_eq(s.events[0].type, SCENARIO_EV_PARTITION);
+    ck_assert_uint_eq(s.events[0].n_groups, 2);
+    ck_assert_uint_eq(s.events[0].group_of[0], 0);
+    ck_assert_uint_eq(s.events[0].group_of[1], 0);
+    ck_assert_uint_eq(s.events[0].group_of[2], 1);
+    ck_assert_uint_eq(s.events[0].group_of[3], 1);
+    ck_assert_int_eq(s.events[1].type, SCENARIO_EV_HEAL);
+    ck_assert(s.events[1].at_ns > s.events[0].at_ns);
+    /* Expected block interval: 600000 hashes over 4 x 10k H/s = 15 s. */
+    double interval =
+        (double)s.consensus.pow.expected_hashes_per_block / (s.n_nodes * s.nodes[0].hashrate_hps);
+    ck_assert(interval >= 10 && interval <= 30);
+    ck_assert(s.workload.rate_per_s > 0);
+    assert_round_trip(&s);
+    scenario_free(&s);
+    scenario_free(&s); /* idempotent */
+    scenario_free(NULL);
+}
+END_TEST
+
+START_TEST(minimal_gets_defaults)
+{
+    scenario s;
+    char err[512];
+    ck_assert_msg(parse_text(&s, "{}", err, sizeof err) == SCENARIO_OK, "%s", err);
+    ck_assert_str_eq(s.name, "unnamed");
+    ck_assert_uint_eq(s.n_nodes, 4);
+    ck_assert_uint_eq(s.seed, 1);
+    ck_assert_int_eq(s.duration_ns, 600000000000LL);
+    ck_assert_int_eq(s.network.latency.dist, SCENARIO_LAT_CONSTANT);
+    ck_assert_int_eq(scenario_lookahead_ns(&s), 50000000);
+    ck_assert_uint_eq(s.consensus.pow.retarget_interval, 2016);
+    ck_assert_uint_eq(s.consensus.pos.k, 10);
+    ck_assert(s.consensus.pos.active_slot_coeff == 0.05);
+    ck_assert_uint_eq(s.network.bandwidth_bps, 0);
+    ck_assert_uint_eq(s.workload.confirmations, 6);
+    ck_assert_int_eq(s.metrics.sample_interval_ns, 1000000000);
+    assert_round_trip(&s);
+    scenario_free(&s);
+}
+END_TEST
+
+static const char rich[] =
+    "{\"name\":\"rich\",\"seed\":7,\"duration\":\"10m\","
+    "\"nodes\":{\"count\":5,\"hashrate\":\"1M\",\"stake\":100},"
+    "\"node_overrides\":[{\"node\":2,\"hashrate\":\"2M\",\"stake\":300,\"region\":\"us\","
+    "\"join_at\":\"5m\"},{\"node\":5,\"region\":\"us\"}],"
+    "\"consensus\":{\"type\":\"pos\",\"pos\":{\"slot\":\"2s\",\"active_slot_coeff\":0.1,\"k\":"
+    "20,\"epoch_slots\":50,\"reward\":10}},"
+    "\"network\":{\"topology\":{\"type\":\"edges\",\"edges\":[[2,1],[2,3],[3,4],[4,5]]},"
+    "\"latency\":{\"dist\":\"lognormal\",\"min\":\"10ms\",\"mean\":\"50ms\",\"stddev\":\"20ms\"},"
+    "\"bandwidth\":\"1.5MB/s\",\"loss\":0.01,"
+    "\"regions\":{\"names\":[\"eu\",\"us\"],\"latency\":[[\"10ms\",\"80ms\"],[\"80ms\",\"15ms\"]]"
+    "}},"
+    "\"workload\":{\"wallets\":10,\"rate\":\"30/m\"},"
+    "\"events\":["
+    "{\"at\":\"4m\",\"type\":\"restart\",\"node\":3},"
+    "{\"at\":\"2m\",\"type\":\"partition\",\"groups\":[[2,1],[3,4,5]]},"
+    "{\"at\":\"3m\",\"type\":\"crash\",\"node\":3},"
+    "{\"at\":\"5m\",\"type\":\"heal\"},"
+    "{\"at\":60,\"type\":\"set_hashrate\",\"node\":1,\"hashrate\":\"5M\"},"
+    "{\"at\":\"1m\",\"type\":\"set_stake\",\"node\":1,\"stake\":500},"
+    "{\"at\":\"1m\",\"type\":\"tx\",\"from\":1,\"to\":2,\"amount\":5000},"
+    "{\"at\":\"2m\",\"type\":\"double_spend\",\"from\":1,\"to\":[2,3],\"amount\":5000,"
+    "\"nodes\":[1,3]}]}";
+
+START_TEST(rich_scenario)
+{
+    scenario s;
+    char err[512];
+    ck_assert_msg(parse_text(&s, rich, err, sizeof err) == SCENARIO_OK, "%s", err);
+    ck_assert_int_eq(s.consensus.type, SCENARIO_POS);
+    ck_assert_int_eq(s.consensus.pos.slot_ns, 2000000000);
+    ck_assert(s.nodes[1].hashrate_hps == 2e6);
+    ck_assert_uint_eq(s.nodes[1].stake, 300);
+    ck_assert_uint_eq(s.nodes[1].region, 1);
+    ck_assert_int_eq(s.nodes[1].join_at_ns, 300000000000LL);
+    ck_assert_uint_eq(s.nodes[0].region, 0);
+    ck_assert(s.nodes[0].hashrate_hps == 1e6);
+    ck_assert_uint_eq(s.network.n_edges, 4);
+    ck_assert_uint_eq(s.network.edges[0][0], 0);
+    ck_assert_uint_eq(s.network.edges[0][1], 1);
+    ck_assert_uint_eq(s.network.bandwidth_bps, 12000000);
+    ck_assert(s.workload.rate_per_s == 0.5);
+    /* Lookahead: smallest region matrix entry. */
+    ck_assert_int_eq(scenario_lookahead_ns(&s), 10000000);
+    /* Sorted by time, file order kept for equal times (set_hashrate at 60 s
+     * came before set_stake and tx at 1m in the file). */
+    static const scenario_event_type order[] = {
+        SCENARIO_EV_SET_HASHRATE, SCENARIO_EV_SET_STAKE, SCENARIO_EV_TX,      SCENARIO_EV_PARTITION,
+        SCENARIO_EV_DOUBLE_SPEND, SCENARIO_EV_CRASH,     SCENARIO_EV_RESTART, SCENARIO_EV_HEAL};
+    ck_assert_uint_eq(s.n_events, 8);
+    for (size_t i = 0; i < 8; i++)
+        ck_assert_msg(s.events[i].type == order[i], "event %zu is %s", i,
+                      scenario_event_name(s.events[i].type));
+    ck_assert_uint_eq(s.events[2].from, 0);
+    ck_assert_uint_eq(s.events[2].to[0], 1);
+    ck_assert_uint_eq(s.events[2].node, 0);
+    ck_assert_uint_eq(s.events[4].to[1], 2);
+    ck_assert_uint_eq(s.events[4].nodes[1], 2);
+    ck_assert_uint_eq(s.events[5].node, 2);
+    assert_round_trip(&s);
+    scenario_free(&s);
+}
+END_TEST
+
+struct bad {
+    const char *json;
+    scenario_status status;
+    const char *path; /* substring the message must contain */
+};
+
+#define EV(x) "{\"duration\":\"10m\",\"events\":[" x "]}"
+static const struct bad bads[] = {
+    {"[]", SCENARIO_ERR_TYPE, "(top level)"},
+    {"{\"nmae\":\"x\"}", SCENARIO_ERR_UNKNOWN_KEY, "nmae: unknown key (did you mean \"name\"?)"},
+    {"{\"zzzzzzzz\":1}", SCENARIO_ERR_UNKNOWN_KEY, "zzzzzzzz: unknown key; expected one of"},
+    {"{\"seed\":1,\"seed\":2}", SCENARIO_ERR_UNKNOWN_KEY, "seed: key given twice"},
+    {"{\"name\":5}", SCENARIO_ERR_TYPE, "name: expected a string"},
+    {"{\"description\":[]}", SCENARIO_ERR_TYPE, "description"},
+    {"{\"seed\":-1}", SCENARIO_ERR_VALUE, "seed: expected an integer"},
+    {"{\"seed\":1.5}", SCENARIO_ERR_VALUE, "seed"},
+    {"{\"seed\":\"1\"}", SCENARIO_ERR_TYPE, "seed"},
+    {"{\"duration\":\"10\"}", SCENARIO_ERR_VALUE, "duration: expected a duration"},
+    {"{\"duration\":\"0s\"}", SCENARIO_ERR_VALUE, "duration: expected a positive"},
+    {"{\"duration\":true}", SCENARIO_ERR_TYPE, "duration"},
+    {"{\"duration\":-5}", SCENARIO_ERR_VALUE, "duration"},
+    {"{\"nodes\":0}", SCENARIO_ERR_VALUE, "nodes: expected an integer in [1, 100000]"},
+    {"{\"nodes\":100001}", SCENARIO_ERR_VALUE, "nodes"},
+    {"{\"nodes\":\"4\"}", SCENARIO_ERR_TYPE, "nodes: expected a node count"},
+    {"{\"nodes\":{\"cuont\":4}}", SCENARIO_ERR_UNKNOWN_KEY, "nodes.cuont"},
+    {"{\"nodes\":{\"hashrate\":\"1Q\"}}", SCENARIO_ERR_VALUE, "nodes.hashrate"},
+    {"{\"nodes\":{\"hashrate\":-1}}", SCENARIO_ERR_VALUE, "nodes.hashrate"},
+    {"{\"nodes\":{\"hashrate\":null}}", SCENARIO_ERR_TYPE, "nodes.hashrate"},
+    {"{\"nodes\":{\"stake\":-1}}", SCENARIO_ERR_VALUE, "nodes.stake"},
+    {"{\"node_overrides\":{}}", SCENARIO_ERR_TYPE, "node_overrides: expected an array"},
+    {"{\"node_overrides\":[1]}", SCENARIO_ERR_TYPE, "node_overrides[0]"},
+    {"{\"node_overrides\":[{}]}", SCENARIO_ERR_MISSING, "node_overrides[0].node: required"},
+    {"{\"node_overrides\":[{\"node\":5}]}", SCENARIO_ERR_VALUE, "node_overrides[0].node"},
+    {"{\"node_overrides\":[{\"node\":0}]}", SCENARIO_ERR_VALUE, "node_overrides[0].node"},
+    {"{\"node_overrides\":[{\"node\":\"1\"}]}", SCENARIO_ERR_TYPE, "node_overrides[0].node"},
+    {"{\"node_overrides\":[{\"node\":1},{\"node\":1}]}", SCENARIO_ERR_VALUE,
+     "node_overrides[1].node: node 1 is already overridden"},
+    {"{\"node_overrides\":[{\"node\":1,\"hash\":1}]}", SCENARIO_ERR_UNKNOWN_KEY,
+     "node_overrides[0].hash"},
+    {"{\"node_overrides\":[{\"node\":1,\"region\":\"eu\"}]}", SCENARIO_ERR_VALUE,
+     "node_overrides[0].region: no regions"},
+    {"{\"network\":{\"regions\":{\"names\":[\"eu\"],\"latency\":[[\"5ms\"]]}},"
+     "\"node_overrides\":[{\"node\":1,\"region\":\"us\"}]}",
+     SCENARIO_ERR_VALUE, "node_overrides[0].region: expected a region name"},
+    {"{\"duration\":\"10m\",\"node_overrides\":[{\"node\":1,\"join_at\":\"10m\"}]}",
+     SCENARIO_ERR_VALUE, "node_overrides[0].join_at: expected a time before the end"},
+    {"{\"consensus\":[]}", SCENARIO_ERR_TYPE, "consensus: expected an object"},
+    {"{\"consensus\":{\"type\":\"pow2\"}}", SCENARIO_ERR_VALUE,
+     "consensus.type: expected one of \"pow\", \"pos\""},
+    {"{\"consensus\":{\"type\":1}}", SCENARIO_ERR_TYPE, "consensus.type"},
+    {"{\"consensus\":{\"pow\":{\"reward\":-1}}}", SCENARIO_ERR_VALUE, "consensus.pow.reward"},
+    {"{\"consensus\":{\"pow\":{\"expected_hashes_per_block\":0}}}", SCENARIO_ERR_VALUE,
+     "consensus.pow.expected_hashes_per_block"},
+    {"{\"consensus\":{\"pow\":{\"target_block_interval\":0}}}", SCENARIO_ERR_VALUE,
+     "consensus.pow.target_block_interval"},
+    {"{\"consensus\":{\"pow\":{\"retarget_interval\":0}}}", SCENARIO_ERR_VALUE,
+     "consensus.pow.retarget_interval"},
+    {"{\"consensus\":{\"pow\":{\"max_block_bytes\":\"999B\"}}}", SCENARIO_ERR_VALUE,
+     "consensus.pow.max_block_bytes"},
+    {"{\"consensus\":{\"pow\":{\"max_block_bytes\":true}}}", SCENARIO_ERR_TYPE,
+     "consensus.pow.max_block_bytes"},
+    {"{\"consensus\":{\"pow\":{\"difficulty\":1}}}", SCENARIO_ERR_UNKNOWN_KEY,
+     "consensus.pow.difficulty"},
+    {"{\"consensus\":{\"pos\":{\"active_slot_coeff\":0}}}", SCENARIO_ERR_VALUE,
+     "consensus.pos.active_slot_coeff: expected a number in (0, 1]"},
+    {"{\"consensus\":{\"pos\":{\"active_slot_coeff\":1.5}}}", SCENARIO_ERR_VALUE,
+     "consensus.pos.active_slot_coeff"},
+    {"{\"consensus\":{\"pos\":{\"k\":0}}}", SCENARIO_ERR_VALUE, "consensus.pos.k"},
+    {"{\"consensus\":{\"pos\":{\"epoch_slots\":0}}}", SCENARIO_ERR_VALUE,
+     "consensus.pos.epoch_slots"},
+    {"{\"consensus\":{\"pos\":{\"slot\":\"0ms\"}}}", SCENARIO_ERR_VALUE, "consensus.pos.slot"},
+    {"{\"consensus\":{\"pos\":{\"epoch\":1}}}", SCENARIO_ERR_UNKNOWN_KEY,
+     "consensus.pos.epoch: unknown key (did you mean"},
+    {"{\"network\":5}", SCENARIO_ERR_TYPE, "network: expected an object"},
+    {"{\"network\":{\"latncy\":\"5ms\"}}", SCENARIO_ERR_UNKNOWN_KEY,
+     "network.latncy: unknown key (did you mean \"latency\"?)"},
+    {"{\"network\":{\"latency\":\"0ms\"}}", SCENARIO_ERR_VALUE,
+     "network.latency: expected a positive latency"},
+    {"{\"network\":{\"latency\":0}}", SCENARIO_ERR_VALUE, "network.latency"},
+    {"{\"network\":{\"latency\":[]}}", SCENARIO_ERR_TYPE, "network.latency"},
+    {"{\"network\":{\"latency\":{\"dist\":\"uniform\",\"min\":\"0ms\",\"max\":\"5ms\"}}}",
+     SCENARIO_ERR_VALUE, "network.latency.min: expected a positive minimum"},
+    {"{\"network\":{\"latency\":{\"dist\":\"uniform\",\"min\":\"5ms\",\"max\":\"4ms\"}}}",
+     SCENARIO_ERR_VALUE, "network.latency.max: expected max >= min"},
+    {"{\"network\":{\"latency\":{\"dist\":\"uniform\",\"max\":\"4ms\"}}}", SCENARIO_ERR_MISSING,
+     "network.latency.min: required"},
+    {"{\"network\":{\"latency\":{\"dist\":\"uniform\",\"min\":\"1ms\",\"max\":\"4ms\","
+     "\"mean\":\"2ms\"}}}",
+     SCENARIO_ERR_UNKNOWN_KEY, "network.latency.mean"},
+    {"{\"network\":{\"latency\":{\"dist\":\"gamma\"}}}", SCENARIO_ERR_VALUE,
+     "network.latency.dist"},
+    {"{\"network\":{\"latency\":{\"mean\":\"0s\"}}}", SCENARIO_ERR_VALUE,
+     "network.latency.mean: expected a positive"},
+    {"{\"network\":{\"latency\":{\"dist\":\"normal\",\"mean\":\"5ms\",\"stddev\":\"1ms\"}}}",
+     SCENARIO_ERR_MISSING, "network.latency.min"},
+    {"{\"network\":{\"latency\":{\"dist\":\"normal\",\"mean\":\"5ms\",\"stddev\":\"1ms\","
+     "\"min\":\"0ms\"}}}",
+     SCENARIO_ERR_VALUE, "network.latency.min: expected a positive"},
+    {"{\"network\":{\"latency\":{\"dist\":\"normal\",\"mean\":\"5ms\",\"stddev\":\"1ms\","
+     "\"min\":\"6ms\"}}}",
+     SCENARIO_ERR_VALUE, "network.latency.mean: expected mean >= min"},
+    {"{\"network\":{\"latency\":{\"dist\":\"lognormal\",\"mean\":\"5ms\",\"stddev\":\"1ms\","
+     "\"min\":\"5ms\"}}}",
+     SCENARIO_ERR_VALUE, "network.latency.mean: expected mean > min"},
+    {"{\"network\":{\"latency\":{\"dist\":\"lognormal\",\"mean\":\"5ms\",\"stddev\":\"0ms\","
+     "\"min\":\"1ms\"}}}",
+     SCENARIO_ERR_VALUE, "network.latency.stddev"},
+    {"{\"network\":{\"latency\":{\"dist\":\"normal\",\"mean\":\"5ms\",\"stddev\":\"1ms\","
+     "\"min\":\"1ms\",\"max\":\"4ms\"}}}",
+     SCENARIO_ERR_VALUE, "network.latency.max"},
+    {"{\"network\":{\"bandwidth\":10}}", SCENARIO_ERR_TYPE,
+     "network.bandwidth: expected a bandwidth with its unit"},
+    {"{\"network\":{\"bandwidth\":\"10\"}}", SCENARIO_ERR_VALUE, "network.bandwidth"},
+    {"{\"network\":{\"bandwidth\":\"-1Mbit\"}}", SCENARIO_ERR_VALUE, "network.bandwidth"},
+    {"{\"network\":{\"loss\":1}}", SCENARIO_ERR_VALUE, "network.loss: expected a number in [0"},
+    {"{\"network\":{\"loss\":-0.1}}", SCENARIO_ERR_VALUE, "network.loss"},
+    {"{\"network\":{\"loss\":\"1%\"}}", SCENARIO_ERR_TYPE, "network.loss"},
+    {"{\"network\":{\"topology\":\"mesh\"}}", SCENARIO_ERR_VALUE, "network.topology"},
+    {"{\"network\":{\"topology\":5}}", SCENARIO_ERR_TYPE, "network.topology"},
+    {"{\"network\":{\"topology\":{\"type\":\"tree\"}}}", SCENARIO_ERR_VALUE,
+     "network.topology.type"},
+    {"{\"network\":{\"topology\":{\"type\":\"full\",\"degree\":3}}}", SCENARIO_ERR_UNKNOWN_KEY,
+     "network.topology.degree: unknown key"},
+    {"{\"nodes\":10,\"network\":{\"topology\":{\"type\":\"random\",\"degree\":1}}}",
+     SCENARIO_ERR_VALUE, "network.topology.degree: expected an integer in [2, 9]"},
+    {"{\"nodes\":10,\"network\":{\"topology\":{\"type\":\"random\",\"degree\":10}}}",
+     SCENARIO_ERR_VALUE, "network.topology.degree"},
+    {"{\"network\":{\"topology\":{\"type\":\"star\",\"center\":5}}}", SCENARIO_ERR_VALUE,
+     "network.topology.center"},
+    {"{\"network\":{\"topology\":{\"type\":\"edges\"}}}", SCENARIO_ERR_MISSING,
+     "network.topology.edges: required"},
+    {"{\"network\":{\"topology\":\"edges\"}}", SCENARIO_ERR_MISSING, "network.topology.edges"},
+    {"{\"network\":{\"topology\":{\"type\":\"edges\",\"edges\":[]}}}", SCENARIO_ERR_TYPE,
+     "network.topology.edges"},
+    {"{\"network\":{\"topology\":{\"type\":\"edges\",\"edges\":[[1,2,3]]}}}", SCENARIO_ERR_TYPE,
+     "network.topology.edges[0]"},
+    {"{\"network\":{\"topology\":{\"type\":\"edges\",\"edges\":[[1,5]]}}}", SCENARIO_ERR_VALUE,
+     "network.topology.edges[0][1]"},
+    {"{\"network\":{\"topology\":{\"type\":\"edges\",\"edges\":[[1,1]]}}}", SCENARIO_ERR_VALUE,
+     "network.topology.edges[0]: expected two different nodes"},
+    {"{\"network\":{\"topology\":{\"type\":\"edges\",\"edges\":[[1,2],[2,1]]}}}",
+     SCENARIO_ERR_VALUE, "network.topology.edges[1]: edge [2,1] is already listed"},
+    {"{\"network\":{\"topology\":{\"type\":\"edges\",\"edges\":[[1,2],[3,4]]}}}",
+     SCENARIO_ERR_VALUE, "network.topology.edges: expected a connected graph"},
+    {"{\"network\":{\"regions\":{\"latency\":[]}}}", SCENARIO_ERR_MISSING, "network.regions.names"},
+    {"{\"network\":{\"regions\":{\"names\":[]}}}", SCENARIO_ERR_VALUE, "network.regions.names"},
+    {"{\"network\":{\"regions\":{\"names\":[\"a\",\"a\"]}}}", SCENARIO_ERR_VALUE,
+     "network.regions.names[1]: region \"a\" is already named"},
+    {"{\"network\":{\"regions\":{\"names\":[\"a\",1]}}}", SCENARIO_ERR_TYPE,
+     "network.regions.names[1]"},
+    {"{\"network\":{\"regions\":{\"names\":[\"a\"]}}}", SCENARIO_ERR_MISSING,
+     "network.regions.latency"},
+    {"{\"network\":{\"regions\":{\"names\":[\"a\",\"b\"],\"latency\":[[\"1ms\",\"2ms\"]]}}}",
+     SCENARIO_ERR_VALUE, "network.regions.latency: expected an array of 2 rows"},
+    {"{\"network\":{\"regions\":{\"names\":[\"a\",\"b\"],\"latency\":[[\"1ms\",\"2ms\"],"
+     "[\"1ms\"]]}}}",
+     SCENARIO_ERR_VALUE, "network.regions.latency[1]: expected a row of 2"},
+    {"{\"network\":{\"regions\":{\"names\":[\"a\",\"b\"],\"latency\":[[\"1ms\",\"2ms\"],"
+     "[\"1ms\",\"0ms\"]]}}}",
+     SCENARIO_ERR_VALUE, "network.regions.latency[1][1]: expected a positive duration"},
+    {"{\"network\":{\"regions\":{\"names\":[\"a\"],\"latency\":[[true]]}}}", SCENARIO_ERR_VALUE,
+     "network.regions.latency[0][0]"},
+    {"{\"network\":{\"regions\":{\"names\":[\"a\"],\"latency\":[[\"1ms\"]],\"x\":1}}}",
+     SCENARIO_ERR_UNKNOWN_KEY, "network.regions.x"},
+    {"{\"workload\":{\"wallets\":1}}", SCENARIO_ERR_VALUE, "workload.wallets: expected at least 2"},
+    {"{\"workload\":{\"rate\":\"2\"}}", SCENARIO_ERR_VALUE, "workload.rate"},
+    {"{\"workload\":{\"rate\":-1}}", SCENARIO_ERR_VALUE, "workload.rate"},
+    {"{\"workload\":{\"rate\":[]}}", SCENARIO_ERR_TYPE, "workload.rate"},
+    {"{\"workload\":{\"amount_min\":0}}", SCENARIO_ERR_VALUE, "workload.amount_min"},
+    {"{\"workload\":{\"amount_min\":10,\"amount_max\":5}}", SCENARIO_ERR_VALUE,
+     "workload.amount_max: expected an integer in [10,"},
+    {"{\"workload\":{\"confirmations\":0}}", SCENARIO_ERR_VALUE, "workload.confirmations"},
+    {"{\"workload\":{\"fees\":0}}", SCENARIO_ERR_UNKNOWN_KEY,
+     "workload.fees: unknown key (did you mean \"fee\"?)"},
+    {"{\"metrics\":{\"sample_interval\":\"0s\"}}", SCENARIO_ERR_VALUE, "metrics.sample_interval"},
+    {"{\"metrics\":{\"interval\":\"1s\"}}", SCENARIO_ERR_UNKNOWN_KEY, "metrics.interval"},
+    {"{\"events\":{}}", SCENARIO_ERR_TYPE, "events: expected an array"},
+    {EV("1"), SCENARIO_ERR_TYPE, "events[0]: expected an object"},
+    {EV("{\"at\":\"1m\"}"), SCENARIO_ERR_MISSING, "events[0].type: required"},
+    {EV("{\"type\":\"heal\"}"), SCENARIO_ERR_MISSING, "events[0].at: required"},
+    {EV("{\"at\":\"1m\",\"type\":\"explode\"}"), SCENARIO_ERR_VALUE, "events[0].type"},
+    {EV("{\"at\":\"10m\",\"type\":\"crash\",\"node\":1}"), SCENARIO_ERR_VALUE,
+     "events[0].at: expected a time before the end of the run"},
+    {EV("{\"at\":\"1m\",\"type\":\"crash\"}"), SCENARIO_ERR_MISSING, "events[0].node"},
+    {EV("{\"at\":\"1m\",\"type\":\"crash\",\"node\":5}"), SCENARIO_ERR_VALUE,
+     "events[0].node: expected a node number in [1, 4]"},
+    {EV("{\"at\":\"1m\",\"type\":\"crash\",\"node\":1,\"groups\":[]}"), SCENARIO_ERR_UNKNOWN_KEY,
+     "events[0].groups"},
+    {EV("{\"at\":\"1m\",\"type\":\"restart\",\"node\":1}"), SCENARIO_ERR_VALUE,
+     "events[0]: node 1 is not crashed"},
+    {EV("{\"at\":\"2m\",\"type\":\"crash\",\"node\":1},{\"at\":\"1m\",\"type\":\"crash\","
+        "\"node\":1}"),
+     SCENARIO_ERR_VALUE, "events[0]: node 1 is already crashed"},
+    {EV("{\"at\":\"1m\",\"type\":\"heal\"}"), SCENARIO_ERR_VALUE, "events[0]: heal without"},
+    {EV("{\"at\":\"1m\",\"type\":\"partition\"}"), SCENARIO_ERR_MISSING, "events[0].groups"},
+    {EV("{\"at\":\"1m\",\"type\":\"partition\",\"groups\":[[1,2,3,4]]}"), SCENARIO_ERR_VALUE,
+     "events[0].groups: expected an array of at least 2"},
+    {EV("{\"at\":\"1m\",\"type\":\"partition\",\"groups\":[[1,2],[]]}"), SCENARIO_ERR_VALUE,
+     "events[0].groups[1]"},
+    {EV("{\"at\":\"1m\",\"type\":\"partition\",\"groups\":[[1,2],[3,5]]}"), SCENARIO_ERR_VALUE,
+     "events[0].groups[1][1]: expected a node number"},
+    {EV("{\"at\":\"1m\",\"type\":\"partition\",\"groups\":[[1,2],[2,3,4]]}"), SCENARIO_ERR_VALUE,
+     "events[0].groups[1][0]: node 2 is already in group 0"},
+    {EV("{\"at\":\"1m\",\"type\":\"partition\",\"groups\":[[1,2],[3]]}"), SCENARIO_ERR_VALUE,
+     "events[0].groups: node 4 is in no group"},
+    {EV("{\"at\":\"1m\",\"type\":\"set_hashrate\",\"node\":1}"), SCENARIO_ERR_MISSING,
+     "events[0].hashrate"},
+    {EV("{\"at\":\"1m\",\"type\":\"set_stake\",\"node\":1,\"stake\":-5}"), SCENARIO_ERR_VALUE,
+     "events[0].stake"},
+    {EV("{\"at\":\"1m\",\"type\":\"tx\",\"from\":21,\"to\":1,\"amount\":5}"), SCENARIO_ERR_VALUE,
+     "events[0].from: expected a wallet number in [1, 20]"},
+    {EV("{\"at\":\"1m\",\"type\":\"tx\",\"from\":1,\"to\":2,\"amount\":0}"), SCENARIO_ERR_VALUE,
+     "events[0].amount"},
+    {EV("{\"at\":\"1m\",\"type\":\"tx\",\"from\":1,\"to\":2,\"amount\":5,\"node\":9}"),
+     SCENARIO_ERR_VALUE, "events[0].node"},
+    {EV("{\"at\":\"1m\",\"type\":\"double_spend\",\"from\":1,\"to\":2,\"amount\":5,\"nodes\":[1,"
+        "2]}"),
+     SCENARIO_ERR_TYPE, "events[0].to: expected a pair"},
+    {EV("{\"at\":\"1m\",\"type\":\"double_spend\",\"from\":1,\"to\":[2,3],\"amount\":5,"
+        "\"nodes\":[1,7]}"),
+     SCENARIO_ERR_VALUE, "events[0].nodes[1]"},
+    {EV("{\"at\":\"1m\",\"type\":\"double_spend\",\"from\":1,\"to\":[2,3],\"amount\":5}"),
+     SCENARIO_ERR_MISSING, "events[0].nodes"},
+};
+
+START_TEST(bad_scenarios)
+{
+    const struct bad *b = &bads[_i];
+    scenario s;
+    char err[512];
+    scenario_status st = parse_text(&s, b->json, err, sizeof err);
+    ck_assert_msg(st == b->status, "%s: got %s (%s), want %s", b->json, scenario_strerror(st), err,
+                  scenario_strerror(b->status));
+    ck_assert_msg(strncmp(err, "t.json: ", 8) == 0, "message must name the file: %s", err);
+    ck_assert_msg(strstr(err, b->path) != NULL, "%s: message \"%s\" lacks \"%s\"", b->json, err,
+                  b->path);
+    ck_assert_ptr_null(s.nodes); /* output cleared */
+    ck_assert_uint_eq(s.n_nodes, 0);
+}
+END_TEST
+
+START_TEST(overrides)
+{
+    static const char *const sets[] = {"nodes.count=8",
+                                       "events[0].groups=[[1,2,3,4],[5,6,7,8]]",
+                                       "events[1].at=4m",
+                                       "network.latency=20ms",
+                                       "name=\"quoted\"",
+                                       "description=plain text",
+                                       "consensus.pos.k=3",
+                                       "events[2]={\"at\":\"200s\",\"type\":\"crash\",\"node\":8}",
+                                       "network.topology.type=ring"};
+    scenario s;
+    char err[512];
+    ck_assert_msg(scenario_load_default(&s, sets, sizeof sets / sizeof sets[0], err, sizeof err) ==
+                      SCENARIO_OK,
+                  "%s", err);
+    ck_assert_uint_eq(s.n_nodes, 8);
+    ck_assert_int_eq(s.events[1].at_ns, 200000000000LL);
+    ck_assert_int_eq(s.events[1].type, SCENARIO_EV_CRASH);
+    ck_assert_uint_eq(s.events[1].node, 7);
+    ck_assert_int_eq(s.events[2].at_ns, 240000000000LL);
+    ck_assert_int_eq(s.network.latency.dist, SCENARIO_LAT_CONSTANT);
+    ck_assert_int_eq(scenario_lookahead_ns(&s), 20000000);
+    ck_assert_str_eq(s.name, "quoted");
+    ck_assert_str_eq(s.description, "plain text");
+    ck_assert_uint_eq(s.consensus.pos.k, 3);
+    ck_assert_int_eq(s.network.topology, SCENARIO_TOPO_RING);
+    scenario_free(&s);
+}
+END_TEST
+
+struct bad_set {
+    const char *set;
+    scenario_status status;
+    const char *msg;
+};
+
+static const struct bad_set bad_sets[] = {
+    {"seed=abc", SCENARIO_ERR_TYPE, "(built-in default scenario): seed: expected an integer"},
+    {"network.loss=2", SCENARIO_ERR_VALUE, "network.loss"},
+    {"nodes.count=2", SCENARIO_ERR_VALUE,
+     "events[0].groups[1][0]: expected a node number in [1, 2]"},
+    {"network.latencyy=1ms", SCENARIO_ERR_UNKNOWN_KEY, "did you mean \"latency\""},
+    {"noequals", SCENARIO_ERR_OVERRIDE, "--set 'noequals': expected PATH=VALUE"},
+    {"=5", SCENARIO_ERR_OVERRIDE, "expected PATH=VALUE"},
+    {"seed.x=1", SCENARIO_ERR_OVERRIDE, "its parent is not an object"},
+    {"events[9].at=1m", SCENARIO_ERR_OVERRIDE, "index [9] is out of range (array has 2 items)"},
+    {"events[x].at=1m", SCENARIO_ERR_OVERRIDE, "expected [N]"},
+    {"events[-1].at=1m", SCENARIO_ERR_OVERRIDE, "expected [N]"},
+    {"name[0]=1", SCENARIO_ERR_OVERRIDE, "not an array"},
+    {"missing[0]=1", SCENARIO_ERR_OVERRIDE, "\"missing\" does not exist"},
+    {"network..loss=1", SCENARIO_ERR_OVERRIDE, "empty key"},
+    {"network.=1", SCENARIO_ERR_OVERRIDE, "ends with '.'"},
+};
+
+START_TEST(bad_overrides)
+{
+    const struct bad_set *b = &bad_sets[_i];
+    scenario s;
+    char err[512];
+    const char *sets[] = {b->set};
+    scenario_status st = scenario_load_default(&s, sets, 1, err, sizeof err);
+    ck_assert_msg(st == b->status, "%s: got %s (%s)", b->set, scenario_strerror(st), err);
+    ck_assert_msg(strstr(err, b->msg) != NULL, "%s: \"%s\" lacks \"%s\"", b->set, err, b->msg);
+    ck_assert_ptr_null(s.nodes);
+}
+END_TEST
+
+START_TEST(set_appends_and_creates)
+{
+    char err[256];
+    cJSON *j = cJSON_Parse("{\"a\":[1]}");
+    ck_assert_int_eq(scenario_set(j, "a[1]=2", err, sizeof err), SCENARIO_OK);
+    ck_assert_int_eq(scenario_set(j, "b.c.d=x=y", err, sizeof err), SCENARIO_OK);
+    ck_assert_int_eq(scenario_set(j, "a[0]=5m", err, sizeof err), SCENARIO_OK);
+    char *t = cJSON_PrintUnformatted(j);
+    ck_assert_str_eq(t, "{\"a\":[\"5m\",2],\"b\":{\"c\":{\"d\":\"x=y\"}}}");
+    free(t);
+    cJSON_Delete(j);
+    j = cJSON_Parse("[1]");
+    ck_assert_int_eq(scenario_set(j, "a=1", err, sizeof err), SCENARIO_ERR_OVERRIDE);
+    cJSON_Delete(j);
+}
+END_TEST
+
+static const char *source_dir(void)
+{
+    const char *d = getenv("CHAINSIM_SOURCE_DIR");
+    return d != NULL ? d : ".";
+}
+
+START_TEST(files_and_io_errors)
+{
+    scenario s;
+    char err[512], path[1024];
+    ck_assert_int_eq(scenario_load_file(&s, "/nonexistent/x.json", NULL, 0, err, sizeof err),
+                     SCENARIO_ERR_IO);
+    ck_assert_ptr_nonnull(strstr(err, "/nonexistent/x.json: cannot open"));
+    snprintf(path, sizeof path, "%s/tests/data/scenarios/bad_syntax.json", source_dir());
+    ck_assert_int_eq(scenario_load_file(&s, path, NULL, 0, err, sizeof err), SCENARIO_ERR_SYNTAX);
+    ck_assert_msg(strstr(err, "bad_syntax.json: line 4 column") != NULL, "%s", err);
+    snprintf(path, sizeof path, "%s/tests/data/scenarios/bad_trailing.json", source_dir());
+    ck_assert_int_eq(scenario_load_file(&s, path, NULL, 0, err, sizeof err), SCENARIO_ERR_SYNTAX);
+    snprintf(path, sizeof path, "%s/tests/data/scenarios/bad_unknown_key.json", source_dir());
+    ck_assert_int_eq(scenario_load_file(&s, path, NULL, 0, err, sizeof err),
+                     SCENARIO_ERR_UNKNOWN_KEY);
+    ck_assert_msg(strstr(err, "bad_unknown_key.json: network.latency.mni: unknown key (did you "
+                              "mean \"min\"?)") != NULL,
+                  "%s", err);
+    snprintf(path, sizeof path, "%s/tests/data/scenarios/bad_zero_latency.json", source_dir());
+    ck_assert_int_eq(scenario_load_file(&s, path, NULL, 0, err, sizeof err), SCENARIO_ERR_VALUE);
+    ck_assert_msg(strstr(err, "bad_zero_latency.json: network.latency.min") != NULL, "%s", err);
+    /* A good file with an override that breaks it, and one that fixes a bad file. */
+    const char *fix[] = {"network.latency.min=1ms"};
+    ck_assert_msg(scenario_load_file(&s, path, fix, 1, err, sizeof err) == SCENARIO_OK, "%s", err);
+    ck_assert_int_eq(scenario_lookahead_ns(&s), 1000000);
+    scenario_free(&s);
+}
+END_TEST
+
+START_TEST(every_example_validates)
+{
+    char dir[1024], path[1400], err[512];
+    size_t count = 0;
+    snprintf(dir, sizeof dir, "%s/scenarios", source_dir());
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
+            continue;
+        scenario s;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        ck_assert_msg(scenario_load_file(&s, path, NULL, 0, err, sizeof err) == SCENARIO_OK, "%s",
+                      err);
+        ck_assert_msg(s.description[0] != '\0', "%s needs a description", path);
+        ck_assert(scenario_lookahead_ns(&s) > 0);
+        assert_round_trip(&s);
+        scenario_free(&s);
+        count++;
+    }
+    closedir(d);
+    ck_assert_uint_ge(count, 1);
+}
+END_TEST
+
+START_TEST(default_file_matches_built_in)
+{
+    char path[1024], err[512];
+    scenario a, b;
+    snprintf(path, sizeof path, "%s/scenarios/default.json", source_dir());
+    ck_assert_msg(scenario_load_file(&a, path, NULL, 0, err, sizeof err) == SCENARIO_OK, "%s", err);
+    ck_assert_msg(scenario_load_default(&b, NULL, 0, err, sizeof err) == SCENARIO_OK, "%s", err);
+    assert_same(&a, &b);
+    scenario_free(&a);
+    scenario_free(&b);
+}
+END_TEST
+
+START_TEST(names_and_messages)
+{
+    ck_assert_str_eq(scenario_event_name(SCENARIO_EV_DOUBLE_SPEND), "double_spend");
+    ck_assert_str_eq(scenario_topology_name(SCENARIO_TOPO_STAR), "star");
+    ck_assert_str_eq(scenario_latency_name(SCENARIO_LAT_LOGNORMAL), "lognormal");
+    ck_assert_str_eq(scenario_consensus_name(SCENARIO_POS), "pos");
+    ck_assert_str_eq(scenario_consensus_name((scenario_consensus)7), "?");
+    ck_assert_str_eq(scenario_strerror(SCENARIO_ERR_UNKNOWN_KEY), "unknown key");
+    ck_assert_str_eq(scenario_strerror((scenario_status)99), "unknown status");
+}
+END_TEST
+
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("scenario");
+    TCase *tc = tcase_create("parse");
+    tcase_add_test(tc, default_validates);
+    tcase_add_test(tc, minimal_gets_defaults);
+    tcase_add_test(tc, rich_scenario);
+    tcase_add_loop_test(tc, bad_scenarios, 0, N(bads));
+    tcase_add_test(tc, overrides);
+    tcase_add_loop_test(tc, bad_overrides, 0, N(bad_sets));
+    tcase_add_test(tc, set_appends_and_creates);
+    tcase_add_test(tc, files_and_io_errors);
+    tcase_add_test(tc, every_example_validates);
+    tcase_add_test(tc, default_file_matches_built_in);
+    tcase_add_test(tc, names_and_messages);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return testutil_run(suite());
+}
