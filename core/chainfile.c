@@ -120,11 +120,12 @@ static cJSON *block_json(const block *b, uint32_t height)
 static cJSON *params_json(const chain_params *p)
 {
     cJSON *o = cJSON_CreateObject();
-    char seed[24], bits[9];
+    char seed[24], bits[9], limit[9];
     if (o == NULL)
         return NULL;
     snprintf(seed, sizeof seed, "%" PRIu64, p->seed);
     snprintf(bits, sizeof bits, "%08" PRIx32, p->genesis_bits);
+    snprintf(limit, sizeof limit, "%08" PRIx32, p->pow_limit_bits);
     int ok = cJSON_AddStringToObject(o, "consensus", p->consensus == CHAIN_POS ? "pos" : "pow") &&
              cJSON_AddStringToObject(o, "seed", seed) &&
              add_u64(o, "genesis_time", p->genesis_time) &&
@@ -133,7 +134,8 @@ static cJSON *params_json(const chain_params *p)
              add_u64(o, "max_block_bytes", p->max_block_bytes) &&
              add_u64(o, "max_future_s", p->max_future_s) &&
              add_u64(o, "retarget_blocks", p->retarget_blocks) &&
-             add_u64(o, "target_spacing_s", p->target_spacing_s);
+             add_u64(o, "target_spacing_s", p->target_spacing_s) &&
+             cJSON_AddStringToObject(o, "pow_limit_bits", limit);
     if (!ok) {
         cJSON_Delete(o);
         return NULL;
@@ -306,6 +308,24 @@ static int get_hex(struct parser *p, const cJSON *obj, const char *path, const c
     return 1;
 }
 
+/* Compact bits written as 8 hex digits (most significant first). */
+static int get_bits(struct parser *p, const cJSON *obj, const char *path, const char *key,
+                    uint32_t *out)
+{
+    char sub[160];
+    uint8_t b[4];
+    const char *s = get_string(p, obj, path, key, "8 hex digits");
+    *out = 0;
+    if (s == NULL)
+        return 0;
+    if (hex_decode(b, 4, s) != 0) {
+        snprintf(sub, sizeof sub, "%s.%s", path, key);
+        return refuse(p, sub, "expected 8 hex digits");
+    }
+    *out = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    return 1;
+}
+
 static const cJSON *get_array(struct parser *p, const cJSON *obj, const char *path, const char *key,
                               size_t *n)
 {
@@ -411,21 +431,11 @@ static block *parse_block(struct parser *p, const cJSON *o, size_t index, hash25
         return NULL;
     }
     h.version = (int32_t)ver->valuedouble;
-    const char *bits;
     if (!get_hash(p, o, path, "prev", &h.prev_id) ||
         !get_hash(p, o, path, "merkle_root", &h.merkle_root) ||
-        !get_u32(p, o, path, "time", &h.time) ||
-        (bits = get_string(p, o, path, "bits", "8 hex digits")) == NULL ||
+        !get_u32(p, o, path, "time", &h.time) || !get_bits(p, o, path, "bits", &h.bits) ||
         !get_u32(p, o, path, "nonce", &h.nonce))
         return NULL;
-    uint8_t bits_bytes[4];
-    if (hex_decode(bits_bytes, 4, bits) != 0) {
-        snprintf(sub, sizeof sub, "%s.bits", path);
-        refuse(p, sub, "expected 8 hex digits");
-        return NULL;
-    }
-    h.bits = (uint32_t)bits_bytes[0] << 24 | (uint32_t)bits_bytes[1] << 16 |
-             (uint32_t)bits_bytes[2] << 8 | bits_bytes[3];
     int is_pos = (h.version & BLOCK_VERSION_POS) != 0;
     const cJSON *jpos = cJSON_GetObjectItemCaseSensitive(o, "pos");
     snprintf(sub, sizeof sub, "%s.pos", path);
@@ -498,14 +508,9 @@ static int parse_params(struct parser *p, const cJSON *doc, chain_params *params
     if (*seed < '0' || *seed > '9' || *end != '\0' || errno == ERANGE)
         return refuse(p, "params.seed", "expected a decimal string of a 64-bit integer");
     params->seed = (uint64_t)s;
-    const char *bits = get_string(p, o, "params", "genesis_bits", "8 hex digits");
-    uint8_t bb[4];
-    if (bits == NULL)
+    if (!get_bits(p, o, "params", "genesis_bits", &params->genesis_bits) ||
+        !get_bits(p, o, "params", "pow_limit_bits", &params->pow_limit_bits))
         return 0;
-    if (hex_decode(bb, 4, bits) != 0)
-        return refuse(p, "params.genesis_bits", "expected 8 hex digits");
-    params->genesis_bits =
-        (uint32_t)bb[0] << 24 | (uint32_t)bb[1] << 16 | (uint32_t)bb[2] << 8 | bb[3];
     if (!get_u32(p, o, "params", "genesis_time", &params->genesis_time) ||
         !get_u64(p, o, "params", "block_reward", TX_MAX_MONEY, &params->block_reward) ||
         !get_u64(p, o, "params", "max_block_bytes", MAX_EXACT, &v))

@@ -103,6 +103,7 @@ START_TEST(round_trip_gives_same_chain)
     ck_assert(hash_eq(&a, &b));
     ck_assert_uint_eq(chainfile_params(cf)->block_reward, f.params.block_reward);
     ck_assert_uint_eq(chainfile_params(cf)->genesis_bits, f.params.genesis_bits);
+    ck_assert_uint_eq(chainfile_params(cf)->pow_limit_bits, f.params.pow_limit_bits);
     /* Writing the rebuilt chain gives the same bytes. */
     char again[700];
     snprintf(again, sizeof again, "%s.again", path);
