@@ -825,6 +825,8 @@ static reason adopt_orphans(chain *c, const hash256 *root, int64_t now_s, size_t
                 kids[j] = kids[j - 1];
                 kids[j - 1] = t;
             }
+        if (n_kids == 64 && n_queue < cap)
+            queue[n_queue++] = parent_id; /* more may wait: scan again after these */
         for (size_t i = 0; i < n_kids; i++) {
             hmap_del(c->orphans, block_id(kids[i].blk)->b);
             struct failure ignored = {0};
