@@ -350,7 +350,7 @@ static void describe(char *msg, size_t msg_len, const chain_entry *e, const char
 {
     char hex[65];
     hash_to_hex(hex, block_id(e->blk));
-    snprintf(msg, msg_len, "block %s (height %" PRIu32 "): %s", hex, e->height, detail);
+    snprintf(msg, msg_len, "block %s (height %" PRIu32 "): %.230s", hex, e->height, detail);
 }
 
 /* Finds the first input of t that is not in the UTXO set and explains it:

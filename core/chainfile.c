@@ -375,7 +375,7 @@ static tx *parse_tx(struct parser *p, const cJSON *o, const char *path, hash256 
     const cJSON *item;
     cJSON_ArrayForEach(item, jin)
     {
-        snprintf(sub, sizeof sub, "%s.inputs[%zu]", path, i);
+        snprintf(sub, sizeof sub, "%.100s.inputs[%zu]", path, i);
         uint32_t index;
         if (!is_object(p, item, sub) || !get_hash(p, item, sub, "prev_txid", &ins[i].prev_txid) ||
             !get_u32(p, item, sub, "index", &index) ||
@@ -386,7 +386,7 @@ static tx *parse_tx(struct parser *p, const cJSON *o, const char *path, hash256 
     i = 0;
     cJSON_ArrayForEach(item, jout)
     {
-        snprintf(sub, sizeof sub, "%s.outputs[%zu]", path, i);
+        snprintf(sub, sizeof sub, "%.100s.outputs[%zu]", path, i);
         if (!is_object(p, item, sub) ||
             !get_u64(p, item, sub, "amount", TX_MAX_MONEY, &outs[i].amount) ||
             !get_hex(p, item, sub, "owner", outs[i].owner, 32))
