@@ -11,6 +11,7 @@
 #include "chain.h"
 
 #include "hmap.h"
+#include "pow.h"
 #include "validate.h"
 
 #include <inttypes.h>
@@ -66,6 +67,7 @@ void chain_params_default(chain_params *p)
     p->max_future_s = 7200;
     p->max_orphans = 100;
     p->target_spacing_s = 600;
+    p->pow_limit_bits = 0x207fffffu;
 }
 
 /* ---- entries and accessors ---- */
@@ -263,6 +265,28 @@ static void work_of(const chain *c, u256 *work, const block *b)
     target_work(work, &target);
 }
 
+/* The default difficulty rule: Bitcoin's retarget every retarget_blocks
+ * blocks (core/pow.c), else the parent's bits. 0 when the parameters are
+ * unusable, which no block carries, so every child is then refused. */
+static uint32_t default_bits(const chain *c, const chain_entry *parent)
+{
+    const block_header *ph = block_header_of(parent->blk);
+    uint32_t r = c->params.retarget_blocks;
+    if (c->params.consensus != CHAIN_POW || r == 0)
+        return ph->bits;
+    uint64_t height = (uint64_t)parent->height + 1;
+    const chain_entry *first =
+        height % r == 0 ? chain_entry_ancestor(parent, parent->height - (r - 1)) : parent;
+    u256 limit;
+    uint32_t bits;
+    if (first == NULL || target_from_compact(&limit, c->params.pow_limit_bits) != TARGET_OK)
+        return 0;
+    if (pow_next_bits(&bits, height, ph->bits, block_header_of(first->blk)->time, ph->time, r,
+                      c->params.target_spacing_s, &limit) != POW_OK)
+        return 0;
+    return bits;
+}
+
 /* ---- UTXO application ---- */
 
 static const utxo_coin *lookup_utxo(void *ctx, const tx_outpoint *op)
@@ -326,7 +350,7 @@ static void describe(char *msg, size_t msg_len, const chain_entry *e, const char
 {
     char hex[65];
     hash_to_hex(hex, block_id(e->blk));
-    snprintf(msg, msg_len, "block %s (height %" PRIu32 "): %s", hex, e->height, detail);
+    snprintf(msg, msg_len, "block %s (height %" PRIu32 "): %.230s", hex, e->height, detail);
 }
 
 /* Finds the first input of t that is not in the UTXO set and explains it:
@@ -643,7 +667,7 @@ static reason check_header(chain *c, const chain_entry *parent, const block *b, 
     int pos_flag = (h->version & BLOCK_VERSION_POS) != 0;
     uint32_t want_bits = c->params.expected_bits
                              ? c->params.expected_bits(c->params.hook_ctx, parent)
-                             : block_header_of(parent->blk)->bits;
+                             : default_bits(c, parent);
     uint32_t mtp = chain_entry_median_time(parent);
     uint64_t height, nonce;
     if (pos_flag != (c->params.consensus == CHAIN_POS)) {
@@ -801,6 +825,8 @@ static reason adopt_orphans(chain *c, const hash256 *root, int64_t now_s, size_t
                 kids[j] = kids[j - 1];
                 kids[j - 1] = t;
             }
+        if (n_kids == 64 && n_queue < cap)
+            queue[n_queue++] = parent_id; /* more may wait: scan again after these */
         for (size_t i = 0; i < n_kids; i++) {
             hmap_del(c->orphans, block_id(kids[i].blk)->b);
             struct failure ignored = {0};

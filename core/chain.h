@@ -11,8 +11,9 @@
  *  - link: a known parent (else it waits in the orphan pool); a block with a
  *    null parent must be this chain's genesis;
  *  - kind: BLOCK_VERSION_POS set exactly when the consensus is PoS;
- *  - difficulty: bits equal params.expected_bits(parent) (default: the
- *    parent's bits), and the consensus proof (default for PoW: id <= target);
+ *  - difficulty: bits equal params.expected_bits(parent) (default: Bitcoin's
+ *    retarget when retarget_blocks > 0, else the parent's bits), and the
+ *    consensus proof (default for PoW: id <= target);
  *  - time: strictly greater than the median time of the previous 11 blocks
  *    (fewer near genesis), and at most params.max_future_s after now_s;
  *  - coinbase height equals the block's height;
@@ -51,8 +52,9 @@ typedef struct chain_params {
     size_t max_block_bytes;    /* serialized size limit of a block */
     uint32_t max_future_s;     /* how far a block time may be ahead of now (7200) */
     size_t max_orphans;        /* orphan pool bound (oldest evicted first) */
-    uint32_t retarget_blocks;  /* PoW retarget interval, for expected_bits hooks (0: none) */
-    uint32_t target_spacing_s; /* target seconds between blocks, for hooks */
+    uint32_t retarget_blocks;  /* PoW retarget interval R in blocks (0: constant difficulty) */
+    uint32_t target_spacing_s; /* target seconds between blocks */
+    uint32_t pow_limit_bits;   /* compact form of the easiest target retargeting may reach */
     /* Outputs of the genesis coinbase (initial allocations); read only during
      * chain_genesis_new / chain_new. None: one output of 0 to a zero key. */
     const tx_out *genesis_outputs;
@@ -60,7 +62,9 @@ typedef struct chain_params {
     /* Consensus hooks, so PoW and PoS plug in without a second code path.
      * Each may be NULL for the default. They must be pure (same answer at
      * every node) and are called from the chain owner's thread. */
-    /* The bits a child of parent must carry. Default: parent's bits. */
+    /* The bits a child of parent must carry. Default for PoW with
+     * retarget_blocks > 0: Bitcoin's retarget (pow_next_bits with R,
+     * target_spacing_s and pow_limit_bits); otherwise the parent's bits. */
     uint32_t (*expected_bits)(void *ctx, const chain_entry *parent);
     /* Checks b's consensus proof given its parent; returns REASON_OK or a
      * reason and writes a message. Default: PoW, id <= target(bits)
@@ -72,9 +76,9 @@ typedef struct chain_params {
     void *hook_ctx;
 } chain_params;
 
-/* Fills p with defaults: PoW, seed 0, genesis time 1700000000, bits
- * 0x207fffff (regtest), reward 50e8, 1 MB blocks, 7200 s future limit, 100
- * orphans, no retarget, 600 s spacing, no hooks. */
+/* Fills p with defaults: PoW, seed 0, genesis time 1700000000, bits and pow
+ * limit 0x207fffff (regtest), reward 50e8, 1 MB blocks, 7200 s future limit,
+ * 100 orphans, no retarget, 600 s spacing, no hooks. */
 void chain_params_default(chain_params *p);
 
 /* What chain_add_block did with a block. */

@@ -107,7 +107,10 @@ static reason say(char *msg, size_t msg_len, reason r, const tx *t, const char *
     return r;
 }
 
-reason mempool_add(mempool *mp, const chain *c, tx *t, char *msg, size_t msg_len)
+/* mempool_add; explain says whether a missing input is traced back to a
+ * spend on the chain (a scan of the chain: skipped when re-adding after a
+ * block, where only the verdict matters). */
+static reason add_tx(mempool *mp, const chain *c, tx *t, char *msg, size_t msg_len, int explain)
 {
     char detail[240];
     if (tx_is_coinbase(t))
@@ -132,7 +135,7 @@ reason mempool_add(mempool *mp, const chain *c, tx *t, char *msg, size_t msg_len
     struct lookup_ctx lc = {mp, chain_utxo(c), {0}};
     uint64_t fee;
     r = validate_tx_inputs(lookup, &lc, chain_sigcache(c), t, &fee, msg, msg_len);
-    if (r == REASON_TX_MISSING_INPUT) {
+    if (r == REASON_TX_MISSING_INPUT && explain) {
         for (size_t i = 0; i < tx_n_in(t); i++) {
             tx_outpoint op = {tx_input(t, i)->prev_txid, tx_input(t, i)->prev_index};
             if (lookup(&lc, &op) == NULL && chain_spent_on_active(c, &op)) {
@@ -163,6 +166,11 @@ reason mempool_add(mempool *mp, const chain *c, tx *t, char *msg, size_t msg_len
     tx_ref(t);
     mp->bytes += tx_size(t);
     return say(msg, msg_len, REASON_OK, t, NULL);
+}
+
+reason mempool_add(mempool *mp, const chain *c, tx *t, char *msg, size_t msg_len)
+{
+    return add_tx(mp, c, t, msg, msg_len, 1);
 }
 
 static int by_seq(const void *a, const void *b)
@@ -203,7 +211,7 @@ reason mempool_update(mempool *mp, const chain *c, const chain_result *res)
     release_all(mp);
     reason status = REASON_OK;
     for (size_t i = 0; i < k; i++) {
-        if (mempool_add(mp, c, cand[i], NULL, 0) == REASON_NO_MEMORY)
+        if (add_tx(mp, c, cand[i], NULL, 0, 0) == REASON_NO_MEMORY)
             status = REASON_NO_MEMORY;
         tx_unref(cand[i]);
     }

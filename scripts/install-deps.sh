@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libssl-dev libcjson-dev check
-          libmicrohttpd-dev gnuplot-nox)
+          libmicrohttpd-dev gnuplot-nox chromium nodejs)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -20,7 +20,8 @@ enum {
     X("pow-check", cmd_pow_check, "decode an 80-byte block header and check its proof of work")    \
     X("plot", cmd_plot, "draw a run's figures (PNG) with gnuplot")                                 \
     X("compare", cmd_compare, "print the headline figures of several runs side by side")           \
-    X("sweep", cmd_sweep, "run a scenario over a grid of parameter values and repetitions")
+    X("sweep", cmd_sweep, "run a scenario over a grid of parameter values and repetitions")        \
+    X("serve", cmd_serve, "serve the web dashboard for a finished run (read-only)")
 
 #define CLI_DECLARE(name, fn, summary) int fn(int argc, char **argv);
 CLI_COMMAND_MAP(CLI_DECLARE)

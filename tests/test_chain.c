@@ -4,6 +4,7 @@
  * branch that turns out invalid, every block rejection rule with its reason
  * code, the consensus hooks, and the queries. */
 #include "ledger_fixture.h"
+#include "pow.h"
 #include "validate.h"
 
 #include <stdio.h>
@@ -679,6 +680,42 @@ START_TEST(expected_bits_hook_decides_difficulty)
 }
 END_TEST
 
+START_TEST(default_difficulty_follows_bitcoin_retarget)
+{
+    chain_params p;
+    chain_params_default(&p);
+    p.genesis_bits = 0x1f7fffff; /* ~512 hashes a block */
+    p.retarget_blocks = 4;
+    p.target_spacing_s = 60;
+    fx f;
+    fx_init_params(&f, &p);
+    block *prev = block_ref(f.genesis);
+    for (uint32_t h = 1; h <= 3; h++) {
+        fx_block_spec s = fx_spec(&f, prev, h);
+        s.time = block_header_of(prev)->time + 45; /* faster than the 60 s target */
+        block *b = fx_build(&f, &s, NULL, 0);
+        fx_expect(f.c, block_ref(b), CHAIN_OUTCOME_TIP, REASON_OK);
+        block_unref(prev);
+        prev = b;
+    }
+    /* Height 4 retargets: timespan 3 * 45 s against 4 * 60 s. */
+    u256 limit;
+    uint32_t want;
+    ck_assert_int_eq(target_from_compact(&limit, p.pow_limit_bits), TARGET_OK);
+    ck_assert_int_eq(pow_next_bits(&want, 4, 0x1f7fffff, block_header_of(f.genesis)->time,
+                                   block_header_of(prev)->time, 4, 60, &limit),
+                     POW_OK);
+    ck_assert_uint_ne(want, 0x1f7fffff);
+    fx_block_spec s = fx_spec(&f, prev, 4);
+    expect_reject(&f, fx_build(&f, &s, NULL, 0), REASON_BLOCK_BAD_BITS);
+    s.bits = want;
+    fx_expect(f.c, fx_build(&f, &s, NULL, 0), CHAIN_OUTCOME_TIP, REASON_OK);
+    ck_assert_uint_eq(block_header_of(chain_entry_block(chain_tip(f.c)))->bits, want);
+    block_unref(prev);
+    fx_free(&f);
+}
+END_TEST
+
 static block *pos_block(const block *parent, uint32_t height, uint64_t slot)
 {
     tx_out out = {.amount = 1};
@@ -784,6 +821,7 @@ static Suite *suite(void)
     tcase_add_test(tc, rejects_bad_coinbase_and_structure);
     tcase_add_test(tc, expected_bits_hook_decides_difficulty);
     tcase_add_test(tc, pos_chain_uses_proof_hook_and_longest_chain);
+    tcase_add_test(tc, default_difficulty_follows_bitcoin_retarget);
     tcase_add_test(tc, queries_on_a_forked_tree);
     suite_add_tcase(s, tc);
     return s;

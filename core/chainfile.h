@@ -1,0 +1,78 @@
+/* Chain files: a node's active chain as JSON (data_blockchain/nodeK_chain.json)
+ * and back, and the re-verification of such a file from genesis with no
+ * trust in anything it stores. The format is documented in
+ * data_blockchain/README.md. Loading never crashes on a malformed,
+ * truncated or tampered file: each problem is refused with a message naming
+ * the file, the JSON path (or height) and what was expected. */
+#ifndef CHAINSIM_CHAINFILE_H
+#define CHAINSIM_CHAINFILE_H
+
+#include "block.h"
+#include "chain.h"
+#include "reason.h"
+#include "sigcache.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CHAINFILE_FORMAT "chainsim-chain"
+#define CHAINFILE_VERSION 1
+
+typedef enum chainfile_status {
+    CHAINFILE_OK = 0,
+    CHAINFILE_UNREADABLE, /* missing or unreadable file, or cannot write */
+    CHAINFILE_MALFORMED,  /* not JSON, or not a chain file of this format */
+    CHAINFILE_NO_MEMORY
+} chainfile_status;
+
+/* The contents of a chain file, as parsed (nothing verified yet). */
+typedef struct chainfile chainfile;
+
+/* Writes c's active chain (genesis to tip) and its parameters to path,
+ * through path.tmp and rename(), so a reader never sees a torn file.
+ * Returns CHAINFILE_OK, CHAINFILE_UNREADABLE (cannot write) or
+ * CHAINFILE_NO_MEMORY, with a message in err. */
+chainfile_status chainfile_write(const chain *c, const char *path, char *err, size_t err_len)
+    __attribute__((warn_unused_result));
+
+/* Reads and parses path. Returns CHAINFILE_OK and sets *out (free with
+ * chainfile_free); else *out = NULL and err names the file, the JSON path
+ * and what was expected (CHAINFILE_UNREADABLE: cannot open or read;
+ * CHAINFILE_MALFORMED: bad JSON or fields). */
+chainfile_status chainfile_read(chainfile **out, const char *path, char *err, size_t err_len)
+    __attribute__((warn_unused_result));
+
+/* Frees cf and its blocks. Accepts NULL. */
+void chainfile_free(chainfile *cf);
+
+/* The parameters the file carries (hooks NULL; genesis outputs are those of
+ * the file's block 0 coinbase, valid as long as cf). */
+const chain_params *chainfile_params(const chainfile *cf);
+size_t chainfile_n_blocks(const chainfile *cf);
+/* Block i as rebuilt from its fields (borrowed), and what the file claims. */
+block *chainfile_block(const chainfile *cf, size_t i);
+const hash256 *chainfile_stored_id(const chainfile *cf, size_t i);
+
+/* What chainfile_rebuild found. */
+typedef struct chainfile_report {
+    int ok;
+    uint32_t height; /* the first bad block's, or the tip's when ok */
+    hash256 id;      /* recomputed id of that block */
+    reason code;     /* REASON_OK when ok */
+    char message[480];
+    size_t n_blocks, n_txs; /* blocks and transactions checked */
+} chainfile_report;
+
+/* Replays cf from genesis through a fresh chain: recomputes every id and
+ * txid (and compares them with the stored ones), checks every link, merkle
+ * root, proof, timestamp and signature, and every transaction against the
+ * UTXO set. hooks (may be NULL) supplies the consensus hooks and hook_ctx to
+ * use with the file's parameters. cache may be NULL. When out is not NULL
+ * and the file is valid, *out receives the rebuilt chain (free with
+ * chain_free), else NULL. Returns REASON_OK or the reason of the first bad
+ * block, also in *rep. */
+reason chainfile_rebuild(chain **out, const chainfile *cf, const chain_params *hooks,
+                         sigcache *cache, chainfile_report *rep)
+    __attribute__((warn_unused_result));
+
+#endif

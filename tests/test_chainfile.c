@@ -1,0 +1,368 @@
+/* Chain files: chain -> JSON -> chain gives the same ids and UTXO set, the
+ * bytes are deterministic and written through a temporary name, and every
+ * kind of damage (edited amount, swapped transactions, edited nonce, broken
+ * link, wrong stored id, truncation, bad JSON, wrong types, missing fields)
+ * is refused with the height or JSON path, never a crash. Also checks that
+ * the chain file shipped for the scenario test still verifies. */
+#include "chainfile.h"
+#include "ledger_fixture.h"
+
+#include <stdio.h>
+#include <sys/stat.h>
+
+/* A chain of 6 blocks with transactions and a losing side branch. */
+static void build_chain(fx *f)
+{
+    block *prev = block_ref(f->genesis);
+    const tx *coin = fx_genesis_tx(f);
+    uint32_t index = 1;
+    for (uint32_t h = 1; h <= 6; h++) {
+        tx *pay[2];
+        size_t n = 0;
+        pay[n++] = fx_spend(f, coin, index, 1, 2, 1000 + h, 10);
+        if (h == 3)
+            pay[n++] = fx_spend(f, fx_genesis_tx(f), 2, 2, 3, 5000, 25);
+        block *b = fx_mine(f, prev, h, pay, n, 0);
+        fx_expect(f->c, block_ref(b), CHAIN_OUTCOME_TIP, REASON_OK);
+        if (h == 4) {
+            block *side = fx_mine(f, prev, h, NULL, 0, 77);
+            fx_expect(f->c, side, CHAIN_OUTCOME_SIDE, REASON_OK);
+        }
+        coin = block_tx(b, 1);
+        index = 1;
+        for (size_t i = 0; i < n; i++)
+            tx_unref(pay[i]);
+        block_unref(prev);
+        prev = b;
+    }
+    block_unref(prev);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static void spill(const char *path, const char *text, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+    fclose(f);
+}
+
+static const char *write_fixture(fx *f, const char *name)
+{
+    static char path[600];
+    char err[300];
+    snprintf(path, sizeof path, "%s/node1_chain.json", testutil_tmpdir(name));
+    ck_assert_int_eq(chainfile_write(f->c, path, err, sizeof err), CHAINFILE_OK);
+    return path;
+}
+
+START_TEST(round_trip_gives_same_chain)
+{
+    fx f;
+    fx_init(&f);
+    f.params.seed = 0; /* the fixture's genesis seed */
+    build_chain(&f);
+    const char *path = write_fixture(&f, "roundtrip");
+    char tmp[700], err[300];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    struct stat st;
+    ck_assert_int_ne(stat(tmp, &st), 0); /* renamed away */
+    chainfile *cf;
+    ck_assert_int_eq(chainfile_read(&cf, path, err, sizeof err), CHAINFILE_OK);
+    ck_assert_uint_eq(chainfile_n_blocks(cf), 7);
+    for (uint32_t h = 0; h <= 6; h++) {
+        ck_assert(
+            hash_eq(block_id(chainfile_block(cf, h)), chain_entry_id(chain_at_height(f.c, h))));
+        ck_assert(hash_eq(chainfile_stored_id(cf, h), chain_entry_id(chain_at_height(f.c, h))));
+    }
+    chainfile_report rep;
+    chain *rebuilt;
+    ck_assert_int_eq(chainfile_rebuild(&rebuilt, cf, NULL, NULL, &rep), REASON_OK);
+    ck_assert(rep.ok);
+    ck_assert_uint_eq(rep.height, 6);
+    ck_assert_uint_eq(rep.n_blocks, 7);
+    ck_assert_uint_eq(rep.n_txs, 1 + 6 * 2 + 1);
+    ck_assert(hash_eq(&rep.id, chain_entry_id(chain_tip(f.c))));
+    hash256 a, b;
+    fx_digest(f.c, &a);
+    fx_digest(rebuilt, &b);
+    ck_assert(hash_eq(&a, &b));
+    ck_assert_uint_eq(chainfile_params(cf)->block_reward, f.params.block_reward);
+    ck_assert_uint_eq(chainfile_params(cf)->genesis_bits, f.params.genesis_bits);
+    ck_assert_uint_eq(chainfile_params(cf)->pow_limit_bits, f.params.pow_limit_bits);
+    /* Writing the rebuilt chain gives the same bytes. */
+    char again[700];
+    snprintf(again, sizeof again, "%s.again", path);
+    ck_assert_int_eq(chainfile_write(rebuilt, again, err, sizeof err), CHAINFILE_OK);
+    size_t la, lb;
+    char *ta = slurp(path, &la), *tb = slurp(again, &lb);
+    ck_assert_uint_eq(la, lb);
+    ck_assert_mem_eq(ta, tb, la);
+    free(ta);
+    free(tb);
+    chain_free(rebuilt);
+    chainfile_free(cf);
+    fx_free(&f);
+}
+END_TEST
+
+/* Replaces the n-th occurrence (from 0) of what in text with with. */
+static char *replace_nth(const char *text, const char *what, const char *with, int nth)
+{
+    const char *at = text;
+    for (int i = 0; i <= nth; i++) {
+        at = strstr(i ? at + 1 : at, what);
+        ck_assert_msg(at != NULL, "'%s' occurrence %d not found", what, nth);
+    }
+    size_t pre = (size_t)(at - text), wl = strlen(what), nl = strlen(with);
+    char *out = malloc(strlen(text) - wl + nl + 1);
+    memcpy(out, text, pre);
+    memcpy(out + pre, with, nl);
+    strcpy(out + pre + nl, at + wl);
+    return out;
+}
+
+/* Writes text to a file, reads and rebuilds it; returns the reason and the
+ * report (CHAINFILE errors come back as REASON_BLOCK_MALFORMED with err). */
+static reason check_text(const char *dir, const char *text, chainfile_report *rep, char *err,
+                         size_t err_len)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/t.json", dir);
+    spill(path, text, strlen(text));
+    chainfile *cf;
+    memset(rep, 0, sizeof *rep);
+    chainfile_status st = chainfile_read(&cf, path, err, err_len);
+    if (st != CHAINFILE_OK) {
+        ck_assert_int_eq(st, CHAINFILE_MALFORMED);
+        ck_assert_msg(strstr(err, path) != NULL, "message does not name the file: %s", err);
+        return REASON_BLOCK_MALFORMED;
+    }
+    reason r = chainfile_rebuild(NULL, cf, NULL, NULL, rep);
+    chainfile_free(cf);
+    return r;
+}
+
+START_TEST(tampering_is_found_at_its_block)
+{
+    fx f;
+    fx_init(&f);
+    build_chain(&f);
+    const char *path = write_fixture(&f, "tamper");
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s", path);
+    *strrchr(dir, '/') = '\0';
+    size_t len;
+    char *text = slurp(path, &len), err[600];
+    chainfile_report rep;
+    char amount[32];
+
+    /* An edited amount in block 3's payment. */
+    snprintf(amount, sizeof amount, "\"amount\":\t%u", 1003);
+    char *t = replace_nth(text, amount, "\"amount\":\t1004", 0);
+    reason r = check_text(dir, t, &rep, err, sizeof err);
+    ck_assert_int_eq(r, REASON_BLOCK_BAD_MERKLE);
+    ck_assert_uint_eq(rep.height, 3);
+    ck_assert(!rep.ok);
+    free(t);
+
+    /* Two transactions of block 3 swapped: the merkle root no longer matches. */
+    const block *b3 = chain_entry_block(chain_at_height(f.c, 3));
+    char id1[65], id2[65];
+    hash_to_hex(id1, tx_id(block_tx(b3, 1)));
+    hash_to_hex(id2, tx_id(block_tx(b3, 2)));
+    t = replace_nth(text, id1, "@@1@@", 0);
+    char *t2 = replace_nth(t, id2, id1, 0);
+    free(t);
+    t = replace_nth(t2, "@@1@@", id2, 0);
+    free(t2);
+    /* Swapping txids alone leaves contents in place: the stored txids differ. */
+    r = check_text(dir, t, &rep, err, sizeof err);
+    ck_assert_int_eq(r, REASON_BLOCK_BAD_ID);
+    ck_assert_uint_eq(rep.height, 3);
+    free(t);
+
+    /* An edited nonce: the id changes, so the link from block 5 breaks (or the
+     * proof fails, or the stored id differs). Report is at height 4. */
+    const block *b4 = chain_entry_block(chain_at_height(f.c, 4));
+    char nonce[40], nonce2[40];
+    snprintf(nonce, sizeof nonce, "\"nonce\":\t%u,", block_header_of(b4)->nonce);
+    snprintf(nonce2, sizeof nonce2, "\"nonce\":\t%u,", block_header_of(b4)->nonce + 1000);
+    char *at4 = strstr(text, "\"height\":\t4,");
+    ck_assert_ptr_nonnull(at4);
+    char *tail = replace_nth(at4, nonce, nonce2, 0);
+    size_t pre = (size_t)(at4 - text);
+    t = malloc(pre + strlen(tail) + 1);
+    memcpy(t, text, pre);
+    strcpy(t + pre, tail);
+    free(tail);
+    r = check_text(dir, t, &rep, err, sizeof err);
+    ck_assert_msg(r == REASON_BLOCK_BAD_ID || r == REASON_BLOCK_BAD_POW, "got %s: %s",
+                  reason_name(r), rep.message);
+    ck_assert_uint_eq(rep.height, 4);
+    free(t);
+
+    /* A broken link: block 5's prev edited. */
+    char prev4[65];
+    hash_to_hex(prev4, block_id(b4));
+    t = replace_nth(text, prev4, "0000000000000000000000000000000000000000000000000000000000000001",
+                    1); /* occurrence 0 is block 4's own id */
+    r = check_text(dir, t, &rep, err, sizeof err);
+    ck_assert_int_eq(r, REASON_BLOCK_BAD_LINK);
+    ck_assert_uint_eq(rep.height, 5);
+    free(t);
+
+    /* A stored id that is not the block's. */
+    t = replace_nth(text, prev4, "1111111111111111111111111111111111111111111111111111111111111111",
+                    0);
+    r = check_text(dir, t, &rep, err, sizeof err);
+    ck_assert_int_eq(r, REASON_BLOCK_BAD_ID);
+    ck_assert_uint_eq(rep.height, 4);
+    ck_assert_msg(strstr(rep.message, "1111111111") != NULL, "%s", rep.message);
+    free(t);
+
+    /* A changed genesis seed. */
+    t = replace_nth(text, "\"seed\":\t\"0\"", "\"seed\":\t\"5\"", 0);
+    r = check_text(dir, t, &rep, err, sizeof err);
+    ck_assert_int_eq(r, REASON_BLOCK_BAD_GENESIS);
+    ck_assert_uint_eq(rep.height, 0);
+    free(t);
+    free(text);
+    fx_free(&f);
+}
+END_TEST
+
+START_TEST(malformed_files_name_the_problem)
+{
+    fx f;
+    fx_init(&f);
+    build_chain(&f);
+    const char *path = write_fixture(&f, "malformed");
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s", path);
+    *strrchr(dir, '/') = '\0';
+    size_t len;
+    char *text = slurp(path, &len), err[600];
+    chainfile_report rep;
+    struct {
+        const char *what, *with;
+        int nth;
+        const char *expect;
+    } cases[] = {
+        {"\"amount\":\t1002", "\"amount\":\t\"1002\"", 0, "blocks[2].txs[1].outputs[0].amount"},
+        {"\"amount\":\t1002", "\"amount\":\t-1", 0, "expected an integer"},
+        {"\"amount\":\t1002", "\"amount\":\t2100000000000001", 0, "outputs[0].amount"},
+        {"\"amount\":\t1002", "\"amount\":\t1.5", 0, "expected an integer"},
+        {"\"prev_txid\"", "\"prev_tx\"", 3, "blocks[2].txs[0].inputs[0].prev_txid: missing"},
+        {"\"bits\":\t\"207fffff\"", "\"bits\":\t\"zz7fffff\"", 1, "blocks[1].bits"},
+        {"\"format\":\t\"chainsim-chain\"", "\"format\":\t\"other\"", 0, "format"},
+        {"\"consensus\":\t\"pow\"", "\"consensus\":\t\"pbft\"", 0, "params.consensus"},
+        {"\"txs\":\t[", "\"txs\":\t{\"a\":1}, \"x\":\t[", 2, "blocks[2].txs: expected an array"},
+        {"\"version\":\t1,", "\"version\":\t99999999999,", 0, "version"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *t = replace_nth(text, cases[i].what, cases[i].with, cases[i].nth);
+        reason r = check_text(dir, t, &rep, err, sizeof err);
+        ck_assert_msg(r == REASON_BLOCK_MALFORMED, "case %zu: got %s", i, reason_name(r));
+        ck_assert_msg(strstr(err, cases[i].expect) != NULL, "case %zu: %s", i, err);
+        free(t);
+    }
+    /* Not JSON at all, and truncations anywhere: refused, never a crash. */
+    ck_assert_int_eq(check_text(dir, "{\"format\": ", &rep, err, sizeof err),
+                     REASON_BLOCK_MALFORMED);
+    ck_assert_msg(strstr(err, "not valid JSON") != NULL, "%s", err);
+    ck_assert_int_eq(check_text(dir, "[1,2]", &rep, err, sizeof err), REASON_BLOCK_MALFORMED);
+    for (size_t cut = 0; cut < len; cut += len / 97 + 1) {
+        char saved = text[cut];
+        text[cut] = '\0';
+        ck_assert_int_eq(check_text(dir, text, &rep, err, sizeof err), REASON_BLOCK_MALFORMED);
+        text[cut] = saved;
+    }
+    /* Characters changed all over: any outcome but a crash or a valid verdict
+     * with a different tip. */
+    for (size_t at = 0; at < len; at += len / 211 + 1) {
+        char saved = text[at];
+        text[at] = saved == '1' ? '2' : '1';
+        reason r = check_text(dir, text, &rep, err, sizeof err);
+        if (r == REASON_OK)
+            ck_assert(hash_eq(&rep.id, chain_entry_id(chain_tip(f.c))));
+        text[at] = saved;
+    }
+    free(text);
+    /* A missing file. */
+    chainfile *cf;
+    char missing[700];
+    snprintf(missing, sizeof missing, "%s/none.json", dir);
+    ck_assert_int_eq(chainfile_read(&cf, missing, err, sizeof err), CHAINFILE_UNREADABLE);
+    ck_assert_ptr_null(cf);
+    ck_assert_msg(strstr(err, "none.json") != NULL, "%s", err);
+    /* Writing into a missing directory fails cleanly. */
+    snprintf(missing, sizeof missing, "%s/no/such/dir/x.json", dir);
+    ck_assert_int_eq(chainfile_write(f.c, missing, err, sizeof err), CHAINFILE_UNREADABLE);
+    fx_free(&f);
+}
+END_TEST
+
+START_TEST(shipped_chain_file_verifies)
+{
+    const char *src = getenv("CHAINSIM_SOURCE_DIR");
+    ck_assert_ptr_nonnull(src);
+    char path[600], err[600];
+    snprintf(path, sizeof path, "%s/tests/data/chain_small.json", src);
+    chainfile *cf;
+    ck_assert_msg(chainfile_read(&cf, path, err, sizeof err) == CHAINFILE_OK, "%s", err);
+    chainfile_report rep;
+    ck_assert_msg(chainfile_rebuild(NULL, cf, NULL, NULL, &rep) == REASON_OK, "%s", rep.message);
+    ck_assert_uint_eq(rep.height, 6);
+    chainfile_free(cf);
+}
+END_TEST
+
+/* Regenerates tests/data/chain_small.json when CHAINSIM_WRITE_FIXTURE names
+ * the output path (a maintenance hook; a no-op in normal runs). */
+START_TEST(fixture_writer)
+{
+    const char *out = getenv("CHAINSIM_WRITE_FIXTURE");
+    if (out == NULL)
+        return;
+    fx f;
+    fx_init(&f);
+    build_chain(&f);
+    char err[300];
+    ck_assert_int_eq(chainfile_write(f.c, out, err, sizeof err), CHAINFILE_OK);
+    fx_free(&f);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("chainfile");
+    TCase *tc = tcase_create("chainfile");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, round_trip_gives_same_chain);
+    tcase_add_test(tc, tampering_is_found_at_its_block);
+    tcase_add_test(tc, malformed_files_name_the_problem);
+    tcase_add_test(tc, shipped_chain_file_verifies);
+    tcase_add_test(tc, fixture_writer);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return testutil_run(suite());
+}

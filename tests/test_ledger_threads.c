@@ -1,0 +1,90 @@
+/* Blocks, transactions and the signature cache are shared by every node
+ * thread of a run: several threads, each with its own chain, validate the
+ * same blocks at once through one cache, taking and dropping references,
+ * and must end with the same UTXO set. Runs under ThreadSanitizer too. */
+#include "ledger_fixture.h"
+
+#include <pthread.h>
+
+#define THREADS 4
+#define BLOCKS 8
+
+struct job {
+    fx *f;
+    block **blocks;
+    hash256 digest;
+    uint32_t height;
+};
+
+static void *run(void *arg)
+{
+    struct job *job = arg;
+    chain *c;
+    if (chain_new(&c, &job->f->params, job->f->genesis, job->f->cache) != 0)
+        return NULL;
+    for (int i = 0; i < BLOCKS; i++) {
+        block *b = block_ref(job->blocks[i]);
+        chain_result res;
+        reason r = chain_add_block(c, &res, b, INT64_MAX / 2);
+        chain_result_clear(&res);
+        block_unref(b);
+        if (r != REASON_OK)
+            break;
+    }
+    job->height = chain_height(c);
+    if (utxo_digest(chain_utxo(c), &job->digest) != 0)
+        job->height = 0;
+    chain_free(c);
+    return NULL;
+}
+
+START_TEST(threads_share_blocks_and_signature_cache)
+{
+    fx f;
+    fx_init(&f);
+    block *blocks[BLOCKS];
+    const block *prev = f.genesis;
+    const tx *coin = fx_genesis_tx(&f);
+    for (int i = 0; i < BLOCKS; i++) {
+        tx *pay = fx_spend(&f, coin, 1, 1, 2, 10, 1);
+        blocks[i] = fx_mine(&f, prev, (uint32_t)i + 1, &pay, 1, 0);
+        tx_unref(pay);
+        prev = blocks[i];
+        coin = block_tx(blocks[i], 1);
+    }
+    pthread_t threads[THREADS];
+    struct job jobs[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        jobs[i] = (struct job){&f, blocks, {{0}}, 0};
+        ck_assert_int_eq(pthread_create(&threads[i], NULL, run, &jobs[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++)
+        ck_assert_int_eq(pthread_join(threads[i], NULL), 0);
+    for (int i = 0; i < THREADS; i++) {
+        ck_assert_uint_eq(jobs[i].height, BLOCKS);
+        ck_assert(hash_eq(&jobs[i].digest, &jobs[0].digest));
+    }
+    uint64_t hits, misses;
+    sigcache_stats(f.cache, &hits, &misses);
+    ck_assert_uint_eq(hits + misses, (uint64_t)THREADS * BLOCKS);
+    ck_assert_uint_ge(misses, BLOCKS); /* each signature verified at least once */
+    for (int i = 0; i < BLOCKS; i++)
+        block_unref(blocks[i]);
+    fx_free(&f);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("ledger_threads");
+    TCase *tc = tcase_create("threads");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, threads_share_blocks_and_signature_cache);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return testutil_run(suite());
+}

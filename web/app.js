@@ -1,0 +1,379 @@
+// chainsim dashboard. The server pushes a "status" event (Server-Sent Events)
+// whenever the simulation publishes a new snapshot; on each one the page
+// fetches the resources it shows and redraws. No polling loop. Every value
+// from the server is put into the page as text (textContent), never as HTML.
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+const SVG = 'http://www.w3.org/2000/svg';
+const GROUP_COLOURS = ['#2f6fed', '#e0780f', '#16a085', '#b83fd1', '#c0392b', '#7f8c1a', '#0e8fb3', '#8e5b3c'];
+const state = { status: null, nodes: [], wallets: [], chainNode: null, mine: new Map(), refreshing: false, again: false };
+
+function short(id, n = 10) {
+  if (id === null || id === undefined) return '–';
+  const s = String(id);
+  return s.length > n + 1 ? s.slice(0, n) + '…' : s;
+}
+
+function seconds(ns) {
+  if (typeof ns !== 'number') return '–';
+  const s = ns / 1e9;
+  if (s < 120) return s.toFixed(2) + ' s';
+  const m = Math.floor(s / 60);
+  return m + ' min ' + (s - m * 60).toFixed(0).padStart(2, '0') + ' s';
+}
+
+function el(tag, attrs = {}, text) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function svg(tag, attrs = {}, text) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function badge(text, cls) {
+  return el('span', { class: 'badge ' + (cls || text) }, text);
+}
+
+function row(cells) {
+  const tr = el('tr');
+  for (const c of cells) {
+    const td = el('td');
+    if (c instanceof Node) td.appendChild(c);
+    else td.textContent = c === undefined || c === null ? '–' : String(c);
+    tr.appendChild(td);
+  }
+  return tr;
+}
+
+function mono(text, n) {
+  const s = el('span', { class: 'mono', title: text === null || text === undefined ? '' : String(text) }, short(text, n));
+  return s;
+}
+
+function fillBody(table, rows, emptyText) {
+  const body = $(table).tBodies[0];
+  body.replaceChildren(...rows);
+  if (rows.length === 0) {
+    const tr = el('tr', { class: 'empty' });
+    const td = el('td', { colspan: String($(table).tHead.rows[0].cells.length) }, emptyText);
+    tr.appendChild(td);
+    body.appendChild(tr);
+  }
+}
+
+async function getJSON(path) {
+  const r = await fetch(path, { cache: 'no-store' });
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(body.error || r.status + ' ' + r.statusText);
+  return body;
+}
+
+async function postJSON(path, payload) {
+  const r = await fetch(path, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload),
+  });
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(body.error || r.status + ' ' + r.statusText);
+  return body;
+}
+
+// ---- status and controls --------------------------------------------------
+
+function showStatus(s) {
+  state.status = s;
+  const pill = $('state');
+  let text = 'live', cls = 'live';
+  if (s.read_only || s.finished) { text = 'finished run (read-only)'; cls = 'finished'; }
+  else if (s.paused) { text = 'paused'; cls = 'paused'; }
+  pill.textContent = text;
+  pill.className = 'pill ' + cls;
+  $('vtime').textContent = seconds(s.time_ns);
+  $('speed').textContent = s.read_only ? '–' : (typeof s.speed === 'number' ? s.speed + '×' : '–');
+  const ro = !!s.read_only;
+  for (const id of ['pause', 'resume', 'speed-set', 'send-button']) $(id).disabled = ro;
+  if (!ro) { $('pause').disabled = !!s.paused; $('resume').disabled = !s.paused; }
+  const notice = $('notice');
+  if (ro) {
+    notice.hidden = false;
+    notice.textContent = 'This is a finished run: you can explore it, but not send transactions or change the speed.';
+  } else if (!notice.dataset.sticky) {
+    notice.hidden = true;
+  }
+}
+
+async function control(action, value) {
+  try {
+    const payload = value === undefined ? { action } : { action, value };
+    await postJSON('/api/control', payload);
+  } catch (e) {
+    showNotice('Could not ' + action + ': ' + e.message);
+  }
+}
+
+function showNotice(text) {
+  const n = $('notice');
+  n.hidden = false;
+  n.textContent = text;
+  n.dataset.sticky = '1';
+  setTimeout(() => { delete n.dataset.sticky; }, 8000);
+}
+
+// ---- network --------------------------------------------------------------
+
+function drawNetwork(doc) {
+  const nodes = doc.nodes || [];
+  const g = $('network');
+  g.replaceChildren();
+  const W = 420, H = 320, cx = W / 2, cy = H / 2, R = Math.min(W, H) / 2 - 40;
+  const group = new Map();
+  (doc.partitions || []).forEach((ids, gi) => ids.forEach((id) => group.set(id, gi)));
+  const pos = new Map();
+  nodes.forEach((n, i) => {
+    const a = -Math.PI / 2 + (2 * Math.PI * i) / Math.max(nodes.length, 1);
+    pos.set(n.id, [cx + R * Math.cos(a), cy + R * Math.sin(a)]);
+  });
+  const crossGroup = (a, b) => group.size > 0 && group.get(a) !== group.get(b);
+  for (const link of doc.links || []) {
+    const a = pos.get(link[0]), b = pos.get(link[1]);
+    if (!a || !b) continue;
+    const cut = crossGroup(link[0], link[1]);
+    g.appendChild(svg('line', {
+      x1: a[0], y1: a[1], x2: b[0], y2: b[1], stroke: cut ? '#e3a3a3' : '#b8c2d6',
+      'stroke-width': cut ? 1.2 : 1.6, 'stroke-dasharray': cut ? '4 4' : '',
+    }));
+  }
+  const best = Math.max(0, ...nodes.map((n) => n.height || 0));
+  const r = nodes.length > 40 ? 6 : nodes.length > 16 ? 11 : 17;
+  for (const n of nodes) {
+    const [x, y] = pos.get(n.id);
+    const gi = group.has(n.id) ? group.get(n.id) : 0;
+    const colour = n.crashed ? '#9aa3b5' : GROUP_COLOURS[gi % GROUP_COLOURS.length];
+    const node = svg('g', { class: 'net-node', 'data-node': n.id });
+    const title = svg('title', {}, 'Node ' + n.id + ': height ' + n.height + ', tip ' + n.tip +
+      (n.crashed ? ' (crashed)' : '') + (group.has(n.id) ? ', partition group ' + (gi + 1) : ''));
+    node.appendChild(title);
+    node.appendChild(svg('circle', {
+      cx: x, cy: y, r, fill: colour, stroke: (n.height || 0) < best ? '#f0b400' : '#fff', 'stroke-width': 3,
+    }));
+    if (n.crashed) {
+      const d = r * 0.6;
+      node.appendChild(svg('path', { d: `M${x - d},${y - d}L${x + d},${y + d}M${x + d},${y - d}L${x - d},${y + d}`, stroke: '#fff', 'stroke-width': 3 }));
+    } else if (r >= 11) {
+      node.appendChild(svg('text', { x, y: y + 4, 'text-anchor': 'middle', 'font-size': 12, fill: '#fff', 'font-weight': 700 }, String(n.id)));
+    }
+    if (r >= 11) {
+      const lx = x + (x - cx) / R * (r + 14), ly = y + (y - cy) / R * (r + 12) + 4;
+      node.appendChild(svg('text', { x: lx, y: ly, 'text-anchor': 'middle', 'font-size': 11, fill: '#677089' }, 'h' + n.height));
+    }
+    node.addEventListener('click', () => { state.chainNode = n.id; $('chain-node').value = String(n.id); refreshChain(); });
+    g.appendChild(node);
+  }
+  fillBody('nodes', nodes.map((n) => row([
+    'Node ' + n.id, n.height, mono(n.tip, 12), n.mempool,
+    n.crashed ? badge('crashed') : badge('up'),
+  ])), 'No nodes yet.');
+}
+
+function fillSelect(id, items, keep) {
+  const s = $(id);
+  const old = s.value;
+  s.replaceChildren(...items.map(([value, label]) => el('option', { value: String(value) }, label)));
+  if (keep && items.some(([v]) => String(v) === old)) s.value = old;
+}
+
+// ---- chain ----------------------------------------------------------------
+
+function drawChain(doc) {
+  const blocks = doc.blocks || [];
+  const g = $('chain');
+  g.replaceChildren();
+  if (blocks.length === 0) { g.setAttribute('width', 300); return; }
+  const heights = blocks.map((b) => b.height);
+  const maxH = Math.max(...heights);
+  const minH = Math.max(Math.min(...heights), maxH - 40);
+  const shown = blocks.filter((b) => b.height >= minH).sort((a, b) => a.height - b.height);
+  const byId = new Map(shown.map((b) => [b.id, b]));
+  // Lanes: the followed chain in lane 0; a fork stays in its parent's lane when it can.
+  const lane = new Map(), used = new Set();
+  for (const b of shown) {
+    let l = 0;
+    if (!b.main) {
+      const p = byId.get(b.parent);
+      l = p && !p.main && lane.has(p.id) && !used.has(lane.get(p.id) + ':' + b.height) ? lane.get(p.id) : 1;
+      while (used.has(l + ':' + b.height)) l++;
+    }
+    lane.set(b.id, l);
+    used.add(l + ':' + b.height);
+  }
+  const lanes = Math.max(1, ...lane.values()) + 1;
+  const BW = 58, BH = 30, GX = 22, GY = 20, X0 = 14, Y0 = 24;
+  const xy = (b) => [X0 + (b.height - minH) * (BW + GX), Y0 + lane.get(b.id) * (BH + GY)];
+  g.setAttribute('width', X0 * 2 + (maxH - minH + 1) * (BW + GX));
+  g.setAttribute('height', Y0 + lanes * (BH + GY) + 4);
+  for (let h = minH; h <= maxH; h++) {
+    g.appendChild(svg('text', { x: X0 + (h - minH) * (BW + GX) + BW / 2, y: 15, 'text-anchor': 'middle', 'font-size': 10, fill: '#8a93a8' }, '#' + h));
+  }
+  for (const b of shown) {
+    const p = byId.get(b.parent);
+    if (!p) continue;
+    const [x1, y1] = xy(p), [x2, y2] = xy(b);
+    g.appendChild(svg('path', {
+      d: `M${x1 + BW},${y1 + BH / 2} C${x1 + BW + GX / 2},${y1 + BH / 2} ${x2 - GX / 2},${y2 + BH / 2} ${x2},${y2 + BH / 2}`,
+      fill: 'none', stroke: b.main ? '#2f6fed' : '#e08a8a', 'stroke-width': b.main ? 2.5 : 1.5,
+    }));
+  }
+  for (const b of shown) {
+    const [x, y] = xy(b);
+    const tip = b.id === doc.tip;
+    const blk = svg('g', { class: 'block' + (b.main ? ' main' : ' fork'), 'data-block': b.id });
+    blk.appendChild(svg('title', {}, 'Block ' + b.id + '\nheight ' + b.height + (b.producer != null ? ', by node ' + b.producer : '') +
+      (b.main ? '\non the chain this node follows' : '\nfork: not on this node\'s chain')));
+    blk.appendChild(svg('rect', {
+      x, y, width: BW, height: BH, rx: 6, fill: b.main ? '#2f6fed' : '#fff',
+      stroke: b.main ? (tip ? '#0b2e7a' : '#2f6fed') : '#d23c3c', 'stroke-width': tip ? 3 : 1.5,
+      'stroke-dasharray': b.main ? '' : '4 3',
+    }));
+    blk.appendChild(svg('text', { x: x + BW / 2, y: y + BH / 2 + 4, 'text-anchor': 'middle', 'font-size': 10.5, fill: b.main ? '#fff' : '#a42828', class: 'mono' }, short(b.id, 6)));
+    g.appendChild(blk);
+  }
+  const box = g.parentNode;
+  box.scrollLeft = box.scrollWidth; // the newest blocks are on the right
+  const recent = [...blocks].sort((a, b) => b.height - a.height || (b.main ? 1 : 0) - (a.main ? 1 : 0)).slice(0, 10);
+  fillBody('blocks', recent.map((b) => row([
+    b.height, mono(b.id, 14), b.producer != null ? 'Node ' + b.producer : '–', seconds(b.time_ns), b.txs,
+    b.main ? badge('main') : badge('fork'),
+  ])), 'No blocks yet.');
+}
+
+async function refreshChain() {
+  const k = state.chainNode;
+  try {
+    const doc = await getJSON('/api/blocks' + (k ? '?node=' + encodeURIComponent(k) : ''));
+    drawChain(doc);
+  } catch (e) { /* the next event redraws */ }
+}
+
+// ---- transactions ---------------------------------------------------------
+
+function txRow(t) {
+  const status = t.status || 'pending';
+  const label = status === 'rejected' && t.reason ? 'rejected: ' + t.reason : status;
+  return row([mono(t.id, 12), mono(t.from, 10), mono(t.to, 10), t.amount, badge(label, status), mono(t.block, 10), t.confirmations]);
+}
+
+async function refreshTransactions() {
+  const q = $('search-q').value.trim();
+  try {
+    const doc = await getJSON('/api/transactions' + (q ? '?q=' + encodeURIComponent(q) : ''));
+    const list = [...doc.transactions].reverse();
+    fillBody('transactions', list.slice(0, 50).map(txRow), q ? 'No transaction matches "' + q + '".' : 'No transactions yet.');
+    $('tx-count').textContent = doc.total > 50 ? 'Showing the 50 most recent of ' + doc.total + '.' : doc.total + ' transaction(s).';
+  } catch (e) {
+    $('tx-count').textContent = e.message;
+  }
+}
+
+async function refreshMine() {
+  if (state.mine.size === 0) return;
+  let found = [];
+  try { found = (await getJSON('/api/transactions')).transactions; } catch (e) { return; }
+  for (const t of found) if (t.request && state.mine.has(t.request)) state.mine.set(t.request, t);
+  const rows = [...state.mine.entries()].reverse().map(([req, t]) => {
+    const tr = row(['#' + req, t ? mono(t.id, 12) : '–',
+      t ? badge(t.status === 'rejected' && t.reason ? 'rejected: ' + t.reason : t.status, t.status) : badge('queued'),
+      t ? t.confirmations : '–']);
+    tr.setAttribute('data-request', req);
+    tr.setAttribute('data-status', t ? t.status : 'queued');
+    return tr;
+  });
+  fillBody('mine', rows, 'None sent yet.');
+}
+
+// ---- send form ------------------------------------------------------------
+
+function fillForm() {
+  const w = state.wallets.map((x) => [x.index, 'Wallet ' + x.index + ' (balance ' + x.balance + ')']);
+  fillSelect('send-from', w, true);
+  fillSelect('send-to', w.map(([i]) => [i, 'Wallet ' + i]), true);
+  fillSelect('send-node', state.nodes.map((n) => [n.id, 'Node ' + n.id + (n.crashed ? ' (crashed)' : '')]), true);
+}
+
+async function send(ev) {
+  ev.preventDefault();
+  const out = $('send-result');
+  const address = $('send-address').value.trim();
+  const amount = Number($('send-amount').value);
+  const payload = {
+    from: Number($('send-from').value),
+    to: address ? address : Number($('send-to').value),
+    amount,
+    node: Number($('send-node').value),
+  };
+  out.className = 'result';
+  out.textContent = 'Sending…';
+  try {
+    const r = await postJSON('/api/transactions', payload);
+    state.mine.set(r.request, null);
+    out.className = 'result ok';
+    out.textContent = 'Request #' + r.request + ' accepted: the network picks it up at its next step.';
+    refreshMine();
+  } catch (e) {
+    out.className = 'result err';
+    out.textContent = 'Not sent: ' + e.message;
+  }
+}
+
+// ---- refresh on every snapshot --------------------------------------------
+
+async function refreshAll() {
+  if (state.refreshing) { state.again = true; return; }
+  state.refreshing = true;
+  try {
+    const [status, nodes, wallets] = await Promise.all([getJSON('/api/status'), getJSON('/api/nodes'), getJSON('/api/wallets')]);
+    showStatus(status);
+    state.nodes = nodes.nodes;
+    state.wallets = wallets.wallets;
+    drawNetwork(nodes);
+    $('best').textContent = Math.max(0, ...state.nodes.map((n) => n.height || 0));
+    const sel = $('chain-node');
+    fillSelect('chain-node', state.nodes.map((n) => [n.id, 'node ' + n.id]), true);
+    if (state.chainNode === null && state.nodes.length) state.chainNode = state.nodes[0].id;
+    sel.value = String(state.chainNode);
+    fillForm();
+    await Promise.all([refreshChain(), refreshTransactions(), refreshMine()]);
+  } catch (e) {
+    $('state').textContent = e.message.startsWith('the simulation') ? 'waiting for the simulation' : 'error';
+  } finally {
+    state.refreshing = false;
+    if (state.again) { state.again = false; refreshAll(); }
+  }
+}
+
+function connect() {
+  const events = new EventSource('/api/events');
+  events.addEventListener('status', (ev) => {
+    try { showStatus(JSON.parse(ev.data)); } catch (e) { /* ignore a torn event */ }
+    refreshAll();
+  });
+  events.onerror = () => {
+    if (state.status && state.status.read_only) return;
+    $('state').textContent = 'reconnecting…';
+    $('state').className = 'pill offline';
+  };
+}
+
+$('pause').addEventListener('click', () => control('pause'));
+$('resume').addEventListener('click', () => control('resume'));
+$('controls').addEventListener('submit', (ev) => { ev.preventDefault(); control('speed', Number($('speed-input').value)); });
+$('chain-node').addEventListener('change', (ev) => { state.chainNode = Number(ev.target.value); refreshChain(); });
+$('search').addEventListener('submit', (ev) => { ev.preventDefault(); refreshTransactions(); });
+$('send').addEventListener('submit', send);
+connect();
+refreshAll();
