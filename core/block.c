@@ -7,8 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct block_attachment {
+    const void *tag;
+    void *data;
+    void (*free_fn)(void *data);
+};
+
 struct block {
     atomic_uint refs;
+    _Atomic(struct block_attachment *) shared;
     block_header header;
     int has_pos;
     block_pos pos;
@@ -88,6 +95,7 @@ int block_new(block **out, const block_header *h, const block_pos *pos, tx *cons
         return -1;
     }
     atomic_init(&b->refs, 1);
+    atomic_init(&b->shared, NULL);
     b->header = *h;
     b->has_pos = pos != NULL;
     if (pos != NULL)
@@ -176,8 +184,38 @@ void block_unref(block *b)
         return;
     for (size_t i = 0; i < b->n_tx; i++)
         tx_unref(b->txs[i]);
+    struct block_attachment *att = atomic_load_explicit(&b->shared, memory_order_acquire);
+    if (att != NULL) {
+        att->free_fn(att->data);
+        free(att);
+    }
     free(b->txs);
     free(b);
+}
+
+int block_share(block *b, const void *tag, void *data, void (*free_fn)(void *data))
+{
+    if (atomic_load_explicit(&b->shared, memory_order_acquire) != NULL)
+        return 0;
+    struct block_attachment *att = malloc(sizeof *att);
+    if (att == NULL)
+        return -1;
+    att->tag = tag;
+    att->data = data;
+    att->free_fn = free_fn;
+    struct block_attachment *expected = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&b->shared, &expected, att, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        free(att);
+        return 0;
+    }
+    return 1;
+}
+
+void *block_shared(const block *b, const void *tag)
+{
+    struct block_attachment *att = atomic_load_explicit(&b->shared, memory_order_acquire);
+    return att != NULL && att->tag == tag ? att->data : NULL;
 }
 
 const hash256 *block_id(const block *b)

@@ -82,6 +82,20 @@ int block_merkle_root(hash256 *out, tx *const *txs, size_t n_tx)
 int block_merkle_root_ids(hash256 *out, const hash256 *ids, size_t n)
     __attribute__((warn_unused_result));
 
+/* Per-run results computed from a block, shared by every node of the run
+ * (for example the chain's connect result: every node connecting b to the
+ * same parent state gets the same answer). tag names the run (the chain
+ * uses its run's signature cache); the first attach wins and never changes.
+ * block_share returns 1 when data was attached (b then owns it and calls
+ * free_fn(data) when freed), 0 when something is attached already (the
+ * caller keeps data), -1 when out of memory. Thread-safe. */
+int block_share(block *b, const void *tag, void *data, void (*free_fn)(void *data))
+    __attribute__((warn_unused_result));
+
+/* The data attached to b under tag, or NULL (nothing yet, or another tag).
+ * Thread-safe; the data lives as long as b. */
+void *block_shared(const block *b, const void *tag);
+
 /* Bytes of a block with this kind and these transactions (for templates). */
 size_t block_size_for(int is_pos, tx *const *txs, size_t n_tx);
 

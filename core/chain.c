@@ -28,6 +28,7 @@ struct chain_entry {
     uint64_t seq;    /* order in which this chain first saw the block */
     utxo_coin *undo; /* coins spent by the block, in input order, while connected */
     size_t n_undo;
+    uint8_t undo_shared; /* undo belongs to the block's shared connect result */
 };
 
 struct orphan {
@@ -240,7 +241,7 @@ size_t chain_memory(const chain *c)
     void *val;
     while (hmap_next(c->index, &pos, &key, &val)) {
         const chain_entry *e = *(chain_entry **)val;
-        bytes += sizeof *e + e->n_undo * sizeof(utxo_coin);
+        bytes += sizeof *e + (e->undo_shared ? 0 : e->n_undo * sizeof(utxo_coin));
     }
     return bytes;
 }
@@ -383,10 +384,92 @@ static reason explain_missing(const chain *c, const hmap *spent_here, const tx *
     return r;
 }
 
+/* The connect result of a block, shared by the nodes of a run through
+ * block_share (tagged with the run's signature cache): connecting a block to
+ * its parent's state gives the same answer at every node, so the first node
+ * to connect it validates it and records the coins it spent; every other
+ * node applies it without validating again and shares the undo data. */
+struct connect_result {
+    size_t n_undo;
+    utxo_coin undo[];
+};
+
+/* Applies a shared connect result. Returns REASON_OK, REASON_NO_MEMORY, or
+ * REASON_TX_MISSING_INPUT when the state is not the one the result was made
+ * for (a cache shared by chains of different parameters): the set is then
+ * unchanged and the caller validates in full. */
+static reason connect_shared(chain *c, chain_entry *e, struct connect_result *cr)
+{
+    const block *b = e->blk;
+    size_t k = 0, applied = 1;
+    for (size_t i = 1; i < block_n_tx(b); i++, applied++) {
+        const tx *t = block_tx(b, i);
+        size_t first = k;
+        for (size_t q = 0; q < tx_n_in(t); q++) {
+            tx_outpoint op = {tx_input(t, q)->prev_txid, tx_input(t, q)->prev_index};
+            if (k >= cr->n_undo || !utxo_spend(c->utxo, NULL, &op)) {
+                for (size_t back = q; back-- > 0;) {
+                    tx_outpoint put = {tx_input(t, back)->prev_txid, tx_input(t, back)->prev_index};
+                    if (utxo_add(c->utxo, &put, &cr->undo[first + back]) < 0)
+                        abort();
+                }
+                unapply(c, b, applied, 0, cr->undo, first);
+                return REASON_TX_MISSING_INPUT;
+            }
+            k++;
+        }
+        if (add_outputs(c, t, e->height, 0) != 0) {
+            if (restore_inputs(c, t, cr->undo + first) != 0)
+                abort();
+            unapply(c, b, applied, 0, cr->undo, first);
+            return REASON_NO_MEMORY;
+        }
+    }
+    if (k != cr->n_undo || add_outputs(c, block_tx(b, 0), e->height, 1) != 0) {
+        reason r = k != cr->n_undo ? REASON_TX_MISSING_INPUT : REASON_NO_MEMORY;
+        unapply(c, b, applied, 0, cr->undo, k);
+        return r;
+    }
+    e->undo = cr->undo;
+    e->n_undo = cr->n_undo;
+    e->undo_shared = 1;
+    return REASON_OK;
+}
+
+/* Offers e's validated undo data to the other nodes of the run. */
+static void share_result(chain *c, chain_entry *e)
+{
+    if (c->cache == NULL)
+        return;
+    struct connect_result *cr = malloc(sizeof *cr + e->n_undo * sizeof(utxo_coin));
+    if (cr == NULL)
+        return; /* sharing is an optimisation */
+    cr->n_undo = e->n_undo;
+    if (e->n_undo > 0)
+        memcpy(cr->undo, e->undo, e->n_undo * sizeof(utxo_coin));
+    if (block_share(e->blk, c->cache, cr, free) != 1) {
+        free(cr);
+        return;
+    }
+    free(e->undo);
+    e->undo = cr->undo;
+    e->undo_shared = 1;
+}
+
 /* Connects e (whose parent is the tip) to the UTXO set. On failure the set
  * is unchanged and msg says why. */
 static reason connect(chain *c, chain_entry *e, char *msg, size_t msg_len)
 {
+    if (c->cache != NULL) {
+        struct connect_result *cr = block_shared(e->blk, c->cache);
+        if (cr != NULL) {
+            reason r = connect_shared(c, e, cr);
+            if (r == REASON_OK || r == REASON_NO_MEMORY) {
+                describe(msg, msg_len, e, reason_message(r));
+                return r;
+            }
+        }
+    }
     const block *b = e->blk;
     size_t n_tx = block_n_tx(b), n_inputs = 0, k = 0, applied = 1;
     uint64_t fees = 0;
@@ -484,6 +567,8 @@ static reason connect(chain *c, chain_entry *e, char *msg, size_t msg_len)
     hmap_free(spent_here);
     e->undo = undo;
     e->n_undo = k;
+    e->undo_shared = 0;
+    share_result(c, e);
     return REASON_OK;
 fail:
     unapply(c, b, applied, 0, undo, k);
@@ -496,7 +581,8 @@ static void disconnect_tip(chain *c)
 {
     chain_entry *e = c->active[c->height];
     unapply(c, e->blk, block_n_tx(e->blk), 1, e->undo, e->n_undo);
-    free(e->undo);
+    if (!e->undo_shared)
+        free(e->undo);
     e->undo = NULL;
     e->n_undo = 0;
     c->active[c->height] = NULL;
@@ -1013,8 +1099,9 @@ void chain_free(chain *c)
     if (c->index != NULL) {
         while (hmap_next(c->index, &pos, &key, &val)) {
             chain_entry *e = *(chain_entry **)val;
+            if (!e->undo_shared)
+                free(e->undo);
             block_unref(e->blk);
-            free(e->undo);
             free(e);
         }
     }

@@ -20,6 +20,12 @@
  *  - when connected: every input exists and is unspent, no output is spent
  *    twice in the block, signatures, outputs <= inputs, the coinbase pays at
  *    most reward + fees, all sums without overflow.
+ * Sharing: connecting a block to its parent's state gives the same answer
+ * at every node, so when a chain has a signature cache (one per run), the
+ * first chain to connect a block attaches the result (the coins it spent)
+ * to the block (block_share, tagged with the cache) and the other chains of
+ * the run apply it without validating again and share its undo data. A block
+ * that fails is never shared.
  * Like Bitcoin, a block on a side branch is checked against the UTXO state
  * only when its branch gets the most work; if it then fails, it and its
  * descendants are marked invalid and the best remaining branch is active. */
@@ -120,8 +126,9 @@ int chain_genesis_new(block **out, const chain_params *params) __attribute__((wa
 /* Creates a chain holding only genesis. genesis is the block of
  * chain_genesis_new (shared by the nodes of a run; a reference is taken), or
  * NULL to build it. params is copied (hooks and hook_ctx must outlive the
- * chain). cache (may be NULL) is used for every signature check and must
- * outlive the chain. Returns 0 and sets *out (free with chain_free), or -1
+ * chain). cache (may be NULL) is used for every signature check, tags the
+ * run's shared connect results (every chain with this cache must have the
+ * same params) and must outlive the chain. Returns 0 and sets *out (free with chain_free), or -1
  * when out of memory, or when genesis' coinbase outputs exceed
  * TX_MAX_MONEY (*out = NULL). */
 int chain_new(chain **out, const chain_params *params, block *genesis, sigcache *cache)

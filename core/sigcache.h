@@ -2,7 +2,10 @@
  * verified once per run however many nodes check it (the answer cannot differ
  * between nodes). One object per run, shared by every node thread: it is the
  * documented exception to "no shared mutable state". Bounded: a full stripe
- * is emptied and refilled. Only valid signatures are cached. */
+ * is emptied and refilled. Only valid signatures are cached. The chain also
+ * uses the cache as the tag of the run: blocks' connect results are shared
+ * between the chains that use the same cache (see chain.h), so every chain
+ * using one cache must have the same chain_params. */
 #ifndef CHAINSIM_SIGCACHE_H
 #define CHAINSIM_SIGCACHE_H
 

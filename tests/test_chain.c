@@ -716,6 +716,57 @@ START_TEST(default_difficulty_follows_bitcoin_retarget)
 }
 END_TEST
 
+START_TEST(connect_result_is_shared_within_a_run)
+{
+    fx f;
+    fx_init(&f);
+    tx *pay = fx_spend(&f, fx_genesis_tx(&f), 1, 1, 2, 10, 1);
+    block *b1 = fx_mine(&f, f.genesis, 1, &pay, 1, 0);
+    ck_assert_ptr_null(block_shared(b1, f.cache));
+    fx_expect(f.c, block_ref(b1), CHAIN_OUTCOME_TIP, REASON_OK);
+    ck_assert_ptr_nonnull(block_shared(b1, f.cache));
+    ck_assert_ptr_null(block_shared(b1, &f)); /* another run's tag sees nothing */
+    uint64_t hits, misses, hits2, misses2;
+    sigcache_stats(f.cache, &hits, &misses);
+    chain *second = fx_new_chain(&f);
+    fx_expect(second, block_ref(b1), CHAIN_OUTCOME_TIP, REASON_OK);
+    sigcache_stats(f.cache, &hits2, &misses2);
+    ck_assert_uint_eq(hits2 + misses2, hits + misses); /* no signature looked at */
+    hash256 d1, d2;
+    fx_digest(f.c, &d1);
+    fx_digest(second, &d2);
+    ck_assert(hash_eq(&d1, &d2));
+    /* A reorg away and back through the shared undo data. */
+    block *c1 = fx_mine(&f, f.genesis, 1, NULL, 0, 5);
+    block *c2 = fx_mine(&f, c1, 2, NULL, 0, 5);
+    fx_expect(second, block_ref(c1), CHAIN_OUTCOME_SIDE, REASON_OK);
+    fx_expect(second, block_ref(c2), CHAIN_OUTCOME_TIP, REASON_OK);
+    tx_outpoint spent = {*tx_id(fx_genesis_tx(&f)), 1};
+    ck_assert_ptr_nonnull(utxo_get(chain_utxo(second), &spent));
+    ck_assert_uint_eq(utxo_get(chain_utxo(second), &spent)->amount, FX_FUNDS);
+    /* A chain without the run's cache validates in full and agrees. */
+    chain *alone;
+    ck_assert_int_eq(chain_new(&alone, &f.params, f.genesis, NULL), 0);
+    fx_expect(alone, block_ref(b1), CHAIN_OUTCOME_TIP, REASON_OK);
+    fx_digest(alone, &d2);
+    ck_assert(hash_eq(&d1, &d2));
+    /* A block that fails never gets a shared result. */
+    tx *forged = fx_spend(&f, fx_genesis_tx(&f), 2, 3, 3, 10, 0);
+    block *bad = fx_mine(&f, b1, 2, &forged, 1, 0);
+    expect_reject(&f, block_ref(bad), REASON_TX_BAD_SIGNATURE);
+    ck_assert_ptr_null(block_shared(bad, f.cache));
+    chain_free(alone);
+    chain_free(second);
+    block_unref(bad);
+    block_unref(b1);
+    block_unref(c1);
+    block_unref(c2);
+    tx_unref(pay);
+    tx_unref(forged);
+    fx_free(&f);
+}
+END_TEST
+
 static block *pos_block(const block *parent, uint32_t height, uint64_t slot)
 {
     tx_out out = {.amount = 1};
@@ -822,6 +873,7 @@ static Suite *suite(void)
     tcase_add_test(tc, expected_bits_hook_decides_difficulty);
     tcase_add_test(tc, pos_chain_uses_proof_hook_and_longest_chain);
     tcase_add_test(tc, default_difficulty_follows_bitcoin_retarget);
+    tcase_add_test(tc, connect_result_is_shared_within_a_run);
     tcase_add_test(tc, queries_on_a_forked_tree);
     suite_add_tcase(s, tc);
     return s;
