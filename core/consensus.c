@@ -1,5 +1,5 @@
-/* Consensus hooks for the chain. PoW: bits follow Bitcoin's retarget every
- * R blocks (pow_next_bits). PoS: the block's slot must be after its
+/* Consensus hooks for the chain. PoW: the chain's own rules (Bitcoin's
+ * retarget every R blocks) with the run's parameters. PoS: the block's slot must be after its
  * parent's, its header time must be the slot's, its proposer must win the
  * slot lottery with the stake it holds (Praos: phi(alpha) = 1 - (1 - f)^alpha),
  * the proof must hold that lottery hash, and the proposer's Ed25519
@@ -8,28 +8,9 @@
 
 #include "hash.h"
 #include "pos.h"
-#include "pow.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static uint32_t pow_expected_bits(void *vctx, const chain_entry *parent)
-{
-    const consensus_ctx *ctx = vctx;
-    const block_header *ph = block_header_of(chain_entry_block(parent));
-    uint32_t height = chain_entry_height(parent) + 1;
-    if (ctx->retarget_blocks == 0 || height % ctx->retarget_blocks != 0)
-        return ph->bits;
-    /* Bitcoin: the first block of the period is R - 1 blocks before the parent. */
-    uint32_t first_height = chain_entry_height(parent) - (ctx->retarget_blocks - 1);
-    const chain_entry *first = chain_entry_ancestor(parent, first_height);
-    uint32_t bits;
-    if (first == NULL ||
-        pow_next_bits(&bits, height, ph->bits, block_header_of(chain_entry_block(first))->time,
-                      ph->time, ctx->retarget_blocks, ctx->spacing_s, &ctx->pow_limit) != POW_OK)
-        return ph->bits;
-    return bits;
-}
 
 uint64_t consensus_block_slot(const block *b)
 {
@@ -132,10 +113,12 @@ void consensus_install(chain_params *p, const consensus_ctx *ctx)
     p->consensus = ctx->type;
     p->hook_ctx = (void *)(uintptr_t)ctx; /* the hooks only read it */
     if (ctx->type == CHAIN_POW) {
-        p->expected_bits = pow_expected_bits;
+        /* Bitcoin's retarget is the chain's own default rule (chain.h). */
+        p->expected_bits = NULL;
         p->check_proof = NULL;
         p->retarget_blocks = ctx->retarget_blocks;
         p->target_spacing_s = (uint32_t)ctx->spacing_s;
+        p->pow_limit_bits = u256_get_compact(&ctx->pow_limit, 0);
     } else {
         p->expected_bits = NULL;
         p->check_proof = pos_check_proof;

@@ -1,7 +1,8 @@
-/* The consensus rules that plug into the chain's hooks: Bitcoin's
- * difficulty retarget for Proof-of-Work, and the Ouroboros-Praos-style slot
- * lottery and proposer signature for Proof-of-Stake. One immutable context
- * per run, shared by every node (it holds no mutable state). */
+/* The consensus rules of a run that plug into the chain's hooks: the
+ * retarget parameters of Proof-of-Work (Bitcoin's rule itself lives in
+ * chain.c), and the Ouroboros-Praos-style slot lottery and proposer
+ * signature for Proof-of-Stake. One immutable context per run, shared by
+ * every node (it holds no mutable state). */
 #ifndef CHAINSIM_CONSENSUS_H
 #define CHAINSIM_CONSENSUS_H
 
