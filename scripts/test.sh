@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what is missing, then builds and runs the whole test suite twice:
-# every test under AddressSanitizer + UndefinedBehaviorSanitizer, and the
-# engine's threaded tests (label "tsan") under ThreadSanitizer. Warnings are
-# errors in both builds, and any sanitizer report fails its test.
+# Installs what is missing (scripts/install-deps.sh --test: the build's needs
+# plus Check, node, npm and chromium), then builds and runs the whole test
+# suite twice: every test under AddressSanitizer + UndefinedBehaviorSanitizer,
+# and the engine's threaded tests (label "tsan") under ThreadSanitizer.
+# Warnings are errors in both builds, and any sanitizer report fails its test.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh || exit 1
+scripts/install-deps.sh --test || exit 1
 jobs=$(nproc)
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
