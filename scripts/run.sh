@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds the release build and runs chainsim's
-# built-in default scenario (or the arguments given, passed to `chainsim run`).
+# Installs what is missing (what building and running need, not the test
+# extras), builds the release build and runs chainsim's built-in default
+# scenario (or the arguments given, passed to `chainsim run`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh

@@ -1,12 +1,12 @@
 /* `chainsim plot RUN_DIR [RUN_DIR...] [--out DIR]`: turns a run's CSV files
- * into PNG figures with gnuplot. The gnuplot scripts are the files in plots/;
- * a copy of each is compiled in (below) so the binary works from anywhere,
- * and the scenario test tests/scenario/plot.sh checks that the copies equal
- * the plots/NAME.gp files byte for byte (`chainsim plot --script NAME` prints a copy).
+ * into PNG figures with gnuplot. The gnuplot scripts are the files in plots/,
+ * compiled in at build time (plots/embed.cmake, sim/plot_scripts.h) so the
+ * binary works from anywhere; `chainsim plot --script NAME` prints one.
  * Each script is fed to gnuplot on its standard input after a preamble that
  * sets its variables (run folder, output file, what data exists). */
 #include "cli.h"
 #include "fileout.h"
+#include "plot_scripts.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -20,172 +20,12 @@
 /* Maximum number of per-node lines in height.png (more would be unreadable). */
 #define PLOT_MAX_NODE_LINES 32
 
-static const struct {
-    const char *name;
-    const char *text;
-} scripts[] = {
-    {"height",
-     "# Chain height over virtual time, one line per node, partitions shaded.\n"
-     "# Run by `chainsim plot`, which sets: dir (the run folder), out (the PNG),\n"
-     "# n_nodes (nodes in the run), nodes (how many to draw), has_data (timeline.csv\n"
-     "# has rows), has_partitions (partitions.csv has rows). By hand:\n"
-     "#   gnuplot -e \"dir='RUN'; out='h.png'; n_nodes=4; nodes=4; has_data=1; has_partitions=1\" "
-     "plots/height.gp\n"
-     "term = strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0 ? \"pngcairo\" : \"png\"\n"
-     "set terminal @term size 1000,600\n"
-     "set output out\n"
-     "set termoption noenhanced\n"
-     "set datafile separator \",\"\n"
-     "set title \"Chain height per node (grey: network partitioned)\"\n"
-     "set xlabel \"virtual time (s)\"\n"
-     "set ylabel \"height (blocks)\"\n"
-     "set key outside right top\n"
-     "set grid\n"
-     "set style fill transparent solid 0.25 noborder\n"
-     "if (has_data) {\n"
-     "    stats dir.\"/timeline.csv\" skip 1 using 3 nooutput\n"
-     "    ymax = STATS_max + 1\n"
-     "    set yrange [0:ymax]\n"
-     "    if (has_partitions) {\n"
-     "        plot dir.\"/partitions.csv\" skip 1 using (($1+$2)/2):(ymax):($2-$1) with boxes \\\n"
-     "                 lc rgb \"gray\" title \"partition\", \\\n"
-     "             for [n=1:nodes] dir.\"/timeline.csv\" skip 1 every n_nodes::(n-1) using 1:3 \\\n"
-     "                 with steps lw 2 title sprintf(\"node %d\", n)\n"
-     "    } else {\n"
-     "        plot for [n=1:nodes] dir.\"/timeline.csv\" skip 1 every n_nodes::(n-1) using 1:3 \\\n"
-     "                 with steps lw 2 title sprintf(\"node %d\", n)\n"
-     "    }\n"
-     "} else {\n"
-     "    set label 1 \"no timeline samples in this run\" at graph 0.5, 0.5 center\n"
-     "    set xrange [0:1]\n"
-     "    set yrange [0:1]\n"
-     "    plot NaN notitle\n"
-     "}\n"},
-    {"propagation",
-     "# Block propagation: cumulative distribution, over blocks, of the delay from a\n"
-     "# block's production until 50% and until 90% of the nodes had seen it\n"
-     "# (blocks.csv columns delay_50pct and delay_90pct).\n"
-     "# Run by `chainsim plot`, which sets: dir, out, has_data.\n"
-     "term = strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0 ? \"pngcairo\" : \"png\"\n"
-     "set terminal @term size 1000,600\n"
-     "set output out\n"
-     "set termoption noenhanced\n"
-     "set datafile separator \",\"\n"
-     "set title \"Block propagation (CDF over blocks)\"\n"
-     "set xlabel \"delay since production (s)\"\n"
-     "set ylabel \"fraction of blocks\"\n"
-     "set key bottom right\n"
-     "set grid\n"
-     "set xrange [0:*]\n"
-     "set yrange [0:1.05]\n"
-     "if (has_data) {\n"
-     "    plot dir.\"/blocks.csv\" skip 1 using 10:(1) smooth cnormal with steps lw 2 \\\n"
-     "             title \"reached 50% of nodes\", \\\n"
-     "         dir.\"/blocks.csv\" skip 1 using 11:(1) smooth cnormal with steps lw 2 \\\n"
-     "             title \"reached 90% of nodes\"\n"
-     "} else {\n"
-     "    set label 1 \"no block reached half of the nodes\" at graph 0.5, 0.5 center\n"
-     "    set xrange [0:1]\n"
-     "    plot NaN notitle\n"
-     "}\n"},
-    {"reorgs", "# Reorganisation depths: how many reorganisations (all nodes) disconnected\n"
-               "# 1, 2, 3 ... blocks (reorgs.csv column depth).\n"
-               "# Run by `chainsim plot`, which sets: dir, out, has_data.\n"
-               "term = strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0 ? \"pngcairo\" : \"png\"\n"
-               "set terminal @term size 1000,600\n"
-               "set output out\n"
-               "set termoption noenhanced\n"
-               "set datafile separator \",\"\n"
-               "set title \"Reorganisation depths\"\n"
-               "set xlabel \"depth (blocks disconnected)\"\n"
-               "set ylabel \"reorganisations\"\n"
-               "set grid ytics\n"
-               "set boxwidth 0.8\n"
-               "set style fill solid 0.6 border -1\n"
-               "set yrange [0:*]\n"
-               "if (has_data) {\n"
-               "    stats dir.\"/reorgs.csv\" skip 1 using 5 nooutput\n"
-               "    set xrange [0:STATS_max + 1]\n"
-               "    set xtics 1\n"
-               "    plot dir.\"/reorgs.csv\" skip 1 using 5:(1) smooth frequency with boxes lc rgb "
-               "\"#4060c0\" \\\n"
-               "             notitle\n"
-               "} else {\n"
-               "    set label 1 \"no reorganisations in this run\" at graph 0.5, 0.5 center\n"
-               "    set xrange [0:1]\n"
-               "    set yrange [0:1]\n"
-               "    plot NaN notitle\n"
-               "}\n"},
-    {"confirmation",
-     "# Transaction confirmation latency: cumulative distribution, over confirmed\n"
-     "# transactions, of the time from submission to confirmation at the run's\n"
-     "# depth (transactions.csv column latency).\n"
-     "# Run by `chainsim plot`, which sets: dir, out, has_data.\n"
-     "term = strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0 ? \"pngcairo\" : \"png\"\n"
-     "set terminal @term size 1000,600\n"
-     "set output out\n"
-     "set termoption noenhanced\n"
-     "set datafile separator \",\"\n"
-     "set title \"Transaction confirmation latency (CDF over confirmed transactions)\"\n"
-     "set xlabel \"latency (s)\"\n"
-     "set ylabel \"fraction of confirmed transactions\"\n"
-     "set key bottom right\n"
-     "set grid\n"
-     "set xrange [0:*]\n"
-     "set yrange [0:1.05]\n"
-     "if (has_data) {\n"
-     "    plot dir.\"/transactions.csv\" skip 1 using 7:(1) smooth cnormal with steps lw 2 \\\n"
-     "             title \"submitted to confirmed\"\n"
-     "} else {\n"
-     "    set label 1 \"no confirmed transactions in this run\" at graph 0.5, 0.5 center\n"
-     "    set xrange [0:1]\n"
-     "    plot NaN notitle\n"
-     "}\n"},
-    {"compare_propagation",
-     "# Several runs overlaid: CDF over blocks of the delay until 90% of the nodes\n"
-     "# had a block (blocks.csv column delay_90pct), one line per run.\n"
-     "# Run by `chainsim plot RUN RUN...`, which sets: out, n (runs), dir_1..dir_n\n"
-     "# and label_1..label_n (only runs with data).\n"
-     "term = strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0 ? \"pngcairo\" : \"png\"\n"
-     "set terminal @term size 1000,600\n"
-     "set output out\n"
-     "set termoption noenhanced\n"
-     "set datafile separator \",\"\n"
-     "set title \"Block propagation to 90% of nodes (CDF over blocks)\"\n"
-     "set xlabel \"delay since production (s)\"\n"
-     "set ylabel \"fraction of blocks\"\n"
-     "set key bottom right\n"
-     "set grid\n"
-     "set xrange [0:*]\n"
-     "set yrange [0:1.05]\n"
-     "plot for [i=1:n] value(sprintf(\"dir_%d\", i)).\"/blocks.csv\" skip 1 using 11:(1) \\\n"
-     "         smooth cnormal with steps lw 2 title value(sprintf(\"label_%d\", i))\n"},
-    {"compare_confirmation",
-     "# Several runs overlaid: CDF of transaction confirmation latency\n"
-     "# (transactions.csv column latency), one line per run.\n"
-     "# Run by `chainsim plot RUN RUN...`, which sets: out, n (runs), dir_1..dir_n\n"
-     "# and label_1..label_n (only runs with data).\n"
-     "term = strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0 ? \"pngcairo\" : \"png\"\n"
-     "set terminal @term size 1000,600\n"
-     "set output out\n"
-     "set termoption noenhanced\n"
-     "set datafile separator \",\"\n"
-     "set title \"Transaction confirmation latency (CDF over confirmed transactions)\"\n"
-     "set xlabel \"latency (s)\"\n"
-     "set ylabel \"fraction of confirmed transactions\"\n"
-     "set key bottom right\n"
-     "set grid\n"
-     "set xrange [0:*]\n"
-     "set yrange [0:1.05]\n"
-     "plot for [i=1:n] value(sprintf(\"dir_%d\", i)).\"/transactions.csv\" skip 1 using 7:(1) \\\n"
-     "         smooth cnormal with steps lw 2 title value(sprintf(\"label_%d\", i))\n"},
-};
-
+/* The built-in script called name (plots/NAME.gp), or NULL when there is none. */
 static const char *script_text(const char *name)
 {
-    for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++)
-        if (strcmp(scripts[i].name, name) == 0)
-            return scripts[i].text;
+    for (size_t i = 0; i < plot_script_count; i++)
+        if (strcmp(plot_scripts[i].name, name) == 0)
+            return plot_scripts[i].text;
     return NULL;
 }
 
@@ -270,6 +110,12 @@ static void gp_string(FILE *f, const char *name, const char *value)
  * out was written. Returns CLI_OK or CLI_FAILED (reported). */
 static int run_gnuplot(const char *script, const char *preamble, const char *out)
 {
+    const char *text = script_text(script);
+    if (!text) {
+        cli_error("plot: no built-in script %s (plots/%s.gp was missing at build time)", script,
+                  script);
+        return CLI_FAILED;
+    }
     int fds[2];
     if (pipe(fds) != 0) {
         cli_error("plot: pipe: %s", strerror(errno));
@@ -296,7 +142,7 @@ static int run_gnuplot(const char *script, const char *preamble, const char *out
     FILE *w = fdopen(fds[1], "w");
     if (w) {
         fputs(preamble, w);
-        fputs(script_text(script), w);
+        fputs(text, w);
         fclose(w);
     } else {
         close(fds[1]);
@@ -429,8 +275,11 @@ int cmd_plot(int argc, char **argv)
         if (strcmp(argv[i], "--script") == 0) {
             const char *text = i + 1 < argc ? script_text(argv[i + 1]) : NULL;
             if (!text) {
-                cli_error("plot: --script needs one of height, propagation, reorgs, "
-                          "confirmation, compare_propagation, compare_confirmation");
+                char names[512] = "";
+                for (size_t k = 0; k < plot_script_count; k++)
+                    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                             k ? ", " : "", plot_scripts[k].name);
+                cli_error("plot: --script needs one of %s", names);
                 goto done;
             }
             fputs(text, stdout);

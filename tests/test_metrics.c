@@ -704,6 +704,8 @@ static Suite *suite(void)
 {
     Suite *s = suite_create("metrics");
     TCase *tc = tcase_create("metrics");
+    /* Check's default 4 s is too short under ThreadSanitizer on a loaded machine. */
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, csv_files_match_the_run);
     tcase_add_test(tc, summary_figures);
     tcase_add_test(tc, output_independent_of_interleaving);

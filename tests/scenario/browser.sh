@@ -11,9 +11,9 @@ build=$(cd "$(dirname "$bin")" && pwd)
 fake="$build/dash_fake_run"
 chromium=${CHROMIUM:-/usr/bin/chromium}
 for tool in node npm; do
-    command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed (scripts/install-deps.sh installs it)"; exit 77; }
+    command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed (scripts/install-deps.sh --test installs it)"; exit 77; }
 done
-[ -x "$chromium" ] || { echo "SKIP: $chromium is not installed (scripts/install-deps.sh installs it)"; exit 77; }
+[ -x "$chromium" ] || { echo "SKIP: $chromium is not installed (scripts/install-deps.sh --test installs it)"; exit 77; }
 [ -x "$fake" ] || { echo "FAIL: $fake was not built"; exit 1; }
 
 work="$build/browser-test"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `chainsim plot` on synthetic run folders (written here in the documented
 # CSV formats): every figure is a real PNG of a sensible size, the overlays
-# of two runs exist, the built-in scripts equal plots/*.gp, and usage errors,
-# a folder that is not a run and a missing gnuplot exit 2 with a clear message.
+# of two runs exist, the built-in scripts equal plots/*.gp (embedded at build
+# time), and usage errors, a folder that is not a run and a missing gnuplot
+# exit 2 with a clear message.
 set -u
 bin=$1
 src=$2
@@ -81,9 +82,18 @@ for f in nodes blocks timeline partitions reorgs transactions; do head -1 "$tmp/
 "$bin" plot "$tmp/empty" >/dev/null || fail "plot of an empty run exit $?"
 for p in height propagation reorgs confirmation; do png_ok "$tmp/empty/$p.png"; done
 
-# The built-in scripts are the files in plots/.
-for s in height propagation reorgs confirmation compare_propagation compare_confirmation; do
-    "$bin" plot --script $s | cmp -s - "$src/plots/$s.gp" || fail "built-in $s differs from plots/$s.gp"
+# The built-in scripts are embedded from plots/*.gp at build time: every file
+# is there, byte for byte, and an unknown name lists them all.
+n_gp=0
+for gp in "$src"/plots/*.gp; do
+    s=$(basename "$gp" .gp)
+    "$bin" plot --script "$s" | cmp -s - "$gp" || fail "built-in $s differs from plots/$s.gp"
+    n_gp=$((n_gp + 1))
+done
+[ $n_gp -ge 6 ] || fail "only $n_gp scripts in $src/plots"
+err=$("$bin" plot --script nope 2>&1 >/dev/null)
+for gp in "$src"/plots/*.gp; do
+    printf '%s' "$err" | grep -q "$(basename "$gp" .gp)" || fail "--script error does not list $gp: $err"
 done
 
 expect2() { # description needle command...
