@@ -246,23 +246,40 @@ static wallet_status build(wallet_set *ws, tx **out, uint32_t wi, const size_t *
     return tx_new_signed(out, ins, n, outs, n_out, signers) == 0 ? WALLET_OK : WALLET_NO_MEMORY;
 }
 
-wallet_status wallet_pay(wallet_set *ws, tx **out, uint32_t w, const chain *c,
-                         const uint8_t to[KEYS_PUB_BYTES], uint64_t amount, uint64_t fee,
-                         int64_t now_ns)
+/* Builds n_pay payments of amount (to tos[i]) that all spend the same coins
+ * of wallet w: one payment, or the two halves of a double spend. */
+static wallet_status pay(wallet_set *ws, tx **outs, const uint8_t *const *tos, size_t n_pay,
+                         uint32_t w, const chain *c, uint64_t amount, uint64_t fee, int64_t now_ns)
 {
     size_t pick[MAX_INPUTS];
     uint64_t total;
-    *out = NULL;
+    for (size_t i = 0; i < n_pay; i++)
+        outs[i] = NULL;
     if (amount == 0 || amount > TX_MAX_MONEY || fee > TX_MAX_MONEY - amount)
         return WALLET_BAD_AMOUNT;
     size_t n = choose(&ws->w[w], pick, c, amount + fee, now_ns, &total);
     if (n == 0)
         return WALLET_NO_FUNDS;
-    wallet_status st = build(ws, out, w, pick, n, total, to, amount, fee);
-    if (st == WALLET_OK)
-        for (size_t i = 0; i < n; i++)
-            ws->w[w].coins[pick[i]].pending_since_ns = now_ns;
-    return st;
+    for (size_t i = 0; i < n_pay; i++) {
+        wallet_status st = build(ws, &outs[i], w, pick, n, total, tos[i], amount, fee);
+        if (st != WALLET_OK) {
+            for (size_t k = 0; k < i; k++) {
+                tx_unref(outs[k]);
+                outs[k] = NULL;
+            }
+            return st;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        ws->w[w].coins[pick[i]].pending_since_ns = now_ns;
+    return WALLET_OK;
+}
+
+wallet_status wallet_pay(wallet_set *ws, tx **out, uint32_t w, const chain *c,
+                         const uint8_t to[KEYS_PUB_BYTES], uint64_t amount, uint64_t fee,
+                         int64_t now_ns)
+{
+    return pay(ws, out, &to, 1, w, c, amount, fee, now_ns);
 }
 
 wallet_status wallet_pay_twice(wallet_set *ws, tx **out_a, tx **out_b, uint32_t w, const chain *c,
@@ -270,25 +287,12 @@ wallet_status wallet_pay_twice(wallet_set *ws, tx **out_a, tx **out_b, uint32_t 
                                const uint8_t to_b[KEYS_PUB_BYTES], uint64_t amount, uint64_t fee,
                                int64_t now_ns)
 {
-    size_t pick[MAX_INPUTS];
-    uint64_t total;
-    *out_a = *out_b = NULL;
-    if (amount == 0 || amount > TX_MAX_MONEY || fee > TX_MAX_MONEY - amount)
-        return WALLET_BAD_AMOUNT;
-    size_t n = choose(&ws->w[w], pick, c, amount + fee, now_ns, &total);
-    if (n == 0)
-        return WALLET_NO_FUNDS;
-    wallet_status st = build(ws, out_a, w, pick, n, total, to_a, amount, fee);
-    if (st == WALLET_OK)
-        st = build(ws, out_b, w, pick, n, total, to_b, amount, fee);
-    if (st != WALLET_OK) {
-        tx_unref(*out_a);
-        *out_a = NULL;
-        return st;
-    }
-    for (size_t i = 0; i < n; i++)
-        ws->w[w].coins[pick[i]].pending_since_ns = now_ns;
-    return WALLET_OK;
+    tx *outs[2];
+    const uint8_t *tos[2] = {to_a, to_b};
+    wallet_status st = pay(ws, outs, tos, 2, w, c, amount, fee, now_ns);
+    *out_a = outs[0];
+    *out_b = outs[1];
+    return st;
 }
 
 void wallet_release(wallet_set *ws, uint32_t w, const tx *t)

@@ -1,5 +1,7 @@
 #include "testutil.h"
 
+#include "hash.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,25 +16,9 @@ int testutil_run(Suite *s)
     return failed == 0 ? 0 : 1;
 }
 
-static int nibble(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 void testutil_unhex(uint8_t *out, size_t len, const char *hex)
 {
-    ck_assert_uint_eq(strlen(hex), 2 * len);
-    for (size_t i = 0; i < len; i++) {
-        int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-        ck_assert(hi >= 0 && lo >= 0);
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
+    ck_assert_msg(hex_decode(out, len, hex) == 0, "bad hex in the test itself: %s", hex);
 }
 
 const char *testutil_tmpdir(const char *name)
