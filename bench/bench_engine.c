@@ -2,10 +2,13 @@
  * graph (the union of 8 random perfect matchings), each originating a message
  * every period with a random phase; a node forwards an id to all its
  * neighbours the first time it sees it, with latency L + U[0, 2L). Reports
- * deliveries per wall second on 1 and 2 threads (median of 3 runs each), the
- * speedup, windows and peak RSS, next to the number of CPUs online.
+ * deliveries per wall second for each thread count (default 1 and 2; 0 = one
+ * per node), as the median of `rounds` runs (default 7) taken interleaved
+ * (1, 2, 1, 2, ...) so that load from elsewhere hits all counts alike; then
+ * the speedups over the first count and the peak RSS, next to the number of
+ * CPUs online.
  *
- * Usage: bench_engine [nodes [virtual_seconds [period_seconds]]] */
+ * Usage: bench_engine [nodes [virtual_seconds [period_seconds [rounds [threads...]]]]] */
 #include "engine.h"
 #include "rng.h"
 
@@ -137,11 +140,30 @@ static int parse_positive(const char *s, const char *what, double *out)
 
 int main(int argc, char **argv)
 {
-    double nodes_d = 1000, virt_s = 10, period_s = 5;
+    double nodes_d = 1000, virt_s = 10, period_s = 5, rounds_d = 7;
     if ((argc > 1 && parse_positive(argv[1], "nodes", &nodes_d) != 0) ||
         (argc > 2 && parse_positive(argv[2], "virtual_seconds", &virt_s) != 0) ||
-        (argc > 3 && parse_positive(argv[3], "period_seconds", &period_s) != 0))
+        (argc > 3 && parse_positive(argv[3], "period_seconds", &period_s) != 0) ||
+        (argc > 4 && parse_positive(argv[4], "rounds", &rounds_d) != 0))
         return 2;
+    int rounds = (int)rounds_d;
+    uint32_t thread_counts[16] = {1, 2};
+    int nthreads = 2;
+    if (argc > 5) {
+        nthreads = 0;
+        for (int i = 5; i < argc; i++) {
+            double k;
+            if (nthreads == 16) {
+                fprintf(stderr, "bench_engine: at most 16 thread counts\n");
+                return 2;
+            }
+            if (strcmp(argv[i], "0") == 0)
+                k = 0;
+            else if (parse_positive(argv[i], "threads", &k) != 0)
+                return 2;
+            thread_counts[nthreads++] = (uint32_t)k;
+        }
+    }
     uint32_t nodes = (uint32_t)nodes_d;
     if (nodes < 2 || nodes % 2 != 0) {
         fprintf(stderr, "bench_engine: nodes must be an even number >= 2\n");
@@ -183,37 +205,55 @@ int main(int argc, char **argv)
            "[%lld, %lld) ms, originate every %.3g s for %.3g virtual s\n",
            nodes, DEGREE, LOOKAHEAD_NS / 1000000, LOOKAHEAD_NS / 1000000,
            3 * LOOKAHEAD_NS / 1000000, period_s, virt_s);
-    printf("cpus online: %ld\n", sysconf(_SC_NPROCESSORS_ONLN));
-    static const uint32_t thread_counts[] = {1, 2};
-    double rate[2] = {0, 0};
-    uint64_t deliveries[2] = {0, 0};
-    for (int t = 0; t < 2; t++) {
-        double secs[3];
-        result r = {0};
-        for (int k = 0; k < 3; k++) {
-            if (run_once(&r, &f, adj, thread_counts[t], end_ns) != 0)
-                return 1;
-            secs[k] = r.seconds;
-        }
-        double sorted[3] = {secs[0], secs[1], secs[2]};
-        qsort(sorted, 3, sizeof sorted[0], cmp_double);
-        rate[t] = (double)r.deliveries / sorted[1];
-        deliveries[t] = r.deliveries;
-        printf("threads=%u: %llu deliveries, %llu events, %llu windows; runs %.3f %.3f %.3f s; "
-               "median %.0f deliveries/s\n",
-               thread_counts[t], (unsigned long long)r.deliveries, (unsigned long long)r.events,
-               (unsigned long long)r.windows, secs[0], secs[1], secs[2], rate[t]);
+    printf("cpus online: %ld; %d rounds, each running every thread count once in turn\n",
+           sysconf(_SC_NPROCESSORS_ONLN), rounds);
+    double *secs = malloc((size_t)rounds * nthreads * sizeof *secs);
+    uint64_t *deliveries = calloc(nthreads, sizeof *deliveries);
+    result *last = calloc(nthreads, sizeof *last);
+    if (secs == NULL || deliveries == NULL || last == NULL) {
+        fprintf(stderr, "bench_engine: out of memory\n");
+        return 1;
     }
-    printf("same deliveries on 1 and 2 threads: %s\n",
-           deliveries[0] == deliveries[1] ? "yes" : "NO");
-    printf("speedup 2 threads / 1 thread: %.2fx\n", rate[1] / rate[0]);
+    for (int k = 0; k < rounds; k++) {
+        for (int t = 0; t < nthreads; t++) {
+            if (run_once(&last[t], &f, adj, thread_counts[t], end_ns) != 0)
+                return 1;
+            secs[t * rounds + k] = last[t].seconds;
+            deliveries[t] = last[t].deliveries;
+        }
+    }
+    int same = 1;
+    double *rate = calloc(nthreads, sizeof *rate);
+    if (rate == NULL)
+        return 1;
+    for (int t = 0; t < nthreads; t++) {
+        double *s = &secs[t * rounds];
+        printf("threads=%u: %llu deliveries, %llu events, %llu windows; runs", thread_counts[t],
+               (unsigned long long)last[t].deliveries, (unsigned long long)last[t].events,
+               (unsigned long long)last[t].windows);
+        for (int k = 0; k < rounds; k++)
+            printf(" %.3f", s[k]);
+        qsort(s, rounds, sizeof *s, cmp_double);
+        double median = rounds % 2 ? s[rounds / 2] : (s[rounds / 2 - 1] + s[rounds / 2]) / 2;
+        rate[t] = (double)last[t].deliveries / median;
+        printf(" s; median %.0f deliveries/s\n", rate[t]);
+        same &= deliveries[t] == deliveries[0];
+    }
+    printf("same deliveries on every thread count: %s\n", same ? "yes" : "NO");
+    for (int t = 1; t < nthreads; t++)
+        printf("speedup %u threads / %u thread(s): %.2fx\n", thread_counts[t], thread_counts[0],
+               rate[t] / rate[0]);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("peak RSS: %.1f MiB\n", (double)ru.ru_maxrss / 1024.0);
+    free(secs);
+    free(deliveries);
+    free(last);
+    free(rate);
     free(adj);
     free(perm);
     free(f.seen);
     free(f.originated);
     free(f.streams);
-    return deliveries[0] == deliveries[1] ? 0 : 1;
+    return same ? 0 : 1;
 }

@@ -2,22 +2,27 @@
  * min-heap of events keyed on (time_ns, src, seq); keys are unique because a
  * source numbers what it schedules, so the order a node sees never depends on
  * which thread delivered first. Worker r owns a contiguous block of nodes and
- * loops:
+ * loops, with one barrier per window:
  *
- *   vote: earliest pending work of my nodes (events and idle time) --reduce-->
+ *   vote: earliest pending work of my nodes (events, idle time, and what I
+ *         posted to other ranks), earliest global I know of --end window
+ *         (barrier + reduce)--> collect what other ranks posted to my nodes;
  *   if a global event is due (no work before it): rank 0 runs it, barrier;
  *   else if nothing before the end: stop;
- *   else process window [W, min(W+L, next global, end)) for my nodes,
- *        sync, collect the messages other ranks posted to my nodes.
+ *   else process window [W, min(W+L, next global, end)) for my nodes.
  *
  * Sends between nodes of one worker go straight into the destination heap
  * (the message lands at >= W+L, past the window, so no one processes it
  * early); sends to other workers go through the exchange. Every rank takes
  * the same decision from the same reduced vote, so barriers always match.
  * Globals live in one heap under a mutex (callbacks on any worker may add
- * one); they are read only by rank 0 between sync and reduce, when no
- * worker can add any. Node state (heap, counters) is touched only by the
- * node's worker, or by rank 0 while the others wait at a barrier. */
+ * one); each worker also notes the earliest global it added in the window,
+ * for its vote, since rank 0 may read the heap before another worker adds
+ * one. They are run only by rank 0 after a window's barrier, when no worker
+ * can add any. Node state (heap, counters) is touched only by the node's
+ * worker, or by rank 0 while the others wait at a barrier. Nodes, workers
+ * and the fields rank 0 writes during a run each have their own cache
+ * lines, so no two threads write one line in the hot path. */
 #include "engine.h"
 
 #include "exchange.h"
@@ -26,6 +31,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,9 +40,10 @@
 #include <unistd.h>
 
 #define ENGINE_NEVER INT64_MAX
+#define LINE 64
 
 typedef struct node {
-    engine_event *heap; /* 4-ary min-heap */
+    _Alignas(LINE) engine_event *heap; /* 4-ary min-heap */
     size_t len, cap;
     uint64_t next_seq; /* sequence number of the next event this node schedules */
     int64_t now_ns;    /* time of the last event handled (never decreases) */
@@ -61,9 +68,10 @@ struct engine_call {
 };
 
 typedef struct worker {
-    engine *e;
+    _Alignas(LINE) engine *e;
     uint32_t rank;
-    uint32_t first, end; /* nodes [first, end) */
+    uint32_t first, end;     /* nodes [first, end) */
+    int64_t added_global_ns; /* earliest global this worker's nodes added */
     pthread_t thread;
     int started;
 } worker;
@@ -95,8 +103,9 @@ struct engine {
     pthread_mutex_t pause_mu;
     pthread_cond_t pause_cv;
 
-    int64_t now_ns;     /* virtual time reached (end of the last run) */
-    int64_t reached_ns; /* written by rank 0 during a run */
+    int64_t now_ns; /* virtual time reached (end of the last run) */
+    /* Written by rank 0 during a run. */
+    _Alignas(LINE) int64_t reached_ns;
     uint64_t windows, globals_run;
 };
 
@@ -119,6 +128,19 @@ static void check_pthread(int rc, const char *what)
         fprintf(stderr, "chainsim: engine: %s failed: %s\n", what, strerror(rc));
         abort();
     }
+}
+
+/* Zeroed memory for n elements, aligned to a cache line and padded to whole
+ * lines (for types with _Alignas(LINE) members); NULL when out of memory. */
+static void *zalloc_lines(size_t n, size_t elem)
+{
+    if (n != 0 && elem > (SIZE_MAX - LINE) / n)
+        return NULL;
+    size_t bytes = (n * elem + LINE - 1) / LINE * LINE;
+    void *p = aligned_alloc(LINE, bytes ? bytes : LINE);
+    if (p != NULL)
+        memset(p, 0, bytes ? bytes : LINE);
+    return p;
 }
 
 static void *grow(void *p, size_t *cap, size_t elem)
@@ -341,6 +363,9 @@ void engine_call_global(engine_call *call, int64_t at_ns, uint32_t type, void *p
     assert(at_ns - e->lookahead_ns >= call->now_ns && "global below the lookahead");
     uint64_t seq = e->nodes[call->node].next_seq++;
     add_global(e, at_ns, call->now_ns, call->node, seq, type, payload, arg);
+    worker *w = &e->workers[call->rank];
+    if (at_ns < w->added_global_ns)
+        w->added_global_ns = at_ns;
 }
 
 void engine_call_act_as(engine_call *call, uint32_t node_id)
@@ -434,13 +459,15 @@ static int64_t wall_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Pacing (rank 0 only, before a window): realtime factor and pause. Changes
- * when windows start on the wall clock, never what they do. */
+/* Pacing (rank 0 only): pause and realtime factor. Changes when windows
+ * start on the wall clock, never what they do. */
 typedef struct pacing {
     int64_t wall0_ns, virt0_ns;
 } pacing;
 
-static void pace(engine *e, pacing *p, int64_t window_ns)
+/* Blocks while paused (and no stop is requested). Rank 0 calls it before
+ * the window's barrier, so no rank starts another window meanwhile. */
+static void wait_while_paused(engine *e, pacing *p)
 {
     if (atomic_load_explicit(&e->paused, memory_order_acquire)) {
         int64_t t0 = wall_ns();
@@ -451,6 +478,12 @@ static void pace(engine *e, pacing *p, int64_t window_ns)
         unlock(&e->pause_mu);
         p->wall0_ns += wall_ns() - t0;
     }
+}
+
+/* Realtime: sleeps until the wall clock matches window_ns. Rank 0 calls it
+ * before its part of the window (the others may run ahead by one window). */
+static void pace(engine *e, pacing *p, int64_t window_ns)
+{
     double f = e->cfg.realtime_factor;
     if (f <= 0)
         return;
@@ -463,15 +496,19 @@ static void pace(engine *e, pacing *p, int64_t window_ns)
 static void run_rank(engine *e, worker *w, int64_t end_ns)
 {
     pacing pc = {.wall0_ns = wall_ns(), .virt0_ns = e->now_ns};
-    /* Everyone has finished reading the last run's final vote. */
-    exchange_barrier(e->x, w->rank);
+    w->added_global_ns = ENGINE_NEVER;
     for (;;) {
-        exchange_vote mine = {.next_ns = local_next(e, w), .global_ns = ENGINE_NEVER}, all;
+        exchange_vote mine = {.next_ns = local_next(e, w), .global_ns = w->added_global_ns}, all;
+        w->added_global_ns = ENGINE_NEVER;
         if (w->rank == 0) {
-            mine.global_ns = next_global_ns(e);
+            wait_while_paused(e, &pc);
+            int64_t g = next_global_ns(e);
+            if (g < mine.global_ns)
+                mine.global_ns = g;
             mine.stop = atomic_exchange(&e->stop_requested, 0) != 0;
         }
-        exchange_reduce(e->x, w->rank, &mine, &all);
+        exchange_end_window(e->x, w->rank, &mine, &all);
+        exchange_collect(e->x, w->rank, deliver, e);
         if (all.stop)
             return;
         if (all.global_ns <= all.next_ns && all.global_ns < end_ns) {
@@ -501,8 +538,6 @@ static void run_rank(engine *e, worker *w, int64_t end_ns)
         }
         for (uint32_t i = w->first; i < w->end; i++)
             process_node(e, w->rank, i, wend);
-        exchange_sync(e->x, w->rank);
-        exchange_collect(e->x, w->rank, deliver, e);
     }
 }
 
@@ -529,6 +564,20 @@ static void *worker_main(void *arg)
 
 /* ---- lifecycle ---- */
 
+/* CPUs this process may run on: online CPUs, fewer if the affinity mask
+ * says so; 0 when unknown (then nobody spins). */
+static long cpus_usable(void)
+{
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        long allowed = CPU_COUNT(&set);
+        if (allowed > 0 && (online <= 0 || allowed < online))
+            return allowed;
+    }
+    return online > 0 ? online : 0;
+}
+
 int engine_new(engine **out, const engine_config *cfg)
 {
     *out = NULL;
@@ -541,7 +590,7 @@ int engine_new(engine **out, const engine_config *cfg)
     if (!(cfg->realtime_factor == 0 ||
           (isfinite(cfg->realtime_factor) && cfg->realtime_factor > 0)))
         return ENGINE_E_REALTIME;
-    engine *e = calloc(1, sizeof *e);
+    engine *e = zalloc_lines(1, sizeof *e);
     if (e == NULL)
         return ENGINE_E_NOMEM;
     int status = ENGINE_E_NOMEM;
@@ -556,14 +605,14 @@ int engine_new(engine **out, const engine_config *cfg)
     check_pthread(pthread_cond_init(&e->pause_cv, NULL), "pthread_cond_init");
     atomic_init(&e->stop_requested, 0);
     atomic_init(&e->paused, 0);
-    e->nodes = calloc(e->nodes_n, sizeof *e->nodes);
+    e->nodes = zalloc_lines(e->nodes_n, sizeof *e->nodes);
     e->owner = calloc(e->nodes_n, sizeof *e->owner);
-    e->workers = calloc(e->threads, sizeof *e->workers);
+    e->workers = zalloc_lines(e->threads, sizeof *e->workers);
     if (e->nodes == NULL || e->owner == NULL || e->workers == NULL)
         goto fail;
     for (uint32_t i = 0; i < e->nodes_n; i++)
         e->nodes[i].idle_ns = cfg->model.on_idle != NULL ? 0 : ENGINE_NEVER;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    long cpus = cpus_usable();
     status = exchange_new(&e->x, e->threads, cpus > 0 && e->threads <= (uint32_t)cpus);
     if (status != ENGINE_OK)
         goto fail;
@@ -589,6 +638,53 @@ fail:
     return status;
 }
 
+static int cmp_event(const void *a, const void *b)
+{
+    const engine_event *x = a, *y = b;
+    return event_before(x, y) ? -1 : event_before(y, x);
+}
+
+static int cmp_global(const void *a, const void *b)
+{
+    const global_event *x = a, *y = b;
+    return global_before(x, y) ? -1 : global_before(y, x);
+}
+
+/* Hands every pending event to on_discard: node events in (time, src, seq)
+ * order, then globals in the order they would have run. Aborts when out of
+ * memory for the sorted list. */
+static void discard_pending(engine *e)
+{
+    const engine_model *m = &e->cfg.model;
+    size_t total = 0;
+    for (uint32_t i = 0; e->nodes != NULL && i < e->nodes_n; i++)
+        total += e->nodes[i].len;
+    if (total > 0) {
+        engine_event *all = malloc(total * sizeof *all);
+        if (all == NULL) {
+            fprintf(stderr, "chainsim: engine: out of memory\n");
+            abort();
+        }
+        size_t k = 0;
+        for (uint32_t i = 0; i < e->nodes_n; i++) {
+            if (e->nodes[i].len == 0)
+                continue;
+            memcpy(&all[k], e->nodes[i].heap, e->nodes[i].len * sizeof *all);
+            k += e->nodes[i].len;
+            e->nodes[i].len = 0;
+        }
+        qsort(all, total, sizeof *all, cmp_event);
+        for (k = 0; k < total; k++)
+            m->on_discard(m->ctx, &all[k]);
+        free(all);
+    }
+    if (e->globals_len > 0)
+        qsort(e->globals, e->globals_len, sizeof *e->globals, cmp_global);
+    for (size_t k = 0; k < e->globals_len; k++)
+        m->on_discard(m->ctx, &e->globals[k].ev);
+    e->globals_len = 0;
+}
+
 void engine_free(engine *e)
 {
     if (e == NULL)
@@ -602,17 +698,11 @@ void engine_free(engine *e)
             if (e->workers[r].started)
                 check_pthread(pthread_join(e->workers[r].thread, NULL), "pthread_join");
     }
-    const engine_model *m = &e->cfg.model;
-    if (e->nodes != NULL) {
-        for (uint32_t i = 0; i < e->nodes_n; i++) {
-            node *n = &e->nodes[i];
-            for (size_t k = 0; k < n->len && m->on_discard != NULL; k++)
-                m->on_discard(m->ctx, &n->heap[k]);
-            free(n->heap);
-        }
-    }
-    for (size_t k = 0; k < e->globals_len && m->on_discard != NULL; k++)
-        m->on_discard(m->ctx, &e->globals[k].ev);
+    if (e->cfg.model.on_discard != NULL)
+        discard_pending(e);
+    if (e->nodes != NULL)
+        for (uint32_t i = 0; i < e->nodes_n; i++)
+            free(e->nodes[i].heap);
     free(e->globals);
     exchange_free(e->x);
     free(e->nodes);

@@ -91,9 +91,10 @@ typedef struct engine_model {
      * engine_schedule_global). It may act for nodes through
      * engine_call_act_as, and may schedule further globals. */
     void (*on_global)(void *ctx, engine_call *call, const engine_event *ev);
-    /* Optional. Receives every event still pending when the engine is freed
-     * (node events and globals), so the model can release payloads. Runs on
-     * the thread calling engine_free. */
+    /* Optional. Receives every event still pending when the engine is freed,
+     * so the model can release payloads: first the node events in
+     * (time_ns, src, seq) order, then the globals in the order they would
+     * have run. Runs on the thread calling engine_free. */
     void (*on_discard)(void *ctx, const engine_event *ev);
 } engine_model;
 
@@ -130,7 +131,9 @@ typedef struct engine_node_stats {
 int engine_new(engine **out, const engine_config *cfg) __attribute__((warn_unused_result));
 
 /* Stops and joins the worker threads, hands every pending event to
- * on_discard, and frees e. Accepts NULL. Not during engine_run. */
+ * on_discard (in the order given there), and frees e. Accepts NULL. Not
+ * during engine_run. Aborts when out of memory for sorting what it
+ * discards. */
 void engine_free(engine *e);
 
 /* Runs every event with time < end_ns (and the idle time and globals before
@@ -145,8 +148,10 @@ int engine_run(engine *e, int64_t end_ns) __attribute__((warn_unused_result));
  * Thread-safe; callable from callbacks or any thread. */
 void engine_request_stop(engine *e);
 
-/* Pauses (paused != 0) or resumes a run at window barriers, for dashboards.
- * Pacing only. Thread-safe. */
+/* Pauses (paused != 0) or resumes a run at window barriers, for dashboards:
+ * once the window in progress ends, no node handles anything until resumed
+ * (or a stop is requested). Pacing only: results do not change. Thread-safe;
+ * callable from callbacks or any thread. */
 void engine_set_paused(engine *e, int paused);
 
 /* Schedules a global event (see on_global) from outside a run, in call order:

@@ -1,8 +1,9 @@
 /* The engine's exchange step between ranks (worker threads here, MPI ranks in
  * a distributed build): during a window each rank posts the events it sends to
- * nodes of other ranks; at the window's end the ranks synchronise, each collects
- * what was posted to it, and they agree on the next window with an allreduce.
- * This file is the in-process transport; an MPI one implements the same calls. */
+ * nodes of other ranks; at the window's end the ranks meet once, agreeing on
+ * the next window with an allreduce, and each then collects what was posted
+ * to it. This file is the in-process transport; an MPI one implements the
+ * same calls. */
 #ifndef CHAINSIM_EXCHANGE_H
 #define CHAINSIM_EXCHANGE_H
 
@@ -13,7 +14,7 @@
 /* The exchange between `ranks` ranks (opaque; one owner). */
 typedef struct exchange exchange;
 
-/* What each rank contributes to the allreduce at a window barrier. */
+/* What each rank contributes to the allreduce at a window's end. */
 typedef struct exchange_vote {
     int64_t next_ns;   /* earliest pending work at this rank (min-reduced) */
     int64_t global_ns; /* earliest global event known to this rank (min-reduced) */
@@ -21,12 +22,15 @@ typedef struct exchange_vote {
 } exchange_vote;
 
 /* Creates the exchange for ranks >= 1. spin != 0 lets waiting ranks spin
- * briefly before sleeping (good when every rank has its own CPU). Returns
- * ENGINE_OK and sets *out, or ENGINE_E_NOMEM (*out = NULL). */
+ * briefly (a few tens of microseconds at most, adapted to recent waits)
+ * before sleeping: only when every rank has its own CPU. Memory grows with
+ * ranks plus the (rank, rank) pairs that actually exchange events in a
+ * window, never with ranks squared. Returns ENGINE_OK and sets *out, or
+ * ENGINE_E_NOMEM (*out = NULL). */
 int exchange_new(exchange **out, uint32_t ranks, int spin) __attribute__((warn_unused_result));
 
-/* Frees x and any events still posted in it (without looking at payloads:
- * the engine collects everything before it frees). Accepts NULL. */
+/* Frees x and its buffers (without looking at payloads: the engine collects
+ * everything before it frees). Accepts NULL. Not while ranks use it. */
 void exchange_free(exchange *x);
 
 /* Posts ev from rank `from` to rank `to` (!= from). Only the thread of rank
@@ -34,22 +38,22 @@ void exchange_free(exchange *x);
  * of memory. */
 void exchange_post(exchange *x, uint32_t from, uint32_t to, const engine_event *ev);
 
-/* Ends a window for rank: returns when every rank has called it, and from
- * then on everything posted during the window can be collected. */
-void exchange_sync(exchange *x, uint32_t rank);
+/* Ends a window for rank, as one barrier: hands over what rank posted during
+ * the window, contributes mine, and returns when every rank has called it,
+ * with in *all the minimum next_ns and global_ns and
+ * the or of stop over all ranks. next_ns counts the events rank posted in
+ * the window (the receivers have not collected them yet). The caller must
+ * then call exchange_collect before its next barrier. */
+void exchange_end_window(exchange *x, uint32_t rank, const exchange_vote *mine, exchange_vote *all);
 
-/* After exchange_sync: hands every event posted to rank during the window to
- * sink (in order of posting rank, then posting order) and forgets them. */
+/* After exchange_end_window: hands every event handed over to rank to sink,
+ * in no particular order (the engine orders events by key, not by arrival),
+ * and forgets them. May also hand over events other ranks posted in the
+ * window that has just begun (their times are past that window's end). */
 void exchange_collect(exchange *x, uint32_t rank, void (*sink)(void *ctx, const engine_event *ev),
                       void *ctx);
 
-/* Allreduce: every rank contributes mine and receives in *all the minimum
- * next_ns and global_ns and the or of stop over all ranks. A barrier: it
- * returns once every rank has contributed. Must follow exchange_sync or
- * exchange_barrier (slots are reused). */
-void exchange_reduce(exchange *x, uint32_t rank, const exchange_vote *mine, exchange_vote *all);
-
-/* A plain barrier of all ranks. */
+/* A plain barrier of all ranks (no vote, no hand-over). */
 void exchange_barrier(exchange *x, uint32_t rank);
 
 #endif

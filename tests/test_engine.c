@@ -1,11 +1,14 @@
 /* The windowed kernel with small scripted models: event order on
  * (time, src, seq) with ties, windows and skip-ahead, global events, idle
- * time, configuration errors, early stop and teardown of pending events. The
+ * time, configuration errors, early stop, pause and resume, and teardown of
+ * pending events (in a defined order). The
  * thread-count determinism test is in test_engine_determinism.c. */
 #include "engine.h"
 #include "testutil.h"
 
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -601,6 +604,202 @@ START_TEST(realtime_paces_without_changing_results)
 }
 END_TEST
 
+/* ---- on_discard order: node events by (time, src, seq), then globals ---- */
+
+#define DISCARD_NODES 6
+#define DISCARD_MAX 4096
+
+typedef struct discard_log {
+    engine_event ev[DISCARD_MAX];
+    int n;
+} discard_log;
+
+static void spread_event(void *ctx, engine_call *call, uint32_t node, const engine_event *ev)
+{
+    (void)ctx;
+    /* Two messages with latencies that depend on the event, so that pending
+     * events at teardown have many times, sources and sequence numbers. */
+    for (uint32_t k = 1; k <= 2; k++) {
+        uint32_t dst = (node + k * (uint32_t)(ev->seq % 3 + 1)) % DISCARD_NODES;
+        int64_t latency = 1000 + (int64_t)((ev->seq * 7 + node * 13 + k) % 5) * 500;
+        engine_send(call, dst, ev->time_ns + latency, 0, NULL, ev->arg + 1);
+    }
+}
+
+static void log_discard(void *ctx, const engine_event *ev)
+{
+    discard_log *d = ctx;
+    ck_assert_int_lt(d->n, DISCARD_MAX);
+    d->ev[d->n++] = *ev;
+}
+
+static void run_discard(discard_log *d, uint32_t threads)
+{
+    engine_config cfg = {.nodes = DISCARD_NODES,
+                         .lookahead_ns = 1000,
+                         .threads = threads,
+                         .model = {.ctx = d, .on_event = spread_event, .on_discard = log_discard}};
+    engine *e = NULL;
+    ck_assert_int_eq(engine_new(&e, &cfg), ENGINE_OK);
+    for (uint32_t n = 0; n < DISCARD_NODES; n++)
+        ck_assert_int_eq(engine_schedule_timer(e, n, n * 100, 0, NULL, 0), ENGINE_OK);
+    /* Globals scheduled out of time order: they must come out as they would
+     * have run (time, then scheduling order), after every node event. */
+    ck_assert_int_eq(engine_schedule_global(e, 900000, G_PLAIN, NULL, 1), ENGINE_OK);
+    ck_assert_int_eq(engine_schedule_global(e, 800000, G_PLAIN, NULL, 2), ENGINE_OK);
+    ck_assert_int_eq(engine_schedule_global(e, 800000, G_PLAIN, NULL, 3), ENGINE_OK);
+    ck_assert_int_eq(engine_run(e, 6000), ENGINE_OK);
+    engine_free(e);
+}
+
+START_TEST(discard_order_is_defined)
+{
+    static discard_log ref, got;
+    memset(&ref, 0, sizeof ref);
+    memset(&got, 0, sizeof got);
+    run_discard(&ref, 1);
+    ck_assert_int_gt(ref.n, 50);
+    int node_events = ref.n - 3;
+    for (int i = 1; i < node_events; i++) {
+        const engine_event *a = &ref.ev[i - 1], *b = &ref.ev[i];
+        ck_assert_uint_ne(b->src, ENGINE_NO_NODE);
+        int before =
+            a->time_ns < b->time_ns || (a->time_ns == b->time_ns &&
+                                        (a->src < b->src || (a->src == b->src && a->seq < b->seq)));
+        ck_assert_msg(before, "discard %d (t=%lld src=%u seq=%llu) after (t=%lld src=%u seq=%llu)",
+                      i, (long long)b->time_ns, b->src, (unsigned long long)b->seq,
+                      (long long)a->time_ns, a->src, (unsigned long long)a->seq);
+    }
+    /* The order is not trivially the heap's: several sources at one time. */
+    int ties = 0;
+    for (int i = 1; i < node_events; i++)
+        ties += ref.ev[i - 1].time_ns == ref.ev[i].time_ns;
+    ck_assert_int_gt(ties, 0);
+    ck_assert_uint_eq(ref.ev[node_events].src, ENGINE_NO_NODE);
+    ck_assert_uint_eq(ref.ev[node_events].arg, 2);
+    ck_assert_uint_eq(ref.ev[node_events + 1].arg, 3);
+    ck_assert_uint_eq(ref.ev[node_events + 2].arg, 1);
+    /* The same sequence on every thread count. */
+    run_discard(&got, thread_counts[_i]);
+    ck_assert_int_eq(got.n, ref.n);
+    for (int i = 0; i < ref.n; i++) {
+        ck_assert_int_eq(got.ev[i].time_ns, ref.ev[i].time_ns);
+        ck_assert_uint_eq(got.ev[i].src, ref.ev[i].src);
+        ck_assert_uint_eq(got.ev[i].dst, ref.ev[i].dst);
+        ck_assert_uint_eq(got.ev[i].seq, ref.ev[i].seq);
+        ck_assert_uint_eq(got.ev[i].arg, ref.ev[i].arg);
+    }
+}
+END_TEST
+
+/* ---- pause from a callback, resume from another thread ---- */
+
+#define PAUSE_NODES 5
+#define PAUSE_LOOKAHEAD_NS 1000
+#define PAUSE_AT_NS 40000
+#define PAUSE_END_NS 100000
+#define PAUSE_HOLD_NS 60000000 /* 60 ms of wall time */
+
+typedef struct pauser {
+    engine *e;
+    int pause; /* whether node 0 pauses the run at PAUSE_AT_NS */
+    uint64_t digest[PAUSE_NODES];
+    int64_t paused_at_ns;         /* node 0 only */
+    atomic_int paused;            /* set by node 0's callback */
+    atomic_int resumed;           /* set by the resuming thread before resuming */
+    atomic_llong latest_in_pause; /* latest event time handled while paused */
+    atomic_int events;
+} pauser;
+
+static void pause_event(void *ctx, engine_call *call, uint32_t node, const engine_event *ev)
+{
+    pauser *p = ctx;
+    int64_t now = ev->time_ns;
+    uint64_t h = p->digest[node] * 0x100000001b3ULL;
+    p->digest[node] = h ^ (uint64_t)now ^ ((uint64_t)ev->src << 40) ^ (ev->seq << 20);
+    atomic_fetch_add(&p->events, 1);
+    if (atomic_load(&p->paused) && !atomic_load(&p->resumed)) {
+        long long seen = atomic_load(&p->latest_in_pause);
+        while (now > seen && !atomic_compare_exchange_weak(&p->latest_in_pause, &seen, now))
+            ;
+    }
+    if (node == 0 && p->pause && now >= PAUSE_AT_NS && !atomic_load(&p->paused)) {
+        p->paused_at_ns = now;
+        engine_set_paused(p->e, 1);
+        atomic_store(&p->paused, 1);
+    }
+    if (now + 3 * PAUSE_LOOKAHEAD_NS < PAUSE_END_NS) {
+        uint32_t dst = (node + 1 + (uint32_t)(ev->seq % (PAUSE_NODES - 1))) % PAUSE_NODES;
+        /* One successor per event: the population stays at PAUSE_NODES. */
+        if (ev->seq % 4 == 0)
+            engine_timer(call, now + 700, 0, NULL, 0);
+        else
+            engine_send(call, dst, now + PAUSE_LOOKAHEAD_NS + (int64_t)(ev->seq % 3) * 300, 0, NULL,
+                        0);
+    }
+}
+
+static void *resume_later(void *arg)
+{
+    pauser *p = arg;
+    struct timespec step = {.tv_sec = 0, .tv_nsec = 1000000};
+    while (!atomic_load(&p->paused))
+        nanosleep(&step, NULL);
+    struct timespec hold = {.tv_sec = 0, .tv_nsec = PAUSE_HOLD_NS};
+    nanosleep(&hold, NULL);
+    atomic_store(&p->resumed, 1);
+    engine_set_paused(p->e, 0);
+    return NULL;
+}
+
+static double run_pauser(pauser *p, uint32_t threads)
+{
+    engine_config cfg = {.nodes = PAUSE_NODES,
+                         .lookahead_ns = PAUSE_LOOKAHEAD_NS,
+                         .threads = threads,
+                         .model = {.ctx = p, .on_event = pause_event}};
+    ck_assert_int_eq(engine_new(&p->e, &cfg), ENGINE_OK);
+    for (uint32_t n = 0; n < PAUSE_NODES; n++)
+        ck_assert_int_eq(engine_schedule_timer(p->e, n, n * 10, 0, NULL, 0), ENGINE_OK);
+    pthread_t resumer;
+    if (p->pause)
+        ck_assert_int_eq(pthread_create(&resumer, NULL, resume_later, p), 0);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ck_assert_int_eq(engine_run(p->e, PAUSE_END_NS), ENGINE_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (p->pause)
+        ck_assert_int_eq(pthread_join(resumer, NULL), 0);
+    ck_assert_int_eq(engine_now(p->e), PAUSE_END_NS);
+    engine_free(p->e);
+    return (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+}
+
+START_TEST(pause_and_resume_keep_results)
+{
+    pauser *ref = calloc(1, sizeof *ref), *p = calloc(1, sizeof *p);
+    ck_assert_ptr_nonnull(ref);
+    ck_assert_ptr_nonnull(p);
+    run_pauser(ref, 1);
+    p->pause = 1;
+    atomic_store(&p->latest_in_pause, -1);
+    double elapsed = run_pauser(p, thread_counts[_i]);
+    /* The run did pause: it took the hold time, and once the window in
+     * progress ended nothing ran until the resume. */
+    ck_assert(atomic_load(&p->paused) && atomic_load(&p->resumed));
+    ck_assert_double_ge(elapsed, PAUSE_HOLD_NS * 1e-9);
+    ck_assert_int_ge(p->paused_at_ns, PAUSE_AT_NS);
+    ck_assert_int_lt(atomic_load(&p->latest_in_pause), p->paused_at_ns + PAUSE_LOOKAHEAD_NS);
+    /* And it changed nothing. */
+    ck_assert_int_gt(atomic_load(&ref->events), 300);
+    ck_assert_int_eq(atomic_load(&p->events), atomic_load(&ref->events));
+    for (int n = 0; n < PAUSE_NODES; n++)
+        ck_assert_msg(p->digest[n] == ref->digest[n], "node %d digest differs after a pause", n);
+    free(ref);
+    free(p);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -621,6 +820,8 @@ static Suite *suite(void)
 #endif
     tcase_add_loop_test(tc, pending_events_are_discarded_at_teardown, 0, n);
     tcase_add_loop_test(tc, request_stop_returns_early, 0, n);
+    tcase_add_loop_test(tc, discard_order_is_defined, 0, n);
+    tcase_add_loop_test(tc, pause_and_resume_keep_results, 0, n);
     suite_add_tcase(s, tc);
     return s;
 }
