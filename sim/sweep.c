@@ -4,6 +4,7 @@
  * its child runs finish in. */
 #include "sweep.h"
 
+#include "rng.h"
 #include "summary.h"
 
 #include <inttypes.h>
@@ -86,11 +87,9 @@ void sweep_grid_point(size_t *value_idx, unsigned *rep, const sweep_axis *axes, 
 
 uint64_t sweep_seed(uint64_t base_seed, unsigned rep)
 {
-    /* splitmix64 (Steele, Lea and Flood, 2014), one step. */
-    uint64_t z = base_seed + rep + 0x9E3779B97F4A7C15u;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return z ^ (z >> 31);
+    /* One splitmix64 step from base_seed + rep. */
+    uint64_t state = base_seed + rep;
+    return rng_splitmix64(&state);
 }
 
 void sweep_run_name(char *out, size_t outlen, size_t index, size_t n_runs)
@@ -98,7 +97,8 @@ void sweep_run_name(char *out, size_t outlen, size_t index, size_t n_runs)
     int width = 3;
     for (size_t n = n_runs; n >= 1000; n /= 10)
         width++;
-    snprintf(out, outlen, "run-%0*zu", width, index + 1);
+    if (snprintf(out, outlen, "run-%0*zu", width, index + 1) >= (int)outlen && outlen > 0)
+        out[outlen - 1] = '\0'; /* the caller's buffer fits every grid this size allows */
 }
 
 char **sweep_child_argv(const char *exe, const char *scenario, const sweep_axis *axes,
