@@ -486,11 +486,18 @@ static void on_getblocks(node *n, node_effects *fx, uint32_t peer, const msg *m)
     free(items);
 }
 
+/* A peer's status: the side behind asks for blocks; the side ahead answers
+ * with its own status, so a (re)starting node learns at once that it is
+ * behind (as Bitcoin peers both send their height in `version`). Equal work
+ * sends nothing, so two statuses never bounce back and forth. */
 static void on_status(node *n, node_effects *fx, uint32_t peer, const msg *m)
 {
     const chain_entry *tip = chain_tip(n->chain);
-    if (u256_cmp(&m->work, chain_entry_work(tip)) > 0 && chain_lookup(n->chain, &m->tip) == NULL)
+    int cmp = u256_cmp(&m->work, chain_entry_work(tip));
+    if (cmp > 0 && chain_lookup(n->chain, &m->tip) == NULL)
         send_getblocks(n, fx, peer);
+    else if (cmp < 0)
+        send_status(n, fx, peer);
 }
 
 static void on_tx(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, tx *t)
