@@ -76,7 +76,7 @@ static inline int rf_exec(const char *const *args, const char *out_path, const c
 }
 
 /* `chainsim run [scenario] --out dir --quiet ARGS...` (ARGS NULL-terminated);
- * scenario is relative to the source tree, NULL for the built-in default.
+ * scenario is absolute or relative to the source tree, NULL for the default.
  * Asserts exit status 0 and shows the run's stderr when it is not. */
 static inline void rf_run(const char *dir, const char *scenario, ...)
 {
@@ -85,7 +85,7 @@ static inline void rf_run(const char *dir, const char *scenario, ...)
     size_t n = 0;
     args[n++] = "run";
     if (scenario) {
-        snprintf(scen, sizeof scen, "%s", rf_src(scenario));
+        snprintf(scen, sizeof scen, "%s", scenario[0] == '/' ? scenario : rf_src(scenario));
         args[n++] = scen;
     }
     args[n++] = "--out";
