@@ -4,9 +4,9 @@
  * crashed node restarts from its chain file and ends on the network's tip; a
  * late joiner downloads the chain from genesis.
  *
- * Tests marked KNOWN BUG assert what the design promises but the code does
- * not do yet; they run only with CHAINSIM_KNOWN_BUGS=1 (see the report in the
- * commit that added them). */
+ * A (re)starting node catches up at once: it sends status, the peer ahead
+ * answers with its own, and the node behind sends getblocks (core/node.c
+ * on_status). */
 #include "run_fixture.h"
 
 #include <math.h>
@@ -189,12 +189,10 @@ START_TEST(late_joiner_syncs_from_genesis)
 }
 END_TEST
 
-/* KNOWN BUG: a node that (re)starts sends `status` to its peers, but a peer
- * with more work ignores a status showing less work (core/node.c on_status),
- * so the new node does not learn the peers' tips until the next block is
- * announced. The design promises it catches up at once: status (1 latency),
- * then getblocks, inv, getdata, blocks (4 more), plus the transfer of the
- * blocks at the link bandwidth and one sample interval. */
+/* A (re)starting node catches up at once: its status and the peer's
+ * answering status, then getblocks, inv, getdata and the blocks (6
+ * latencies), plus the transfer of the blocks at the link bandwidth and one
+ * sample interval. */
 static void assert_catches_up(const char *scenario, const char *tag, int node, double at,
                               double lat_max, double bw_bps)
 {
@@ -208,28 +206,28 @@ static void assert_catches_up(const char *scenario, const char *tag, int node, d
         if (rf_num(blocks, r, rf_col(blocks, "time_produced")) < at)
             bytes += rf_num(blocks, r, rf_col(blocks, "bytes"));
     rf_csv_free(blocks);
-    double bound = at + 5 * lat_max + bytes * 8 / bw_bps + 1;
+    double bound = at + 6 * lat_max + bytes * 8 / bw_bps + 1;
     rf_csv *tl = rf_csv_load(out, "timeline.csv");
     size_t c_tip = rf_col(tl, "tip");
     size_t mine = sample_at(tl, bound, node), ref = sample_at(tl, bound, node == 1 ? 2 : 1);
     ck_assert(mine != (size_t)-1 && ref != (size_t)-1);
     ck_assert_msg(strcmp(rf_cell(tl, mine, c_tip), rf_cell(tl, ref, c_tip)) == 0,
-                  "KNOWN BUG: %s: node %d has not caught up %.3f s after starting at %.0f s",
-                  scenario, node, bound - at, at);
+                  "%s: node %d has not caught up %.3f s after starting at %.0f s", scenario, node,
+                  bound - at, at);
     rf_csv_free(tl);
 }
 
-START_TEST(known_bug_restart_catches_up_at_once)
+START_TEST(restart_catches_up_at_once)
 {
     /* Ring: node 3's neighbours 2 and 4; 50 ms links, 10 Mbit. */
-    assert_catches_up("scenarios/crash_restart.json", "sync-bug-restart", 3, 240, 0.050, 10e6);
+    assert_catches_up("scenarios/crash_restart.json", "sync-restart", 3, 240, 0.050, 10e6);
 }
 END_TEST
 
-START_TEST(known_bug_joiner_catches_up_at_once)
+START_TEST(joiner_catches_up_at_once)
 {
     /* Star centred on node 1, latency up to 90 ms, 5 Mbit. */
-    assert_catches_up("scenarios/late_join.json", "sync-bug-join", 5, 180, 0.090, 5e6);
+    assert_catches_up("scenarios/late_join.json", "sync-join", 5, 180, 0.090, 5e6);
 }
 END_TEST
 
@@ -242,16 +240,8 @@ static Suite *suite(void)
     tcase_add_test(tc, restart_reloads_and_ends_on_tip);
     tcase_add_test(tc, late_joiner_syncs_from_genesis);
     suite_add_tcase(s, tc);
-    const char *bugs = getenv("CHAINSIM_KNOWN_BUGS");
-    if (bugs && strcmp(bugs, "1") == 0) {
-        TCase *kb = tcase_create("known_bugs");
-        tcase_set_timeout(kb, 900);
-        tcase_add_test(kb, known_bug_restart_catches_up_at_once);
-        tcase_add_test(kb, known_bug_joiner_catches_up_at_once);
-        suite_add_tcase(s, kb);
-    } else {
-        printf("scenarios_sync: 2 KNOWN BUG tests skipped (set CHAINSIM_KNOWN_BUGS=1 to run)\n");
-    }
+    tcase_add_test(tc, restart_catches_up_at_once);
+    tcase_add_test(tc, joiner_catches_up_at_once);
     return s;
 }
 
