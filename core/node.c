@@ -309,6 +309,11 @@ static void after_block(node *n, node_effects *fx, int64_t now_ns, block *b, cha
         node_note *note = fx_note(fx, NODE_NOTE_BLOCK_SEEN, now_ns);
         note->blk = block_ref(b);
     }
+    if (res->refused_depth > 0) {
+        node_note *note = fx_note(fx, NODE_NOTE_ROLLBACK_REFUSED, now_ns);
+        note->blk = block_ref(b);
+        note->depth = (uint32_t)res->refused_depth;
+    }
     /* Adopted orphans were seen now too. */
     for (size_t i = 0; i < res->n_connected; i++) {
         block *c = res->connected[i];
