@@ -297,6 +297,12 @@ static uint32_t default_bits(const chain *c, const chain_entry *parent)
     return bits;
 }
 
+uint32_t chain_expected_bits(const chain *c, const chain_entry *parent)
+{
+    return c->params.expected_bits ? c->params.expected_bits(c->params.hook_ctx, parent)
+                                   : default_bits(c, parent);
+}
+
 /* ---- UTXO application ---- */
 
 static const utxo_coin *lookup_utxo(void *ctx, const tx_outpoint *op)
@@ -772,9 +778,7 @@ static reason check_header(chain *c, const chain_entry *parent, const block *b, 
     hash_to_hex(hex, block_id(b));
     detail[0] = '\0';
     int pos_flag = (h->version & BLOCK_VERSION_POS) != 0;
-    uint32_t want_bits = c->params.expected_bits
-                             ? c->params.expected_bits(c->params.hook_ctx, parent)
-                             : default_bits(c, parent);
+    uint32_t want_bits = chain_expected_bits(c, parent);
     uint32_t mtp = chain_entry_median_time(parent);
     uint64_t height, nonce;
     if (pos_flag != (c->params.consensus == CHAIN_POS)) {

@@ -187,6 +187,10 @@ uint32_t chain_reorg_depth(const chain *c, const chain_entry *e);
 /* The height of the deepest block fork choice may no longer revert: the
  * chain never disconnects it (0 when max_rollback is 0, or below k blocks). */
 uint32_t chain_final_height(const chain *c);
+/* The bits a child of parent must carry: params.expected_bits, else the
+ * default rule (Bitcoin's retarget for PoW with retarget_blocks > 0, else
+ * the parent's bits; 0 when the retarget parameters are unusable). */
+uint32_t chain_expected_bits(const chain *c, const chain_entry *parent);
 /* The UTXO set of the active tip (read-only; changes with the chain). */
 const utxo_set *chain_utxo(const chain *c);
 /* The chain's parameters and signature cache. */
