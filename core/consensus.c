@@ -50,7 +50,7 @@ int consensus_pos_leader(const consensus_ctx *ctx, hash256 *lottery, const chain
 {
     hash256 seed, h;
     pos_threshold threshold;
-    void *schedule = (void *)(uintptr_t)ctx->stakes; /* only read */
+    const stake_schedule *schedule = ctx->stakes;
     uint64_t stake =
         schedule ? stake_of(schedule, pub, slot) : ctx->stake_of(ctx->stake_ctx, pub, slot);
     uint64_t total =

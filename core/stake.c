@@ -165,17 +165,15 @@ static int cmp_pub(const void *key, const void *elem)
     return memcmp(key, elem, KEYS_PUB_BYTES);
 }
 
-uint64_t stake_of(void *vs, const uint8_t pub[KEYS_PUB_BYTES], uint64_t slot)
+uint64_t stake_of(const stake_schedule *s, const uint8_t pub[KEYS_PUB_BYTES], uint64_t slot)
 {
-    const stake_schedule *s = vs;
     const uint8_t(*found)[KEYS_PUB_BYTES] =
         bsearch(pub, s->pubs, s->n_keys, KEYS_PUB_BYTES, cmp_pub);
     return found ? at(&s->key[found - s->pubs], slot) : 0;
 }
 
-uint64_t stake_total(void *vs, uint64_t slot)
+uint64_t stake_total(const stake_schedule *s, uint64_t slot)
 {
-    const stake_schedule *s = vs;
     return at(&s->total, slot);
 }
 

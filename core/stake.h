@@ -43,12 +43,11 @@ stake_status stake_new(stake_schedule **out, const stake_entry *entries, size_t 
 /* Frees s. Accepts NULL. */
 void stake_free(stake_schedule *s);
 
-/* Stake of the key at slot (0 for a key the schedule does not name). s is
- * a stake_schedule (void * so it fits consensus_ctx's stake_of hook). */
-uint64_t stake_of(void *s, const uint8_t pub[KEYS_PUB_BYTES], uint64_t slot);
+/* Stake of the key at slot (0 for a key the schedule does not name). */
+uint64_t stake_of(const stake_schedule *s, const uint8_t pub[KEYS_PUB_BYTES], uint64_t slot);
 
 /* Total stake at slot. */
-uint64_t stake_total(void *s, uint64_t slot);
+uint64_t stake_total(const stake_schedule *s, uint64_t slot);
 
 /* The keys in ascending byte order, and each key's steps by from_slot
  * (consecutive steps always differ in stake or a later entry replaced
