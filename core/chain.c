@@ -7,7 +7,9 @@
  * connect up, validating each block against the UTXO state it extends
  * (Bitcoin's ActivateBestChain). A block that fails there is marked invalid
  * with its descendants and best is chosen again, so the loop ends on the
- * best valid branch. */
+ * best valid branch. With a rollback limit k, `final_height` only grows
+ * (to tip height - k after each activation) and a branch is eligible for
+ * best only when its ancestor at final_height is the active block there. */
 #include "chain.h"
 
 #include "hmap.h"
@@ -48,6 +50,8 @@ struct chain {
     utxo_set *utxo;
     uint64_t next_seq;
     size_t n_valid;
+    uint32_t final_height; /* active[final_height] is never disconnected (max_rollback > 0) */
+    size_t refused_depth;  /* deepest refused reorg of the current chain_add_block */
 };
 
 /* The failure found while activating, reported for the offered block. */
@@ -201,6 +205,11 @@ uint32_t chain_reorg_depth(const chain *c, const chain_entry *e)
     return c->height - chain_common_ancestor(chain_tip(c), e)->height;
 }
 
+uint32_t chain_final_height(const chain *c)
+{
+    return c->final_height;
+}
+
 const utxo_set *chain_utxo(const chain *c)
 {
     return c->utxo;
@@ -286,6 +295,12 @@ static uint32_t default_bits(const chain *c, const chain_entry *parent)
                       c->params.target_spacing_s, &limit) != POW_OK)
         return 0;
     return bits;
+}
+
+uint32_t chain_expected_bits(const chain *c, const chain_entry *parent)
+{
+    return c->params.expected_bits ? c->params.expected_bits(c->params.hook_ctx, parent)
+                                   : default_bits(c, parent);
 }
 
 /* ---- UTXO application ---- */
@@ -619,15 +634,24 @@ static int better(const chain_entry *a, const chain_entry *b)
     return cmp > 0 || (cmp == 0 && a->seq < b->seq);
 }
 
+/* 1 when fork choice may move the active chain to e: always without a
+ * rollback limit, else when e's branch contains the final block. */
+static int eligible(const chain *c, const chain_entry *e)
+{
+    if (c->params.max_rollback == 0)
+        return 1;
+    return chain_entry_ancestor(e, c->final_height) == c->active[c->final_height];
+}
+
 static void recompute_best(chain *c)
 {
     size_t pos = 0;
     const void *key;
     void *val;
-    chain_entry *best = c->active[0];
+    chain_entry *best = c->active[c->final_height];
     while (hmap_next(c->index, &pos, &key, &val)) {
         chain_entry *e = *(chain_entry **)val;
-        if (!e->failed && better(e, best))
+        if (!e->failed && better(e, best) && eligible(c, e))
             best = e;
     }
     c->best = best;
@@ -698,6 +722,9 @@ static reason activate_best(chain *c, struct failure *fail)
         }
         free(path);
     }
+    uint32_t k = c->params.max_rollback;
+    if (k > 0 && c->height > k && c->height - k > c->final_height)
+        c->final_height = c->height - k;
     return REASON_OK;
 }
 
@@ -751,9 +778,7 @@ static reason check_header(chain *c, const chain_entry *parent, const block *b, 
     hash_to_hex(hex, block_id(b));
     detail[0] = '\0';
     int pos_flag = (h->version & BLOCK_VERSION_POS) != 0;
-    uint32_t want_bits = c->params.expected_bits
-                             ? c->params.expected_bits(c->params.hook_ctx, parent)
-                             : default_bits(c, parent);
+    uint32_t want_bits = chain_expected_bits(c, parent);
     uint32_t mtp = chain_entry_median_time(parent);
     uint64_t height, nonce;
     if (pos_flag != (c->params.consensus == CHAIN_POS)) {
@@ -875,8 +900,15 @@ static reason add_one(chain *c, block *b, int64_t now_s, struct failure *fail,
     chain_entry *e = entry_new(c, b, parent, 0);
     if (e == NULL)
         return note(fail, REASON_NO_MEMORY, id, reason_message(REASON_NO_MEMORY));
-    if (better(e, c->best))
-        c->best = e;
+    if (better(e, c->best)) {
+        if (eligible(c, e)) {
+            c->best = e;
+        } else {
+            size_t depth = chain_reorg_depth(c, e);
+            if (depth > c->refused_depth)
+                c->refused_depth = depth;
+        }
+    }
     r = activate_best(c, fail);
     if (r != REASON_OK)
         return note(fail, r, id, reason_message(r));
@@ -978,6 +1010,7 @@ reason chain_add_block(chain *c, chain_result *res, block *b, int64_t now_s)
     chain_outcome oc;
     hash256 id = *block_id(b);
     memset(res, 0, sizeof *res);
+    c->refused_depth = 0;
     block_ref(b); /* b must outlive this call even if the caller's was its only reference */
     reason r = add_one(c, b, now_s, &fail, &oc);
     if (r == REASON_OK && oc == CHAIN_OUTCOME_TIP)
@@ -993,6 +1026,7 @@ reason chain_add_block(chain *c, chain_result *res, block *b, int64_t now_s)
             note(&fail, REASON_BLOCK_KNOWN_INVALID, &id, "block descends from an invalid block");
     }
     res->outcome = oc;
+    res->refused_depth = c->refused_depth;
     if (oc == CHAIN_OUTCOME_REJECTED) {
         res->code = fail.code;
         res->bad_block = fail.id;

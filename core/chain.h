@@ -28,7 +28,19 @@
  * that fails is never shared.
  * Like Bitcoin, a block on a side branch is checked against the UTXO state
  * only when its branch gets the most work; if it then fails, it and its
- * descendants are marked invalid and the best remaining branch is active. */
+ * descendants are marked invalid and the best remaining branch is active.
+ * Rollback limit (Ouroboros Praos: a node never reverts more than k blocks):
+ * with params.max_rollback = k > 0, once the active chain reaches height h
+ * the block at height h - k is final for this chain and stays final (the
+ * final height never decreases, not even when a failed branch leaves the
+ * tip lower). Fork choice only considers branches that contain the final
+ * block, that is whose switch would disconnect at most k blocks of the
+ * active chain: a reorg of depth k is taken, one of depth k + 1 is refused.
+ * A refused branch stays in the tree as a side branch (the result's
+ * refused_depth says so) and is never adopted later, however long it grows.
+ * Consequence: after a partition in which both sides grew more than k
+ * blocks past their fork, nodes stay split after the heal; a shorter split
+ * converges to the longest branch. */
 #ifndef CHAINSIM_CHAIN_H
 #define CHAINSIM_CHAIN_H
 
@@ -61,6 +73,7 @@ typedef struct chain_params {
     uint32_t retarget_blocks;  /* PoW retarget interval R in blocks (0: constant difficulty) */
     uint32_t target_spacing_s; /* target seconds between blocks */
     uint32_t pow_limit_bits;   /* compact form of the easiest target retargeting may reach */
+    uint32_t max_rollback;     /* k: deepest reorg fork choice takes (0: unlimited; PoS uses it) */
     /* Outputs of the genesis coinbase (initial allocations); read only during
      * chain_genesis_new / chain_new. None: one output of 0 to a zero key. */
     const tx_out *genesis_outputs;
@@ -84,7 +97,7 @@ typedef struct chain_params {
 
 /* Fills p with defaults: PoW, seed 0, genesis time 1700000000, bits and pow
  * limit 0x207fffff (regtest), reward 50e8, 1 MB blocks, 7200 s future limit,
- * 100 orphans, no retarget, 600 s spacing, no hooks. */
+ * 100 orphans, no retarget, 600 s spacing, no rollback limit, no hooks. */
 void chain_params_default(chain_params *p);
 
 /* What chain_add_block did with a block. */
@@ -113,6 +126,10 @@ typedef struct chain_result {
     block **connected;
     size_t n_connected;
     size_t n_orphans_adopted; /* orphans that left the pool and joined the tree */
+    /* > 0 when a branch with more work than the active chain was not adopted
+     * because switching to it would disconnect this many (> max_rollback)
+     * blocks; the deepest such refusal of this call. The branch is kept. */
+    size_t refused_depth;
 } chain_result;
 
 /* Releases what res holds and zeroes it. Accepts a zeroed result. */
@@ -167,6 +184,13 @@ int chain_is_active(const chain *c, const chain_entry *e);
 const chain_entry *chain_common_ancestor(const chain_entry *a, const chain_entry *b);
 /* Blocks the active chain would disconnect to move its tip to e. */
 uint32_t chain_reorg_depth(const chain *c, const chain_entry *e);
+/* The height of the deepest block fork choice may no longer revert: the
+ * chain never disconnects it (0 when max_rollback is 0, or below k blocks). */
+uint32_t chain_final_height(const chain *c);
+/* The bits a child of parent must carry: params.expected_bits, else the
+ * default rule (Bitcoin's retarget for PoW with retarget_blocks > 0, else
+ * the parent's bits; 0 when the retarget parameters are unusable). */
+uint32_t chain_expected_bits(const chain *c, const chain_entry *parent);
 /* The UTXO set of the active tip (read-only; changes with the chain). */
 const utxo_set *chain_utxo(const chain *c);
 /* The chain's parameters and signature cache. */

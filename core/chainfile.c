@@ -7,6 +7,8 @@
  * every amount is (TX_MAX_MONEY < 2^53); the seed is a decimal string. */
 #include "chainfile.h"
 
+#include "consensus.h"
+#include "stake.h"
 #include "validate.h"
 
 #include <cjson/cJSON.h>
@@ -31,6 +33,9 @@ struct chainfile {
     /* First transaction whose stored txid differs from its recomputed one,
      * per block: SIZE_MAX when none. */
     size_t *bad_txid;
+    /* PoS: the consensus rules the params give (stakes owned here). */
+    consensus_ctx cons;
+    stake_schedule *stakes;
 };
 
 /* ---- writing ---- */
@@ -117,6 +122,32 @@ static cJSON *block_json(const block *b, uint32_t height)
     return o;
 }
 
+/* params.pos: the PoS rules and the stake schedule of cons. */
+static int add_pos_json(cJSON *params, const consensus_ctx *cons)
+{
+    cJSON *o = cJSON_AddObjectToObject(params, "pos"), *stakes;
+    const stake_schedule *s = cons->stakes;
+    int ok = o && add_u64(o, "slot_s", (uint64_t)(cons->slot_ns / 1000000000)) &&
+             cJSON_AddNumberToObject(o, "active_slot_coeff", cons->f) &&
+             add_u64(o, "epoch_slots", cons->epoch_slots) && add_u64(o, "k", cons->k) &&
+             add_hash(o, "genesis_seed", &cons->genesis_seed) &&
+             (stakes = cJSON_AddArrayToObject(o, "stakes"));
+    for (size_t i = 0; ok && i < stake_n_keys(s); i++) {
+        cJSON *key = cJSON_CreateObject(), *steps;
+        ok = key && cJSON_AddItemToArray(stakes, key) &&
+             add_hex(key, "key", stake_key(s, i), KEYS_PUB_BYTES) &&
+             (steps = cJSON_AddArrayToObject(key, "steps"));
+        for (size_t j = 0; ok && j < stake_n_steps(s, i); j++) {
+            uint64_t from, stake;
+            stake_step(s, i, j, &from, &stake);
+            cJSON *st = cJSON_CreateObject();
+            ok = st && cJSON_AddItemToArray(steps, st) && add_u64(st, "from_slot", from) &&
+                 add_u64(st, "stake", stake);
+        }
+    }
+    return ok;
+}
+
 static cJSON *params_json(const chain_params *p)
 {
     cJSON *o = cJSON_CreateObject();
@@ -136,6 +167,9 @@ static cJSON *params_json(const chain_params *p)
              add_u64(o, "retarget_blocks", p->retarget_blocks) &&
              add_u64(o, "target_spacing_s", p->target_spacing_s) &&
              cJSON_AddStringToObject(o, "pow_limit_bits", limit);
+    const consensus_ctx *cons = p->consensus == CHAIN_POS ? consensus_of(p) : NULL;
+    if (ok && cons != NULL && cons->stakes != NULL)
+        ok = add_pos_json(o, cons);
     if (!ok) {
         cJSON_Delete(o);
         return NULL;
@@ -482,6 +516,104 @@ done:
     return b;
 }
 
+/* params.pos into cf->cons and cf->stakes (see data_blockchain/README.md). */
+static int parse_pos(struct parser *p, const cJSON *params, chainfile *cf)
+{
+    char sub[200], path[160];
+    const cJSON *o = member(p, params, "params", "pos", sub, sizeof sub);
+    consensus_ctx *cons = &cf->cons;
+    uint32_t slot_s;
+    size_t n_keys;
+    stake_entry *entries = NULL;
+    size_t n_entries = 0;
+    int ok = 0;
+    if (o == NULL || !is_object(p, o, "params.pos") ||
+        !get_u32(p, o, "params.pos", "slot_s", &slot_s) ||
+        !get_u32(p, o, "params.pos", "epoch_slots", &cons->epoch_slots) ||
+        !get_u32(p, o, "params.pos", "k", &cons->k) ||
+        !get_hash(p, o, "params.pos", "genesis_seed", &cons->genesis_seed))
+        return 0;
+    if (slot_s == 0)
+        return refuse(p, "params.pos.slot_s", "expected a whole number of seconds of at least 1");
+    if (cons->epoch_slots == 0)
+        return refuse(p, "params.pos.epoch_slots", "expected at least 1");
+    const cJSON *f = member(p, o, "params.pos", "active_slot_coeff", sub, sizeof sub);
+    if (f == NULL)
+        return 0;
+    if (!cJSON_IsNumber(f) || !(f->valuedouble > 0 && f->valuedouble <= 1))
+        return refuse(p, sub, "expected a number in (0, 1]");
+    cons->type = CHAIN_POS;
+    cons->genesis_time = cf->params.genesis_time;
+    cons->slot_ns = (int64_t)slot_s * 1000000000;
+    cons->f = f->valuedouble;
+    const cJSON *keys = get_array(p, o, "params.pos", "stakes", &n_keys);
+    if (keys == NULL)
+        return 0;
+    size_t i = 0, cap = 0;
+    const cJSON *key;
+    cJSON_ArrayForEach(key, keys)
+    {
+        uint8_t pub[KEYS_PUB_BYTES];
+        size_t n_steps;
+        snprintf(path, sizeof path, "params.pos.stakes[%zu]", i);
+        if (!is_object(p, key, path) || !get_hex(p, key, path, "key", pub, KEYS_PUB_BYTES))
+            goto done;
+        for (size_t e = 0; e < n_entries; e++)
+            if (memcmp(entries[e].pub, pub, KEYS_PUB_BYTES) == 0) {
+                snprintf(sub, sizeof sub, "%s.key", path);
+                refuse(p, sub, "expected each key once (it is also an earlier entry's)");
+                goto done;
+            }
+        const cJSON *steps = get_array(p, key, path, "steps", &n_steps);
+        if (steps == NULL)
+            goto done;
+        if (n_steps == 0) {
+            snprintf(sub, sizeof sub, "%s.steps", path);
+            refuse(p, sub, "expected at least one step");
+            goto done;
+        }
+        if (n_entries + n_steps > cap) {
+            cap = 2 * (n_entries + n_steps);
+            stake_entry *grown = realloc(entries, cap * sizeof *grown);
+            if (grown == NULL) {
+                refuse(p, path, "out of memory");
+                goto done;
+            }
+            entries = grown;
+        }
+        size_t j = 0;
+        const cJSON *step;
+        cJSON_ArrayForEach(step, steps)
+        {
+            stake_entry *e = &entries[n_entries];
+            snprintf(sub, sizeof sub, "%s.steps[%zu]", path, j);
+            memcpy(e->pub, pub, KEYS_PUB_BYTES);
+            if (!is_object(p, step, sub) ||
+                !get_u64(p, step, sub, "from_slot", MAX_EXACT, &e->from_slot) ||
+                !get_u64(p, step, sub, "stake", MAX_EXACT, &e->stake))
+                goto done;
+            if (j > 0 && e->from_slot <= entries[n_entries - 1].from_slot) {
+                refuse(p, sub, "expected from_slot after the previous step's");
+                goto done;
+            }
+            n_entries++;
+            j++;
+        }
+        i++;
+    }
+    stake_status st = stake_new(&cf->stakes, entries, n_entries);
+    if (st != STAKE_OK) {
+        refuse(p, "params.pos.stakes", "%s", stake_status_message(st));
+        goto done;
+    }
+    cons->stakes = cf->stakes;
+    cf->params.max_rollback = cons->k;
+    ok = 1;
+done:
+    free(entries);
+    return ok;
+}
+
 static int parse_params(struct parser *p, const cJSON *doc, chain_params *params)
 {
     char sub[160];
@@ -631,6 +763,9 @@ chainfile_status chainfile_read(chainfile **out, const char *path, char *err, si
     cf = calloc(1, sizeof *cf);
     if (cf == NULL || !parse_params(&p, doc, &cf->params))
         goto done;
+    if (cf->params.consensus == CHAIN_POS &&
+        !parse_pos(&p, cJSON_GetObjectItemCaseSensitive(doc, "params"), cf))
+        goto done;
     size_t n;
     const cJSON *blocks = get_array(&p, doc, "", "blocks", &n);
     if (blocks == NULL)
@@ -700,12 +835,18 @@ void chainfile_free(chainfile *cf)
     free(cf->stored_sizes);
     free(cf->bad_txid);
     free(cf->genesis_outputs);
+    stake_free(cf->stakes);
     free(cf);
 }
 
 const chain_params *chainfile_params(const chainfile *cf)
 {
     return &cf->params;
+}
+
+const consensus_ctx *chainfile_consensus(const chainfile *cf)
+{
+    return cf->params.consensus == CHAIN_POS ? &cf->cons : NULL;
 }
 
 size_t chainfile_n_blocks(const chainfile *cf)
@@ -785,6 +926,9 @@ reason chainfile_rebuild(chain **out, const chainfile *cf, const chain_params *h
         params.check_proof = hooks->check_proof;
         params.block_work = hooks->block_work;
         params.hook_ctx = hooks->hook_ctx;
+        params.max_rollback = hooks->max_rollback;
+    } else if (params.consensus == CHAIN_POS) {
+        consensus_install(&params, &cf->cons); /* the lottery, leader proof and signature */
     }
     if (chain_genesis_new(&genesis, &params) != 0 || chain_new(&c, &params, genesis, cache) != 0) {
         r = report_bad(rep, 0, cf->blocks[0], REASON_NO_MEMORY, reason_message(REASON_NO_MEMORY));

@@ -9,6 +9,7 @@
 
 #include "block.h"
 #include "chain.h"
+#include "consensus.h"
 #include "reason.h"
 #include "sigcache.h"
 
@@ -30,8 +31,12 @@ typedef struct chainfile chainfile;
 
 /* Writes c's active chain (genesis to tip) and its parameters to path,
  * through path.tmp and rename(), so a reader never sees a torn file.
- * Returns CHAINFILE_OK, CHAINFILE_UNREADABLE (cannot write) or
- * CHAINFILE_NO_MEMORY, with a message in err. */
+ * A PoS chain's params include params.pos (the rules and stake schedule of
+ * the consensus_ctx that consensus_install put into its params), so that
+ * the file verifies on its own; a PoS chain without such a context (or
+ * without a stake schedule in it) is written without, and chainfile_read
+ * refuses that file. Returns CHAINFILE_OK, CHAINFILE_UNREADABLE (cannot
+ * write) or CHAINFILE_NO_MEMORY, with a message in err. */
 chainfile_status chainfile_write(const chain *c, const char *path, char *err, size_t err_len)
     __attribute__((warn_unused_result));
 
@@ -48,6 +53,10 @@ void chainfile_free(chainfile *cf);
 /* The parameters the file carries (hooks NULL; genesis outputs are those of
  * the file's block 0 coinbase, valid as long as cf). */
 const chain_params *chainfile_params(const chainfile *cf);
+/* For a PoS file, the consensus rules its params.pos give (slot length,
+ * f, epoch length, k, genesis seed and the stake schedule; borrowed, valid
+ * as long as cf); NULL for a PoW file. */
+const consensus_ctx *chainfile_consensus(const chainfile *cf);
 size_t chainfile_n_blocks(const chainfile *cf);
 /* Block i as rebuilt from its fields (borrowed), and what the file claims. */
 block *chainfile_block(const chainfile *cf, size_t i);
@@ -66,10 +75,15 @@ typedef struct chainfile_report {
 /* Replays cf from genesis through a fresh chain: recomputes every id and
  * txid (and compares them with the stored ones), checks every link, merkle
  * root, proof, timestamp and signature, and every transaction against the
- * UTXO set. hooks (may be NULL) supplies the consensus hooks and hook_ctx to
- * use with the file's parameters. cache may be NULL. When out is not NULL
- * and the file is valid, *out receives the rebuilt chain (free with
- * chain_free), else NULL. Returns REASON_OK or the reason of the first bad
+ * UTXO set. hooks (may be NULL) supplies the consensus hooks, hook_ctx and
+ * max_rollback to use with the file's parameters; without it a PoW file
+ * uses the chain's default rules (Bitcoin's retarget with the file's
+ * retarget_blocks, target_spacing_s and pow_limit_bits) and a PoS file the
+ * rules of chainfile_consensus (every block's slot, lottery win, leader
+ * proof and proposer signature are checked). cache may be NULL. When out
+ * is not NULL and the file is valid, *out receives the rebuilt chain (free
+ * with chain_free, before cf when hooks is NULL: a PoS chain then uses
+ * cf's consensus), else NULL. Returns REASON_OK or the reason of the first bad
  * block, also in *rep. */
 reason chainfile_rebuild(chain **out, const chainfile *cf, const chain_params *hooks,
                          sigcache *cache, chainfile_report *rep)

@@ -50,8 +50,11 @@ int consensus_pos_leader(const consensus_ctx *ctx, hash256 *lottery, const chain
 {
     hash256 seed, h;
     pos_threshold threshold;
-    uint64_t stake = ctx->stake_of(ctx->stake_ctx, pub, slot);
-    uint64_t total = ctx->total_stake(ctx->stake_ctx, slot);
+    const stake_schedule *schedule = ctx->stakes;
+    uint64_t stake =
+        schedule ? stake_of(schedule, pub, slot) : ctx->stake_of(ctx->stake_ctx, pub, slot);
+    uint64_t total =
+        schedule ? stake_total(schedule, slot) : ctx->total_stake(ctx->stake_ctx, slot);
     if (stake == 0 || total == 0 || pos_threshold_for(&threshold, stake, total, ctx->f) != POS_OK)
         return 0;
     consensus_epoch_seed(&seed, ctx, parent, slot);
@@ -119,8 +122,15 @@ void consensus_install(chain_params *p, const consensus_ctx *ctx)
         p->retarget_blocks = ctx->retarget_blocks;
         p->target_spacing_s = (uint32_t)ctx->spacing_s;
         p->pow_limit_bits = u256_get_compact(&ctx->pow_limit, 0);
+        p->max_rollback = 0;
     } else {
         p->expected_bits = NULL;
         p->check_proof = pos_check_proof;
+        p->max_rollback = ctx->k;
     }
+}
+
+const consensus_ctx *consensus_of(const chain_params *p)
+{
+    return p->check_proof == pos_check_proof ? p->hook_ctx : NULL;
 }

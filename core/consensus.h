@@ -9,6 +9,7 @@
 #include "block.h"
 #include "chain.h"
 #include "keys.h"
+#include "stake.h"
 #include "u256.h"
 
 #include <stdint.h>
@@ -25,16 +26,28 @@ typedef struct consensus_ctx {
     uint32_t epoch_slots; /* slots per epoch */
     double f;             /* active slot coefficient */
     hash256 genesis_seed; /* seed of epoch 0 */
-    /* Stake of a public key at a slot, and the total stake at a slot. Pure:
-     * every node must get the same answer (a schedule fixed before the run). */
+    uint32_t k;           /* deepest rollback fork choice takes (chain_params.max_rollback) */
+    /* The stake schedule (fixed before the run). When set it answers the
+     * lottery's stake questions and chain files record it, so that
+     * `chainsim verify` can check the lottery; the hooks below are then
+     * unused. */
+    const stake_schedule *stakes;
+    /* Otherwise: stake of a public key at a slot, and the total stake at a
+     * slot. Pure: every node must get the same answer. */
     uint64_t (*stake_of)(void *ctx, const uint8_t pub[KEYS_PUB_BYTES], uint64_t slot);
     uint64_t (*total_stake)(void *ctx, uint64_t slot);
     void *stake_ctx;
 } consensus_ctx;
 
 /* Installs the hooks for ctx->type into p (expected_bits for PoW; check_proof
- * for PoS) with ctx as their context; ctx must outlive every chain using p. */
+ * for PoS) with ctx as their context; ctx must outlive every chain using p.
+ * Also sets p's consensus parameters: retarget_blocks, target_spacing_s and
+ * pow_limit_bits for PoW; max_rollback = k for PoS (0 for PoW). */
 void consensus_install(chain_params *p, const consensus_ctx *ctx);
+
+/* The PoS context consensus_install put into p, or NULL when p has none
+ * (PoW, or other hooks). Borrowed. */
+const consensus_ctx *consensus_of(const chain_params *p);
 
 /* The header time of a PoS block in slot. */
 uint32_t consensus_slot_time(const consensus_ctx *ctx, uint64_t slot);

@@ -309,6 +309,11 @@ static void after_block(node *n, node_effects *fx, int64_t now_ns, block *b, cha
         node_note *note = fx_note(fx, NODE_NOTE_BLOCK_SEEN, now_ns);
         note->blk = block_ref(b);
     }
+    if (res->refused_depth > 0) {
+        node_note *note = fx_note(fx, NODE_NOTE_ROLLBACK_REFUSED, now_ns);
+        note->blk = block_ref(b);
+        note->depth = (uint32_t)res->refused_depth;
+    }
     /* Adopted orphans were seen now too. */
     for (size_t i = 0; i < res->n_connected; i++) {
         block *c = res->connected[i];
@@ -661,8 +666,7 @@ static void template_build(node *n, int64_t now_ns, int is_pos, uint32_t time)
         tx_ref(t->txs[i]); /* the pool's pointers are borrowed */
     t->header.version = is_pos ? (int32_t)(BLOCK_VERSION_POS | 1) : 1;
     t->header.prev_id = *chain_entry_id(tip);
-    t->header.bits = n->params->expected_bits ? n->params->expected_bits(n->params->hook_ctx, tip)
-                                              : block_header_of(chain_entry_block(tip))->bits;
+    t->header.bits = chain_expected_bits(n->chain, tip);
     uint32_t mtp = chain_entry_median_time(tip);
     t->header.time = time > mtp ? time : mtp + 1;
     t->extranonce = 0;

@@ -45,7 +45,8 @@ typedef enum node_timer_kind {
     X(NODE_NOTE_REORG, "reorganisation")                                                           \
     X(NODE_NOTE_INVALID, "invalid data rejected")                                                  \
     X(NODE_NOTE_TX_ACCEPTED, "transaction accepted")                                               \
-    X(NODE_NOTE_TX_REJECTED, "transaction rejected")
+    X(NODE_NOTE_TX_REJECTED, "transaction rejected")                                               \
+    X(NODE_NOTE_ROLLBACK_REFUSED, "longer branch refused: rollback limit k")
 
 #define NODE_NOTE_ENUM(code, msg) code,
 typedef enum node_note_kind { NODE_NOTE_MAP(NODE_NOTE_ENUM) NODE_NOTE_COUNT } node_note_kind;
@@ -54,11 +55,11 @@ typedef enum node_note_kind { NODE_NOTE_MAP(NODE_NOTE_ENUM) NODE_NOTE_COUNT } no
 typedef struct node_note {
     node_note_kind kind;
     int64_t time_ns;
-    block *blk;            /* PRODUCED, SEEN, TIP (the new tip), REORG (the new tip) */
+    block *blk;            /* PRODUCED, SEEN, TIP/REORG (new tip), ROLLBACK_REFUSED (offered) */
     tx *tx;                /* TX_ACCEPTED, TX_REJECTED */
     uint32_t height;       /* TIP, REORG: new height */
     hash256 old_tip;       /* REORG */
-    uint32_t depth;        /* REORG: blocks disconnected */
+    uint32_t depth;        /* REORG: blocks disconnected; ROLLBACK_REFUSED: it would disconnect */
     uint32_t txs_reverted; /* REORG: transactions of disconnected blocks not in the new chain */
     reason code;           /* INVALID, TX_REJECTED */
     uint32_t peer;         /* INVALID: who sent it (UINT32_MAX: local) */

@@ -15,7 +15,8 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: chainsim verify FILE...\n\n"
                  "Rebuilds each chain file from its genesis block: recomputes every block id,\n"
-                 "transaction id, link, merkle root, proof of work and signature, and replays\n"
+                 "transaction id, link, merkle root, proof of work (or PoS slot lottery, leader\n"
+                 "proof and proposer signature) and signature, and replays\n"
                  "every transaction. Prints one line per file.\n"
                  "Exit status: 0 all valid, 1 a chain is invalid or malformed, 2 bad usage or\n"
                  "an unreadable file.\n");
@@ -36,8 +37,9 @@ static int verify_file(const char *path, sigcache *cache)
         return CLI_FAILED;
     }
     chainfile_report rep;
-    /* The file's params with the default consensus hooks: constant difficulty
-     * from genesis_bits for PoW. */
+    /* The rules the file's params give: Bitcoin's retarget with its
+     * retarget params for PoW; params.pos (lottery, leader proof, proposer
+     * signature against the stake schedule) for PoS. */
     reason r = chainfile_rebuild(NULL, cf, NULL, cache, &rep);
     char id[65];
     hash_to_hex(id, &rep.id);

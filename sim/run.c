@@ -232,6 +232,12 @@ static void record_note(sim *s, uint32_t ni, const node_note *note)
         else if (note->peer != UINT32_MAX)
             metrics_rejected(sn->mn, reason_name(note->code));
         break;
+    case NODE_NOTE_ROLLBACK_REFUSED:
+        short_id(id, block_id(note->blk));
+        say(s, sn, ni, note->time_ns,
+            "node %u refused the branch of %s: it would revert %u blocks (k = %u)", ni + 1, id,
+            note->depth, s->cons.k);
+        break;
     case NODE_NOTE_COUNT:
         break;
     }
@@ -771,11 +777,43 @@ static int setup_consensus(sim *s, char *err, size_t errlen)
         for (int i = 0; i < 4; i++)
             buf[12 + i] = (uint8_t)(s->seed >> (8 * i));
         hash_sha256(s->cons.genesis_seed.b, buf, sizeof buf);
-        s->cons.stake_of = stake_of;
-        s->cons.total_stake = stake_total;
-        s->cons.stake_ctx = s->stakes;
+        s->cons.k = scn->consensus.pos.k;
+        s->cons.stakes = s->stakes;
     }
     consensus_install(&s->params, &s->cons);
+    return 0;
+}
+
+/* The stake schedule from the scenario: each node's initial stake from slot
+ * 0, and each set_stake from the first slot starting at or after its time. */
+static int setup_stakes(sim *s, const uint8_t (*pubs)[KEYS_PUB_BYTES], char *err, size_t errlen)
+{
+    const scenario *scn = &s->scn;
+    int64_t slot_ns = scn->consensus.pos.slot_ns > 0 ? scn->consensus.pos.slot_ns : 1;
+    stake_entry *entries = calloc(scn->n_nodes + scn->n_events, sizeof *entries);
+    size_t n = 0;
+    if (entries == NULL) {
+        snprintf(err, errlen, "out of memory while setting up the run");
+        return -1;
+    }
+    for (uint32_t i = 0; i < scn->n_nodes; i++) {
+        memcpy(entries[n].pub, pubs[i], KEYS_PUB_BYTES);
+        entries[n++].stake = scn->nodes[i].stake;
+    }
+    for (size_t e = 0; e < scn->n_events; e++) {
+        const scenario_event *ev = &scn->events[e];
+        if (ev->type != SCENARIO_EV_SET_STAKE)
+            continue;
+        memcpy(entries[n].pub, pubs[ev->node], KEYS_PUB_BYTES);
+        entries[n].from_slot = (uint64_t)((ev->at_ns + slot_ns - 1) / slot_ns);
+        entries[n++].stake = ev->stake;
+    }
+    stake_status st = stake_new(&s->stakes, entries, n);
+    free(entries);
+    if (st != STAKE_OK) {
+        snprintf(err, errlen, "nodes[].stake, set_stake events: %s", stake_status_message(st));
+        return -1;
+    }
     return 0;
 }
 
@@ -800,8 +838,10 @@ static int setup(sim *s, char *err, size_t errlen)
         rng_init(&sn->rng_work, s->seed, i, RNG_STREAM_WORK);
         sn->hashrate_hps = (uint64_t)llround(scn->nodes[i].hashrate_hps);
     }
-    if (stake_new(&s->stakes, scn, (const uint8_t(*)[KEYS_PUB_BYTES])pubs) != 0)
-        goto nomem;
+    if (setup_stakes(s, (const uint8_t(*)[KEYS_PUB_BYTES])pubs, err, errlen) != 0) {
+        free(pubs);
+        return 2;
+    }
     free(pubs);
     pubs = NULL;
     if (setup_consensus(s, err, errlen) != 0)

@@ -2,7 +2,8 @@
  * work, first seen on a tie), reorganisations of depth 1 and 20 that leave
  * the UTXO set exactly as a node that only saw the winning branch, a side
  * branch that turns out invalid, every block rejection rule with its reason
- * code, the consensus hooks, and the queries. */
+ * code, the consensus hooks, the PoS rollback limit (depth k taken, k + 1
+ * refused), and the queries. */
 #include "ledger_fixture.h"
 #include "pow.h"
 #include "validate.h"
@@ -815,6 +816,102 @@ START_TEST(pos_chain_uses_proof_hook_and_longest_chain)
 }
 END_TEST
 
+/* Offers b, expects outcome and refused depth, and returns the result's
+ * reorg depth; releases the caller's reference. */
+static size_t offer(chain *c, block *b, chain_outcome outcome, size_t refused)
+{
+    chain_result res;
+    ck_assert_int_eq(fx_add(c, &res, b), REASON_OK);
+    ck_assert_int_eq(res.outcome, outcome);
+    ck_assert_uint_eq(res.refused_depth, refused);
+    size_t depth = res.reorg_depth;
+    chain_result_clear(&res);
+    block_unref(b);
+    return depth;
+}
+
+/* Praos's rule with k = 2: a reorg disconnecting 2 blocks is taken, one
+ * disconnecting 3 is refused however long the branch grows (it stays a side
+ * branch), blocks extending the active chain still become tips, and the
+ * final height only grows. Without a limit the same blocks reorganise. */
+START_TEST(rollback_limit_takes_depth_k_refuses_k_plus_1)
+{
+    chain_params p;
+    chain_params_default(&p);
+    p.consensus = CHAIN_POS;
+    p.check_proof = proof_by_slot;
+    p.max_rollback = 2;
+    fx f;
+    fx_init_params(&f, &p);
+    chain_params unlimited = p;
+    unlimited.max_rollback = 0;
+    chain *free_chain;
+    ck_assert_int_eq(chain_new(&free_chain, &unlimited, f.genesis, NULL), 0);
+    block *a[5], *bb[4], *cc[5];
+    a[0] = block_ref(f.genesis);
+    for (uint32_t h = 1; h <= 4; h++)
+        a[h] = pos_block(a[h - 1], h, h);
+    for (uint32_t h = 1; h <= 4; h++) {
+        ck_assert_uint_eq(offer(f.c, block_ref(a[h]), CHAIN_OUTCOME_TIP, 0), 0);
+        ck_assert_uint_eq(offer(free_chain, block_ref(a[h]), CHAIN_OUTCOME_TIP, 0), 0);
+    }
+    ck_assert_uint_eq(chain_final_height(f.c), 2);
+    ck_assert_uint_eq(chain_final_height(free_chain), 0);
+    /* Branch b forks after a2: switching at b5 disconnects a3, a4 (= k). */
+    bb[0] = block_ref(a[2]);
+    for (uint32_t i = 1; i <= 3; i++)
+        bb[i] = pos_block(bb[i - 1], 2 + i, 10 + i);
+    offer(f.c, block_ref(bb[1]), CHAIN_OUTCOME_SIDE, 0);
+    offer(f.c, block_ref(bb[2]), CHAIN_OUTCOME_SIDE, 0);
+    ck_assert_uint_eq(offer(f.c, block_ref(bb[3]), CHAIN_OUTCOME_TIP, 0), 2);
+    ck_assert_ptr_eq(tip_block(f.c), bb[3]);
+    ck_assert_uint_eq(chain_final_height(f.c), 3);
+    /* Branch c also forks after a2: switching would disconnect b3, b4, b5
+     * (k + 1). Refused at c6 (more work) and again at c7; both kept. */
+    cc[0] = block_ref(a[2]);
+    for (uint32_t i = 1; i <= 4; i++)
+        cc[i] = pos_block(cc[i - 1], 2 + i, 20 + i);
+    offer(f.c, block_ref(cc[1]), CHAIN_OUTCOME_SIDE, 0);
+    offer(f.c, block_ref(cc[2]), CHAIN_OUTCOME_SIDE, 0);
+    offer(f.c, block_ref(cc[3]), CHAIN_OUTCOME_SIDE, 0); /* equal work: first seen stays */
+    offer(f.c, block_ref(cc[4]), CHAIN_OUTCOME_SIDE, 3);
+    ck_assert_ptr_eq(tip_block(f.c), bb[3]);
+    ck_assert_uint_eq(chain_height(f.c), 5);
+    ck_assert_ptr_nonnull(chain_lookup(f.c, block_id(cc[4])));
+    ck_assert_uint_eq(chain_reorg_depth(f.c, chain_lookup(f.c, block_id(cc[4]))), 3);
+    block *c7 = pos_block(cc[4], 7, 30);
+    offer(f.c, block_ref(c7), CHAIN_OUTCOME_SIDE, 3);
+    ck_assert_ptr_eq(tip_block(f.c), bb[3]);
+    /* The active chain is intact: genesis, a1, a2, b3, b4, b5. */
+    const block *want[] = {f.genesis, a[1], a[2], bb[1], bb[2], bb[3]};
+    for (uint32_t h = 0; h <= 5; h++)
+        ck_assert(hash_eq(chain_entry_id(chain_at_height(f.c, h)), block_id(want[h])));
+    ck_assert(!chain_is_active(f.c, chain_lookup(f.c, block_id(c7))));
+    /* A block extending the active chain still wins, though c7 is longer. */
+    block *b6 = pos_block(bb[3], 6, 31);
+    ck_assert_uint_eq(offer(f.c, block_ref(b6), CHAIN_OUTCOME_TIP, 0), 0);
+    ck_assert_ptr_eq(tip_block(f.c), b6);
+    ck_assert_uint_eq(chain_final_height(f.c), 4);
+    /* The same blocks without a limit: c7 takes over (depth 3). */
+    for (uint32_t i = 1; i <= 3; i++)
+        offer(free_chain, block_ref(bb[i]), i < 3 ? CHAIN_OUTCOME_SIDE : CHAIN_OUTCOME_TIP, 0);
+    for (uint32_t i = 1; i <= 3; i++)
+        offer(free_chain, block_ref(cc[i]), CHAIN_OUTCOME_SIDE, 0);
+    ck_assert_uint_eq(offer(free_chain, block_ref(cc[4]), CHAIN_OUTCOME_TIP, 0), 3);
+    ck_assert_ptr_eq(chain_entry_block(chain_tip(free_chain)), cc[4]);
+    chain_free(free_chain);
+    for (int i = 0; i < 5; i++)
+        block_unref(a[i]);
+    for (int i = 0; i < 4; i++)
+        block_unref(bb[i]);
+    for (int i = 0; i < 5; i++)
+        block_unref(cc[i]);
+    block_unref(c7);
+    block_unref(b6);
+    fx_free(&f);
+}
+END_TEST
+
 START_TEST(queries_on_a_forked_tree)
 {
     fx f;
@@ -874,6 +971,7 @@ static Suite *suite(void)
     tcase_add_test(tc, pos_chain_uses_proof_hook_and_longest_chain);
     tcase_add_test(tc, default_difficulty_follows_bitcoin_retarget);
     tcase_add_test(tc, connect_result_is_shared_within_a_run);
+    tcase_add_test(tc, rollback_limit_takes_depth_k_refuses_k_plus_1);
     tcase_add_test(tc, queries_on_a_forked_tree);
     suite_add_tcase(s, tc);
     return s;

@@ -3,7 +3,8 @@
  * kind of damage (edited amount, swapped transactions, edited nonce, broken
  * link, wrong stored id, truncation, bad JSON, wrong types, missing fields)
  * is refused with the height or JSON path, never a crash. Also checks that
- * the chain file shipped for the scenario test still verifies. */
+ * the chain file shipped for the scenario test still verifies, and that a
+ * PoS file carries its rules (params.pos) and is checked against them. */
 #include "chainfile.h"
 #include "ledger_fixture.h"
 
@@ -334,6 +335,100 @@ END_TEST
 
 /* Regenerates tests/data/chain_small.json when CHAINSIM_WRITE_FIXTURE names
  * the output path (a maintenance hook; a no-op in normal runs). */
+/* The shipped PoS chain file (tests/data/scenarios/pos_small.json's run):
+ * params.pos is read back as the run's rules, the file verifies, writing
+ * the rebuilt chain gives the same bytes, a schedule edit that takes a
+ * proposer's stake away fails at that proposer's first block, and every
+ * malformed params.pos is refused with its JSON path. */
+START_TEST(pos_file_carries_its_rules)
+{
+    const char *src = getenv("CHAINSIM_SOURCE_DIR");
+    ck_assert_ptr_nonnull(src);
+    char path[600], err[600];
+    snprintf(path, sizeof path, "%s/tests/data/chain_pos_small.json", src);
+    chainfile *cf;
+    ck_assert_msg(chainfile_read(&cf, path, err, sizeof err) == CHAINFILE_OK, "%s", err);
+    const consensus_ctx *cons = chainfile_consensus(cf);
+    ck_assert_ptr_nonnull(cons);
+    ck_assert_int_eq(cons->type, CHAIN_POS);
+    ck_assert_int_eq(cons->slot_ns, 1000000000);
+    ck_assert_uint_eq(cons->epoch_slots, 10);
+    ck_assert_uint_eq(cons->k, 5);
+    ck_assert(cons->f == 0.3);
+    ck_assert_uint_eq(chainfile_params(cf)->max_rollback, 5);
+    ck_assert_uint_eq(stake_n_keys(cons->stakes), 3);
+    ck_assert_uint_eq(stake_total(cons->stakes, 0), 300);
+    ck_assert_uint_eq(stake_total(cons->stakes, 20), 500);
+    chainfile_report rep;
+    chain *rebuilt;
+    ck_assert_msg(chainfile_rebuild(&rebuilt, cf, NULL, NULL, &rep) == REASON_OK, "%s",
+                  rep.message);
+    ck_assert_uint_eq(rep.height, 11);
+    ck_assert_uint_eq(chain_params_of(rebuilt)->max_rollback, 5);
+    char again[700];
+    snprintf(again, sizeof again, "%s/again.json", testutil_tmpdir("posfile"));
+    ck_assert_int_eq(chainfile_write(rebuilt, again, err, sizeof err), CHAINFILE_OK);
+    size_t la, lb;
+    char *ta = slurp(path, &la), *tb = slurp(again, &lb);
+    ck_assert_uint_eq(la, lb);
+    ck_assert_mem_eq(ta, tb, la);
+    free(tb);
+    chain_free(rebuilt);
+    /* Block 1's proposer stripped of its stake. */
+    const block_pos *pos1 = block_pos_of(chainfile_block(cf, 1));
+    char key[65], *dir = again;
+    hex_encode(key, pos1->proposer, 32);
+    *strrchr(dir, '/') = '\0';
+    char *at = strstr(ta, key); /* its entry in params.pos.stakes comes first */
+    ck_assert_ptr_nonnull(at);
+    char *stake = strstr(at, "\"stake\":\t");
+    ck_assert_ptr_nonnull(stake);
+    stake += strlen("\"stake\":\t");
+    while (*stake >= '0' && *stake <= '9')
+        *stake++ = '0';
+    ck_assert_int_eq(check_text(dir, ta, &rep, err, sizeof err), REASON_BLOCK_BAD_PROOF);
+    ck_assert_uint_eq(rep.height, 1);
+    ck_assert_msg(strstr(rep.message, "does not lead slot") != NULL, "%s", rep.message);
+    free(ta);
+    ta = slurp(path, &la);
+    struct {
+        const char *what, *with;
+        const char *expect;
+    } cases[] = {
+        {"\"pos\":\t{", "\"pos_\":\t{", "params.pos: missing"},
+        {"\"slot_s\":\t1", "\"slot_s\":\t0", "params.pos.slot_s: expected a whole number"},
+        {"\"epoch_slots\":\t10", "\"epoch_slots\":\t0", "params.pos.epoch_slots: expected at"},
+        {"\"active_slot_coeff\":\t0.3", "\"active_slot_coeff\":\t0", "active_slot_coeff"},
+        {"\"active_slot_coeff\":\t0.3", "\"active_slot_coeff\":\t\"x\"", "in (0, 1]"},
+        {"\"k\":\t5", "\"k\":\t-5", "params.pos.k: expected an integer"},
+        {"\"genesis_seed\":\t\"", "\"genesis_seed\":\t\"zz", "params.pos.genesis_seed"},
+        {"\"from_slot\":\t20", "\"from_slot\":\t0", "stakes[2].steps[1]: expected from_slot after"},
+        {"\"steps\":\t[{", "\"steps\":\t[], \"x\":\t[{", "params.pos.stakes[0].steps: expected at"},
+        {"\"stake\":\t100", "\"stake\":\t1.5", "params.pos.stakes[0].steps[0].stake"},
+        {"\"stakes\":\t[", "\"stakes\":\t{}, \"y\":\t[", "params.pos.stakes: expected an array"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *t = replace_nth(ta, cases[i].what, cases[i].with, 0);
+        reason r = check_text(dir, t, &rep, err, sizeof err);
+        ck_assert_msg(r == REASON_BLOCK_MALFORMED, "case %zu: got %s", i, reason_name(r));
+        ck_assert_msg(strstr(err, cases[i].expect) != NULL, "case %zu: %s", i, err);
+        free(t);
+    }
+    /* The same key twice. */
+    const uint8_t *k0 = stake_key(cons->stakes, 0), *k1 = stake_key(cons->stakes, 1);
+    char h0[65], h1[65];
+    hex_encode(h0, k0, 32);
+    hex_encode(h1, k1, 32);
+    char *t = replace_nth(ta, h1, h0, 0);
+    ck_assert_int_eq(check_text(dir, t, &rep, err, sizeof err), REASON_BLOCK_MALFORMED);
+    ck_assert_msg(strstr(err, "params.pos.stakes[1].key: expected each key once") != NULL, "%s",
+                  err);
+    free(t);
+    free(ta);
+    chainfile_free(cf);
+}
+END_TEST
+
 START_TEST(fixture_writer)
 {
     const char *out = getenv("CHAINSIM_WRITE_FIXTURE");
@@ -357,6 +452,7 @@ static Suite *suite(void)
     tcase_add_test(tc, tampering_is_found_at_its_block);
     tcase_add_test(tc, malformed_files_name_the_problem);
     tcase_add_test(tc, shipped_chain_file_verifies);
+    tcase_add_test(tc, pos_file_carries_its_rules);
     tcase_add_test(tc, fixture_writer);
     suite_add_tcase(s, tc);
     return s;
