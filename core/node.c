@@ -697,9 +697,14 @@ void node_mine(node *n, node_effects *fx, int64_t from_ns, int64_t until_ns, int
             return; /* no valid target: cannot mine (the chain would refuse it anyway) */
         pow_miner_init(&t->miner, &t->header);
     }
-    /* Attempts with time < until: k < (until - t0) * h / 1e9. */
-    unsigned __int128 span = (unsigned __int128)(until_ns - t->t0_ns) * n->hashrate;
-    uint64_t end = (uint64_t)((span + 999999999u) / 1000000000u);
+    /* Attempts with time < until: t0 + ceil(k * 1e9 / h) <= until - 1, that
+     * is k <= (until - 1 - t0) * h / 1e9. */
+    if (until_ns <= t->t0_ns) {
+        *next_ns = until_ns;
+        return;
+    }
+    unsigned __int128 span = (unsigned __int128)(until_ns - 1 - t->t0_ns) * n->hashrate;
+    uint64_t end = (uint64_t)(span / 1000000000u) + 1;
     while (t->k < end) {
         uint64_t extranonce = t->k >> 32;
         if (extranonce != t->extranonce) {
