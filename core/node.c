@@ -48,6 +48,11 @@ struct node {
     uint32_t id;
     uint32_t *peers;
     size_t n_peers;
+    /* Per peer (same index as peers): the last id of a getblocks answer cut
+     * at MSG_GETBLOCKS_MAX_ANSWER, or all zero. When that peer asks for this
+     * block, it is sent an inv of our tip so that it asks for the next batch
+     * (Bitcoin's hashContinue). */
+    hash256 *continue_ids;
     const chain_params *params;
     const consensus_ctx *cons;
     const keys_pair *key;
@@ -156,6 +161,9 @@ int node_new(node **out, const node_config *cfg, chain *restored)
         if (n->peers == NULL)
             goto fail;
         memcpy(n->peers, cfg->peers, cfg->n_peers * sizeof *n->peers);
+        n->continue_ids = calloc(cfg->n_peers, sizeof *n->continue_ids);
+        if (n->continue_ids == NULL)
+            goto fail;
     }
     if (restored) {
         n->chain = restored;
@@ -185,6 +193,7 @@ void node_free(node *n)
     mempool_free(n->mp);
     chain_free(n->chain);
     free(n->peers);
+    free(n->continue_ids);
     free(n);
 }
 
@@ -235,6 +244,17 @@ static void announce(node *n, node_effects *fx, uint32_t kind, const hash256 *id
     for (size_t i = 0; i < n->n_peers; i++)
         if (n->peers[i] != except)
             fx_send(fx, n->peers[i], m);
+    msg_unref(m);
+}
+
+/* Announces our tip to one peer (the end of a cut getblocks answer). */
+static void announce_to(node *n, node_effects *fx, uint32_t peer)
+{
+    msg_item item = {MSG_ITEM_BLOCK, *chain_entry_id(chain_tip(n->chain))};
+    msg *m = msg_new_items(MSG_INV, &item, 1);
+    if (m == NULL)
+        abort();
+    fx_send(fx, peer, m);
     msg_unref(m);
 }
 
@@ -424,8 +444,19 @@ static void on_inv(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, con
     free(want);
 }
 
+/* The index of peer among the node's neighbours, or -1. */
+static ptrdiff_t peer_index(const node *n, uint32_t peer)
+{
+    for (size_t i = 0; i < n->n_peers; i++)
+        if (n->peers[i] == peer)
+            return (ptrdiff_t)i;
+    return -1;
+}
+
 static void on_getdata(node *n, node_effects *fx, uint32_t peer, const msg *m)
 {
+    static const hash256 none;
+    ptrdiff_t pi = peer_index(n, peer);
     msg_item *missing = NULL;
     size_t n_missing = 0;
     for (size_t i = 0; i < m->n_items; i++) {
@@ -443,6 +474,10 @@ static void on_getdata(node *n, node_effects *fx, uint32_t peer, const msg *m)
         if (reply) {
             fx_send(fx, peer, reply);
             msg_unref(reply);
+            if (it->kind == MSG_ITEM_BLOCK && pi >= 0 && hash_eq(&n->continue_ids[pi], &it->id)) {
+                n->continue_ids[pi] = none;
+                announce_to(n, fx, peer);
+            }
             continue;
         }
         if (missing == NULL && (missing = malloc(m->n_items * sizeof *missing)) == NULL)
@@ -483,6 +518,9 @@ static void on_getblocks(node *n, node_effects *fx, uint32_t peer, const msg *m)
     for (size_t i = 0; i < count; i++)
         items[i] = (msg_item){MSG_ITEM_BLOCK,
                               *chain_entry_id(chain_at_height(n->chain, fork + 1 + (uint32_t)i))};
+    ptrdiff_t pi = peer_index(n, peer);
+    if (pi >= 0 && tip - fork > count)
+        n->continue_ids[pi] = items[count - 1].id; /* cut: continue when it is asked */
     msg *inv = msg_new_items(MSG_INV, items, count);
     if (inv == NULL)
         abort();
@@ -708,9 +746,14 @@ void node_mine(node *n, node_effects *fx, int64_t from_ns, int64_t until_ns, int
             return; /* no valid target: cannot mine (the chain would refuse it anyway) */
         pow_miner_init(&t->miner, &t->header);
     }
-    /* Attempts with time < until: k < (until - t0) * h / 1e9. */
-    unsigned __int128 span = (unsigned __int128)(until_ns - t->t0_ns) * n->hashrate;
-    uint64_t end = (uint64_t)((span + 999999999u) / 1000000000u);
+    /* Attempts with time < until: t0 + ceil(k * 1e9 / h) <= until - 1, that
+     * is k <= (until - 1 - t0) * h / 1e9. */
+    if (until_ns <= t->t0_ns) {
+        *next_ns = until_ns;
+        return;
+    }
+    unsigned __int128 span = (unsigned __int128)(until_ns - 1 - t->t0_ns) * n->hashrate;
+    uint64_t end = (uint64_t)(span / 1000000000u) + 1;
     while (t->k < end) {
         uint64_t extranonce = t->k >> 32;
         if (extranonce != t->extranonce) {
