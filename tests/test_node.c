@@ -431,9 +431,15 @@ START_TEST(status_on_start_and_reconnect)
     ck_assert_int_eq(nf_queued(&t, 0)->m->type, MSG_STATUS);
     ck_assert_uint_eq(nf_queued(&t, 0)->to, 2);
     nf_forget(&t);
-    /* A status with less or equal work, or a known tip, asks nothing. */
+    /* A status with less work is answered with our own status, so the peer
+     * learns it is behind; equal work (our own tip) asks and answers nothing. */
     const chain_entry *g = chain_genesis(node_chain(t.nodes[0]));
     nf_send(&t, 0, 0, 1, msg_new_status(chain_entry_id(g), 0, chain_entry_work(g)));
+    ck_assert_uint_eq(t.q_len, 1);
+    ck_assert_int_eq(nf_queued(&t, 0)->m->type, MSG_STATUS);
+    ck_assert_uint_eq(nf_queued(&t, 0)->to, 1);
+    ck_assert(hash_eq(&nf_queued(&t, 0)->m->tip, block_id(bl[2])));
+    nf_forget(&t);
     const chain_entry *tip = chain_tip(node_chain(t.nodes[0]));
     nf_send(&t, 0, 0, 1, msg_new_status(chain_entry_id(tip), 3, chain_entry_work(tip)));
     ck_assert_uint_eq(t.q_len, 0);
