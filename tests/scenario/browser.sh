@@ -38,4 +38,4 @@ for _ in $(seq 1 600); do # the URL comes before the run starts; wait on it, not
     sleep 0.1
 done
 [ -n "$url" ] || { echo "FAIL: chainsim run --serve printed no URL: $(cat "$out")"; exit 1; }
-CHROMIUM="$chromium" timeout 300 node "$work/dashboard.test.mjs" "$url" "$build/dashboard.png"
+CHROMIUM="$chromium" timeout 600 node "$work/dashboard.test.mjs" "$url" "$build/dashboard.png"
