@@ -100,6 +100,8 @@ struct engine {
 
     atomic_int stop_requested;
     atomic_int paused;
+    atomic_uint_least64_t
+        realtime_bits; /* the realtime factor's double bits (engine_set_realtime) */
     pthread_mutex_t pause_mu;
     pthread_cond_t pause_cv;
 
@@ -463,7 +465,16 @@ static int64_t wall_ns(void)
  * start on the wall clock, never what they do. */
 typedef struct pacing {
     int64_t wall0_ns, virt0_ns;
+    double factor; /* the factor wall0/virt0 were taken for */
 } pacing;
+
+static double realtime_factor_load(engine *e)
+{
+    uint64_t bits = atomic_load_explicit(&e->realtime_bits, memory_order_relaxed);
+    double f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
 
 /* Blocks while paused (and no stop is requested). Rank 0 calls it before
  * the window's barrier, so no rank starts another window meanwhile. */
@@ -484,7 +495,12 @@ static void wait_while_paused(engine *e, pacing *p)
  * before its part of the window (the others may run ahead by one window). */
 static void pace(engine *e, pacing *p, int64_t window_ns)
 {
-    double f = e->cfg.realtime_factor;
+    double f = realtime_factor_load(e);
+    if (f != p->factor) { /* engine_set_realtime: pace from here at the new factor */
+        p->wall0_ns = wall_ns();
+        p->virt0_ns = window_ns;
+        p->factor = f;
+    }
     if (f <= 0)
         return;
     int64_t target = p->wall0_ns + (int64_t)((double)(window_ns - p->virt0_ns) / f);
@@ -495,7 +511,7 @@ static void pace(engine *e, pacing *p, int64_t window_ns)
 
 static void run_rank(engine *e, worker *w, int64_t end_ns)
 {
-    pacing pc = {.wall0_ns = wall_ns(), .virt0_ns = e->now_ns};
+    pacing pc = {.wall0_ns = wall_ns(), .virt0_ns = e->now_ns, .factor = realtime_factor_load(e)};
     w->added_global_ns = ENGINE_NEVER;
     for (;;) {
         exchange_vote mine = {.next_ns = local_next(e, w), .global_ns = w->added_global_ns}, all;
@@ -605,6 +621,9 @@ int engine_new(engine **out, const engine_config *cfg)
     check_pthread(pthread_cond_init(&e->pause_cv, NULL), "pthread_cond_init");
     atomic_init(&e->stop_requested, 0);
     atomic_init(&e->paused, 0);
+    uint64_t realtime_bits;
+    memcpy(&realtime_bits, &cfg->realtime_factor, sizeof realtime_bits);
+    atomic_init(&e->realtime_bits, realtime_bits);
     e->nodes = zalloc_lines(e->nodes_n, sizeof *e->nodes);
     e->owner = calloc(e->nodes_n, sizeof *e->owner);
     e->workers = zalloc_lines(e->threads, sizeof *e->workers);
@@ -810,4 +829,21 @@ void engine_get_node_stats(const engine *e, engine_node_stats *out, uint32_t nod
     assert(node_id < e->nodes_n);
     out->events = e->nodes[node_id].events;
     out->messages = e->nodes[node_id].messages;
+}
+
+/* ---- realtime factor, changed during a run (dashboards) ---- */
+
+int engine_set_realtime(engine *e, double factor)
+{
+    if (!(factor == 0 || (isfinite(factor) && factor > 0)))
+        return ENGINE_E_REALTIME;
+    uint64_t bits;
+    memcpy(&bits, &factor, sizeof bits);
+    atomic_store_explicit(&e->realtime_bits, bits, memory_order_relaxed);
+    return ENGINE_OK;
+}
+
+double engine_realtime(engine *e)
+{
+    return realtime_factor_load(e);
 }

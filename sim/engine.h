@@ -154,6 +154,15 @@ void engine_request_stop(engine *e);
  * callable from callbacks or any thread. */
 void engine_set_paused(engine *e, int paused);
 
+/* Changes the realtime factor (0 = as fast as possible, F > 0 = at most F x
+ * wall-clock speed); it takes effect at the next window, pacing from there.
+ * Pacing only, never results. Returns ENGINE_OK or ENGINE_E_REALTIME (nothing
+ * changes). Thread-safe, also during engine_run. */
+int engine_set_realtime(engine *e, double factor) __attribute__((warn_unused_result));
+
+/* The current realtime factor (0 = as fast as possible). Thread-safe. */
+double engine_realtime(engine *e);
+
 /* Schedules a global event (see on_global) from outside a run, in call order:
  * globals at the same time run in the order of (scheduling time, scheduling
  * node, its sequence number), and calls from outside count as node

@@ -21,6 +21,7 @@
 #include "node.h"
 #include "pow.h"
 #include "rng.h"
+#include "rundash.h"
 #include "scenario.h"
 #include "sigcache.h"
 #include "stake.h"
@@ -29,6 +30,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,7 +97,8 @@ typedef struct sim {
     uint32_t *group_of; /* current partition, NULL when whole */
     uint64_t blocks_found;
     int progress;
-    int failed; /* an output or allocation failed inside a callback */
+    int failed;    /* an output or allocation failed inside a callback */
+    rundash *dash; /* the live dashboard (--serve), else NULL */
 } sim;
 
 /* ---- console ---------------------------------------------------------- */
@@ -699,6 +703,87 @@ static void sample(sim *s, int64_t now)
     }
 }
 
+/* ---- the live dashboard (--serve) ------------------------------------- */
+
+/* Publishes the runner's state to the dashboard. Barrier only. It reads the
+ * state and never changes it, so serving leaves the outputs as they were. */
+static void serve_publish(sim *s, int64_t now, int finished)
+{
+    rundash_node *nodes = malloc(s->n * sizeof *nodes);
+    if (nodes == NULL)
+        abort();
+    for (uint32_t i = 0; i < s->n; i++)
+        nodes[i] = (rundash_node){s->nodes[i].n, s->nodes[i].online};
+    rundash_state st = {now, finished, nodes, s->group_of, s->net, s->ws};
+    char err[300];
+    if (rundash_publish(s->dash, err, sizeof err, &st) != RUNDASH_OK)
+        cli_error("run: dashboard: %s", err);
+    free(nodes);
+}
+
+/* A payment sent from the page: enters the run like a scripted `tx` event
+ * (console line, metrics), and its fate goes back to the dashboard. */
+static void serve_tx(sim *s, engine_call *call, const dash_command *c)
+{
+    int64_t now = engine_call_now(call);
+    sim_node *gl = global_lines(s);
+    char why[200], a[17], to_name[40];
+    uint8_t to[KEYS_PUB_BYTES];
+    if (c->from_wallet < 1 || c->from_wallet > (int64_t)wallet_count(s->ws) || c->node < 1 ||
+        c->node > (int64_t)s->n || hex_decode(to, sizeof to, c->to_address) != 0) {
+        rundash_submitted(s->dash, c, NULL, "not a wallet, node and address of this run");
+        return;
+    }
+    uint32_t w = (uint32_t)(c->from_wallet - 1), ni = (uint32_t)(c->node - 1);
+    uint32_t host = wallet_host(s->ws, w), to_w = wallet_find(s->ws, to);
+    const chain *view = s->nodes[host].n ? node_chain(s->nodes[host].n) : NULL;
+    if (to_w != UINT32_MAX)
+        snprintf(to_name, sizeof to_name, "wallet %u", to_w + 1);
+    else
+        snprintf(to_name, sizeof to_name, "address %.16s", c->to_address);
+    tx *t = NULL;
+    wallet_status ws;
+    if (view == NULL)
+        snprintf(why, sizeof why, "wallet %u's node %u is not up", w + 1, host + 1);
+    else if (!s->nodes[ni].online)
+        snprintf(why, sizeof why, "node %u is not running (crashed or not joined yet)", ni + 1);
+    else if ((ws = wallet_pay(s->ws, &t, w, view, to, c->amount, s->scn.workload.fee, now)) !=
+             WALLET_OK)
+        snprintf(why, sizeof why, "%s", wallet_status_message(ws));
+    if (t == NULL) {
+        say(s, gl, UINT32_MAX, now, "tx from wallet %u refused (dashboard request %" PRIu64 "): %s",
+            w + 1, c->request_id, why);
+        rundash_submitted(s->dash, c, NULL, why);
+        return;
+    }
+    sim_node *sn = &s->nodes[ni];
+    engine_call_act_as(call, ni);
+    metrics_tx_submitted(sn->mn, now, tx_id(t));
+    reason r = node_submit_tx(sn->n, &sn->fx, now, t);
+    if (r != REASON_OK)
+        wallet_release(s->ws, w, t);
+    short_id(a, tx_id(t));
+    say(s, gl, UINT32_MAX, now,
+        "tx %s: wallet %u pays %" PRIu64 " to %s at node %u (dashboard request %" PRIu64 ")%s%s", a,
+        w + 1, c->amount, to_name, ni + 1, c->request_id,
+        r == REASON_OK ? "" : ": refused: ", r == REASON_OK ? "" : reason_message(r));
+    apply(s, call, ni);
+    snprintf(why, sizeof why, "node %u refused it: %s", ni + 1, reason_message(r));
+    rundash_submitted(s->dash, c, t, r == REASON_OK ? NULL : why);
+    tx_unref(t);
+}
+
+/* Applies the payments sent from the page since the last sample, in the
+ * order the server queued them. Barrier only. */
+static void serve_commands(sim *s, engine_call *call)
+{
+    dash_command cmds[16];
+    size_t n;
+    while ((n = rundash_take(s->dash, cmds, sizeof cmds / sizeof cmds[0])) > 0)
+        for (size_t i = 0; i < n; i++)
+            serve_tx(s, call, &cmds[i]);
+}
+
 static void on_global(void *ctx, engine_call *call, const engine_event *ev)
 {
     sim *s = ctx;
@@ -718,7 +803,11 @@ static void on_global(void *ctx, engine_call *call, const engine_event *ev)
         break;
     }
     case G_SAMPLE: {
+        if (s->dash)
+            serve_commands(s, call);
         sample(s, now);
+        if (s->dash)
+            serve_publish(s, now, 0);
         int64_t next = now + s->scn.metrics.sample_interval_ns;
         if (next < s->scn.duration_ns)
             engine_call_global(call, next, G_SAMPLE, NULL, 0);
@@ -1039,6 +1128,94 @@ static double wall_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* With --serve, SIGINT and SIGTERM are taken by one thread (sigwait; every
+ * other thread blocks them): during the run they stop it early, without
+ * outputs, as Ctrl-C always did; after the run they end the serving. */
+typedef struct serve_signals {
+    sigset_t set, old;
+    pthread_t thread;
+    int started;
+    pthread_mutex_t mu;
+    engine *running; /* the engine while engine_run may be going */
+    int signalled;
+} serve_signals;
+
+static void *serve_signal_thread(void *arg)
+{
+    serve_signals *ss = arg;
+    int sig = 0;
+    sigwait(&ss->set, &sig);
+    pthread_mutex_lock(&ss->mu);
+    ss->signalled = sig;
+    if (ss->running)
+        engine_request_stop(ss->running);
+    pthread_mutex_unlock(&ss->mu);
+    return NULL;
+}
+
+/* Starts the dashboard before the run: a listen failure is the user's input. */
+static int serve_start(sim *s, serve_signals *ss)
+{
+    char err[600], url[400];
+    uint8_t(*keys)[KEYS_PUB_BYTES] = malloc(s->n * sizeof *keys);
+    if (keys == NULL) {
+        cli_error("run: out of memory");
+        return CLI_FAILED;
+    }
+    for (uint32_t i = 0; i < s->n; i++)
+        memcpy(keys[i], keys_pair_public(s->nodes[i].key), KEYS_PUB_BYTES);
+    rundash_config rc = {
+        .listen = s->opts->serve_addr,
+        .eng = s->eng,
+        .consensus = s->cons.type == CHAIN_POW ? "pow" : "pos",
+        .scenario_name = s->scn.name,
+        .duration_ns = s->scn.duration_ns,
+        .n_nodes = s->n,
+        .node_keys = (const uint8_t(*)[KEYS_PUB_BYTES])keys,
+        .genesis = s->genesis,
+        .fee = s->scn.workload.fee,
+        .confirmations = s->scn.workload.confirmations,
+        .speed = s->opts->realtime,
+    };
+    rundash_reason r = rundash_new(&s->dash, err, sizeof err, &rc);
+    free(keys);
+    if (r != RUNDASH_OK) {
+        cli_error("run: --serve %s: %s", s->opts->serve_addr, err);
+        return r == RUNDASH_ERR_BAD_ADDRESS || r == RUNDASH_ERR_LISTEN ? CLI_BAD_INPUT : CLI_FAILED;
+    }
+    ss->running = s->eng;
+    if (pthread_create(&ss->thread, NULL, serve_signal_thread, ss) != 0) {
+        cli_error("run: cannot start a thread");
+        return CLI_FAILED;
+    }
+    ss->started = 1;
+    rundash_url(s->dash, url, sizeof url);
+    printf("dashboard: %s\n", url);
+    fflush(stdout);
+    return CLI_OK;
+}
+
+/* After the run (rc its status): the final state stays browsable, read-only,
+ * until SIGINT or SIGTERM; then everything stops. */
+static int serve_end(sim *s, serve_signals *ss, int rc)
+{
+    if (s->dash && rc == CLI_OK) {
+        char url[400];
+        rundash_close(s->dash);
+        serve_publish(s, s->scn.duration_ns, 1);
+        rundash_url(s->dash, url, sizeof url);
+        printf("dashboard: the run is over; its final state stays at %s until Ctrl-C\n", url);
+        fflush(stdout);
+    } else if (ss->started) {
+        pthread_kill(ss->thread, SIGTERM); /* taken by its sigwait */
+    }
+    if (ss->started)
+        pthread_join(ss->thread, NULL);
+    rundash_free(s->dash);
+    s->dash = NULL;
+    return rc;
+}
+
 int run_main(const run_options *opts)
 {
     sim s;
@@ -1069,12 +1246,26 @@ int run_main(const run_options *opts)
         teardown(&s);
         return CLI_BAD_INPUT;
     }
+    serve_signals ss;
+    memset(&ss, 0, sizeof ss);
+    if (opts->serve_addr) { /* before any thread exists, so that all inherit the mask */
+        pthread_mutex_init(&ss.mu, NULL);
+        sigemptyset(&ss.set);
+        sigaddset(&ss.set, SIGINT);
+        sigaddset(&ss.set, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &ss.set, &ss.old);
+    }
     int rc = setup(&s, err, sizeof err);
     if (rc != 0) {
         cli_error("run: %s: %s", opts->scenario_path ? opts->scenario_path : "default scenario",
                   err);
         teardown(&s);
-        return rc;
+        goto out;
+    }
+    if (opts->serve_addr && (rc = serve_start(&s, &ss)) != CLI_OK) {
+        rc = serve_end(&s, &ss, rc);
+        teardown(&s);
+        goto out;
     }
     s.progress = !opts->quiet && isatty(STDERR_FILENO);
     if (!opts->quiet)
@@ -1088,7 +1279,28 @@ int run_main(const run_options *opts)
     double wall = wall_now() - t0;
     if (s.progress)
         fputs("\r\033[K", stderr);
-    rc = s.failed ? CLI_FAILED : finish(&s, wall);
+    int interrupted = 0;
+    if (opts->serve_addr) {
+        pthread_mutex_lock(&ss.mu);
+        ss.running = NULL;
+        interrupted = ss.signalled != 0;
+        pthread_mutex_unlock(&ss.mu);
+    }
+    if (interrupted) {
+        flush_lines(&s);
+        cli_error("run: interrupted at %.3f virtual seconds; no output written",
+                  (double)engine_now(s.eng) / 1e9);
+        rc = CLI_FAILED;
+    } else {
+        rc = s.failed ? CLI_FAILED : finish(&s, wall);
+    }
+    if (opts->serve_addr)
+        rc = serve_end(&s, &ss, interrupted ? CLI_FAILED : rc);
     teardown(&s);
+out:
+    if (opts->serve_addr) {
+        pthread_sigmask(SIG_SETMASK, &ss.old, NULL);
+        pthread_mutex_destroy(&ss.mu);
+    }
     return rc;
 }

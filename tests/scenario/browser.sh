@@ -1,20 +1,19 @@
 #!/usr/bin/env bash
 # The dashboard in a real browser: Debian's chromium driven by playwright-core
 # (installed with `npm ci` from tests/browser/package-lock.json into the build
-# folder) against dash_fake_run, a stand-in runner beside the chainsim binary.
+# folder) against a real `chainsim run --serve --realtime 20` of
+# tests/browser/scenario.json (five nodes, a partition that forks, a crash).
 # Exits 77 (skipped) when node, npm or chromium are missing. The screenshot is
 # left in the build folder: dashboard.png.
 set -u
 bin=$1
 src=$2
 build=$(cd "$(dirname "$bin")" && pwd)
-fake="$build/dash_fake_run"
 chromium=${CHROMIUM:-/usr/bin/chromium}
 for tool in node npm; do
     command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed (scripts/install-deps.sh --test installs it)"; exit 77; }
 done
 [ -x "$chromium" ] || { echo "SKIP: $chromium is not installed (scripts/install-deps.sh --test installs it)"; exit 77; }
-[ -x "$fake" ] || { echo "FAIL: $fake was not built"; exit 1; }
 
 work="$build/browser-test"
 mkdir -p "$work"
@@ -26,14 +25,17 @@ if ! cmp -s "$work/package-lock.json" "$work/node_modules/.package-lock.json.ins
 fi
 
 out=$(mktemp)
-"$fake" --listen 127.0.0.1:0 >"$out" 2>&1 &
+runs=$(mktemp -d)
+"$bin" run "$src/tests/browser/scenario.json" --serve 127.0.0.1:0 --realtime 20 \
+    --out "$runs/run" >"$out" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$out"' EXIT
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$out" "$runs"' EXIT
 url=""
-for _ in $(seq 1 100); do
-    url=$(sed -n 's|^serving at \(http://[^ ]*\)$|\1|p' "$out")
+for _ in $(seq 1 600); do # the URL comes before the run starts; wait on it, not a fixed time
+    url=$(sed -n 's|^dashboard: \(http://[^ ]*\)$|\1|p' "$out")
     [ -n "$url" ] && break
+    kill -0 $pid 2>/dev/null || break
     sleep 0.1
 done
-[ -n "$url" ] || { echo "FAIL: dash_fake_run printed no URL: $(cat "$out")"; exit 1; }
-CHROMIUM="$chromium" timeout 300 node "$work/dashboard.test.mjs" "$url" "$build/dashboard.png"
+[ -n "$url" ] || { echo "FAIL: chainsim run --serve printed no URL: $(cat "$out")"; exit 1; }
+CHROMIUM="$chromium" timeout 600 node "$work/dashboard.test.mjs" "$url" "$build/dashboard.png"

@@ -1,0 +1,118 @@
+/* The live dashboard of `chainsim run --serve`: builds the dash snapshot
+ * documents from the runner's state at a barrier (network, nodes, recent
+ * blocks with their forks, transactions and their fate, wallets, virtual
+ * time, speed, pause) and carries the page's commands back: pause, resume and
+ * speed act on the engine at once (pacing only), submitted transactions wait
+ * for the runner to take them at its next barrier, in the order the server
+ * queued them. It owns the dash store, the HTTP server and one small command
+ * thread; it reads simulation state only when the runner hands it over at a
+ * barrier, and never changes it, so serving cannot change a run's outputs. */
+#ifndef CHAINSIM_RUNDASH_H
+#define CHAINSIM_RUNDASH_H
+
+#include "block.h"
+#include "dash.h"
+#include "engine.h"
+#include "keys.h"
+#include "net.h"
+#include "node.h"
+#include "tx.h"
+#include "wallet.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rundash rundash;
+
+/* Reason codes of rundash_new and rundash_publish, with their messages. */
+#define RUNDASH_REASON_MAP(X)                                                                      \
+    X(RUNDASH_OK, "ok")                                                                            \
+    X(RUNDASH_ERR_NO_MEMORY, "out of memory")                                                      \
+    X(RUNDASH_ERR_BAD_ADDRESS, "bad listen address")                                               \
+    X(RUNDASH_ERR_LISTEN, "cannot listen on the address")                                          \
+    X(RUNDASH_ERR_UNAVAILABLE, "this chainsim was built without libmicrohttpd")                    \
+    X(RUNDASH_ERR_THREAD, "cannot start the dashboard's command thread")                           \
+    X(RUNDASH_ERR_PUBLISH, "the dashboard refused the snapshot")
+
+#define RUNDASH_REASON_ENUM(code, msg) code,
+typedef enum { RUNDASH_REASON_MAP(RUNDASH_REASON_ENUM) RUNDASH_REASON_COUNT } rundash_reason;
+#undef RUNDASH_REASON_ENUM
+
+/* The fixed message of a reason code ("unknown reason" outside the table). */
+const char *rundash_reason_message(rundash_reason code);
+
+/* What does not change during a run. Read during rundash_new only, except
+ * eng, which must outlive the dashboard's command thread (rundash_close). */
+typedef struct rundash_config {
+    const char *listen;                         /* "HOST:PORT" as for http_start */
+    engine *eng;                                /* pause, resume and speed act on it */
+    const char *consensus;                      /* "pow" or "pos" */
+    const char *scenario_name;                  /* may be NULL */
+    int64_t duration_ns;                        /* the run's virtual length */
+    uint32_t n_nodes;                           /* nodes 1..n_nodes */
+    const uint8_t (*node_keys)[KEYS_PUB_BYTES]; /* node i's key: names block producers */
+    block *genesis;                             /* the run's genesis (a reference is taken) */
+    uint64_t fee;                               /* fee of every wallet payment */
+    uint32_t confirmations;                     /* depth at which a transaction is confirmed */
+    double speed;                               /* the realtime factor at the start (0: unpaced) */
+} rundash_config;
+
+/* One node as the runner holds it. */
+typedef struct rundash_node {
+    const node *n; /* NULL before it first started */
+    int online;    /* 0: crashed (or not started yet) */
+} rundash_node;
+
+/* The runner's state at a barrier, borrowed for one rundash_publish call. */
+typedef struct rundash_state {
+    int64_t time_ns;
+    int finished;              /* the run is over: the last snapshot */
+    const rundash_node *nodes; /* n_nodes entries */
+    const uint32_t *group_of;  /* partition group of each node (1-based), NULL when whole */
+    const net *net;
+    const wallet_set *ws;
+} rundash_state;
+
+/* Creates the dash store, installs the submit validator (amount plus fee
+ * within the last published balance, a 64-hex-digit recipient), starts the
+ * HTTP server on cfg->listen and the command thread. Returns RUNDASH_OK with
+ * *out set, or a reason with *out NULL and msg naming the address and cause
+ * (RUNDASH_ERR_BAD_ADDRESS / RUNDASH_ERR_LISTEN are the user's input). Nothing
+ * is served until the first rundash_publish (the API answers 503). Free with
+ * rundash_free. Call from the controlling thread. */
+rundash_reason rundash_new(rundash **out, char *err, size_t err_len, const rundash_config *cfg)
+    __attribute__((warn_unused_result));
+
+/* The port the server listens on (the real one for port 0). */
+uint16_t rundash_port(const rundash *rd);
+
+/* Writes the dashboard's URL ("http://HOST:PORT/") into buf. */
+void rundash_url(const rundash *rd, char *buf, size_t buf_len);
+
+/* Builds a snapshot of st and publishes it. Reads the state only; must be
+ * called where no node runs (a global event, or after engine_run). Returns
+ * RUNDASH_OK, RUNDASH_ERR_NO_MEMORY or RUNDASH_ERR_PUBLISH (msg says why). */
+rundash_reason rundash_publish(rundash *rd, char *err, size_t err_len, const rundash_state *st)
+    __attribute__((warn_unused_result));
+
+/* Moves up to max submitted transactions that the page queued since the last
+ * call into out, oldest first (the server's order), and returns how many.
+ * Thread-safe; the runner calls it at a barrier and applies them in order. */
+size_t rundash_take(rundash *rd, dash_command *out, size_t max);
+
+/* Records what became of a taken submission: t the transaction built (a
+ * reference is taken; NULL when none could be built) and refusal NULL when a
+ * node accepted it, else why it was refused (shown as "rejected"). Barrier
+ * only, like rundash_publish. */
+void rundash_submitted(rundash *rd, const dash_command *cmd, tx *t, const char *refusal);
+
+/* The run is over: stops the command thread (the engine may go after this),
+ * refuses the submissions still waiting (they show as rejected in the next
+ * snapshot) and makes the store read-only (POSTs get 403). Idempotent. */
+void rundash_close(rundash *rd);
+
+/* Stops the server (closing every connection), the command thread, and
+ * frees everything; NULL is fine. */
+void rundash_free(rundash *rd);
+
+#endif
