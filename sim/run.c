@@ -16,6 +16,7 @@
 #include "consensus.h"
 #include "engine.h"
 #include "fileout.h"
+#include "hmap.h"
 #include "metrics.h"
 #include "net.h"
 #include "node.h"
@@ -889,19 +890,82 @@ static hash256 *chain_ids(const chain *c, size_t *len)
     return ids;
 }
 
+/* A distinct chain among the nodes' chains: same tip and parameters, same
+ * file bytes. */
+typedef struct chain_key {
+    hash256 tip;
+    const chain_params *params;
+} chain_key;
+
+/* Writes every started node's chain file. Most nodes share a chain at the
+ * end of a run, so each distinct chain (tip and parameters) is rendered
+ * once and its bytes written to the file of every node holding it; each
+ * file is still written on its own, atomically. Returns 0, or -1 with a
+ * message naming the node in err. */
+static int save_all_chains(sim *s, char *err, size_t errlen)
+{
+    hmap *seen = NULL; /* chain_key -> index in texts */
+    char **texts = calloc(s->n ? s->n : 1, sizeof *texts);
+    size_t *lens = calloc(s->n ? s->n : 1, sizeof *lens);
+    size_t n_texts = 0;
+    int status = -1;
+    char why[400];
+    if (texts == NULL || lens == NULL || hmap_new(&seen, sizeof(chain_key), sizeof(size_t)) != 0) {
+        snprintf(err, errlen, "out of memory");
+        goto done;
+    }
+    for (uint32_t i = 0; i < s->n; i++) {
+        if (s->nodes[i].n == NULL)
+            continue;
+        const chain *c = node_chain(s->nodes[i].n);
+        chain_key key;
+        memset(&key, 0, sizeof key);
+        key.tip = *chain_entry_id(chain_tip(c));
+        key.params = chain_params_of(c);
+        const size_t *at = hmap_get(seen, &key);
+        size_t k = at ? *at : n_texts;
+        if (at == NULL) {
+            if (chainfile_render(c, &texts[k], &lens[k], why, sizeof why) != CHAINFILE_OK) {
+                snprintf(err, errlen, "node %u: %s", i + 1, why);
+                goto done;
+            }
+            n_texts++;
+            if (hmap_put(seen, &key, &k) < 0) {
+                snprintf(err, errlen, "out of memory");
+                goto done;
+            }
+        }
+        char *path = chain_path(s, i);
+        if (path == NULL) {
+            snprintf(err, errlen, "out of memory");
+            goto done;
+        }
+        chainfile_status st = chainfile_write_text(texts[k], lens[k], path, why, sizeof why);
+        free(path);
+        if (st != CHAINFILE_OK) {
+            snprintf(err, errlen, "node %u: %s", i + 1, why);
+            goto done;
+        }
+    }
+    status = 0;
+done:
+    for (size_t k = 0; texts != NULL && k < n_texts; k++)
+        free(texts[k]);
+    free(texts);
+    free(lens);
+    hmap_free(seen);
+    return status;
+}
+
 static int finish(sim *s, double wall_s)
 {
     char err[512];
     int status = 0;
     sample(s, s->scn.duration_ns);
     /* Chain files first: they are the run's primary output. */
-    for (uint32_t i = 0; i < s->n; i++) {
-        if (s->nodes[i].n == NULL)
-            continue;
-        if (save_chain(s, i, err, sizeof err) != 0) {
-            cli_error("run: node %u: %s", i + 1, err);
-            return 1;
-        }
+    if (save_all_chains(s, err, sizeof err) != 0) {
+        cli_error("run: %s", err);
+        return 1;
     }
     metrics_chain *chains = calloc(s->n, sizeof *chains);
     hash256 **ids = calloc(s->n, sizeof *ids);
