@@ -143,6 +143,27 @@ static cJSON *params_json(const chain_params *p)
     return o;
 }
 
+chainfile_status chainfile_identity(const chain *c, hash256 *out)
+{
+    cJSON *params = params_json(chain_params_of(c));
+    char *text = params ? cJSON_PrintUnformatted(params) : NULL;
+    cJSON_Delete(params);
+    if (text == NULL)
+        return CHAINFILE_NO_MEMORY;
+    size_t len = strlen(text);
+    uint8_t *buf = malloc(32 + len);
+    if (buf == NULL) {
+        free(text);
+        return CHAINFILE_NO_MEMORY;
+    }
+    memcpy(buf, chain_entry_id(chain_tip(c))->b, 32);
+    memcpy(buf + 32, text, len);
+    hash_sha256(out->b, buf, 32 + len);
+    free(buf);
+    free(text);
+    return CHAINFILE_OK;
+}
+
 chainfile_status chainfile_render(const chain *c, char **text, size_t *len, char *err,
                                   size_t err_len)
 {

@@ -28,6 +28,14 @@ typedef enum chainfile_status {
 /* The contents of a chain file, as parsed (nothing verified yet). */
 typedef struct chainfile chainfile;
 
+/* What a chain file of c depends on: a digest of c's tip id and of the
+ * parameters the file records. Chains with equal identities render the same
+ * bytes (chainfile_render), so a caller writing many chains renders each
+ * identity once. Returns CHAINFILE_OK, or CHAINFILE_NO_MEMORY (*out
+ * unchanged). Reads c only: safe concurrently with other readers of c. */
+chainfile_status chainfile_identity(const chain *c, hash256 *out)
+    __attribute__((warn_unused_result));
+
 /* Renders c's active chain (genesis to tip) and its parameters as the text
  * of a chain file, final newline included: the bytes chainfile_write puts
  * in the file. Two chains with the same tip and parameters render the same

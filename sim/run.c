@@ -890,70 +890,76 @@ static hash256 *chain_ids(const chain *c, size_t *len)
     return ids;
 }
 
-/* A distinct chain among the nodes' chains: same tip and parameters, same
- * file bytes. */
-typedef struct chain_key {
-    hash256 tip;
-    const chain_params *params;
-} chain_key;
-
 /* Writes every started node's chain file. Most nodes share a chain at the
- * end of a run, so each distinct chain (tip and parameters) is rendered
- * once and its bytes written to the file of every node holding it; each
- * file is still written on its own, atomically. Returns 0, or -1 with a
- * message naming the node in err. */
+ * end of a run, so each distinct chain (by chainfile_identity: tip and
+ * parameters) is rendered once, its bytes written to the file of every node
+ * holding it, and freed after its last node; each file is still written on
+ * its own, atomically. Returns 0, or -1 with a message naming the node in
+ * err. */
 static int save_all_chains(sim *s, char *err, size_t errlen)
 {
-    hmap *seen = NULL; /* chain_key -> index in texts */
-    char **texts = calloc(s->n ? s->n : 1, sizeof *texts);
-    size_t *lens = calloc(s->n ? s->n : 1, sizeof *lens);
-    size_t n_texts = 0;
+    hmap *ids = NULL; /* identity -> index of the distinct chain */
+    size_t cap = s->n ? s->n : 1, n_ids = 0;
+    char **texts = calloc(cap, sizeof *texts);
+    size_t *lens = calloc(cap, sizeof *lens);
+    uint32_t *users = calloc(cap, sizeof *users); /* nodes still to write */
+    size_t *which = calloc(cap, sizeof *which);   /* node -> distinct chain */
     int status = -1;
     char why[400];
-    if (texts == NULL || lens == NULL || hmap_new(&seen, sizeof(chain_key), sizeof(size_t)) != 0) {
-        snprintf(err, errlen, "out of memory");
-        goto done;
+    if (texts == NULL || lens == NULL || users == NULL || which == NULL ||
+        hmap_new(&ids, sizeof(hash256), sizeof(size_t)) != 0)
+        goto oom;
+    for (uint32_t i = 0; i < s->n; i++) {
+        if (s->nodes[i].n == NULL)
+            continue;
+        hash256 key;
+        if (chainfile_identity(node_chain(s->nodes[i].n), &key) != CHAINFILE_OK)
+            goto oom;
+        const size_t *at = hmap_get(ids, &key);
+        size_t k = at ? *at : n_ids;
+        if (at == NULL) {
+            if (hmap_put(ids, &key, &k) < 0)
+                goto oom;
+            n_ids++;
+        }
+        which[i] = k;
+        users[k]++;
     }
     for (uint32_t i = 0; i < s->n; i++) {
         if (s->nodes[i].n == NULL)
             continue;
-        const chain *c = node_chain(s->nodes[i].n);
-        chain_key key;
-        memset(&key, 0, sizeof key);
-        key.tip = *chain_entry_id(chain_tip(c));
-        key.params = chain_params_of(c);
-        const size_t *at = hmap_get(seen, &key);
-        size_t k = at ? *at : n_texts;
-        if (at == NULL) {
-            if (chainfile_render(c, &texts[k], &lens[k], why, sizeof why) != CHAINFILE_OK) {
-                snprintf(err, errlen, "node %u: %s", i + 1, why);
-                goto done;
-            }
-            n_texts++;
-            if (hmap_put(seen, &key, &k) < 0) {
-                snprintf(err, errlen, "out of memory");
-                goto done;
-            }
-        }
-        char *path = chain_path(s, i);
-        if (path == NULL) {
-            snprintf(err, errlen, "out of memory");
+        size_t k = which[i];
+        if (texts[k] == NULL && chainfile_render(node_chain(s->nodes[i].n), &texts[k], &lens[k],
+                                                 why, sizeof why) != CHAINFILE_OK) {
+            snprintf(err, errlen, "node %u: %s", i + 1, why);
             goto done;
         }
+        char *path = chain_path(s, i);
+        if (path == NULL)
+            goto oom;
         chainfile_status st = chainfile_write_text(texts[k], lens[k], path, why, sizeof why);
         free(path);
         if (st != CHAINFILE_OK) {
             snprintf(err, errlen, "node %u: %s", i + 1, why);
             goto done;
         }
+        if (--users[k] == 0) {
+            free(texts[k]);
+            texts[k] = NULL;
+        }
     }
     status = 0;
+    goto done;
+oom:
+    snprintf(err, errlen, "out of memory");
 done:
-    for (size_t k = 0; texts != NULL && k < n_texts; k++)
+    for (size_t k = 0; texts != NULL && k < n_ids; k++)
         free(texts[k]);
     free(texts);
     free(lens);
-    hmap_free(seen);
+    free(users);
+    free(which);
+    hmap_free(ids);
     return status;
 }
 

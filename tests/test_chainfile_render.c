@@ -1,8 +1,8 @@
 /* chainfile_render and chainfile_write_text: the rendered bytes are exactly
  * what chainfile_write puts in a file (final newline included), two chains
  * with the same tip render the same bytes and a different tip different
- * ones, writing the text goes through a temporary name, and an unwritable
- * path is refused with its name in the message. */
+ * ones (and so do their identities), writing the text goes through a temporary name, and an
+ * unwritable path is refused with its name in the message. */
 #include "chainfile.h"
 #include "ledger_fixture.h"
 
@@ -97,10 +97,16 @@ START_TEST(same_tip_same_bytes)
     ck_assert_uint_eq(la, lb);
     ck_assert_mem_eq(a, b, la);
     free(b);
+    hash256 ia, ib;
+    ck_assert_int_eq(chainfile_identity(f.c, &ia), CHAINFILE_OK);
+    ck_assert_int_eq(chainfile_identity(other, &ib), CHAINFILE_OK);
+    ck_assert(hash_eq(&ia, &ib));
     /* One more block on the second chain: different bytes. */
     extend(&f, other, 1, 9, 0);
     ck_assert_int_eq(chainfile_render(other, &b, &lb, err, sizeof err), CHAINFILE_OK);
     ck_assert(la != lb || memcmp(a, b, la) != 0);
+    ck_assert_int_eq(chainfile_identity(other, &ib), CHAINFILE_OK);
+    ck_assert(!hash_eq(&ia, &ib));
     free(a);
     free(b);
     chain_free(other);
