@@ -1,7 +1,8 @@
 /* Linear probing with backward-shift deletion (Knuth 6.4, algorithm R): when
  * a key is removed, later keys of the same probe run move back into the gap,
- * so lookups never need tombstones. Load factor is kept at most 1/2 after
- * growth and at most 3/4 before it. Each slot has a one-byte tag (0 when
+ * so lookups never need tombstones. Load factor is kept at most 7/16 after
+ * growth and at most 7/8 before it (the tags keep long probe runs cheap: a
+ * probe reads one byte until a tag matches). Each slot has a one-byte tag (0 when
  * empty, else the top bits of the key's hash, never 0): a probe compares
  * keys only when the tags match, so a miss rarely touches the slots. */
 #include "hmap.h"
@@ -123,7 +124,7 @@ void *hmap_get(const hmap *map, const void *key)
 
 int hmap_put(hmap *map, const void *key, const void *val)
 {
-    if ((map->count + 1) * 4 > map->cap * 3 && grow(map) != 0)
+    if ((map->count + 1) * 8 > map->cap * 7 && grow(map) != 0)
         return -1;
     uint64_t h = mix(key, map->key_bytes);
     size_t i = find(map, key, h);
