@@ -177,13 +177,35 @@ static cJSON *params_json(const chain_params *p)
     return o;
 }
 
-chainfile_status chainfile_write(const chain *c, const char *path, char *err, size_t err_len)
+chainfile_status chainfile_identity(const chain *c, hash256 *out)
+{
+    cJSON *params = params_json(chain_params_of(c));
+    char *text = params ? cJSON_PrintUnformatted(params) : NULL;
+    cJSON_Delete(params);
+    if (text == NULL)
+        return CHAINFILE_NO_MEMORY;
+    size_t len = strlen(text);
+    uint8_t *buf = malloc(32 + len);
+    if (buf == NULL) {
+        free(text);
+        return CHAINFILE_NO_MEMORY;
+    }
+    memcpy(buf, chain_entry_id(chain_tip(c))->b, 32);
+    memcpy(buf + 32, text, len);
+    hash_sha256(out->b, buf, 32 + len);
+    free(buf);
+    free(text);
+    return CHAINFILE_OK;
+}
+
+chainfile_status chainfile_render(const chain *c, char **text, size_t *len, char *err,
+                                  size_t err_len)
 {
     cJSON *doc = cJSON_CreateObject(), *blocks;
-    char *text = NULL, *tmp = NULL;
-    FILE *f = NULL;
-    chainfile_status status = CHAINFILE_NO_MEMORY;
+    char *out = NULL;
     size_t n_txs = 0;
+    *text = NULL;
+    *len = 0;
     for (uint32_t h = 0; h <= chain_height(c); h++)
         n_txs += block_n_tx(chain_entry_block(chain_at_height(c, h)));
     int ok = doc && cJSON_AddStringToObject(doc, "format", CHAINFILE_FORMAT) &&
@@ -197,20 +219,47 @@ chainfile_status chainfile_write(const chain *c, const char *path, char *err, si
         cJSON *b = block_json(chain_entry_block(chain_at_height(c, h)), h);
         ok = b && cJSON_AddItemToArray(blocks, b);
     }
-    if (!ok || (text = cJSON_Print(doc)) == NULL)
-        goto done;
+    if (ok)
+        out = cJSON_Print(doc);
+    cJSON_Delete(doc);
+    if (out == NULL) {
+        snprintf(err, err_len, "out of memory");
+        return CHAINFILE_NO_MEMORY;
+    }
+    /* The file ends with a newline: append it to the text. */
+    size_t n = strlen(out);
+    char *grown = realloc(out, n + 2);
+    if (grown == NULL) {
+        free(out);
+        snprintf(err, err_len, "out of memory");
+        return CHAINFILE_NO_MEMORY;
+    }
+    grown[n] = '\n';
+    grown[n + 1] = '\0';
+    *text = grown;
+    *len = n + 1;
+    if (err_len > 0)
+        err[0] = '\0';
+    return CHAINFILE_OK;
+}
+
+chainfile_status chainfile_write_text(const char *text, size_t len, const char *path, char *err,
+                                      size_t err_len)
+{
+    char *tmp = NULL;
+    FILE *f = NULL;
+    chainfile_status status = CHAINFILE_NO_MEMORY;
     size_t plen = strlen(path);
     if ((tmp = malloc(plen + 5)) == NULL)
         goto done;
     memcpy(tmp, path, plen);
     memcpy(tmp + plen, ".tmp", 5);
     status = CHAINFILE_UNREADABLE;
-    size_t len = strlen(text);
     if ((f = fopen(tmp, "wb")) == NULL) {
         snprintf(err, err_len, "%s: cannot create: %s", tmp, strerror(errno));
         goto done;
     }
-    if (fwrite(text, 1, len, f) != len || fputc('\n', f) == EOF || fflush(f) != 0) {
+    if (fwrite(text, 1, len, f) != len || fflush(f) != 0) {
         snprintf(err, err_len, "%s: cannot write: %s", tmp, strerror(errno));
         fclose(f);
         remove(tmp);
@@ -233,9 +282,21 @@ done:
     else if (status == CHAINFILE_OK && err_len > 0)
         err[0] = '\0';
     free(tmp);
-    free(text);
-    cJSON_Delete(doc);
     return status;
+}
+
+chainfile_status chainfile_write(const chain *c, const char *path, char *err, size_t err_len)
+{
+    char *text;
+    size_t len;
+    chainfile_status st = chainfile_render(c, &text, &len, err, err_len);
+    if (st != CHAINFILE_OK) {
+        snprintf(err, err_len, "%s: out of memory", path);
+        return st;
+    }
+    st = chainfile_write_text(text, len, path, err, err_len);
+    free(text);
+    return st;
 }
 
 /* ---- reading ---- */

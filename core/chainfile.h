@@ -29,6 +29,31 @@ typedef enum chainfile_status {
 /* The contents of a chain file, as parsed (nothing verified yet). */
 typedef struct chainfile chainfile;
 
+/* What a chain file of c depends on: a digest of c's tip id and of the
+ * parameters the file records. Chains with equal identities render the same
+ * bytes (chainfile_render), so a caller writing many chains renders each
+ * identity once. Returns CHAINFILE_OK, or CHAINFILE_NO_MEMORY (*out
+ * unchanged). Reads c only: safe concurrently with other readers of c. */
+chainfile_status chainfile_identity(const chain *c, hash256 *out)
+    __attribute__((warn_unused_result));
+
+/* Renders c's active chain (genesis to tip) and its parameters as the text
+ * of a chain file, final newline included: the bytes chainfile_write puts
+ * in the file. Two chains with the same tip and parameters render the same
+ * bytes. Sets *text (NUL-terminated, caller frees) and *len (without the
+ * NUL). Returns CHAINFILE_OK or CHAINFILE_NO_MEMORY (*text = NULL, message
+ * in err). Reads c only: safe concurrently with other readers of c. */
+chainfile_status chainfile_render(const chain *c, char **text, size_t *len, char *err,
+                                  size_t err_len) __attribute__((warn_unused_result));
+
+/* Writes len bytes of text (a chainfile_render result) to path through
+ * path.tmp and rename(), so a reader never sees a torn file. The caller
+ * keeps text. Returns CHAINFILE_OK, CHAINFILE_UNREADABLE (cannot write,
+ * path.tmp removed) or CHAINFILE_NO_MEMORY, with a message naming the file
+ * in err. Thread-safe for distinct paths. */
+chainfile_status chainfile_write_text(const char *text, size_t len, const char *path, char *err,
+                                      size_t err_len) __attribute__((warn_unused_result));
+
 /* Writes c's active chain (genesis to tip) and its parameters to path,
  * through path.tmp and rename(), so a reader never sees a torn file.
  * A PoS chain's params include params.pos (the rules and stake schedule of

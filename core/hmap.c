@@ -1,7 +1,10 @@
 /* Linear probing with backward-shift deletion (Knuth 6.4, algorithm R): when
  * a key is removed, later keys of the same probe run move back into the gap,
- * so lookups never need tombstones. Load factor is kept at most 1/2 after
- * growth and at most 3/4 before it. */
+ * so lookups never need tombstones. Load factor is kept at most 7/16 after
+ * growth and at most 7/8 before it (the tags keep long probe runs cheap: a
+ * probe reads one byte until a tag matches). Each slot has a one-byte tag (0 when
+ * empty, else the top bits of the key's hash, never 0): a probe compares
+ * keys only when the tags match, so a miss rarely touches the slots. */
 #include "hmap.h"
 
 #include <stdint.h>
@@ -12,7 +15,7 @@ struct hmap {
     size_t key_bytes, val_bytes, val_off, slot_bytes;
     size_t cap; /* power of two, or 0 before the first insert */
     size_t count;
-    uint8_t *used;
+    uint8_t *used; /* tags: 0 = empty */
     uint8_t *slots;
 };
 
@@ -64,14 +67,25 @@ static uint8_t *slot_at(const hmap *map, size_t i)
     return map->slots + i * map->slot_bytes;
 }
 
-/* Index of key's slot, or of the empty slot where it would go. */
-static size_t find(const hmap *map, const void *key)
+/* The slot tag of a key's hash: its top byte, never 0. */
+static uint8_t tag_of(uint64_t h)
+{
+    uint8_t t = (uint8_t)(h >> 56);
+    return t ? t : 1;
+}
+
+/* Index of key's slot (hash h), or of the empty slot where it would go. */
+static size_t find(const hmap *map, const void *key, uint64_t h)
 {
     size_t mask = map->cap - 1;
-    size_t i = (size_t)mix(key, map->key_bytes) & mask;
-    while (map->used[i] && memcmp(slot_at(map, i), key, map->key_bytes) != 0)
+    size_t i = (size_t)h & mask;
+    uint8_t tag = tag_of(h);
+    for (;;) {
+        uint8_t u = map->used[i];
+        if (u == 0 || (u == tag && memcmp(slot_at(map, i), key, map->key_bytes) == 0))
+            return i;
         i = (i + 1) & mask;
-    return i;
+    }
 }
 
 static int grow(hmap *map)
@@ -91,8 +105,8 @@ static int grow(hmap *map)
     for (size_t i = 0; i < old.cap; i++) {
         if (!old.used[i])
             continue;
-        size_t j = find(map, slot_at(&old, i));
-        map->used[j] = 1;
+        size_t j = find(map, slot_at(&old, i), mix(slot_at(&old, i), map->key_bytes));
+        map->used[j] = old.used[i];
         memcpy(slot_at(map, j), slot_at(&old, i), map->slot_bytes);
     }
     free(old.used);
@@ -104,20 +118,21 @@ void *hmap_get(const hmap *map, const void *key)
 {
     if (map->count == 0)
         return NULL;
-    size_t i = find(map, key);
+    size_t i = find(map, key, mix(key, map->key_bytes));
     return map->used[i] ? slot_at(map, i) + map->val_off : NULL;
 }
 
 int hmap_put(hmap *map, const void *key, const void *val)
 {
-    if ((map->count + 1) * 4 > map->cap * 3 && grow(map) != 0)
+    if ((map->count + 1) * 8 > map->cap * 7 && grow(map) != 0)
         return -1;
-    size_t i = find(map, key);
+    uint64_t h = mix(key, map->key_bytes);
+    size_t i = find(map, key, h);
     int fresh = !map->used[i];
     uint8_t *slot = slot_at(map, i);
     if (fresh) {
         memcpy(slot, key, map->key_bytes);
-        map->used[i] = 1;
+        map->used[i] = tag_of(h);
         map->count++;
     }
     if (map->val_bytes > 0) {
@@ -134,7 +149,7 @@ int hmap_del(hmap *map, const void *key)
     if (map->count == 0)
         return 0;
     size_t mask = map->cap - 1;
-    size_t gap = find(map, key);
+    size_t gap = find(map, key, mix(key, map->key_bytes));
     if (!map->used[gap])
         return 0;
     map->used[gap] = 0;
@@ -146,7 +161,7 @@ int hmap_del(hmap *map, const void *key)
         if (stays)
             continue;
         memcpy(slot_at(map, gap), slot_at(map, j), map->slot_bytes);
-        map->used[gap] = 1;
+        map->used[gap] = map->used[j];
         map->used[j] = 0;
         gap = j;
     }

@@ -100,10 +100,11 @@ static const utxo_coin *lookup(void *ctx, const tx_outpoint *op)
 
 static reason say(char *msg, size_t msg_len, reason r, const tx *t, const char *detail)
 {
+    if (msg == NULL || msg_len == 0)
+        return r; /* nothing to explain to: skip the formatting */
     char hex[65];
     hash_to_hex(hex, tx_id(t));
-    if (msg != NULL && msg_len > 0)
-        snprintf(msg, msg_len, "tx %s: %s%s", hex, reason_message(r), detail ? detail : "");
+    snprintf(msg, msg_len, "tx %s: %s%s", hex, reason_message(r), detail ? detail : "");
     return r;
 }
 

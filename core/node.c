@@ -413,7 +413,9 @@ static void arm_requests_timer(node *n, node_effects *fx, int64_t at_ns)
 
 static void on_inv(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, const msg *m)
 {
-    msg_item *want = malloc((m->n_items ? m->n_items : 1) * sizeof *want);
+    /* Almost every inv announces one item: no allocation for the usual case. */
+    msg_item small[8];
+    msg_item *want = m->n_items <= 8 ? small : malloc(m->n_items * sizeof *want);
     size_t n_want = 0;
     if (want == NULL)
         abort();
@@ -441,7 +443,8 @@ static void on_inv(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, con
         msg_unref(g);
         arm_requests_timer(n, fx, now_ns + n->request_timeout_ns);
     }
-    free(want);
+    if (want != small)
+        free(want);
 }
 
 /* The index of peer among the node's neighbours, or -1. */
@@ -547,8 +550,8 @@ static void on_tx(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, tx *
 {
     if (have_item(n, MSG_ITEM_TX, tx_id(t)))
         return;
-    char why[256];
-    reason r = mempool_add(n->mp, n->chain, t, why, sizeof why);
+    /* Only the code is used: no message to format. */
+    reason r = mempool_add(n->mp, n->chain, t, NULL, 0);
     if (r == REASON_NO_MEMORY)
         abort();
     if (r != REASON_OK) {
@@ -603,8 +606,7 @@ void node_on_message(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, c
 
 reason node_submit_tx(node *n, node_effects *fx, int64_t now_ns, tx *t)
 {
-    char why[256];
-    reason r = mempool_add(n->mp, n->chain, t, why, sizeof why);
+    reason r = mempool_add(n->mp, n->chain, t, NULL, 0);
     if (r == REASON_NO_MEMORY)
         abort();
     node_note *note =

@@ -16,6 +16,7 @@
 #include "consensus.h"
 #include "engine.h"
 #include "fileout.h"
+#include "hmap.h"
 #include "metrics.h"
 #include "net.h"
 #include "node.h"
@@ -1018,19 +1019,88 @@ static hash256 *chain_ids(const chain *c, size_t *len)
     return ids;
 }
 
+/* Writes every started node's chain file. Most nodes share a chain at the
+ * end of a run, so each distinct chain (by chainfile_identity: tip and
+ * parameters) is rendered once, its bytes written to the file of every node
+ * holding it, and freed after its last node; each file is still written on
+ * its own, atomically. Returns 0, or -1 with a message naming the node in
+ * err. */
+static int save_all_chains(sim *s, char *err, size_t errlen)
+{
+    hmap *ids = NULL; /* identity -> index of the distinct chain */
+    size_t cap = s->n ? s->n : 1, n_ids = 0;
+    char **texts = calloc(cap, sizeof *texts);
+    size_t *lens = calloc(cap, sizeof *lens);
+    uint32_t *users = calloc(cap, sizeof *users); /* nodes still to write */
+    size_t *which = calloc(cap, sizeof *which);   /* node -> distinct chain */
+    int status = -1;
+    char why[400];
+    if (texts == NULL || lens == NULL || users == NULL || which == NULL ||
+        hmap_new(&ids, sizeof(hash256), sizeof(size_t)) != 0)
+        goto oom;
+    for (uint32_t i = 0; i < s->n; i++) {
+        if (s->nodes[i].n == NULL)
+            continue;
+        hash256 key;
+        if (chainfile_identity(node_chain(s->nodes[i].n), &key) != CHAINFILE_OK)
+            goto oom;
+        const size_t *at = hmap_get(ids, &key);
+        size_t k = at ? *at : n_ids;
+        if (at == NULL) {
+            if (hmap_put(ids, &key, &k) < 0)
+                goto oom;
+            n_ids++;
+        }
+        which[i] = k;
+        users[k]++;
+    }
+    for (uint32_t i = 0; i < s->n; i++) {
+        if (s->nodes[i].n == NULL)
+            continue;
+        size_t k = which[i];
+        if (texts[k] == NULL && chainfile_render(node_chain(s->nodes[i].n), &texts[k], &lens[k],
+                                                 why, sizeof why) != CHAINFILE_OK) {
+            snprintf(err, errlen, "node %u: %s", i + 1, why);
+            goto done;
+        }
+        char *path = chain_path(s, i);
+        if (path == NULL)
+            goto oom;
+        chainfile_status st = chainfile_write_text(texts[k], lens[k], path, why, sizeof why);
+        free(path);
+        if (st != CHAINFILE_OK) {
+            snprintf(err, errlen, "node %u: %s", i + 1, why);
+            goto done;
+        }
+        if (--users[k] == 0) {
+            free(texts[k]);
+            texts[k] = NULL;
+        }
+    }
+    status = 0;
+    goto done;
+oom:
+    snprintf(err, errlen, "out of memory");
+done:
+    for (size_t k = 0; texts != NULL && k < n_ids; k++)
+        free(texts[k]);
+    free(texts);
+    free(lens);
+    free(users);
+    free(which);
+    hmap_free(ids);
+    return status;
+}
+
 static int finish(sim *s, double wall_s)
 {
     char err[512];
     int status = 0;
     sample(s, s->scn.duration_ns);
     /* Chain files first: they are the run's primary output. */
-    for (uint32_t i = 0; i < s->n; i++) {
-        if (s->nodes[i].n == NULL)
-            continue;
-        if (save_chain(s, i, err, sizeof err) != 0) {
-            cli_error("run: node %u: %s", i + 1, err);
-            return 1;
-        }
+    if (save_all_chains(s, err, sizeof err) != 0) {
+        cli_error("run: %s", err);
+        return 1;
     }
     metrics_chain *chains = calloc(s->n, sizeof *chains);
     hash256 **ids = calloc(s->n, sizeof *ids);
