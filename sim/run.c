@@ -1166,11 +1166,18 @@ static int finish(sim *s, double wall_s)
             const cJSON *v = sum;
             char path[96];
             snprintf(path, sizeof path, "%s", figures[k][1]);
-            for (char *tok = strtok(path, "."); tok && v; tok = strtok(NULL, "."))
+            char *save = NULL;
+            for (char *tok = strtok_r(path, ".", &save); tok && v; tok = strtok_r(NULL, ".", &save))
                 v = cJSON_GetObjectItemCaseSensitive(v, tok);
             if (cJSON_IsNumber(v))
                 printf("  %-32s %.6g\n", figures[k][0], v->valuedouble);
         }
+        /* Wall-clock, so only on the console: the rate the real hashing ran at
+         * inside the whole simulation (compare with bench/bench_hash). */
+        const cJSON *hashes = cJSON_GetObjectItemCaseSensitive(sum, "hashes");
+        if (cJSON_IsNumber(hashes) && hashes->valuedouble > 0 && wall_s > 0)
+            printf("  %-32s %.4g (%.2f wall seconds)\n", "hashes per wall second",
+                   hashes->valuedouble / wall_s, wall_s);
         for (uint32_t i = 0; i < s->n && i < 16; i++) {
             const chain *c = s->nodes[i].n ? node_chain(s->nodes[i].n) : NULL;
             if (c == NULL)
