@@ -27,6 +27,11 @@ static const struct shortening shortenings[] = {
     {"large_1000.json",
      {"--threads", "2", "--set", "duration=30s", "--set", "nodes.hashrate=10", "--set",
       "consensus.pow.expected_hashes_per_block=50000", "--set", "workload.rate=1/s", NULL}},
+    /* 10000 nodes: 5 virtual seconds, a block a second, 20 wallets (the
+     * per-node UTXO set is what a node holds), two worker threads. */
+    {"large_10000.json",
+     {"--threads", "2", "--set", "duration=5s", "--set", "nodes.hashrate=1", "--set",
+      "consensus.pow.expected_hashes_per_block=10000", "--set", "workload.wallets=20", NULL}},
 };
 
 static int cmp_names(const void *a, const void *b)
