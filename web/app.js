@@ -95,7 +95,9 @@ function showStatus(s) {
   pill.textContent = text;
   pill.className = 'pill ' + cls;
   $('vtime').textContent = seconds(s.time_ns);
-  $('speed').textContent = s.read_only ? '–' : (typeof s.speed === 'number' ? s.speed + '×' : '–');
+  // Speed 0 means unpaced: the run goes as fast as the machine allows.
+  $('speed').textContent = s.read_only ? '–'
+    : (typeof s.speed !== 'number' ? '–' : (s.speed === 0 ? 'max' : s.speed + '×'));
   const ro = !!s.read_only;
   for (const id of ['pause', 'resume', 'speed-set', 'send-button']) $(id).disabled = ro;
   if (!ro) { $('pause').disabled = !!s.paused; $('resume').disabled = !s.paused; }
