@@ -546,6 +546,17 @@ static void on_status(node *n, node_effects *fx, uint32_t peer, const msg *m)
         send_status(n, fx, peer);
 }
 
+/* 1 when a transaction refused for this reason may be valid later: its
+ * parent may arrive (a child can overtake its parent on another link), a
+ * reorganisation may give its inputs back, the pool may make room. Such a
+ * transaction is asked for again when announced again; any other refusal
+ * is for good and remembered, so it is never asked for again. */
+static int tx_may_become_valid(reason r)
+{
+    return r == REASON_TX_MISSING_INPUT || r == REASON_TX_MEMPOOL_CONFLICT ||
+           r == REASON_TX_ALREADY_SPENT || r == REASON_TX_MEMPOOL_FULL;
+}
+
 static void on_tx(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, tx *t)
 {
     if (have_item(n, MSG_ITEM_TX, tx_id(t)))
@@ -555,7 +566,7 @@ static void on_tx(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, tx *
     if (r == REASON_NO_MEMORY)
         abort();
     if (r != REASON_OK) {
-        if (hmap_put(n->rejected, tx_id(t), NULL) < 0)
+        if (!tx_may_become_valid(r) && hmap_put(n->rejected, tx_id(t), NULL) < 0)
             abort();
         node_note *note = fx_note(fx, NODE_NOTE_TX_REJECTED, now_ns);
         note->tx = tx_ref(t);

@@ -270,9 +270,10 @@ START_TEST(tx_flow_and_relay_except_sender)
 }
 END_TEST
 
-/* An invalid tx from peer 1 is noted with its reason, not relayed, and not
- * asked for again when announced. */
-static void expect_tx_rejected(nf *t, tx *x, reason code)
+/* An invalid tx from peer 1 is noted with its reason and not relayed. A
+ * refusal for good is remembered (not asked for again when announced); one
+ * that a later state may cure (missing input, conflicts) is asked for again. */
+static void expect_tx_rejected(nf *t, tx *x, reason code, int for_good)
 {
     nf_forget(t);
     nf_give_tx(t, 0, NF_SEC, 1, x);
@@ -284,9 +285,40 @@ static void expect_tx_rejected(nf *t, tx *x, reason code)
     ck_assert(hash_eq(&n->tx, tx_id(x)));
     ck_assert_ptr_null(mempool_get(node_mempool(t->nodes[0]), tx_id(x)));
     nf_send(t, 0, NF_SEC, 2, nf_inv1(MSG_ITEM_TX, tx_id(x)));
-    ck_assert_uint_eq(t->q_len, 0);
+    if (for_good) {
+        ck_assert_uint_eq(t->q_len, 0);
+    } else {
+        ck_assert_uint_eq(t->q_len, 1);
+        ck_assert_int_eq(nf_queued(t, 0)->m->type, MSG_GETDATA);
+        ck_assert_uint_eq(nf_queued(t, 0)->to, 2);
+    }
     nf_forget(t);
 }
+
+/* A child that overtakes its parent is refused for its missing input, then
+ * accepted when announced again once the parent is in. */
+START_TEST(child_overtaking_its_parent_is_taken_later)
+{
+    nf t;
+    nf_init(&t, &(nf_opts){.n = 3});
+    tx *parent = nf_spend_genesis(&t, 0, 1, 1000, 500);
+    tx *child = nf_spend_signed(&t, parent, 0, t.wallet[1], 0, 100, 100);
+    nf_give_tx(&t, 0, NF_SEC, 1, child);
+    ck_assert_int_eq(nf_last_note(&t, 0, NODE_NOTE_TX_REJECTED)->code, REASON_TX_MISSING_INPUT);
+    nf_give_tx(&t, 0, NF_SEC, 1, parent);
+    ck_assert_ptr_nonnull(mempool_get(node_mempool(t.nodes[0]), tx_id(parent)));
+    nf_forget(&t);
+    nf_send(&t, 0, 2 * NF_SEC, 2, nf_inv1(MSG_ITEM_TX, tx_id(child)));
+    ck_assert_uint_eq(t.q_len, 1);
+    ck_assert_int_eq(nf_queued(&t, 0)->m->type, MSG_GETDATA);
+    nf_forget(&t);
+    nf_give_tx(&t, 0, 2 * NF_SEC, 2, child);
+    ck_assert_ptr_nonnull(mempool_get(node_mempool(t.nodes[0]), tx_id(child)));
+    tx_unref(parent);
+    tx_unref(child);
+    nf_free(&t);
+}
+END_TEST
 
 START_TEST(invalid_txs_are_noted_and_not_relayed)
 {
@@ -294,22 +326,22 @@ START_TEST(invalid_txs_are_noted_and_not_relayed)
     nf_init(&t, &(nf_opts){.n = 3});
     /* Bad signature: wallet 1 signs for wallet 0's output. */
     tx *forged = nf_spend_signed(&t, block_tx(t.genesis, 0), 0, t.wallet[1], 1, 1000, 500);
-    expect_tx_rejected(&t, forged, REASON_TX_BAD_SIGNATURE);
+    expect_tx_rejected(&t, forged, REASON_TX_BAD_SIGNATURE, 1);
     /* Missing input. */
     tx *orphan = nf_spend_signed(&t, forged, 0, t.wallet[1], 0, 100, 100);
-    expect_tx_rejected(&t, orphan, REASON_TX_MISSING_INPUT);
+    expect_tx_rejected(&t, orphan, REASON_TX_MISSING_INPUT, 0);
     /* Double spend against the mempool. */
     tx *first = nf_spend_genesis(&t, 0, 1, 1000, 500);
     tx *second = nf_spend_genesis(&t, 0, 1, 2000, 500);
     nf_give_tx(&t, 0, 0, 1, first);
     ck_assert_uint_eq(nf_notes(&t, 0, NODE_NOTE_TX_ACCEPTED), 1);
-    expect_tx_rejected(&t, second, REASON_TX_MEMPOOL_CONFLICT);
+    expect_tx_rejected(&t, second, REASON_TX_MEMPOOL_CONFLICT, 0);
     /* Double spend against the chain. */
     block *b1 = nf_block(&t, t.genesis, 1, &first, 1, 1);
     nf_give_block(&t, 0, 0, 1, b1);
     ck_assert(hash_eq(nf_tip(&t, 0), block_id(b1)));
     tx *third = nf_spend_genesis(&t, 0, 1, 3000, 500);
-    expect_tx_rejected(&t, third, REASON_TX_ALREADY_SPENT);
+    expect_tx_rejected(&t, third, REASON_TX_ALREADY_SPENT, 0);
     /* Submitted locally: the same rule, returned and noted, not announced. */
     tx *fourth = nf_spend_genesis(&t, 0, 1, 4000, 500);
     ck_assert_int_eq(node_submit_tx(t.nodes[0], &t.fx, 0, fourth), REASON_TX_ALREADY_SPENT);
@@ -1024,6 +1056,7 @@ static Suite *suite(void)
     tcase_add_test(tc, notfound_makes_the_request_due_at_the_timer);
     tcase_add_test(tc, tx_flow_and_relay_except_sender);
     tcase_add_test(tc, invalid_txs_are_noted_and_not_relayed);
+    tcase_add_test(tc, child_overtaking_its_parent_is_taken_later);
     tcase_add_loop_test(tc, invalid_block_is_noted_and_not_relayed, 0, N_BAD_BLOCKS);
     suite_add_tcase(s, tc);
     tc = tcase_create("sync");
