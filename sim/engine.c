@@ -528,6 +528,9 @@ static void run_rank(engine *e, worker *w, int64_t end_ns)
         if (all.stop)
             return;
         if (all.global_ns <= all.next_ns && all.global_ns < end_ns) {
+            /* Globals may act for any node and push into any node's heap:
+             * wait until every rank has collected its inbox into its heaps. */
+            exchange_barrier(e->x, w->rank);
             if (w->rank == 0) {
                 e->reached_ns = all.global_ns;
                 run_globals(e, all.global_ns);

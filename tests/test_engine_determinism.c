@@ -1,9 +1,11 @@
 /* The engine's promise: per-node processing does not depend on the number of
  * worker threads. A randomized gossip model (each node forwards what it
  * receives to random peers with random latencies >= L, drawing from its own
- * stream, with malloc'd payloads and a global event scheduled mid-run) keeps a
- * hash chain of everything each node handles; the chains must be identical
- * for K = 1, 2, 3, 4 and one thread per node, and for a run split in two. */
+ * stream, with malloc'd payloads and frequent global events that send into
+ * every worker's nodes) keeps a hash chain of everything each node handles;
+ * the chains must be identical for K = 1, 2, 3, 4 and one thread per node,
+ * and for a run split in two. Under ThreadSanitizer it also shows that
+ * globals never run while a worker still fills its heaps. */
 #include "engine.h"
 #include "rng.h"
 #include "testutil.h"
@@ -59,7 +61,9 @@ static void gossip_event(void *ctx, engine_call *call, uint32_t node, const engi
     } else {
         /* Originate again later, and now. */
         engine_timer(call, now + (int64_t)rng_below(r, 20 * LOOKAHEAD_NS), T_ORIGIN, NULL, 0);
-        if (node == 5 && now > 100000000 && now < 110000000)
+        /* Globals often: each one sends into heaps owned by every worker
+         * while those workers have just collected their inboxes. */
+        if (node % 8 == 5)
             engine_call_global(call, now + 2 * LOOKAHEAD_NS, 1, NULL, node);
     }
     g->digest[node] = h;
@@ -82,13 +86,17 @@ static void gossip_global(void *ctx, engine_call *call, const engine_event *ev)
     gossip *g = ctx;
     int64_t now = engine_call_now(call);
     g->global_digest = mix(mix(g->global_digest, (uint64_t)now), ev->arg);
-    /* Inject a message from node 7 to node 9 at once. */
-    engine_call_act_as(call, 7);
-    msg *out = malloc(sizeof *out);
-    ck_assert_ptr_nonnull(out);
-    out->origin = 7;
-    out->hops = MAX_HOPS - 1;
-    engine_send(call, 9, now, T_GOSSIP, out, 0);
+    /* Inject messages at once, from and to nodes spread over every worker. */
+    for (uint32_t k = 0; k < 8; k++) {
+        uint32_t from = (uint32_t)(ev->arg + 8 * k) % NODES;
+        uint32_t to = (uint32_t)(ev->arg * 7 + 9 * k + 1) % NODES;
+        engine_call_act_as(call, from);
+        msg *out = malloc(sizeof *out);
+        ck_assert_ptr_nonnull(out);
+        out->origin = from;
+        out->hops = MAX_HOPS - 1;
+        engine_send(call, to, now, T_GOSSIP, out, 0);
+    }
 }
 
 static void gossip_discard(void *ctx, const engine_event *ev)
