@@ -1144,11 +1144,12 @@ static int finish(sim *s, double wall_s)
         const chain *mc = node_chain(s->nodes[main_node].n);
         char tip[65];
         hash_to_hex(tip, chain_entry_id(chain_tip(mc)));
-        printf("\nsummary: %s, %u nodes, %s, seed %" PRIu64 ", %.0f virtual seconds in %.2f wall "
-               "seconds\n",
+        /* stdout is as deterministic as the files; wall-clock facts go to
+         * stderr (and run_info.json). */
+        printf("\nsummary: %s, %u nodes, %s, seed %" PRIu64 ", %.0f virtual seconds\n",
                s->scn.name ? s->scn.name : "scenario", s->n,
                s->cons.type == CHAIN_POW ? "proof-of-work" : "proof-of-stake", s->seed,
-               (double)s->scn.duration_ns / 1e9, wall_s);
+               (double)s->scn.duration_ns / 1e9);
         printf("  main chain: height %u, tip %s (node %u)\n", chain_height(mc), tip, main_node + 1);
         static const char *const figures[][2] = {
             {"blocks produced", "blocks.produced"},
@@ -1172,12 +1173,15 @@ static int finish(sim *s, double wall_s)
             if (cJSON_IsNumber(v))
                 printf("  %-32s %.6g\n", figures[k][0], v->valuedouble);
         }
-        /* Wall-clock, so only on the console: the rate the real hashing ran at
-         * inside the whole simulation (compare with bench/bench_hash). */
+        /* The rate the real hashing ran at inside the whole simulation
+         * (compare with bench/bench_hash): wall-clock, so on stderr. */
         const cJSON *hashes = cJSON_GetObjectItemCaseSensitive(sum, "hashes");
+        fflush(stdout);
+        fprintf(stderr, "  wall clock: %.2f s on %u worker threads", wall_s,
+                engine_threads(s->eng));
         if (cJSON_IsNumber(hashes) && hashes->valuedouble > 0 && wall_s > 0)
-            printf("  %-32s %.4g (%.2f wall seconds)\n", "hashes per wall second",
-                   hashes->valuedouble / wall_s, wall_s);
+            fprintf(stderr, ", %.4g hashes per wall second", hashes->valuedouble / wall_s);
+        fputc('\n', stderr);
         for (uint32_t i = 0; i < s->n && i < 16; i++) {
             const chain *c = s->nodes[i].n ? node_chain(s->nodes[i].n) : NULL;
             if (c == NULL)
@@ -1346,10 +1350,9 @@ int run_main(const run_options *opts)
     }
     s.progress = !opts->quiet && isatty(STDERR_FILENO);
     if (!opts->quiet)
-        printf("chainsim %s: %s, %u nodes, %s, seed %" PRIu64 ", %u worker threads\n",
-               CHAINSIM_VERSION, s.scn.name ? s.scn.name : "scenario", s.n,
-               s.cons.type == CHAIN_POW ? "proof-of-work" : "proof-of-stake", s.seed,
-               engine_threads(s.eng));
+        printf("chainsim %s: %s, %u nodes, %s, seed %" PRIu64 "\n", CHAINSIM_VERSION,
+               s.scn.name ? s.scn.name : "scenario", s.n,
+               s.cons.type == CHAIN_POW ? "proof-of-work" : "proof-of-stake", s.seed);
     double t0 = wall_now();
     if (engine_run(s.eng, s.scn.duration_ns) != ENGINE_OK)
         abort(); /* a fresh engine starts at 0 */
