@@ -1041,6 +1041,13 @@ static int check_event_sequence(ctx *c, scenario *s, const struct order *ord)
     for (size_t i = 0; i < s->n_events; i++) {
         const scenario_event *ev = &s->events[i];
         join_index(p, "events", ord[i].index);
+        if ((ev->type == SCENARIO_EV_CRASH || ev->type == SCENARIO_EV_RESTART) &&
+            ev->at_ns < s->nodes[ev->node].join_at_ns) {
+            free(down);
+            return fail(c, SCENARIO_ERR_VALUE, p,
+                        "node %u joins at %.3f s: it cannot crash or restart before it joins",
+                        ev->node + 1, (double)s->nodes[ev->node].join_at_ns / 1e9);
+        }
         if (ev->type == SCENARIO_EV_CRASH && down[ev->node]) {
             free(down);
             return fail(c, SCENARIO_ERR_VALUE, p, "node %u is already crashed at this time",

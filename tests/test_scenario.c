@@ -402,6 +402,9 @@ static const struct bad bads[] = {
         "\"node\":1}"),
      SCENARIO_ERR_VALUE, "events[0]: node 1 is already crashed"},
     {EV("{\"at\":\"1m\",\"type\":\"heal\"}"), SCENARIO_ERR_VALUE, "events[0]: heal without"},
+    {"{\"duration\":\"10m\",\"node_overrides\":[{\"node\":3,\"join_at\":\"5m\"}],"
+     "\"events\":[{\"at\":\"1m\",\"type\":\"crash\",\"node\":3}]}",
+     SCENARIO_ERR_VALUE, "events[0]: node 3 joins at 300.000 s: it cannot crash or restart before"},
     {EV("{\"at\":\"1m\",\"type\":\"partition\"}"), SCENARIO_ERR_MISSING, "events[0].groups"},
     {EV("{\"at\":\"1m\",\"type\":\"partition\",\"groups\":[[1,2,3,4]]}"), SCENARIO_ERR_VALUE,
      "events[0].groups: expected an array of at least 2"},
