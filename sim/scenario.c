@@ -255,6 +255,28 @@ static int get_u64(ctx *c, const cJSON *obj, const char *key, const char *path, 
     return 0;
 }
 
+/* The run seed: any 64-bit value. JSON numbers are exact only up to 2^53
+ * (cJSON keeps doubles), so a larger seed is written, and may be given, as
+ * a string of decimal digits. */
+static int get_seed(ctx *c, const cJSON *root, uint64_t *out)
+{
+    const cJSON *it = item(root, "seed");
+    char g[64];
+    if (it == NULL || !cJSON_IsString(it))
+        return get_u64(c, root, "seed", "", out, 1, 0, (uint64_t)MAX_EXACT, OPTIONAL);
+    const char *txt = it->valuestring;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(txt, &end, 10);
+    if (*txt < '0' || *txt > '9' || *end != '\0' || errno == ERANGE)
+        return fail(c, SCENARIO_ERR_TYPE, "seed",
+                    "expected an integer in [0, 18446744073709551615] (a number, or a string "
+                    "of digits), got %s",
+                    got(it, g, sizeof g));
+    *out = v;
+    return 0;
+}
+
 static int get_u32(ctx *c, const cJSON *obj, const char *key, const char *path, uint32_t *out,
                    uint32_t dflt, uint32_t min, uint32_t max, int required)
 {
@@ -1130,7 +1152,7 @@ static int parse_root(ctx *c, scenario *s, const cJSON *root)
                     got(root, g, sizeof g));
     if (check_keys(c, root, "", keys) || get_string(c, root, "name", "", &s->name, "unnamed") ||
         get_string(c, root, "description", "", &s->description, "") ||
-        get_u64(c, root, "seed", "", &s->seed, 1, 0, (uint64_t)MAX_EXACT, OPTIONAL) ||
+        get_seed(c, root, &s->seed) ||
         get_duration(c, root, "duration", "", &s->duration_ns, 600000000000LL, OPTIONAL))
         return -1;
     if (s->duration_ns <= 0)
@@ -1322,12 +1344,21 @@ static int event_to_json(cJSON *arr, const scenario *s, const scenario_event *ev
     return 0;
 }
 
+/* The seed as get_seed reads it back: a number up to 2^53, digits above. */
+static cJSON *add_seed(cJSON *root, uint64_t seed)
+{
+    if (seed <= (uint64_t)MAX_EXACT)
+        return cJSON_AddNumberToObject(root, "seed", (double)seed);
+    char digits[24];
+    snprintf(digits, sizeof digits, "%llu", (unsigned long long)seed);
+    return cJSON_AddStringToObject(root, "seed", digits);
+}
+
 cJSON *scenario_to_json(const scenario *s)
 {
     cJSON *root = cJSON_CreateObject(), *nodes, *cons, *pow, *pos, *w, *m, *evs, *ov;
     if (root == NULL || !cJSON_AddStringToObject(root, "name", s->name) ||
-        !cJSON_AddStringToObject(root, "description", s->description) ||
-        !cJSON_AddNumberToObject(root, "seed", (double)s->seed) ||
+        !cJSON_AddStringToObject(root, "description", s->description) || !add_seed(root, s->seed) ||
         !add_duration(root, "duration", s->duration_ns))
         goto fail;
     nodes = cJSON_AddObjectToObject(root, "nodes");

@@ -224,7 +224,7 @@ static const struct bad bads[] = {
     {"{\"description\":[]}", SCENARIO_ERR_TYPE, "description"},
     {"{\"seed\":-1}", SCENARIO_ERR_VALUE, "seed: expected an integer"},
     {"{\"seed\":1.5}", SCENARIO_ERR_VALUE, "seed"},
-    {"{\"seed\":\"1\"}", SCENARIO_ERR_TYPE, "seed"},
+    {"{\"seed\":\"x1\"}", SCENARIO_ERR_TYPE, "seed"},
     {"{\"duration\":\"10\"}", SCENARIO_ERR_VALUE, "duration: expected a duration"},
     {"{\"duration\":\"0s\"}", SCENARIO_ERR_VALUE, "duration: expected a positive"},
     {"{\"duration\":true}", SCENARIO_ERR_TYPE, "duration"},
@@ -507,6 +507,28 @@ static const struct bad_set bad_sets[] = {
     {"network.=1", SCENARIO_ERR_OVERRIDE, "ends with '.'"},
 };
 
+/* Seeds above 2^53 round-trip exactly, as a string of digits. */
+START_TEST(large_seed_round_trips)
+{
+    scenario s, back;
+    char err[512];
+    const char *sets[] = {"seed=\"18446744073709551615\""};
+    ck_assert_int_eq(scenario_load_default(&s, sets, 1, err, sizeof err), SCENARIO_OK);
+    ck_assert_uint_eq(s.seed, UINT64_MAX);
+    cJSON *j = scenario_to_json(&s);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(j, "seed")->valuestring,
+                     "18446744073709551615");
+    ck_assert_int_eq(scenario_from_json(&back, j, "back", err, sizeof err), SCENARIO_OK);
+    ck_assert_uint_eq(back.seed, UINT64_MAX);
+    const char *over[] = {"seed=\"18446744073709551616\""};
+    scenario bad;
+    ck_assert_int_eq(scenario_load_default(&bad, over, 1, err, sizeof err), SCENARIO_ERR_TYPE);
+    cJSON_Delete(j);
+    scenario_free(&s);
+    scenario_free(&back);
+}
+END_TEST
+
 START_TEST(bad_overrides)
 {
     const struct bad_set *b = &bad_sets[_i];
@@ -635,6 +657,7 @@ static Suite *suite(void)
     tcase_add_test(tc, rich_scenario);
     tcase_add_loop_test(tc, bad_scenarios, 0, N(bads));
     tcase_add_test(tc, overrides);
+    tcase_add_test(tc, large_seed_round_trips);
     tcase_add_loop_test(tc, bad_overrides, 0, N(bad_sets));
     tcase_add_test(tc, set_appends_and_creates);
     tcase_add_test(tc, files_and_io_errors);
