@@ -98,8 +98,9 @@ typedef struct sim {
     uint32_t *group_of; /* current partition, NULL when whole */
     uint64_t blocks_found;
     int progress;
-    int failed;    /* an output or allocation failed inside a callback */
-    rundash *dash; /* the live dashboard (--serve), else NULL */
+    int failed;      /* an output or allocation failed inside a callback */
+    char *crash_dir; /* where crashed nodes' chain files wait for their restart */
+    rundash *dash;   /* the live dashboard (--serve), else NULL */
 } sim;
 
 /* ---- console ---------------------------------------------------------- */
@@ -421,11 +422,16 @@ static int node_config_for(sim *s, node_config *cfg, uint32_t i, uint32_t *peers
     return 0;
 }
 
-static char *chain_path(const sim *s, uint32_t ni)
+static char *chain_path_in(const char *dir, uint32_t ni)
 {
     char name[64];
     snprintf(name, sizeof name, "node%u_chain.json", ni + 1);
-    return fileout_join(s->out_dir, name);
+    return fileout_join(dir, name);
+}
+
+static char *chain_path(const sim *s, uint32_t ni)
+{
+    return chain_path_in(s->out_dir, ni);
 }
 
 /* Starts node i (at the run's start, on joining, or on restart, when
@@ -460,16 +466,49 @@ static int start_node(sim *s, engine_call *call, uint32_t i, chain *restored)
     return 0;
 }
 
-static int save_chain(sim *s, uint32_t ni, char *err, size_t errlen)
+/* A crashed node writes its chain file where its restart reads it back: a
+ * private folder inside the output folder, so that the run's outputs (and
+ * the files of an earlier run there) change only when the run finishes.
+ * The folder goes at teardown. */
+static int save_crash_chain(sim *s, uint32_t ni, char *err, size_t errlen)
 {
-    char *path = chain_path(s, ni);
+    if (s->crash_dir == NULL) {
+        char *tmpl = fileout_join(s->out_dir, ".crashed-nodes-XXXXXX");
+        if (tmpl == NULL || mkdtemp(tmpl) == NULL) {
+            snprintf(err, errlen, "cannot create a folder in %s for crashed nodes' chains: %s",
+                     s->out_dir, tmpl ? strerror(errno) : "out of memory");
+            free(tmpl);
+            return -1;
+        }
+        s->crash_dir = tmpl;
+    }
+    char *path = chain_path_in(s->crash_dir, ni), *text = NULL;
+    size_t len = 0;
+    int rc = -1;
     if (path == NULL) {
         snprintf(err, errlen, "out of memory");
-        return -1;
+    } else if (chainfile_render(node_chain(s->nodes[ni].n), &text, &len, err, errlen) ==
+               CHAINFILE_OK) {
+        rc = fileout_write(err, errlen, path, text, len) == FILEOUT_OK ? 0 : -1;
     }
-    chainfile_status st = chainfile_write(node_chain(s->nodes[ni].n), path, err, errlen);
+    free(text);
     free(path);
-    return st == CHAINFILE_OK ? 0 : -1;
+    return rc;
+}
+
+static void remove_crash_dir(sim *s)
+{
+    if (s->crash_dir == NULL)
+        return;
+    for (uint32_t i = 0; i < s->n; i++) {
+        char *path = chain_path_in(s->crash_dir, i);
+        if (path)
+            unlink(path);
+        free(path);
+    }
+    rmdir(s->crash_dir);
+    free(s->crash_dir);
+    s->crash_dir = NULL;
 }
 
 /* Reloads a node's chain from its file, re-validating every block. */
@@ -622,7 +661,7 @@ static void global_event(sim *s, engine_call *call, const scenario_event *ev)
         sim_node *sn = &s->nodes[ev->node];
         if (!sn->online)
             break;
-        if (save_chain(s, ev->node, err, sizeof err) != 0) {
+        if (save_crash_chain(s, ev->node, err, sizeof err) != 0) {
             cli_error("run: node %u: %s", ev->node + 1, err);
             s->failed = 1;
         }
@@ -638,7 +677,7 @@ static void global_event(sim *s, engine_call *call, const scenario_event *ev)
         sim_node *sn = &s->nodes[ev->node];
         if (sn->online)
             break;
-        char *path = chain_path(s, ev->node);
+        char *path = s->crash_dir ? chain_path_in(s->crash_dir, ev->node) : NULL;
         chain *c = NULL;
         if (load_chain(s, &c, path, err, sizeof err) != 0) {
             cli_error("run: restarting node %u: %s", ev->node + 1, err);
@@ -985,6 +1024,7 @@ nomem:
 static void teardown(sim *s)
 {
     engine_free(s->eng); /* hands pending payloads to on_discard */
+    remove_crash_dir(s);
     for (uint32_t i = 0; s->nodes && i <= s->n; i++) {
         sim_node *sn = &s->nodes[i];
         node_free(sn->n);
@@ -1066,9 +1106,9 @@ static int save_all_chains(sim *s, char *err, size_t errlen)
         char *path = chain_path(s, i);
         if (path == NULL)
             goto oom;
-        chainfile_status st = chainfile_write_text(texts[k], lens[k], path, why, sizeof why);
+        fileout_status st = fileout_write(why, sizeof why, path, texts[k], lens[k]);
         free(path);
-        if (st != CHAINFILE_OK) {
+        if (st != FILEOUT_OK) {
             snprintf(err, errlen, "node %u: %s", i + 1, why);
             goto done;
         }
