@@ -209,6 +209,8 @@ static int missing(ctx *c, const char *p, const char *what)
     return fail(c, SCENARIO_ERR_MISSING, p, "required: expected %s", what);
 }
 
+#define MAX_DURATION_NS ((int64_t)1 << 61)
+
 static int get_duration(ctx *c, const cJSON *obj, const char *key, const char *path, int64_t *out,
                         int64_t dflt, int required)
 {
@@ -232,6 +234,12 @@ static int get_duration(ctx *c, const cJSON *obj, const char *key, const char *p
                     "expected a duration like \"250ms\" (units ns, us, ms, s, m, h, d), got %s "
                     "(%s)",
                     got(it, g, sizeof g), units_strerror(st));
+    /* Virtual times add durations (a send time and a latency, a sample and
+     * its interval): keeping each below 2^61 ns (73 years) keeps every sum
+     * of a few of them inside int64. */
+    if (*out > MAX_DURATION_NS)
+        return fail(c, SCENARIO_ERR_VALUE, p, "expected a duration of at most 73 years, got %s",
+                    got(it, g, sizeof g));
     return 0;
 }
 

@@ -225,6 +225,8 @@ static const struct bad bads[] = {
     {"{\"seed\":-1}", SCENARIO_ERR_VALUE, "seed: expected an integer"},
     {"{\"seed\":1.5}", SCENARIO_ERR_VALUE, "seed"},
     {"{\"seed\":\"x1\"}", SCENARIO_ERR_TYPE, "seed"},
+    {"{\"duration\":\"30000d\"}", SCENARIO_ERR_VALUE,
+     "duration: expected a duration of at most 73 years"},
     {"{\"duration\":\"10\"}", SCENARIO_ERR_VALUE, "duration: expected a duration"},
     {"{\"duration\":\"0s\"}", SCENARIO_ERR_VALUE, "duration: expected a positive"},
     {"{\"duration\":true}", SCENARIO_ERR_TYPE, "duration"},
