@@ -417,7 +417,12 @@ static int node_config_for(sim *s, node_config *cfg, uint32_t i, uint32_t *peers
     cfg->cons = &s->cons;
     /* Re-ask a missing item after a generous multiple of the latency. */
     const scenario_latency *lat = &s->scn.network.latency;
-    int64_t typical = lat->max_ns > lat->mean_ns ? lat->max_ns : lat->mean_ns + 4 * lat->stddev_ns;
+    const int64_t hour_ns = 3600LL * 1000000000LL; /* caps the sums below */
+    int64_t mean = lat->mean_ns < hour_ns ? lat->mean_ns : hour_ns;
+    int64_t sd = lat->stddev_ns < hour_ns ? lat->stddev_ns : hour_ns;
+    int64_t typical = lat->max_ns > mean ? lat->max_ns : mean + 4 * sd;
+    if (typical > hour_ns)
+        typical = hour_ns;
     cfg->request_timeout_ns = 2000000000LL + 4 * typical;
     return 0;
 }
