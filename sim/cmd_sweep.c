@@ -4,6 +4,7 @@
  * order, so the file does not depend on which child finished first. */
 #include "cli.h"
 #include "fileout.h"
+#include "scenario.h"
 #include "summary.h"
 #include "sweep.h"
 
@@ -93,7 +94,56 @@ static int scenario_seed(uint64_t *seed, const char *path)
 }
 
 /* Runs every child, at most jobs at once. Returns the number that failed. */
-static size_t run_all(const char *scenario, const sweep_axis *axes, size_t n_axes, unsigned reps,
+/* Validates the scenario with every combination of the --vary values
+ * before any run starts, so bad input is refused (exit 2) with the
+ * scenario's own message rather than discovered run by run. */
+static int check_grid(const char *scn_path, const sweep_axis *axes, size_t n_axes)
+{
+    size_t n_points = 1;
+    for (size_t a = 0; a < n_axes; a++)
+        n_points *= axes[a].n_values;
+    size_t *idx = calloc(n_axes ? n_axes : 1, sizeof *idx);
+    char **sets = calloc(n_axes ? n_axes : 1, sizeof *sets);
+    int status = CLI_FAILED;
+    if (idx == NULL || sets == NULL) {
+        cli_error("sweep: out of memory");
+        goto done;
+    }
+    status = CLI_OK;
+    for (size_t pt = 0; pt < n_points && status == CLI_OK; pt++) {
+        unsigned rep;
+        sweep_grid_point(idx, &rep, axes, n_axes, 1, pt);
+        for (size_t a = 0; a < n_axes; a++) {
+            size_t len = strlen(axes[a].path) + strlen(axes[a].values[idx[a]]) + 2;
+            free(sets[a]);
+            sets[a] = malloc(len);
+            if (sets[a] == NULL) {
+                cli_error("sweep: out of memory");
+                status = CLI_FAILED;
+                goto done;
+            }
+            snprintf(sets[a], len, "%s=%s", axes[a].path, axes[a].values[idx[a]]);
+        }
+        struct scenario scn;
+        char err[1024];
+        scenario_status st =
+            scenario_load_file(&scn, scn_path, (const char *const *)sets, n_axes, err, sizeof err);
+        if (st == SCENARIO_OK) {
+            scenario_free(&scn);
+        } else {
+            cli_error("sweep: %s", err);
+            status = st == SCENARIO_ERR_NOMEM ? CLI_FAILED : CLI_BAD_INPUT;
+        }
+    }
+done:
+    for (size_t a = 0; sets != NULL && a < n_axes; a++)
+        free(sets[a]);
+    free(sets);
+    free(idx);
+    return status;
+}
+
+static size_t run_all(const char *scn_path, const sweep_axis *axes, size_t n_axes, unsigned reps,
                       uint64_t base_seed, const char *out, size_t n_runs, unsigned jobs)
 {
     pid_t *pids = calloc(n_runs, sizeof *pids);
@@ -112,7 +162,7 @@ static size_t run_all(const char *scenario, const sweep_axis *axes, size_t n_axe
             sweep_grid_point(idx, &rep, axes, n_axes, reps, next);
             sweep_run_name(name, sizeof name, next, n_runs);
             char *dir = fileout_join(out, name);
-            char **argv = dir ? sweep_child_argv("chainsim", scenario, axes, n_axes, idx,
+            char **argv = dir ? sweep_child_argv("chainsim", scn_path, axes, n_axes, idx,
                                                  sweep_seed(base_seed, rep), dir)
                               : NULL;
             pid_t pid = argv ? fork() : -1;
@@ -168,7 +218,7 @@ int cmd_sweep(int argc, char **argv)
         return CLI_OK;
     }
     int status = CLI_BAD_INPUT;
-    const char *scenario = NULL, *out = "data_blockchain/sweep";
+    const char *scn_path = NULL, *out = "data_blockchain/sweep";
     uint64_t reps = 1, jobs = 1, base_seed = 0;
     int have_seed = 0;
     size_t n_axes = 0, n_runs = 0;
@@ -212,14 +262,14 @@ int cmd_sweep(int argc, char **argv)
         } else if (a[0] == '-') {
             cli_error("sweep: unknown option '%s' (see 'chainsim sweep --help')", a);
             goto done;
-        } else if (scenario) {
-            cli_error("sweep: one SCENARIO expected, got '%s' and '%s'", scenario, a);
+        } else if (scn_path) {
+            cli_error("sweep: one SCENARIO expected, got '%s' and '%s'", scn_path, a);
             goto done;
         } else {
-            scenario = a;
+            scn_path = a;
         }
     }
-    if (!scenario) {
+    if (!scn_path) {
         cli_error("sweep: give a SCENARIO file (see 'chainsim sweep --help')");
         goto done;
     }
@@ -227,8 +277,13 @@ int cmd_sweep(int argc, char **argv)
         cli_error("sweep: the grid is too large");
         goto done;
     }
-    if (!have_seed && scenario_seed(&base_seed, scenario) != CLI_OK)
+    if (!have_seed && scenario_seed(&base_seed, scn_path) != CLI_OK)
         goto done;
+    int grid_status = check_grid(scn_path, axes, n_axes);
+    if (grid_status != CLI_OK) {
+        status = grid_status;
+        goto done;
+    }
     if (fileout_mkdirs(err, sizeof err, out) != FILEOUT_OK) {
         cli_error("sweep: %s", err);
         status = CLI_FAILED;
@@ -236,7 +291,7 @@ int cmd_sweep(int argc, char **argv)
     }
     status = CLI_FAILED;
     size_t failed =
-        run_all(scenario, axes, n_axes, (unsigned)reps, base_seed, out, n_runs, (unsigned)jobs);
+        run_all(scn_path, axes, n_axes, (unsigned)reps, base_seed, out, n_runs, (unsigned)jobs);
     if (failed > 0) {
         cli_error("sweep: %zu of %zu runs failed; %s/sweep.csv not written", failed, n_runs, out);
         goto done;

@@ -75,6 +75,7 @@ expect2 "sweep unknown option" "'--frob'" "$bin" sweep "$tmp/s.json" --frob
 expect2 "sweep missing scenario" "$tmp/none.json: cannot read" "$bin" sweep "$tmp/none.json" --out "$tmp/sw"
 expect2 "sweep scenario not JSON" "$tmp/notjson.json: expected a JSON object" "$bin" sweep "$tmp/notjson.json" --out "$tmp/sw"
 expect2 "sweep bad seed" "$tmp/badseed.json: seed: expected a non-negative integer" "$bin" sweep "$tmp/badseed.json" --out "$tmp/sw"
+expect2 "sweep value the scenario refuses" "network.latency: expected a positive latency" "$bin" sweep "$tmp/s.json" --vary network.latency=50ms,0ms --out "$tmp/sw"
 [ ! -e "$tmp/sw" ] || fail "a refused sweep must not create its output folder"
 
 # sweep: 2 values x 2 reps = 4 child runs, 2 at a time.
