@@ -106,8 +106,13 @@ static void gp_string(FILE *f, const char *name, const char *value)
     fputs("'\n", f);
 }
 
-/* Runs gnuplot with preamble then the script on its stdin, and checks that
- * out was written. Returns CLI_OK or CLI_FAILED (reported). */
+static int draw(const char *script, const char *text, const char *preamble, const char *out,
+                const char *tmp);
+
+/* Runs gnuplot with preamble then the script on its stdin. gnuplot draws
+ * into a temporary file beside out, renamed over out once it is complete,
+ * so a failed or interrupted plot never leaves a torn figure. Returns CLI_OK
+ * or CLI_FAILED (reported). */
 static int run_gnuplot(const char *script, const char *preamble, const char *out)
 {
     const char *text = script_text(script);
@@ -116,6 +121,36 @@ static int run_gnuplot(const char *script, const char *preamble, const char *out
                   script);
         return CLI_FAILED;
     }
+    size_t n = strlen(out) + sizeof ".tmp.XXXXXX";
+    char *tmp = malloc(n);
+    if (tmp == NULL) {
+        cli_error("plot: out of memory");
+        return CLI_FAILED;
+    }
+    snprintf(tmp, n, "%s.tmp.XXXXXX", out);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        cli_error("plot: cannot create a file beside %s: %s", out, strerror(errno));
+        free(tmp);
+        return CLI_FAILED;
+    }
+    close(fd);
+    int rc = draw(script, text, preamble, out, tmp);
+    if (rc == CLI_OK && rename(tmp, out) != 0) {
+        cli_error("plot: cannot rename %s to %s: %s", tmp, out, strerror(errno));
+        rc = CLI_FAILED;
+    }
+    if (rc != CLI_OK)
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
+/* gnuplot draws the figure of out into tmp (its `out` is set to tmp after
+ * the preamble). */
+static int draw(const char *script, const char *text, const char *preamble, const char *out,
+                const char *tmp)
+{
     int fds[2];
     if (pipe(fds) != 0) {
         cli_error("plot: pipe: %s", strerror(errno));
@@ -142,6 +177,7 @@ static int run_gnuplot(const char *script, const char *preamble, const char *out
     FILE *w = fdopen(fds[1], "w");
     if (w) {
         fputs(preamble, w);
+        gp_string(w, "out", tmp);
         fputs(text, w);
         fclose(w);
     } else {
@@ -152,7 +188,7 @@ static int run_gnuplot(const char *script, const char *preamble, const char *out
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
     struct stat sb;
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || stat(out, &sb) != 0 || sb.st_size == 0) {
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || stat(tmp, &sb) != 0 || sb.st_size == 0) {
         cli_error("plot: gnuplot failed to draw %s (script %s)", out, script);
         return CLI_FAILED;
     }

@@ -113,4 +113,24 @@ expect2 "not a folder" "$tmp/nope: not a run folder" "$bin" plot "$tmp/nope"
 mkdir -p "$tmp/notrun"
 expect2 "not a run" "$tmp/notrun/nodes.csv: cannot read" "$bin" plot "$tmp/notrun"
 expect2 "no gnuplot" "install gnuplot-nox" env PATH=/nonexistent "$bin" plot "$tmp/a"
+
+# A gnuplot that dies half-way through a figure: the figures already there
+# stay as they were, and no temporary file is left beside them.
+mkdir -p "$tmp/badgp"
+cat >"$tmp/badgp/gnuplot" <<'EOS'
+#!/bin/sh
+# Writes a torn file where the script says its output goes, then dies.
+out=$(sed -n "s/^out = '\(.*\)'\$/\1/p" | tail -n 1)
+[ -n "$out" ] && printf 'torn' >"$out"
+echo "gnuplot: killed" >&2
+exit 1
+EOS
+chmod +x "$tmp/badgp/gnuplot"
+cp "$tmp/a/height.png" "$tmp/height.before"
+PATH="$tmp/badgp:$PATH" "$bin" plot "$tmp/a" >/dev/null 2>"$tmp/badgp.err"
+rc=$?
+[ $rc -eq 1 ] || fail "a failing gnuplot must exit 1, got $rc"
+grep -q "gnuplot failed to draw $tmp/a/height.png" "$tmp/badgp.err" || fail "failure not reported"
+cmp -s "$tmp/a/height.png" "$tmp/height.before" || fail "a failed plot changed height.png"
+! ls "$tmp/a" | grep -q '\.tmp' || fail "a failed plot left a temporary file"
 echo "plot: 1 passed, 0 failed"
