@@ -6,7 +6,10 @@
  * for the runner to take them at its next barrier, in the order the server
  * queued them. It owns the dash store, the HTTP server and one small command
  * thread; it reads simulation state only when the runner hands it over at a
- * barrier, and never changes it, so serving cannot change a run's outputs. */
+ * barrier, and never changes it, so serving alone cannot change a run's
+ * outputs. A transaction sent from the page does: the runner submits it like
+ * a scripted tx event at the sample where it takes it, which depends on when
+ * the person sent it, and prints it on the console. */
 #ifndef CHAINSIM_RUNDASH_H
 #define CHAINSIM_RUNDASH_H
 
