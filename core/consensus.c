@@ -18,9 +18,12 @@ uint64_t consensus_block_slot(const block *b)
     return pos ? pos->slot : 0;
 }
 
-uint32_t consensus_slot_time(const consensus_ctx *ctx, uint64_t slot)
+uint64_t consensus_slot_time(const consensus_ctx *ctx, uint64_t slot)
 {
-    return ctx->genesis_time + (uint32_t)(slot * (uint64_t)(ctx->slot_ns / 1000000000));
+    uint64_t slot_s = (uint64_t)(ctx->slot_ns / 1000000000);
+    if (slot_s != 0 && slot > (UINT64_MAX - ctx->genesis_time) / slot_s)
+        return UINT64_MAX; /* no header time can match it */
+    return ctx->genesis_time + slot * slot_s;
 }
 
 void consensus_epoch_seed(hash256 *out, const consensus_ctx *ctx, const chain_entry *parent,
@@ -86,9 +89,12 @@ static reason pos_check_proof(void *vctx, const chain_entry *parent, const block
         snprintf(msg, msg_len, "block %s: slot 0 belongs to genesis", id);
         return REASON_BLOCK_BAD_PROOF;
     }
+    /* 64-bit: a slot whose time does not fit the header's 32 bits matches no
+     * header, so no slot can wrap around onto an earlier slot's time. */
     if (h->time != consensus_slot_time(ctx, pos->slot)) {
-        snprintf(msg, msg_len, "block %s: time %u is not the time of slot %llu (%u)", id, h->time,
-                 (unsigned long long)pos->slot, consensus_slot_time(ctx, pos->slot));
+        snprintf(msg, msg_len, "block %s: time %u is not the time of slot %llu (%llu)", id, h->time,
+                 (unsigned long long)pos->slot,
+                 (unsigned long long)consensus_slot_time(ctx, pos->slot));
         return REASON_BLOCK_BAD_PROOF;
     }
     hash256 lottery;
@@ -126,6 +132,10 @@ void consensus_install(chain_params *p, const consensus_ctx *ctx)
     } else {
         p->expected_bits = NULL;
         p->check_proof = pos_check_proof;
+        /* Praos: a block of a slot that has not started yet is not taken (it
+         * may be offered again once its slot has come). The header time is
+         * the slot's, so "not after now" is exactly that. */
+        p->max_future_s = 0;
         p->max_rollback = ctx->k;
     }
 }

@@ -49,8 +49,9 @@ void consensus_install(chain_params *p, const consensus_ctx *ctx);
  * (PoW, or other hooks). Borrowed. */
 const consensus_ctx *consensus_of(const chain_params *p);
 
-/* The header time of a PoS block in slot. */
-uint32_t consensus_slot_time(const consensus_ctx *ctx, uint64_t slot);
+/* The header time of a PoS block in slot (UINT64_MAX when it would overflow:
+ * such a slot matches no header). */
+uint64_t consensus_slot_time(const consensus_ctx *ctx, uint64_t slot);
 
 /* The epoch seed for the epoch of slot on the branch ending at parent:
  * seed(0) = genesis_seed; for e >= 1, seed(e) = pos_next_epoch_seed(seed0, id

@@ -27,7 +27,12 @@ typedef struct request {
     uint32_t kind;
     uint32_t alt[4]; /* other peers that announced it, to ask next */
     uint32_t n_alt;
+    uint32_t tries; /* times asked after the first, of a peer with no other source */
 } request;
+
+/* A request nobody else can answer is given up after this many re-asks
+ * (or at once on notfound): an announcement from any peer starts it again. */
+#define REQUEST_MAX_RETRIES 4
 
 typedef struct template
 {
@@ -430,7 +435,7 @@ static void on_inv(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, con
                 rq->alt[rq->n_alt++] = peer;
             continue;
         }
-        request fresh = {now_ns + n->request_timeout_ns, peer, it->kind, {0}, 0};
+        request fresh = {now_ns + n->request_timeout_ns, peer, it->kind, {0}, 0, 0};
         if (hmap_put(n->requests, &it->id, &fresh) < 0)
             abort();
         want[n_want++] = *it;
@@ -606,8 +611,12 @@ void node_on_message(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, c
     case MSG_NOTFOUND:
         for (size_t i = 0; i < m->n_items; i++) {
             request *rq = hmap_get(n->requests, &m->items[i].id);
-            if (rq && rq->peer == peer)
+            if (rq == NULL || rq->peer != peer)
+                continue;
+            if (rq->n_alt > 0)
                 rq->deadline_ns = now_ns; /* ask the next source at the timer */
+            else
+                hmap_del(n->requests, &m->items[i].id); /* nobody else has it */
         }
         break;
     case MSG_TYPE_COUNT:
@@ -665,6 +674,9 @@ static void on_requests_timer(node *n, node_effects *fx, int64_t now_ns)
             rq->peer = rq->alt[0];
             memmove(rq->alt, rq->alt + 1, (rq->n_alt - 1) * sizeof rq->alt[0]);
             rq->n_alt--;
+        } else if (rq->tries++ >= REQUEST_MAX_RETRIES) {
+            hmap_del(n->requests, &due[i]);
+            continue;
         }
         rq->deadline_ns = now_ns + n->request_timeout_ns;
         if (rq->deadline_ns < next)
@@ -813,7 +825,7 @@ static void on_slot(node *n, node_effects *fx, int64_t now_ns, uint64_t slot)
     if (consensus_block_slot(chain_entry_block(tip)) >= slot ||
         !consensus_pos_leader(cons, &lottery, tip, slot, keys_pair_public(n->key)))
         return;
-    template_build(n, now_ns, 1, consensus_slot_time(cons, slot));
+    template_build(n, now_ns, 1, (uint32_t)consensus_slot_time(cons, slot));
     block_pos pos;
     memset(&pos, 0, sizeof pos);
     pos.slot = slot;

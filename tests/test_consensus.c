@@ -15,6 +15,8 @@ enum {
     FLAW_EARLIER_SLOT,
     FLAW_SLOT_ZERO,
     FLAW_POW_KIND,
+    FLAW_FUTURE_SLOT,  /* a slot that has not started yet */
+    FLAW_WRAPPED_SLOT, /* slot 4 + 2^32: its time would wrap onto slot 4's in 32 bits */
     N_FLAWS
 };
 
@@ -57,6 +59,13 @@ START_TEST(pos_forged_blocks_are_rejected_as_bad_proof)
     case FLAW_POW_KIND:
         bad = nf_block(&t, chain_entry_block(parent), 2, NULL, 0, 1);
         want = REASON_BLOCK_BAD_KIND;
+        break;
+    case FLAW_FUTURE_SLOT: /* offered at 5 s, for the slot at 7000 s */
+        bad = nf_pos_block(&t, parent, 7000, t.key[0], NF_POS_OK);
+        want = REASON_BLOCK_TIME_TOO_NEW;
+        break;
+    case FLAW_WRAPPED_SLOT:
+        bad = nf_pos_block(&t, parent, 4 + (UINT64_C(1) << 32), t.key[0], NF_POS_OK);
         break;
     }
     nf_give_block(&t, 1, 5 * NF_SEC, 0, bad);
