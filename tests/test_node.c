@@ -238,6 +238,43 @@ START_TEST(notfound_makes_the_request_due_at_the_timer)
 }
 END_TEST
 
+/* A request only one peer can answer is given up when that peer says
+ * notfound, or after REQUEST_MAX_RETRIES (4) re-asks; an announcement then
+ * starts it afresh. */
+START_TEST(requests_with_no_other_source_are_given_up)
+{
+    nf t;
+    nf_init(&t, &(nf_opts){.n = 2});
+    hash256 x = fake_id(1), y = fake_id(2);
+    nf_send(&t, 1, 0, 0, nf_inv1(MSG_ITEM_BLOCK, &x));
+    ck_assert_uint_eq(t.q_len, 1);
+    nf_forget(&t);
+    msg_item ix = {MSG_ITEM_BLOCK, x};
+    nf_send(&t, 1, NF_SEC / 2, 0, msg_new_items(MSG_NOTFOUND, &ix, 1));
+    /* Dropped: the same announcement asks again at once. */
+    nf_send(&t, 1, NF_SEC, 0, nf_inv1(MSG_ITEM_BLOCK, &x));
+    ck_assert_uint_eq(t.q_len, 1);
+    ck_assert_int_eq(nf_queued(&t, 0)->m->type, MSG_GETDATA);
+    nf_forget(&t);
+    /* y is never answered: re-asked 4 times, then given up. */
+    nf_send(&t, 1, 10 * NF_SEC, 0, nf_inv1(MSG_ITEM_BLOCK, &y));
+    nf_forget(&t);
+    int asked = 0;
+    for (int k = 1; k <= 8; k++) {
+        node_on_timer(t.nodes[1], &t.fx, (10 + 100 * k) * NF_SEC, NODE_TIMER_REQUESTS, NULL, 0);
+        nf_absorb(&t, 1);
+        for (size_t i = 0; i < t.q_len; i++)
+            if (hash_eq(&nf_queued(&t, i)->m->items[0].id, &y))
+                asked++;
+        nf_forget(&t);
+    }
+    ck_assert_int_eq(asked, 4);
+    nf_send(&t, 1, 1000 * NF_SEC, 0, nf_inv1(MSG_ITEM_BLOCK, &y));
+    ck_assert_uint_eq(t.q_len, 1);
+    nf_free(&t);
+}
+END_TEST
+
 /* ---- transactions ------------------------------------------------------ */
 
 START_TEST(tx_flow_and_relay_except_sender)
@@ -1054,6 +1091,7 @@ static Suite *suite(void)
     tcase_add_test(tc, inv_of_several_items_asks_only_the_missing);
     tcase_add_test(tc, getdata_answers_and_notfound);
     tcase_add_test(tc, notfound_makes_the_request_due_at_the_timer);
+    tcase_add_test(tc, requests_with_no_other_source_are_given_up);
     tcase_add_test(tc, tx_flow_and_relay_except_sender);
     tcase_add_test(tc, invalid_txs_are_noted_and_not_relayed);
     tcase_add_test(tc, child_overtaking_its_parent_is_taken_later);
