@@ -9,6 +9,7 @@
 # Plain CMake only: file(READ ... HEX) and string(REGEX REPLACE), no xxd.
 
 if(CMAKE_SCRIPT_MODE_FILE)
+  include(${CMAKE_CURRENT_LIST_DIR}/../cmake/embed_bytes.cmake)
   if(NOT SRC_DIR OR NOT OUT)
     message(FATAL_ERROR "plots/embed.cmake: script mode needs -DSRC_DIR=plots/ and -DOUT=file.c")
   endif()
@@ -22,13 +23,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
   set(_table "")
   set(_i 0)
   foreach(f ${_files})
-    file(READ ${SRC_DIR}/${f} _hex HEX)
-    string(LENGTH "${_hex}" _hexlen)
-    math(EXPR _size "${_hexlen} / 2")
-    string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," _bytes "${_hex}")
-    # One line per 24 bytes keeps the generated file readable.
-    string(REPEAT "0x[0-9a-f][0-9a-f]," 24 _line)
-    string(REGEX REPLACE "(${_line})" "\\1\n    " _bytes "${_bytes}")
+    embed_bytes(${SRC_DIR}/${f} _bytes _size)
     string(REGEX REPLACE "\\.gp$" "" _name "${f}")
     # The terminating 0x00 makes each script a C string as well.
     string(APPEND _body "static const unsigned char script_${_i}[] = {\n    ${_bytes}0x00};\n")
@@ -51,6 +46,7 @@ add_custom_command(
   COMMAND ${CMAKE_COMMAND} -DSRC_DIR=${CMAKE_SOURCE_DIR}/plots -DOUT=${PLOT_SCRIPTS_C}
           -P ${CMAKE_SOURCE_DIR}/plots/embed.cmake
   DEPENDS ${PLOT_SCRIPT_FILES} ${CMAKE_SOURCE_DIR}/plots/embed.cmake
+          ${CMAKE_SOURCE_DIR}/cmake/embed_bytes.cmake
   COMMENT "Embedding the gnuplot scripts (plots/*.gp)"
   VERBATIM)
 target_sources(chainsimlib PRIVATE ${PLOT_SCRIPTS_C})

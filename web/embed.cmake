@@ -11,6 +11,7 @@
 set(_web_patterns *.html *.js *.css *.svg *.png *.ico)
 
 if(CMAKE_SCRIPT_MODE_FILE)
+  include(${CMAKE_CURRENT_LIST_DIR}/../cmake/embed_bytes.cmake)
   if(NOT SRC_DIR OR NOT OUT)
     message(FATAL_ERROR "embed.cmake: script mode needs -DSRC_DIR=web/ and -DOUT=file.c")
   endif()
@@ -24,13 +25,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
   set(_table "")
   set(_i 0)
   foreach(f ${_files})
-    file(READ ${SRC_DIR}/${f} _hex HEX)
-    string(LENGTH "${_hex}" _hexlen)
-    math(EXPR _size "${_hexlen} / 2")
-    string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," _bytes "${_hex}")
-    # One line per 24 bytes keeps the generated file readable.
-    string(REPEAT "0x[0-9a-f][0-9a-f]," 24 _line)
-    string(REGEX REPLACE "(${_line})" "\\1\n    " _bytes "${_bytes}")
+    embed_bytes(${SRC_DIR}/${f} _bytes _size)
     get_filename_component(_ext ${f} LAST_EXT)
     if(_ext STREQUAL ".html")
       set(_type "text/html; charset=utf-8")
@@ -69,6 +64,7 @@ add_custom_command(
   COMMAND ${CMAKE_COMMAND} -DSRC_DIR=${CMAKE_SOURCE_DIR}/web -DOUT=${WEB_ASSETS_C}
           -P ${CMAKE_SOURCE_DIR}/web/embed.cmake
   DEPENDS ${WEB_ASSET_FILES} ${CMAKE_SOURCE_DIR}/web/embed.cmake
+          ${CMAKE_SOURCE_DIR}/cmake/embed_bytes.cmake
   COMMENT "Embedding the dashboard page (web/)"
   VERBATIM)
 target_sources(chainsimlib PRIVATE ${WEB_ASSETS_C})
