@@ -107,22 +107,32 @@ static const struct unit *find_unit(const struct unit *units, const char *name)
     return NULL;
 }
 
-/* Common shape: number, then a unit from the table (unit required). */
+/* Common shape: a decimal number, then a unit from the table (required).
+ * Writes the mantissa, its count of fraction digits and the unit. */
+static units_status parse_number_unit(const char *text, const struct unit *units, u128 *mant,
+                                      unsigned *frac, const struct unit **unit)
+{
+    const char *end;
+    units_status st = parse_decimal(text, mant, frac, &end);
+    if (st != UNITS_OK)
+        return st;
+    if (*end == '\0')
+        return UNITS_NO_UNIT;
+    *unit = find_unit(units, end);
+    return *unit ? UNITS_OK : UNITS_BAD_UNIT;
+}
+
+/* A number with a unit, scaled exactly to an integer of at most max. */
 static units_status parse_with_unit(uint64_t *out, const char *text, const struct unit *units,
                                     uint64_t max)
 {
     u128 mant;
     unsigned frac;
-    const char *end;
+    const struct unit *u;
     *out = 0;
-    units_status st = parse_decimal(text, &mant, &frac, &end);
+    units_status st = parse_number_unit(text, units, &mant, &frac, &u);
     if (st != UNITS_OK)
         return st;
-    if (*end == '\0')
-        return UNITS_NO_UNIT;
-    const struct unit *u = find_unit(units, end);
-    if (u == NULL)
-        return UNITS_BAD_UNIT;
     return scale_exact(out, mant, frac, u->scale, max);
 }
 
@@ -251,16 +261,11 @@ units_status units_parse_rate_per_s(double *out_per_s, const char *text)
 {
     u128 mant;
     unsigned frac;
-    const char *end;
+    const struct unit *u;
     *out_per_s = 0;
-    units_status st = parse_decimal(text, &mant, &frac, &end);
+    units_status st = parse_number_unit(text, rate_units, &mant, &frac, &u);
     if (st != UNITS_OK)
         return st;
-    if (*end == '\0')
-        return UNITS_NO_UNIT;
-    const struct unit *u = find_unit(rate_units, end);
-    if (u == NULL)
-        return UNITS_BAD_UNIT;
     double v = (double)mant / (double)pow10_u128(frac) / (double)u->scale;
     if (!isfinite(v) || v > 1e12)
         return UNITS_OVERFLOW;
