@@ -47,53 +47,23 @@ static int parse_u64(uint64_t *out, const char *s, uint64_t min, uint64_t max)
     return 0;
 }
 
-/* Reads the scenario's base seed. Returns CLI_OK or CLI_BAD_INPUT (reported). */
+/* Reads the scenario's base seed, as `chainsim run` would read the file
+ * (a seed above 2^53 given as a string included). Returns CLI_OK, or
+ * CLI_BAD_INPUT / CLI_FAILED with the scenario's own message reported. */
 static int scenario_seed(uint64_t *seed, const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        cli_error("sweep: %s: cannot read: %s", path, strerror(errno));
-        return CLI_BAD_INPUT;
+    struct scenario scn;
+    char err[1024];
+    scenario_status st = scenario_load_file(&scn, path, NULL, 0, err, sizeof err);
+    if (st != SCENARIO_OK) {
+        cli_error("sweep: %s", err);
+        return st == SCENARIO_ERR_NOMEM ? CLI_FAILED : CLI_BAD_INPUT;
     }
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    char buf[4096];
-    for (size_t n; mem && (n = fread(buf, 1, sizeof buf, f)) > 0;)
-        fwrite(buf, 1, n, mem);
-    int bad = ferror(f);
-    fclose(f);
-    if (mem)
-        fclose(mem);
-    if (!mem || !text || bad) {
-        cli_error("sweep: %s: cannot read", path);
-        free(text);
-        return CLI_BAD_INPUT;
-    }
-    cJSON *json = cJSON_Parse(text);
-    int status = CLI_OK;
-    *seed = 1;
-    if (!json || !cJSON_IsObject(json)) {
-        cli_error("sweep: %s: expected a JSON object (a scenario)", path);
-        status = CLI_BAD_INPUT;
-    } else {
-        const cJSON *s = cJSON_GetObjectItemCaseSensitive(json, "seed");
-        if (s) {
-            double v = cJSON_IsNumber(s) ? s->valuedouble : -1;
-            if (v < 0 || v > 9007199254740992.0 || v != (double)(uint64_t)v) {
-                cli_error("sweep: %s: seed: expected a non-negative integer", path);
-                status = CLI_BAD_INPUT;
-            } else {
-                *seed = (uint64_t)v;
-            }
-        }
-    }
-    cJSON_Delete(json);
-    free(text);
-    return status;
+    *seed = scn.seed;
+    scenario_free(&scn);
+    return CLI_OK;
 }
 
-/* Runs every child, at most jobs at once. Returns the number that failed. */
 /* Validates the scenario with every combination of the --vary values
  * before any run starts, so bad input is refused (exit 2) with the
  * scenario's own message rather than discovered run by run. */

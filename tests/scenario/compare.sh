@@ -72,9 +72,9 @@ expect2 "sweep jobs text" "--jobs 'many'" "$bin" sweep "$tmp/s.json" --jobs many
 expect2 "sweep seed negative" "--seed '-3'" "$bin" sweep "$tmp/s.json" --seed -3
 expect2 "sweep missing value" "--out needs a value" "$bin" sweep "$tmp/s.json" --out
 expect2 "sweep unknown option" "'--frob'" "$bin" sweep "$tmp/s.json" --frob
-expect2 "sweep missing scenario" "$tmp/none.json: cannot read" "$bin" sweep "$tmp/none.json" --out "$tmp/sw"
-expect2 "sweep scenario not JSON" "$tmp/notjson.json: expected a JSON object" "$bin" sweep "$tmp/notjson.json" --out "$tmp/sw"
-expect2 "sweep bad seed" "$tmp/badseed.json: seed: expected a non-negative integer" "$bin" sweep "$tmp/badseed.json" --out "$tmp/sw"
+expect2 "sweep missing scenario" "$tmp/none.json: cannot open" "$bin" sweep "$tmp/none.json" --out "$tmp/sw"
+expect2 "sweep scenario not JSON" "$tmp/notjson.json: line 1 column 1: not valid JSON" "$bin" sweep "$tmp/notjson.json" --out "$tmp/sw"
+expect2 "sweep bad seed" "$tmp/badseed.json: seed: expected an integer in .0, 9007199254740992., got -1" "$bin" sweep "$tmp/badseed.json" --out "$tmp/sw"
 expect2 "sweep value the scenario refuses" "network.latency: expected a positive latency" "$bin" sweep "$tmp/s.json" --vary network.latency=50ms,0ms --out "$tmp/sw"
 [ ! -e "$tmp/sw" ] || fail "a refused sweep must not create its output folder"
 
