@@ -26,6 +26,7 @@
 #include "scenario.h"
 #include "sigcache.h"
 #include "stake.h"
+#include "summary.h"
 #include "wallet.h"
 
 #include <errno.h>
@@ -1209,12 +1210,7 @@ static int finish(sim *s, double wall_s)
             {"messages", "messages.sent"},
         };
         for (size_t k = 0; k < sizeof figures / sizeof figures[0]; k++) {
-            const cJSON *v = sum;
-            char path[96];
-            snprintf(path, sizeof path, "%s", figures[k][1]);
-            char *save = NULL;
-            for (char *tok = strtok_r(path, ".", &save); tok && v; tok = strtok_r(NULL, ".", &save))
-                v = cJSON_GetObjectItemCaseSensitive(v, tok);
+            const cJSON *v = summary_lookup(sum, figures[k][1]);
             if (cJSON_IsNumber(v))
                 printf("  %-32s %.6g\n", figures[k][0], v->valuedouble);
         }

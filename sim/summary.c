@@ -31,7 +31,7 @@ const char *summary_headline_path(size_t i)
     return i < summary_n_headlines() ? headline_paths[i] : NULL;
 }
 
-static const cJSON *lookup(const cJSON *root, const char *path)
+const cJSON *summary_lookup(const cJSON *root, const char *path)
 {
     char key[128];
     const cJSON *x = root;
@@ -51,7 +51,7 @@ int summary_headline_format(char *out, size_t outlen, const cJSON *summary, size
 {
     if (outlen > 0)
         out[0] = '\0';
-    const cJSON *x = i < summary_n_headlines() ? lookup(summary, headline_paths[i]) : NULL;
+    const cJSON *x = i < summary_n_headlines() ? summary_lookup(summary, headline_paths[i]) : NULL;
     if (cJSON_IsNull(x))
         return 1;
     if (!cJSON_IsNumber(x))

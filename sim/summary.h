@@ -28,6 +28,10 @@
     X("bytes_sent", "bytes.sent")                                                                  \
     X("events", "events_processed")
 
+/* The value at a dot-separated path of object keys in root ("blocks.stale_rate"),
+ * or NULL when a key is missing or a step is not an object. Borrowed. */
+const cJSON *summary_lookup(const cJSON *root, const char *path);
+
 /* Number of headline figures. */
 size_t summary_n_headlines(void);
 
