@@ -1,5 +1,5 @@
 # plots/embed.cmake: embeds the gnuplot scripts plots/*.gp into chainsim as
-# the table plot_scripts[] declared in sim/plot_scripts.h, so `chainsim plot`
+# the table plot_scripts[] declared in sim/app/plot_scripts.h, so `chainsim plot`
 # works from any folder and its scripts are always the files in plots/, byte
 # for byte. Included once from the top CMakeLists.txt, after the targets are
 # defined:

@@ -1,6 +1,6 @@
 # web/embed.cmake: embeds the dashboard page (web/*.html, *.js, *.css, *.svg,
 # *.png, *.ico) into chainsim as the table http_assets[] declared in
-# sim/http.h, so the binary serves the page with no files beside it and only
+# sim/app/http.h, so the binary serves the page with no files beside it and only
 # the files in that table can ever be served. Included once from the top
 # CMakeLists.txt, after the targets are defined:
 #     include(${CMAKE_SOURCE_DIR}/web/embed.cmake)

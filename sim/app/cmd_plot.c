@@ -1,6 +1,6 @@
 /* `chainsim plot RUN_DIR [RUN_DIR...] [--out DIR]`: turns a run's CSV files
  * into PNG figures with gnuplot. The gnuplot scripts are the files in plots/,
- * compiled in at build time (plots/embed.cmake, sim/plot_scripts.h) so the
+ * compiled in at build time (plots/embed.cmake, sim/app/plot_scripts.h) so the
  * binary works from anywhere; `chainsim plot --script NAME` prints one.
  * Each script is fed to gnuplot on its standard input after a preamble that
  * sets its variables (run folder, output file, what data exists). */
