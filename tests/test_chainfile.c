@@ -333,8 +333,6 @@ START_TEST(shipped_chain_file_verifies)
 }
 END_TEST
 
-/* Regenerates tests/data/chain_small.json when CHAINSIM_WRITE_FIXTURE names
- * the output path (a maintenance hook; a no-op in normal runs). */
 /* The shipped PoS chain file (tests/data/scenarios/pos_small.json's run):
  * params.pos is read back as the run's rules, the file verifies, writing
  * the rebuilt chain gives the same bytes, a schedule edit that takes a
@@ -429,16 +427,19 @@ START_TEST(pos_file_carries_its_rules)
 }
 END_TEST
 
-START_TEST(fixture_writer)
+/* Not a test: the chain behind tests/data/chain_small.json, written to the
+ * path given after --write-chain-small (see tests/tools/make-fixtures.sh).
+ * It runs as a one-test suite so that the fixture's assertions work. */
+static const char *fixture_out;
+
+START_TEST(write_chain_small)
 {
-    const char *out = getenv("CHAINSIM_WRITE_FIXTURE");
-    if (out == NULL)
-        return;
     fx f;
     fx_init(&f);
+    f.params.seed = 0; /* the fixture's genesis seed */
     build_chain(&f);
     char err[300];
-    ck_assert_int_eq(chainfile_write(f.c, out, err, sizeof err), CHAINFILE_OK);
+    ck_assert_msg(chainfile_write(f.c, fixture_out, err, sizeof err) == CHAINFILE_OK, "%s", err);
     fx_free(&f);
 }
 END_TEST
@@ -453,12 +454,30 @@ static Suite *suite(void)
     tcase_add_test(tc, malformed_files_name_the_problem);
     tcase_add_test(tc, shipped_chain_file_verifies);
     tcase_add_test(tc, pos_file_carries_its_rules);
-    tcase_add_test(tc, fixture_writer);
     suite_add_tcase(s, tc);
     return s;
 }
 
-int main(void)
+static Suite *fixture_suite(void)
 {
+    Suite *s = suite_create("chainfile fixture");
+    TCase *tc = tcase_create("write");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, write_chain_small);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+/* No arguments: the tests. `--write-chain-small PATH`: the fixture tool. */
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--write-chain-small") == 0) {
+        fixture_out = argv[2];
+        return testutil_run(fixture_suite());
+    }
+    if (argc != 1) {
+        fprintf(stderr, "usage: %s [--write-chain-small PATH]\n", argv[0]);
+        return 2;
+    }
     return testutil_run(suite());
 }

@@ -24,12 +24,15 @@ if ! cmp -s "$work/package-lock.json" "$work/node_modules/.package-lock.json.ins
     cp "$work/package-lock.json" "$work/node_modules/.package-lock.json.installed"
 fi
 
-out=$(mktemp)
-runs=$(mktemp -d)
+. "$(dirname "$0")/lib/scratch.bash"
+scratch_new browser
+out=$scratch/chainsim.log
+runs=$scratch
+pid=""
+scratch_before_exit() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; }
 "$bin" run "$src/tests/browser/scenario.json" --serve 127.0.0.1:0 --realtime 20 \
     --out "$runs/run" >"$out" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$out" "$runs"' EXIT
 url=""
 for _ in $(seq 1 600); do # the URL comes before the run starts; wait on it, not a fixed time
     url=$(sed -n 's|^dashboard: \(http://[^ ]*\)$|\1|p' "$out")
@@ -38,4 +41,4 @@ for _ in $(seq 1 600); do # the URL comes before the run starts; wait on it, not
     sleep 0.1
 done
 [ -n "$url" ] || { echo "FAIL: chainsim run --serve printed no URL: $(cat "$out")"; exit 1; }
-CHROMIUM="$chromium" timeout 600 node "$work/dashboard.test.mjs" "$url" "$build/dashboard.png"
+CHROMIUM="$chromium" TMPDIR="$scratch" timeout 600 node "$work/dashboard.test.mjs" "$url" "$build/dashboard.png"

@@ -7,8 +7,9 @@
 set -u
 bin=$1
 fail() { echo "FAIL: $*"; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/scratch.bash"
+scratch_new compare
+tmp=$scratch
 
 summary() { # dir blocks stale_rate reconverge
     mkdir -p "$1"

@@ -8,8 +8,9 @@ set -u
 bin=$1
 src=$2
 fail() { echo "FAIL: $*"; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/scratch.bash"
+scratch_new plot
+tmp=$scratch
 h() { printf '%064x' "$1"; }
 
 # A run of 6 nodes, 40 blocks (every 5th stale), a partition from 100 s to 150 s.

@@ -9,8 +9,9 @@
 set -u
 bin=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/scratch.bash"
+scratch_new pos-rollback
+tmp=$scratch
 fail() { echo "FAIL: $*"; exit 1; }
 
 final_tip() { # dir node -> final_tip column of nodes.csv

@@ -7,8 +7,9 @@
 set -u
 bin=$1
 fail() { echo "FAIL: $*"; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/scratch.bash"
+scratch_new run-errors
+tmp=$scratch
 short=(--set duration=20s --set events=[] --set consensus.pow.expected_hashes_per_block=20000)
 
 expect2() { # description needle... -- command...

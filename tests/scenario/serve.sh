@@ -5,10 +5,11 @@
 set -u
 bin=$1
 fail() { echo "FAIL: $*"; exit 1; }
-tmp=$(mktemp -d)
+. "$(dirname "$0")/lib/scratch.bash"
+scratch_new serve
+tmp=$scratch
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+scratch_before_exit() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; }
 
 expect_bad() { # message-substring args...
     local want=$1; shift

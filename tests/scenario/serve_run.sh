@@ -11,10 +11,11 @@
 set -u
 bin=$1
 fail() { echo "FAIL: $*"; exit 1; }
-tmp=$(mktemp -d)
+. "$(dirname "$0")/lib/scratch.bash"
+scratch_new serve-run
+tmp=$scratch
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+scratch_before_exit() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; }
 passed=0
 ok() { passed=$((passed + 1)); }
 

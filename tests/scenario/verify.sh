@@ -8,8 +8,9 @@ set -u
 bin=$1
 src=$2
 good=$src/tests/data/chain_small.json
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/scratch.bash"
+scratch_new verify
+tmp=$scratch
 passed=0
 fail() { echo "FAIL: $*"; exit 1; }
 

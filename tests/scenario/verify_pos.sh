@@ -9,8 +9,9 @@
 set -u
 bin=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/scratch.bash"
+scratch_new verify-pos
+tmp=$scratch
 passed=0
 fail() { echo "FAIL: $*"; exit 1; }
 

@@ -1,0 +1,593 @@
+/* The live dashboard glue of `chainsim run --serve`, read back over a real
+ * loopback HTTP server: what rundash_publish makes of a small run state
+ * (three PoW nodes, one crashed; a partition; a payment in the best chain
+ * and one in a mempool; two wallets) to the byte: status, nodes with links
+ * and partitions, blocks with parents and producers, transactions with
+ * sender, recipient, amount and status, wallets with balances. Then the
+ * commands: a submission within the balance is queued for rundash_take with
+ * its fields, one above it is refused with the validator's message, a
+ * refusal recorded with rundash_submitted shows as "rejected", pause and
+ * speed reach the engine and the status, and rundash_close refuses what is
+ * still waiting and makes the store read-only. Also the errors of
+ * rundash_new (bad address, taken port) and every reason's message. */
+#include "rundash.h"
+
+#include "node_fixture.h"
+#include "scenario.h"
+#include "testutil.h"
+#include "wallet.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAY 250000u /* wallet 1 -> wallet 2, in block 2 */
+#define FEE 10u
+#define POOL_PAY 4000u /* wallet 2 -> wallet 1, in node 2's mempool */
+
+/* ---- a minimal HTTP client ---------------------------------------------- */
+
+typedef struct response {
+    int status;
+    char *body;
+    cJSON *json;
+} response;
+
+static response request(uint16_t port, const char *method, const char *path, const char *body)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    struct timeval tv = {5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    char req[2048];
+    int n = body ? snprintf(req, sizeof req,
+                            "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                            "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                            method, path, strlen(body), body)
+                 : snprintf(req, sizeof req,
+                            "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", method, path);
+    ck_assert_int_eq(send(fd, req, (size_t)n, MSG_NOSIGNAL), n);
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (len + 4096 > cap)
+            buf = realloc(buf, cap *= 2);
+        ssize_t got = recv(fd, buf + len, cap - len - 1, 0);
+        ck_assert_msg(got >= 0, "recv timed out or failed");
+        if (got == 0)
+            break;
+        len += (size_t)got;
+    }
+    close(fd);
+    buf[len] = '\0';
+    response r = {0, NULL, NULL};
+    ck_assert_msg(sscanf(buf, "HTTP/1.%*d %d", &r.status) == 1, "no status line: %.80s", buf);
+    char *split = strstr(buf, "\r\n\r\n");
+    ck_assert_ptr_nonnull(split);
+    r.body = strdup(split + 4);
+    r.json = cJSON_Parse(r.body);
+    free(buf);
+    return r;
+}
+
+static void response_free(response *r)
+{
+    free(r->body);
+    cJSON_Delete(r->json);
+}
+
+static const cJSON *member(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    ck_assert_msg(v != NULL, "missing \"%s\"", key);
+    return v;
+}
+
+static double num(const cJSON *obj, const char *key)
+{
+    const cJSON *v = member(obj, key);
+    ck_assert_msg(cJSON_IsNumber(v), "\"%s\" is not a number", key);
+    return v->valuedouble;
+}
+
+static const char *str(const cJSON *obj, const char *key)
+{
+    const cJSON *v = member(obj, key);
+    ck_assert_msg(cJSON_IsString(v), "\"%s\" is not a string", key);
+    return v->valuestring;
+}
+
+static void assert_null(const cJSON *obj, const char *key)
+{
+    ck_assert_msg(cJSON_IsNull(member(obj, key)), "\"%s\" is not null", key);
+}
+
+static int flag(const cJSON *obj, const char *key)
+{
+    const cJSON *v = member(obj, key);
+    ck_assert_msg(cJSON_IsBool(v), "\"%s\" is not a boolean", key);
+    return cJSON_IsTrue(v);
+}
+
+static void hex_of(char out[65], const uint8_t *bytes)
+{
+    hex_encode(out, bytes, 32);
+}
+
+/* ---- the run state ------------------------------------------------------ */
+
+typedef struct world {
+    nf t;
+    wallet_set *ws;
+    scenario scn;
+    net *net;
+    engine *eng;
+    uint8_t node_keys[3][KEYS_PUB_BYTES];
+    block *blocks[2];
+    tx *paid, *pooled;
+    rundash_node nodes[3];
+    uint32_t group_of[3];
+    rundash *rd;
+    uint16_t port;
+} world;
+
+static uint64_t no_rng(void *state)
+{
+    (void)state;
+    return 0;
+}
+
+static void on_event(void *ctx, engine_call *call, uint32_t id, const engine_event *ev)
+{
+    (void)ctx;
+    (void)call;
+    (void)id;
+    (void)ev;
+}
+
+/* Node 1 has blocks 1 and 2 (block 2 holds wallet 1's payment), node 2 has
+ * block 1 and wallet 2's payment in its mempool, node 3 has nothing and is
+ * crashed; nodes 1, 2 | 3 are partitioned. Wallets: 1 on node 1, 2 on node 2. */
+static void world_init(world *w)
+{
+    memset(w, 0, sizeof *w);
+    nf_opts o = {.n = 3};
+    nf_init(&w->t, &o);
+    /* The fixture's wallets are the run's: seed 7, one genesis coin each. */
+    ck_assert_int_eq(wallet_set_new(&w->ws, NF_WALLETS, 7, 3, 1, NF_FUNDS), 0);
+    for (int i = 0; i < NF_WALLETS; i++)
+        ck_assert_mem_eq(wallet_public(w->ws, (uint32_t)i), keys_pair_public(w->t.wallet[i]),
+                         KEYS_PUB_BYTES);
+    w->paid = nf_spend_genesis(&w->t, 0, 1, PAY, FEE);
+    w->blocks[0] = nf_block(&w->t, w->t.genesis, 1, NULL, 0, 0);
+    w->blocks[1] = nf_block(&w->t, w->blocks[0], 2, &w->paid, 1, 0);
+    nf_load(&w->t, 0, w->blocks, 2);
+    nf_load(&w->t, 1, w->blocks, 1);
+    w->pooled = nf_spend_genesis(&w->t, 1, 0, POOL_PAY, FEE);
+    nf_give_tx(&w->t, 1, 0, NF_OUTSIDE, w->pooled);
+    nf_forget(&w->t);
+    ck_assert_uint_eq(mempool_count(node_mempool(w->t.nodes[1])), 1);
+    for (uint32_t i = 0; i < 3; i++) {
+        memcpy(w->node_keys[i], keys_pair_public(w->t.key[i]), KEYS_PUB_BYTES);
+        w->nodes[i] = (rundash_node){w->t.nodes[i], i < 2};
+        w->group_of[i] = i < 2 ? 1 : 2;
+    }
+    ck_assert_int_eq(wallet_scan(w->ws, 0, node_chain(w->t.nodes[0])), 0);
+    ck_assert_int_eq(wallet_scan(w->ws, 1, node_chain(w->t.nodes[1])), 0);
+    char err[300];
+    cJSON *json = cJSON_Parse("{\"nodes\":{\"count\":3},\"network\":{\"topology\":\"full\"}}");
+    ck_assert_msg(scenario_from_json(&w->scn, json, "t.json", err, sizeof err) == SCENARIO_OK, "%s",
+                  err);
+    cJSON_Delete(json);
+    ck_assert_int_eq(net_new(&w->net, &w->scn, (net_rng){no_rng, NULL}), 0);
+    engine_config ec = {.nodes = 3, .lookahead_ns = 1000000, .threads = 1};
+    ec.model.on_event = on_event;
+    ck_assert_int_eq(engine_new(&w->eng, &ec), ENGINE_OK);
+    rundash_config cfg = {.listen = "127.0.0.1:0",
+                          .eng = w->eng,
+                          .consensus = "pow",
+                          .scenario_name = "tiny",
+                          .duration_ns = 60 * NF_SEC,
+                          .n_nodes = 3,
+                          .node_keys = (const uint8_t(*)[KEYS_PUB_BYTES])w->node_keys,
+                          .genesis = w->t.genesis,
+                          .fee = FEE,
+                          .confirmations = 2,
+                          .speed = 0};
+    ck_assert_msg(rundash_new(&w->rd, err, sizeof err, &cfg) == RUNDASH_OK, "%s", err);
+    w->port = rundash_port(w->rd);
+    ck_assert_uint_ne(w->port, 0);
+}
+
+static void world_free(world *w)
+{
+    rundash_free(w->rd);
+    engine_free(w->eng);
+    net_free(w->net);
+    scenario_free(&w->scn);
+    tx_unref(w->paid);
+    tx_unref(w->pooled);
+    nf_unref_blocks(w->blocks, 2);
+    wallet_set_free(w->ws);
+    nf_free(&w->t);
+}
+
+static void publish(world *w, int64_t time_ns, int finished)
+{
+    rundash_state st = {time_ns, finished, w->nodes, w->group_of, w->net, w->ws};
+    char err[300];
+    ck_assert_msg(rundash_publish(w->rd, err, sizeof err, &st) == RUNDASH_OK, "%s", err);
+}
+
+static response get(world *w, const char *path)
+{
+    response r = request(w->port, "GET", path, NULL);
+    ck_assert_msg(r.status == 200 && r.json, "GET %s: %d %s", path, r.status, r.body);
+    return r;
+}
+
+/* The transaction record with id hex (NULL: the one of request `request`). */
+static const cJSON *find_tx(const cJSON *doc, const char *id, double request)
+{
+    const cJSON *t;
+    cJSON_ArrayForEach(t, member(doc, "transactions"))
+    {
+        const cJSON *tid = member(t, "id");
+        if (id ? cJSON_IsString(tid) && strcmp(tid->valuestring, id) == 0
+               : cJSON_IsNumber(member(t, "request")) && num(t, "request") == request)
+            return t;
+    }
+    ck_abort_msg("transaction %s not published", id ? id : "of the request");
+    return NULL;
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+START_TEST(nothing_is_served_before_the_first_publish)
+{
+    world w;
+    world_init(&w);
+    response r = request(w.port, "GET", "/api/status", NULL);
+    ck_assert_int_eq(r.status, 503);
+    response_free(&r);
+    char url[100], want[100];
+    rundash_url(w.rd, url, sizeof url);
+    snprintf(want, sizeof want, "http://127.0.0.1:%u/", (unsigned)w.port);
+    ck_assert_str_eq(url, want);
+    world_free(&w);
+}
+END_TEST
+
+START_TEST(publish_shows_the_run_state)
+{
+    world w;
+    world_init(&w);
+    publish(&w, 5 * NF_SEC, 0);
+    char hex[65], b1[65], b2[65], g[65];
+    hash_to_hex(g, block_id(w.t.genesis));
+    hash_to_hex(b1, block_id(w.blocks[0]));
+    hash_to_hex(b2, block_id(w.blocks[1]));
+
+    response r = get(&w, "/api/status");
+    ck_assert_int_eq(num(r.json, "time_ns"), 5e9);
+    ck_assert_int_eq(num(r.json, "duration_ns"), 60e9);
+    ck_assert(!flag(r.json, "finished"));
+    ck_assert_str_eq(str(r.json, "consensus"), "pow");
+    ck_assert_str_eq(str(r.json, "scenario"), "tiny");
+    ck_assert_int_eq(num(r.json, "nodes"), 3);
+    ck_assert_int_eq(num(r.json, "height"), 2);
+    ck_assert_int_eq(num(r.json, "confirmations"), 2);
+    ck_assert_int_eq(num(r.json, "fee"), FEE);
+    ck_assert(num(r.json, "speed") == 0);
+    ck_assert(!flag(r.json, "paused"));
+    response_free(&r);
+
+    r = get(&w, "/api/nodes");
+    const cJSON *nodes = member(r.json, "nodes");
+    ck_assert_int_eq(cJSON_GetArraySize(nodes), 3);
+    const char *tips[3] = {b2, b1, g};
+    const int heights[3] = {2, 1, 0}, pools[3] = {0, 1, 0};
+    for (int i = 0; i < 3; i++) {
+        const cJSON *n = cJSON_GetArrayItem(nodes, i);
+        ck_assert_int_eq(num(n, "id"), i + 1);
+        ck_assert_int_eq(num(n, "height"), heights[i]);
+        ck_assert_str_eq(str(n, "tip"), tips[i]);
+        ck_assert_int_eq(num(n, "mempool"), pools[i]);
+        ck_assert_int_eq(flag(n, "crashed"), i == 2);
+        ck_assert(flag(n, "joined"));
+        ck_assert_int_eq(num(n, "group"), i < 2 ? 1 : 2);
+    }
+    char *links = cJSON_PrintUnformatted(member(r.json, "links"));
+    char *parts = cJSON_PrintUnformatted(member(r.json, "partitions"));
+    ck_assert_str_eq(links, "[[1,2],[1,3],[2,3]]");
+    ck_assert_str_eq(parts, "[[1,2],[3]]");
+    free(links);
+    free(parts);
+    response_free(&r);
+
+    r = get(&w, "/api/blocks?node=1");
+    const cJSON *blocks = member(r.json, "blocks");
+    ck_assert_int_eq(cJSON_GetArraySize(blocks), 3);
+    const char *ids[3] = {g, b1, b2};
+    for (int i = 0; i < 3; i++) {
+        const cJSON *b = cJSON_GetArrayItem(blocks, i);
+        ck_assert_str_eq(str(b, "id"), ids[i]);
+        ck_assert_int_eq(num(b, "height"), i);
+        if (i == 0) {
+            assert_null(b, "parent");
+            assert_null(b, "producer");
+        } else {
+            ck_assert_str_eq(str(b, "parent"), ids[i - 1]);
+            ck_assert_int_eq(num(b, "producer"), 1); /* the coinbase pays node 1's key */
+        }
+        ck_assert_int_eq(num(b, "time_ns"), i * 1e9); /* header time - genesis time */
+        ck_assert_int_eq(num(b, "txs"), i == 2 ? 1 : 0);
+    }
+    response_free(&r);
+
+    r = get(&w, "/api/transactions");
+    ck_assert_int_eq(cJSON_GetArraySize(member(r.json, "transactions")), 2);
+    hash_to_hex(hex, tx_id(w.paid));
+    const cJSON *t = find_tx(r.json, hex, 0);
+    char w1[65], w2[65];
+    hex_of(w1, wallet_public(w.ws, 0));
+    hex_of(w2, wallet_public(w.ws, 1));
+    ck_assert_str_eq(str(t, "from"), w1);
+    ck_assert_str_eq(str(t, "to"), w2);
+    ck_assert_int_eq(num(t, "amount"), PAY);        /* the change is not counted */
+    ck_assert_str_eq(str(t, "status"), "included"); /* 1 confirmation of 2 */
+    ck_assert_str_eq(str(t, "block"), b2);
+    ck_assert_int_eq(num(t, "confirmations"), 1);
+    assert_null(t, "reason");
+    assert_null(t, "request");
+    hash_to_hex(hex, tx_id(w.pooled));
+    t = find_tx(r.json, hex, 0);
+    ck_assert_str_eq(str(t, "from"), w2);
+    ck_assert_str_eq(str(t, "to"), w1);
+    ck_assert_int_eq(num(t, "amount"), POOL_PAY);
+    ck_assert_str_eq(str(t, "status"), "pending");
+    assert_null(t, "block");
+    ck_assert_int_eq(num(t, "confirmations"), 0);
+    response_free(&r);
+
+    r = get(&w, "/api/wallets");
+    const cJSON *wallets = member(r.json, "wallets");
+    ck_assert_int_eq(cJSON_GetArraySize(wallets), 2);
+    const cJSON *a = cJSON_GetArrayItem(wallets, 0), *b = cJSON_GetArrayItem(wallets, 1);
+    ck_assert_int_eq(num(a, "index"), 1);
+    ck_assert_str_eq(str(a, "address"), w1);
+    ck_assert_int_eq(num(a, "balance"), NF_FUNDS - PAY - FEE); /* the change, on node 1 */
+    ck_assert_int_eq(num(a, "node"), 1);
+    ck_assert_int_eq(num(b, "index"), 2);
+    ck_assert_str_eq(str(b, "address"), w2);
+    ck_assert_int_eq(num(b, "balance"), NF_FUNDS); /* node 2 has not got block 2 */
+    ck_assert_int_eq(num(b, "node"), 2);
+    response_free(&r);
+
+    /* One more block on node 1: the payment is confirmed (2 of 2). */
+    block *b3 = nf_block(&w.t, w.blocks[1], 3, NULL, 0, 0);
+    nf_load(&w.t, 0, &b3, 1);
+    block_unref(b3);
+    publish(&w, 6 * NF_SEC, 0);
+    r = get(&w, "/api/transactions");
+    hash_to_hex(hex, tx_id(w.paid));
+    t = find_tx(r.json, hex, 0);
+    ck_assert_str_eq(str(t, "status"), "confirmed");
+    ck_assert_int_eq(num(t, "confirmations"), 2);
+    response_free(&r);
+    world_free(&w);
+}
+END_TEST
+
+/* Waits (up to 3 s) for the command thread to hand over n submissions. */
+static size_t take(world *w, dash_command *out, size_t n)
+{
+    size_t got = 0;
+    for (int i = 0; i < 300 && got < n; i++) {
+        got += rundash_take(w->rd, out + got, n - got);
+        if (got < n)
+            usleep(10000);
+    }
+    return got;
+}
+
+START_TEST(submissions_reach_the_runner_in_order)
+{
+    world w;
+    world_init(&w);
+    publish(&w, NF_SEC, 0);
+    char w2[65];
+    hex_of(w2, wallet_public(w.ws, 1));
+    /* Within wallet 1's balance of 749990 (amount plus the fee of 10). */
+    response r = request(w.port, "POST", "/api/transactions",
+                         "{\"from\":1,\"to\":2,\"amount\":749980,\"node\":1}");
+    ck_assert_msg(r.status == 202, "%d %s", r.status, r.body);
+    response_free(&r);
+    r = request(w.port, "POST", "/api/transactions",
+                "{\"from\":1,\"to\":2,\"amount\":749981,\"node\":1}");
+    ck_assert_msg(r.status >= 400 && r.status < 500, "%d %s", r.status, r.body);
+    ck_assert_str_eq(str(r.json, "error"), "amount: 749981 plus the fee of 10 is more than "
+                                           "wallet 1's balance of 749990");
+    response_free(&r);
+    r = request(w.port, "POST", "/api/transactions",
+                "{\"from\":2,\"to\":1,\"amount\":5,\"node\":3}");
+    ck_assert_msg(r.status == 202, "%d %s", r.status, r.body);
+    response_free(&r);
+    dash_command cmds[4];
+    ck_assert_uint_eq(take(&w, cmds, 2), 2);
+    ck_assert_uint_eq(rundash_take(w.rd, cmds + 2, 2), 0);
+    ck_assert_int_eq(cmds[0].kind, DASH_CMD_SUBMIT_TX);
+    ck_assert_uint_eq(cmds[0].request_id, 1);
+    ck_assert_int_eq(cmds[0].from_wallet, 1);
+    ck_assert_str_eq(cmds[0].to_address, w2);
+    ck_assert_uint_eq(cmds[0].amount, 749980);
+    ck_assert_int_eq(cmds[0].node, 1);
+    ck_assert_uint_eq(cmds[1].request_id, 2); /* a refused request gets no id */
+    ck_assert_int_eq(cmds[1].from_wallet, 2);
+    ck_assert_uint_eq(cmds[1].amount, 5);
+    /* The runner could not build the first, a node accepted the second. */
+    rundash_submitted(w.rd, &cmds[0], NULL, "wallet has no confirmed coins enough");
+    rundash_submitted(w.rd, &cmds[1], w.pooled, NULL);
+    publish(&w, 2 * NF_SEC, 0);
+    r = get(&w, "/api/transactions");
+    const cJSON *t = find_tx(r.json, NULL, 1);
+    assert_null(t, "id");
+    ck_assert_str_eq(str(t, "status"), "rejected");
+    ck_assert_str_eq(str(t, "reason"), "wallet has no confirmed coins enough");
+    ck_assert_str_eq(str(t, "to"), w2);
+    ck_assert_int_eq(num(t, "amount"), 749980);
+    char hex[65];
+    hash_to_hex(hex, tx_id(w.pooled));
+    t = find_tx(r.json, hex, 0);
+    ck_assert_int_eq(num(t, "request"), 2);
+    ck_assert_str_eq(str(t, "status"), "pending");
+    response_free(&r);
+    world_free(&w);
+}
+END_TEST
+
+/* Polls /api/status until key has the boolean or number wanted (3 s). */
+static void await_status(world *w, const char *key, double want)
+{
+    double got = -1;
+    for (int i = 0; i < 300; i++) {
+        response r = get(w, "/api/status");
+        const cJSON *v = member(r.json, key);
+        got = cJSON_IsBool(v) ? cJSON_IsTrue(v) : v->valuedouble;
+        response_free(&r);
+        if (got == want)
+            return;
+        usleep(10000);
+    }
+    ck_abort_msg("status %s is %g, want %g", key, got, want);
+}
+
+START_TEST(pause_and_speed_reach_the_engine)
+{
+    world w;
+    world_init(&w);
+    publish(&w, NF_SEC, 0);
+    response r = request(w.port, "POST", "/api/control", "{\"action\":\"pause\"}");
+    ck_assert_msg(r.status == 202, "%d %s", r.status, r.body);
+    response_free(&r);
+    await_status(&w, "paused", 1);
+    r = request(w.port, "POST", "/api/control", "{\"action\":\"speed\",\"value\":2.5}");
+    ck_assert_msg(r.status == 202, "%d %s", r.status, r.body);
+    response_free(&r);
+    await_status(&w, "speed", 2.5);
+    ck_assert(engine_realtime(w.eng) == 2.5);
+    r = request(w.port, "POST", "/api/control", "{\"action\":\"resume\"}");
+    response_free(&r);
+    await_status(&w, "paused", 0);
+    /* A later publish keeps the flags. */
+    publish(&w, 2 * NF_SEC, 0);
+    r = get(&w, "/api/status");
+    ck_assert(num(r.json, "speed") == 2.5);
+    ck_assert_int_eq(num(r.json, "time_ns"), 2e9);
+    response_free(&r);
+    world_free(&w);
+}
+END_TEST
+
+START_TEST(close_refuses_what_waits_and_turns_read_only)
+{
+    world w;
+    world_init(&w);
+    publish(&w, NF_SEC, 0);
+    response r = request(w.port, "POST", "/api/transactions",
+                         "{\"from\":1,\"to\":2,\"amount\":7,\"node\":1}");
+    ck_assert_msg(r.status == 202, "%d %s", r.status, r.body);
+    response_free(&r);
+    rundash_close(w.rd);
+    rundash_close(w.rd); /* idempotent */
+    dash_command cmd;
+    ck_assert_uint_eq(rundash_take(w.rd, &cmd, 1), 0);
+    r = request(w.port, "POST", "/api/transactions",
+                "{\"from\":1,\"to\":2,\"amount\":7,\"node\":1}");
+    ck_assert_int_eq(r.status, 403);
+    response_free(&r);
+    publish(&w, 60 * NF_SEC, 1);
+    r = get(&w, "/api/status");
+    ck_assert(flag(r.json, "finished"));
+    ck_assert(!flag(r.json, "paused"));
+    response_free(&r);
+    r = get(&w, "/api/transactions");
+    const cJSON *t = find_tx(r.json, NULL, 1);
+    ck_assert_str_eq(str(t, "status"), "rejected");
+    ck_assert_str_eq(str(t, "reason"), "the run ended before the transaction could enter it");
+    ck_assert_int_eq(num(t, "amount"), 7);
+    response_free(&r);
+    world_free(&w);
+}
+END_TEST
+
+START_TEST(new_refuses_bad_addresses)
+{
+    world w;
+    world_init(&w);
+    rundash_config cfg = {.listen = "nonsense",
+                          .eng = w.eng,
+                          .consensus = "pow",
+                          .n_nodes = 3,
+                          .node_keys = (const uint8_t(*)[KEYS_PUB_BYTES])w.node_keys,
+                          .genesis = w.t.genesis};
+    rundash *rd = (rundash *)1;
+    char err[300] = "";
+    ck_assert_int_eq(rundash_new(&rd, err, sizeof err, &cfg), RUNDASH_ERR_BAD_ADDRESS);
+    ck_assert_ptr_null(rd);
+    ck_assert_msg(strstr(err, "nonsense") != NULL, "%s", err);
+    char taken[64];
+    snprintf(taken, sizeof taken, "127.0.0.1:%u", (unsigned)w.port);
+    cfg.listen = taken;
+    rd = (rundash *)1;
+    ck_assert_int_eq(rundash_new(&rd, err, sizeof err, &cfg), RUNDASH_ERR_LISTEN);
+    ck_assert_ptr_null(rd);
+    ck_assert_msg(strstr(err, taken) != NULL, "%s", err);
+    world_free(&w);
+}
+END_TEST
+
+START_TEST(reason_messages)
+{
+    ck_assert_str_eq(rundash_reason_message(RUNDASH_OK), "ok");
+    ck_assert_str_eq(rundash_reason_message(RUNDASH_ERR_NO_MEMORY), "out of memory");
+    ck_assert_str_eq(rundash_reason_message(RUNDASH_ERR_BAD_ADDRESS), "bad listen address");
+    ck_assert_str_eq(rundash_reason_message(RUNDASH_ERR_LISTEN), "cannot listen on the address");
+    ck_assert_str_eq(rundash_reason_message(RUNDASH_ERR_UNAVAILABLE),
+                     "this chainsim was built without libmicrohttpd");
+    ck_assert_str_eq(rundash_reason_message(RUNDASH_ERR_THREAD),
+                     "cannot start the dashboard's command thread");
+    ck_assert_str_eq(rundash_reason_message(RUNDASH_ERR_PUBLISH),
+                     "the dashboard refused the snapshot");
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("rundash");
+    TCase *tc = tcase_create("rundash");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, nothing_is_served_before_the_first_publish);
+    tcase_add_test(tc, publish_shows_the_run_state);
+    tcase_add_test(tc, submissions_reach_the_runner_in_order);
+    tcase_add_test(tc, pause_and_speed_reach_the_engine);
+    tcase_add_test(tc, close_refuses_what_waits_and_turns_read_only);
+    tcase_add_test(tc, new_refuses_bad_addresses);
+    tcase_add_test(tc, reason_messages);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return testutil_run(suite());
+}
