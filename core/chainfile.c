@@ -653,7 +653,8 @@ chainfile_status chainfile_parse(chainfile **out, char *err, size_t errlen, cons
     *out = NULL;
     if (len > CHAINFILE_MAX_BYTES) {
         if (errlen > 0)
-            snprintf(err, errlen, "%s: too large: %zu bytes, the limit for a chain file is %llu",
+            snprintf(err, errlen,
+                     "%s: too large: %zu bytes, the limit for a chain file is %llu bytes",
                      name ? name : "(chain file)", len, (unsigned long long)CHAINFILE_MAX_BYTES);
         return CHAINFILE_MALFORMED;
     }

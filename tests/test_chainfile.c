@@ -297,7 +297,7 @@ START_TEST(malformed_files_name_the_problem)
                      CHAINFILE_MALFORMED);
     ck_assert_ptr_null(cf);
     ck_assert_str_eq(err, "big: too large: 1073741825 bytes, the limit for a chain file is "
-                          "1073741824");
+                          "1073741824 bytes");
     for (size_t cut = 0; cut < len; cut += len / 97 + 1) {
         char saved = text[cut];
         text[cut] = '\0';
