@@ -427,6 +427,16 @@ START_TEST(first_refusal_wins_and_custom_failures)
     jsonread_init(&jr, err, sizeof err, doc, "t.json");
     ck_assert_int_eq(jsonread_fail(&jr, JSONREAD_E_TYPE, NULL, "seed", "bad"), JSONREAD_E_TYPE);
     ck_assert_str_eq(err, "t.json: seed: bad");
+    /* A string of digits outside the range, and one beyond 64 bits. */
+    jsonread_init(&jr, err, sizeof err, doc, "t.json");
+    ck_assert_int_eq(jsonread_u64(&jr, &u, doc, "seed", 0, 5, JSONREAD_DIGITS), JSONREAD_E_RANGE);
+    ck_assert_str_eq(err, "t.json: seed: expected an integer in [0, 5] (a number, or a string of "
+                          "digits), got \"18446744073709551615\"");
+    cJSON *big = cJSON_CreateString("18446744073709551616");
+    jsonread_init(&jr, err, sizeof err, big, "t.json");
+    ck_assert_int_eq(jsonread_u64(&jr, &u, big, NULL, 0, UINT64_MAX, JSONREAD_DIGITS),
+                     JSONREAD_E_TYPE);
+    cJSON_Delete(big);
     char path[64];
     jsonread_path(path, sizeof path, doc, walk(doc, "events[3].groups[1][1]"));
     ck_assert_str_eq(path, "events[3].groups[1][1]");
