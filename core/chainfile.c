@@ -1,13 +1,15 @@
-/* Chain files through cJSON. Writing builds the whole document (integers
- * as raw decimal text so that 64-bit values print exactly) and renames a
- * temporary file into place. Reading checks every field for its type and
- * range before use and names its JSON path when refusing; the blocks are
+/* Chain files through cJSON, bytes in and bytes out (the caller reads and
+ * writes the file). Rendering builds the whole document (integers as raw
+ * decimal text so that 64-bit values print exactly). Parsing goes through
+ * the strict reader (jsonread) and checks every field for its type and
+ * range before use, naming its JSON path when refusing; the blocks are
  * rebuilt from their fields, so every id a later check sees is recomputed,
  * never read. Integers must be exact in a double (at most 2^53), which
  * every amount is (TX_MAX_MONEY < 2^53); the seed is a decimal string. */
 #include "chainfile.h"
 
 #include "consensus.h"
+#include "jsonread.h"
 #include "stake.h"
 #include "validate.h"
 
@@ -199,7 +201,7 @@ chainfile_status chainfile_identity(const chain *c, hash256 *out)
 }
 
 chainfile_status chainfile_render(const chain *c, char **text, size_t *len, char *err,
-                                  size_t err_len)
+                                  size_t errlen)
 {
     cJSON *doc = cJSON_CreateObject(), *blocks;
     char *out = NULL;
@@ -223,7 +225,7 @@ chainfile_status chainfile_render(const chain *c, char **text, size_t *len, char
         out = cJSON_Print(doc);
     cJSON_Delete(doc);
     if (out == NULL) {
-        snprintf(err, err_len, "out of memory");
+        snprintf(err, errlen, "out of memory");
         return CHAINFILE_NO_MEMORY;
     }
     /* The file ends with a newline: append it to the text. */
@@ -231,657 +233,447 @@ chainfile_status chainfile_render(const chain *c, char **text, size_t *len, char
     char *grown = realloc(out, n + 2);
     if (grown == NULL) {
         free(out);
-        snprintf(err, err_len, "out of memory");
+        snprintf(err, errlen, "out of memory");
         return CHAINFILE_NO_MEMORY;
     }
     grown[n] = '\n';
     grown[n + 1] = '\0';
     *text = grown;
     *len = n + 1;
-    if (err_len > 0)
+    if (errlen > 0)
         err[0] = '\0';
     return CHAINFILE_OK;
 }
 
-chainfile_status chainfile_write_text(const char *text, size_t len, const char *path, char *err,
-                                      size_t err_len)
-{
-    char *tmp = NULL;
-    FILE *f = NULL;
-    chainfile_status status = CHAINFILE_NO_MEMORY;
-    size_t plen = strlen(path);
-    if ((tmp = malloc(plen + 5)) == NULL)
-        goto done;
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp", 5);
-    status = CHAINFILE_UNREADABLE;
-    if ((f = fopen(tmp, "wb")) == NULL) {
-        snprintf(err, err_len, "%s: cannot create: %s", tmp, strerror(errno));
-        goto done;
-    }
-    if (fwrite(text, 1, len, f) != len || fflush(f) != 0) {
-        snprintf(err, err_len, "%s: cannot write: %s", tmp, strerror(errno));
-        fclose(f);
-        remove(tmp);
-        goto done;
-    }
-    if (fclose(f) != 0) {
-        snprintf(err, err_len, "%s: cannot write: %s", tmp, strerror(errno));
-        remove(tmp);
-        goto done;
-    }
-    if (rename(tmp, path) != 0) {
-        snprintf(err, err_len, "%s: cannot rename to %s: %s", tmp, path, strerror(errno));
-        remove(tmp);
-        goto done;
-    }
-    status = CHAINFILE_OK;
-done:
-    if (status == CHAINFILE_NO_MEMORY)
-        snprintf(err, err_len, "%s: out of memory", path);
-    else if (status == CHAINFILE_OK && err_len > 0)
-        err[0] = '\0';
-    free(tmp);
-    return status;
-}
+/* ---- reading ---- */
 
-chainfile_status chainfile_write(const chain *c, const char *path, char *err, size_t err_len)
+/* A string of 2 * len hex digits into out[len]. */
+static jsonread_status get_hex(jsonread *jr, uint8_t *out, size_t len, const cJSON *obj,
+                               const char *key)
 {
-    char *text;
-    size_t len;
-    chainfile_status st = chainfile_render(c, &text, &len, err, err_len);
-    if (st != CHAINFILE_OK) {
-        snprintf(err, err_len, "%s: out of memory", path);
-        return st;
-    }
-    st = chainfile_write_text(text, len, path, err, err_len);
-    free(text);
+    const char *s = NULL;
+    jsonread_status st = jsonread_string(jr, &s, obj, key, JSONREAD_REQUIRED);
+    if (st == JSONREAD_OK && hex_decode(out, len, s) != 0)
+        st = jsonread_fail(jr, JSONREAD_E_RANGE, obj, key, "expected %zu hex digits", 2 * len);
     return st;
 }
 
-/* ---- reading ---- */
-
-struct parser {
-    const char *file;
-    char *err;
-    size_t err_len;
-    int failed;
-};
-
-static int refuse(struct parser *p, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int refuse(struct parser *p, const char *path, const char *fmt, ...)
+static jsonread_status get_hash(jsonread *jr, hash256 *out, const cJSON *obj, const char *key)
 {
-    if (!p->failed) {
-        char what[256];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(what, sizeof what, fmt, ap);
-        va_end(ap);
-        snprintf(p->err, p->err_len, "%s: %s: %s", p->file, path, what);
-        p->failed = 1;
-    }
-    return 0;
-}
-
-static const cJSON *member(struct parser *p, const cJSON *obj, const char *path, const char *key,
-                           char *sub, size_t sub_len)
-{
-    snprintf(sub, sub_len, "%s%s%s", path, *path ? "." : "", key);
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (item == NULL)
-        refuse(p, sub, "missing");
-    return item;
-}
-
-static int get_u64(struct parser *p, const cJSON *obj, const char *path, const char *key,
-                   uint64_t max, uint64_t *out)
-{
-    char sub[160];
-    const cJSON *item = member(p, obj, path, key, sub, sizeof sub);
-    *out = 0;
-    if (item == NULL)
-        return 0;
-    if (max > MAX_EXACT)
-        max = MAX_EXACT;
-    double d = cJSON_IsNumber(item) ? item->valuedouble : -1;
-    if (!cJSON_IsNumber(item) || !(d >= 0) || d > (double)max || d != floor(d))
-        return refuse(p, sub, "expected an integer from 0 to %" PRIu64, max);
-    *out = (uint64_t)d;
-    return 1;
-}
-
-static int get_u32(struct parser *p, const cJSON *obj, const char *path, const char *key,
-                   uint32_t *out)
-{
-    uint64_t v;
-    int ok = get_u64(p, obj, path, key, UINT32_MAX, &v);
-    *out = (uint32_t)v;
-    return ok;
-}
-
-static const char *get_string(struct parser *p, const cJSON *obj, const char *path, const char *key,
-                              const char *expected)
-{
-    char sub[160];
-    const cJSON *item = member(p, obj, path, key, sub, sizeof sub);
-    if (item == NULL)
-        return NULL;
-    if (!cJSON_IsString(item) || item->valuestring == NULL) {
-        refuse(p, sub, "expected %s", expected);
-        return NULL;
-    }
-    return item->valuestring;
-}
-
-static int get_hash(struct parser *p, const cJSON *obj, const char *path, const char *key,
-                    hash256 *out)
-{
-    char sub[160];
-    const char *s = get_string(p, obj, path, key, "a string of 64 hex digits");
-    if (s == NULL)
-        return 0;
-    if (hash_from_hex(out, s) != 0) {
-        snprintf(sub, sizeof sub, "%s.%s", path, key);
-        return refuse(p, sub, "expected 64 hex digits");
-    }
-    return 1;
-}
-
-static int get_hex(struct parser *p, const cJSON *obj, const char *path, const char *key,
-                   uint8_t *out, size_t len)
-{
-    char sub[160];
-    const char *s = get_string(p, obj, path, key, "a hex string");
-    if (s == NULL)
-        return 0;
-    if (hex_decode(out, len, s) != 0) {
-        snprintf(sub, sizeof sub, "%s.%s", path, key);
-        return refuse(p, sub, "expected %zu hex digits", 2 * len);
-    }
-    return 1;
+    const char *s = NULL;
+    jsonread_status st = jsonread_string(jr, &s, obj, key, JSONREAD_REQUIRED);
+    if (st == JSONREAD_OK && hash_from_hex(out, s) != 0)
+        st = jsonread_fail(jr, JSONREAD_E_RANGE, obj, key, "expected 64 hex digits");
+    return st;
 }
 
 /* Compact bits written as 8 hex digits (most significant first). */
-static int get_bits(struct parser *p, const cJSON *obj, const char *path, const char *key,
-                    uint32_t *out)
+static jsonread_status get_bits(jsonread *jr, uint32_t *out, const cJSON *obj, const char *key)
 {
-    char sub[160];
     uint8_t b[4];
-    const char *s = get_string(p, obj, path, key, "8 hex digits");
-    *out = 0;
-    if (s == NULL)
-        return 0;
-    if (hex_decode(b, 4, s) != 0) {
-        snprintf(sub, sizeof sub, "%s.%s", path, key);
-        return refuse(p, sub, "expected 8 hex digits");
-    }
-    *out = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-    return 1;
+    jsonread_status st = get_hex(jr, b, 4, obj, key);
+    if (st == JSONREAD_OK)
+        *out = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    return st;
 }
 
-static const cJSON *get_array(struct parser *p, const cJSON *obj, const char *path, const char *key,
-                              size_t *n)
+static jsonread_status get_u32(jsonread *jr, uint32_t *out, const cJSON *obj, const char *key)
 {
-    char sub[160];
-    const cJSON *item = member(p, obj, path, key, sub, sizeof sub);
-    *n = 0;
-    if (item == NULL)
-        return NULL;
-    if (!cJSON_IsArray(item)) {
-        refuse(p, sub, "expected an array");
-        return NULL;
-    }
-    *n = (size_t)cJSON_GetArraySize(item);
-    return item;
+    return jsonread_u32(jr, out, obj, key, 0, UINT32_MAX, JSONREAD_REQUIRED);
 }
 
-static int is_object(struct parser *p, const cJSON *item, const char *path)
+static jsonread_status no_memory(jsonread *jr, const cJSON *at)
 {
-    if (!cJSON_IsObject(item))
-        return refuse(p, path, "expected an object");
-    return 1;
+    return jsonread_fail(jr, JSONREAD_E_NOMEM, at, NULL, "out of memory");
 }
 
-/* Parses one transaction; *stored is its stored txid. */
-static tx *parse_tx(struct parser *p, const cJSON *o, const char *path, hash256 *stored)
+/* One transaction; *stored is its stored txid. NULL when refused. */
+static tx *parse_tx(jsonread *jr, hash256 *stored, const cJSON *o)
 {
-    size_t n_in, n_out;
-    uint32_t version;
+    size_t n_in = 0, n_out = 0, i = 0;
+    uint32_t version = 0;
+    const cJSON *jin = NULL, *jout = NULL, *item;
     tx_in *ins = NULL;
     tx_out *outs = NULL;
     tx *t = NULL;
-    char sub[160];
-    if (!is_object(p, o, path) || !get_hash(p, o, path, "txid", stored) ||
-        !get_u32(p, o, path, "version", &version))
-        return NULL;
-    const cJSON *jin = get_array(p, o, path, "inputs", &n_in);
-    const cJSON *jout = jin ? get_array(p, o, path, "outputs", &n_out) : NULL;
-    if (jout == NULL)
+    if (jsonread_object(jr, &o, o, NULL, JSONREAD_REQUIRED) || get_hash(jr, stored, o, "txid") ||
+        get_u32(jr, &version, o, "version") ||
+        jsonread_array(jr, &jin, &n_in, o, "inputs", JSONREAD_REQUIRED) ||
+        jsonread_array(jr, &jout, &n_out, o, "outputs", JSONREAD_REQUIRED))
         return NULL;
     ins = calloc(n_in ? n_in : 1, sizeof *ins);
     outs = calloc(n_out ? n_out : 1, sizeof *outs);
     if (ins == NULL || outs == NULL) {
-        refuse(p, path, "out of memory");
+        no_memory(jr, o);
         goto done;
     }
-    size_t i = 0;
-    const cJSON *item;
     cJSON_ArrayForEach(item, jin)
     {
-        snprintf(sub, sizeof sub, "%.100s.inputs[%zu]", path, i);
-        uint32_t index;
-        if (!is_object(p, item, sub) || !get_hash(p, item, sub, "prev_txid", &ins[i].prev_txid) ||
-            !get_u32(p, item, sub, "index", &index) ||
-            !get_hex(p, item, sub, "signature", ins[i].sig, 64))
+        if (jsonread_object(jr, &item, item, NULL, JSONREAD_REQUIRED) ||
+            get_hash(jr, &ins[i].prev_txid, item, "prev_txid") ||
+            get_u32(jr, &ins[i].prev_index, item, "index") ||
+            get_hex(jr, ins[i].sig, 64, item, "signature"))
             goto done;
-        ins[i++].prev_index = index;
+        i++;
     }
     i = 0;
     cJSON_ArrayForEach(item, jout)
     {
-        snprintf(sub, sizeof sub, "%.100s.outputs[%zu]", path, i);
-        if (!is_object(p, item, sub) ||
-            !get_u64(p, item, sub, "amount", TX_MAX_MONEY, &outs[i].amount) ||
-            !get_hex(p, item, sub, "owner", outs[i].owner, 32))
+        if (jsonread_object(jr, &item, item, NULL, JSONREAD_REQUIRED) ||
+            jsonread_u64(jr, &outs[i].amount, item, "amount", 0, TX_MAX_MONEY, JSONREAD_REQUIRED) ||
+            get_hex(jr, outs[i].owner, 32, item, "owner"))
             goto done;
         i++;
     }
     if (tx_new(&t, version, ins, n_in, outs, n_out) != 0)
-        refuse(p, path, "out of memory");
+        no_memory(jr, o);
 done:
     free(ins);
     free(outs);
     return t;
 }
 
-static block *parse_block(struct parser *p, const cJSON *o, size_t index, hash256 *stored_id,
-                          uint32_t *stored_height, size_t *stored_size, size_t *bad_txid)
+/* What a file claims about block i, kept to be checked after the rebuild. */
+struct claims {
+    hash256 *id;
+    uint32_t *height;
+    size_t *size;
+    size_t *bad_txid;
+};
+
+/* The header fields and the PoS fields of block o into *h and *pos. */
+static jsonread_status parse_header(jsonread *jr, block_header *h, block_pos *pos, int *is_pos,
+                                    const cJSON *o)
 {
-    char path[64], sub[160];
+    int64_t version = 0;
+    memset(h, 0, sizeof *h);
+    memset(pos, 0, sizeof *pos);
+    if (jsonread_i64(jr, &version, o, "version", INT32_MIN, INT32_MAX, JSONREAD_REQUIRED) ||
+        get_hash(jr, &h->prev_id, o, "prev") || get_hash(jr, &h->merkle_root, o, "merkle_root") ||
+        get_u32(jr, &h->time, o, "time") || get_bits(jr, &h->bits, o, "bits") ||
+        get_u32(jr, &h->nonce, o, "nonce"))
+        return jr->status;
+    h->version = (int32_t)version;
+    *is_pos = (h->version & BLOCK_VERSION_POS) != 0;
+    const cJSON *jpos = jsonread_member(o, "pos");
+    if (*is_pos && jpos == NULL)
+        return jsonread_fail(jr, JSONREAD_E_MISSING, o, "pos",
+                             "missing (version has the PoS flag)");
+    if (!*is_pos && jpos != NULL)
+        return jsonread_fail(jr, JSONREAD_E_TYPE, o, "pos",
+                             "present but version lacks the PoS flag");
+    if (!*is_pos)
+        return JSONREAD_OK;
+    if (jsonread_object(jr, &jpos, jpos, NULL, JSONREAD_REQUIRED) ||
+        jsonread_u64(jr, &pos->slot, jpos, "slot", 0, UINT64_MAX, JSONREAD_REQUIRED) ||
+        get_hex(jr, pos->proposer, 32, jpos, "proposer") ||
+        get_hex(jr, pos->proof, 64, jpos, "proof") || get_hex(jr, pos->sig, 64, jpos, "signature"))
+        return jr->status;
+    return JSONREAD_OK;
+}
+
+/* Block i (the object o), rebuilt from its fields, and its claims. NULL
+ * when refused. */
+static block *parse_block(jsonread *jr, const struct claims *cl, size_t i, const cJSON *o)
+{
     block_header h;
     block_pos pos;
-    uint64_t v;
-    uint32_t height;
-    size_t n_tx;
+    int is_pos = 0;
+    uint64_t size = 0;
+    size_t n_tx = 0, got = 0;
+    const cJSON *jtxs = NULL, *item;
     tx **txs = NULL;
-    size_t got = 0;
     block *b = NULL;
-    *bad_txid = SIZE_MAX;
-    snprintf(path, sizeof path, "blocks[%zu]", index);
-    memset(&h, 0, sizeof h);
-    if (!is_object(p, o, path) || !get_u32(p, o, path, "height", &height) ||
-        !get_hash(p, o, path, "id", stored_id) || !get_u64(p, o, path, "size", MAX_EXACT, &v))
+    cl->bad_txid[i] = SIZE_MAX;
+    if (jsonread_object(jr, &o, o, NULL, JSONREAD_REQUIRED) ||
+        get_u32(jr, &cl->height[i], o, "height") || get_hash(jr, &cl->id[i], o, "id") ||
+        jsonread_u64(jr, &size, o, "size", 0, UINT64_MAX, JSONREAD_REQUIRED) ||
+        parse_header(jr, &h, &pos, &is_pos, o) ||
+        jsonread_array(jr, &jtxs, &n_tx, o, "txs", JSONREAD_REQUIRED))
         return NULL;
-    *stored_height = height;
-    *stored_size = (size_t)v;
-    snprintf(sub, sizeof sub, "%s.version", path);
-    const cJSON *ver = member(p, o, path, "version", sub, sizeof sub);
-    if (ver == NULL)
-        return NULL;
-    if (!cJSON_IsNumber(ver) || ver->valuedouble != floor(ver->valuedouble) ||
-        ver->valuedouble < INT32_MIN || ver->valuedouble > INT32_MAX) {
-        refuse(p, sub, "expected a 32-bit signed integer");
-        return NULL;
-    }
-    h.version = (int32_t)ver->valuedouble;
-    if (!get_hash(p, o, path, "prev", &h.prev_id) ||
-        !get_hash(p, o, path, "merkle_root", &h.merkle_root) ||
-        !get_u32(p, o, path, "time", &h.time) || !get_bits(p, o, path, "bits", &h.bits) ||
-        !get_u32(p, o, path, "nonce", &h.nonce))
-        return NULL;
-    int is_pos = (h.version & BLOCK_VERSION_POS) != 0;
-    const cJSON *jpos = cJSON_GetObjectItemCaseSensitive(o, "pos");
-    snprintf(sub, sizeof sub, "%s.pos", path);
-    if (is_pos != (jpos != NULL)) {
-        refuse(p, sub,
-               is_pos ? "missing (version has the PoS flag)"
-                      : "present but version lacks the PoS flag");
-        return NULL;
-    }
-    if (is_pos) {
-        memset(&pos, 0, sizeof pos);
-        if (!is_object(p, jpos, sub) || !get_u64(p, jpos, sub, "slot", MAX_EXACT, &pos.slot) ||
-            !get_hex(p, jpos, sub, "proposer", pos.proposer, 32) ||
-            !get_hex(p, jpos, sub, "proof", pos.proof, 64) ||
-            !get_hex(p, jpos, sub, "signature", pos.sig, 64))
-            return NULL;
-    }
-    const cJSON *jtxs = get_array(p, o, path, "txs", &n_tx);
-    if (jtxs == NULL)
-        return NULL;
+    cl->size[i] = (size_t)size;
     txs = calloc(n_tx ? n_tx : 1, sizeof *txs);
     if (txs == NULL) {
-        refuse(p, path, "out of memory");
+        no_memory(jr, o);
         return NULL;
     }
-    const cJSON *item;
     cJSON_ArrayForEach(item, jtxs)
     {
         hash256 stored;
-        snprintf(sub, sizeof sub, "%s.txs[%zu]", path, got);
-        txs[got] = parse_tx(p, item, sub, &stored);
+        txs[got] = parse_tx(jr, &stored, item);
         if (txs[got] == NULL)
             goto done;
-        if (*bad_txid == SIZE_MAX && !hash_eq(&stored, tx_id(txs[got])))
-            *bad_txid = got;
+        if (cl->bad_txid[i] == SIZE_MAX && !hash_eq(&stored, tx_id(txs[got])))
+            cl->bad_txid[i] = got;
         got++;
     }
     if (block_new(&b, &h, is_pos ? &pos : NULL, txs, got) != 0)
-        refuse(p, path, "out of memory");
+        no_memory(jr, o);
 done:
-    for (size_t i = 0; i < got; i++)
-        tx_unref(txs[i]);
+    for (size_t k = 0; k < got; k++)
+        tx_unref(txs[k]);
     free(txs);
     return b;
 }
 
-/* params.pos into cf->cons and cf->stakes (see data_blockchain/README.md). */
-static int parse_pos(struct parser *p, const cJSON *params, chainfile *cf)
+/* Keys of params.pos.stakes seen so far: open addressing on a hash of the
+ * key, so that a file with many stake holders is read in linear time. */
+struct key_set {
+    uint8_t **slot;
+    size_t cap;
+};
+
+static size_t key_slot(const struct key_set *ks, const uint8_t *pub)
 {
-    char sub[200], path[160];
-    const cJSON *o = member(p, params, "params", "pos", sub, sizeof sub);
-    consensus_ctx *cons = &cf->cons;
-    uint32_t slot_s;
-    size_t n_keys;
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (size_t i = 0; i < KEYS_PUB_BYTES; i++)
+        h = (h ^ pub[i]) * 1099511628211ULL;
+    size_t at = (size_t)h & (ks->cap - 1);
+    while (ks->slot[at] != NULL && memcmp(ks->slot[at], pub, KEYS_PUB_BYTES) != 0)
+        at = (at + 1) & (ks->cap - 1);
+    return at;
+}
+
+/* One entry of params.pos.stakes: its key and its steps, appended to
+ * *entries (*cap entries allocated). */
+static jsonread_status parse_stake_key(jsonread *jr, stake_entry **entries, size_t *n_entries,
+                                       size_t *cap, const cJSON *key)
+{
+    uint8_t pub[KEYS_PUB_BYTES];
+    size_t n_steps = 0, j = 0;
+    const cJSON *steps = NULL, *step;
+    if (jsonread_object(jr, &key, key, NULL, JSONREAD_REQUIRED) ||
+        get_hex(jr, pub, KEYS_PUB_BYTES, key, "key"))
+        return jr->status;
+    if (jsonread_array(jr, &steps, &n_steps, key, "steps", JSONREAD_REQUIRED))
+        return jr->status;
+    if (n_steps == 0)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, key, "steps", "expected at least one step");
+    if (*n_entries + n_steps > *cap) {
+        size_t grown_cap = 2 * (*n_entries + n_steps);
+        stake_entry *grown = realloc(*entries, grown_cap * sizeof *grown);
+        if (grown == NULL)
+            return no_memory(jr, key);
+        *entries = grown;
+        *cap = grown_cap;
+    }
+    cJSON_ArrayForEach(step, steps)
+    {
+        stake_entry *e = &(*entries)[*n_entries];
+        memcpy(e->pub, pub, KEYS_PUB_BYTES);
+        if (jsonread_object(jr, &step, step, NULL, JSONREAD_REQUIRED) ||
+            jsonread_u64(jr, &e->from_slot, step, "from_slot", 0, UINT64_MAX, JSONREAD_REQUIRED) ||
+            jsonread_u64(jr, &e->stake, step, "stake", 0, UINT64_MAX, JSONREAD_REQUIRED))
+            return jr->status;
+        if (j > 0 && e->from_slot <= (*entries)[*n_entries - 1].from_slot)
+            return jsonread_fail(jr, JSONREAD_E_RANGE, step, NULL,
+                                 "expected from_slot after the previous step's");
+        (*n_entries)++;
+        j++;
+    }
+    return JSONREAD_OK;
+}
+
+/* params.pos.stakes into cf->stakes. */
+static jsonread_status parse_stakes(jsonread *jr, chainfile *cf, const cJSON *pos)
+{
+    const cJSON *keys = NULL, *key;
+    size_t n_keys = 0, n_entries = 0, cap = 0;
     stake_entry *entries = NULL;
-    size_t n_entries = 0;
-    int ok = 0;
-    if (o == NULL || !is_object(p, o, "params.pos") ||
-        !get_u32(p, o, "params.pos", "slot_s", &slot_s) ||
-        !get_u32(p, o, "params.pos", "epoch_slots", &cons->epoch_slots) ||
-        !get_u32(p, o, "params.pos", "k", &cons->k) ||
-        !get_hash(p, o, "params.pos", "genesis_seed", &cons->genesis_seed))
-        return 0;
+    struct key_set seen = {NULL, 16};
+    if (jsonread_array(jr, &keys, &n_keys, pos, "stakes", JSONREAD_REQUIRED))
+        return jr->status;
+    while (seen.cap < 2 * n_keys)
+        seen.cap *= 2;
+    seen.slot = calloc(seen.cap, sizeof *seen.slot);
+    if (seen.slot == NULL) {
+        no_memory(jr, keys);
+        goto done;
+    }
+    cJSON_ArrayForEach(key, keys)
+    {
+        size_t first = n_entries;
+        if (parse_stake_key(jr, &entries, &n_entries, &cap, key))
+            goto done;
+        size_t at = key_slot(&seen, entries[first].pub);
+        if (seen.slot[at] != NULL) {
+            jsonread_fail(jr, JSONREAD_E_RANGE, key, "key",
+                          "expected each key once (it is also an earlier entry's)");
+            goto done;
+        }
+        /* Entries may move when the array grows: keep a copy of the key. */
+        uint8_t *copy = malloc(KEYS_PUB_BYTES);
+        if (copy == NULL) {
+            no_memory(jr, key);
+            goto done;
+        }
+        memcpy(copy, entries[first].pub, KEYS_PUB_BYTES);
+        seen.slot[at] = copy;
+    }
+    stake_status st = stake_new(&cf->stakes, entries, n_entries);
+    if (st != STAKE_OK)
+        jsonread_fail(jr, JSONREAD_E_RANGE, keys, NULL, "%s", stake_status_message(st));
+done:
+    for (size_t k = 0; seen.slot != NULL && k < seen.cap; k++)
+        free(seen.slot[k]);
+    free(seen.slot);
+    free(entries);
+    return jr->status;
+}
+
+/* params.pos into cf->cons and cf->stakes (see data_blockchain/README.md). */
+static jsonread_status parse_pos(jsonread *jr, chainfile *cf, const cJSON *params)
+{
+    const cJSON *o = NULL;
+    consensus_ctx *cons = &cf->cons;
+    uint32_t slot_s = 0;
+    double f = 0;
+    if (jsonread_object(jr, &o, params, "pos", JSONREAD_REQUIRED) ||
+        get_u32(jr, &slot_s, o, "slot_s") || get_u32(jr, &cons->epoch_slots, o, "epoch_slots") ||
+        get_u32(jr, &cons->k, o, "k") || get_hash(jr, &cons->genesis_seed, o, "genesis_seed"))
+        return jr->status;
     if (slot_s == 0)
-        return refuse(p, "params.pos.slot_s", "expected a whole number of seconds of at least 1");
+        return jsonread_fail(jr, JSONREAD_E_RANGE, o, "slot_s",
+                             "expected a whole number of seconds of at least 1");
     if (cons->epoch_slots == 0)
-        return refuse(p, "params.pos.epoch_slots", "expected at least 1");
-    const cJSON *f = member(p, o, "params.pos", "active_slot_coeff", sub, sizeof sub);
-    if (f == NULL)
-        return 0;
-    if (!cJSON_IsNumber(f) || !(f->valuedouble > 0 && f->valuedouble <= 1))
-        return refuse(p, sub, "expected a number in (0, 1]");
+        return jsonread_fail(jr, JSONREAD_E_RANGE, o, "epoch_slots", "expected at least 1");
+    if (jsonread_double(jr, &f, o, "active_slot_coeff", 0, 1,
+                        JSONREAD_REQUIRED | JSONREAD_ABOVE_MIN))
+        return jr->status;
     cons->type = CHAIN_POS;
     cons->genesis_time = cf->params.genesis_time;
     cons->slot_ns = (int64_t)slot_s * 1000000000;
-    cons->f = f->valuedouble;
-    const cJSON *keys = get_array(p, o, "params.pos", "stakes", &n_keys);
-    if (keys == NULL)
-        return 0;
-    size_t i = 0, cap = 0;
-    const cJSON *key;
-    cJSON_ArrayForEach(key, keys)
-    {
-        uint8_t pub[KEYS_PUB_BYTES];
-        size_t n_steps;
-        snprintf(path, sizeof path, "params.pos.stakes[%zu]", i);
-        if (!is_object(p, key, path) || !get_hex(p, key, path, "key", pub, KEYS_PUB_BYTES))
-            goto done;
-        for (size_t e = 0; e < n_entries; e++)
-            if (memcmp(entries[e].pub, pub, KEYS_PUB_BYTES) == 0) {
-                snprintf(sub, sizeof sub, "%s.key", path);
-                refuse(p, sub, "expected each key once (it is also an earlier entry's)");
-                goto done;
-            }
-        const cJSON *steps = get_array(p, key, path, "steps", &n_steps);
-        if (steps == NULL)
-            goto done;
-        if (n_steps == 0) {
-            snprintf(sub, sizeof sub, "%s.steps", path);
-            refuse(p, sub, "expected at least one step");
-            goto done;
-        }
-        if (n_entries + n_steps > cap) {
-            cap = 2 * (n_entries + n_steps);
-            stake_entry *grown = realloc(entries, cap * sizeof *grown);
-            if (grown == NULL) {
-                refuse(p, path, "out of memory");
-                goto done;
-            }
-            entries = grown;
-        }
-        size_t j = 0;
-        const cJSON *step;
-        cJSON_ArrayForEach(step, steps)
-        {
-            stake_entry *e = &entries[n_entries];
-            snprintf(sub, sizeof sub, "%s.steps[%zu]", path, j);
-            memcpy(e->pub, pub, KEYS_PUB_BYTES);
-            if (!is_object(p, step, sub) ||
-                !get_u64(p, step, sub, "from_slot", MAX_EXACT, &e->from_slot) ||
-                !get_u64(p, step, sub, "stake", MAX_EXACT, &e->stake))
-                goto done;
-            if (j > 0 && e->from_slot <= entries[n_entries - 1].from_slot) {
-                refuse(p, sub, "expected from_slot after the previous step's");
-                goto done;
-            }
-            n_entries++;
-            j++;
-        }
-        i++;
-    }
-    stake_status st = stake_new(&cf->stakes, entries, n_entries);
-    if (st != STAKE_OK) {
-        refuse(p, "params.pos.stakes", "%s", stake_status_message(st));
-        goto done;
-    }
+    cons->f = f;
+    if (parse_stakes(jr, cf, o))
+        return jr->status;
     cons->stakes = cf->stakes;
     cf->params.max_rollback = cons->k;
-    ok = 1;
-done:
-    free(entries);
-    return ok;
+    return JSONREAD_OK;
 }
 
-static int parse_params(struct parser *p, const cJSON *doc, chain_params *params)
+static jsonread_status parse_params(jsonread *jr, chain_params *params, const cJSON *doc)
 {
-    char sub[160];
-    const cJSON *o = member(p, doc, "", "params", sub, sizeof sub);
-    uint64_t v;
+    const cJSON *o = NULL;
+    const char *consensus = NULL;
+    uint64_t max_block_bytes = 0;
     chain_params_default(params);
-    if (o == NULL || !is_object(p, o, "params"))
-        return 0;
-    const char *consensus = get_string(p, o, "params", "consensus", "\"pow\" or \"pos\"");
-    if (consensus == NULL)
-        return 0;
+    if (jsonread_object(jr, &o, doc, "params", JSONREAD_REQUIRED) ||
+        jsonread_string(jr, &consensus, o, "consensus", JSONREAD_REQUIRED))
+        return jr->status;
     if (strcmp(consensus, "pow") == 0)
         params->consensus = CHAIN_POW;
     else if (strcmp(consensus, "pos") == 0)
         params->consensus = CHAIN_POS;
     else
-        return refuse(p, "params.consensus", "expected \"pow\" or \"pos\"");
-    const char *seed = get_string(p, o, "params", "seed", "a decimal string");
-    if (seed == NULL)
-        return 0;
-    char *end;
-    errno = 0;
-    unsigned long long s = strtoull(seed, &end, 10);
-    if (*seed < '0' || *seed > '9' || *end != '\0' || errno == ERANGE)
-        return refuse(p, "params.seed", "expected a decimal string of a 64-bit integer");
-    params->seed = (uint64_t)s;
-    if (!get_bits(p, o, "params", "genesis_bits", &params->genesis_bits) ||
-        !get_bits(p, o, "params", "pow_limit_bits", &params->pow_limit_bits))
-        return 0;
-    if (!get_u32(p, o, "params", "genesis_time", &params->genesis_time) ||
-        !get_u64(p, o, "params", "block_reward", TX_MAX_MONEY, &params->block_reward) ||
-        !get_u64(p, o, "params", "max_block_bytes", MAX_EXACT, &v))
-        return 0;
-    params->max_block_bytes = (size_t)v;
-    if (!get_u32(p, o, "params", "max_future_s", &params->max_future_s) ||
-        !get_u32(p, o, "params", "retarget_blocks", &params->retarget_blocks) ||
-        !get_u32(p, o, "params", "target_spacing_s", &params->target_spacing_s))
-        return 0;
-    return 1;
+        return jsonread_fail(jr, JSONREAD_E_RANGE, o, "consensus", "expected \"pow\" or \"pos\"");
+    if (jsonread_u64(jr, &params->seed, o, "seed", 0, UINT64_MAX, JSONREAD_DIGITS_ONLY) ||
+        get_bits(jr, &params->genesis_bits, o, "genesis_bits") ||
+        get_bits(jr, &params->pow_limit_bits, o, "pow_limit_bits") ||
+        get_u32(jr, &params->genesis_time, o, "genesis_time") ||
+        jsonread_u64(jr, &params->block_reward, o, "block_reward", 0, TX_MAX_MONEY,
+                     JSONREAD_REQUIRED) ||
+        jsonread_u64(jr, &max_block_bytes, o, "max_block_bytes", 0, UINT64_MAX,
+                     JSONREAD_REQUIRED) ||
+        get_u32(jr, &params->max_future_s, o, "max_future_s") ||
+        get_u32(jr, &params->retarget_blocks, o, "retarget_blocks") ||
+        get_u32(jr, &params->target_spacing_s, o, "target_spacing_s"))
+        return jr->status;
+    params->max_block_bytes = (size_t)max_block_bytes;
+    return JSONREAD_OK;
 }
 
-static char *read_all(const char *path, size_t *len, char *err, size_t err_len)
+/* The format name and version, then the params (and params.pos). */
+static jsonread_status parse_head(jsonread *jr, chainfile *cf, const cJSON *doc)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    if (f == NULL) {
-        snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 65536;
-            char *grown = realloc(buf, cap + 1);
-            if (grown == NULL) {
-                snprintf(err, err_len, "%s: out of memory", path);
-                goto fail;
-            }
-            buf = grown;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        snprintf(err, err_len, "%s: cannot read: %s", path, strerror(errno));
-        goto fail;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-fail:
-    fclose(f);
-    free(buf);
-    return NULL;
+    const char *format = NULL;
+    uint64_t version = 0;
+    if (jsonread_object(jr, &doc, doc, NULL, JSONREAD_REQUIRED) ||
+        jsonread_string(jr, &format, doc, "format", JSONREAD_REQUIRED))
+        return jr->status;
+    if (strcmp(format, CHAINFILE_FORMAT) != 0)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, doc, "format", "expected \"%s\"",
+                             CHAINFILE_FORMAT);
+    if (jsonread_u64(jr, &version, doc, "format_version", 0, UINT32_MAX, JSONREAD_REQUIRED))
+        return jr->status;
+    if (version != CHAINFILE_VERSION)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, doc, "format_version",
+                             "expected %d, found %" PRIu64, CHAINFILE_VERSION, version);
+    if (parse_params(jr, &cf->params, doc) ||
+        (cf->params.consensus == CHAIN_POS && parse_pos(jr, cf, jsonread_member(doc, "params"))))
+        return jr->status;
+    return JSONREAD_OK;
 }
 
-/* 1 when text ends inside a string, object or array. */
-static int looks_truncated(const char *text, size_t len)
+/* The blocks, and the genesis allocations: the outputs of block 0's coinbase. */
+static jsonread_status parse_blocks(jsonread *jr, chainfile *cf, const cJSON *doc)
 {
-    long depth = 0;
-    int in_string = 0;
-    for (size_t i = 0; i < len; i++) {
-        char ch = text[i];
-        if (in_string) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"')
-                in_string = 0;
-        } else if (ch == '"') {
-            in_string = 1;
-        } else if (ch == '{' || ch == '[') {
-            depth++;
-        } else if (ch == '}' || ch == ']') {
-            depth--;
-        }
-    }
-    return in_string || depth > 0;
-}
-
-chainfile_status chainfile_read(chainfile **out, const char *path, char *err, size_t err_len)
-{
-    size_t len;
-    struct parser p = {path, err, err_len, 0};
-    chainfile *cf = NULL;
-    cJSON *doc = NULL;
-    chainfile_status status = CHAINFILE_MALFORMED;
-    *out = NULL;
-    char *text = read_all(path, &len, err, err_len);
-    if (text == NULL)
-        return CHAINFILE_UNREADABLE;
-    const char *end = NULL;
-    doc = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (doc == NULL) {
-        size_t at = end && end >= text && end <= text + len ? (size_t)(end - text) : len;
-        size_t line = 1, col = 1;
-        for (size_t i = 0; i < at; i++, col++)
-            if (text[i] == '\n') {
-                line++;
-                col = 0;
-            }
-        snprintf(err, err_len, "%s: not valid JSON (error near line %zu, column %zu%s)", path, line,
-                 col,
-                 looks_truncated(text, len) ? "; the file ends inside an object: truncated?" : "");
-        goto done;
-    }
-    if (!cJSON_IsObject(doc)) {
-        refuse(&p, "(top level)", "expected an object");
-        goto done;
-    }
-    const char *format = get_string(&p, doc, "", "format", "\"" CHAINFILE_FORMAT "\"");
-    uint64_t version;
-    if (format == NULL)
-        goto done;
-    if (strcmp(format, CHAINFILE_FORMAT) != 0) {
-        refuse(&p, "format", "expected \"%s\"", CHAINFILE_FORMAT);
-        goto done;
-    }
-    if (!get_u64(&p, doc, "", "format_version", UINT32_MAX, &version))
-        goto done;
-    if (version != CHAINFILE_VERSION) {
-        refuse(&p, "format_version", "expected %d, found %" PRIu64, CHAINFILE_VERSION, version);
-        goto done;
-    }
-    cf = calloc(1, sizeof *cf);
-    if (cf == NULL || !parse_params(&p, doc, &cf->params))
-        goto done;
-    if (cf->params.consensus == CHAIN_POS &&
-        !parse_pos(&p, cJSON_GetObjectItemCaseSensitive(doc, "params"), cf))
-        goto done;
-    size_t n;
-    const cJSON *blocks = get_array(&p, doc, "", "blocks", &n);
-    if (blocks == NULL)
-        goto done;
-    if (n == 0) {
-        refuse(&p, "blocks", "expected at least the genesis block");
-        goto done;
-    }
+    const cJSON *blocks = NULL, *item;
+    size_t n = 0;
+    if (jsonread_array(jr, &blocks, &n, doc, "blocks", JSONREAD_REQUIRED))
+        return jr->status;
+    if (n == 0)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, doc, "blocks",
+                             "expected at least the genesis block");
     cf->blocks = calloc(n, sizeof *cf->blocks);
     cf->stored_ids = calloc(n, sizeof *cf->stored_ids);
     cf->stored_heights = calloc(n, sizeof *cf->stored_heights);
     cf->stored_sizes = calloc(n, sizeof *cf->stored_sizes);
     cf->bad_txid = calloc(n, sizeof *cf->bad_txid);
-    if (!cf->blocks || !cf->stored_ids || !cf->stored_heights || !cf->stored_sizes ||
-        !cf->bad_txid) {
-        refuse(&p, "blocks", "out of memory");
-        goto done;
-    }
-    const cJSON *item;
+    if (!cf->blocks || !cf->stored_ids || !cf->stored_heights || !cf->stored_sizes || !cf->bad_txid)
+        return no_memory(jr, blocks);
+    struct claims cl = {cf->stored_ids, cf->stored_heights, cf->stored_sizes, cf->bad_txid};
     cJSON_ArrayForEach(item, blocks)
     {
-        size_t i = cf->n_blocks;
-        cf->blocks[i] = parse_block(&p, item, i, &cf->stored_ids[i], &cf->stored_heights[i],
-                                    &cf->stored_sizes[i], &cf->bad_txid[i]);
-        if (cf->blocks[i] == NULL)
-            goto done;
+        cf->blocks[cf->n_blocks] = parse_block(jr, &cl, cf->n_blocks, item);
+        if (cf->blocks[cf->n_blocks] == NULL)
+            return jr->status;
         cf->n_blocks++;
     }
-    /* Genesis allocations are the outputs of block 0's coinbase. */
     const block *g = cf->blocks[0];
-    if (block_n_tx(g) == 0) {
-        refuse(&p, "blocks[0].txs", "expected the genesis coinbase");
-        goto done;
-    }
+    if (block_n_tx(g) == 0)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, blocks->child, "txs",
+                             "expected the genesis coinbase");
     const tx *cb = block_tx(g, 0);
     cf->genesis_outputs = calloc(tx_n_out(cb) ? tx_n_out(cb) : 1, sizeof *cf->genesis_outputs);
-    if (cf->genesis_outputs == NULL) {
-        refuse(&p, "blocks[0]", "out of memory");
-        goto done;
-    }
+    if (cf->genesis_outputs == NULL)
+        return no_memory(jr, blocks->child);
     for (size_t i = 0; i < tx_n_out(cb); i++)
         cf->genesis_outputs[i] = *tx_output(cb, i);
     cf->params.genesis_outputs = cf->genesis_outputs;
     cf->params.n_genesis_outputs = tx_n_out(cb);
-    status = CHAINFILE_OK;
-done:
-    cJSON_Delete(doc);
-    free(text);
-    if (status != CHAINFILE_OK) {
-        chainfile_free(cf);
-        return status;
+    return JSONREAD_OK;
+}
+
+chainfile_status chainfile_parse(chainfile **out, char *err, size_t errlen, const char *text,
+                                 size_t len, const char *name)
+{
+    cJSON *doc = NULL;
+    chainfile *cf = NULL;
+    jsonread jr;
+    *out = NULL;
+    if (len > CHAINFILE_MAX_BYTES) {
+        if (errlen > 0)
+            snprintf(err, errlen,
+                     "%s: too large: %zu bytes, the limit for a chain file is %llu bytes",
+                     name ? name : "(chain file)", len, (unsigned long long)CHAINFILE_MAX_BYTES);
+        return CHAINFILE_MALFORMED;
     }
-    err[0] = '\0';
+    jsonread_status st = jsonread_parse(&doc, err, errlen, text, len, name);
+    if (st != JSONREAD_OK)
+        return st == JSONREAD_E_NOMEM ? CHAINFILE_NO_MEMORY : CHAINFILE_MALFORMED;
+    jsonread_init(&jr, err, errlen, doc, name);
+    cf = calloc(1, sizeof *cf);
+    if (cf == NULL)
+        no_memory(&jr, doc);
+    else if (parse_head(&jr, cf, doc) == JSONREAD_OK)
+        (void)parse_blocks(&jr, cf, doc);
+    cJSON_Delete(doc);
+    if (jr.status != JSONREAD_OK) {
+        chainfile_free(cf);
+        return jr.status == JSONREAD_E_NOMEM ? CHAINFILE_NO_MEMORY : CHAINFILE_MALFORMED;
+    }
     *out = cf;
-    return status;
+    return CHAINFILE_OK;
 }
 
 void chainfile_free(chainfile *cf)

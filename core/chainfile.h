@@ -1,7 +1,8 @@
 /* Chain files: a node's active chain as JSON (data_blockchain/nodeK_chain.json)
  * and back, and the re-verification of such a file from genesis with no
  * trust in anything it stores. The format is documented in
- * data_blockchain/README.md. Loading never crashes on a malformed,
+ * data_blockchain/README.md. Bytes only: the caller reads and writes the
+ * file (sim/kernel/fileout). Parsing never crashes on a malformed,
  * truncated or tampered file: each problem is refused with a message naming
  * the file, the JSON path (or height) and what was expected. */
 #ifndef CHAINSIM_CHAINFILE_H
@@ -18,11 +19,12 @@
 
 #define CHAINFILE_FORMAT "chainsim-chain"
 #define CHAINFILE_VERSION 1
+/* The largest chain file parsed (1 GiB): a reader caps its file read here. */
+#define CHAINFILE_MAX_BYTES ((size_t)1 << 30)
 
 typedef enum chainfile_status {
     CHAINFILE_OK = 0,
-    CHAINFILE_UNREADABLE, /* missing or unreadable file, or cannot write */
-    CHAINFILE_MALFORMED,  /* not JSON, or not a chain file of this format */
+    CHAINFILE_MALFORMED, /* not JSON, or not a chain file of this format */
     CHAINFILE_NO_MEMORY
 } chainfile_status;
 
@@ -38,39 +40,27 @@ chainfile_status chainfile_identity(const chain *c, hash256 *out)
     __attribute__((warn_unused_result));
 
 /* Renders c's active chain (genesis to tip) and its parameters as the text
- * of a chain file, final newline included: the bytes chainfile_write puts
- * in the file. Two chains with the same tip and parameters render the same
- * bytes. Sets *text (NUL-terminated, caller frees) and *len (without the
- * NUL). Returns CHAINFILE_OK or CHAINFILE_NO_MEMORY (*text = NULL, message
- * in err). Reads c only: safe concurrently with other readers of c. */
+ * of a chain file, final newline included. Two chains with the same tip and
+ * parameters render the same bytes. A PoS chain's params include
+ * params.pos (the rules and stake schedule of the consensus_ctx that
+ * consensus_install put into its params), so that the file verifies on its
+ * own; a PoS chain without such a context (or without a stake schedule in
+ * it) is rendered without, and chainfile_parse refuses that text. Sets
+ * *text (NUL-terminated, caller frees) and *len (without the NUL). Returns
+ * CHAINFILE_OK or CHAINFILE_NO_MEMORY (*text = NULL, message in err).
+ * Reads c only: safe concurrently with other readers of c. */
 chainfile_status chainfile_render(const chain *c, char **text, size_t *len, char *err,
-                                  size_t err_len) __attribute__((warn_unused_result));
+                                  size_t errlen) __attribute__((warn_unused_result));
 
-/* Writes len bytes of text (a chainfile_render result) to path through
- * path.tmp and rename(), so a reader never sees a torn file. The caller
- * keeps text. Returns CHAINFILE_OK, CHAINFILE_UNREADABLE (cannot write,
- * path.tmp removed) or CHAINFILE_NO_MEMORY, with a message naming the file
- * in err. Thread-safe for distinct paths. */
-chainfile_status chainfile_write_text(const char *text, size_t len, const char *path, char *err,
-                                      size_t err_len) __attribute__((warn_unused_result));
-
-/* Writes c's active chain (genesis to tip) and its parameters to path,
- * through path.tmp and rename(), so a reader never sees a torn file.
- * A PoS chain's params include params.pos (the rules and stake schedule of
- * the consensus_ctx that consensus_install put into its params), so that
- * the file verifies on its own; a PoS chain without such a context (or
- * without a stake schedule in it) is written without, and chainfile_read
- * refuses that file. Returns CHAINFILE_OK, CHAINFILE_UNREADABLE (cannot
- * write) or CHAINFILE_NO_MEMORY, with a message in err. */
-chainfile_status chainfile_write(const chain *c, const char *path, char *err, size_t err_len)
-    __attribute__((warn_unused_result));
-
-/* Reads and parses path. Returns CHAINFILE_OK and sets *out (free with
- * chainfile_free); else *out = NULL and err names the file, the JSON path
- * and what was expected (CHAINFILE_UNREADABLE: cannot open or read;
- * CHAINFILE_MALFORMED: bad JSON or fields). */
-chainfile_status chainfile_read(chainfile **out, const char *path, char *err, size_t err_len)
-    __attribute__((warn_unused_result));
+/* Parses the len bytes at text (a chain file's contents, need not be
+ * NUL-terminated) through the strict JSON reader; name (the file's path,
+ * may be NULL) starts every message. Returns CHAINFILE_OK and sets *out
+ * (free with chainfile_free); else *out = NULL and err (errlen bytes)
+ * names the file, the line and column or JSON path, and what was expected
+ * (CHAINFILE_MALFORMED: not JSON, more than CHAINFILE_MAX_BYTES, or bad
+ * fields; CHAINFILE_NO_MEMORY). Thread-safe. */
+chainfile_status chainfile_parse(chainfile **out, char *err, size_t errlen, const char *text,
+                                 size_t len, const char *name) __attribute__((warn_unused_result));
 
 /* Frees cf and its blocks. Accepts NULL. */
 void chainfile_free(chainfile *cf);

@@ -175,6 +175,82 @@ START_TEST(mkdirs_and_join)
 }
 END_TEST
 
+/* Removes dir and what is in it (one level, as the read tests make it). */
+static void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *p = fileout_join(dir, e->d_name);
+        if (unlink(p) != 0)
+            ck_assert_int_eq(rmdir(p), 0);
+        free(p);
+    }
+    closedir(d);
+    ck_assert_int_eq(rmdir(dir), 0);
+}
+
+START_TEST(reads_whole_files_with_a_cap)
+{
+    const char *dir = testutil_tmpdir("fileout-read");
+    char *path = fileout_join(dir, "a.json"), *data = (char *)1, err[512];
+    size_t len = 99;
+    ck_assert_int_eq(fileout_write(err, sizeof err, path, "{\"a\":\0 1}", 9), FILEOUT_OK);
+    ck_assert_int_eq(fileout_read(&data, &len, err, sizeof err, path, 9), FILEOUT_OK);
+    ck_assert_uint_eq(len, 9);
+    ck_assert_mem_eq(data, "{\"a\":\0 1}", 10); /* NUL kept, and one appended */
+    ck_assert_str_eq(err, "");
+    free(data);
+    /* One byte over the cap. */
+    ck_assert_int_eq(fileout_read(&data, &len, err, sizeof err, path, 8), FILEOUT_E_TOO_LARGE);
+    ck_assert_ptr_null(data);
+    ck_assert_uint_eq(len, 0);
+    char want[700];
+    snprintf(want, sizeof want, "%s: too large: 9 bytes, the limit for this file is 8 bytes", path);
+    ck_assert_str_eq(err, want);
+    /* An empty file. */
+    ck_assert_int_eq(fileout_write(err, sizeof err, path, NULL, 0), FILEOUT_OK);
+    ck_assert_int_eq(fileout_read(&data, &len, err, sizeof err, path, 0), FILEOUT_OK);
+    ck_assert_uint_eq(len, 0);
+    ck_assert_str_eq(data, "");
+    free(data);
+    /* A file that is not regular grows as it is read, and is capped too. */
+    ck_assert_int_eq(fileout_read(&data, &len, err, sizeof err, "/proc/self/status", 1 << 20),
+                     FILEOUT_OK);
+    ck_assert_uint_gt(len, 0);
+    ck_assert_uint_eq(strlen(data), len);
+    free(data);
+    ck_assert_int_eq(fileout_read(&data, &len, err, sizeof err, "/proc/self/status", 10),
+                     FILEOUT_E_TOO_LARGE);
+    ck_assert_ptr_nonnull(strstr(err, "/proc/self/status: too large: more than 10 bytes"));
+    /* A missing file, a directory. */
+    char *missing = fileout_join(dir, "none.json");
+    ck_assert_int_eq(fileout_read(&data, &len, err, sizeof err, missing, 100), FILEOUT_E_MISSING);
+    snprintf(want, sizeof want, "%s: cannot open: No such file or directory", missing);
+    ck_assert_str_eq(err, want);
+    ck_assert_int_eq(fileout_read(&data, &len, err, sizeof err, dir, 100), FILEOUT_E_READ);
+    snprintf(want, sizeof want, "%s: cannot read: it is a directory", dir);
+    ck_assert_str_eq(err, want);
+    ck_assert_ptr_null(data);
+    /* A file that cannot be opened (root opens anything: skipped then). */
+    if (geteuid() != 0) {
+        ck_assert_int_eq(fileout_write(err, sizeof err, path, "x", 1), FILEOUT_OK);
+        ck_assert_int_eq(chmod(path, 0), 0);
+        ck_assert_int_eq(fileout_read(&data, &len, err, sizeof err, path, 100), FILEOUT_E_OPEN);
+        ck_assert_ptr_nonnull(strstr(err, "cannot open: Permission denied"));
+    }
+    ck_assert_int_eq(fileout_read(&data, &len, err, sizeof err, NULL, 100), FILEOUT_E_ARG);
+    /* A small buffer: the message is cut, and still terminated. */
+    ck_assert_int_eq(fileout_read(&data, &len, err, 40, missing, 100), FILEOUT_E_MISSING);
+    ck_assert_uint_eq(strlen(err), 39);
+    free(missing);
+    free(path);
+    remove_dir(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("fileout");
@@ -186,6 +262,7 @@ static Suite *suite(void)
     tcase_add_test(tc, rename_over_directory_fails_cleanly);
     tcase_add_test(tc, bad_arguments);
     tcase_add_test(tc, mkdirs_and_join);
+    tcase_add_test(tc, reads_whole_files_with_a_cap);
     suite_add_tcase(s, tc);
     return s;
 }

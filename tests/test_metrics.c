@@ -582,7 +582,7 @@ START_TEST(summary_load_and_headlines)
     const char *bad = testutil_tmpdir("metrics-badsummary");
     ck_assert_int_eq(summary_load(&s, err, sizeof err, bad), -1);
     ck_assert_ptr_null(s);
-    ck_assert_ptr_nonnull(strstr(err, "summary.json: cannot read"));
+    ck_assert_ptr_nonnull(strstr(err, "summary.json: cannot open"));
     char path[600];
     snprintf(path, sizeof path, "%s/summary.json", bad);
     static const struct {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void assert_same(const scenario *a, const scenario *b)
 {
@@ -241,7 +242,7 @@ static const struct bad bads[] = {
     {"{\"nodes\":{\"stake\":-1}}", SCENARIO_ERR_VALUE, "nodes.stake"},
     {"{\"node_overrides\":{}}", SCENARIO_ERR_TYPE, "node_overrides: expected an array"},
     {"{\"node_overrides\":[1]}", SCENARIO_ERR_TYPE, "node_overrides[0]"},
-    {"{\"node_overrides\":[{}]}", SCENARIO_ERR_MISSING, "node_overrides[0].node: required"},
+    {"{\"node_overrides\":[{}]}", SCENARIO_ERR_MISSING, "node_overrides[0].node: missing"},
     {"{\"node_overrides\":[{\"node\":5}]}", SCENARIO_ERR_VALUE, "node_overrides[0].node"},
     {"{\"node_overrides\":[{\"node\":0}]}", SCENARIO_ERR_VALUE, "node_overrides[0].node"},
     {"{\"node_overrides\":[{\"node\":\"1\"}]}", SCENARIO_ERR_TYPE, "node_overrides[0].node"},
@@ -295,7 +296,7 @@ static const struct bad bads[] = {
     {"{\"network\":{\"latency\":{\"dist\":\"uniform\",\"min\":\"5ms\",\"max\":\"4ms\"}}}",
      SCENARIO_ERR_VALUE, "network.latency.max: expected max >= min"},
     {"{\"network\":{\"latency\":{\"dist\":\"uniform\",\"max\":\"4ms\"}}}", SCENARIO_ERR_MISSING,
-     "network.latency.min: required"},
+     "network.latency.min: missing"},
     {"{\"network\":{\"latency\":{\"dist\":\"uniform\",\"min\":\"1ms\",\"max\":\"4ms\","
      "\"mean\":\"2ms\"}}}",
      SCENARIO_ERR_UNKNOWN_KEY, "network.latency.mean"},
@@ -340,7 +341,7 @@ static const struct bad bads[] = {
     {"{\"network\":{\"topology\":{\"type\":\"star\",\"center\":5}}}", SCENARIO_ERR_VALUE,
      "network.topology.center"},
     {"{\"network\":{\"topology\":{\"type\":\"edges\"}}}", SCENARIO_ERR_MISSING,
-     "network.topology.edges: required"},
+     "network.topology.edges: missing"},
     {"{\"network\":{\"topology\":\"edges\"}}", SCENARIO_ERR_MISSING, "network.topology.edges"},
     {"{\"network\":{\"topology\":{\"type\":\"edges\",\"edges\":[]}}}", SCENARIO_ERR_TYPE,
      "network.topology.edges"},
@@ -388,8 +389,8 @@ static const struct bad bads[] = {
     {"{\"metrics\":{\"interval\":\"1s\"}}", SCENARIO_ERR_UNKNOWN_KEY, "metrics.interval"},
     {"{\"events\":{}}", SCENARIO_ERR_TYPE, "events: expected an array"},
     {EV("1"), SCENARIO_ERR_TYPE, "events[0]: expected an object"},
-    {EV("{\"at\":\"1m\"}"), SCENARIO_ERR_MISSING, "events[0].type: required"},
-    {EV("{\"type\":\"heal\"}"), SCENARIO_ERR_MISSING, "events[0].at: required"},
+    {EV("{\"at\":\"1m\"}"), SCENARIO_ERR_MISSING, "events[0].type: missing"},
+    {EV("{\"type\":\"heal\"}"), SCENARIO_ERR_MISSING, "events[0].at: missing"},
     {EV("{\"at\":\"1m\",\"type\":\"explode\"}"), SCENARIO_ERR_VALUE, "events[0].type"},
     {EV("{\"at\":\"10m\",\"type\":\"crash\",\"node\":1}"), SCENARIO_ERR_VALUE,
      "events[0].at: expected a time before the end of the run"},
@@ -636,6 +637,117 @@ START_TEST(default_file_matches_built_in)
 }
 END_TEST
 
+/* Files the strict reader refuses: each with its code and message. */
+static const struct bad_file {
+    const char *text;
+    size_t len; /* 0: strlen */
+    scenario_status status;
+    const char *message; /* after "DIR/x.json: " */
+} bad_files[] = {
+    {"{\"network\": {\"loss\": 0, \"loss\": 0.5}}", 0, SCENARIO_ERR_UNKNOWN_KEY,
+     "network.loss: key given twice"},
+    {"{\"name\": \"a\"}\n\n{\"name\": \"b\"}", 0, SCENARIO_ERR_SYNTAX,
+     "line 3 column 1: not valid JSON: more after the end of the document"},
+    {"{\"name\": \"a\0\"}", 14, SCENARIO_ERR_SYNTAX,
+     "line 1 column 12: not valid JSON (a NUL byte)"},
+    {"{\"events\": [", 0, SCENARIO_ERR_SYNTAX,
+     "line 1 column 12: not valid JSON (the text ends inside an object, array or string: "
+     "truncated?)"},
+};
+
+START_TEST(strict_files)
+{
+    const struct bad_file *b = &bad_files[_i];
+    const char *dir = testutil_tmpdir("scenario-strict");
+    char path[600], err[600], want[800];
+    snprintf(path, sizeof path, "%s/x.json", dir);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    size_t len = b->len ? b->len : strlen(b->text);
+    ck_assert_uint_eq(fwrite(b->text, 1, len, f), len);
+    fclose(f);
+    scenario s;
+    scenario_status st = scenario_load_file(&s, path, NULL, 0, err, sizeof err);
+    ck_assert_msg(st == b->status, "case %d: got %s (%s)", _i, scenario_strerror(st), err);
+    snprintf(want, sizeof want, "%s: %s", path, b->message);
+    ck_assert_str_eq(err, want);
+    ck_assert_ptr_null(s.nodes);
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+START_TEST(strict_nesting_directory_and_set_values)
+{
+    const char *dir = testutil_tmpdir("scenario-strict2");
+    char path[600], err[600], want[800];
+    scenario s;
+    /* A directory, then a file nested past the limit. */
+    ck_assert_int_eq(scenario_load_file(&s, dir, NULL, 0, err, sizeof err), SCENARIO_ERR_IO);
+    snprintf(want, sizeof want, "%s: cannot read: it is a directory", dir);
+    ck_assert_str_eq(err, want);
+    snprintf(path, sizeof path, "%s/deep.json", dir);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"description\": ", f);
+    for (int i = 0; i < 2000; i++)
+        fputc('[', f);
+    fclose(f);
+    ck_assert_int_eq(scenario_load_file(&s, path, NULL, 0, err, sizeof err), SCENARIO_ERR_SYNTAX);
+    snprintf(want, sizeof want,
+             "%s: line 1 column 144: objects and arrays nested deeper than the limit of 128 levels",
+             path);
+    ck_assert_str_eq(err, want);
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(rmdir(dir), 0);
+    /* A --set value that is JSON with a repeated key is refused, not taken
+     * as a string; one that is not JSON is a string. */
+    const char *dup[] = {"events[0]={\"at\":\"1m\",\"at\":\"2m\",\"type\":\"heal\"}"};
+    ck_assert_int_eq(scenario_load_default(&s, dup, 1, err, sizeof err), SCENARIO_ERR_OVERRIDE);
+    ck_assert_str_eq(err, "--set 'events[0]={\"at\":\"1m\",\"at\":\"2m\",\"type\":\"heal\"}': the "
+                          "value: at: key given twice");
+    const char *text[] = {"description={\"at\":"};
+    ck_assert_int_eq(scenario_load_default(&s, text, 1, err, sizeof err), SCENARIO_OK);
+    ck_assert_str_eq(s.description, "{\"at\":");
+    scenario_free(&s);
+}
+END_TEST
+
+/* A long edge list with a repeated edge far from its first listing, and a
+ * partition group of every node but one: found and named as before. */
+START_TEST(large_lists_name_the_item)
+{
+    size_t cap = 1 << 20, len = 0;
+    char *t = malloc(cap), err[512];
+    ck_assert_ptr_nonnull(t);
+    len += (size_t)snprintf(t + len, cap - len,
+                            "{\"nodes\": 5000, \"network\": {\"topology\": {\"type\": \"edges\", "
+                            "\"edges\": [");
+    for (int i = 1; i <= 5000; i++)
+        len +=
+            (size_t)snprintf(t + len, cap - len, "%s[%d, %d]", i > 1 ? ", " : "", i, i % 5000 + 1);
+    len += (size_t)snprintf(t + len, cap - len, ", [2, 1]]}}}");
+    scenario s;
+    cJSON *json = cJSON_Parse(t);
+    ck_assert_int_eq(scenario_from_json(&s, json, "t.json", err, sizeof err), SCENARIO_ERR_VALUE);
+    ck_assert_str_eq(err, "t.json: network.topology.edges[5000]: edge [2,1] is already listed "
+                          "at [0]");
+    cJSON_Delete(json);
+    len = (size_t)snprintf(t, cap,
+                           "{\"nodes\": 5000, \"duration\": \"10s\", \"events\": [{\"at\": "
+                           "\"1s\", \"type\": \"partition\", \"groups\": [[");
+    for (int i = 1; i < 5000; i++)
+        len += (size_t)snprintf(t + len, cap - len, "%s%d", i > 1 ? ", " : "", i);
+    snprintf(t + len, cap - len, ", 17], [5000]]}]}");
+    json = cJSON_Parse(t);
+    ck_assert_int_eq(scenario_from_json(&s, json, "t.json", err, sizeof err), SCENARIO_ERR_VALUE);
+    ck_assert_str_eq(err, "t.json: events[0].groups[0][4999]: node 17 is already in group 0: "
+                          "groups must not overlap");
+    cJSON_Delete(json);
+    free(t);
+}
+END_TEST
+
 START_TEST(names_and_messages)
 {
     ck_assert_str_eq(scenario_event_name(SCENARIO_EV_DOUBLE_SPEND), "double_spend");
@@ -666,6 +778,9 @@ static Suite *suite(void)
     tcase_add_test(tc, every_example_validates);
     tcase_add_test(tc, default_file_matches_built_in);
     tcase_add_test(tc, names_and_messages);
+    tcase_add_loop_test(tc, strict_files, 0, N(bad_files));
+    tcase_add_test(tc, strict_nesting_directory_and_set_values);
+    tcase_add_test(tc, large_lists_name_the_item);
     suite_add_tcase(s, tc);
     return s;
 }

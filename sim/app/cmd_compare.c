@@ -17,6 +17,67 @@ static void usage(FILE *out)
                  "Exit status: 0 success, 2 bad usage or a missing or malformed summary.json.\n");
 }
 
+/* CSV: a header 'run,<figure>...' and one row per run. */
+static void print_csv(const char *const *runs, cJSON *const *sums, int n_runs)
+{
+    char cell[64];
+    fputs("run", stdout);
+    for (size_t h = 0; h < summary_n_headlines(); h++)
+        printf(",%s", summary_headline_name(h));
+    putchar('\n');
+    for (int r = 0; r < n_runs; r++) {
+        summary_csv_field(stdout, runs[r]);
+        for (size_t h = 0; h < summary_n_headlines(); h++) {
+            (void)summary_headline_format(cell, sizeof cell, sums[r], h);
+            printf(",%s", cell);
+        }
+        putchar('\n');
+    }
+}
+
+/* Headline h of run r as shown in the table: '-' for a figure the run lacks. */
+static void table_cell(char *cell, size_t len, cJSON *const *sums, int r, size_t h)
+{
+    if (summary_headline_format(cell, len, sums[r], h) != 0)
+        snprintf(cell, len, "-");
+}
+
+/* The table: one row per figure, one column per run, each column as wide as
+ * its widest cell. Returns 0, or -1 when out of memory. */
+static int print_table(const char *const *runs, cJSON *const *sums, int n_runs)
+{
+    size_t nh = summary_n_headlines();
+    char cell[64];
+    int w0 = (int)strlen("figure");
+    for (size_t h = 0; h < nh; h++)
+        if ((int)strlen(summary_headline_name(h)) > w0)
+            w0 = (int)strlen(summary_headline_name(h));
+    int *w = calloc((size_t)n_runs, sizeof *w);
+    if (!w)
+        return -1;
+    printf("%-*s", w0, "figure");
+    for (int r = 0; r < n_runs; r++) {
+        w[r] = (int)strlen(runs[r]);
+        for (size_t h = 0; h < nh; h++) {
+            table_cell(cell, sizeof cell, sums, r, h);
+            if ((int)strlen(cell) > w[r])
+                w[r] = (int)strlen(cell);
+        }
+        printf("  %*s", w[r], runs[r]);
+    }
+    putchar('\n');
+    for (size_t h = 0; h < nh; h++) {
+        printf("%-*s", w0, summary_headline_name(h));
+        for (int r = 0; r < n_runs; r++) {
+            table_cell(cell, sizeof cell, sums, r, h);
+            printf("  %*s", w[r], cell);
+        }
+        putchar('\n');
+    }
+    free(w);
+    return 0;
+}
+
 int cmd_compare(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
@@ -55,55 +116,12 @@ int cmd_compare(int argc, char **argv)
             goto done;
         }
     }
-    size_t nh = summary_n_headlines();
-    char cell[64];
     if (csv) {
-        fputs("run", stdout);
-        for (size_t h = 0; h < nh; h++)
-            printf(",%s", summary_headline_name(h));
-        putchar('\n');
-        for (int r = 0; r < n_runs; r++) {
-            summary_csv_field(stdout, runs[r]);
-            for (size_t h = 0; h < nh; h++) {
-                (void)summary_headline_format(cell, sizeof cell, sums[r], h);
-                printf(",%s", cell);
-            }
-            putchar('\n');
-        }
-    } else {
-        /* Column widths: the widest cell of each column. */
-        int w0 = (int)strlen("figure");
-        for (size_t h = 0; h < nh; h++)
-            if ((int)strlen(summary_headline_name(h)) > w0)
-                w0 = (int)strlen(summary_headline_name(h));
-        printf("%-*s", w0, "figure");
-        int *w = calloc((size_t)n_runs, sizeof *w);
-        if (!w) {
-            cli_error("compare: out of memory");
-            status = CLI_FAILED;
-            goto done;
-        }
-        for (int r = 0; r < n_runs; r++) {
-            w[r] = (int)strlen(runs[r]);
-            for (size_t h = 0; h < nh; h++) {
-                if (summary_headline_format(cell, sizeof cell, sums[r], h) != 0)
-                    snprintf(cell, sizeof cell, "-");
-                if ((int)strlen(cell) > w[r])
-                    w[r] = (int)strlen(cell);
-            }
-            printf("  %*s", w[r], runs[r]);
-        }
-        putchar('\n');
-        for (size_t h = 0; h < nh; h++) {
-            printf("%-*s", w0, summary_headline_name(h));
-            for (int r = 0; r < n_runs; r++) {
-                if (summary_headline_format(cell, sizeof cell, sums[r], h) != 0)
-                    snprintf(cell, sizeof cell, "-");
-                printf("  %*s", w[r], cell);
-            }
-            putchar('\n');
-        }
-        free(w);
+        print_csv(runs, sums, n_runs);
+    } else if (print_table(runs, sums, n_runs) != 0) {
+        cli_error("compare: out of memory");
+        status = CLI_FAILED;
+        goto done;
     }
     status = fflush(stdout) == 0 ? CLI_OK : CLI_FAILED;
 done:

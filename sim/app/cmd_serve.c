@@ -3,12 +3,16 @@
  * one dash snapshot from them and serves it until SIGINT or SIGTERM; every
  * POST is refused as read-only. The chain file format belongs to the ledger
  * (core/chainfile); read_chain_file is the one place that knows its shape and
- * reads it generically, so it is the one function to adapt. */
+ * reads it generically, so it is the one function to adapt. Files are read
+ * through fileout_read and the strict JSON reader, as every input is. */
+#include "chainfile.h"
 #include "cli.h"
 #include "dash.h"
+#include "fileout.h"
 #include "http.h"
+#include "jsonread.h"
+#include "summary.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,7 +28,7 @@ enum {
 /* One node's chain as read from its file. */
 struct chain {
     cJSON *doc;
-    cJSON *blocks; /* array inside doc */
+    const cJSON *blocks; /* array inside doc */
     int64_t height;
     const char *tip;
 };
@@ -41,46 +45,17 @@ static int bad(char *msg, size_t msg_len, const char *fmt, ...)
     return -1;
 }
 
-/* Reads a whole JSON file; returns NULL with msg set (missing: *missing = 1). */
-static cJSON *read_json(char *msg, size_t msg_len, int *missing, const char *path)
+/* Reads a whole JSON file through fileout_read and the strict JSON reader;
+ * returns NULL with msg set (a missing file: *missing = 1). */
+static cJSON *read_json(char *msg, size_t msg_len, int *missing, const char *path, size_t max_bytes)
 {
-    *missing = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *missing = errno == ENOENT;
-        bad(msg, msg_len, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
     char *text = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len + 65536 > cap) {
-            char *grown = realloc(text, cap = cap * 2 + 65536);
-            if (!grown) {
-                free(text);
-                fclose(f);
-                bad(msg, msg_len, "%s: out of memory", path);
-                return NULL;
-            }
-            text = grown;
-        }
-        size_t n = fread(text + len, 1, cap - len, f);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    int failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        free(text);
-        bad(msg, msg_len, "%s: read error", path);
-        return NULL;
-    }
-    const char *end = NULL;
-    cJSON *doc = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (!doc)
-        bad(msg, msg_len, "%s: malformed JSON near byte %zu", path,
-            end ? (size_t)(end - text) : (size_t)0);
+    size_t len = 0;
+    cJSON *doc = NULL;
+    fileout_status st = fileout_read(&text, &len, msg, msg_len, path, max_bytes);
+    *missing = st == FILEOUT_E_MISSING;
+    if (st == FILEOUT_OK && jsonread_parse(&doc, msg, msg_len, text, len, path) != JSONREAD_OK)
+        doc = NULL;
     free(text);
     return doc;
 }
@@ -110,6 +85,20 @@ static const char *block_parent(const cJSON *b)
     return cJSON_IsString(p) ? p->valuestring : NULL;
 }
 
+/* Checks one block of a chain file: an object with a string id (or hash)
+ * and, when present, an integer height and an array of transactions. */
+static jsonread_status check_block(jsonread *jr, int64_t *height, const cJSON *b)
+{
+    const cJSON *txs = NULL;
+    size_t n = 0;
+    if (!cJSON_IsObject(b) || !cJSON_IsString(member(b, id_names)))
+        return jsonread_fail(jr, JSONREAD_E_TYPE, b, "id", "expected a string (the block id)");
+    if (jsonread_i64(jr, height, b, "height", 0, INT64_MAX, JSONREAD_OPTIONAL) ||
+        jsonread_array(jr, &txs, &n, b, "transactions", JSONREAD_OPTIONAL))
+        return jr->status;
+    return JSONREAD_OK;
+}
+
 /* Reads one node's chain file: an object whose "blocks" is an array of blocks
  * in height order, each with a string "id" and, when present, "height", a
  * parent id (on the block or in "header"), a producer, a time and
@@ -119,37 +108,27 @@ static int read_chain_file(char *msg, size_t msg_len, int *missing, struct chain
 {
     memset(out, 0, sizeof *out);
     out->height = -1;
-    cJSON *doc = read_json(msg, msg_len, missing, path);
+    cJSON *doc = read_json(msg, msg_len, missing, path, CHAINFILE_MAX_BYTES);
     if (!doc)
         return -1;
-    cJSON *blocks = cJSON_GetObjectItemCaseSensitive(doc, "blocks");
-    if (!cJSON_IsArray(blocks)) {
+    jsonread jr;
+    const cJSON *blocks = NULL, *b;
+    size_t n = 0;
+    int64_t i = 0;
+    jsonread_init(&jr, msg, msg_len, doc, path);
+    if (jsonread_array(&jr, &blocks, &n, doc, "blocks", JSONREAD_REQUIRED) != JSONREAD_OK) {
         cJSON_Delete(doc);
-        return bad(msg, msg_len, "%s: \"blocks\": expected an array of blocks", path);
+        return -1;
     }
-    int i = 0;
-    const cJSON *b;
     cJSON_ArrayForEach(b, blocks)
     {
-        const cJSON *id = member(b, id_names);
-        const cJSON *h = cJSON_GetObjectItemCaseSensitive(b, "height");
-        const cJSON *txs = cJSON_GetObjectItemCaseSensitive(b, "transactions");
-        if (!cJSON_IsObject(b) || !cJSON_IsString(id)) {
+        int64_t h = i++;
+        if (check_block(&jr, &h, b) != JSONREAD_OK) {
             cJSON_Delete(doc);
-            return bad(msg, msg_len, "%s: blocks[%d].id: expected a string (the block id)", path,
-                       i);
+            return -1;
         }
-        if (h && !cJSON_IsNumber(h)) {
-            cJSON_Delete(doc);
-            return bad(msg, msg_len, "%s: blocks[%d].height: expected an integer", path, i);
-        }
-        if (txs && !cJSON_IsArray(txs)) {
-            cJSON_Delete(doc);
-            return bad(msg, msg_len, "%s: blocks[%d].transactions: expected an array", path, i);
-        }
-        out->height = h ? (int64_t)h->valuedouble : i;
-        out->tip = id->valuestring;
-        i++;
+        out->height = h;
+        out->tip = member(b, id_names)->valuestring;
     }
     out->doc = doc;
     out->blocks = blocks;
@@ -201,14 +180,14 @@ static int has_block(const cJSON *list, const char *id)
 }
 
 /* Amount of a transaction: "amount", else the sum of its outputs' values. */
-static double tx_amount(const cJSON *tx)
+static double tx_amount(const cJSON *jtx)
 {
-    const cJSON *a = cJSON_GetObjectItemCaseSensitive(tx, "amount");
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(jtx, "amount");
     if (cJSON_IsNumber(a))
         return a->valuedouble;
     double sum = 0;
     const cJSON *o;
-    cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(tx, "outputs"))
+    cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(jtx, "outputs"))
     {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "value");
         if (!v)
@@ -230,24 +209,24 @@ static cJSON *transactions_view(const struct chain *best)
 {
     cJSON *list = cJSON_CreateArray();
     int index = 0, total = 0;
-    const cJSON *b, *tx;
+    const cJSON *b, *jtx;
     cJSON_ArrayForEach(b, best->blocks) total +=
         cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(b, "transactions"));
     int skip = total > MAX_TRANSACTIONS ? total - MAX_TRANSACTIONS : 0;
     cJSON_ArrayForEach(b, best->blocks)
     {
         int64_t h = block_height(b, index++);
-        cJSON_ArrayForEach(tx, cJSON_GetObjectItemCaseSensitive(b, "transactions"))
+        cJSON_ArrayForEach(jtx, cJSON_GetObjectItemCaseSensitive(b, "transactions"))
         {
             if (skip > 0) {
                 skip--;
                 continue;
             }
             cJSON *v = cJSON_CreateObject();
-            add_string_or_null(v, "id", member(tx, txid_names));
-            add_string_or_null(v, "from", cJSON_GetObjectItemCaseSensitive(tx, "from"));
-            add_string_or_null(v, "to", cJSON_GetObjectItemCaseSensitive(tx, "to"));
-            cJSON_AddNumberToObject(v, "amount", tx_amount(tx));
+            add_string_or_null(v, "id", member(jtx, txid_names));
+            add_string_or_null(v, "from", cJSON_GetObjectItemCaseSensitive(jtx, "from"));
+            add_string_or_null(v, "to", cJSON_GetObjectItemCaseSensitive(jtx, "to"));
+            cJSON_AddNumberToObject(v, "amount", tx_amount(jtx));
             cJSON_AddStringToObject(v, "status", "confirmed");
             cJSON_AddStringToObject(v, "block", member(b, id_names)->valuestring);
             cJSON_AddNumberToObject(v, "confirmations", (double)(best->height - h + 1));
@@ -347,7 +326,7 @@ static cJSON *load_run(char *msg, size_t msg_len, const char *dir)
         chains[n] = c;
     }
     snprintf(path, sizeof path, "%s/summary.json", dir);
-    summary = read_json(msg, msg_len, &missing, path);
+    summary = read_json(msg, msg_len, &missing, path, SUMMARY_MAX_BYTES);
     if (!summary && !missing)
         goto fail;
     doc = build_snapshot(chains, n, summary, dir);

@@ -6,9 +6,11 @@
  * 2 bad usage or a file that cannot be read. */
 #include "chainfile.h"
 #include "cli.h"
+#include "fileout.h"
 #include "sigcache.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void usage(FILE *out)
@@ -25,13 +27,15 @@ static void usage(FILE *out)
 /* Verifies one file; returns its exit status. */
 static int verify_file(const char *path, sigcache *cache)
 {
-    char err[600];
+    char err[600], *text = NULL;
+    size_t len = 0;
     chainfile *cf;
-    chainfile_status st = chainfile_read(&cf, path, err, sizeof err);
-    if (st == CHAINFILE_UNREADABLE) {
+    if (fileout_read(&text, &len, err, sizeof err, path, CHAINFILE_MAX_BYTES) != FILEOUT_OK) {
         cli_error("verify: %s", err);
         return CLI_BAD_INPUT;
     }
+    chainfile_status st = chainfile_parse(&cf, err, sizeof err, text, len, path);
+    free(text);
     if (st != CHAINFILE_OK) {
         cli_error("verify: %s", err);
         return CLI_FAILED;

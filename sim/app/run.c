@@ -527,7 +527,13 @@ static int load_chain(sim *s, chain **out, const char *path, char *err, size_t e
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (chainfile_read(&cf, path, err, errlen) != CHAINFILE_OK)
+    char *text = NULL;
+    size_t len = 0;
+    if (fileout_read(&text, &len, err, errlen, path, CHAINFILE_MAX_BYTES) != FILEOUT_OK)
+        return -1;
+    chainfile_status st = chainfile_parse(&cf, err, errlen, text, len, path);
+    free(text);
+    if (st != CHAINFILE_OK)
         return -1;
     reason r = chainfile_rebuild(out, cf, &s->params, s->cache, &rep);
     chainfile_free(cf);

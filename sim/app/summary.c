@@ -1,10 +1,11 @@
-/* summary.json readers shared by `compare` and `sweep`. The headline table is
- * one X-macro so a figure can never have a name without a path. */
+/* summary.json readers shared by `compare` and `sweep`, through fileout_read
+ * and the strict JSON reader. The headline table is one X-macro so a figure
+ * can never have a name without a path. */
 #include "summary.h"
 
 #include "fileout.h"
+#include "jsonread.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@ const cJSON *summary_lookup(const cJSON *root, const char *path)
             return NULL;
         memcpy(key, path, n);
         key[n] = '\0';
-        x = cJSON_IsObject(x) ? cJSON_GetObjectItemCaseSensitive(x, key) : NULL;
+        x = jsonread_member(x, key);
         path += n + (path[n] == '.');
     }
     return x;
@@ -60,76 +61,32 @@ int summary_headline_format(char *out, size_t outlen, const cJSON *summary, size
     return 0;
 }
 
-static char *read_all(const char *path, int *errnum)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *errnum = errno;
-        return NULL;
-    }
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        len += fread(buf + len, 1, cap - len - 1, f);
-        if (ferror(f)) {
-            *errnum = errno ? errno : EIO;
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        if (feof(f)) {
-            buf[len] = '\0';
-            break;
-        }
-        if (len + 1 >= cap) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                *errnum = ENOMEM;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    if (!buf && *errnum == 0)
-        *errnum = ENOMEM;
-    fclose(f);
-    return buf;
-}
-
 int summary_load(cJSON **out, char *err, size_t errlen, const char *run_dir)
 {
-    *out = NULL;
-    char *path = fileout_join(run_dir, "summary.json");
-    char *text = NULL;
+    char *path = fileout_join(run_dir, "summary.json"), *text = NULL;
+    size_t len = 0;
     cJSON *json = NULL;
-    int errnum = 0;
+    jsonread jr;
+    *out = NULL;
     if (!path) {
         snprintf(err, errlen, "%s/summary.json: out of memory", run_dir);
-        goto fail;
+        return -1;
     }
-    text = read_all(path, &errnum);
-    if (!text) {
-        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errnum));
+    if (fileout_read(&text, &len, err, errlen, path, SUMMARY_MAX_BYTES) != FILEOUT_OK ||
+        jsonread_parse(&json, err, errlen, text, len, path) != JSONREAD_OK)
         goto fail;
-    }
-    json = cJSON_Parse(text);
-    if (!json) {
-        const char *at = cJSON_GetErrorPtr();
-        size_t offset = at && at >= text && at <= text + strlen(text) ? (size_t)(at - text) : 0;
-        snprintf(err, errlen, "%s: not valid JSON (near byte %zu)", path, offset);
-        goto fail;
-    }
+    jsonread_init(&jr, err, errlen, json, path);
     if (!cJSON_IsObject(json)) {
-        snprintf(err, errlen, "%s: expected a JSON object at the top level", path);
+        char g[64];
+        jsonread_fail(&jr, JSONREAD_E_TYPE, json, NULL, "expected a JSON object, got %s",
+                      jsonread_got(g, sizeof g, json));
         goto fail;
     }
     for (size_t i = 0; i < summary_n_headlines(); i++) {
         char tmp[64];
         if (summary_headline_format(tmp, sizeof tmp, json, i) < 0) {
-            snprintf(err, errlen, "%s: %s: expected a number or null", path, headline_paths[i]);
+            jsonread_fail_path(&jr, JSONREAD_E_TYPE, headline_paths[i],
+                               "expected a number or null");
             goto fail;
         }
     }

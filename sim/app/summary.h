@@ -41,10 +41,15 @@ const char *summary_headline_name(size_t i);
 /* JSON path of headline i, a static string. */
 const char *summary_headline_path(size_t i);
 
-/* Loads run_dir/summary.json into *out (caller frees with cJSON_Delete).
- * Returns 0, or -1 with *out NULL and a message naming the file and what was
- * wrong (missing, unreadable, not JSON, not an object, a headline figure
- * missing or not a number/null) in err (errlen bytes). */
+/* The largest summary.json read (64 MiB). */
+#define SUMMARY_MAX_BYTES ((size_t)64 << 20)
+
+/* Loads run_dir/summary.json into *out (caller frees with cJSON_Delete),
+ * through fileout_read and the strict JSON reader. Returns 0, or -1 with
+ * *out NULL and a message naming the file and what was wrong (missing,
+ * unreadable, too large, not JSON with its line and column, a repeated key,
+ * not an object, a headline figure missing or not a number/null) in err
+ * (errlen bytes). */
 int summary_load(cJSON **out, char *err, size_t errlen, const char *run_dir)
     __attribute__((warn_unused_result));
 

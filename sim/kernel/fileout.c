@@ -1,13 +1,16 @@
 /* Atomic file output through a temporary file and rename(2). rename within
  * one directory is atomic on POSIX file systems; fsync before the rename makes
  * sure the data is on disk before the new name points at it, and fsync of the
- * directory makes the rename itself durable. */
+ * directory makes the rename itself durable. Input is one whole-file read
+ * with a size cap checked before anything is allocated (and again while
+ * reading, for files whose size fstat does not know). */
 #include "fileout.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +114,101 @@ fail:
 fail_notmp:
     free(tmp);
     return fail_msg(err, errlen, status, path, errnum);
+}
+
+static fileout_status read_fail(char **data, size_t *len, char *err, size_t errlen,
+                                fileout_status status, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+static fileout_status read_fail(char **data, size_t *len, char *err, size_t errlen,
+                                fileout_status status, const char *path, const char *fmt, ...)
+{
+    free(*data);
+    *data = NULL;
+    *len = 0;
+    if (err && errlen > 0) {
+        int n = snprintf(err, errlen, "%s: %s: ", path, fileout_status_message(status));
+        if (n >= 0 && (size_t)n < errlen) {
+            va_list ap;
+            va_start(ap, fmt);
+            vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+            va_end(ap);
+        }
+    }
+    return status;
+}
+
+fileout_status fileout_read(char **data, size_t *len, char *err, size_t errlen, const char *path,
+                            size_t max_bytes)
+{
+    *data = NULL;
+    *len = 0;
+    if (err && errlen > 0)
+        err[0] = '\0';
+    if (!path)
+        return read_fail(data, len, err, errlen, FILEOUT_E_ARG, "(null)", "%s", strerror(EINVAL));
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int errnum = errno;
+        return read_fail(data, len, err, errlen,
+                         errnum == ENOENT ? FILEOUT_E_MISSING : FILEOUT_E_OPEN, path, "%s",
+                         strerror(errnum));
+    }
+    struct stat st;
+    fileout_status status = FILEOUT_OK;
+    size_t cap = 0, n = 0;
+    if (fstat(fd, &st) != 0) {
+        status = read_fail(data, len, err, errlen, FILEOUT_E_READ, path, "%s", strerror(errno));
+        goto done;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        status = read_fail(data, len, err, errlen, FILEOUT_E_READ, path, "it is a directory");
+        goto done;
+    }
+    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > (uint64_t)max_bytes) {
+        status = read_fail(data, len, err, errlen, FILEOUT_E_TOO_LARGE, path,
+                           "%llu bytes, the limit for this file is %zu bytes",
+                           (unsigned long long)st.st_size, max_bytes);
+        goto done;
+    }
+    /* A regular file is read in one allocation of its size (plus one byte to
+     * see that it did not grow); anything else grows as it comes. */
+    cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536;
+    for (;;) {
+        if (n == cap || *data == NULL) {
+            size_t want = *data == NULL ? cap : cap * 2;
+            if (want > max_bytes + 1)
+                want = max_bytes + 1;
+            char *grown = realloc(*data, want + 1);
+            if (grown == NULL) {
+                status =
+                    read_fail(data, len, err, errlen, FILEOUT_E_NOMEM, path, "%zu bytes", want);
+                goto done;
+            }
+            *data = grown;
+            cap = want;
+        }
+        ssize_t got = read(fd, *data + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            status = read_fail(data, len, err, errlen, FILEOUT_E_READ, path, "%s", strerror(errno));
+            goto done;
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+        if (n > max_bytes) {
+            status = read_fail(data, len, err, errlen, FILEOUT_E_TOO_LARGE, path,
+                               "more than %zu bytes, the limit for this file", max_bytes);
+            goto done;
+        }
+    }
+    (*data)[n] = '\0';
+    *len = n;
+done:
+    close(fd);
+    return status;
 }
 
 char *fileout_join(const char *dir, const char *name)

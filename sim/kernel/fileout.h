@@ -1,6 +1,8 @@
-/* Atomic file output: a file is written under a temporary name in its own
- * directory, flushed to disk and renamed over the target, so a reader (or a
- * crash) sees either the old file or the complete new one, never a torn one. */
+/* Files in and out. Every output is written atomically: under a temporary
+ * name in its own directory, flushed to disk and renamed over the target, so
+ * a reader (or a crash) sees either the old file or the complete new one,
+ * never a torn one. Every input is read whole, with a size cap. Argument
+ * order: outputs, then the error buffer (err, errlen), then inputs. */
 #ifndef CHAINSIM_FILEOUT_H
 #define CHAINSIM_FILEOUT_H
 
@@ -13,7 +15,12 @@
     X(FILEOUT_E_CREATE, "cannot create the temporary file")                                        \
     X(FILEOUT_E_WRITE, "cannot write the temporary file")                                          \
     X(FILEOUT_E_SYNC, "cannot flush the temporary file to disk")                                   \
-    X(FILEOUT_E_RENAME, "cannot rename the temporary file over the target")
+    X(FILEOUT_E_RENAME, "cannot rename the temporary file over the target")                        \
+    X(FILEOUT_E_MISSING, "cannot open")                                                            \
+    X(FILEOUT_E_OPEN, "cannot open")                                                               \
+    X(FILEOUT_E_READ, "cannot read")                                                               \
+    X(FILEOUT_E_TOO_LARGE, "too large")                                                            \
+    X(FILEOUT_E_NOMEM, "out of memory")
 
 #define FILEOUT_ENUM(code, msg) code,
 typedef enum fileout_status { FILEOUT_STATUS_MAP(FILEOUT_ENUM) } fileout_status;
@@ -31,6 +38,22 @@ const char *fileout_status_message(fileout_status status);
  * terminated). Thread-safe (different threads may write different paths). */
 fileout_status fileout_write(char *err, size_t errlen, const char *path, const void *data,
                              size_t len) __attribute__((warn_unused_result));
+
+/* Reads the whole file at path into *data (malloc'ed, caller frees; a NUL
+ * is appended after the len bytes for convenience, so the file's own NUL
+ * bytes are visible only through *len). Refuses, with *data = NULL, *len =
+ * 0 and a message naming the file in err (errlen bytes, always
+ * NUL-terminated when errlen > 0):
+ *   FILEOUT_E_MISSING   no such file ("PATH: cannot open: No such file or directory");
+ *   FILEOUT_E_OPEN      it exists but cannot be opened (permissions);
+ *   FILEOUT_E_READ      a directory ("PATH: cannot read: it is a directory"),
+ *                       or a read error;
+ *   FILEOUT_E_TOO_LARGE more than max_bytes ("PATH: too large: N bytes, the
+ *                       limit for this file is M bytes");
+ *   FILEOUT_E_NOMEM     out of memory.
+ * Thread-safe. */
+fileout_status fileout_read(char **data, size_t *len, char *err, size_t errlen, const char *path,
+                            size_t max_bytes) __attribute__((warn_unused_result));
 
 /* Joins dir and name with one '/' into a newly allocated string; the caller
  * frees it. Returns NULL when out of memory. */

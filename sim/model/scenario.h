@@ -156,8 +156,15 @@ const char *scenario_strerror(scenario_status status);
 scenario_status scenario_from_json(scenario *out, const cJSON *json, const char *file, char *err,
                                    size_t errlen) __attribute__((warn_unused_result));
 
-/* Reads path, applies overrides ("a.b[2].c=value", in order) and validates.
- * Same contract as scenario_from_json. */
+/* The largest scenario file read (256 MiB). */
+#define SCENARIO_MAX_FILE_BYTES ((size_t)256 << 20)
+
+/* Reads path (through fileout_read: SCENARIO_ERR_IO for a missing,
+ * unreadable or too large file, or a directory), parses it with the strict
+ * JSON reader (SCENARIO_ERR_SYNTAX with line and column for text that is
+ * not one JSON document, or nests too deeply; SCENARIO_ERR_UNKNOWN_KEY for
+ * a key given twice), applies overrides ("a.b[2].c=value", in order) and
+ * validates. Otherwise the same contract as scenario_from_json. */
 scenario_status scenario_load_file(scenario *out, const char *path, const char *const *overrides,
                                    size_t n_overrides, char *err, size_t errlen)
     __attribute__((warn_unused_result));
@@ -173,7 +180,8 @@ const char *scenario_default_json(void);
 /* Applies one override "path=value" to json in place. path is object keys
  * separated by '.', with [N] array indices (an index equal to the array size
  * appends); missing objects on the way are created. value is parsed as JSON
- * when it parses, else taken as a string. On failure returns
+ * (by the strict reader) when the whole of it is JSON, else taken as a
+ * string. On failure returns
  * SCENARIO_ERR_OVERRIDE (or _NOMEM) with a message in err; json may have
  * gained empty objects on the path. */
 scenario_status scenario_set(cJSON *json, const char *assignment, char *err, size_t errlen)

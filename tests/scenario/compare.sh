@@ -49,10 +49,10 @@ expect2() { # description needle command...
 "$bin" compare --help | grep -q 'usage: chainsim compare' || fail "compare --help"
 expect2 "compare without runs" "at least one RUN_DIR" "$bin" compare
 expect2 "compare unknown option" "'--tsv'" "$bin" compare --tsv "$tmp/fast"
-expect2 "missing summary" "$tmp/none/summary.json: cannot read" "$bin" compare "$tmp/fast" "$tmp/none"
+expect2 "missing summary" "$tmp/none/summary.json: cannot open" "$bin" compare "$tmp/fast" "$tmp/none"
 mkdir -p "$tmp/broken" "$tmp/partial"
 echo '{"blocks": ' >"$tmp/broken/summary.json"
-expect2 "malformed summary" "$tmp/broken/summary.json: not valid JSON" "$bin" compare "$tmp/broken"
+expect2 "malformed summary" "$tmp/broken/summary.json: line 1 column 12: not valid JSON" "$bin" compare "$tmp/broken"
 echo '{"blocks": {"produced": 3}}' >"$tmp/partial/summary.json"
 expect2 "incomplete summary" "$tmp/partial/summary.json: blocks.stale_rate: expected a number or null" "$bin" compare "$tmp/partial"
 

@@ -27,11 +27,11 @@ expect_bad "--listen needs" "$tmp" --listen
 expect_bad "no node1_chain.json" "$tmp"
 mkdir "$tmp/bad"
 echo '{"blocks": [' >"$tmp/bad/node1_chain.json"
-expect_bad "node1_chain.json: malformed JSON" "$tmp/bad"
+expect_bad "node1_chain.json: line 1 column 13: not valid JSON" "$tmp/bad"
 echo '{"blocks": [{"height": 0}]}' >"$tmp/bad/node1_chain.json"
 expect_bad "node1_chain.json: blocks[0].id: expected a string" "$tmp/bad"
 echo '{"blocks": {}}' >"$tmp/bad/node1_chain.json"
-expect_bad '"blocks": expected an array' "$tmp/bad"
+expect_bad 'node1_chain.json: blocks: expected an array' "$tmp/bad"
 
 run="$tmp/run"
 mkdir "$run"

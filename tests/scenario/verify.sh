@@ -69,7 +69,7 @@ expect 1 "invalid block at height 5, id [0-9a-f]{64}: BLOCK_BAD_LINK" "$tmp/link
 
 # Truncated, and a field of the wrong type.
 head -c 5000 "$good" >"$tmp/trunc.json"
-expect 1 "trunc.json: not valid JSON .*truncated" "$tmp/trunc.json"
+expect 1 "trunc.json: line [0-9]+ column [0-9]+: not valid JSON .*truncated" "$tmp/trunc.json"
 sed '0,/"amount":\t1000000,/s//"amount":\t"lots",/' "$good" >"$tmp/type.json"
 expect 1 'type.json: blocks\[0\]\.txs\[0\]\.outputs\[0\]\.amount: expected an integer' "$tmp/type.json"
 
