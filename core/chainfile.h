@@ -58,7 +58,8 @@ chainfile_status chainfile_render(const chain *c, char **text, size_t *len, char
  * (free with chainfile_free); else *out = NULL and err (errlen bytes)
  * names the file, the line and column or JSON path, and what was expected
  * (CHAINFILE_MALFORMED: not JSON, more than CHAINFILE_MAX_BYTES, or bad
- * fields; CHAINFILE_NO_MEMORY). Thread-safe. */
+ * fields; CHAINFILE_NO_MEMORY). Not for concurrent use from several
+ * threads (see jsonread_parse). */
 chainfile_status chainfile_parse(chainfile **out, char *err, size_t errlen, const char *text,
                                  size_t len, const char *name) __attribute__((warn_unused_result));
 

@@ -61,8 +61,8 @@ const char *jsonread_status_message(jsonread_status status);
  * bytes) or, for a repeated key, "NAME: PATH: key given twice"; the prefix
  * "NAME: " is left out when name is NULL. A text that ends inside an
  * object, array or string gets "; the text ends inside an object, array or
- * string: truncated?". Thread-safe (cJSON is used with its default
- * allocator only). */
+ * string: truncated?". Not for concurrent use: cJSON writes its
+ * last-error global when a parse fails (the getters below are reentrant). */
 jsonread_status jsonread_parse(cJSON **out, char *err, size_t errlen, const char *text, size_t len,
                                const char *name) __attribute__((warn_unused_result));
 

@@ -141,12 +141,20 @@ static int list_push(struct list *l, uint32_t x)
     return 0;
 }
 
+/* Adds the undirected edge a-b, known to be new (a star's spokes, a
+ * validated edge list): no search of a's list, so a hub of n nodes costs n,
+ * not n^2. */
+static int push_edge(struct list *adj, uint32_t a, uint32_t b)
+{
+    return list_push(&adj[a], b) || list_push(&adj[b], a) ? -1 : 0;
+}
+
 /* Adds the undirected edge a-b unless present. */
 static int add_edge(struct list *adj, uint32_t a, uint32_t b)
 {
     if (a == b || list_has(&adj[a], b))
         return 0;
-    return list_push(&adj[a], b) || list_push(&adj[b], a) ? -1 : 0;
+    return push_edge(adj, a, b);
 }
 
 static int build_random(struct list *adj, uint32_t count, uint32_t degree, net_rng *rng)
@@ -211,12 +219,13 @@ static int build_topology(net *n, const scenario *scn, net_rng *rng)
         break;
     case SCENARIO_TOPO_STAR:
         for (uint32_t i = 0; i < count; i++)
-            if (add_edge(adj, scn->network.center, i))
+            if (i != scn->network.center && push_edge(adj, scn->network.center, i))
                 goto done;
         break;
     case SCENARIO_TOPO_EDGES:
+        /* scenario validation refused loops and repeated edges */
         for (size_t i = 0; i < scn->network.n_edges; i++)
-            if (add_edge(adj, scn->network.edges[i][0], scn->network.edges[i][1]))
+            if (push_edge(adj, scn->network.edges[i][0], scn->network.edges[i][1]))
                 goto done;
         break;
     }
