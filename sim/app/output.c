@@ -5,15 +5,19 @@
 #include "output.h"
 
 #include "chainfile.h"
+#include "chainsel.h"
 #include "cli.h"
 #include "fileout.h"
 #include "hmap.h"
 #include "summary.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The chain of node i as ids by height (caller frees). */
 static hash256 *chain_ids(const chain *c, size_t *len)
@@ -28,76 +32,171 @@ static hash256 *chain_ids(const chain *c, size_t *len)
     return ids;
 }
 
-/* Writes every started node's chain file. Most nodes share a chain at the
- * end of a run, so each distinct chain (by chainfile_identity: tip and
- * parameters) is rendered once, its bytes written to the file of every node
- * holding it, and freed after its last node; each file is still written on
- * its own, atomically. Returns 0, or -1 with a message naming the node in
- * err. */
-static int save_all_chains(world *s, char *err, size_t errlen)
+/* The distinct final chains of a run and the nodes that write them. */
+typedef struct chain_groups {
+    hmap *ids;       /* identity -> index of the distinct chain */
+    size_t n_ids;    /* distinct chains */
+    char **texts;    /* rendered file of each chain, while nodes still need it */
+    size_t *lens;    /* its length */
+    uint32_t *users; /* selected nodes still to write each chain */
+    uint32_t *first; /* the node whose file holds each chain, UINT32_MAX: none yet */
+    size_t *which;   /* node -> distinct chain */
+} chain_groups;
+
+static void groups_free(chain_groups *g)
 {
-    hmap *ids = NULL; /* identity -> index of the distinct chain */
-    size_t cap = s->n ? s->n : 1, n_ids = 0;
-    char **texts = calloc(cap, sizeof *texts);
-    size_t *lens = calloc(cap, sizeof *lens);
-    uint32_t *users = calloc(cap, sizeof *users); /* nodes still to write */
-    size_t *which = calloc(cap, sizeof *which);   /* node -> distinct chain */
-    int status = -1;
-    char why[400];
-    if (texts == NULL || lens == NULL || users == NULL || which == NULL ||
-        hmap_new(&ids, sizeof(hash256), sizeof(size_t)) != 0)
-        goto oom;
+    for (size_t k = 0; g->texts != NULL && k < g->n_ids; k++)
+        free(g->texts[k]);
+    free(g->texts);
+    free(g->lens);
+    free(g->users);
+    free(g->first);
+    free(g->which);
+    hmap_free(g->ids);
+}
+
+/* True when node i (started) gets a chain file: sel selects it, its chain
+ * being the main chain when it is in the main node's group. */
+static int chain_selected(const chain_groups *g, const world *s, const chainsel *sel,
+                          uint32_t main_node, uint32_t i)
+{
+    int on_main = s->nodes[main_node].n != NULL && g->which[i] == g->which[main_node];
+    return chainsel_wants(sel, i, on_main);
+}
+
+/* Groups the started nodes by chainfile_identity (tip and parameters), and
+ * counts the nodes sel selects in each group (on_main: in the main node's
+ * group). Returns 0, or -1 when out of memory. */
+static int group_chains(chain_groups *g, world *s, const chainsel *sel, uint32_t main_node)
+{
+    size_t cap = s->n ? s->n : 1;
+    g->texts = calloc(cap, sizeof *g->texts);
+    g->lens = calloc(cap, sizeof *g->lens);
+    g->users = calloc(cap, sizeof *g->users);
+    g->first = malloc(cap * sizeof *g->first);
+    g->which = calloc(cap, sizeof *g->which);
+    if (g->texts == NULL || g->lens == NULL || g->users == NULL || g->first == NULL ||
+        g->which == NULL || hmap_new(&g->ids, sizeof(hash256), sizeof(size_t)) != 0)
+        return -1;
     for (uint32_t i = 0; i < s->n; i++) {
         if (s->nodes[i].n == NULL)
             continue;
         hash256 key;
         if (chainfile_identity(node_chain(s->nodes[i].n), &key) != CHAINFILE_OK)
-            goto oom;
-        const size_t *at = hmap_get(ids, &key);
-        size_t k = at ? *at : n_ids;
+            return -1;
+        const size_t *at = hmap_get(g->ids, &key);
+        size_t k = at ? *at : g->n_ids;
         if (at == NULL) {
-            if (hmap_put(ids, &key, &k) < 0)
-                goto oom;
-            n_ids++;
+            if (hmap_put(g->ids, &key, &k) < 0)
+                return -1;
+            g->first[k] = UINT32_MAX;
+            g->n_ids++;
         }
-        which[i] = k;
-        users[k]++;
+        g->which[i] = k;
     }
-    for (uint32_t i = 0; i < s->n; i++) {
-        if (s->nodes[i].n == NULL)
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->nodes[i].n != NULL && chain_selected(g, s, sel, main_node, i))
+            g->users[g->which[i]]++;
+    return 0;
+}
+
+/* Makes path a hard link to existing, atomically: a link under a temporary
+ * name in path's directory, renamed over path. Returns 0, or an errno value
+ * (nothing changed then). */
+static int link_atomic(const char *existing, const char *path)
+{
+    size_t len = strlen(path) + 40;
+    char *tmp = malloc(len);
+    if (tmp == NULL)
+        return ENOMEM;
+    int rc = 0;
+    for (unsigned attempt = 0;; attempt++) {
+        snprintf(tmp, len, "%s.tmp.%ld.%u", path, (long)getpid(), attempt);
+        if (link(existing, tmp) == 0)
+            break;
+        if (errno != EEXIST || attempt == 100) {
+            rc = errno;
+            free(tmp);
+            return rc;
+        }
+    }
+    if (rename(tmp, path) != 0)
+        rc = errno;
+    unlink(tmp); /* gone after a rename, unless path already was this file */
+    free(tmp);
+    return rc;
+}
+
+/* Best effort: makes the renames in dir durable. */
+static void sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        (void)fsync(fd); /* some file systems refuse directory fsync */
+        close(fd);
+    }
+}
+
+/* Writes node i's chain file: the first node of its chain renders and writes
+ * it (atomically, fileout); the others get a hard link to that file, or a
+ * copy where the file system has none. Returns 0, or -1 with err set. */
+static int write_chain_file(chain_groups *g, world *s, uint32_t i, char *err, size_t errlen)
+{
+    size_t k = g->which[i];
+    char why[400];
+    char *path = world_chain_path_in(s->out_dir, i);
+    char *first = g->first[k] != UINT32_MAX ? world_chain_path_in(s->out_dir, g->first[k]) : NULL;
+    int rc = -1;
+    if (path == NULL || (g->first[k] != UINT32_MAX && first == NULL)) {
+        snprintf(err, errlen, "out of memory");
+    } else if (first != NULL && link_atomic(first, path) == 0) {
+        rc = 0;
+    } else if (g->texts[k] == NULL &&
+               chainfile_render(node_chain(s->nodes[i].n), &g->texts[k], &g->lens[k], why,
+                                sizeof why) != CHAINFILE_OK) {
+        snprintf(err, errlen, "node %u: %s", i + 1, why);
+    } else if (fileout_write(why, sizeof why, path, g->texts[k], g->lens[k]) != FILEOUT_OK) {
+        snprintf(err, errlen, "node %u: %s", i + 1, why);
+    } else {
+        rc = 0;
+        if (g->first[k] == UINT32_MAX)
+            g->first[k] = i;
+    }
+    free(path);
+    free(first);
+    if (rc == 0 && --g->users[k] == 0) {
+        free(g->texts[k]);
+        g->texts[k] = NULL;
+    }
+    return rc;
+}
+
+/* Writes the chain files of the started nodes that sel selects. Most nodes
+ * share a chain at the end of a run, so each distinct chain is rendered and
+ * written once, and every other node holding it gets a hard link to that
+ * file: a normal file with the same bytes, at the cost of one directory
+ * entry. *n_files counts the files written. Returns 0, or -1 with a message
+ * naming the node in err. */
+static int save_chains(world *s, const chainsel *sel, uint32_t main_node, uint32_t *n_files,
+                       char *err, size_t errlen)
+{
+    chain_groups g;
+    memset(&g, 0, sizeof g);
+    int status = 0;
+    *n_files = 0;
+    if (group_chains(&g, s, sel, main_node) != 0) {
+        snprintf(err, errlen, "out of memory");
+        status = -1;
+    }
+    for (uint32_t i = 0; status == 0 && i < s->n; i++) {
+        if (s->nodes[i].n == NULL || !chain_selected(&g, s, sel, main_node, i))
             continue;
-        size_t k = which[i];
-        if (texts[k] == NULL && chainfile_render(node_chain(s->nodes[i].n), &texts[k], &lens[k],
-                                                 why, sizeof why) != CHAINFILE_OK) {
-            snprintf(err, errlen, "node %u: %s", i + 1, why);
-            goto done;
-        }
-        char *path = world_chain_path_in(s->out_dir, i);
-        if (path == NULL)
-            goto oom;
-        fileout_status st = fileout_write(why, sizeof why, path, texts[k], lens[k]);
-        free(path);
-        if (st != FILEOUT_OK) {
-            snprintf(err, errlen, "node %u: %s", i + 1, why);
-            goto done;
-        }
-        if (--users[k] == 0) {
-            free(texts[k]);
-            texts[k] = NULL;
-        }
+        status = write_chain_file(&g, s, i, err, errlen);
+        *n_files += status == 0;
     }
-    status = 0;
-    goto done;
-oom:
-    snprintf(err, errlen, "out of memory");
-done:
-    for (size_t k = 0; texts != NULL && k < n_ids; k++)
-        free(texts[k]);
-    free(texts);
-    free(lens);
-    free(users);
-    free(which);
-    hmap_free(ids);
+    if (status == 0 && *n_files > 1)
+        sync_dir(s->out_dir);
+    groups_free(&g);
     return status;
 }
 
@@ -173,7 +272,8 @@ static void print_figures(const cJSON *sum)
 
 /* The closing summary: the run, its main chain, the headline figures, the
  * wall clock (stderr), the first 16 nodes' tips and where the files are. */
-static void print_summary(world *s, uint32_t main_node, double wall_s)
+static void print_summary(world *s, const chainsel *sel, uint32_t n_files, uint32_t main_node,
+                          double wall_s)
 {
     cJSON *sum = metrics_summary(s->m, s->scn_json, s->seed);
     const chain *mc = node_chain(s->nodes[main_node].n);
@@ -201,29 +301,36 @@ static void print_summary(world *s, uint32_t main_node, double wall_s)
         printf("  node %-4u height %-6u tip %.16s%s\n", i + 1, chain_height(c), tip,
                s->nodes[i].online ? "" : " (offline)");
     }
-    printf("  output: %s/ (node1_chain.json ... node%u_chain.json, CSV metrics, "
-           "summary.json)\n",
-           s->out_dir, s->n);
+    if (sel->kind == CHAINSEL_ALL)
+        printf("  output: %s/ (node1_chain.json ... node%u_chain.json, CSV metrics, "
+               "summary.json)\n",
+               s->out_dir, s->n);
+    else
+        printf("  output: %s/ (%u chain file%s, CSV metrics, summary.json)\n", s->out_dir, n_files,
+               n_files == 1 ? "" : "s");
     cJSON_Delete(sum);
 }
 
-int output_finish(world *s, double wall_s)
+int output_finish(world *s, const chainsel *sel, double wall_s)
 {
     char err[512];
+    uint32_t n_files = 0;
     world_sample(s, s->scn.duration_ns);
-    /* Chain files first: they are the run's primary output. */
-    if (save_all_chains(s, err, sizeof err) != 0) {
-        cli_error("run: %s", err);
-        return 1;
-    }
     metrics_chain *chains = calloc(s->n, sizeof *chains);
     hash256 **ids = calloc(s->n, sizeof *ids);
     if (chains == NULL || ids == NULL)
         abort();
     uint32_t main_node = collect_chains(s, chains, ids);
-    int status = write_metrics(s, chains, main_node, wall_s);
+    int status = 0;
+    /* Chain files first: they are the run's primary output. */
+    if (save_chains(s, sel, main_node, &n_files, err, sizeof err) != 0) {
+        cli_error("run: %s", err);
+        status = 1;
+    } else {
+        status = write_metrics(s, chains, main_node, wall_s);
+    }
     if (status == 0)
-        print_summary(s, main_node, wall_s);
+        print_summary(s, sel, n_files, main_node, wall_s);
     for (uint32_t i = 0; i < s->n; i++)
         free(ids[i]);
     free(ids);

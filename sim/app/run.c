@@ -4,6 +4,7 @@
  * summary. With --serve, the dashboard (run_serve.c) watches the run. */
 #include "run.h"
 
+#include "chainsel.h"
 #include "cli.h"
 #include "fileout.h"
 #include "output.h"
@@ -47,6 +48,11 @@ static int load(world *s, const run_options *opts)
         cli_error("run: %s", err);
         return st == SCENARIO_ERR_NOMEM ? CLI_FAILED : CLI_BAD_INPUT;
     }
+    if (opts->chains && chainsel_check(opts->chains, err, sizeof err, s->scn.n_nodes) != 0) {
+        cli_error("run: %s", err);
+        scenario_free(&s->scn);
+        return CLI_BAD_INPUT;
+    }
     if (opts->have_seed)
         s->scn.seed = opts->seed;
     s->seed = s->scn.seed;
@@ -66,7 +72,7 @@ static int load(world *s, const run_options *opts)
 
 /* Runs the engine to the scenario's end and writes the outputs, unless a
  * signal (--serve) stopped it. Returns the exit status. */
-static int run_and_finish(world *s, run_serve *sv)
+static int run_and_finish(world *s, const chainsel *chains, run_serve *sv)
 {
     s->progress = !s->quiet && isatty(STDERR_FILENO);
     if (!s->quiet)
@@ -87,7 +93,7 @@ static int run_and_finish(world *s, run_serve *sv)
                   (double)engine_now(s->eng) / 1e9);
         rc = CLI_FAILED;
     } else {
-        rc = s->failed ? CLI_FAILED : output_finish(s, wall);
+        rc = s->failed ? CLI_FAILED : output_finish(s, chains, wall);
     }
     if (sv != NULL)
         rc = run_serve_end(sv, interrupted ? CLI_FAILED : rc);
@@ -118,7 +124,8 @@ int run_main(const run_options *opts)
     } else if (opts->serve_addr && (rc = run_serve_start(&sv, &s, opts->serve_addr)) != CLI_OK) {
         rc = run_serve_end(&sv, rc);
     } else {
-        rc = run_and_finish(&s, opts->serve_addr ? &sv : NULL);
+        static const chainsel all = {CHAINSEL_ALL, NULL, 0};
+        rc = run_and_finish(&s, opts->chains ? opts->chains : &all, opts->serve_addr ? &sv : NULL);
     }
     world_teardown(&s);
     if (opts->serve_addr)
