@@ -1,4 +1,5 @@
 /* `chainsim run`: command-line options into run_options. */
+#include "chainsel.h"
 #include "cli.h"
 #include "run.h"
 
@@ -21,6 +22,10 @@ static void usage(FILE *out)
             "  --threads K       worker threads (default: one per node); output is identical\n"
             "                    for every K\n"
             "  --out DIR         output folder (default data_blockchain)\n"
+            "  --chains WHICH    whose chain files to write: all (default), none, main (the\n"
+            "                    nodes whose chain is the main chain) or node numbers like\n"
+            "                    1,5,10-20; nodes holding the same chain share one file\n"
+            "                    (hard links)\n"
             "  --set PATH=VALUE  override a scenario key, e.g. --set network.latency=100ms\n"
             "                    (repeatable, applied in order)\n"
             "  --realtime F      pace virtual time at F x wall-clock speed (changes nothing else)\n"
@@ -42,9 +47,59 @@ static int parse_u64(const char *s, uint64_t *out)
     return 0;
 }
 
+/* --seed N: a non-negative integer. Returns 0, or -1 with a message. */
+static int parse_seed(run_options *o, const char *val)
+{
+    if (parse_u64(val, &o->seed) != 0) {
+        cli_error("run: --seed expects a non-negative integer, not '%s'", val ? val : "");
+        return -1;
+    }
+    o->have_seed = 1;
+    return 0;
+}
+
+/* --serve [ADDR:PORT]: the next argument is the address when it looks like
+ * one (not an option, has a colon, is not a scenario file). Returns how many
+ * arguments it took besides --serve (0 or 1). */
+static int take_serve(run_options *o, const char *val)
+{
+    if (val && val[0] != '-' && strchr(val, ':') && strstr(val, ".json") == NULL) {
+        o->serve_addr = val;
+        return 1;
+    }
+    o->serve_addr = "127.0.0.1:8080";
+    return 0;
+}
+
+/* --realtime F: a positive finite factor. Returns 0, or -1 with a message. */
+static int parse_realtime(run_options *o, const char *val)
+{
+    char *end = NULL;
+    double f = val ? strtod(val, &end) : NAN;
+    if (val == NULL || *end || !(f > 0) || !isfinite(f)) {
+        cli_error("run: --realtime expects a positive factor, not '%s'", val ? val : "");
+        return -1;
+    }
+    o->realtime = f;
+    return 0;
+}
+
+/* --chains WHICH into sel. Returns 0, or -1 with a message. */
+static int parse_chains(chainsel *sel, const char *val)
+{
+    char err[300];
+    chainsel_clear(sel);
+    if (chainsel_parse(sel, err, sizeof err, val) != 0) {
+        cli_error("run: %s", err);
+        return -1;
+    }
+    return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
     run_options o;
+    chainsel chains = {CHAINSEL_ALL, NULL, 0};
     const char **sets = calloc((size_t)argc, sizeof *sets);
     int rc = CLI_BAD_INPUT;
     memset(&o, 0, sizeof o);
@@ -62,11 +117,8 @@ int cmd_run(int argc, char **argv)
         } else if (strcmp(a, "--quiet") == 0) {
             o.quiet = 1;
         } else if (strcmp(a, "--seed") == 0) {
-            if (parse_u64(val, &o.seed) != 0) {
-                cli_error("run: --seed expects a non-negative integer, not '%s'", val ? val : "");
+            if (parse_seed(&o, val) != 0)
                 goto out;
-            }
-            o.have_seed = 1;
             i++;
         } else if (strcmp(a, "--threads") == 0) {
             uint64_t k;
@@ -93,21 +145,15 @@ int cmd_run(int argc, char **argv)
             sets[o.n_sets++] = val;
             i++;
         } else if (strcmp(a, "--realtime") == 0) {
-            char *end = NULL;
-            double f = val ? strtod(val, &end) : NAN;
-            if (val == NULL || *end || !(f > 0) || !isfinite(f)) {
-                cli_error("run: --realtime expects a positive factor, not '%s'", val ? val : "");
+            if (parse_realtime(&o, val) != 0)
                 goto out;
-            }
-            o.realtime = f;
+            i++;
+        } else if (strcmp(a, "--chains") == 0) {
+            if (parse_chains(&chains, val) != 0)
+                goto out;
             i++;
         } else if (strcmp(a, "--serve") == 0) {
-            if (val && val[0] != '-' && strchr(val, ':') && strstr(val, ".json") == NULL) {
-                o.serve_addr = val;
-                i++;
-            } else {
-                o.serve_addr = "127.0.0.1:8080";
-            }
+            i += take_serve(&o, val);
         } else if (a[0] == '-' && a[1] != '\0') {
             cli_error("run: unknown option '%s' (see 'chainsim run --help')", a);
             goto out;
@@ -120,8 +166,10 @@ int cmd_run(int argc, char **argv)
         }
     }
     o.sets = sets;
+    o.chains = &chains;
     rc = run_main(&o);
 out:
+    chainsel_clear(&chains);
     free(sets);
     return rc;
 }

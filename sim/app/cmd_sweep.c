@@ -181,24 +181,20 @@ static size_t run_all(const char *scn_path, const sweep_axis *axes, size_t n_axe
     return failed;
 }
 
-int cmd_sweep(int argc, char **argv)
+/* The command line of a sweep. */
+typedef struct sweep_args {
+    const char *scn_path, *out;
+    uint64_t reps, jobs, base_seed;
+    int have_seed;
+    sweep_axis *axes; /* argc entries, n_axes used */
+    size_t n_axes;
+} sweep_args;
+
+/* Parses argv into args (axes allocated by the caller). Returns CLI_OK, or
+ * CLI_BAD_INPUT with a line on stderr. */
+static int parse_args(sweep_args *args, int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        usage(stdout);
-        return CLI_OK;
-    }
-    int status = CLI_BAD_INPUT;
-    const char *scn_path = NULL, *out = "data_blockchain/sweep";
-    uint64_t reps = 1, jobs = 1, base_seed = 0;
-    int have_seed = 0;
-    size_t n_axes = 0, n_runs = 0;
-    sweep_axis *axes = calloc((size_t)argc, sizeof *axes);
-    cJSON **sums = NULL;
     char err[1024];
-    if (!axes) {
-        cli_error("sweep: out of memory");
-        return CLI_FAILED;
-    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int takes_value = strcmp(a, "--vary") == 0 || strcmp(a, "--reps") == 0 ||
@@ -206,73 +202,60 @@ int cmd_sweep(int argc, char **argv)
                           strcmp(a, "--seed") == 0;
         if (takes_value && i + 1 >= argc) {
             cli_error("sweep: %s needs a value (see 'chainsim sweep --help')", a);
-            goto done;
+            return CLI_BAD_INPUT;
         }
         if (strcmp(a, "--vary") == 0) {
-            if (sweep_axis_parse(&axes[n_axes], err, sizeof err, argv[++i]) != 0) {
+            if (sweep_axis_parse(&args->axes[args->n_axes], err, sizeof err, argv[++i]) != 0) {
                 cli_error("sweep: %s", err);
-                goto done;
+                return CLI_BAD_INPUT;
             }
-            n_axes++;
+            args->n_axes++;
         } else if (strcmp(a, "--reps") == 0 || strcmp(a, "--jobs") == 0) {
-            if (parse_u64(a[2] == 'r' ? &reps : &jobs, argv[i + 1], 1, 100000) != 0) {
+            if (parse_u64(a[2] == 'r' ? &args->reps : &args->jobs, argv[i + 1], 1, 100000) != 0) {
                 cli_error("sweep: %s '%s': expected an integer from 1 to 100000", a, argv[i + 1]);
-                goto done;
+                return CLI_BAD_INPUT;
             }
             i++;
         } else if (strcmp(a, "--seed") == 0) {
-            if (parse_u64(&base_seed, argv[i + 1], 0, UINT64_MAX) != 0) {
+            if (parse_u64(&args->base_seed, argv[i + 1], 0, UINT64_MAX) != 0) {
                 cli_error("sweep: --seed '%s': expected a non-negative integer", argv[i + 1]);
-                goto done;
+                return CLI_BAD_INPUT;
             }
-            have_seed = 1;
+            args->have_seed = 1;
             i++;
         } else if (strcmp(a, "--out") == 0) {
-            out = argv[++i];
+            args->out = argv[++i];
         } else if (a[0] == '-') {
             cli_error("sweep: unknown option '%s' (see 'chainsim sweep --help')", a);
-            goto done;
-        } else if (scn_path) {
-            cli_error("sweep: one SCENARIO expected, got '%s' and '%s'", scn_path, a);
-            goto done;
+            return CLI_BAD_INPUT;
+        } else if (args->scn_path) {
+            cli_error("sweep: one SCENARIO expected, got '%s' and '%s'", args->scn_path, a);
+            return CLI_BAD_INPUT;
         } else {
-            scn_path = a;
+            args->scn_path = a;
         }
     }
-    if (!scn_path) {
+    if (!args->scn_path) {
         cli_error("sweep: give a SCENARIO file (see 'chainsim sweep --help')");
-        goto done;
+        return CLI_BAD_INPUT;
     }
-    if (sweep_grid_size(&n_runs, axes, n_axes, (unsigned)reps) != 0 || n_runs > 1000000) {
-        cli_error("sweep: the grid is too large");
-        goto done;
-    }
-    if (!have_seed && scenario_seed(&base_seed, scn_path) != CLI_OK)
-        goto done;
-    int grid_status = check_grid(scn_path, axes, n_axes);
-    if (grid_status != CLI_OK) {
-        status = grid_status;
-        goto done;
-    }
-    if (fileout_mkdirs(err, sizeof err, out) != FILEOUT_OK) {
-        cli_error("sweep: %s", err);
-        status = CLI_FAILED;
-        goto done;
-    }
-    status = CLI_FAILED;
-    size_t failed =
-        run_all(scn_path, axes, n_axes, (unsigned)reps, base_seed, out, n_runs, (unsigned)jobs);
-    if (failed > 0) {
-        cli_error("sweep: %zu of %zu runs failed; %s/sweep.csv not written", failed, n_runs, out);
-        goto done;
-    }
-    sums = calloc(n_runs, sizeof *sums);
+    return CLI_OK;
+}
+
+/* Reads back the summary.json of each of the n_runs runs and writes
+ * out/sweep.csv. Returns CLI_OK, or CLI_FAILED with a line on stderr (none
+ * when out of memory for the table of summaries). */
+static int write_table(const sweep_args *args, size_t n_runs)
+{
+    char err[1024];
+    int status = CLI_FAILED;
+    cJSON **sums = calloc(n_runs, sizeof *sums);
     if (!sums)
-        goto done;
+        return CLI_FAILED;
     for (size_t r = 0; r < n_runs; r++) {
         char name[32];
         sweep_run_name(name, sizeof name, r, n_runs);
-        char *dir = fileout_join(out, name);
+        char *dir = fileout_join(args->out, name);
         if (!dir)
             snprintf(err, sizeof err, "out of memory");
         int rc = dir ? summary_load(&sums[r], err, sizeof err, dir) : -1;
@@ -282,9 +265,9 @@ int cmd_sweep(int argc, char **argv)
             goto done;
         }
     }
-    char *csv =
-        sweep_csv(axes, n_axes, (unsigned)reps, base_seed, (const cJSON *const *)sums, n_runs);
-    char *path = fileout_join(out, "sweep.csv");
+    char *csv = sweep_csv(args->axes, args->n_axes, (unsigned)args->reps, args->base_seed,
+                          (const cJSON *const *)sums, n_runs);
+    char *path = fileout_join(args->out, "sweep.csv");
     if (!csv || !path) {
         cli_error("sweep: out of memory");
     } else if (fileout_write(err, sizeof err, path, csv, strlen(csv)) != FILEOUT_OK) {
@@ -296,12 +279,58 @@ int cmd_sweep(int argc, char **argv)
     free(csv);
     free(path);
 done:
-    if (sums)
-        for (size_t r = 0; r < n_runs; r++)
-            cJSON_Delete(sums[r]);
+    for (size_t r = 0; r < n_runs; r++)
+        cJSON_Delete(sums[r]);
     free(sums);
-    for (size_t a = 0; a < n_axes; a++)
-        sweep_axis_clear(&axes[a]);
-    free(axes);
+    return status;
+}
+
+/* Checks the grid, runs it, and writes the table. Returns the exit status. */
+static int sweep(sweep_args *args)
+{
+    char err[1024];
+    size_t n_runs = 0;
+    if (sweep_grid_size(&n_runs, args->axes, args->n_axes, (unsigned)args->reps) != 0 ||
+        n_runs > 1000000) {
+        cli_error("sweep: the grid is too large");
+        return CLI_BAD_INPUT;
+    }
+    if (!args->have_seed && scenario_seed(&args->base_seed, args->scn_path) != CLI_OK)
+        return CLI_BAD_INPUT;
+    int grid_status = check_grid(args->scn_path, args->axes, args->n_axes);
+    if (grid_status != CLI_OK)
+        return grid_status;
+    if (fileout_mkdirs(err, sizeof err, args->out) != FILEOUT_OK) {
+        cli_error("sweep: %s", err);
+        return CLI_FAILED;
+    }
+    size_t failed = run_all(args->scn_path, args->axes, args->n_axes, (unsigned)args->reps,
+                            args->base_seed, args->out, n_runs, (unsigned)args->jobs);
+    if (failed > 0) {
+        cli_error("sweep: %zu of %zu runs failed; %s/sweep.csv not written", failed, n_runs,
+                  args->out);
+        return CLI_FAILED;
+    }
+    return write_table(args, n_runs);
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv)) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    sweep_args args = {NULL, "data_blockchain/sweep", 1, 1, 0, 0, NULL, 0};
+    args.axes = calloc((size_t)argc, sizeof *args.axes);
+    if (!args.axes) {
+        cli_error("sweep: out of memory");
+        return CLI_FAILED;
+    }
+    int status = parse_args(&args, argc, argv);
+    if (status == CLI_OK)
+        status = sweep(&args);
+    for (size_t a = 0; a < args.n_axes; a++)
+        sweep_axis_clear(&args.axes[a]);
+    free(args.axes);
     return status;
 }

@@ -244,24 +244,9 @@ static cJSON *dist_json(const int64_t *values, size_t n)
     return o;
 }
 
-cJSON *metrics_summary(const metrics *m, const cJSON *scenario, uint64_t seed)
+/* "blocks": produced, main, stale, stale_rate, main_chain_height. */
+static void add_blocks(cJSON *root, const metrics *m)
 {
-    if (!m || !m->finished)
-        return NULL;
-    size_t nv = m->n_blocks > m->n_txs ? m->n_blocks : m->n_txs;
-    int64_t *v = malloc((nv ? nv : 1) * sizeof *v);
-    cJSON *root = cJSON_CreateObject();
-    if (!v || !root)
-        goto fail;
-    cJSON_AddItemToObject(root, "scenario",
-                          scenario ? cJSON_Duplicate(scenario, 1) : cJSON_CreateNull());
-    char seedtxt[24];
-    snprintf(seedtxt, sizeof seedtxt, "%" PRIu64, seed);
-    cJSON_AddItemToObject(root, "seed", cJSON_CreateRaw(seedtxt)); /* exact, beyond 2^53 */
-    cJSON_AddNumberToObject(root, "nodes", m->n_nodes);
-    cJSON_AddNumberToObject(root, "duration_s", secs(m->end_ns));
-    cJSON_AddNumberToObject(root, "confirm_depth", m->confirm_depth);
-
     uint64_t main = 0;
     for (size_t i = 0; i < m->n_blocks; i++)
         main += (uint64_t)m->blocks[i].main;
@@ -274,7 +259,12 @@ cJSON *metrics_summary(const metrics *m, const cJSON *scenario, uint64_t seed)
         num_or_null(m->n_blocks > 0,
                     m->n_blocks ? (double)(m->n_blocks - main) / (double)m->n_blocks : 0));
     cJSON_AddNumberToObject(blocks, "main_chain_height", (double)m->main_height);
+}
 
+/* "propagation_s": the delays to 50% and 90% of the nodes; v is scratch of
+ * n_blocks entries. */
+static void add_propagation(cJSON *root, const metrics *m, int64_t *v)
+{
     cJSON *prop = cJSON_AddObjectToObject(root, "propagation_s");
     for (int which = 0; which < 2; which++) {
         size_t n = 0;
@@ -285,7 +275,10 @@ cJSON *metrics_summary(const metrics *m, const cJSON *scenario, uint64_t seed)
         }
         cJSON_AddItemToObject(prop, which == 0 ? "reach_50pct" : "reach_90pct", dist_json(v, n));
     }
+}
 
+static void add_reorgs(cJSON *root, const metrics *m)
+{
     uint64_t deepest = 0;
     for (size_t i = 0; i < m->n_reorgs; i++)
         if (m->reorgs[i].depth > deepest)
@@ -293,7 +286,11 @@ cJSON *metrics_summary(const metrics *m, const cJSON *scenario, uint64_t seed)
     cJSON *reorgs = cJSON_AddObjectToObject(root, "reorgs");
     cJSON_AddNumberToObject(reorgs, "count", (double)m->n_reorgs);
     cJSON_AddNumberToObject(reorgs, "deepest", (double)deepest);
+}
 
+/* "reconvergence": each heal and when the nodes agreed again. */
+static void add_reconvergence(cJSON *root, const metrics *m)
+{
     cJSON *rec = cJSON_AddObjectToObject(root, "reconvergence");
     size_t reconverged = 0;
     int64_t max_delay = METRICS_NONE;
@@ -318,7 +315,12 @@ cJSON *metrics_summary(const metrics *m, const cJSON *scenario, uint64_t seed)
         rec, "max_delay_s",
         num_or_null(m->n_heals > 0 && reconverged == m->n_heals, secs(max_delay)));
     cJSON_AddItemToObject(rec, "after_heal", after);
+}
 
+/* "transactions": counts by fate, rate, confirmation latency; v is scratch
+ * of n_txs entries. */
+static void add_transactions(cJSON *root, const metrics *m, int64_t *v)
+{
     size_t by_status[4] = {0, 0, 0, 0}, nc = 0;
     for (size_t i = 0; i < m->n_txs; i++) {
         by_status[m->txs[i].status]++;
@@ -336,7 +338,11 @@ cJSON *metrics_summary(const metrics *m, const cJSON *scenario, uint64_t seed)
         txs, "per_second",
         num_or_null(m->end_ns > 0, m->end_ns > 0 ? (double)nc / secs(m->end_ns) : 0));
     cJSON_AddItemToObject(txs, "confirmation_latency_s", dist_json(v, nc));
+}
 
+/* The traffic counters summed over nodes, and the rejections by reason. */
+static void add_traffic(cJSON *root, const metrics *m)
+{
     uint64_t tot[METRICS_N_COUNTERS] = {0}, invalid = 0;
     for (uint32_t i = 0; i < m->n_nodes; i++) {
         for (int c = 0; c < METRICS_N_COUNTERS; c++)
@@ -356,12 +362,36 @@ cJSON *metrics_summary(const metrics *m, const cJSON *scenario, uint64_t seed)
     for (size_t i = 0; i < m->n_reasons; i++)
         cJSON_AddNumberToObject(by, m->reasons[i].reason, (double)m->reasons[i].count);
     cJSON_AddNumberToObject(root, "events_processed", (double)tot[METRICS_EVENTS]);
+}
+
+cJSON *metrics_summary(const metrics *m, const cJSON *scenario, uint64_t seed)
+{
+    if (!m || !m->finished)
+        return NULL;
+    size_t nv = m->n_blocks > m->n_txs ? m->n_blocks : m->n_txs;
+    int64_t *v = malloc((nv ? nv : 1) * sizeof *v);
+    cJSON *root = cJSON_CreateObject();
+    if (!v || !root) {
+        free(v);
+        cJSON_Delete(root);
+        return NULL;
+    }
+    cJSON_AddItemToObject(root, "scenario",
+                          scenario ? cJSON_Duplicate(scenario, 1) : cJSON_CreateNull());
+    char seedtxt[24];
+    snprintf(seedtxt, sizeof seedtxt, "%" PRIu64, seed);
+    cJSON_AddItemToObject(root, "seed", cJSON_CreateRaw(seedtxt)); /* exact, beyond 2^53 */
+    cJSON_AddNumberToObject(root, "nodes", m->n_nodes);
+    cJSON_AddNumberToObject(root, "duration_s", secs(m->end_ns));
+    cJSON_AddNumberToObject(root, "confirm_depth", m->confirm_depth);
+    add_blocks(root, m);
+    add_propagation(root, m, v);
+    add_reorgs(root, m);
+    add_reconvergence(root, m);
+    add_transactions(root, m, v);
+    add_traffic(root, m);
     free(v);
     return root;
-fail:
-    free(v);
-    cJSON_Delete(root);
-    return NULL;
 }
 
 static metrics_status write_json(char *err, size_t errlen, const char *dir, const char *name,

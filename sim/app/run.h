@@ -19,6 +19,8 @@ typedef struct run_options {
     double realtime;        /* 0: as fast as possible; F: F x wall-clock speed */
     int quiet;              /* no event lines, no progress, only errors and the summary */
     const char *serve_addr; /* NULL: no dashboard; else ADDR:PORT */
+    /* Whose chain files to write (--chains); NULL: all. */
+    const struct chainsel *chains;
 } run_options;
 
 /* Runs the scenario. Returns a CLI exit status: 0 success, 1 the run failed

@@ -1,4 +1,4 @@
-/* Private to the metrics module (metrics.c records and merges,
+/* Private to the metrics module (metrics.c records, metrics_finish.c merges,
  * metrics_out.c writes the files): the recorder's fields and the merged,
  * sorted results of metrics_finish. */
 #ifndef CHAINSIM_METRICS_IMPL_H

@@ -1,0 +1,339 @@
+/* Writing a finished run: chain files, metrics, summary. Chain files come
+ * first because they are the primary output; every file is written
+ * atomically (fileout). What goes to stdout is as deterministic as the
+ * files; wall-clock facts go to stderr and run_info.json. */
+#include "output.h"
+
+#include "chainfile.h"
+#include "chainsel.h"
+#include "cli.h"
+#include "fileout.h"
+#include "hmap.h"
+#include "summary.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The chain of node i as ids by height (caller frees). */
+static hash256 *chain_ids(const chain *c, size_t *len)
+{
+    uint32_t h = chain_height(c);
+    hash256 *ids = malloc(((size_t)h + 1) * sizeof *ids);
+    if (ids == NULL)
+        abort();
+    for (uint32_t k = 0; k <= h; k++)
+        ids[k] = *chain_entry_id(chain_at_height(c, k));
+    *len = (size_t)h + 1;
+    return ids;
+}
+
+/* The distinct final chains of a run and the nodes that write them. */
+typedef struct chain_groups {
+    hmap *ids;       /* identity -> index of the distinct chain */
+    size_t n_ids;    /* distinct chains */
+    char **texts;    /* rendered file of each chain, while nodes still need it */
+    size_t *lens;    /* its length */
+    uint32_t *users; /* selected nodes still to write each chain */
+    uint32_t *first; /* the node whose file holds each chain, UINT32_MAX: none yet */
+    size_t *which;   /* node -> distinct chain */
+} chain_groups;
+
+static void groups_free(chain_groups *g)
+{
+    for (size_t k = 0; g->texts != NULL && k < g->n_ids; k++)
+        free(g->texts[k]);
+    free(g->texts);
+    free(g->lens);
+    free(g->users);
+    free(g->first);
+    free(g->which);
+    hmap_free(g->ids);
+}
+
+/* True when node i (started) gets a chain file: sel selects it, its chain
+ * being the main chain when it is in the main node's group. */
+static int chain_selected(const chain_groups *g, const world *s, const chainsel *sel,
+                          uint32_t main_node, uint32_t i)
+{
+    int on_main = s->nodes[main_node].n != NULL && g->which[i] == g->which[main_node];
+    return chainsel_wants(sel, i, on_main);
+}
+
+/* Groups the started nodes by chainfile_identity (tip and parameters), and
+ * counts the nodes sel selects in each group (on_main: in the main node's
+ * group). Returns 0, or -1 when out of memory. */
+static int group_chains(chain_groups *g, world *s, const chainsel *sel, uint32_t main_node)
+{
+    size_t cap = s->n ? s->n : 1;
+    g->texts = calloc(cap, sizeof *g->texts);
+    g->lens = calloc(cap, sizeof *g->lens);
+    g->users = calloc(cap, sizeof *g->users);
+    g->first = malloc(cap * sizeof *g->first);
+    g->which = calloc(cap, sizeof *g->which);
+    if (g->texts == NULL || g->lens == NULL || g->users == NULL || g->first == NULL ||
+        g->which == NULL || hmap_new(&g->ids, sizeof(hash256), sizeof(size_t)) != 0)
+        return -1;
+    for (uint32_t i = 0; i < s->n; i++) {
+        if (s->nodes[i].n == NULL)
+            continue;
+        hash256 key;
+        if (chainfile_identity(node_chain(s->nodes[i].n), &key) != CHAINFILE_OK)
+            return -1;
+        const size_t *at = hmap_get(g->ids, &key);
+        size_t k = at ? *at : g->n_ids;
+        if (at == NULL) {
+            if (hmap_put(g->ids, &key, &k) < 0)
+                return -1;
+            g->first[k] = UINT32_MAX;
+            g->n_ids++;
+        }
+        g->which[i] = k;
+    }
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->nodes[i].n != NULL && chain_selected(g, s, sel, main_node, i))
+            g->users[g->which[i]]++;
+    return 0;
+}
+
+/* Makes path a hard link to existing, atomically: a link under a temporary
+ * name in path's directory, renamed over path. Returns 0, or an errno value
+ * (nothing changed then). */
+static int link_atomic(const char *existing, const char *path)
+{
+    size_t len = strlen(path) + 40;
+    char *tmp = malloc(len);
+    if (tmp == NULL)
+        return ENOMEM;
+    int rc = 0;
+    for (unsigned attempt = 0;; attempt++) {
+        snprintf(tmp, len, "%s.tmp.%ld.%u", path, (long)getpid(), attempt);
+        if (link(existing, tmp) == 0)
+            break;
+        if (errno != EEXIST || attempt == 100) {
+            rc = errno;
+            free(tmp);
+            return rc;
+        }
+    }
+    if (rename(tmp, path) != 0)
+        rc = errno;
+    unlink(tmp); /* gone after a rename, unless path already was this file */
+    free(tmp);
+    return rc;
+}
+
+/* Best effort: makes the renames in dir durable. */
+static void sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        (void)fsync(fd); /* some file systems refuse directory fsync */
+        close(fd);
+    }
+}
+
+/* Writes node i's chain file: the first node of its chain renders and writes
+ * it (atomically, fileout); the others get a hard link to that file, or a
+ * copy where the file system has none. Returns 0, or -1 with err set. */
+static int write_chain_file(chain_groups *g, world *s, uint32_t i, char *err, size_t errlen)
+{
+    size_t k = g->which[i];
+    char why[400];
+    char *path = world_chain_path_in(s->out_dir, i);
+    char *first = g->first[k] != UINT32_MAX ? world_chain_path_in(s->out_dir, g->first[k]) : NULL;
+    int rc = -1;
+    if (path == NULL || (g->first[k] != UINT32_MAX && first == NULL)) {
+        snprintf(err, errlen, "out of memory");
+    } else if (first != NULL && link_atomic(first, path) == 0) {
+        rc = 0;
+    } else if (g->texts[k] == NULL &&
+               chainfile_render(node_chain(s->nodes[i].n), &g->texts[k], &g->lens[k], why,
+                                sizeof why) != CHAINFILE_OK) {
+        snprintf(err, errlen, "node %u: %s", i + 1, why);
+    } else if (fileout_write(why, sizeof why, path, g->texts[k], g->lens[k]) != FILEOUT_OK) {
+        snprintf(err, errlen, "node %u: %s", i + 1, why);
+    } else {
+        rc = 0;
+        if (g->first[k] == UINT32_MAX)
+            g->first[k] = i;
+    }
+    free(path);
+    free(first);
+    if (rc == 0 && --g->users[k] == 0) {
+        free(g->texts[k]);
+        g->texts[k] = NULL;
+    }
+    return rc;
+}
+
+/* Writes the chain files of the started nodes that sel selects. Most nodes
+ * share a chain at the end of a run, so each distinct chain is rendered and
+ * written once, and every other node holding it gets a hard link to that
+ * file: a normal file with the same bytes, at the cost of one directory
+ * entry. *n_files counts the files written. Returns 0, or -1 with a message
+ * naming the node in err. */
+static int save_chains(world *s, const chainsel *sel, uint32_t main_node, uint32_t *n_files,
+                       char *err, size_t errlen)
+{
+    chain_groups g;
+    memset(&g, 0, sizeof g);
+    int status = 0;
+    *n_files = 0;
+    if (group_chains(&g, s, sel, main_node) != 0) {
+        snprintf(err, errlen, "out of memory");
+        status = -1;
+    }
+    for (uint32_t i = 0; status == 0 && i < s->n; i++) {
+        if (s->nodes[i].n == NULL || !chain_selected(&g, s, sel, main_node, i))
+            continue;
+        status = write_chain_file(&g, s, i, err, errlen);
+        *n_files += status == 0;
+    }
+    if (status == 0 && *n_files > 1)
+        sync_dir(s->out_dir);
+    groups_free(&g);
+    return status;
+}
+
+/* Every node's final chain as ids by height (a node never started holds the
+ * genesis block only), in chains[] with the arrays in ids[] (both n long,
+ * the caller frees). Returns the main node: the online node with the most
+ * work, ties to the lowest number (node 0 when none is online). */
+static uint32_t collect_chains(world *s, metrics_chain *chains, hash256 **ids)
+{
+    uint32_t main_node = UINT32_MAX;
+    for (uint32_t i = 0; i < s->n; i++) {
+        const chain *c = s->nodes[i].n ? node_chain(s->nodes[i].n) : NULL;
+        if (c == NULL) {
+            ids[i] = malloc(sizeof(hash256));
+            if (ids[i] == NULL)
+                abort();
+            ids[i][0] = *block_id(s->genesis);
+            chains[i] = (metrics_chain){ids[i], 1};
+            continue;
+        }
+        ids[i] = chain_ids(c, &chains[i].len);
+        chains[i].ids = ids[i];
+        if (!s->nodes[i].online)
+            continue;
+        if (main_node == UINT32_MAX ||
+            u256_cmp(chain_entry_work(chain_tip(c)),
+                     chain_entry_work(chain_tip(node_chain(s->nodes[main_node].n)))) > 0)
+            main_node = i;
+    }
+    return main_node == UINT32_MAX ? 0 : main_node;
+}
+
+/* Merges the metrics and writes the CSV files, summary.json and
+ * run_info.json. Returns 0, or 1 with a line on stderr. */
+static int write_metrics(world *s, const metrics_chain *chains, uint32_t main_node, double wall_s)
+{
+    char err[512];
+    if (metrics_finish(s->m, err, sizeof err, chains, s->n, &chains[main_node],
+                       s->scn.duration_ns) != METRICS_OK) {
+        cli_error("run: metrics: %s", err);
+        return 1;
+    }
+    if (metrics_write(s->m, err, sizeof err, s->out_dir, s->scn_json, s->seed) != METRICS_OK ||
+        metrics_write_run_info(err, sizeof err, s->out_dir, wall_s, engine_threads(s->eng)) !=
+            METRICS_OK) {
+        cli_error("run: %s", err);
+        return 1;
+    }
+    return 0;
+}
+
+/* The headline figures of sum, one line each, those that are numbers. */
+static void print_figures(const cJSON *sum)
+{
+    static const char *const figures[][2] = {
+        {"blocks produced", "blocks.produced"},
+        {"stale rate", "blocks.stale_rate"},
+        {"reorganisations", "reorgs.count"},
+        {"deepest reorg", "reorgs.deepest"},
+        {"propagation to 90% (median s)", "propagation_s.reach_90pct.median"},
+        {"transactions confirmed", "transactions.confirmed"},
+        {"transactions per second", "transactions.per_second"},
+        {"confirmation latency (median s)", "transactions.confirmation_latency_s.median"},
+        {"hashes", "hashes"},
+        {"messages", "messages.sent"},
+    };
+    for (size_t k = 0; k < sizeof figures / sizeof figures[0]; k++) {
+        const cJSON *v = summary_lookup(sum, figures[k][1]);
+        if (cJSON_IsNumber(v))
+            printf("  %-32s %.6g\n", figures[k][0], v->valuedouble);
+    }
+}
+
+/* The closing summary: the run, its main chain, the headline figures, the
+ * wall clock (stderr), the first 16 nodes' tips and where the files are. */
+static void print_summary(world *s, const chainsel *sel, uint32_t n_files, uint32_t main_node,
+                          double wall_s)
+{
+    cJSON *sum = metrics_summary(s->m, s->scn_json, s->seed);
+    const chain *mc = node_chain(s->nodes[main_node].n);
+    char tip[65];
+    hash_to_hex(tip, chain_entry_id(chain_tip(mc)));
+    printf("\nsummary: %s, %u nodes, %s, seed %" PRIu64 ", %.0f virtual seconds\n",
+           s->scn.name ? s->scn.name : "scenario", s->n,
+           s->cons.type == CHAIN_POW ? "proof-of-work" : "proof-of-stake", s->seed,
+           (double)s->scn.duration_ns / 1e9);
+    printf("  main chain: height %u, tip %s (node %u)\n", chain_height(mc), tip, main_node + 1);
+    print_figures(sum);
+    /* The rate the real hashing ran at inside the whole simulation
+     * (compare with bench/bench_hash): wall-clock, so on stderr. */
+    const cJSON *hashes = cJSON_GetObjectItemCaseSensitive(sum, "hashes");
+    fflush(stdout);
+    fprintf(stderr, "  wall clock: %.2f s on %u worker threads", wall_s, engine_threads(s->eng));
+    if (cJSON_IsNumber(hashes) && hashes->valuedouble > 0 && wall_s > 0)
+        fprintf(stderr, ", %.4g hashes per wall second", hashes->valuedouble / wall_s);
+    fputc('\n', stderr);
+    for (uint32_t i = 0; i < s->n && i < 16; i++) {
+        const chain *c = s->nodes[i].n ? node_chain(s->nodes[i].n) : NULL;
+        if (c == NULL)
+            continue;
+        hash_to_hex(tip, chain_entry_id(chain_tip(c)));
+        printf("  node %-4u height %-6u tip %.16s%s\n", i + 1, chain_height(c), tip,
+               s->nodes[i].online ? "" : " (offline)");
+    }
+    if (sel->kind == CHAINSEL_ALL)
+        printf("  output: %s/ (node1_chain.json ... node%u_chain.json, CSV metrics, "
+               "summary.json)\n",
+               s->out_dir, s->n);
+    else
+        printf("  output: %s/ (%u chain file%s, CSV metrics, summary.json)\n", s->out_dir, n_files,
+               n_files == 1 ? "" : "s");
+    cJSON_Delete(sum);
+}
+
+int output_finish(world *s, const chainsel *sel, double wall_s)
+{
+    char err[512];
+    uint32_t n_files = 0;
+    world_sample(s, s->scn.duration_ns);
+    metrics_chain *chains = calloc(s->n, sizeof *chains);
+    hash256 **ids = calloc(s->n, sizeof *ids);
+    if (chains == NULL || ids == NULL)
+        abort();
+    uint32_t main_node = collect_chains(s, chains, ids);
+    int status = 0;
+    /* Chain files first: they are the run's primary output. */
+    if (save_chains(s, sel, main_node, &n_files, err, sizeof err) != 0) {
+        cli_error("run: %s", err);
+        status = 1;
+    } else {
+        status = write_metrics(s, chains, main_node, wall_s);
+    }
+    if (status == 0)
+        print_summary(s, sel, n_files, main_node, wall_s);
+    for (uint32_t i = 0; i < s->n; i++)
+        free(ids[i]);
+    free(ids);
+    free(chains);
+    return status;
+}

@@ -1,0 +1,32 @@
+/* The live dashboard during `chainsim run --serve`: starts it before the run,
+ * hooks it into the world's samples (payments sent from the page enter the
+ * run there, then the state is published), and after the run keeps the final
+ * state browsable, read-only, until SIGINT or SIGTERM (run_signals). */
+#ifndef CHAINSIM_RUN_SERVE_H
+#define CHAINSIM_RUN_SERVE_H
+
+#include "rundash.h"
+#include "run_signals.h"
+#include "world.h"
+
+/* Zero it (memset), then run_signals_block(&sv->signals) before any thread
+ * starts. Fields are private to run_serve.c and run.c. */
+typedef struct run_serve {
+    world *w;
+    const char *addr; /* the --serve ADDR:PORT */
+    rundash *dash;    /* NULL until started */
+    run_signals signals;
+} run_serve;
+
+/* Starts the dashboard on addr for w (set up, not yet run), the signal
+ * thread, installs w's sample hooks and prints the URL. Returns CLI_OK, or
+ * CLI_BAD_INPUT (the address cannot be listened on) or CLI_FAILED, with a
+ * line on stderr; then call run_serve_end all the same. */
+int run_serve_start(run_serve *sv, world *w, const char *addr) __attribute__((warn_unused_result));
+
+/* After the run (rc its exit status): on success publishes the final state
+ * and serves it until a signal; else stops the signal thread at once. Frees
+ * the dashboard. Returns rc. */
+int run_serve_end(run_serve *sv, int rc);
+
+#endif

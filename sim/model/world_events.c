@@ -1,0 +1,369 @@
+/* The world's global side, run at window barriers: the scenario's events
+ * (partition, heal, crash, restart, join, hash rate and stake changes,
+ * scripted payments and double spends), a crashed node's chain saved to its
+ * file and reloaded on restart, and the periodic samples of every node's
+ * tip. */
+#include "world.h"
+
+#include "chainfile.h"
+#include "fileout.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- crash and restart ------------------------------------------------ */
+
+/* A crashed node writes its chain file where its restart reads it back: a
+ * private folder inside the output folder, so that the run's outputs (and
+ * the files of an earlier run there) change only when the run finishes.
+ * The folder goes at teardown. */
+static int save_crash_chain(world *s, uint32_t ni, char *err, size_t errlen)
+{
+    if (s->crash_dir == NULL) {
+        char *tmpl = fileout_join(s->out_dir, ".crashed-nodes-XXXXXX");
+        if (tmpl == NULL || mkdtemp(tmpl) == NULL) {
+            snprintf(err, errlen, "cannot create a folder in %s for crashed nodes' chains: %s",
+                     s->out_dir, tmpl ? strerror(errno) : "out of memory");
+            free(tmpl);
+            return -1;
+        }
+        s->crash_dir = tmpl;
+    }
+    char *path = world_chain_path_in(s->crash_dir, ni), *text = NULL;
+    size_t len = 0;
+    int rc = -1;
+    if (path == NULL) {
+        snprintf(err, errlen, "out of memory");
+    } else if (chainfile_render(node_chain(s->nodes[ni].n), &text, &len, err, errlen) ==
+               CHAINFILE_OK) {
+        rc = fileout_write(err, errlen, path, text, len) == FILEOUT_OK ? 0 : -1;
+    }
+    free(text);
+    free(path);
+    return rc;
+}
+
+void world_remove_crash_dir(world *s)
+{
+    if (s->crash_dir == NULL)
+        return;
+    for (uint32_t i = 0; i < s->n; i++) {
+        char *path = world_chain_path_in(s->crash_dir, i);
+        if (path)
+            unlink(path);
+        free(path);
+    }
+    rmdir(s->crash_dir);
+    free(s->crash_dir);
+    s->crash_dir = NULL;
+}
+
+/* Reloads a node's chain from its file, re-validating every block. */
+static int load_chain(world *s, chain **out, const char *path, char *err, size_t errlen)
+{
+    chainfile *cf = NULL;
+    chainfile_report rep;
+    *out = NULL;
+    if (path == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    if (fileout_read(&text, &len, err, errlen, path, CHAINFILE_MAX_BYTES) != FILEOUT_OK)
+        return -1;
+    chainfile_status st = chainfile_parse(&cf, err, errlen, text, len, path);
+    free(text);
+    if (st != CHAINFILE_OK)
+        return -1;
+    reason r = chainfile_rebuild(out, cf, &s->params, s->cache, &rep);
+    chainfile_free(cf);
+    if (r != REASON_OK) {
+        snprintf(err, errlen, "%s: block at height %u: %s", path, rep.height, rep.message);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- global events ---------------------------------------------------- */
+
+static void say_groups(world *s, int64_t t, const scenario_event *ev)
+{
+    char buf[400];
+    size_t at = 0;
+    for (uint32_t g = 0; g < ev->n_groups && at < sizeof buf - 40; g++) {
+        at += (size_t)snprintf(buf + at, sizeof buf - at, "%s{", g ? " | " : "");
+        int first = 1;
+        for (uint32_t i = 0; i < s->n && at < sizeof buf - 40; i++)
+            if (ev->group_of[i] == g) {
+                at += (size_t)snprintf(buf + at, sizeof buf - at, first ? "%u" : ",%u", i + 1);
+                first = 0;
+            }
+        at += (size_t)snprintf(buf + at, sizeof buf - at, "}");
+    }
+    world_say(s, world_global_lines(s), UINT32_MAX, t, "partition: %s", buf);
+}
+
+static void global_tx(world *s, engine_call *call, const scenario_event *ev)
+{
+    int64_t now = engine_call_now(call);
+    uint32_t host = wallet_host(s->ws, ev->from);
+    const chain *view = s->nodes[host].n ? node_chain(s->nodes[host].n) : NULL;
+    char a[17], b[17];
+    if (view == NULL) {
+        world_say(s, world_global_lines(s), UINT32_MAX, now,
+                  "tx from wallet %u refused: its node is not up", ev->from + 1);
+        return;
+    }
+    if (ev->type == SCENARIO_EV_TX) {
+        tx *t;
+        wallet_status st = wallet_pay(s->ws, &t, ev->from, view, wallet_public(s->ws, ev->to[0]),
+                                      ev->amount, s->scn.workload.fee, now);
+        if (st != WALLET_OK) {
+            world_say(s, world_global_lines(s), UINT32_MAX, now, "tx from wallet %u refused: %s",
+                      ev->from + 1, wallet_status_message(st));
+            return;
+        }
+        engine_call_act_as(call, ev->node);
+        world_submit(s, call, ev->node, ev->from, t);
+        world_short_id(a, tx_id(t));
+        world_say(s, world_global_lines(s), UINT32_MAX, now,
+                  "tx %s: wallet %u pays %" PRIu64 " to wallet %u at node %u", a, ev->from + 1,
+                  ev->amount, ev->to[0] + 1, ev->node + 1);
+        world_apply(s, call, ev->node);
+        tx_unref(t);
+        return;
+    }
+    tx *ta, *tb;
+    wallet_status st =
+        wallet_pay_twice(s->ws, &ta, &tb, ev->from, view, wallet_public(s->ws, ev->to[0]),
+                         wallet_public(s->ws, ev->to[1]), ev->amount, s->scn.workload.fee, now);
+    if (st != WALLET_OK) {
+        world_say(s, world_global_lines(s), UINT32_MAX, now,
+                  "double spend from wallet %u refused: %s", ev->from + 1,
+                  wallet_status_message(st));
+        return;
+    }
+    world_short_id(a, tx_id(ta));
+    world_short_id(b, tx_id(tb));
+    world_say(s, world_global_lines(s), UINT32_MAX, now,
+              "double spend: wallet %u pays the same coins as tx %s to wallet %u at node %u and as "
+              "tx %s to wallet %u at node %u",
+              ev->from + 1, a, ev->to[0] + 1, ev->nodes[0] + 1, b, ev->to[1] + 1, ev->nodes[1] + 1);
+    engine_call_act_as(call, ev->nodes[0]);
+    world_submit(s, call, ev->nodes[0], ev->from, ta);
+    world_apply(s, call, ev->nodes[0]);
+    engine_call_act_as(call, ev->nodes[1]);
+    world_submit(s, call, ev->nodes[1], ev->from, tb);
+    world_apply(s, call, ev->nodes[1]);
+    tx_unref(ta);
+    tx_unref(tb);
+}
+
+/* Reports a failure inside a global event through the app's hook, and marks
+ * the run as failed (it carries on, and writes no outputs). */
+static void report(world *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void report(world *s, const char *fmt, ...)
+{
+    char text[700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (s->hooks.error)
+        s->hooks.error(s->hooks.ctx, text);
+    else
+        fprintf(stderr, "chainsim: run: %s\n", text);
+    s->failed = 1;
+}
+
+static void ev_partition(world *s, int64_t now, const scenario_event *ev)
+{
+    if (net_partition(s->net, ev->group_of, s->n) != 0)
+        abort(); /* the scenario was validated against the node count */
+    uint32_t *groups = malloc(s->n * sizeof *groups);
+    if (groups == NULL)
+        abort();
+    for (uint32_t i = 0; i < s->n; i++)
+        groups[i] = ev->group_of[i] + 1;
+    metrics_partition(s->m, now, groups, s->n);
+    free(s->group_of);
+    s->group_of = groups;
+    say_groups(s, now, ev);
+}
+
+/* Every link is back; each online node that had peers across the cut
+ * exchanges tips with them, as Bitcoin peers do on reconnect. */
+static void ev_heal(world *s, engine_call *call, int64_t now)
+{
+    uint32_t *cut = malloc((s->n + 1) * sizeof *cut);
+    if (cut == NULL)
+        abort();
+    net_heal(s->net);
+    metrics_heal(s->m, now);
+    world_say(s, world_global_lines(s), UINT32_MAX, now, "heal: every link is back");
+    for (uint32_t i = 0; s->group_of && i < s->n; i++) {
+        world_node *sn = &s->nodes[i];
+        size_t n_cut = 0;
+        for (size_t k = 0; k < net_degree(s->net, i); k++) {
+            uint32_t p = net_neighbor(s->net, i, k);
+            if (s->group_of[p] != s->group_of[i])
+                cut[n_cut++] = p;
+        }
+        if (!sn->online || n_cut == 0)
+            continue;
+        engine_call_act_as(call, i);
+        node_on_reconnect(sn->n, &sn->fx, now, cut, n_cut);
+        world_apply(s, call, i);
+    }
+    free(cut);
+    free(s->group_of);
+    s->group_of = NULL;
+}
+
+static void ev_crash(world *s, int64_t now, uint32_t ni)
+{
+    world_node *sn = &s->nodes[ni];
+    char err[512];
+    if (!sn->online)
+        return;
+    if (save_crash_chain(s, ni, err, sizeof err) != 0)
+        report(s, "node %u: %s", ni + 1, err);
+    sn->online = 0;
+    sn->life++;
+    net_uplink_reset(s->net, ni);
+    metrics_node_event(s->m, now, ni + 1, METRICS_CRASH);
+    world_say(s, world_global_lines(s), UINT32_MAX, now,
+              "node %u crashed at height %u (chain saved)", ni + 1,
+              chain_height(node_chain(sn->n)));
+}
+
+static void ev_restart(world *s, engine_call *call, int64_t now, uint32_t ni)
+{
+    char err[512];
+    if (s->nodes[ni].online)
+        return;
+    char *path = s->crash_dir ? world_chain_path_in(s->crash_dir, ni) : NULL;
+    chain *c = NULL;
+    if (load_chain(s, &c, path, err, sizeof err) != 0) {
+        report(s, "restarting node %u: %s", ni + 1, err);
+        free(path);
+        return;
+    }
+    free(path);
+    uint32_t height = chain_height(c);
+    if (world_start_node(s, call, ni, c) != 0)
+        abort();
+    metrics_node_event(s->m, now, ni + 1, METRICS_RESTART);
+    world_say(s, world_global_lines(s), UINT32_MAX, now,
+              "node %u restarted from its chain file at height %u", ni + 1, height);
+}
+
+static void ev_set_hashrate(world *s, int64_t now, const scenario_event *ev)
+{
+    world_node *sn = &s->nodes[ev->node];
+    sn->hashrate_hps = (uint64_t)llround(ev->hashrate_hps);
+    if (sn->n)
+        node_set_hashrate(sn->n, now, s->cons.type == CHAIN_POW ? sn->hashrate_hps : 0);
+    world_say(s, world_global_lines(s), UINT32_MAX, now, "node %u hash rate is now %.0f H/s",
+              ev->node + 1, ev->hashrate_hps);
+}
+
+static void global_event(world *s, engine_call *call, const scenario_event *ev)
+{
+    int64_t now = engine_call_now(call);
+    switch (ev->type) {
+    case SCENARIO_EV_PARTITION:
+        ev_partition(s, now, ev);
+        break;
+    case SCENARIO_EV_HEAL:
+        ev_heal(s, call, now);
+        break;
+    case SCENARIO_EV_CRASH:
+        ev_crash(s, now, ev->node);
+        break;
+    case SCENARIO_EV_RESTART:
+        ev_restart(s, call, now, ev->node);
+        break;
+    case SCENARIO_EV_SET_HASHRATE:
+        ev_set_hashrate(s, now, ev);
+        break;
+    case SCENARIO_EV_SET_STAKE:
+        world_say(s, world_global_lines(s), UINT32_MAX, now,
+                  "node %u stake is now %" PRIu64 " (from the next slot)", ev->node + 1, ev->stake);
+        break;
+    case SCENARIO_EV_TX:
+    case SCENARIO_EV_DOUBLE_SPEND:
+        global_tx(s, call, ev);
+        break;
+    }
+}
+
+void world_sample(world *s, int64_t now)
+{
+    metrics_tip *tips = malloc(s->n * sizeof *tips);
+    if (tips == NULL)
+        abort();
+    uint32_t best = 0;
+    for (uint32_t i = 0; i < s->n; i++) {
+        world_node *sn = &s->nodes[i];
+        tips[i].online = sn->online;
+        tips[i].height = sn->n ? chain_height(node_chain(sn->n)) : 0;
+        if (sn->n)
+            tips[i].tip = *chain_entry_id(chain_tip(node_chain(sn->n)));
+        else
+            tips[i].tip = *block_id(s->genesis);
+        if (tips[i].height > best)
+            best = (uint32_t)tips[i].height;
+    }
+    metrics_sample(s->m, now, tips, s->n);
+    free(tips);
+    world_flush_lines(s);
+    if (s->progress) {
+        double pct = 100.0 * (double)now / (double)s->scn.duration_ns;
+        int bar = (int)(pct / 5);
+        fprintf(stderr, "\r[%.*s%*s] %5.1f%%  %.0fs  height %u", bar,
+                "====================", 20 - bar, "", pct, (double)now / 1e9, best);
+        fflush(stderr);
+    }
+}
+
+void world_on_global(void *ctx, engine_call *call, const engine_event *ev)
+{
+    world *s = ctx;
+    int64_t now = engine_call_now(call);
+    switch (ev->type) {
+    case WORLD_G_EVENT:
+        global_event(s, call, &s->scn.events[ev->arg]);
+        break;
+    case WORLD_G_START: {
+        uint32_t i = (uint32_t)ev->arg;
+        if (world_start_node(s, call, i, NULL) != 0)
+            abort();
+        if (now > 0) {
+            metrics_node_event(s->m, now, i + 1, METRICS_JOIN);
+            world_say(s, world_global_lines(s), UINT32_MAX, now, "node %u joined (from genesis)",
+                      i + 1);
+        }
+        break;
+    }
+    case WORLD_G_SAMPLE: {
+        if (s->hooks.before_sample)
+            s->hooks.before_sample(s->hooks.ctx, call);
+        world_sample(s, now);
+        if (s->hooks.after_sample)
+            s->hooks.after_sample(s->hooks.ctx, now);
+        int64_t next = now + s->scn.metrics.sample_interval_ns;
+        if (next < s->scn.duration_ns)
+            engine_call_global(call, next, WORLD_G_SAMPLE, NULL, 0);
+        break;
+    }
+    }
+}

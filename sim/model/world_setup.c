@@ -1,0 +1,274 @@
+/* Building and tearing down the world of one run: every node's key (from
+ * the run seed) and random streams, the stake schedule, the consensus
+ * parameters, wallets and genesis, the network, the metrics recorder and
+ * the engine with the run's first events; and each node's configuration,
+ * used when it starts, joins or restarts. */
+#include "world.h"
+
+#include "fileout.h"
+#include "pow.h"
+#include "streams.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- nodes ------------------------------------------------------------ */
+
+static int node_config_for(world *s, node_config *cfg, uint32_t i, uint32_t *peers)
+{
+    world_node *sn = &s->nodes[i];
+    size_t deg = net_degree(s->net, i);
+    for (size_t k = 0; k < deg; k++)
+        peers[k] = net_neighbor(s->net, i, k);
+    memset(cfg, 0, sizeof *cfg);
+    cfg->id = i;
+    cfg->peers = peers;
+    cfg->n_peers = deg;
+    cfg->chain = &s->params;
+    cfg->genesis = s->genesis;
+    cfg->cache = s->cache;
+    cfg->key = sn->key;
+    cfg->hashrate_hps = s->cons.type == CHAIN_POW ? sn->hashrate_hps : 0;
+    cfg->cons = &s->cons;
+    /* Re-ask a missing item after a generous multiple of the latency. */
+    const scenario_latency *lat = &s->scn.network.latency;
+    const int64_t hour_ns = 3600LL * 1000000000LL; /* caps the sums below */
+    int64_t mean = lat->mean_ns < hour_ns ? lat->mean_ns : hour_ns;
+    int64_t sd = lat->stddev_ns < hour_ns ? lat->stddev_ns : hour_ns;
+    int64_t typical = lat->max_ns > mean ? lat->max_ns : mean + 4 * sd;
+    if (typical > hour_ns)
+        typical = hour_ns;
+    cfg->request_timeout_ns = 2000000000LL + 4 * typical;
+    return 0;
+}
+
+char *world_chain_path_in(const char *dir, uint32_t ni)
+{
+    char name[64];
+    snprintf(name, sizeof name, "node%u_chain.json", ni + 1);
+    return fileout_join(dir, name);
+}
+
+/* Starts node i (at the run's start, on joining, or on restart, when
+ * restored is its chain reloaded from its file). Global context. */
+int world_start_node(world *s, engine_call *call, uint32_t i, chain *restored)
+{
+    world_node *sn = &s->nodes[i];
+    node_config cfg;
+    uint32_t *peers = malloc((net_degree(s->net, i) + 1) * sizeof *peers);
+    if (peers == NULL) {
+        chain_free(restored);
+        return -1;
+    }
+    node_config_for(s, &cfg, i, peers);
+    node *fresh;
+    int rc = node_new(&fresh, &cfg, restored);
+    free(peers);
+    if (rc != 0)
+        return -1;
+    node_free(sn->n);
+    sn->n = fresh;
+    sn->online = 1;
+    if (sn->hosts_wallets) {
+        wallet_forget_scan(s->ws, i);
+        if (wallet_scan(s->ws, i, node_chain(sn->n)) != 0)
+            return -1;
+    }
+    engine_call_act_as(call, i);
+    node_start(sn->n, &sn->fx, engine_call_now(call));
+    world_arm_wallets(s, call, i);
+    world_apply(s, call, i);
+    return 0;
+}
+
+/* ---- setup and teardown ----------------------------------------------- */
+
+static int setup_consensus(world *s, char *err, size_t errlen)
+{
+    const scenario *scn = &s->scn;
+    chain_params_default(&s->params);
+    memset(&s->cons, 0, sizeof s->cons);
+    s->params.seed = s->seed;
+    s->params.genesis_time = WORLD_GENESIS_TIME;
+    s->cons.genesis_time = WORLD_GENESIS_TIME;
+    u256_set_compact(&s->cons.pow_limit, 0x207fffff, NULL, NULL);
+    if (scn->consensus.type == SCENARIO_POW) {
+        uint32_t bits;
+        if (pow_bits_for_expected_hashes(
+                &bits, (double)scn->consensus.pow.expected_hashes_per_block) != POW_OK) {
+            snprintf(err, errlen, "consensus.pow.expected_hashes_per_block: must be at least 1");
+            return -1;
+        }
+        int64_t spacing_ns = scn->consensus.pow.target_block_interval_ns;
+        if (spacing_ns < 1000000000LL || spacing_ns % 1000000000LL != 0) {
+            snprintf(err, errlen,
+                     "consensus.pow.target_block_interval: must be a whole number of seconds "
+                     "(block times are in seconds)");
+            return -1;
+        }
+        s->params.genesis_bits = bits;
+        s->params.block_reward = scn->consensus.pow.reward;
+        s->params.max_block_bytes = scn->consensus.pow.max_block_bytes;
+        s->cons.type = CHAIN_POW;
+        s->cons.retarget_blocks = scn->consensus.pow.retarget_interval;
+        s->cons.spacing_s = spacing_ns / 1000000000LL;
+    } else {
+        int64_t slot_ns = scn->consensus.pos.slot_ns;
+        if (slot_ns < 1000000000LL || slot_ns % 1000000000LL != 0) {
+            snprintf(err, errlen,
+                     "consensus.pos.slot: must be a whole number of seconds (a block's time is "
+                     "its slot's)");
+            return -1;
+        }
+        s->params.block_reward = scn->consensus.pos.reward;
+        s->params.max_block_bytes = scn->consensus.pow.max_block_bytes;
+        s->cons.type = CHAIN_POS;
+        s->cons.slot_ns = slot_ns;
+        s->cons.epoch_slots = scn->consensus.pos.epoch_slots;
+        s->cons.f = scn->consensus.pos.active_slot_coeff;
+        uint8_t buf[16];
+        memcpy(buf, "chainsim-pos", 12);
+        for (int i = 0; i < 4; i++)
+            buf[12 + i] = (uint8_t)(s->seed >> (8 * i));
+        hash_sha256(s->cons.genesis_seed.b, buf, sizeof buf);
+        s->cons.k = scn->consensus.pos.k;
+        s->cons.stakes = s->stakes;
+    }
+    consensus_install(&s->params, &s->cons);
+    return 0;
+}
+
+/* The stake schedule from the scenario: each node's initial stake from slot
+ * 0, and each set_stake from the first slot starting at or after its time. */
+static int setup_stakes(world *s, const uint8_t (*pubs)[KEYS_PUB_BYTES], char *err, size_t errlen)
+{
+    const scenario *scn = &s->scn;
+    int64_t slot_ns = scn->consensus.pos.slot_ns > 0 ? scn->consensus.pos.slot_ns : 1;
+    stake_entry *entries = calloc(scn->n_nodes + scn->n_events, sizeof *entries);
+    size_t n = 0;
+    if (entries == NULL) {
+        snprintf(err, errlen, "out of memory while setting up the run");
+        return -1;
+    }
+    for (uint32_t i = 0; i < scn->n_nodes; i++) {
+        memcpy(entries[n].pub, pubs[i], KEYS_PUB_BYTES);
+        entries[n++].stake = scn->nodes[i].stake;
+    }
+    for (size_t e = 0; e < scn->n_events; e++) {
+        const scenario_event *ev = &scn->events[e];
+        if (ev->type != SCENARIO_EV_SET_STAKE)
+            continue;
+        memcpy(entries[n].pub, pubs[ev->node], KEYS_PUB_BYTES);
+        entries[n].from_slot = (uint64_t)((ev->at_ns + slot_ns - 1) / slot_ns);
+        entries[n++].stake = ev->stake;
+    }
+    stake_status st = stake_new(&s->stakes, entries, n);
+    free(entries);
+    if (st != STAKE_OK) {
+        snprintf(err, errlen, "nodes[].stake, set_stake events: %s", stake_status_message(st));
+        return -1;
+    }
+    return 0;
+}
+
+int world_setup(world *s, char *err, size_t errlen)
+{
+    const scenario *scn = &s->scn;
+    s->n = scn->n_nodes;
+    s->nodes = calloc(s->n + 1, sizeof *s->nodes); /* + the global console lines */
+    uint8_t(*pubs)[KEYS_PUB_BYTES] = calloc(s->n, KEYS_PUB_BYTES);
+    if (s->nodes == NULL || pubs == NULL)
+        goto nomem;
+    for (uint32_t i = 0; i < s->n; i++) {
+        world_node *sn = &s->nodes[i];
+        uint8_t seed[KEYS_SEED_BYTES];
+        keys_derive_seed(seed, s->seed, "node", i);
+        int rc = keys_pair_new(&sn->key, seed);
+        memset(seed, 0, sizeof seed);
+        if (rc != 0)
+            goto nomem;
+        memcpy(pubs[i], keys_pair_public(sn->key), KEYS_PUB_BYTES);
+        rng_init(&sn->rng_net, s->seed, i, RNG_STREAM_NET);
+        rng_init(&sn->rng_work, s->seed, i, RNG_STREAM_WORK);
+        sn->hashrate_hps = (uint64_t)llround(scn->nodes[i].hashrate_hps);
+    }
+    if (setup_stakes(s, (const uint8_t(*)[KEYS_PUB_BYTES])pubs, err, errlen) != 0) {
+        free(pubs);
+        return 2;
+    }
+    free(pubs);
+    pubs = NULL;
+    if (setup_consensus(s, err, errlen) != 0)
+        return 2;
+    uint64_t coin = 10 * (scn->workload.amount_max + scn->workload.fee);
+    if (wallet_set_new(&s->ws, scn->workload.wallets, s->seed, s->n, WORLD_WALLET_COINS, coin) != 0)
+        goto nomem;
+    for (uint32_t w = 0; w < wallet_count(s->ws); w++)
+        s->nodes[wallet_host(s->ws, w)].hosts_wallets = 1;
+    s->params.genesis_outputs = wallet_genesis_outputs(s->ws, &s->params.n_genesis_outputs);
+    if (sigcache_new(&s->cache, 1 << 16) != 0 || chain_genesis_new(&s->genesis, &s->params) != 0)
+        goto nomem;
+    rng topo;
+    rng_init(&topo, s->seed, UINT32_MAX, RNG_STREAM_TOPOLOGY);
+    if (net_new(&s->net, scn, (net_rng){world_rng_draw, &topo}) != 0)
+        goto nomem;
+    s->m = metrics_new(s->n, scn->workload.confirmations ? scn->workload.confirmations : 1);
+    if (s->m == NULL)
+        goto nomem;
+    for (uint32_t i = 0; i < s->n; i++)
+        s->nodes[i].mn = metrics_node_of(s->m, i + 1);
+
+    engine_config ec;
+    memset(&ec, 0, sizeof ec);
+    ec.nodes = s->n;
+    ec.lookahead_ns = scenario_lookahead_ns(scn);
+    ec.threads = s->threads;
+    ec.realtime_factor = s->realtime;
+    ec.model = (engine_model){s, world_on_event, world_on_idle, world_on_global, world_on_discard};
+    int rc = engine_new(&s->eng, &ec);
+    if (rc != ENGINE_OK) {
+        snprintf(err, errlen, "cannot start the engine: %s", engine_strerror(rc));
+        return rc == ENGINE_E_NOMEM || rc == ENGINE_E_THREAD ? 1 : 2;
+    }
+    /* Node starts, then scenario events in file order, then samples. */
+    for (uint32_t i = 0; i < s->n; i++)
+        if (engine_schedule_global(s->eng, scn->nodes[i].join_at_ns, WORLD_G_START, NULL, i) != 0)
+            goto nomem;
+    for (size_t e = 0; e < scn->n_events; e++)
+        if (engine_schedule_global(s->eng, scn->events[e].at_ns, WORLD_G_EVENT, NULL, e) != 0)
+            goto nomem;
+    if (engine_schedule_global(s->eng, 0, WORLD_G_SAMPLE, NULL, 0) != 0)
+        goto nomem;
+    return 0;
+nomem:
+    free(pubs);
+    snprintf(err, errlen, "out of memory while setting up the run");
+    return 1;
+}
+
+void world_teardown(world *s)
+{
+    engine_free(s->eng); /* hands pending payloads to on_discard */
+    world_remove_crash_dir(s);
+    for (uint32_t i = 0; s->nodes && i <= s->n; i++) {
+        world_node *sn = &s->nodes[i];
+        node_free(sn->n);
+        node_effects_free(&sn->fx);
+        keys_pair_free(sn->key);
+        for (size_t k = 0; k < sn->n_lines; k++)
+            free(sn->lines[k].text);
+        free(sn->lines);
+    }
+    free(s->nodes);
+    free(s->group_of);
+    metrics_free(s->m);
+    net_free(s->net);
+    block_unref(s->genesis);
+    sigcache_free(s->cache);
+    wallet_set_free(s->ws);
+    stake_free(s->stakes);
+    cJSON_Delete(s->scn_json);
+    scenario_free(&s->scn);
+}
