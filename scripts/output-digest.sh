@@ -27,6 +27,7 @@ if [ ! -x "$bin" ]; then
     echo "output-digest: no chainsim binary at '$bin' (give it with --bin)" >&2
     exit 2
 fi
+bin="$(readlink -f "$bin")"
 if [ $# -eq 0 ]; then
     set -- $(ls "$here"/scenarios/*.json | grep -v '/large_')
 fi
@@ -36,7 +37,10 @@ for s in "$@"; do
     name=$(basename "$s" .json)
     rm -rf "$tmp/out"
     rc=0
-    "$bin" run "$s" --threads "$threads" --quiet --out "$tmp/out" >"$tmp/stdout" 2>"$tmp/stderr" || rc=$?
+    case "$s" in /*) ;; *) s="$PWD/$s" ;; esac
+    # --out is relative to the temporary folder, so stdout (which names it)
+    # is the same bytes on every run.
+    (cd "$tmp" && "$bin" run "$s" --threads "$threads" --quiet --out out >stdout 2>stderr) || rc=$?
     echo "$name rc $rc"
     printf '%s stdout %s\n' "$name" "$(sha256sum <"$tmp/stdout" | cut -d' ' -f1)"
     if [ -d "$tmp/out" ]; then
