@@ -6,6 +6,7 @@
  * misspelt key is an error (with the nearest valid key suggested) rather
  * than a silently ignored default. */
 #include "scenario.h"
+#include "regions.h"
 #include "units.h"
 
 #include <errno.h>
@@ -597,7 +598,7 @@ static int parse_latency(ctx *c, scenario_latency *lat, const cJSON *net)
 
 static int parse_regions(ctx *c, scenario *s, const cJSON *net)
 {
-    static const char *const keys[] = {"names", "latency", NULL};
+    static const char *const keys[] = {"names", "latency", "share", "bandwidth", NULL};
     const cJSON *reg, *names, *mat;
     char p[PATH_MAX_LEN], q[PATH_MAX_LEN], g[64];
     if (get_object(c, net, "regions", "network", &reg) || reg == NULL)
@@ -660,7 +661,8 @@ static int parse_regions(ctx *c, scenario *s, const cJSON *net)
                             got(cell, g, sizeof g));
         }
     }
-    return 0;
+    c->status = regions_parse(s, reg, c->file, c->err, c->errlen);
+    return c->status == SCENARIO_OK ? 0 : -1;
 }
 
 /* Union-find root, for the connectivity check of an edge list. */
@@ -1205,6 +1207,7 @@ void scenario_free(scenario *scn)
         free(scn->network.region_names[i]);
     free(scn->network.region_names);
     free(scn->network.region_latency_ns);
+    regions_free(scn);
     for (size_t i = 0; i < scn->n_events; i++)
         free(scn->events[i].group_of);
     free(scn->events);
@@ -1303,6 +1306,8 @@ static int network_to_json(cJSON *root, const scenario *s)
                     return 0;
             }
         }
+        if (!regions_to_json(reg, s))
+            return 0;
     }
     return 1;
 }
@@ -1365,6 +1370,15 @@ static cJSON *add_seed(cJSON *root, uint64_t seed)
 cJSON *scenario_to_json(const scenario *s)
 {
     cJSON *root = cJSON_CreateObject(), *nodes, *cons, *pow, *pos, *w, *m, *evs, *ov;
+    /* With shares, a node's own region is the drawn one: only the nodes
+     * placed elsewhere are overrides. */
+    uint32_t *home = NULL;
+    if (s->network.region_share != NULL) {
+        home = malloc(((size_t)s->n_nodes + 1) * sizeof *home);
+        if (home == NULL)
+            goto fail;
+        regions_assign(home, s);
+    }
     if (root == NULL || !cJSON_AddStringToObject(root, "name", s->name) ||
         !cJSON_AddStringToObject(root, "description", s->description) || !add_seed(root, s->seed) ||
         !add_duration(root, "duration", s->duration_ns))
@@ -1380,7 +1394,7 @@ cJSON *scenario_to_json(const scenario *s)
     for (uint32_t i = 0; i < s->n_nodes; i++) {
         const scenario_node *nd = &s->nodes[i];
         if (nd->hashrate_hps == s->default_hashrate_hps && nd->stake == s->default_stake &&
-            nd->region == 0 && nd->join_at_ns == 0)
+            nd->region == (home != NULL ? home[i] : 0) && nd->join_at_ns == 0)
             continue;
         cJSON *o = cJSON_CreateObject();
         if (o == NULL || !cJSON_AddItemToArray(ov, o) ||
@@ -1431,8 +1445,10 @@ cJSON *scenario_to_json(const scenario *s)
     for (size_t i = 0; i < s->n_events; i++)
         if (!event_to_json(evs, s, &s->events[i]))
             goto fail;
+    free(home);
     return root;
 fail:
+    free(home);
     cJSON_Delete(root);
     return NULL;
 }
