@@ -272,6 +272,42 @@ START_TEST(upload_download_rate)
 }
 END_TEST
 
+/* The benchmark workloads stay valid scenarios, with SimBlock's shares. */
+static const struct {
+    const char *file;
+    uint32_t nodes, miners;
+} workloads[] = {
+    {"simblock_1k_100.json", 1000, 100},     {"simblock_1k_1000.json", 1000, 100},
+    {"simblock_10k_100.json", 10000, 100},   {"simblock_100k_100.json", 100000, 100},
+    {"simblock_1k_10miners.json", 1000, 10},
+};
+
+START_TEST(bench_workloads_load)
+{
+    const char *src = getenv("CHAINSIM_SOURCE_DIR");
+    char path[1024], err[512];
+    scenario s;
+    snprintf(path, sizeof path, "%s/bench/workloads/%s", src != NULL ? src : ".",
+             workloads[_i].file);
+    ck_assert_msg(scenario_load_file(&s, path, NULL, 0, err, sizeof err) == SCENARIO_OK, "%s", err);
+    ck_assert_uint_eq(s.n_nodes, workloads[_i].nodes);
+    ck_assert_uint_eq(s.network.n_regions, 6);
+    ck_assert_ptr_nonnull(s.network.region_share);
+    ck_assert_ptr_nonnull(s.network.region_upload_bps);
+    ck_assert_ptr_nonnull(s.network.region_download_bps);
+    uint32_t miners = 0, count[6] = {0};
+    for (uint32_t i = 0; i < s.n_nodes; i++) {
+        miners += s.nodes[i].hashrate_hps > 0;
+        count[s.nodes[i].region]++;
+    }
+    ck_assert_uint_eq(miners, workloads[_i].miners);
+    for (int r = 0; r < 6; r++)
+        ck_assert_msg(fabs(count[r] - six_shares[r] * s.n_nodes) <= 1.0, "region %d: %u nodes", r,
+                      count[r]);
+    scenario_free(&s);
+}
+END_TEST
+
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static Suite *suite(void)
@@ -285,6 +321,7 @@ static Suite *suite(void)
     tcase_add_test(tc, round_trip);
     tcase_add_loop_test(tc, rejections, 0, N(bad_cases));
     tcase_add_test(tc, upload_download_rate);
+    tcase_add_loop_test(tc, bench_workloads_load, 0, N(workloads));
     suite_add_tcase(s, tc);
     return s;
 }

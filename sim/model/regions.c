@@ -44,7 +44,7 @@ static const char *got(const cJSON *it, char *buf, size_t len)
 {
     char *s = cJSON_PrintUnformatted(it);
     snprintf(buf, len, "%s", s != NULL ? s : "(unprintable)");
-    if (s != NULL && strlen(s) > 40)
+    if (s != NULL && strlen(s) > 40 && len > 40)
         snprintf(buf + 37, len - 37, "...");
     free(s);
     return buf;
@@ -68,7 +68,7 @@ static scenario_status get_array(ctx *c, const cJSON *it, const char *path, uint
 
 static scenario_status parse_share(ctx *c, scenario *s, const cJSON *share)
 {
-    static const char *P = "network.regions.share";
+    static const char *const P = "network.regions.share";
     uint32_t n = s->network.n_regions;
     char p[64], g[64];
     scenario_status st = get_array(c, share, P, n, "shares");
@@ -132,7 +132,7 @@ static scenario_status parse_rates(ctx *c, uint64_t **out, uint32_t n, const cJS
 
 static scenario_status parse_bandwidth(ctx *c, scenario *s, const cJSON *bw)
 {
-    static const char *P = "network.regions.bandwidth";
+    static const char *const P = "network.regions.bandwidth";
     uint32_t n = s->network.n_regions;
     char p[96], g[64];
     scenario_status st;
