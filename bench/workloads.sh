@@ -100,7 +100,7 @@ json_get() {
           if (depth + 1 > NF) next
           key = $(depth + 1); if (key !~ /^".*":$/) next
           key = substr(key, 2, length(key) - 3); stack[depth] = key
-          path = ""; for (i = 1; i <= depth; i++) path = path stack[i] "."
+          path = ""; for (i = 1; i < depth; i++) path = path stack[i] "."
           if (path key == want) { v = $(depth + 2); sub(/,$/, "", v); print v; exit } }' "$1"
 }
 
