@@ -39,12 +39,26 @@ trap 'rm -rf "$out"' EXIT
 start=$(date +%s.%N)
 /usr/bin/time -f '%M %U %S' -o "$out/time.txt" \
     "$bin" run "$here/scenarios/large_10000.json" --threads "$threads" --quiet \
-    --set "nodes.count=$nodes" --set "duration=$duration" --out "$out/run" >"$out/log.txt"
+    --set "nodes.count=$nodes" --set "duration=$duration" --out "$out/run" \
+    >"$out/log.txt" 2>"$out/err.txt"
 end=$(date +%s.%N)
 
-read -r rss_kb user_s sys_s <"$out/time.txt"
-engine_s=$(sed -n 's/.* virtual seconds in \([0-9.]*\) wall seconds.*/\1/p' "$out/log.txt")
-msgs=$(sed -n 's/^  messages *\([0-9.e+]*\)$/\1/p' "$out/log.txt")
+# The engine's wall time is run_info.json's "wall_seconds" (also printed on
+# stderr as "wall clock: S s on K worker threads"); the message count is
+# summary.json's "messages": {"sent": N} (also the summary's "messages" line
+# on stdout). Both files are printed by cJSON: one key per line.
+read -r rss_kb user_s sys_s < <(grep -E '^[0-9]+ [0-9.]+ [0-9.]+$' "$out/time.txt" | tail -1)
+engine_s=$(sed -n 's/^[[:space:]]*"wall_seconds":[[:space:]]*\([0-9.e+-]*\),*$/\1/p' "$out/run/run_info.json" 2>/dev/null)
+[ -n "$engine_s" ] || engine_s=$(sed -n 's/.*wall clock: \([0-9.]*\) s.*/\1/p' "$out/err.txt")
+msgs=$(awk '/^[[:space:]]*"messages":/ { m = 1; next }
+            m && /"sent":/ { v = $2; sub(/,$/, "", v); print v; exit }' "$out/run/summary.json" 2>/dev/null)
+[ -n "$msgs" ] || msgs=$(sed -n 's/^  messages *\([0-9.e+]*\)$/\1/p' "$out/log.txt")
+if [ -z "$engine_s" ] || [ -z "$msgs" ]; then
+    echo "scale.sh: could not read the engine's wall time or the message count from the run" \
+        "(run_info.json, summary.json, stdout, stderr in $out are removed on exit):" >&2
+    cat "$out/err.txt" >&2
+    exit 1
+fi
 awk -v n="$nodes" -v d="$duration" -v t="$threads" -v eng="$engine_s" -v s="$start" -v e="$end" \
     -v msgs="$msgs" -v rss="$rss_kb" -v u="$user_s" -v sy="$sys_s" 'BEGIN {
     total = e - s
@@ -52,7 +66,7 @@ awk -v n="$nodes" -v d="$duration" -v t="$threads" -v eng="$engine_s" -v s="$sta
     printf "  wall time (engine)      %.2f s\n", eng
     printf "  wall time (total)       %.2f s (setup and output %.2f s)\n", total, total - eng
     printf "  cpu time                %.2f s user, %.2f s system\n", u, sy
-    printf "  messages                %.0f (%.0f per engine wall second)\n", msgs, msgs / eng
+    printf "  messages                %.0f (%.0f per engine wall second)\n", msgs, (eng > 0 ? msgs / eng : 0)
     printf "  peak RSS                %.1f MB\n", rss / 1024
     printf "  peak RSS per node       %.1f kB\n", rss / n
 }'

@@ -39,11 +39,29 @@ static void report_error(void *ctx, const char *message)
 static int load(world *s, const run_options *opts)
 {
     char err[1024];
+    /* --seed is one more override, the last: everything drawn while the
+     * scenario is validated (nodes' regions by share) uses the run's seed. */
+    const char *const *sets = opts->sets;
+    size_t n_sets = opts->n_sets;
+    const char **with_seed = NULL;
+    char seed_set[48];
+    if (opts->have_seed) {
+        with_seed = malloc((n_sets + 1) * sizeof *with_seed);
+        if (with_seed == NULL) {
+            cli_error("run: out of memory");
+            return CLI_FAILED;
+        }
+        for (size_t i = 0; i < n_sets; i++)
+            with_seed[i] = sets[i];
+        snprintf(seed_set, sizeof seed_set, "seed=\"%" PRIu64 "\"", opts->seed);
+        with_seed[n_sets++] = seed_set;
+        sets = with_seed;
+    }
     scenario_status st =
         opts->scenario_path
-            ? scenario_load_file(&s->scn, opts->scenario_path, opts->sets, opts->n_sets, err,
-                                 sizeof err)
-            : scenario_load_default(&s->scn, opts->sets, opts->n_sets, err, sizeof err);
+            ? scenario_load_file(&s->scn, opts->scenario_path, sets, n_sets, err, sizeof err)
+            : scenario_load_default(&s->scn, sets, n_sets, err, sizeof err);
+    free(with_seed);
     if (st != SCENARIO_OK) {
         cli_error("run: %s", err);
         return st == SCENARIO_ERR_NOMEM ? CLI_FAILED : CLI_BAD_INPUT;
@@ -53,8 +71,6 @@ static int load(world *s, const run_options *opts)
         scenario_free(&s->scn);
         return CLI_BAD_INPUT;
     }
-    if (opts->have_seed)
-        s->scn.seed = opts->seed;
     s->seed = s->scn.seed;
     s->scn_json = scenario_to_json(&s->scn);
     if (s->scn_json == NULL) {

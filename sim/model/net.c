@@ -6,6 +6,7 @@
  * draws turn raw 64-bit words into uniform, normal (Box-Muller) and lognormal
  * variates here, so any generator can be plugged in. */
 #include "net.h"
+#include "regions.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ struct net {
     uint32_t *region_of; /* n_nodes */
     int64_t *region_ns;  /* n_regions^2 */
     uint64_t bandwidth_bps;
+    uint64_t *region_bps; /* n_regions^2 [from][to] with per-region bandwidth, else NULL */
     double loss;
     int partitioned;
     uint32_t *group_of;      /* n_nodes */
@@ -281,6 +283,14 @@ int net_new(net **out, const scenario *scn, net_rng rng)
         if (n->region_ns == NULL)
             goto fail;
         memcpy(n->region_ns, scn->network.region_latency_ns, cells * sizeof *n->region_ns);
+        if (scn->network.region_upload_bps != NULL || scn->network.region_download_bps != NULL) {
+            n->region_bps = malloc(cells * sizeof *n->region_bps);
+            if (n->region_bps == NULL)
+                goto fail;
+            for (uint32_t a = 0; a < n->n_regions; a++)
+                for (uint32_t b = 0; b < n->n_regions; b++)
+                    n->region_bps[(size_t)a * n->n_regions + b] = regions_link_bps(scn, a, b);
+        }
     }
     if (build_topology(n, scn, &rng))
         goto fail;
@@ -299,6 +309,7 @@ void net_free(net *n)
     free(n->adjacent);
     free(n->region_of);
     free(n->region_ns);
+    free(n->region_bps);
     free(n->group_of);
     free(n->uplink_busy_ns);
     free(n);
@@ -348,10 +359,14 @@ net_send_status net_send_time(net *n, int64_t *arrive_ns, uint32_t src, uint32_t
         return NET_DROPPED_PARTITION;
     int64_t start = now_ns > n->uplink_busy_ns[src] ? now_ns : n->uplink_busy_ns[src];
     int64_t tx_ns = 0;
-    if (n->bandwidth_bps > 0) {
+    uint64_t bps =
+        n->region_bps == NULL
+            ? n->bandwidth_bps
+            : n->region_bps[(size_t)n->region_of[src] * n->n_regions + n->region_of[dst]];
+    if (bps > 0) {
         /* ceil(size * 8 * 1e9 / bps), in 128 bits. */
         unsigned __int128 bits_ns = (unsigned __int128)size_bytes * 8u * 1000000000u;
-        unsigned __int128 t = (bits_ns + n->bandwidth_bps - 1) / n->bandwidth_bps;
+        unsigned __int128 t = (bits_ns + bps - 1) / bps;
         tx_ns = t > (unsigned __int128)INT64_MAX / 4 ? INT64_MAX / 4 : (int64_t)t;
     }
     n->uplink_busy_ns[src] = start + tx_ns;

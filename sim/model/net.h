@@ -1,7 +1,7 @@
 /* The network model: who is linked to whom (topology), how long a message
  * takes (per-message latency draw, region matrix, uplink bandwidth with one
- * message on the wire at a time per node), whether it arrives (loss,
- * partitions). Built once from a validated scenario.
+ * message on the wire at a time per node, per-region upload/download rates),
+ * whether it arrives (loss, partitions). Built once from a validated scenario.
  *
  * Threads: after net_new, net_send_time(src, ...) writes only src's uplink
  * state, so each node's thread may call it for its own node concurrently with
@@ -76,6 +76,8 @@ int64_t net_latency_draw(const net *n, uint32_t src, uint32_t dst, net_rng *rng)
  * the message is transmitted after src's previous ones:
  * start = max(now, uplink busy until), busy until = start + size*8/bandwidth
  * (0 with unlimited bandwidth), and *arrive_ns = busy until + a latency draw;
+ * bandwidth is network.bandwidth, or with per-region rates the smallest of
+ * it, src's region's upload and dst's region's download (regions_link_bps);
  * then with probability loss it is NET_DROPPED_LOSS (the uplink time is still
  * spent). *arrive_ns is 0 when the message is dropped. Writes src's uplink
  * state only (see the threading rule above). */

@@ -8,6 +8,7 @@
 #include "scenario.h"
 #include "fileout.h"
 #include "jsonread.h"
+#include "regions.h"
 #include "units.h"
 
 #include <errno.h>
@@ -505,14 +506,24 @@ static jsonread_status parse_region_latency(jsonread *jr, scenario *s, const cJS
 
 static jsonread_status parse_regions(jsonread *jr, scenario *s, const cJSON *net)
 {
-    static const char *const keys[] = {"names", "latency", NULL};
+    static const char *const keys[] = {"names", "latency", "share", "bandwidth", NULL};
     const cJSON *reg = NULL;
     if (jsonread_object(jr, &reg, net, "regions", JSONREAD_OPTIONAL) || reg == NULL)
         return jr->status;
     if (jsonread_only_keys(jr, reg, keys) || parse_region_names(jr, s, reg) ||
         parse_region_latency(jr, s, reg))
         return jr->status;
-    return JSONREAD_OK;
+    /* share and bandwidth (regions.c writes its own message into jr's buffer) */
+    switch (regions_parse(s, reg, jr->name, jr->err, jr->errlen)) {
+    case SCENARIO_OK:
+        return JSONREAD_OK;
+    case SCENARIO_ERR_NOMEM:
+        return jr->status = JSONREAD_E_NOMEM;
+    case SCENARIO_ERR_TYPE:
+        return jr->status = JSONREAD_E_TYPE;
+    default:
+        return jr->status = JSONREAD_E_RANGE;
+    }
 }
 
 /* Union-find root, for the connectivity check of an edge list. */
@@ -1155,6 +1166,7 @@ void scenario_free(scenario *scn)
         free(scn->network.region_names[i]);
     free(scn->network.region_names);
     free(scn->network.region_latency_ns);
+    regions_free(scn);
     for (size_t i = 0; i < scn->n_events; i++)
         free(scn->events[i].group_of);
     free(scn->events);
@@ -1253,6 +1265,8 @@ static int network_to_json(cJSON *root, const scenario *s)
                     return 0;
             }
         }
+        if (!regions_to_json(reg, s))
+            return 0;
     }
     return 1;
 }
@@ -1315,6 +1329,15 @@ static cJSON *add_seed(cJSON *root, uint64_t seed)
 cJSON *scenario_to_json(const scenario *s)
 {
     cJSON *root = cJSON_CreateObject(), *nodes, *cons, *pow, *pos, *w, *m, *evs, *ov;
+    /* With shares, a node's own region is the drawn one: only the nodes
+     * placed elsewhere are overrides. */
+    uint32_t *home = NULL;
+    if (s->network.region_share != NULL) {
+        home = malloc(((size_t)s->n_nodes + 1) * sizeof *home);
+        if (home == NULL)
+            goto fail;
+        regions_assign(home, s);
+    }
     if (root == NULL || !cJSON_AddStringToObject(root, "name", s->name) ||
         !cJSON_AddStringToObject(root, "description", s->description) || !add_seed(root, s->seed) ||
         !add_duration(root, "duration", s->duration_ns))
@@ -1330,7 +1353,7 @@ cJSON *scenario_to_json(const scenario *s)
     for (uint32_t i = 0; i < s->n_nodes; i++) {
         const scenario_node *nd = &s->nodes[i];
         if (nd->hashrate_hps == s->default_hashrate_hps && nd->stake == s->default_stake &&
-            nd->region == 0 && nd->join_at_ns == 0)
+            nd->region == (home != NULL ? home[i] : 0) && nd->join_at_ns == 0)
             continue;
         cJSON *o = cJSON_CreateObject();
         if (o == NULL || !cJSON_AddItemToArray(ov, o) ||
@@ -1381,8 +1404,10 @@ cJSON *scenario_to_json(const scenario *s)
     for (size_t i = 0; i < s->n_events; i++)
         if (!event_to_json(evs, s, &s->events[i]))
             goto fail;
+    free(home);
     return root;
 fail:
+    free(home);
     cJSON_Delete(root);
     return NULL;
 }

@@ -68,7 +68,8 @@ const char *scenario_event_name(scenario_event_type t);
 typedef struct scenario_node {
     double hashrate_hps; /* PoW hashes per virtual second */
     uint64_t stake;      /* PoS stake, base units */
-    uint32_t region;     /* index into network.region_names (0 without regions) */
+    uint32_t region;     /* index into network.region_names (0 without regions, or drawn
+                          * from network.region_share) */
     int64_t join_at_ns;  /* the node starts at this time (0 = from the start) */
 } scenario_node;
 
@@ -132,6 +133,11 @@ typedef struct scenario {
         uint32_t n_regions;         /* 0 = no regions */
         char **region_names;        /* n_regions */
         int64_t *region_latency_ns; /* n_regions * n_regions, row-major [from][to] */
+
+        /* Each n_regions entries or NULL (not given); see regions.h. */
+        double *region_share;          /* nodes are placed by these shares */
+        uint64_t *region_upload_bps;   /* 0 entry = unlimited */
+        uint64_t *region_download_bps; /* 0 entry = unlimited */
     } network;
     struct {
         uint32_t wallets;
