@@ -535,10 +535,8 @@ static reason connect(chain *c, chain_entry *e, char *msg, size_t msg_len)
 {
     if (e->utxo == NULL)
         e->utxo = shared_set(c, e->blk, e->parent->utxo);
-    if (e->utxo != NULL) {
-        describe(msg, msg_len, e, reason_message(REASON_OK));
+    if (e->utxo != NULL)
         return REASON_OK;
-    }
     utxo_set *set;
     reason r = validate_connect(c, &set, e, msg, msg_len);
     if (r == REASON_OK)
