@@ -1,11 +1,12 @@
 /* Chain state. The tree is a hash map from block id to a small entry
- * (parent pointer, height, cumulative work, order seen, and undo data while
- * the block is on the active chain); the active chain is an array of entries
- * by height. Fork choice keeps `best`, the valid entry with the most work
- * (first seen on a tie), and "activation" moves the UTXO set from the tip
- * to best: disconnect down to the common ancestor with the undo data, then
- * connect up, validating each block against the UTXO state it extends
- * (Bitcoin's ActivateBestChain). A block that fails there is marked invalid
+ * (parent pointer, height, cumulative work, order seen, and the UTXO set
+ * after the block once it has been connected); the active chain is an array
+ * of entries by height, and the UTXO view is the tip entry's set. Fork
+ * choice keeps `best`, the valid entry with the most work (first seen on a
+ * tie), and "activation" moves the tip to best: disconnect down to the
+ * common ancestor (which only shortens the active array: every entry keeps
+ * its own immutable set), then connect up, validating each block against
+ * the set of its parent (Bitcoin's ActivateBestChain). A block that fails there is marked invalid
  * with its descendants and best is chosen again, so the loop ends on the
  * best valid branch. With a rollback limit k, `final_height` only grows
  * (to tip height - k after each activation) and a branch is eligible for
@@ -27,10 +28,8 @@ struct chain_entry {
     u256 work;
     uint32_t height;
     uint8_t failed;
-    uint64_t seq;    /* order in which this chain first saw the block */
-    utxo_coin *undo; /* coins spent by the block, in input order, while connected */
-    size_t n_undo;
-    uint8_t undo_shared; /* undo belongs to the block's shared connect result */
+    uint64_t seq;   /* order in which this chain first saw the block */
+    utxo_set *utxo; /* a reference: the UTXO set after the block, once connected */
 };
 
 struct orphan {
@@ -47,7 +46,6 @@ struct chain {
     size_t active_cap;
     uint32_t height;
     chain_entry *best;
-    utxo_set *utxo;
     uint64_t next_seq;
     size_t n_valid;
     uint32_t final_height; /* active[final_height] is never disconnected (max_rollback > 0) */
@@ -212,7 +210,7 @@ uint32_t chain_final_height(const chain *c)
 
 const utxo_set *chain_utxo(const chain *c)
 {
-    return c->utxo;
+    return chain_tip(c)->utxo;
 }
 
 const chain_params *chain_params_of(const chain *c)
@@ -244,13 +242,16 @@ int chain_spent_on_active(const chain *c, const tx_outpoint *op)
 size_t chain_memory(const chain *c)
 {
     size_t bytes = sizeof *c + hmap_memory(c->index) + hmap_memory(c->orphans) +
-                   c->active_cap * sizeof *c->active + utxo_memory(c->utxo);
+                   c->active_cap * sizeof *c->active;
     size_t pos = 0;
     const void *key;
     void *val;
     while (hmap_next(c->index, &pos, &key, &val)) {
         const chain_entry *e = *(chain_entry **)val;
-        bytes += sizeof *e + (e->undo_shared ? 0 : e->n_undo * sizeof(utxo_coin));
+        bytes += sizeof *e;
+        /* A set the run shares is not this chain's own. */
+        if (e->utxo != NULL && (c->cache == NULL || block_shared(e->blk, c->cache) != e->utxo))
+            bytes += utxo_memory(e->utxo);
     }
     return bytes;
 }
@@ -305,61 +306,33 @@ uint32_t chain_expected_bits(const chain *c, const chain_entry *parent)
 
 /* ---- UTXO application ---- */
 
+/* Connecting a block to its parent's state gives the same answer at every
+ * node, so the UTXO set after a block (a layer over its parent's set, see
+ * core/utxo.c) is computed once per run: the first chain to connect the
+ * block validates it and attaches the set to the block (block_share, tagged
+ * with the run's signature cache); every other chain of the run takes a
+ * reference to that set instead of validating again. An entry keeps its set
+ * once connected, so a reorganisation back onto it costs nothing, and
+ * disconnecting a block only moves the tip. */
+
 static const utxo_coin *lookup_utxo(void *ctx, const tx_outpoint *op)
 {
     return utxo_get(ctx, op);
 }
 
-static void remove_outputs(chain *c, const tx *t, size_t n)
-{
-    for (size_t j = 0; j < n; j++) {
-        tx_outpoint op = {*tx_id(t), (uint32_t)j};
-        utxo_spend(c->utxo, NULL, &op);
-    }
-}
-
-/* Restores the coins t spent from undo[0..n_in). */
-static int restore_inputs(chain *c, const tx *t, const utxo_coin *undo)
-{
-    for (size_t k = tx_n_in(t); k-- > 0;) {
-        tx_outpoint op = {tx_input(t, k)->prev_txid, tx_input(t, k)->prev_index};
-        if (utxo_add(c->utxo, &op, &undo[k]) < 0)
-            return -1;
-    }
-    return 0;
-}
-
-/* Adds t's outputs; on failure removes those added. Returns 0 or -1. */
-static int add_outputs(chain *c, const tx *t, uint32_t height, int coinbase)
+/* Adds t's outputs to set. Returns 0, or -1 when out of memory or when an
+ * output already exists. */
+static int add_outputs(utxo_set *set, const tx *t, uint32_t height, int coinbase)
 {
     for (size_t j = 0; j < tx_n_out(t); j++) {
         tx_outpoint op = {*tx_id(t), (uint32_t)j};
         utxo_coin coin = {
             .amount = tx_output(t, j)->amount, .height = height, .coinbase = (uint8_t)coinbase};
         memcpy(coin.owner, tx_output(t, j)->owner, KEYS_PUB_BYTES);
-        if (utxo_add(c->utxo, &op, &coin) != 0) {
-            remove_outputs(c, t, j);
+        if (utxo_add(set, &op, &coin) != 0)
             return -1;
-        }
     }
     return 0;
-}
-
-/* Undoes transactions 1..n_applied-1 of b (and the coinbase when cb) with
- * undo holding the spent coins of those transactions in order. Out of memory
- * while restoring leaves the set broken: nothing sane is left to do. */
-static void unapply(chain *c, const block *b, size_t n_applied, int cb, const utxo_coin *undo,
-                    size_t n_undo)
-{
-    if (cb)
-        remove_outputs(c, block_tx(b, 0), tx_n_out(block_tx(b, 0)));
-    for (size_t i = n_applied; i-- > 1;) {
-        const tx *t = block_tx(b, i);
-        remove_outputs(c, t, tx_n_out(t));
-        n_undo -= tx_n_in(t);
-        if (restore_inputs(c, t, undo + n_undo) != 0)
-            abort();
-    }
 }
 
 static void describe(char *msg, size_t msg_len, const chain_entry *e, const char *detail)
@@ -369,23 +342,36 @@ static void describe(char *msg, size_t msg_len, const chain_entry *e, const char
     snprintf(msg, msg_len, "block %s (height %" PRIu32 "): %.230s", hex, e->height, detail);
 }
 
-/* Finds the first input of t that is not in the UTXO set and explains it:
- * spent earlier in this block, spent on the active chain, or never there. */
-static reason explain_missing(const chain *c, const hmap *spent_here, const tx *t, char *msg,
-                              size_t msg_len)
+/* 1 when a transaction before index i of b spends op. */
+static int spent_earlier_in_block(const block *b, size_t i, const tx_outpoint *op)
 {
+    for (size_t j = 1; j < i; j++) {
+        const tx *t = block_tx(b, j);
+        for (size_t k = 0; k < tx_n_in(t); k++) {
+            const tx_in *in = tx_input(t, k);
+            if (in->prev_index == op->index && hash_eq(&in->prev_txid, &op->txid))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Finds the first input of t (transaction i of b) that is not in set and
+ * explains it: spent earlier in this block, spent on the active chain, or
+ * never there. */
+static reason explain_missing(const chain *c, const utxo_set *set, const block *b, size_t i,
+                              char *msg, size_t msg_len)
+{
+    const tx *t = block_tx(b, i);
     reason r = REASON_TX_MISSING_INPUT;
     size_t k;
     tx_outpoint op;
     for (k = 0; k < tx_n_in(t); k++) {
-        uint8_t key[36];
         op.txid = tx_input(t, k)->prev_txid;
         op.index = tx_input(t, k)->prev_index;
-        if (utxo_get(c->utxo, &op) != NULL)
+        if (utxo_get(set, &op) != NULL)
             continue;
-        memcpy(key, op.txid.b, 32);
-        memcpy(key + 32, &op.index, 4);
-        if (hmap_get(spent_here, key) != NULL)
+        if (spent_earlier_in_block(b, i, &op))
             r = REASON_BLOCK_DOUBLE_SPEND;
         else if (chain_spent_on_active(c, &op))
             r = REASON_TX_ALREADY_SPENT;
@@ -399,207 +385,167 @@ static reason explain_missing(const chain *c, const hmap *spent_here, const tx *
     return r;
 }
 
-/* The connect result of a block, shared by the nodes of a run through
- * block_share (tagged with the run's signature cache): connecting a block to
- * its parent's state gives the same answer at every node, so the first node
- * to connect it validates it and records the coins it spent; every other
- * node applies it without validating again and shares the undo data. */
-struct connect_result {
-    size_t n_undo;
-    utxo_coin undo[];
-};
-
-/* Applies a shared connect result. Returns REASON_OK, REASON_NO_MEMORY, or
- * REASON_TX_MISSING_INPUT when the state is not the one the result was made
- * for (a cache shared by chains of different parameters): the set is then
- * unchanged and the caller validates in full. */
-static reason connect_shared(chain *c, chain_entry *e, struct connect_result *cr)
+/* Validates transaction i (not the coinbase) of e's block against set and
+ * applies it there: inputs exist and are signed, fees add up, outputs are
+ * new. Adds its fee to *fees. On failure msg says why (set is then only fit
+ * to be dropped). */
+static reason connect_tx(chain *c, utxo_set *set, const chain_entry *e, size_t i, uint64_t *fees,
+                         char *msg, size_t msg_len)
 {
-    const block *b = e->blk;
-    size_t k = 0, applied = 1;
-    for (size_t i = 1; i < block_n_tx(b); i++, applied++) {
-        const tx *t = block_tx(b, i);
-        size_t first = k;
-        for (size_t q = 0; q < tx_n_in(t); q++) {
-            tx_outpoint op = {tx_input(t, q)->prev_txid, tx_input(t, q)->prev_index};
-            if (k >= cr->n_undo || !utxo_spend(c->utxo, NULL, &op)) {
-                for (size_t back = q; back-- > 0;) {
-                    tx_outpoint put = {tx_input(t, back)->prev_txid, tx_input(t, back)->prev_index};
-                    if (utxo_add(c->utxo, &put, &cr->undo[first + back]) < 0)
-                        abort();
-                }
-                unapply(c, b, applied, 0, cr->undo, first);
-                return REASON_TX_MISSING_INPUT;
-            }
-            k++;
+    const tx *t = block_tx(e->blk, i);
+    char txmsg[240], detail[300];
+    uint64_t fee;
+    reason r = validate_tx_inputs(lookup_utxo, set, c->cache, t, &fee, txmsg, sizeof txmsg);
+    if (r == REASON_TX_MISSING_INPUT)
+        r = explain_missing(c, set, e->blk, i, txmsg, sizeof txmsg);
+    if (r != REASON_OK) {
+        describe(msg, msg_len, e, txmsg);
+        return r;
+    }
+    *fees += fee;
+    if (*fees > TX_MAX_MONEY) {
+        describe(msg, msg_len, e, reason_message(REASON_BLOCK_FEE_OVERFLOW));
+        return REASON_BLOCK_FEE_OVERFLOW;
+    }
+    for (size_t j = 0; j < tx_n_out(t); j++) {
+        tx_outpoint op = {*tx_id(t), (uint32_t)j};
+        if (utxo_get(set, &op) != NULL) {
+            snprintf(detail, sizeof detail, "%s (transaction %zu's outputs already exist)",
+                     reason_message(REASON_BLOCK_DUPLICATE_TX), i);
+            describe(msg, msg_len, e, detail);
+            return REASON_BLOCK_DUPLICATE_TX;
         }
-        if (add_outputs(c, t, e->height, 0) != 0) {
-            if (restore_inputs(c, t, cr->undo + first) != 0)
-                abort();
-            unapply(c, b, applied, 0, cr->undo, first);
+    }
+    for (size_t q = 0; q < tx_n_in(t); q++) {
+        tx_outpoint op = {tx_input(t, q)->prev_txid, tx_input(t, q)->prev_index};
+        if (utxo_spend(set, NULL, &op) < 0) {
+            describe(msg, msg_len, e, reason_message(REASON_NO_MEMORY));
             return REASON_NO_MEMORY;
         }
     }
-    if (k != cr->n_undo || add_outputs(c, block_tx(b, 0), e->height, 1) != 0) {
-        reason r = k != cr->n_undo ? REASON_TX_MISSING_INPUT : REASON_NO_MEMORY;
-        unapply(c, b, applied, 0, cr->undo, k);
+    if (add_outputs(set, t, e->height, 0) != 0) {
+        describe(msg, msg_len, e, reason_message(REASON_NO_MEMORY));
+        return REASON_NO_MEMORY;
+    }
+    return REASON_OK;
+}
+
+/* Checks that e's coinbase pays at most the reward plus fees and creates
+ * new outputs, and applies it to set. On failure msg says why. */
+static reason connect_coinbase(chain *c, utxo_set *set, const chain_entry *e, uint64_t fees,
+                               char *msg, size_t msg_len)
+{
+    const tx *cb = block_tx(e->blk, 0);
+    uint64_t paid = 0, allowed;
+    char detail[300];
+    for (size_t j = 0; j < tx_n_out(cb); j++)
+        paid += tx_output(cb, j)->amount; /* bounded by the shape check */
+    if (__builtin_add_overflow(c->params.block_reward, fees, &allowed))
+        allowed = UINT64_MAX;
+    if (paid > allowed) {
+        snprintf(detail, sizeof detail,
+                 "%s (pays %" PRIu64 ", reward %" PRIu64 " + fees %" PRIu64 ")",
+                 reason_message(REASON_BLOCK_EXCESS_COINBASE), paid, c->params.block_reward, fees);
+        describe(msg, msg_len, e, detail);
+        return REASON_BLOCK_EXCESS_COINBASE;
+    }
+    tx_outpoint op = {*tx_id(cb), 0};
+    if (utxo_get(set, &op) != NULL) {
+        describe(msg, msg_len, e, "coinbase outputs already exist");
+        return REASON_BLOCK_DUPLICATE_TX;
+    }
+    if (add_outputs(set, cb, e->height, 1) != 0) {
+        describe(msg, msg_len, e, reason_message(REASON_NO_MEMORY));
+        return REASON_NO_MEMORY;
+    }
+    return REASON_OK;
+}
+
+/* Validates e's block against its parent's set (Bitcoin's ConnectBlock):
+ * the transactions in order, then the coinbase. Returns REASON_OK and sets
+ * *out (one reference) to the set after the block, or the reason with msg
+ * saying why (*out = NULL). */
+static reason validate_connect(chain *c, utxo_set **out, const chain_entry *e, char *msg,
+                               size_t msg_len)
+{
+    utxo_set *set;
+    uint64_t fees = 0;
+    reason r = REASON_OK;
+    *out = NULL;
+    if (utxo_new_child(&set, e->parent->utxo) != 0) {
+        describe(msg, msg_len, e, reason_message(REASON_NO_MEMORY));
+        return REASON_NO_MEMORY;
+    }
+    for (size_t i = 1; i < block_n_tx(e->blk) && r == REASON_OK; i++)
+        r = connect_tx(c, set, e, i, &fees, msg, msg_len);
+    if (r == REASON_OK)
+        r = connect_coinbase(c, set, e, fees, msg, msg_len);
+    if (r != REASON_OK) {
+        utxo_free(set);
         return r;
     }
-    e->undo = cr->undo;
-    e->n_undo = cr->n_undo;
-    e->undo_shared = 1;
+    *out = set;
     return REASON_OK;
 }
 
-/* Offers e's validated undo data to the other nodes of the run. */
-static void share_result(chain *c, chain_entry *e)
+static void free_shared_set(void *set)
+{
+    utxo_free(set);
+}
+
+/* The set the run attached to b (a reference), or NULL. It is used only when
+ * it extends a state like parent's (same count and total: a cache shared by
+ * chains of different parameters would break the contract of chain_new). */
+static utxo_set *shared_set(const chain *c, const block *b, const utxo_set *parent)
 {
     if (c->cache == NULL)
-        return;
-    struct connect_result *cr = malloc(sizeof *cr + e->n_undo * sizeof(utxo_coin));
-    if (cr == NULL)
-        return; /* sharing is an optimisation */
-    cr->n_undo = e->n_undo;
-    if (e->n_undo > 0)
-        memcpy(cr->undo, e->undo, e->n_undo * sizeof(utxo_coin));
-    if (block_share(e->blk, c->cache, cr, free) != 1) {
-        free(cr);
-        return;
-    }
-    free(e->undo);
-    e->undo = cr->undo;
-    e->undo_shared = 1;
+        return NULL;
+    utxo_set *s = block_shared(b, c->cache);
+    if (s == NULL)
+        return NULL;
+    const utxo_set *from = utxo_parent(s);
+    if (parent != NULL && (from == NULL || utxo_count(from) != utxo_count(parent) ||
+                           utxo_total(from) != utxo_total(parent)))
+        return NULL;
+    return utxo_ref(s);
 }
 
-/* Connects e (whose parent is the tip) to the UTXO set. On failure the set
- * is unchanged and msg says why. */
+/* Offers set (the state after b, one reference the caller gives up) to the
+ * other chains of the run. Returns the set to keep (one reference): set
+ * itself, or the equal one another chain attached first. */
+static utxo_set *publish_set(const chain *c, block *b, utxo_set *set)
+{
+    if (c->cache == NULL)
+        return set;
+    int rc = block_share(b, c->cache, utxo_ref(set), free_shared_set);
+    if (rc == 1)
+        return set;
+    utxo_free(set); /* the reference meant for the block */
+    utxo_set *first = shared_set(c, b, utxo_parent(set));
+    if (first == NULL)
+        return set; /* sharing is an optimisation */
+    utxo_free(set);
+    return first;
+}
+
+/* Connects e (whose parent is the tip): gives it the UTXO set after its
+ * block, from an earlier connect, from the run, or by validating it. On
+ * failure msg says why. */
 static reason connect(chain *c, chain_entry *e, char *msg, size_t msg_len)
 {
-    if (c->cache != NULL) {
-        struct connect_result *cr = block_shared(e->blk, c->cache);
-        if (cr != NULL) {
-            reason r = connect_shared(c, e, cr);
-            if (r == REASON_OK || r == REASON_NO_MEMORY) {
-                describe(msg, msg_len, e, reason_message(r));
-                return r;
-            }
-        }
-    }
-    const block *b = e->blk;
-    size_t n_tx = block_n_tx(b), n_inputs = 0, k = 0, applied = 1;
-    uint64_t fees = 0;
-    char txmsg[240], detail[300];
-    reason r = REASON_OK;
-    hmap *spent_here = NULL;
-    for (size_t i = 1; i < n_tx; i++)
-        n_inputs += tx_n_in(block_tx(b, i));
-    utxo_coin *undo = malloc((n_inputs ? n_inputs : 1) * sizeof *undo);
-    if (undo == NULL || hmap_new(&spent_here, 36, 0) != 0) {
-        r = REASON_NO_MEMORY;
-        describe(msg, msg_len, e, reason_message(r));
-        goto fail;
-    }
-    for (size_t i = 1; i < n_tx; i++, applied++) {
-        const tx *t = block_tx(b, i);
-        uint64_t fee;
-        r = validate_tx_inputs(lookup_utxo, c->utxo, c->cache, t, &fee, txmsg, sizeof txmsg);
-        if (r == REASON_TX_MISSING_INPUT) {
-            r = explain_missing(c, spent_here, t, txmsg, sizeof txmsg);
-            describe(msg, msg_len, e, txmsg);
-            goto fail;
-        }
-        if (r != REASON_OK) {
-            describe(msg, msg_len, e, txmsg);
-            goto fail;
-        }
-        fees += fee;
-        if (fees > TX_MAX_MONEY) {
-            r = REASON_BLOCK_FEE_OVERFLOW;
-            describe(msg, msg_len, e, reason_message(r));
-            goto fail;
-        }
-        for (size_t j = 0; j < tx_n_out(t); j++) {
-            tx_outpoint op = {*tx_id(t), (uint32_t)j};
-            if (utxo_get(c->utxo, &op) != NULL) {
-                r = REASON_BLOCK_DUPLICATE_TX;
-                snprintf(detail, sizeof detail, "%s (transaction %zu's outputs already exist)",
-                         reason_message(r), i);
-                describe(msg, msg_len, e, detail);
-                goto fail;
-            }
-        }
-        for (size_t q = 0; q < tx_n_in(t); q++) {
-            uint8_t key[36];
-            memcpy(key, tx_input(t, q)->prev_txid.b, 32);
-            memcpy(key + 32, &tx_input(t, q)->prev_index, 4);
-            if (hmap_put(spent_here, key, NULL) < 0) {
-                r = REASON_NO_MEMORY;
-                describe(msg, msg_len, e, reason_message(r));
-                goto fail;
-            }
-        }
-        size_t first = k;
-        for (size_t q = 0; q < tx_n_in(t); q++) {
-            tx_outpoint op = {tx_input(t, q)->prev_txid, tx_input(t, q)->prev_index};
-            utxo_spend(c->utxo, &undo[k++], &op);
-        }
-        if (add_outputs(c, t, e->height, 0) != 0) {
-            if (restore_inputs(c, t, undo + first) != 0)
-                abort();
-            k = first;
-            r = REASON_NO_MEMORY;
-            describe(msg, msg_len, e, reason_message(r));
-            goto fail;
-        }
-    }
-    {
-        const tx *cb = block_tx(b, 0);
-        uint64_t paid = 0, allowed;
-        for (size_t j = 0; j < tx_n_out(cb); j++)
-            paid += tx_output(cb, j)->amount; /* bounded by the shape check */
-        if (__builtin_add_overflow(c->params.block_reward, fees, &allowed))
-            allowed = UINT64_MAX;
-        if (paid > allowed) {
-            r = REASON_BLOCK_EXCESS_COINBASE;
-            snprintf(detail, sizeof detail,
-                     "%s (pays %" PRIu64 ", reward %" PRIu64 " + fees %" PRIu64 ")",
-                     reason_message(r), paid, c->params.block_reward, fees);
-            describe(msg, msg_len, e, detail);
-            goto fail;
-        }
-        tx_outpoint op = {*tx_id(cb), 0};
-        if (utxo_get(c->utxo, &op) != NULL) {
-            r = REASON_BLOCK_DUPLICATE_TX;
-            describe(msg, msg_len, e, "coinbase outputs already exist");
-            goto fail;
-        }
-        if (add_outputs(c, cb, e->height, 1) != 0) {
-            r = REASON_NO_MEMORY;
-            describe(msg, msg_len, e, reason_message(r));
-            goto fail;
-        }
-    }
-    hmap_free(spent_here);
-    e->undo = undo;
-    e->n_undo = k;
-    e->undo_shared = 0;
-    share_result(c, e);
-    return REASON_OK;
-fail:
-    unapply(c, b, applied, 0, undo, k);
-    hmap_free(spent_here);
-    free(undo);
+    if (e->utxo == NULL)
+        e->utxo = shared_set(c, e->blk, e->parent->utxo);
+    if (e->utxo != NULL)
+        return REASON_OK;
+    utxo_set *set;
+    reason r = validate_connect(c, &set, e, msg, msg_len);
+    if (r == REASON_OK)
+        e->utxo = publish_set(c, e->blk, set);
     return r;
 }
 
 static void disconnect_tip(chain *c)
 {
-    chain_entry *e = c->active[c->height];
-    unapply(c, e->blk, block_n_tx(e->blk), 1, e->undo, e->n_undo);
-    if (!e->undo_shared)
-        free(e->undo);
-    e->undo = NULL;
-    e->n_undo = 0;
     c->active[c->height] = NULL;
     c->height--;
 }
@@ -660,6 +606,8 @@ static void recompute_best(chain *c)
 static void fail_entry(chain *c, chain_entry *e)
 {
     e->failed = 1;
+    utxo_free(e->utxo);
+    e->utxo = NULL;
     block_unref(e->blk);
     e->blk = NULL;
     c->n_valid--;
@@ -1085,6 +1033,23 @@ int chain_genesis_new(block **out, const chain_params *params)
     return rc;
 }
 
+/* The UTXO set of genesis (one reference): the run's when g carries it,
+ * else built from g's coinbase (and offered to the run). NULL when out of
+ * memory or when the coinbase's outputs repeat. */
+static utxo_set *genesis_set(const chain *c, block *g)
+{
+    utxo_set *set = shared_set(c, g, NULL);
+    if (set != NULL)
+        return set;
+    if (utxo_new(&set) != 0)
+        return NULL;
+    if (add_outputs(set, block_tx(g, 0), 0, 1) != 0) {
+        utxo_free(set);
+        return NULL;
+    }
+    return publish_set(c, g, set);
+}
+
 int chain_new(chain **out, const chain_params *params, block *genesis, sigcache *cache)
 {
     chain *c = calloc(1, sizeof *c);
@@ -1098,8 +1063,7 @@ int chain_new(chain **out, const chain_params *params, block *genesis, sigcache 
     c->params.n_genesis_outputs = 0;
     c->cache = cache;
     if (hmap_new(&c->index, 32, sizeof(chain_entry *)) != 0 ||
-        hmap_new(&c->orphans, 32, sizeof(struct orphan)) != 0 || utxo_new(&c->utxo) != 0 ||
-        reserve_active(c, 64) != 0)
+        hmap_new(&c->orphans, 32, sizeof(struct orphan)) != 0 || reserve_active(c, 64) != 0)
         goto fail;
     if (genesis != NULL)
         g = block_ref(genesis);
@@ -1112,7 +1076,7 @@ int chain_new(chain **out, const chain_params *params, block *genesis, sigcache 
         goto fail;
     push_active(c, e);
     c->best = e;
-    if (add_outputs(c, block_tx(g, 0), 0, 1) != 0)
+    if ((e->utxo = genesis_set(c, g)) == NULL)
         goto fail;
     block_unref(g);
     *out = c;
@@ -1133,8 +1097,7 @@ void chain_free(chain *c)
     if (c->index != NULL) {
         while (hmap_next(c->index, &pos, &key, &val)) {
             chain_entry *e = *(chain_entry **)val;
-            if (!e->undo_shared)
-                free(e->undo);
+            utxo_free(e->utxo);
             block_unref(e->blk);
             free(e);
         }
@@ -1146,7 +1109,6 @@ void chain_free(chain *c)
     }
     hmap_free(c->index);
     hmap_free(c->orphans);
-    utxo_free(c->utxo);
     free(c->active);
     free(c);
 }

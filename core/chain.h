@@ -1,7 +1,8 @@
 /* One node's view of the ledger: the tree of every valid block it has seen
  * (with cumulative work), the active chain chosen by fork choice (most work;
- * a tie keeps the block seen first), the UTXO set of the active tip with undo
- * data for reorganisations of any depth, and a bounded pool of orphan blocks
+ * a tie keeps the block seen first), the UTXO set of the active tip (the
+ * immutable set after that block, so a reorganisation of any depth only
+ * moves the tip), and a bounded pool of orphan blocks
  * whose parent is not known yet. Blocks are shared (reference counted); the
  * chain keeps only small index entries. One owner, not thread-safe; core/
  * rules, so it never reads a clock: callers pass their current time.
@@ -22,10 +23,12 @@
  *    most reward + fees, all sums without overflow.
  * Sharing: connecting a block to its parent's state gives the same answer
  * at every node, so when a chain has a signature cache (one per run), the
- * first chain to connect a block attaches the result (the coins it spent)
- * to the block (block_share, tagged with the cache) and the other chains of
- * the run apply it without validating again and share its undo data. A block
- * that fails is never shared.
+ * first chain to connect a block attaches the result, the UTXO set after
+ * the block (a layer over its parent's set: the coins it created and
+ * spent, see utxo.h), to the block (block_share, tagged with the cache),
+ * and the other chains of the run take that set without validating again.
+ * The nodes of a run thus hold one UTXO set per block between them, not
+ * one per node. A block that fails is never shared.
  * Like Bitcoin, a block on a side branch is checked against the UTXO state
  * only when its branch gets the most work; if it then fails, it and its
  * descendants are marked invalid and the best remaining branch is active.
@@ -191,16 +194,17 @@ uint32_t chain_final_height(const chain *c);
  * default rule (Bitcoin's retarget for PoW with retarget_blocks > 0, else
  * the parent's bits; 0 when the retarget parameters are unusable). */
 uint32_t chain_expected_bits(const chain *c, const chain_entry *parent);
-/* The UTXO set of the active tip (read-only; changes with the chain). */
+/* The UTXO set of the active tip (read-only; the pointer changes with the
+ * tip, the set it points at never changes; utxo_ref keeps it beyond). */
 const utxo_set *chain_utxo(const chain *c);
 /* The chain's parameters and signature cache. */
 const chain_params *chain_params_of(const chain *c);
 sigcache *chain_sigcache(const chain *c);
-/* 1 when a block of the active chain spent op (scans the undo data of the
- * active chain: meant for explaining rejections, not for hot paths). */
+/* 1 when a block of the active chain spent op (scans the transactions of
+ * the active chain: meant for explaining rejections, not for hot paths). */
 int chain_spent_on_active(const chain *c, const tx_outpoint *op);
-/* Bytes of memory the chain holds of its own (entries, indexes, UTXO set,
- * undo data; not the shared blocks). */
+/* Bytes of memory the chain holds of its own (entries, indexes, the UTXO
+ * sets it does not share with the run; not the shared blocks and sets). */
 size_t chain_memory(const chain *c);
 
 /* Entry accessors. */

@@ -38,6 +38,29 @@ int hmap_new(hmap **out, size_t key_bytes, size_t val_bytes)
     return 0;
 }
 
+int hmap_clone(hmap **out, const hmap *src)
+{
+    hmap *map = calloc(1, sizeof *map);
+    *out = NULL;
+    if (map == NULL)
+        return -1;
+    *map = *src;
+    map->used = NULL;
+    map->slots = NULL;
+    if (src->cap > 0) {
+        map->used = malloc(src->cap);
+        map->slots = malloc(src->cap * src->slot_bytes);
+        if (map->used == NULL || map->slots == NULL) {
+            hmap_free(map);
+            return -1;
+        }
+        memcpy(map->used, src->used, src->cap);
+        memcpy(map->slots, src->slots, src->cap * src->slot_bytes);
+    }
+    *out = map;
+    return 0;
+}
+
 void hmap_free(hmap *map)
 {
     if (map == NULL)

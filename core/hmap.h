@@ -15,6 +15,11 @@ typedef struct hmap hmap;
  * out of memory (*out = NULL). */
 int hmap_new(hmap **out, size_t key_bytes, size_t val_bytes) __attribute__((warn_unused_result));
 
+/* Creates a copy of src (same keys, values and capacity). Returns 0 and sets
+ * *out, or -1 when out of memory (*out = NULL). src may be read by other
+ * threads meanwhile. */
+int hmap_clone(hmap **out, const hmap *src) __attribute__((warn_unused_result));
+
 /* Frees the map. Accepts NULL. */
 void hmap_free(hmap *map);
 

@@ -128,6 +128,15 @@ START_TEST(orphan_pool_is_bounded_oldest_first)
 }
 END_TEST
 
+/* A chain of the run that shares nothing with it: it validates every block
+ * itself, so its UTXO sets are computed independently. */
+static chain *chain_alone(fx *f)
+{
+    chain *c;
+    ck_assert_int_eq(chain_new(&c, &f->params, f->genesis, NULL), 0);
+    return c;
+}
+
 START_TEST(tie_keeps_first_seen_then_reorg_depth_1)
 {
     fx f;
@@ -158,8 +167,9 @@ START_TEST(tie_keeps_first_seen_then_reorg_depth_1)
     ck_assert_ptr_eq(chain_entry_block(res.new_tip), b2);
     chain_result_clear(&res);
     ck_assert(chain_is_active(f.c, eb1));
-    /* Same UTXO set as a node that only saw b1, b2. */
-    chain *fresh = fx_new_chain(&f);
+    /* Same UTXO set as a node that only saw b1, b2 (and validated them on
+     * its own, without the run's shared sets). */
+    chain *fresh = chain_alone(&f);
     fx_expect(fresh, block_ref(b1), CHAIN_OUTCOME_TIP, REASON_OK);
     fx_expect(fresh, block_ref(b2), CHAIN_OUTCOME_TIP, REASON_OK);
     hash256 d1, d2;
@@ -219,7 +229,7 @@ START_TEST(reorg_depth_20_matches_fresh_node_both_ways)
     chain_result_clear(&res);
     ck_assert_uint_eq(chain_height(f.c), 21);
 
-    chain *only_b = fx_new_chain(&f), *only_a = fx_new_chain(&f);
+    chain *only_b = chain_alone(&f), *only_a = chain_alone(&f);
     for (int i = 0; i < 21; i++)
         fx_expect(only_b, block_ref(b[i]), CHAIN_OUTCOME_TIP, REASON_OK);
     for (int i = 0; i < 22; i++)
@@ -248,6 +258,73 @@ START_TEST(reorg_depth_20_matches_fresh_node_both_ways)
     for (int i = 0; i < 22; i++)
         block_unref(a[i]);
     for (int i = 0; i < 21; i++)
+        block_unref(b[i]);
+    fx_free(&f);
+}
+END_TEST
+
+/* The chains of a run share one UTXO set per block: a second chain fed the
+ * same blocks points at the very sets the first one computed, through
+ * reorganisations both ways deeper than UTXO_MAX_LAYERS (so across
+ * flattened sets), holds less memory than a chain that shares nothing, and
+ * ends with the digest of a chain that validated everything alone. */
+START_TEST(utxo_sets_are_shared_by_the_chains_of_a_run)
+{
+    enum { N = UTXO_MAX_LAYERS + 8 };
+    fx f;
+    fx_init(&f);
+    block *a[N + 2], *b[N + 1];
+    build_branch(&f, a, f.genesis, 1, N + 2, 1, 2);
+    build_branch(&f, b, f.genesis, 1, N + 1, 2, 3);
+    chain *second = fx_new_chain(&f), *alone_a = chain_alone(&f), *alone_b = chain_alone(&f);
+    ck_assert_ptr_eq(chain_utxo(second), chain_utxo(f.c)); /* genesis' set */
+    for (int i = 0; i < N; i++) {
+        fx_expect(f.c, block_ref(a[i]), CHAIN_OUTCOME_TIP, REASON_OK);
+        fx_expect(second, block_ref(a[i]), CHAIN_OUTCOME_TIP, REASON_OK);
+        fx_expect(alone_a, block_ref(a[i]), CHAIN_OUTCOME_TIP, REASON_OK);
+        ck_assert_ptr_eq(chain_utxo(second), chain_utxo(f.c));
+        ck_assert_ptr_eq(chain_utxo(second), block_shared(a[i], f.cache));
+        ck_assert_ptr_ne(chain_utxo(alone_a), chain_utxo(f.c));
+    }
+    ck_assert_uint_lt(chain_memory(second), chain_memory(alone_a));
+    hash256 d, want;
+    for (int i = 0; i < N + 1; i++) {
+        fx_expect(f.c, block_ref(b[i]), i < N ? CHAIN_OUTCOME_SIDE : CHAIN_OUTCOME_TIP, REASON_OK);
+        fx_expect(alone_b, block_ref(b[i]), CHAIN_OUTCOME_TIP, REASON_OK);
+    }
+    chain_result res;
+    for (int i = 0; i < N; i++)
+        fx_expect(second, block_ref(b[i]), CHAIN_OUTCOME_SIDE, REASON_OK);
+    ck_assert_int_eq(fx_add(second, &res, b[N]), REASON_OK);
+    ck_assert_uint_eq(res.reorg_depth, N);
+    chain_result_clear(&res);
+    ck_assert_ptr_eq(chain_utxo(second), chain_utxo(f.c));
+    ck_assert_ptr_eq(chain_utxo(second), block_shared(b[N], f.cache));
+    fx_digest(second, &d);
+    fx_digest(alone_b, &want);
+    ck_assert(hash_eq(&d, &want));
+    ck_assert_uint_eq(utxo_total(chain_utxo(second)), utxo_total(chain_utxo(alone_b)));
+    /* And back onto a, one block deeper: the sets a's blocks had are kept. */
+    for (int i = N; i < N + 2; i++) {
+        fx_expect(f.c, block_ref(a[i]), i == N ? CHAIN_OUTCOME_SIDE : CHAIN_OUTCOME_TIP, REASON_OK);
+        fx_expect(alone_a, block_ref(a[i]), CHAIN_OUTCOME_TIP, REASON_OK);
+    }
+    fx_expect(second, block_ref(a[N]), CHAIN_OUTCOME_SIDE, REASON_OK);
+    ck_assert_int_eq(fx_add(second, &res, a[N + 1]), REASON_OK);
+    ck_assert_uint_eq(res.reorg_depth, N + 1);
+    chain_result_clear(&res);
+    ck_assert_ptr_eq(chain_utxo(second), block_shared(a[N + 1], f.cache));
+    fx_digest(second, &d);
+    fx_digest(alone_a, &want);
+    ck_assert(hash_eq(&d, &want));
+    fx_digest(f.c, &d);
+    ck_assert(hash_eq(&d, &want));
+    chain_free(alone_a);
+    chain_free(alone_b);
+    chain_free(second);
+    for (int i = 0; i < N + 2; i++)
+        block_unref(a[i]);
+    for (int i = 0; i < N + 1; i++)
         block_unref(b[i]);
     fx_free(&f);
 }
@@ -737,7 +814,7 @@ START_TEST(connect_result_is_shared_within_a_run)
     fx_digest(f.c, &d1);
     fx_digest(second, &d2);
     ck_assert(hash_eq(&d1, &d2));
-    /* A reorg away and back through the shared undo data. */
+    /* A reorg away and back through the shared sets. */
     block *c1 = fx_mine(&f, f.genesis, 1, NULL, 0, 5);
     block *c2 = fx_mine(&f, c1, 2, NULL, 0, 5);
     fx_expect(second, block_ref(c1), CHAIN_OUTCOME_SIDE, REASON_OK);
@@ -955,6 +1032,7 @@ static Suite *suite(void)
     tcase_add_test(tc, orphan_pool_is_bounded_oldest_first);
     tcase_add_test(tc, tie_keeps_first_seen_then_reorg_depth_1);
     tcase_add_test(tc, reorg_depth_20_matches_fresh_node_both_ways);
+    tcase_add_test(tc, utxo_sets_are_shared_by_the_chains_of_a_run);
     tcase_add_test(tc, invalid_side_branch_is_dropped_when_it_would_win);
     tcase_add_test(tc, rejects_bad_signature);
     tcase_add_test(tc, rejects_double_spend_inside_block);

@@ -120,12 +120,52 @@ START_TEST(sets_and_clear)
 }
 END_TEST
 
+START_TEST(clone_is_an_independent_copy)
+{
+    hmap *m, *c, *empty, *empty_copy;
+    ck_assert_int_eq(hmap_new(&m, 32, sizeof(uint32_t)), 0);
+    uint8_t key[32];
+    memset(key, 0, sizeof key);
+    for (uint32_t i = 0; i < 100; i++) {
+        memcpy(key, &i, 4);
+        ck_assert_int_eq(hmap_put(m, key, &i), 1);
+    }
+    ck_assert_int_eq(hmap_clone(&c, m), 0);
+    ck_assert_uint_eq(hmap_count(c), 100);
+    ck_assert_uint_eq(hmap_memory(c), hmap_memory(m));
+    uint32_t gone = 7, added = 500;
+    memcpy(key, &gone, 4);
+    ck_assert_int_eq(hmap_del(c, key), 1);
+    ck_assert_ptr_nonnull(hmap_get(m, key)); /* the original keeps it */
+    memcpy(key, &added, 4);
+    ck_assert_int_eq(hmap_put(c, key, &added), 1);
+    ck_assert_ptr_null(hmap_get(m, key));
+    for (uint32_t i = 0; i < 100; i++) {
+        memcpy(key, &i, 4);
+        uint32_t *v = hmap_get(c, key);
+        ck_assert_int_eq(v != NULL, i != gone);
+        if (v != NULL)
+            ck_assert_uint_eq(*v, i);
+    }
+    ck_assert_int_eq(hmap_new(&empty, 32, 0), 0);
+    ck_assert_int_eq(hmap_clone(&empty_copy, empty), 0);
+    ck_assert_uint_eq(hmap_count(empty_copy), 0);
+    ck_assert_ptr_null(hmap_get(empty_copy, key));
+    ck_assert_int_eq(hmap_put(empty_copy, key, NULL), 1);
+    hmap_free(empty);
+    hmap_free(empty_copy);
+    hmap_free(c);
+    hmap_free(m);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("hmap");
     TCase *tc = tcase_create("model");
     tcase_add_test(tc, agrees_with_a_model);
     tcase_add_test(tc, sets_and_clear);
+    tcase_add_test(tc, clone_is_an_independent_copy);
     suite_add_tcase(s, tc);
     return s;
 }

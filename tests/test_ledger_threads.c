@@ -1,7 +1,7 @@
-/* Blocks, transactions, the signature cache and the blocks' shared connect
- * results are shared by every node thread of a run: several threads, each
+/* Blocks, transactions, the signature cache and the blocks' shared UTXO
+ * sets are shared by every node thread of a run: several threads, each
  * with its own chain, connect the same blocks at once through one cache,
- * taking and dropping references, and must end with the same UTXO set.
+ * taking and dropping references, and must end on the same UTXO set.
  * Runs under ThreadSanitizer too. */
 #include "ledger_fixture.h"
 
@@ -15,6 +15,7 @@ struct job {
     block **blocks;
     hash256 digest;
     uint32_t height;
+    const utxo_set *tip_set; /* identity only: the run's blocks keep it alive */
 };
 
 static void *run(void *arg)
@@ -33,6 +34,7 @@ static void *run(void *arg)
             break;
     }
     job->height = chain_height(c);
+    job->tip_set = chain_utxo(c);
     if (utxo_digest(chain_utxo(c), &job->digest) != 0)
         job->height = 0;
     chain_free(c);
@@ -56,7 +58,7 @@ START_TEST(threads_share_blocks_and_signature_cache)
     pthread_t threads[THREADS];
     struct job jobs[THREADS];
     for (int i = 0; i < THREADS; i++) {
-        jobs[i] = (struct job){&f, blocks, {{0}}, 0};
+        jobs[i] = (struct job){&f, blocks, {{0}}, 0, NULL};
         ck_assert_int_eq(pthread_create(&threads[i], NULL, run, &jobs[i]), 0);
     }
     for (int i = 0; i < THREADS; i++)
@@ -73,6 +75,10 @@ START_TEST(threads_share_blocks_and_signature_cache)
     ck_assert_uint_le(hits + misses, (uint64_t)THREADS * BLOCKS);
     for (int i = 0; i < BLOCKS; i++)
         ck_assert_ptr_nonnull(block_shared(blocks[i], f.cache));
+    /* Whichever thread connected a block first, every chain ended on the
+     * one UTXO set the run attached to the last block. */
+    for (int i = 0; i < THREADS; i++)
+        ck_assert_ptr_eq(jobs[i].tip_set, block_shared(blocks[BLOCKS - 1], f.cache));
     for (int i = 0; i < BLOCKS; i++)
         block_unref(blocks[i]);
     fx_free(&f);

@@ -1,5 +1,6 @@
 /* The UTXO set and the hash map under it: add, spend, totals, a digest that
- * depends only on the contents (not on history or insertion order), and the
+ * depends only on the contents (not on history or insertion order), layered
+ * child sets that agree with a flat set and leave their parent alone, and the
  * map's backward-shift deletion checked against a plain array model. Also
  * the signature cache: answers equal plain verification, hits are counted. */
 #include "hmap.h"
@@ -94,6 +95,103 @@ START_TEST(digest_depends_on_contents_only)
     ck_assert(hash_eq(&empty_x, &empty_y));
     utxo_free(x);
     utxo_free(y);
+}
+END_TEST
+
+/* A chain of child sets, each spending and creating coins, against a flat
+ * model set changed the same way: every lookup, count, total and digest
+ * agrees at every step, including across flattening, and a parent never
+ * sees its children's changes. */
+START_TEST(layers_match_a_flat_set)
+{
+    utxo_set *flat, *layer;
+    ck_assert_int_eq(utxo_new(&flat), 0);
+    ck_assert_int_eq(utxo_new(&layer), 0);
+    ck_assert_ptr_null(utxo_parent(layer));
+    enum { START = 6 * UTXO_MAX_LAYERS + 8 };
+    for (uint32_t n = 0; n < START; n++) {
+        tx_outpoint op = op_of(n);
+        utxo_coin c = coin_of(n);
+        ck_assert_int_eq(utxo_add(flat, &op, &c), 0);
+        ck_assert_int_eq(utxo_add(layer, &op, &c), 0);
+    }
+    utxo_set *layers[3 * UTXO_MAX_LAYERS];
+    uint32_t next = START;
+    for (int step = 0; step < 3 * UTXO_MAX_LAYERS; step++) {
+        utxo_set *parent = layer;
+        size_t parent_count = utxo_count(parent);
+        hash256 parent_digest, d;
+        ck_assert_int_eq(utxo_digest(parent, &parent_digest), 0);
+        ck_assert_int_eq(utxo_new_child(&layer, parent), 0);
+        ck_assert_ptr_eq(utxo_parent(layer), parent);
+        layers[step] = parent;
+        /* Spend two old coins, create three, spend one just created. */
+        for (uint32_t k = 0; k < 2; k++) {
+            tx_outpoint op = op_of((uint32_t)step * 2 + k);
+            utxo_coin a, b;
+            ck_assert_int_eq(utxo_spend(flat, &a, &op), 1);
+            ck_assert_int_eq(utxo_spend(layer, &b, &op), 1);
+            ck_assert_uint_eq(a.amount, b.amount);
+            ck_assert_int_eq(utxo_spend(layer, NULL, &op), 0);
+        }
+        for (uint32_t k = 0; k < 3; k++, next++) {
+            tx_outpoint op = op_of(next);
+            utxo_coin c = coin_of(next);
+            ck_assert_int_eq(utxo_add(flat, &op, &c), 0);
+            ck_assert_int_eq(utxo_add(layer, &op, &c), 0);
+        }
+        tx_outpoint fresh = op_of(next - 1);
+        ck_assert_int_eq(utxo_spend(flat, NULL, &fresh), 1);
+        ck_assert_int_eq(utxo_spend(layer, NULL, &fresh), 1);
+        ck_assert_ptr_null(utxo_get(layer, &fresh));
+        for (uint32_t n = 0; n < next; n++) {
+            tx_outpoint op = op_of(n);
+            const utxo_coin *a = utxo_get(flat, &op), *b = utxo_get(layer, &op);
+            ck_assert_int_eq(a != NULL, b != NULL);
+            if (a != NULL)
+                ck_assert_mem_eq(a, b, sizeof *a);
+        }
+        ck_assert_uint_eq(utxo_count(layer), utxo_count(flat));
+        ck_assert_uint_eq(utxo_total(layer), utxo_total(flat));
+        hash256 want;
+        ck_assert_int_eq(utxo_digest(flat, &want), 0);
+        ck_assert_int_eq(utxo_digest(layer, &d), 0);
+        ck_assert(hash_eq(&d, &want));
+        /* The parent is unchanged. */
+        ck_assert_uint_eq(utxo_count(parent), parent_count);
+        ck_assert_int_eq(utxo_digest(parent, &d), 0);
+        ck_assert(hash_eq(&d, &parent_digest));
+    }
+    /* Each set holds its parent: dropping the caller's references in any
+     * order frees the whole chain (ASan checks). */
+    for (int step = 0; step < 3 * UTXO_MAX_LAYERS; step++)
+        utxo_free(layers[step]);
+    utxo_free(layer);
+    utxo_free(flat);
+}
+END_TEST
+
+/* A child costs its changes, not a copy of its parent. */
+START_TEST(child_holds_only_its_changes)
+{
+    utxo_set *base, *child;
+    ck_assert_int_eq(utxo_new(&base), 0);
+    for (uint32_t n = 0; n < 1000; n++) {
+        tx_outpoint op = op_of(n);
+        utxo_coin c = coin_of(n);
+        ck_assert_int_eq(utxo_add(base, &op, &c), 0);
+    }
+    ck_assert_int_eq(utxo_new_child(&child, base), 0);
+    tx_outpoint op = op_of(5000);
+    utxo_coin c = coin_of(5000);
+    ck_assert_int_eq(utxo_add(child, &op, &c), 0);
+    ck_assert_uint_lt(utxo_memory(child) * 20, utxo_memory(base));
+    ck_assert_uint_eq(utxo_count(child), 1001);
+    utxo_free(base); /* the child keeps its parent */
+    ck_assert_ptr_nonnull(utxo_get(child, &op));
+    tx_outpoint old = op_of(7);
+    ck_assert_ptr_nonnull(utxo_get(child, &old));
+    utxo_free(child);
 }
 END_TEST
 
@@ -192,6 +290,8 @@ static Suite *suite(void)
     TCase *tc = tcase_create("utxo");
     tcase_add_test(tc, add_spend_and_totals);
     tcase_add_test(tc, digest_depends_on_contents_only);
+    tcase_add_test(tc, layers_match_a_flat_set);
+    tcase_add_test(tc, child_holds_only_its_changes);
     tcase_add_test(tc, hash_map_matches_a_model);
     tcase_add_test(tc, sigcache_answers_like_plain_verification);
     suite_add_tcase(s, tc);
