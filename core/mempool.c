@@ -37,7 +37,7 @@ int mempool_new(mempool **out, size_t max_txs)
         return -1;
     mp->max_txs = max_txs;
     if (hmap_new(&mp->txs, 32, sizeof(struct entry)) != 0 ||
-        hmap_new(&mp->spent, 36, sizeof(hash256)) != 0) {
+        hmap_new(&mp->spent, TX_OUTPOINT_KEY_BYTES, sizeof(hash256)) != 0) {
         mempool_free(mp);
         return -1;
     }
@@ -68,10 +68,9 @@ void mempool_free(mempool *mp)
     free(mp);
 }
 
-static void outpoint_key(uint8_t key[36], const tx_in *in)
+static void outpoint_key(uint8_t key[TX_OUTPOINT_KEY_BYTES], const tx_in *in)
 {
-    memcpy(key, in->prev_txid.b, 32);
-    memcpy(key + 32, &in->prev_index, 4);
+    tx_outpoint_key(key, &in->prev_txid, in->prev_index);
 }
 
 struct lookup_ctx {
@@ -123,7 +122,7 @@ static reason add_tx(mempool *mp, const chain *c, tx *t, char *msg, size_t msg_l
     if (r != REASON_OK)
         return r;
     for (size_t i = 0; i < tx_n_in(t); i++) {
-        uint8_t key[36];
+        uint8_t key[TX_OUTPOINT_KEY_BYTES];
         outpoint_key(key, tx_input(t, i));
         const hash256 *spender = hmap_get(mp->spent, key);
         if (spender != NULL) {
@@ -153,7 +152,7 @@ static reason add_tx(mempool *mp, const chain *c, tx *t, char *msg, size_t msg_l
     if (hmap_put(mp->txs, tx_id(t)->b, &e) < 0)
         return say(msg, msg_len, REASON_NO_MEMORY, t, NULL);
     for (size_t i = 0; i < tx_n_in(t); i++) {
-        uint8_t key[36];
+        uint8_t key[TX_OUTPOINT_KEY_BYTES];
         outpoint_key(key, tx_input(t, i));
         if (hmap_put(mp->spent, key, tx_id(t)) < 0) {
             for (size_t k = 0; k < i; k++) {

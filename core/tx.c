@@ -340,3 +340,10 @@ int tx_coinbase_fields(const tx *t, uint64_t *height, uint64_t *extra_nonce)
     *extra_nonce = get64(t->in[0].sig + 8);
     return 0;
 }
+
+void tx_outpoint_key(uint8_t out[TX_OUTPOINT_KEY_BYTES], const hash256 *txid, uint32_t index)
+{
+    memcpy(out, txid->b, 32);
+    for (int i = 0; i < 4; i++)
+        out[32 + i] = (uint8_t)(index >> (8 * i));
+}

@@ -45,6 +45,13 @@ typedef struct tx_outpoint {
     uint32_t index;
 } tx_outpoint;
 
+/* The bytes that stand for an outpoint as a hash-map key: the txid's 32
+ * bytes, then the index as 4 bytes little-endian, the same on every host. */
+#define TX_OUTPOINT_KEY_BYTES 36
+
+/* Writes the key of the outpoint (txid, index) to out. Pure. */
+void tx_outpoint_key(uint8_t out[TX_OUTPOINT_KEY_BYTES], const hash256 *txid, uint32_t index);
+
 typedef struct tx tx;
 
 /* Builds a transaction from copies of ins and outs (either count may be 0:

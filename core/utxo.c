@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEY_BYTES 36
+#define KEY_BYTES TX_OUTPOINT_KEY_BYTES
 
 struct utxo_set {
     atomic_uint refs;
@@ -37,9 +37,7 @@ struct utxo_set {
 
 static void make_key(uint8_t key[KEY_BYTES], const tx_outpoint *op)
 {
-    memcpy(key, op->txid.b, 32);
-    for (int i = 0; i < 4; i++)
-        key[32 + i] = (uint8_t)(op->index >> (8 * i));
+    tx_outpoint_key(key, &op->txid, op->index);
 }
 
 int utxo_new(utxo_set **out)

@@ -46,12 +46,11 @@ static int has_duplicate_input(const tx *t)
     }
     hmap *seen;
     int dup = 0;
-    if (hmap_new(&seen, 36, 0) != 0)
+    if (hmap_new(&seen, TX_OUTPOINT_KEY_BYTES, 0) != 0)
         return -1;
     for (size_t i = 0; i < n && !dup; i++) {
-        uint8_t key[36];
-        memcpy(key, tx_input(t, i)->prev_txid.b, 32);
-        memcpy(key + 32, &tx_input(t, i)->prev_index, 4);
+        uint8_t key[TX_OUTPOINT_KEY_BYTES];
+        tx_outpoint_key(key, &tx_input(t, i)->prev_txid, tx_input(t, i)->prev_index);
         int rc = hmap_put(seen, key, NULL);
         dup = rc == 0 ? 1 : rc < 0 ? -1 : 0;
     }

@@ -9,6 +9,8 @@
 #include "hmap.h"
 #include "keys.h"
 
+#include <openssl/crypto.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,7 +73,7 @@ int wallet_set_new(wallet_set **out, uint32_t n_wallets, uint64_t run_seed, uint
         uint8_t seed[KEYS_SEED_BYTES];
         keys_derive_seed(seed, run_seed, "wallet", i);
         int rc = keys_pair_new(&ws->w[i].key, seed);
-        memset(seed, 0, sizeof seed);
+        OPENSSL_cleanse(seed, sizeof seed);
         if (rc != 0 || hmap_new(&ws->w[i].known, sizeof(tx_outpoint), 0) != 0 ||
             hmap_put(ws->by_pub, keys_pair_public(ws->w[i].key), &i) < 0)
             goto fail;

@@ -50,7 +50,6 @@ enum { WORLD_G_EVENT = 1, WORLD_G_SAMPLE = 2, WORLD_G_START = 3 };
 #define WORLD_EV_MAKE(kind, sub, life)                                                             \
     ((uint32_t)(kind) | (uint32_t)(sub) << 4 | (uint32_t)(life) << 8)
 
-#define WORLD_GENESIS_TIME 1700000000u
 #define WORLD_WALLET_COINS 8
 
 /* One buffered console line. */

@@ -9,6 +9,8 @@
 #include "pow.h"
 #include "streams.h"
 
+#include <openssl/crypto.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,9 +93,8 @@ static int setup_consensus(world *s, char *err, size_t errlen)
     chain_params_default(&s->params);
     memset(&s->cons, 0, sizeof s->cons);
     s->params.seed = s->seed;
-    s->params.genesis_time = WORLD_GENESIS_TIME;
-    s->cons.genesis_time = WORLD_GENESIS_TIME;
-    u256_set_compact(&s->cons.pow_limit, 0x207fffff, NULL, NULL);
+    s->cons.genesis_time = s->params.genesis_time;
+    u256_set_compact(&s->cons.pow_limit, s->params.pow_limit_bits, NULL, NULL);
     if (scn->consensus.type == SCENARIO_POW) {
         uint32_t bits;
         if (pow_bits_for_expected_hashes(
@@ -128,11 +129,16 @@ static int setup_consensus(world *s, char *err, size_t errlen)
         s->cons.slot_ns = slot_ns;
         s->cons.epoch_slots = scn->consensus.pos.epoch_slots;
         s->cons.f = scn->consensus.pos.active_slot_coeff;
-        uint8_t buf[16];
+        /* SHA-256("chainsim-pos" || seed, little-endian): the seed's low 4
+         * bytes, and its high 4 bytes too when they are not zero. Every
+         * 64-bit seed gives its own epoch-0 seed, and seeds below 2^32 keep
+         * the 16-byte input they always had. */
+        uint8_t buf[20];
+        size_t n = s->seed >> 32 ? 20 : 16;
         memcpy(buf, "chainsim-pos", 12);
-        for (int i = 0; i < 4; i++)
+        for (size_t i = 0; i < n - 12; i++)
             buf[12 + i] = (uint8_t)(s->seed >> (8 * i));
-        hash_sha256(s->cons.genesis_seed.b, buf, sizeof buf);
+        hash_sha256(s->cons.genesis_seed.b, buf, n);
         s->cons.k = scn->consensus.pos.k;
         s->cons.stakes = s->stakes;
     }
@@ -186,7 +192,7 @@ int world_setup(world *s, char *err, size_t errlen)
         uint8_t seed[KEYS_SEED_BYTES];
         keys_derive_seed(seed, s->seed, "node", i);
         int rc = keys_pair_new(&sn->key, seed);
-        memset(seed, 0, sizeof seed);
+        OPENSSL_cleanse(seed, sizeof seed);
         if (rc != 0)
             goto nomem;
         memcpy(pubs[i], keys_pair_public(sn->key), KEYS_PUB_BYTES);
