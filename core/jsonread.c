@@ -199,6 +199,25 @@ static int parse_digits(uint64_t *out, const char *s)
     return 0;
 }
 
+/* What jsonread_u64 expects, for its messages (formatted only on a refusal:
+ * the getters run once per field of every file read). */
+static const char *u64_what(char *what, size_t len, const cJSON *v, uint64_t min, uint64_t max,
+                            unsigned flags)
+{
+    uint64_t num_max = max < (uint64_t)MAX_EXACT ? max : (uint64_t)MAX_EXACT;
+    if (flags & JSONREAD_DIGITS_ONLY)
+        snprintf(what, len,
+                 "a string of the decimal digits of an integer in [%" PRIu64 ", %" PRIu64 "]", min,
+                 max);
+    else if ((flags & JSONREAD_DIGITS) && !cJSON_IsNumber(v))
+        snprintf(what, len,
+                 "an integer in [%" PRIu64 ", %" PRIu64 "] (a number, or a string of digits)", min,
+                 max);
+    else
+        snprintf(what, len, "an integer in [%" PRIu64 ", %" PRIu64 "]", min, num_max);
+    return what;
+}
+
 jsonread_status jsonread_u64(jsonread *jr, uint64_t *out, const cJSON *obj, const char *key,
                              uint64_t min, uint64_t max, unsigned flags)
 {
@@ -206,38 +225,31 @@ jsonread_status jsonread_u64(jsonread *jr, uint64_t *out, const cJSON *obj, cons
     char what[160], g[64];
     uint64_t num_max = max < (uint64_t)MAX_EXACT ? max : (uint64_t)MAX_EXACT;
     int digits = (flags & (JSONREAD_DIGITS | JSONREAD_DIGITS_ONLY)) != 0;
-    if (flags & JSONREAD_DIGITS_ONLY)
-        snprintf(what, sizeof what,
-                 "a string of the decimal digits of an integer in [%" PRIu64 ", %" PRIu64 "]", min,
-                 max);
-    else if (digits && !cJSON_IsNumber(v))
-        snprintf(what, sizeof what,
-                 "an integer in [%" PRIu64 ", %" PRIu64 "] (a number, or a string of digits)", min,
-                 max);
-    else
-        snprintf(what, sizeof what, "an integer in [%" PRIu64 ", %" PRIu64 "]", min, num_max);
+    jsonread_status bad = JSONREAD_E_TYPE;
     if (v == NULL)
-        return absent(jr, obj, key, flags, what);
+        return (flags & JSONREAD_REQUIRED)
+                   ? absent(jr, obj, key, flags, u64_what(what, sizeof what, v, min, max, flags))
+                   : JSONREAD_OK;
     if (cJSON_IsString(v) && digits) {
         uint64_t x;
-        if (parse_digits(&x, v->valuestring) != 0)
-            return jsonread_fail(jr, JSONREAD_E_TYPE, obj, key, "expected %s, got %s", what,
-                                 jsonread_got(g, sizeof g, v));
-        if (x < min || x > max)
-            return jsonread_fail(jr, JSONREAD_E_RANGE, obj, key, "expected %s, got %s", what,
-                                 jsonread_got(g, sizeof g, v));
-        *out = x;
-        return JSONREAD_OK;
+        if (parse_digits(&x, v->valuestring) == 0) {
+            if (x >= min && x <= max) {
+                *out = x;
+                return JSONREAD_OK;
+            }
+            bad = JSONREAD_E_RANGE;
+        }
+    } else if (cJSON_IsNumber(v) && !(flags & JSONREAD_DIGITS_ONLY)) {
+        double d = v->valuedouble;
+        if (d == floor(d) && d >= (double)min && d <= (double)num_max) {
+            *out = (uint64_t)d;
+            return JSONREAD_OK;
+        }
+        bad = JSONREAD_E_RANGE;
     }
-    if (!cJSON_IsNumber(v) || (flags & JSONREAD_DIGITS_ONLY))
-        return jsonread_fail(jr, JSONREAD_E_TYPE, obj, key, "expected %s, got %s", what,
-                             jsonread_got(g, sizeof g, v));
-    double d = v->valuedouble;
-    if (d != floor(d) || d < (double)min || d > (double)num_max)
-        return jsonread_fail(jr, JSONREAD_E_RANGE, obj, key, "expected %s, got %s", what,
-                             jsonread_got(g, sizeof g, v));
-    *out = (uint64_t)d;
-    return JSONREAD_OK;
+    return jsonread_fail(jr, bad, obj, key, "expected %s, got %s",
+                         u64_what(what, sizeof what, v, min, max, flags),
+                         jsonread_got(g, sizeof g, v));
 }
 
 jsonread_status jsonread_u32(jsonread *jr, uint32_t *out, const cJSON *obj, const char *key,
@@ -257,18 +269,20 @@ jsonread_status jsonread_i64(jsonread *jr, int64_t *out, const cJSON *obj, const
     char what[128], g[64];
     int64_t lo = (double)min < -MAX_EXACT ? -(int64_t)MAX_EXACT : min;
     int64_t hi = (double)max > MAX_EXACT ? (int64_t)MAX_EXACT : max;
+    if (v != NULL && cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (d == floor(d) && d >= (double)lo && d <= (double)hi) {
+            *out = (int64_t)d;
+            return JSONREAD_OK;
+        }
+    } else if (v == NULL && !(flags & JSONREAD_REQUIRED)) {
+        return JSONREAD_OK;
+    }
     snprintf(what, sizeof what, "an integer in [%" PRId64 ", %" PRId64 "]", lo, hi);
     if (v == NULL)
         return absent(jr, obj, key, flags, what);
-    if (!cJSON_IsNumber(v))
-        return jsonread_fail(jr, JSONREAD_E_TYPE, obj, key, "expected %s, got %s", what,
-                             jsonread_got(g, sizeof g, v));
-    double d = v->valuedouble;
-    if (d != floor(d) || d < (double)lo || d > (double)hi)
-        return jsonread_fail(jr, JSONREAD_E_RANGE, obj, key, "expected %s, got %s", what,
-                             jsonread_got(g, sizeof g, v));
-    *out = (int64_t)d;
-    return JSONREAD_OK;
+    return jsonread_fail(jr, cJSON_IsNumber(v) ? JSONREAD_E_RANGE : JSONREAD_E_TYPE, obj, key,
+                         "expected %s, got %s", what, jsonread_got(g, sizeof g, v));
 }
 
 jsonread_status jsonread_double(jsonread *jr, double *out, const cJSON *obj, const char *key,
@@ -277,18 +291,20 @@ jsonread_status jsonread_double(jsonread *jr, double *out, const cJSON *obj, con
     const cJSON *v = value_of(obj, key);
     char what[128], g[64];
     int open = (flags & JSONREAD_ABOVE_MIN) != 0;
+    if (v != NULL && cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if ((open ? d > min : d >= min) && d <= max) {
+            *out = d;
+            return JSONREAD_OK;
+        }
+    } else if (v == NULL && !(flags & JSONREAD_REQUIRED)) {
+        return JSONREAD_OK;
+    }
     snprintf(what, sizeof what, "a number in %c%g, %g]", open ? '(' : '[', min, max);
     if (v == NULL)
         return absent(jr, obj, key, flags, what);
-    if (!cJSON_IsNumber(v))
-        return jsonread_fail(jr, JSONREAD_E_TYPE, obj, key, "expected %s, got %s", what,
-                             jsonread_got(g, sizeof g, v));
-    double d = v->valuedouble;
-    if (!(open ? d > min : d >= min) || !(d <= max))
-        return jsonread_fail(jr, JSONREAD_E_RANGE, obj, key, "expected %s, got %s", what,
-                             jsonread_got(g, sizeof g, v));
-    *out = d;
-    return JSONREAD_OK;
+    return jsonread_fail(jr, cJSON_IsNumber(v) ? JSONREAD_E_RANGE : JSONREAD_E_TYPE, obj, key,
+                         "expected %s, got %s", what, jsonread_got(g, sizeof g, v));
 }
 
 jsonread_status jsonread_bool(jsonread *jr, int *out, const cJSON *obj, const char *key,

@@ -498,6 +498,7 @@ static Suite *suite(void)
 {
     Suite *s = suite_create("jsonread");
     TCase *tc = tcase_create("jsonread");
+    tcase_set_timeout(tc, 120);
     tcase_add_test(tc, parses_valid_documents);
     tcase_add_loop_test(tc, refuses_bad_documents, 0, (int)(sizeof bad_docs / sizeof bad_docs[0]));
     tcase_add_test(tc, nesting_has_its_own_limit_and_message);
