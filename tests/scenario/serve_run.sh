@@ -96,6 +96,20 @@ for k in 1 2 3 4; do
 done
 printf '%s' "$r" | grep -q '"links":\[\[1,2\],\[1,3\],\[1,4\],\[2,3\]' || fail "links: $r"
 ok
+# The balance checks below need a balance that holds still (the run's own
+# workload spends from wallet 1 too): pause the run and wait until virtual
+# time stops, then read the balance.
+expect 202 queued POST /api/control '{"action": "pause"}'
+is_paused() { r=$(http GET /api/status); printf '%s' "$r" | grep -q '"paused":true'; }
+wait_for 30 "the run to pause" is_paused
+holds_still() {
+    local a b
+    a=$(field "$(http GET /api/status)" time_ns)
+    sleep 0.5
+    b=$(field "$(http GET /api/status)" time_ns)
+    [ -n "$a" ] && [ "$a" = "$b" ]
+}
+wait_for 30 "virtual time to hold still" holds_still
 r=$(http GET /api/wallets)
 balance=$(printf '%s' "$r" | grep -o '"index":1,"address":"[0-9a-f]*","balance":[0-9]*' | sed 's/.*://')
 [ -n "$balance" ] && [ "$balance" -gt 1000000 ] || fail "wallet 1 balance: $r"
@@ -127,6 +141,8 @@ expect 404 '' GET /api/nothing
 expect 404 '' GET /../etc/passwd
 expect 404 '' GET /%2e%2e/%2e%2e/etc/passwd
 expect 405 '' DELETE /api/status
+
+expect 202 queued POST /api/control '{"action": "resume"}'
 
 # A payment, then the same coins again: the second is refused in the run.
 half=$((balance * 6 / 10))
