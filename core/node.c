@@ -6,7 +6,9 @@
  * of a real header at virtual time t0 + ceil(k * 1e9 / h). The nonce is the
  * low 32 bits of k; when k passes 2^32 the coinbase's extra nonce (k >> 32)
  * changes, and with it the merkle root and the midstate. The template is
- * rebuilt on every new tip, from the mempool's best fee rates. */
+ * rebuilt on every new tip, from the mempool's best fee rates, and takes in
+ * new mempool transactions TEMPLATE_REFRESH_NS after it was built (or at the
+ * first change of the mempool after that). */
 #include "node.h"
 
 #include "consensus.h"
@@ -753,30 +755,16 @@ static int64_t attempt_time(const template *t, uint64_t h, uint64_t k)
     return t->t0_ns + (int64_t)((num + h - 1) / h);
 }
 
-void node_mine(node *n, node_effects *fx, int64_t from_ns, int64_t until_ns, int64_t *next_ns)
+/* Makes the current template's attempts with time < until_ns (up to the
+ * first that meets the target). Returns 1 when one did: the NODE_TIMER_MINED
+ * timer is set at its time and the template dropped; else 0. */
+static int mine_until(node *n, node_effects *fx, int64_t until_ns)
 {
-    *next_ns = INT64_MAX;
-    if (n->hashrate == 0 || n->cons->type != CHAIN_POW || until_ns <= from_ns)
-        return;
     template *t = &n->tmpl;
-    /* Like a miner asking for a fresh block template, take in the mempool's
-     * new transactions every TEMPLATE_REFRESH_NS. Each attempt is
-     * memoryless, so restarting the schedule changes no odds. */
-    if (t->active && from_ns - t->t0_ns >= TEMPLATE_REFRESH_NS &&
-        mempool_count(n->mp) != t->n_tx - 1)
-        template_drop(t);
-    if (!t->active) {
-        template_build(n, from_ns, 0, (uint32_t)now_seconds(n, from_ns));
-        if (target_from_compact(&t->target, t->header.bits) != TARGET_OK)
-            return; /* no valid target: cannot mine (the chain would refuse it anyway) */
-        pow_miner_init(&t->miner, &t->header);
-    }
     /* Attempts with time < until: t0 + ceil(k * 1e9 / h) <= until - 1, that
      * is k <= (until - 1 - t0) * h / 1e9. */
-    if (until_ns <= t->t0_ns) {
-        *next_ns = until_ns;
-        return;
-    }
+    if (until_ns <= t->t0_ns)
+        return 0;
     unsigned __int128 span = (unsigned __int128)(until_ns - 1 - t->t0_ns) * n->hashrate;
     uint64_t end = (uint64_t)(span / 1000000000u) + 1;
     while (t->k < end) {
@@ -803,8 +791,58 @@ void node_mine(node *n, node_effects *fx, int64_t from_ns, int64_t until_ns, int
                 abort();
             fx_timer(fx, at, NODE_TIMER_MINED, b, 0);
             template_drop(t);
-            return; /* resume on a new template after the timer */
+            return 1;
         }
+    }
+    return 0;
+}
+
+/* Builds a template at at_ns; 0 when the node can mine on it, -1 when the
+ * tip's bits give no valid target (the chain would refuse the block). */
+static int template_start(node *n, int64_t at_ns)
+{
+    template *t = &n->tmpl;
+    template_build(n, at_ns, 0, (uint32_t)now_seconds(n, at_ns));
+    if (target_from_compact(&t->target, t->header.bits) != TARGET_OK)
+        return -1;
+    pow_miner_init(&t->miner, &t->header);
+    return 0;
+}
+
+/* When the current template takes in the mempool's new transactions, given
+ * that nothing changes the mempool before: like a miner asking for a fresh
+ * block template, at t0 + TEMPLATE_REFRESH_NS (or at from_ns if that is
+ * past) when the mempool's count differs from the template's; INT64_MAX
+ * when it does not. The mempool changes only at the node's events, so the
+ * point does not depend on how idle time is cut into calls. Each attempt is
+ * memoryless, so restarting the schedule changes no odds. */
+static int64_t refresh_point(const node *n, int64_t from_ns)
+{
+    const template *t = &n->tmpl;
+    if (mempool_count(n->mp) == t->n_tx - 1)
+        return INT64_MAX;
+    int64_t p = t->t0_ns + TEMPLATE_REFRESH_NS;
+    return p > from_ns ? p : from_ns;
+}
+
+void node_mine(node *n, node_effects *fx, int64_t from_ns, int64_t until_ns, int64_t *next_ns)
+{
+    *next_ns = INT64_MAX;
+    if (n->hashrate == 0 || n->cons->type != CHAIN_POW || until_ns <= from_ns)
+        return;
+    template *t = &n->tmpl;
+    int64_t at = from_ns;
+    for (;;) {
+        if (!t->active && template_start(n, at) != 0)
+            return; /* no valid target: cannot mine */
+        int64_t refresh = refresh_point(n, at);
+        int64_t stop = refresh < until_ns ? refresh : until_ns;
+        if (mine_until(n, fx, stop))
+            return; /* resume on a new template after the timer */
+        if (stop == until_ns)
+            break;
+        template_drop(t);
+        at = refresh;
     }
     *next_ns = until_ns;
 }

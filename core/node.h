@@ -135,10 +135,14 @@ void node_on_timer(node *n, node_effects *fx, int64_t now_ns, node_timer_kind ki
                    uint64_t arg);
 
 /* Mines (PoW) the attempts that fall in [from_ns, until_ns): attempt k of the
- * current template happens at t0 + ceil(k * 1e9 / hashrate). When one meets
- * the target it sets a NODE_TIMER_MINED timer at its time and sets *next_ns
- * to INT64_MAX (mining resumes on a new template after the timer); otherwise
- * *next_ns = until_ns. A node that does not mine sets *next_ns = INT64_MAX. */
+ * current template happens at t0 + ceil(k * 1e9 / hashrate). A template with
+ * fewer transactions than the mempool is rebuilt at t0 + 10 s, or at the
+ * first time after that the mempool's count differs from it (the mempool
+ * changes only at the node's events, so this point does not depend on how
+ * idle time is cut into calls). When an attempt meets the target it sets a
+ * NODE_TIMER_MINED timer at its time and sets *next_ns to INT64_MAX (mining
+ * resumes on a new template after the timer); otherwise *next_ns = until_ns.
+ * A node that does not mine sets *next_ns = INT64_MAX. */
 void node_mine(node *n, node_effects *fx, int64_t from_ns, int64_t until_ns, int64_t *next_ns);
 
 /* A transaction submitted locally (by a wallet of this node) at now: checked
