@@ -388,8 +388,9 @@ static void on_idle(void *ctx, engine_call *call, uint32_t ni, int64_t from_ns, 
         *next_ns = INT64_MAX;
         return;
     }
-    node_mine(sn->n, &sn->fx, from_ns, until_ns, next_ns);
-    apply(s, call, ni);
+    node_mine_ahead(sn->n, &sn->fx, from_ns, until_ns, engine_call_horizon(call), next_ns);
+    if (from_ns < until_ns)
+        apply(s, call, ni);
 }
 
 static void on_discard(void *ctx, const engine_event *ev)
@@ -667,6 +668,7 @@ static void global_event(sim *s, engine_call *call, const scenario_event *ev)
         sim_node *sn = &s->nodes[ev->node];
         if (!sn->online)
             break;
+        engine_call_act_as(call, ev->node); /* its idle time up to now first */
         if (save_crash_chain(s, ev->node, err, sizeof err) != 0) {
             cli_error("run: node %u: %s", ev->node + 1, err);
             s->failed = 1;
@@ -703,6 +705,7 @@ static void global_event(sim *s, engine_call *call, const scenario_event *ev)
     case SCENARIO_EV_SET_HASHRATE: {
         sim_node *sn = &s->nodes[ev->node];
         sn->hashrate_hps = (uint64_t)llround(ev->hashrate_hps);
+        engine_call_act_as(call, ev->node); /* its idle time up to now first */
         if (sn->n)
             node_set_hashrate(sn->n, now, s->cons.type == CHAIN_POW ? sn->hashrate_hps : 0);
         say(s, gl, UINT32_MAX, now, "node %u hash rate is now %.0f H/s", ev->node + 1,
