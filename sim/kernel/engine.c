@@ -73,7 +73,6 @@ typedef struct node {
     int64_t idle_ns;   /* idle time is offered from here next (ENGINE_NEVER: none) */
     int64_t wake_ns;   /* >= idle_ns: the model said nothing happens before */
     int64_t key_ns;    /* next work: min(earliest event, wake_ns); its schedule key */
-    uint32_t pos;      /* index in its worker's schedule, or NO_POS */
     int settled;       /* wake_ns is where something happens (no further look) */
     uint64_t events, messages;
 } node;
@@ -95,11 +94,18 @@ struct engine_call {
     int64_t horizon_ns; /* on_idle: how far a look ahead is worth going */
 };
 
+/* A node in its worker's schedule; the keys sit in the heap itself so that
+ * sifting reads one array, not the nodes. */
+typedef struct sched_slot {
+    int64_t key_ns;
+    uint32_t id;
+} sched_slot;
+
 typedef struct worker {
     _Alignas(LINE) engine *e;
     uint32_t rank;
     uint32_t *ids, n_ids;    /* its nodes, ascending */
-    uint32_t *sched;         /* binary min-heap of node ids on key_ns */
+    sched_slot *sched;       /* binary min-heap of nodes on their key_ns */
     uint32_t sched_len;      /* nodes with a finite key */
     int64_t added_global_ns; /* earliest global this worker's nodes added */
     int64_t posted_ns;       /* earliest event it posted to other ranks this window */
@@ -114,6 +120,7 @@ struct engine {
     int64_t lookahead_ns;
     node *nodes;
     uint32_t *owner; /* node -> rank */
+    uint32_t *pos;   /* node -> index in its worker's schedule, or NO_POS */
     worker *workers;
     exchange *x;
 
@@ -254,42 +261,40 @@ static inline int64_t node_key(const node *n)
     return top < wake ? top : wake;
 }
 
-static void sched_place(engine *e, worker *w, uint32_t i, uint32_t id)
+static inline void sched_place(engine *e, worker *w, uint32_t i, sched_slot slot)
 {
-    w->sched[i] = id;
-    e->nodes[id].pos = i;
+    w->sched[i] = slot;
+    e->pos[slot.id] = i;
 }
 
 static void sched_up(engine *e, worker *w, uint32_t i)
 {
-    uint32_t id = w->sched[i];
-    int64_t k = e->nodes[id].key_ns;
+    sched_slot slot = w->sched[i];
     while (i > 0) {
         uint32_t parent = (i - 1) / 2;
-        if (e->nodes[w->sched[parent]].key_ns <= k)
+        if (w->sched[parent].key_ns <= slot.key_ns)
             break;
         sched_place(e, w, i, w->sched[parent]);
         i = parent;
     }
-    sched_place(e, w, i, id);
+    sched_place(e, w, i, slot);
 }
 
 static void sched_down(engine *e, worker *w, uint32_t i)
 {
-    uint32_t id = w->sched[i];
-    int64_t k = e->nodes[id].key_ns;
+    sched_slot slot = w->sched[i];
     for (;;) {
         uint32_t c = 2 * i + 1;
         if (c >= w->sched_len)
             break;
-        if (c + 1 < w->sched_len && e->nodes[w->sched[c + 1]].key_ns < e->nodes[w->sched[c]].key_ns)
+        if (c + 1 < w->sched_len && w->sched[c + 1].key_ns < w->sched[c].key_ns)
             c++;
-        if (e->nodes[w->sched[c]].key_ns >= k)
+        if (w->sched[c].key_ns >= slot.key_ns)
             break;
         sched_place(e, w, i, w->sched[c]);
         i = c;
     }
-    sched_place(e, w, i, id);
+    sched_place(e, w, i, slot);
 }
 
 /* Puts node id back in its place in its worker's schedule after its events
@@ -300,25 +305,28 @@ static void sched_fix(engine *e, uint32_t id)
     worker *w = &e->workers[e->owner[id]];
     int64_t old = n->key_ns;
     n->key_ns = node_key(n);
-    if (n->pos == NO_POS) {
+    uint32_t i = e->pos[id];
+    if (i == NO_POS) {
         if (n->key_ns == ENGINE_NEVER)
             return;
-        uint32_t i = w->sched_len++;
-        w->sched[i] = id;
-        n->pos = i;
+        i = w->sched_len++;
+        w->sched[i] = (sched_slot){n->key_ns, id};
+        e->pos[id] = i;
         sched_up(e, w, i);
     } else if (n->key_ns == ENGINE_NEVER) {
-        uint32_t i = n->pos, last = w->sched[--w->sched_len];
-        n->pos = NO_POS;
+        sched_slot last = w->sched[--w->sched_len];
+        e->pos[id] = NO_POS;
         if (i < w->sched_len) {
             sched_place(e, w, i, last);
             sched_up(e, w, i);
-            sched_down(e, w, e->nodes[last].pos);
+            sched_down(e, w, e->pos[last.id]);
         }
     } else if (n->key_ns < old) {
-        sched_up(e, w, n->pos);
+        w->sched[i].key_ns = n->key_ns;
+        sched_up(e, w, i);
     } else if (n->key_ns > old) {
-        sched_down(e, w, n->pos);
+        w->sched[i].key_ns = n->key_ns;
+        sched_down(e, w, i);
     }
 }
 
@@ -638,9 +646,9 @@ static int64_t local_next(engine *e, worker *w, int64_t bound_ns)
     for (;;) {
         if (w->sched_len == 0)
             return ENGINE_NEVER;
-        uint32_t id = w->sched[0];
+        uint32_t id = w->sched[0].id;
         node *n = &e->nodes[id];
-        int64_t key = n->key_ns;
+        int64_t key = w->sched[0].key_ns;
         int64_t b = atomic_load_explicit(shared, memory_order_relaxed);
         if (b > bound_ns)
             b = bound_ns;
@@ -800,8 +808,8 @@ static void run_rank(engine *e, worker *w, int64_t end_ns)
             e->windows++;
             e->reached_ns = wend;
         }
-        while (w->sched_len != 0 && e->nodes[w->sched[0]].key_ns < wend) {
-            uint32_t id = w->sched[0];
+        while (w->sched_len != 0 && w->sched[0].key_ns < wend) {
+            uint32_t id = w->sched[0].id;
             process_node(e, w->rank, id, wend);
             sched_fix(e, id);
         }
@@ -946,8 +954,9 @@ int engine_new(engine **out, const engine_config *cfg)
     atomic_init(&e->realtime_bits, realtime_bits);
     e->nodes = zalloc_lines(e->nodes_n, sizeof *e->nodes);
     e->owner = calloc(e->nodes_n, sizeof *e->owner);
+    e->pos = calloc(e->nodes_n, sizeof *e->pos);
     e->workers = zalloc_lines(e->threads, sizeof *e->workers);
-    if (e->nodes == NULL || e->owner == NULL || e->workers == NULL)
+    if (e->nodes == NULL || e->owner == NULL || e->pos == NULL || e->workers == NULL)
         goto fail;
     for (int k = 0; k < 3; k++)
         atomic_init(&e->bound_ns[k], ENGINE_NEVER);
@@ -961,7 +970,7 @@ int engine_new(engine **out, const engine_config *cfg)
         node *n = &e->nodes[i];
         n->idle_ns = n->wake_ns = cfg->model.on_idle != NULL ? 0 : ENGINE_NEVER;
         n->key_ns = ENGINE_NEVER;
-        n->pos = NO_POS;
+        e->pos[i] = NO_POS;
         sched_fix(e, i);
     }
     status = ENGINE_E_THREAD;
@@ -1058,6 +1067,7 @@ void engine_free(engine *e)
     }
     free(e->nodes);
     free(e->owner);
+    free(e->pos);
     free(e->workers);
     check_pthread(pthread_mutex_destroy(&e->global_mu), "pthread_mutex_destroy");
     check_pthread(pthread_mutex_destroy(&e->cmd_mu), "pthread_mutex_destroy");
