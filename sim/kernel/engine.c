@@ -784,6 +784,9 @@ static void run_rank(engine *e, worker *w, int64_t end_ns)
              * wait until every rank has collected its inbox into its heaps. */
             exchange_barrier(e->x, w->rank);
             if (w->rank == 0) {
+                /* Paced like a window: with no windows before it, nothing
+                 * else would hold virtual time back to the wall clock. */
+                pace(e, &pc, all.global_ns);
                 e->reached_ns = all.global_ns;
                 run_globals(e, all.global_ns);
             }
