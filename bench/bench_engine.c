@@ -3,7 +3,7 @@
  * every period with a random phase; a node forwards an id to all its
  * neighbours the first time it sees it, with latency L + U[0, 2L). Reports
  * deliveries per wall second for each thread count (default 1 and 2; 0 = one
- * per node), as the median of `rounds` runs (default 7) taken interleaved
+ * per CPU), as the median of `rounds` runs (default 7) taken interleaved
  * (1, 2, 1, 2, ...) so that load from elsewhere hits all counts alike; then
  * the speedups over the first count and the peak RSS, next to the number of
  * CPUs online.

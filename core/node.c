@@ -6,7 +6,9 @@
  * of a real header at virtual time t0 + ceil(k * 1e9 / h). The nonce is the
  * low 32 bits of k; when k passes 2^32 the coinbase's extra nonce (k >> 32)
  * changes, and with it the merkle root and the midstate. The template is
- * rebuilt on every new tip, from the mempool's best fee rates. */
+ * rebuilt on every new tip, from the mempool's best fee rates, and takes in
+ * new mempool transactions TEMPLATE_REFRESH_NS after it was built (or at the
+ * first change of the mempool after that). */
 #include "node.h"
 
 #include "consensus.h"
@@ -45,7 +47,11 @@ typedef struct template
     pow_miner miner;
     u256 target;
     int64_t t0_ns;
-    uint64_t k; /* attempts made */
+    uint64_t k;        /* attempts made (some may be ahead of the time reached) */
+    uint64_t reported; /* attempts counted in hashes: those whose time is due */
+    int found;         /* attempt k - 1 met the target (no attempt after it) */
+    uint32_t found_nonce;
+    int64_t found_ns; /* its time */
 }
 template;
 
@@ -753,32 +759,27 @@ static int64_t attempt_time(const template *t, uint64_t h, uint64_t k)
     return t->t0_ns + (int64_t)((num + h - 1) / h);
 }
 
-void node_mine(node *n, node_effects *fx, int64_t from_ns, int64_t until_ns, int64_t *next_ns)
+/* The number of attempts of the template with time < until_ns:
+ * t0 + ceil(k * 1e9 / h) <= until - 1, that is k <= (until - 1 - t0) * h / 1e9. */
+static uint64_t attempts_before(const template *t, uint64_t h, int64_t until_ns)
 {
-    *next_ns = INT64_MAX;
-    if (n->hashrate == 0 || n->cons->type != CHAIN_POW || until_ns <= from_ns)
-        return;
+    if (until_ns <= t->t0_ns)
+        return 0;
+    unsigned __int128 span = (unsigned __int128)(until_ns - 1 - t->t0_ns) * h;
+    return (uint64_t)(span / 1000000000u) + 1;
+}
+
+/* Makes the current template's attempts with time < until_ns, at most
+ * max_attempts of them, stopping at the first that meets the target (noted
+ * in t->found). They are not counted yet: they may be ahead of time. */
+static void hash_ahead(node *n, int64_t until_ns, uint64_t max_attempts)
+{
     template *t = &n->tmpl;
-    /* Like a miner asking for a fresh block template, take in the mempool's
-     * new transactions every TEMPLATE_REFRESH_NS. Each attempt is
-     * memoryless, so restarting the schedule changes no odds. */
-    if (t->active && from_ns - t->t0_ns >= TEMPLATE_REFRESH_NS &&
-        mempool_count(n->mp) != t->n_tx - 1)
-        template_drop(t);
-    if (!t->active) {
-        template_build(n, from_ns, 0, (uint32_t)now_seconds(n, from_ns));
-        if (target_from_compact(&t->target, t->header.bits) != TARGET_OK)
-            return; /* no valid target: cannot mine (the chain would refuse it anyway) */
-        pow_miner_init(&t->miner, &t->header);
-    }
-    /* Attempts with time < until: t0 + ceil(k * 1e9 / h) <= until - 1, that
-     * is k <= (until - 1 - t0) * h / 1e9. */
-    if (until_ns <= t->t0_ns) {
-        *next_ns = until_ns;
+    if (t->found)
         return;
-    }
-    unsigned __int128 span = (unsigned __int128)(until_ns - 1 - t->t0_ns) * n->hashrate;
-    uint64_t end = (uint64_t)(span / 1000000000u) + 1;
+    uint64_t end = attempts_before(t, n->hashrate, until_ns);
+    if (end > t->k && end - t->k > max_attempts)
+        end = t->k + max_attempts;
     while (t->k < end) {
         uint64_t extranonce = t->k >> 32;
         if (extranonce != t->extranonce) {
@@ -791,22 +792,130 @@ void node_mine(node *n, node_effects *fx, int64_t from_ns, int64_t until_ns, int
         uint64_t done;
         int found =
             pow_miner_try(&t->miner, &nonce, &done, (uint32_t)t->k, seg_end - t->k, &t->target);
-        n->hashes += done;
-        fx->hashes += done;
         t->k += done;
         if (found) {
-            int64_t at = attempt_time(t, n->hashrate, t->k - 1);
-            block_header h = t->header;
-            block *b;
-            h.nonce = nonce;
-            if (block_new(&b, &h, NULL, t->txs, t->n_tx) != 0)
-                abort();
-            fx_timer(fx, at, NODE_TIMER_MINED, b, 0);
-            template_drop(t);
-            return; /* resume on a new template after the timer */
+            t->found = 1;
+            t->found_nonce = nonce;
+            t->found_ns = attempt_time(t, n->hashrate, t->k - 1);
+            return;
         }
     }
-    *next_ns = until_ns;
+}
+
+/* Counts the template's attempts up to `upto` (made before) as hashes. */
+static void report_hashes(node *n, node_effects *fx, uint64_t upto)
+{
+    template *t = &n->tmpl;
+    if (upto <= t->reported)
+        return;
+    n->hashes += upto - t->reported;
+    fx->hashes += upto - t->reported;
+    t->reported = upto;
+}
+
+/* The time [.., until_ns) of the current template becomes due: makes its
+ * attempts and counts them as hashes. Returns 1 when one of them met the
+ * target: the NODE_TIMER_MINED timer is set at its time and the template
+ * dropped; else 0. */
+static int mine_until(node *n, node_effects *fx, int64_t until_ns)
+{
+    template *t = &n->tmpl;
+    hash_ahead(n, until_ns, UINT64_MAX);
+    if (t->found && t->found_ns < until_ns) {
+        report_hashes(n, fx, t->k);
+        block_header h = t->header;
+        block *b;
+        h.nonce = t->found_nonce;
+        if (block_new(&b, &h, NULL, t->txs, t->n_tx) != 0)
+            abort();
+        fx_timer(fx, t->found_ns, NODE_TIMER_MINED, b, 0);
+        template_drop(t);
+        return 1;
+    }
+    report_hashes(n, fx, attempts_before(t, n->hashrate, until_ns));
+    return 0;
+}
+
+/* Builds a template at at_ns; 0 when the node can mine on it, -1 when the
+ * tip's bits give no valid target (the chain would refuse the block). */
+static int template_start(node *n, int64_t at_ns)
+{
+    template *t = &n->tmpl;
+    template_build(n, at_ns, 0, (uint32_t)now_seconds(n, at_ns));
+    if (target_from_compact(&t->target, t->header.bits) != TARGET_OK)
+        return -1;
+    pow_miner_init(&t->miner, &t->header);
+    return 0;
+}
+
+/* When the current template takes in the mempool's new transactions, given
+ * that nothing changes the mempool before: like a miner asking for a fresh
+ * block template, at t0 + TEMPLATE_REFRESH_NS (or at from_ns if that is
+ * past) when the mempool's count differs from the template's; INT64_MAX
+ * when it does not. The mempool changes only at the node's events, so the
+ * point does not depend on how idle time is cut into calls. Each attempt is
+ * memoryless, so restarting the schedule changes no odds. */
+static int64_t refresh_point(const node *n, int64_t from_ns)
+{
+    const template *t = &n->tmpl;
+    if (mempool_count(n->mp) == t->n_tx - 1)
+        return INT64_MAX;
+    int64_t p = t->t0_ns + TEMPLATE_REFRESH_NS;
+    return p > from_ns ? p : from_ns;
+}
+
+/* Attempts one look ahead may make: about 1/16 s of the node's hashing
+ * (so a template change wastes little), within bounds that keep the calls
+ * cheap. */
+static uint64_t lookahead_attempts(uint64_t hashrate)
+{
+    uint64_t a = hashrate / 16;
+    return a < 16 ? 16 : a > 65536 ? 65536 : a;
+}
+
+void node_mine_ahead(node *n, node_effects *fx, int64_t from_ns, int64_t until_ns,
+                     int64_t horizon_ns, int64_t *next_ns)
+{
+    *next_ns = INT64_MAX;
+    if (n->hashrate == 0 || n->cons->type != CHAIN_POW || until_ns < from_ns)
+        return;
+    template *t = &n->tmpl;
+    if (until_ns == from_ns && !t->active) {
+        *next_ns = from_ns; /* nothing to look ahead on before the template */
+        return;
+    }
+    int64_t at = from_ns;
+    while (at < until_ns) {
+        if (!t->active && template_start(n, at) != 0)
+            return; /* no valid target: cannot mine */
+        int64_t refresh = refresh_point(n, at);
+        int64_t stop = refresh < until_ns ? refresh : until_ns;
+        if (mine_until(n, fx, stop))
+            return; /* resume on a new template after the timer */
+        if (stop == until_ns)
+            break;
+        template_drop(t);
+        at = refresh;
+    }
+    /* Work ahead (nothing is counted until it is due), never past the
+     * refresh: the template changes there. */
+    int64_t refresh = refresh_point(n, until_ns);
+    int64_t limit = refresh < horizon_ns ? refresh : horizon_ns;
+    if (limit > until_ns)
+        hash_ahead(n, limit, lookahead_attempts(n->hashrate));
+    int64_t next = t->found ? t->found_ns : attempt_time(t, n->hashrate, t->k);
+    *next_ns = next < refresh ? next : refresh;
+}
+
+void node_mine(node *n, node_effects *fx, int64_t from_ns, int64_t until_ns, int64_t *next_ns)
+{
+    if (until_ns <= from_ns) {
+        *next_ns = INT64_MAX;
+        return;
+    }
+    node_mine_ahead(n, fx, from_ns, until_ns, until_ns, next_ns);
+    if (*next_ns != INT64_MAX)
+        *next_ns = until_ns;
 }
 
 /* PoS: at the start of each slot, check the lottery and, as leader, build

@@ -135,11 +135,31 @@ void node_on_timer(node *n, node_effects *fx, int64_t now_ns, node_timer_kind ki
                    uint64_t arg);
 
 /* Mines (PoW) the attempts that fall in [from_ns, until_ns): attempt k of the
- * current template happens at t0 + ceil(k * 1e9 / hashrate). When one meets
- * the target it sets a NODE_TIMER_MINED timer at its time and sets *next_ns
- * to INT64_MAX (mining resumes on a new template after the timer); otherwise
- * *next_ns = until_ns. A node that does not mine sets *next_ns = INT64_MAX. */
+ * current template happens at t0 + ceil(k * 1e9 / hashrate). A template with
+ * fewer transactions than the mempool is rebuilt at t0 + 10 s, or at the
+ * first time after that the mempool's count differs from it (the mempool
+ * changes only at the node's events, so this point does not depend on how
+ * idle time is cut into calls). When an attempt meets the target it sets a
+ * NODE_TIMER_MINED timer at its time and sets *next_ns to INT64_MAX (mining
+ * resumes on a new template after the timer); otherwise *next_ns = until_ns.
+ * A node that does not mine sets *next_ns = INT64_MAX. */
 void node_mine(node *n, node_effects *fx, int64_t from_ns, int64_t until_ns, int64_t *next_ns);
+
+/* node_mine that may also work ahead of until_ns, so that the caller need
+ * not offer idle time again until something can happen. [from_ns, until_ns)
+ * is due as in node_mine (from_ns == until_ns: nothing is due, a look ahead
+ * only); then it makes attempts after until_ns, up to horizon_ns or a
+ * bounded number of them (about 1/16 s of its hashing per call), without
+ * counting them: an attempt is counted in hashes only when a later call
+ * makes its time due, and a template dropped before (new tip, refresh, new
+ * hash rate) drops them, so the counts and blocks are those of node_mine
+ * over the same spans. *next_ns: INT64_MAX as in node_mine, or the earliest
+ * time >= until_ns at which something may happen with no event: the next
+ * attempt not made yet, the attempt found to meet the target (its timer is
+ * set by the call that makes its time due), or the template's refresh. A
+ * look ahead before any template sets *next_ns = from_ns. */
+void node_mine_ahead(node *n, node_effects *fx, int64_t from_ns, int64_t until_ns,
+                     int64_t horizon_ns, int64_t *next_ns);
 
 /* A transaction submitted locally (by a wallet of this node) at now: checked
  * against the chain and mempool and, when accepted, announced to every

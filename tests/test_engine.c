@@ -1,7 +1,8 @@
 /* The windowed kernel with small scripted models: event order on
  * (time, src, seq) with ties, windows and skip-ahead, global events, idle
- * time, configuration errors, early stop, pause and resume, and teardown of
- * pending events (in a defined order). The
+ * time and hashing ahead (results kept, windows only where something
+ * happens), configuration errors, early stop, pause and resume, and teardown
+ * of pending events (in a defined order). The
  * thread-count determinism test is in test_engine_determinism.c. */
 #include "engine.h"
 #include "testutil.h"
@@ -284,8 +285,10 @@ static void miner_idle(void *ctx, engine_call *call, uint32_t node, int64_t from
     miner *m = ctx;
     ck_assert_uint_eq(node, 0);
     ck_assert_int_eq(engine_call_now(call), from_ns);
-    ck_assert_int_lt(from_ns, until_ns);
+    ck_assert_int_le(from_ns, until_ns);
     ck_assert_int_eq(*next_ns, until_ns);
+    if (from_ns == until_ns)
+        return; /* a look ahead: this miner cannot tell, so it settles */
     ck_assert_int_lt(m->ncalls, 64);
     m->calls[m->ncalls].from = from_ns;
     m->calls[m->ncalls].until = until_ns;
@@ -414,15 +417,185 @@ START_TEST(idle_sleep_allows_skip_ahead)
     m->sleep_until_ns = 5 * ms;
     ck_assert_int_eq(engine_new(&e, &cfg), ENGINE_OK);
     ck_assert_int_eq(engine_run(e, 10 * ms), ENGINE_OK);
-    /* [0, 1 ms), asleep until 5 ms; from then on its "5 ms" is below until,
-     * which counts as until: one call per window up to the end. */
+    /* [0, 1 ms), nothing before 5 ms: the next span [1 ms, 6 ms) is offered
+     * in the window at 5 ms; from then on its "5 ms" is below until, which
+     * counts as until: one call per window up to the end. */
     ck_assert_int_eq(m->ncalls, 6);
     ck_assert_int_eq(m->calls[0].until, ms);
-    ck_assert_int_eq(m->calls[1].from, 5 * ms);
+    ck_assert_int_eq(m->calls[1].from, ms);
     ck_assert_int_eq(m->calls[1].until, 6 * ms);
+    engine_get_stats(e, &st);
+    ck_assert_uint_eq(st.windows, 6);
     ck_assert_int_eq(m->calls[5].from, 9 * ms);
     ck_assert_int_eq(m->calls[5].until, 10 * ms);
     engine_free(e);
+    free(m);
+}
+END_TEST
+
+/* ---- hashing ahead: miners that race, restart on every block, and look
+ * ahead to their next success; the same results as mining every window ---- */
+
+#define HA_NODES 6
+enum { T_FOUND = 200, T_BLOCK, G_SLOWER = 300 };
+
+typedef struct hminer {
+    int ahead; /* 1: work ahead and promise; 0: mine only what is due */
+    int64_t t0[HA_NODES];
+    uint64_t k[HA_NODES], reported[HA_NODES];
+    int active[HA_NODES], found[HA_NODES];
+    int64_t found_ns[HA_NODES];
+    int64_t period_ns[HA_NODES];
+    /* results */
+    uint64_t hashes[HA_NODES];
+    int blocks[HA_NODES];
+    uint64_t digest[HA_NODES];
+    int64_t last_ns[HA_NODES];
+} hminer;
+
+static uint64_t ha_mix(uint64_t x)
+{
+    x ^= x >> 31;
+    x *= 0x7fb5d329728ea185ULL;
+    x ^= x >> 27;
+    x *= 0x81dadef4bc2dd44dULL;
+    return x ^ (x >> 33);
+}
+
+/* Attempt k of a template succeeds about once in 4000; the template is
+ * the node's history (its digest) and its start. */
+static int ha_success(uint64_t digest, int64_t t0, uint64_t k)
+{
+    return ha_mix(ha_mix(digest ^ (uint64_t)t0) + k) % 4000 == 0;
+}
+
+static uint64_t ha_before(const hminer *m, uint32_t i, int64_t until_ns)
+{
+    if (until_ns <= m->t0[i])
+        return 0;
+    return (uint64_t)((until_ns - 1 - m->t0[i]) / m->period_ns[i]) + 1;
+}
+
+/* Makes node i's attempts with time < until_ns, at most max of them. */
+static void ha_hash(hminer *m, uint32_t i, int64_t until_ns, uint64_t max)
+{
+    uint64_t end = ha_before(m, i, until_ns);
+    while (!m->found[i] && m->k[i] < end && max-- > 0) {
+        if (ha_success(m->digest[i] + i, m->t0[i], m->k[i])) {
+            m->found[i] = 1;
+            m->found_ns[i] = m->t0[i] + (int64_t)m->k[i] * m->period_ns[i];
+        }
+        m->k[i]++;
+    }
+}
+
+static void ha_idle(void *ctx, engine_call *call, uint32_t i, int64_t from_ns, int64_t until_ns,
+                    int64_t *next_ns)
+{
+    hminer *m = ctx;
+    ck_assert_int_le(from_ns, until_ns);
+    if (from_ns < until_ns) {
+        if (!m->active[i]) {
+            m->t0[i] = from_ns;
+            m->k[i] = m->reported[i] = 0;
+            m->found[i] = 0;
+            m->active[i] = 1;
+        }
+        ha_hash(m, i, until_ns, UINT64_MAX);
+        if (m->found[i] && m->found_ns[i] < until_ns) {
+            m->hashes[i] += m->k[i] - m->reported[i];
+            engine_timer(call, m->found_ns[i], T_FOUND, NULL, 0);
+            m->active[i] = 0;
+            *next_ns = INT64_MAX;
+            return;
+        }
+        uint64_t due = ha_before(m, i, until_ns);
+        m->hashes[i] += due - m->reported[i];
+        m->reported[i] = due;
+    } else if (!m->active[i]) {
+        return; /* a look ahead before any template */
+    }
+    if (!m->ahead)
+        return;
+    int64_t horizon = engine_call_horizon(call);
+    if (horizon > until_ns)
+        ha_hash(m, i, horizon, 8);
+    *next_ns = m->found[i] ? m->found_ns[i] : m->t0[i] + (int64_t)m->k[i] * m->period_ns[i];
+}
+
+static void ha_event(void *ctx, engine_call *call, uint32_t i, const engine_event *ev)
+{
+    hminer *m = ctx;
+    int64_t now = ev->time_ns;
+    ck_assert_int_ge(now, m->last_ns[i]);
+    m->last_ns[i] = now;
+    m->digest[i] = ha_mix(m->digest[i] ^ ((uint64_t)now * 31 + ev->src * 7 + ev->type));
+    m->active[i] = 0; /* a new tip: the template restarts from now */
+    if (ev->type == T_FOUND) {
+        m->blocks[i]++;
+        for (uint32_t j = 0; j < HA_NODES; j++)
+            if (j != i)
+                engine_send(call, j, now + 1000 * (1 + (i + j) % 3), T_BLOCK, NULL, 0);
+    }
+}
+
+static void ha_global(void *ctx, engine_call *call, const engine_event *ev)
+{
+    hminer *m = ctx;
+    (void)ev;
+    engine_call_act_as(call, 0); /* node 0 hashes at half speed from now */
+    m->period_ns[0] *= 2;
+    m->active[0] = 0;
+}
+
+/* Runs the race to 10 ms with lookahead 1 us; returns the windows. */
+static uint64_t ha_run(hminer *m, int ahead, uint32_t threads, const uint64_t *cost)
+{
+    memset(m, 0, sizeof *m);
+    m->ahead = ahead;
+    for (uint32_t i = 0; i < HA_NODES; i++)
+        m->period_ns[i] = 100 * (1 + i % 3);
+    engine_config cfg = {
+        .nodes = HA_NODES,
+        .lookahead_ns = 1000,
+        .threads = threads,
+        .node_cost = cost,
+        .model = {.ctx = m, .on_event = ha_event, .on_idle = ha_idle, .on_global = ha_global}};
+    engine *e = NULL;
+    ck_assert_int_eq(engine_new(&e, &cfg), ENGINE_OK);
+    ck_assert_int_eq(engine_schedule_global(e, 4000000, G_SLOWER, NULL, 0), ENGINE_OK);
+    ck_assert_int_eq(engine_run(e, 6000000), ENGINE_OK);
+    ck_assert_int_eq(engine_run(e, 10000000), ENGINE_OK); /* runs continue */
+    engine_stats st;
+    engine_get_stats(e, &st);
+    engine_free(e);
+    return st.windows;
+}
+
+START_TEST(hashing_ahead_keeps_results_and_saves_windows)
+{
+    hminer *ref = calloc(1, sizeof *ref), *m = calloc(1, sizeof *m);
+    uint64_t plain = ha_run(ref, 0, 1, NULL);
+    int blocks = 0;
+    for (int i = 0; i < HA_NODES; i++)
+        blocks += ref->blocks[i];
+    ck_assert_int_gt(blocks, 20);
+    /* Mining only what is due needs a window every lookahead. */
+    ck_assert_uint_ge(plain, 9000);
+    static const uint64_t costs[HA_NODES] = {5, 0, 9, 1, 1, 7};
+    uint64_t ahead = ha_run(m, 1, thread_counts[_i], _i == 1 ? costs : NULL);
+    for (int i = 0; i < HA_NODES; i++) {
+        ck_assert_msg(m->blocks[i] == ref->blocks[i], "node %d: %d blocks, not %d", i, m->blocks[i],
+                      ref->blocks[i]);
+        ck_assert_msg(m->hashes[i] == ref->hashes[i], "node %d: %llu hashes, not %llu", i,
+                      (unsigned long long)m->hashes[i], (unsigned long long)ref->hashes[i]);
+        ck_assert_msg(m->digest[i] == ref->digest[i], "node %d: other events", i);
+    }
+    /* Working ahead: windows where blocks are found or arrive (each block
+     * reaches the others at three latencies), the global, and no others. */
+    ck_assert_msg(ahead <= (uint64_t)(4 * blocks + 2), "%llu windows for %d blocks",
+                  (unsigned long long)ahead, blocks);
+    free(ref);
     free(m);
 }
 END_TEST
@@ -813,6 +986,7 @@ static Suite *suite(void)
     tcase_add_loop_test(tc, globals_clip_windows_and_run_in_order, 0, n);
     tcase_add_loop_test(tc, idle_time_is_offered_between_events, 0, n);
     tcase_add_loop_test(tc, idle_sleep_allows_skip_ahead, 0, n);
+    tcase_add_loop_test(tc, hashing_ahead_keeps_results_and_saves_windows, 0, n);
     tcase_add_test(tc, bad_configuration_is_refused);
     tcase_add_loop_test(tc, realtime_paces_without_changing_results, 0, n);
 #ifndef NDEBUG

@@ -3,8 +3,9 @@
  * receives to random peers with random latencies >= L, drawing from its own
  * stream, with malloc'd payloads and frequent global events that send into
  * every worker's nodes) keeps a hash chain of everything each node handles;
- * the chains must be identical for K = 1, 2, 3, 4 and one thread per node,
- * and for a run split in two. Under ThreadSanitizer it also shows that
+ * the chains must be identical for K = 1, 2, 3, 4, one per CPU and one per
+ * node, for nodes spread over the workers by cost, and for a run split in
+ * two. Under ThreadSanitizer it also shows that
  * globals never run while a worker still fills its heaps. */
 #include "engine.h"
 #include "rng.h"
@@ -115,8 +116,9 @@ typedef struct outcome {
 } outcome;
 
 /* Runs the gossip model with `threads` workers up to END_NS, in one run or
- * split at `split_ns` (0: one run), and records the outcome. */
-static void run_gossip(outcome *out, uint32_t threads, int64_t split_ns)
+ * split at `split_ns` (0: one run), nodes mapped by `cost` (NULL: the
+ * default), and records the outcome. */
+static void run_gossip(outcome *out, uint32_t threads, int64_t split_ns, const uint64_t *cost)
 {
     gossip *g = calloc(1, sizeof *g);
     ck_assert_ptr_nonnull(g);
@@ -125,6 +127,7 @@ static void run_gossip(outcome *out, uint32_t threads, int64_t split_ns)
     engine_config cfg = {.nodes = NODES,
                          .lookahead_ns = LOOKAHEAD_NS,
                          .threads = threads,
+                         .node_cost = cost,
                          .model = {.ctx = g,
                                    .on_event = gossip_event,
                                    .on_global = gossip_global,
@@ -167,7 +170,7 @@ static void assert_same(const outcome *a, const outcome *b, const char *what)
 START_TEST(same_digests_for_every_thread_count)
 {
     static outcome ref, other;
-    run_gossip(&ref, 1, 0);
+    run_gossip(&ref, 1, 0, NULL);
     /* The model did real work: many events, messages, a global, and events
      * still pending at the end went to on_discard. */
     ck_assert_uint_gt(ref.stats.events, 20000);
@@ -175,16 +178,23 @@ START_TEST(same_digests_for_every_thread_count)
     ck_assert_uint_ge(ref.stats.globals, 1);
     ck_assert_int_gt(ref.discarded, 0);
     ck_assert_uint_gt(ref.stats.windows, 100);
-    static const uint32_t ks[] = {2, 3, 4, 0};
+    static const uint32_t ks[] = {2, 3, 4, 0, NODES};
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
         char what[32];
         snprintf(what, sizeof what, "K=%u", ks[i]);
-        run_gossip(&other, ks[i], 0);
+        run_gossip(&other, ks[i], 0, NULL);
         assert_same(&ref, &other, what);
         ck_assert_uint_eq(ref.stats.windows, other.stats.windows);
     }
+    /* Nodes spread by uneven costs (the dear ones alone on a worker). */
+    static uint64_t cost[NODES];
+    for (uint32_t n = 0; n < NODES; n++)
+        cost[n] = n % 7 == 0 ? 1000 : n % 3;
+    run_gossip(&other, 3, 0, cost);
+    assert_same(&ref, &other, "by cost");
+    ck_assert_uint_eq(ref.stats.windows, other.stats.windows);
     /* A run stopped and continued gives the same chains. */
-    run_gossip(&other, 2, END_NS / 3);
+    run_gossip(&other, 2, END_NS / 3, NULL);
     assert_same(&ref, &other, "split run");
     /* And the digests do depend on the seed's draws: node chains differ. */
     ck_assert(ref.digest[0] != ref.digest[1]);

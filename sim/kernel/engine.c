@@ -1,15 +1,35 @@
 /* The windowed conservative kernel (YAWNS/ROSS). Each node owns a 4-ary
  * min-heap of events keyed on (time_ns, src, seq); keys are unique because a
  * source numbers what it schedules, so the order a node sees never depends on
- * which thread delivered first. Worker r owns a contiguous block of nodes and
- * loops, with one barrier per window:
+ * which thread delivered first. Worker r owns a share of the nodes (chosen by
+ * cost, see assign_nodes) and keeps them in a schedule: a binary min-heap of
+ * its nodes keyed on each node's next work (its earliest event, or the time
+ * its model said something may next happen in its idle time). It loops, with
+ * one barrier per window:
  *
- *   vote: earliest pending work of my nodes (events, idle time, and what I
- *         posted to other ranks), earliest global I know of --end window
- *         (barrier + reduce)--> collect what other ranks posted to my nodes;
+ *   vote: the earliest next work of my nodes, after asking models whose
+ *         idle time is not settled to look ahead (below), the earliest global
+ *         I know of --end window (barrier + reduce)--> collect what other
+ *         ranks posted to my nodes;
  *   if a global event is due (no work before it): rank 0 runs it, barrier;
- *   else if nothing before the end: stop;
- *   else process window [W, min(W+L, next global, end)) for my nodes.
+ *   else if nothing before the end: offer every node its idle time up to the
+ *         end, stop;
+ *   else process window [W, min(W+L, next global, end)) for the nodes whose
+ *         next work falls in it, taken from the schedule (never all nodes).
+ *
+ * Idle time (mining) forces no window by itself. A model that is offered
+ * idle time [from, until) may say that nothing happens before a later time
+ * (a miner that hashed ahead to its next success); the node's next work is
+ * then that time, and the span after `until` is offered later, when it is
+ * due: before the node's next event, in a window that reaches the promised
+ * time, when a global acts for the node, or at the end of the run. At the
+ * vote, a node whose promise is below the window the others are heading for
+ * is asked to look further (an offer with from == until), nodes in order of
+ * their promises, so that miners advance together in virtual time; a look
+ * that makes no progress settles the promise (something happens there). The
+ * ranks share the earliest settled work they found in the round (an atomic
+ * minimum), so none looks much past the window that will come. How far a
+ * model looked never changes results, only the work done ahead.
  *
  * Sends between nodes of one worker go straight into the destination heap
  * (the message lands at >= W+L, past the window, so no one processes it
@@ -19,16 +39,17 @@
  * one); each worker also notes the earliest global it added in the window,
  * for its vote, since rank 0 may read the heap before another worker adds
  * one. They are run only by rank 0 after a window's barrier, when no worker
- * can add any. Node state (heap, counters) is touched only by the node's
- * worker, or by rank 0 while the others wait at a barrier. Nodes, workers
- * and the fields rank 0 writes during a run each have their own cache
- * lines, so no two threads write one line in the hot path. */
+ * can add any. Node state (heaps, schedules, counters) is touched only by
+ * the node's worker, or by rank 0 while the others wait at a barrier. Nodes,
+ * workers and the fields rank 0 writes during a run each have their own
+ * cache lines, so no two threads write one line in the hot path. */
 #include "engine.h"
 
 #include "exchange.h"
 
 #include <assert.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
@@ -42,12 +63,17 @@
 #define ENGINE_NEVER INT64_MAX
 #define LINE 64
 
+#define NO_POS UINT32_MAX
+
 typedef struct node {
     _Alignas(LINE) engine_event *heap; /* 4-ary min-heap */
     size_t len, cap;
     uint64_t next_seq; /* sequence number of the next event this node schedules */
     int64_t now_ns;    /* time of the last event handled (never decreases) */
-    int64_t idle_ns;   /* idle time wanted from here (ENGINE_NEVER: none) */
+    int64_t idle_ns;   /* idle time is offered from here next (ENGINE_NEVER: none) */
+    int64_t wake_ns;   /* >= idle_ns: the model said nothing happens before */
+    int64_t key_ns;    /* next work: min(earliest event, wake_ns); its schedule key */
+    int settled;       /* wake_ns is where something happens (no further look) */
     uint64_t events, messages;
 } node;
 
@@ -57,7 +83,7 @@ typedef struct global_event {
     uint32_t sched_src;
 } global_event;
 
-enum call_kind { CALL_EVENT, CALL_IDLE, CALL_GLOBAL };
+enum call_kind { CALL_EVENT, CALL_IDLE, CALL_LOOK, CALL_GLOBAL };
 
 struct engine_call {
     engine *e;
@@ -65,13 +91,25 @@ struct engine_call {
     uint32_t node;
     enum call_kind kind;
     int64_t now_ns;
+    int64_t horizon_ns; /* on_idle: how far a look ahead is worth going */
 };
+
+/* A node in its worker's schedule; the keys sit in the heap itself so that
+ * sifting reads one array, not the nodes. */
+typedef struct sched_slot {
+    int64_t key_ns;
+    uint32_t id;
+} sched_slot;
 
 typedef struct worker {
     _Alignas(LINE) engine *e;
     uint32_t rank;
-    uint32_t first, end;     /* nodes [first, end) */
+    uint32_t *ids, n_ids;    /* its nodes, ascending */
+    sched_slot *sched;       /* binary min-heap of nodes on their key_ns */
+    uint32_t sched_len;      /* nodes with a finite key */
     int64_t added_global_ns; /* earliest global this worker's nodes added */
+    int64_t posted_ns;       /* earliest event it posted to other ranks this window */
+    uint64_t round;          /* votes taken (the same at every rank) */
     pthread_t thread;
     int started;
 } worker;
@@ -82,6 +120,7 @@ struct engine {
     int64_t lookahead_ns;
     node *nodes;
     uint32_t *owner; /* node -> rank */
+    uint32_t *pos;   /* node -> index in its worker's schedule, or NO_POS */
     worker *workers;
     exchange *x;
 
@@ -106,6 +145,9 @@ struct engine {
     pthread_cond_t pause_cv;
 
     int64_t now_ns; /* virtual time reached (end of the last run) */
+    /* The earliest settled work any rank found in vote round r, in slot
+     * r % 3 (rank 0 clears the slot of round r + 1 during round r). */
+    _Alignas(LINE) _Atomic int64_t bound_ns[3];
     /* Written by rank 0 during a run. */
     _Alignas(LINE) int64_t reached_ns;
     uint64_t windows, globals_run;
@@ -210,6 +252,93 @@ static void heap_pop(node *n, engine_event *out)
     h[i] = last;
 }
 
+/* ---- per-worker schedule: a binary min-heap of node ids on key_ns ---- */
+
+static inline int64_t node_key(const node *n)
+{
+    int64_t top = n->len ? n->heap[0].time_ns : ENGINE_NEVER;
+    int64_t wake = n->idle_ns != ENGINE_NEVER ? n->wake_ns : ENGINE_NEVER;
+    return top < wake ? top : wake;
+}
+
+static inline void sched_place(engine *e, worker *w, uint32_t i, sched_slot slot)
+{
+    w->sched[i] = slot;
+    e->pos[slot.id] = i;
+}
+
+static void sched_up(engine *e, worker *w, uint32_t i)
+{
+    sched_slot slot = w->sched[i];
+    while (i > 0) {
+        uint32_t parent = (i - 1) / 2;
+        if (w->sched[parent].key_ns <= slot.key_ns)
+            break;
+        sched_place(e, w, i, w->sched[parent]);
+        i = parent;
+    }
+    sched_place(e, w, i, slot);
+}
+
+static void sched_down(engine *e, worker *w, uint32_t i)
+{
+    sched_slot slot = w->sched[i];
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= w->sched_len)
+            break;
+        if (c + 1 < w->sched_len && w->sched[c + 1].key_ns < w->sched[c].key_ns)
+            c++;
+        if (w->sched[c].key_ns >= slot.key_ns)
+            break;
+        sched_place(e, w, i, w->sched[c]);
+        i = c;
+    }
+    sched_place(e, w, i, slot);
+}
+
+/* Puts node id back in its place in its worker's schedule after its events
+ * or idle state changed. Only the owner's thread, or rank 0 at a barrier. */
+static void sched_fix(engine *e, uint32_t id)
+{
+    node *n = &e->nodes[id];
+    worker *w = &e->workers[e->owner[id]];
+    int64_t old = n->key_ns;
+    n->key_ns = node_key(n);
+    uint32_t i = e->pos[id];
+    if (i == NO_POS) {
+        if (n->key_ns == ENGINE_NEVER)
+            return;
+        i = w->sched_len++;
+        w->sched[i] = (sched_slot){n->key_ns, id};
+        e->pos[id] = i;
+        sched_up(e, w, i);
+    } else if (n->key_ns == ENGINE_NEVER) {
+        sched_slot last = w->sched[--w->sched_len];
+        e->pos[id] = NO_POS;
+        if (i < w->sched_len) {
+            sched_place(e, w, i, last);
+            sched_up(e, w, i);
+            sched_down(e, w, e->pos[last.id]);
+        }
+    } else if (n->key_ns < old) {
+        w->sched[i].key_ns = n->key_ns;
+        sched_up(e, w, i);
+    } else if (n->key_ns > old) {
+        w->sched[i].key_ns = n->key_ns;
+        sched_down(e, w, i);
+    }
+}
+
+/* Adds ev to node id's events and fixes its schedule. */
+static void node_push(engine *e, uint32_t id, const engine_event *ev)
+{
+    node *n = &e->nodes[id];
+    heap_push(n, ev);
+    if (ev->time_ns < n->key_ns)
+        sched_fix(e, id);
+}
+
 /* ---- globals: binary heap on (time, sched time, sched src, sched seq) ---- */
 
 static int global_before(const global_event *a, const global_event *b)
@@ -312,12 +441,18 @@ int64_t engine_call_lookahead(const engine_call *call)
     return call->e->lookahead_ns;
 }
 
+int64_t engine_call_horizon(const engine_call *call)
+{
+    return call->kind == CALL_IDLE || call->kind == CALL_LOOK ? call->horizon_ns : call->now_ns;
+}
+
 void engine_send(engine_call *call, uint32_t dst, int64_t deliver_at_ns, uint32_t type,
                  void *payload, uint64_t arg)
 {
     engine *e = call->e;
     assert(dst < e->nodes_n);
     assert(call->node < e->nodes_n);
+    assert(call->kind != CALL_LOOK && "send while looking ahead");
     if (call->kind == CALL_GLOBAL)
         assert(deliver_at_ns >= call->now_ns);
     else
@@ -331,16 +466,21 @@ void engine_send(engine_call *call, uint32_t dst, int64_t deliver_at_ns, uint32_
                        .payload = payload,
                        .arg = arg};
     uint32_t to = e->owner[dst];
-    if (call->kind == CALL_GLOBAL || to == call->rank)
-        heap_push(&e->nodes[dst], &ev);
-    else
+    if (call->kind == CALL_GLOBAL || to == call->rank) {
+        node_push(e, dst, &ev);
+    } else {
         exchange_post(e->x, call->rank, to, &ev);
+        worker *w = &e->workers[call->rank];
+        if (deliver_at_ns < w->posted_ns)
+            w->posted_ns = deliver_at_ns;
+    }
 }
 
 void engine_timer(engine_call *call, int64_t at_ns, uint32_t type, void *payload, uint64_t arg)
 {
     engine *e = call->e;
     assert(call->node < e->nodes_n);
+    assert(call->kind != CALL_LOOK && "timer while looking ahead");
     assert(at_ns >= call->now_ns && "timer in the past");
     node *n = &e->nodes[call->node];
     engine_event ev = {.time_ns = at_ns,
@@ -350,13 +490,14 @@ void engine_timer(engine_call *call, int64_t at_ns, uint32_t type, void *payload
                        .type = type,
                        .payload = payload,
                        .arg = arg};
-    heap_push(n, &ev);
+    node_push(e, call->node, &ev);
 }
 
 void engine_call_global(engine_call *call, int64_t at_ns, uint32_t type, void *payload,
                         uint64_t arg)
 {
     engine *e = call->e;
+    assert(call->kind != CALL_LOOK && "global while looking ahead");
     if (call->kind == CALL_GLOBAL) {
         assert(at_ns >= call->now_ns && "global in the past");
         add_global(e, at_ns, call->now_ns, ENGINE_NO_NODE, e->global_seq++, type, payload, arg);
@@ -370,15 +511,83 @@ void engine_call_global(engine_call *call, int64_t at_ns, uint32_t type, void *p
         w->added_global_ns = at_ns;
 }
 
+static void offer_idle(engine *e, uint32_t rank, uint32_t id, int64_t until_ns);
+
 void engine_call_act_as(engine_call *call, uint32_t node_id)
 {
+    engine *e = call->e;
     assert(call->kind == CALL_GLOBAL && "act_as outside on_global");
-    assert(node_id < call->e->nodes_n);
+    assert(node_id < e->nodes_n);
     call->node = node_id;
+    /* Bring the node's idle time up to now before the global changes it,
+     * and offer it again from now after (its promise may no longer hold). */
+    node *n = &e->nodes[node_id];
+    if (n->idle_ns == ENGINE_NEVER)
+        return;
+    if (n->idle_ns < call->now_ns)
+        offer_idle(e, 0, node_id, call->now_ns);
+    if (n->idle_ns != ENGINE_NEVER) {
+        n->idle_ns = n->wake_ns = call->now_ns;
+        n->settled = 0;
+    }
+    sched_fix(e, node_id);
 }
 
 /* ---- the window loop ---- */
 
+/* Offers node id its idle time [idle_ns, until_ns) (due now: no event of the
+ * node is before until_ns) and records the model's answer. rank is the
+ * calling thread's. The caller fixes the schedule. */
+static void offer_idle(engine *e, uint32_t rank, uint32_t id, int64_t until_ns)
+{
+    node *n = &e->nodes[id];
+    const engine_model *m = &e->cfg.model;
+    int64_t from = n->idle_ns, next = until_ns;
+    assert(from >= n->now_ns && from < until_ns);
+    engine_call call = {.e = e,
+                        .rank = rank,
+                        .node = id,
+                        .kind = CALL_IDLE,
+                        .now_ns = from,
+                        .horizon_ns = until_ns};
+    m->on_idle(m->ctx, &call, id, from, until_ns, &next);
+    if (next == ENGINE_NEVER) {
+        n->idle_ns = n->wake_ns = ENGINE_NEVER;
+        return;
+    }
+    n->idle_ns = until_ns;
+    n->wake_ns = next > until_ns ? next : until_ns;
+    n->settled = 0;
+}
+
+/* Asks node id's model to look ahead from its idle point, up to horizon_ns,
+ * without anything becoming due (an offer with from == until). A look that
+ * moves the promise nowhere settles it. The caller fixes the schedule. */
+static void look_ahead(engine *e, uint32_t rank, uint32_t id, int64_t horizon_ns)
+{
+    node *n = &e->nodes[id];
+    const engine_model *m = &e->cfg.model;
+    int64_t from = n->idle_ns, next = from;
+    engine_call call = {.e = e,
+                        .rank = rank,
+                        .node = id,
+                        .kind = CALL_LOOK,
+                        .now_ns = from,
+                        .horizon_ns = horizon_ns};
+    m->on_idle(m->ctx, &call, id, from, from, &next);
+    if (next == ENGINE_NEVER) {
+        n->idle_ns = n->wake_ns = ENGINE_NEVER;
+        return;
+    }
+    if (next <= n->wake_ns)
+        n->settled = 1; /* the promise stands; something happens there */
+    else
+        n->wake_ns = next;
+}
+
+/* Runs node id's work before window_end_ns: its events in order and, before
+ * each and up to the window's end where its model's promise falls inside,
+ * its idle time. */
 static void process_node(engine *e, uint32_t rank, uint32_t id, int64_t window_end_ns)
 {
     node *n = &e->nodes[id];
@@ -386,15 +595,9 @@ static void process_node(engine *e, uint32_t rank, uint32_t id, int64_t window_e
     engine_call call = {.e = e, .rank = rank, .node = id, .kind = CALL_EVENT};
     for (;;) {
         int64_t top = n->len ? n->heap[0].time_ns : ENGINE_NEVER;
-        if (n->idle_ns < top && n->idle_ns < window_end_ns) {
-            int64_t from = n->idle_ns;
-            int64_t until = top < window_end_ns ? top : window_end_ns;
-            int64_t next = until;
-            assert(from >= n->now_ns);
-            call.kind = CALL_IDLE;
-            call.now_ns = from;
-            m->on_idle(m->ctx, &call, id, from, until, &next);
-            n->idle_ns = next > until ? next : until;
+        int64_t until = top < window_end_ns ? top : window_end_ns;
+        if (n->idle_ns < until && (n->wake_ns < until || top < window_end_ns)) {
+            offer_idle(e, rank, id, until);
             continue;
         }
         if (top >= window_end_ns)
@@ -405,31 +608,72 @@ static void process_node(engine *e, uint32_t rank, uint32_t id, int64_t window_e
         n->now_ns = ev.time_ns;
         n->events++;
         n->messages += ev.src != id;
-        call.kind = CALL_EVENT;
         call.now_ns = ev.time_ns;
         m->on_event(m->ctx, &call, id, &ev);
-        if (m->on_idle != NULL)
-            n->idle_ns = ev.time_ns;
+        if (m->on_idle != NULL) {
+            n->idle_ns = n->wake_ns = ev.time_ns;
+            n->settled = 0;
+        }
     }
 }
 
 static void deliver(void *ctx, const engine_event *ev)
 {
-    engine *e = ctx;
-    heap_push(&e->nodes[ev->dst], ev);
+    node_push(ctx, ev->dst, ev);
 }
 
-static int64_t local_next(const engine *e, const worker *w)
+static void bound_lower(_Atomic int64_t *b, int64_t t)
 {
-    int64_t best = ENGINE_NEVER;
-    for (uint32_t i = w->first; i < w->end; i++) {
-        const node *n = &e->nodes[i];
-        if (n->len && n->heap[0].time_ns < best)
-            best = n->heap[0].time_ns;
-        if (n->idle_ns < best)
-            best = n->idle_ns;
+    int64_t cur = atomic_load_explicit(b, memory_order_relaxed);
+    while (t < cur && !atomic_compare_exchange_weak_explicit(b, &cur, t, memory_order_relaxed,
+                                                             memory_order_relaxed))
+        ;
+}
+
+/* The earliest next work of w's nodes, for the vote. Nodes whose promise is
+ * below the bound (the end, the next global, and the earliest settled work
+ * any rank has found this round) are asked to look ahead, earliest first,
+ * until the earliest is an event, a settled promise or past the bound. The
+ * answer may be past what the others find (then it is not the minimum), but
+ * never past w's own earliest work. */
+static int64_t local_next(engine *e, worker *w, int64_t bound_ns)
+{
+    _Atomic int64_t *shared = &e->bound_ns[w->round % 3];
+    if (w->rank == 0)
+        atomic_store_explicit(&e->bound_ns[(w->round + 1) % 3], ENGINE_NEVER, memory_order_relaxed);
+    if (w->posted_ns != ENGINE_NEVER)
+        bound_lower(shared, w->posted_ns);
+    for (;;) {
+        if (w->sched_len == 0)
+            return ENGINE_NEVER;
+        uint32_t id = w->sched[0].id;
+        node *n = &e->nodes[id];
+        int64_t key = w->sched[0].key_ns;
+        int64_t b = atomic_load_explicit(shared, memory_order_relaxed);
+        if (b > bound_ns)
+            b = bound_ns;
+        if (key >= b)
+            return key;
+        if (n->settled || (n->len && n->heap[0].time_ns == key)) {
+            bound_lower(shared, key);
+            return key;
+        }
+        look_ahead(e, w->rank, id, b);
+        sched_fix(e, id);
     }
-    return best;
+}
+
+/* Offers every node of w its idle time up to end_ns (nothing happens there:
+ * every node's next work is at or after end_ns). */
+static void finish_idle(engine *e, worker *w, int64_t end_ns)
+{
+    for (uint32_t k = 0; k < w->n_ids; k++) {
+        uint32_t id = w->ids[k];
+        if (e->nodes[id].idle_ns < end_ns) {
+            offer_idle(e, w->rank, id, end_ns);
+            sched_fix(e, id);
+        }
+    }
 }
 
 static void run_globals(engine *e, int64_t at_ns)
@@ -514,8 +758,16 @@ static void run_rank(engine *e, worker *w, int64_t end_ns)
     pacing pc = {.wall0_ns = wall_ns(), .virt0_ns = e->now_ns, .factor = realtime_factor_load(e)};
     w->added_global_ns = ENGINE_NEVER;
     for (;;) {
-        exchange_vote mine = {.next_ns = local_next(e, w), .global_ns = w->added_global_ns}, all;
+        int64_t bound = next_global_ns(e);
+        if (w->added_global_ns < bound)
+            bound = w->added_global_ns;
+        if (end_ns < bound)
+            bound = end_ns;
+        exchange_vote mine = {.next_ns = local_next(e, w, bound), .global_ns = w->added_global_ns},
+                      all;
         w->added_global_ns = ENGINE_NEVER;
+        w->posted_ns = ENGINE_NEVER;
+        w->round++;
         if (w->rank == 0) {
             wait_while_paused(e, &pc);
             int64_t g = next_global_ns(e);
@@ -532,6 +784,9 @@ static void run_rank(engine *e, worker *w, int64_t end_ns)
              * wait until every rank has collected its inbox into its heaps. */
             exchange_barrier(e->x, w->rank);
             if (w->rank == 0) {
+                /* Paced like a window: with no windows before it, nothing
+                 * else would hold virtual time back to the wall clock. */
+                pace(e, &pc, all.global_ns);
                 e->reached_ns = all.global_ns;
                 run_globals(e, all.global_ns);
             }
@@ -539,6 +794,7 @@ static void run_rank(engine *e, worker *w, int64_t end_ns)
             continue;
         }
         if (all.next_ns >= end_ns) {
+            finish_idle(e, w, end_ns);
             if (w->rank == 0)
                 e->reached_ns = end_ns;
             return;
@@ -555,8 +811,11 @@ static void run_rank(engine *e, worker *w, int64_t end_ns)
             e->windows++;
             e->reached_ns = wend;
         }
-        for (uint32_t i = w->first; i < w->end; i++)
-            process_node(e, w->rank, i, wend);
+        while (w->sched_len != 0 && w->sched[0].key_ns < wend) {
+            uint32_t id = w->sched[0].id;
+            process_node(e, w->rank, id, wend);
+            sched_fix(e, id);
+        }
     }
 }
 
@@ -582,6 +841,72 @@ static void *worker_main(void *arg)
 }
 
 /* ---- lifecycle ---- */
+
+typedef struct costed {
+    uint64_t cost;
+    uint32_t id;
+} costed;
+
+static int cmp_costed(const void *a, const void *b)
+{
+    const costed *x = a, *y = b;
+    if (x->cost != y->cost)
+        return x->cost > y->cost ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Maps nodes onto workers: with costs, the dearest node first to the
+ * least loaded worker (ties to the lowest rank); without, node i to worker
+ * i mod K (neighbouring ids often have similar roles, so this spreads them).
+ * Fills owner and every worker's ids (ascending) and schedule. Returns 0,
+ * or -1 when out of memory. Results never depend on the mapping. */
+static int assign_nodes(engine *e)
+{
+    uint32_t k = e->threads;
+    if (e->cfg.node_cost == NULL) {
+        for (uint32_t i = 0; i < e->nodes_n; i++)
+            e->owner[i] = i % k;
+    } else {
+        costed *order = malloc(e->nodes_n * sizeof *order);
+        uint64_t *load = calloc(k, sizeof *load);
+        if (order == NULL || load == NULL) {
+            free(order);
+            free(load);
+            return -1;
+        }
+        for (uint32_t i = 0; i < e->nodes_n; i++)
+            order[i] = (costed){e->cfg.node_cost[i], i};
+        qsort(order, e->nodes_n, sizeof *order, cmp_costed);
+        for (uint32_t j = 0; j < e->nodes_n; j++) {
+            uint32_t best = 0;
+            for (uint32_t r = 1; r < k; r++)
+                if (load[r] < load[best])
+                    best = r;
+            e->owner[order[j].id] = best;
+            load[best] += order[j].cost + 1; /* + 1: zero-cost nodes spread too */
+        }
+        free(order);
+        free(load);
+    }
+    for (uint32_t i = 0; i < e->nodes_n; i++)
+        e->workers[e->owner[i]].n_ids++;
+    for (uint32_t r = 0; r < k; r++) {
+        worker *w = &e->workers[r];
+        w->e = e;
+        w->rank = r;
+        w->posted_ns = ENGINE_NEVER;
+        w->ids = malloc((w->n_ids ? w->n_ids : 1) * sizeof *w->ids);
+        w->sched = malloc((w->n_ids ? w->n_ids : 1) * sizeof *w->sched);
+        if (w->ids == NULL || w->sched == NULL)
+            return -1;
+        w->n_ids = 0;
+    }
+    for (uint32_t i = 0; i < e->nodes_n; i++) {
+        worker *w = &e->workers[e->owner[i]];
+        w->ids[w->n_ids++] = i;
+    }
+    return 0;
+}
 
 /* CPUs this process may run on: online CPUs, fewer if the affinity mask
  * says so; 0 when unknown (then nobody spins). */
@@ -616,7 +941,10 @@ int engine_new(engine **out, const engine_config *cfg)
     e->cfg = *cfg;
     e->nodes_n = cfg->nodes;
     e->lookahead_ns = cfg->lookahead_ns;
-    e->threads = cfg->threads == 0 || cfg->threads > cfg->nodes ? cfg->nodes : cfg->threads;
+    long cpus = cpus_usable();
+    e->threads = cfg->threads != 0 ? cfg->threads : cpus > 0 ? (uint32_t)cpus : 1;
+    if (e->threads > cfg->nodes)
+        e->threads = cfg->nodes;
     check_pthread(pthread_mutex_init(&e->global_mu, NULL), "pthread_mutex_init");
     check_pthread(pthread_mutex_init(&e->cmd_mu, NULL), "pthread_mutex_init");
     check_pthread(pthread_cond_init(&e->cmd_cv, NULL), "pthread_cond_init");
@@ -629,23 +957,24 @@ int engine_new(engine **out, const engine_config *cfg)
     atomic_init(&e->realtime_bits, realtime_bits);
     e->nodes = zalloc_lines(e->nodes_n, sizeof *e->nodes);
     e->owner = calloc(e->nodes_n, sizeof *e->owner);
+    e->pos = calloc(e->nodes_n, sizeof *e->pos);
     e->workers = zalloc_lines(e->threads, sizeof *e->workers);
-    if (e->nodes == NULL || e->owner == NULL || e->workers == NULL)
+    if (e->nodes == NULL || e->owner == NULL || e->pos == NULL || e->workers == NULL)
         goto fail;
-    for (uint32_t i = 0; i < e->nodes_n; i++)
-        e->nodes[i].idle_ns = cfg->model.on_idle != NULL ? 0 : ENGINE_NEVER;
-    long cpus = cpus_usable();
+    for (int k = 0; k < 3; k++)
+        atomic_init(&e->bound_ns[k], ENGINE_NEVER);
     status = exchange_new(&e->x, e->threads, cpus > 0 && e->threads <= (uint32_t)cpus);
     if (status != ENGINE_OK)
         goto fail;
-    for (uint32_t r = 0; r < e->threads; r++) {
-        worker *w = &e->workers[r];
-        w->e = e;
-        w->rank = r;
-        w->first = (uint32_t)((uint64_t)e->nodes_n * r / e->threads);
-        w->end = (uint32_t)((uint64_t)e->nodes_n * (r + 1) / e->threads);
-        for (uint32_t i = w->first; i < w->end; i++)
-            e->owner[i] = r;
+    status = ENGINE_E_NOMEM;
+    if (assign_nodes(e) != 0)
+        goto fail;
+    for (uint32_t i = 0; i < e->nodes_n; i++) {
+        node *n = &e->nodes[i];
+        n->idle_ns = n->wake_ns = cfg->model.on_idle != NULL ? 0 : ENGINE_NEVER;
+        n->key_ns = ENGINE_NEVER;
+        e->pos[i] = NO_POS;
+        sched_fix(e, i);
     }
     status = ENGINE_E_THREAD;
     for (uint32_t r = 1; r < e->threads; r++) {
@@ -711,6 +1040,14 @@ void engine_free(engine *e)
 {
     if (e == NULL)
         return;
+    if (getenv("CHAINSIM_ENGINE_STATS") != NULL) {
+        engine_stats st;
+        engine_get_stats(e, &st);
+        fprintf(stderr,
+                "engine: %u nodes, %u threads, %" PRIu64 " windows, %" PRIu64 " events, %" PRIu64
+                " messages, %" PRIu64 " globals\n",
+                e->nodes_n, e->threads, st.windows, st.events, st.messages, st.globals);
+    }
     if (e->workers != NULL) {
         lock(&e->cmd_mu);
         e->shutdown = 1;
@@ -727,8 +1064,13 @@ void engine_free(engine *e)
             free(e->nodes[i].heap);
     free(e->globals);
     exchange_free(e->x);
+    for (uint32_t r = 0; e->workers != NULL && r < e->threads; r++) {
+        free(e->workers[r].ids);
+        free(e->workers[r].sched);
+    }
     free(e->nodes);
     free(e->owner);
+    free(e->pos);
     free(e->workers);
     check_pthread(pthread_mutex_destroy(&e->global_mu), "pthread_mutex_destroy");
     check_pthread(pthread_mutex_destroy(&e->cmd_mu), "pthread_mutex_destroy");
@@ -792,7 +1134,7 @@ int engine_schedule_timer(engine *e, uint32_t node_id, int64_t at_ns, uint32_t t
                        .type = type,
                        .payload = payload,
                        .arg = arg};
-    heap_push(n, &ev);
+    node_push(e, node_id, &ev);
     return ENGINE_OK;
 }
 

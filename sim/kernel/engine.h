@@ -67,21 +67,33 @@ typedef struct engine_model {
     /* Required. Handles ev at node (== ev->dst) at virtual time ev->time_ns
      * (== engine_call_now). The model owns ev->payload from here on. */
     void (*on_event)(void *ctx, engine_call *call, uint32_t node, const engine_event *ev);
-    /* Optional. Idle time for work between events (PoW mining). Called when
-     * node has no event in [from_ns, until_ns), until_ns being the earliest of
-     * its next event and the window end, and the model asked for idle time at
-     * or before from_ns. Initially every node asks from time 0 (the start of
-     * the first run); after each event at time t it asks again from t. The
-     * model does the work of virtual times in [from_ns, until_ns) and:
+    /* Optional. Idle time for work between events (PoW mining), offered in
+     * spans [from_ns, until_ns) in which node has no event; each span starts
+     * where the last ended, or at the event just handled. Initially every
+     * node wants idle time from 0 (the start of the first run); after each
+     * event at time t it wants it again from t. With from_ns < until_ns the
+     * span is due: the model does the work of those virtual times and
      * - if something happens at t in [from_ns, until_ns) (a block is found),
      *   schedules engine_timer at t and returns; the engine then processes the
      *   timer (and anything else) in (time, src, seq) order, after which idle
      *   time is offered again from t, and the model resumes where it stopped;
-     * - sets *next_ns (preset to until_ns) to when it next wants idle time:
-     *   until_ns to continue, a later time to sleep, INT64_MAX for never (until
-     *   its next event). Values below until_ns count as until_ns.
-     * engine_call_now is from_ns here. Pending idle time holds windows back
-     * like an event does: the engine never skips past it. */
+     * - sets *next_ns (preset to until_ns) to the earliest time at which
+     *   something may happen in its idle time if no event comes: until_ns
+     *   when it cannot tell (the engine then offers the next span as soon as
+     *   it can, holding windows back like an event), a later time when it has
+     *   worked ahead and knows nothing happens before (the node then forces
+     *   no window before that time), INT64_MAX for nothing until its next
+     *   event (no idle time is offered before it). Values below until_ns
+     *   count as until_ns.
+     * A span after until_ns is offered when it becomes due: before the
+     * node's next event, in a window that reaches the promised time, when a
+     * global acts for the node (engine_call_act_as), and at the end of
+     * engine_run. A call with from_ns == until_ns is a look ahead: nothing
+     * is due and the model must not send, set timers or add globals; it may
+     * work ahead (up to engine_call_horizon is worth it) and raise *next_ns
+     * (preset to from_ns) to the time before which it now knows nothing
+     * happens. A look that does not raise it settles it: the engine takes it
+     * as the time something happens. engine_call_now is from_ns here. */
     void (*on_idle)(void *ctx, engine_call *call, uint32_t node, int64_t from_ns, int64_t until_ns,
                     int64_t *next_ns);
     /* Optional (required if globals are scheduled). A global event at
@@ -101,10 +113,15 @@ typedef struct engine_model {
 typedef struct engine_config {
     uint32_t nodes;       /* node ids 0..nodes-1; >= 1 */
     int64_t lookahead_ns; /* L > 0: the minimum latency of any message */
-    /* Worker threads: 0 = one per node; 1 = the calling thread only; K > 1
-     * = K threads (the caller is one of them), nodes in contiguous blocks.
+    /* Worker threads: 0 = as many as this process may use CPUs; 1 = the
+     * calling thread only; K > 1 = K threads (the caller is one of them).
      * More threads than nodes is clamped to one per node. */
     uint32_t threads;
+    /* Optional (NULL: node i goes to worker i mod threads): nodes entries,
+     * each node's expected cost (any unit, e.g. hash rate plus degree); the
+     * nodes are spread over the workers to balance the sums. Read by
+     * engine_new only. Results never depend on it. */
+    const uint64_t *node_cost;
     /* 0 = as fast as possible; F > 0 = virtual time runs at most F times as
      * fast as the wall clock (pacing only, never changes results). */
     double realtime_factor;
@@ -131,7 +148,9 @@ typedef struct engine_node_stats {
 int engine_new(engine **out, const engine_config *cfg) __attribute__((warn_unused_result));
 
 /* Stops and joins the worker threads, hands every pending event to
- * on_discard (in the order given there), and frees e. Accepts NULL. Not
+ * on_discard (in the order given there), and frees e. With the environment
+ * variable CHAINSIM_ENGINE_STATS set, first prints engine_get_stats's
+ * figures on stderr (for profiling). Accepts NULL. Not
  * during engine_run. Aborts when out of memory for sorting what it
  * discards. */
 void engine_free(engine *e);
@@ -198,6 +217,11 @@ int64_t engine_call_now(const engine_call *call);
 /* The node the call acts for (ENGINE_NO_NODE in on_global until act_as). */
 uint32_t engine_call_node(const engine_call *call);
 int64_t engine_call_lookahead(const engine_call *call);
+/* In on_idle: how far ahead of until_ns working ahead is worth it (the
+ * earliest work the engine knows of elsewhere, the next global or the end
+ * of the run); until_ns when the engine asks for no look ahead. Elsewhere
+ * the call's time. */
+int64_t engine_call_horizon(const engine_call *call);
 
 /* Sends a message from the call's node to dst, delivered at deliver_at_ns.
  * Requires deliver_at_ns >= now + lookahead (>= now in on_global) and dst <
@@ -216,7 +240,9 @@ void engine_call_global(engine_call *call, int64_t at_ns, uint32_t type, void *p
                         uint64_t arg);
 
 /* In on_global only (asserted): makes the following engine_send,
- * engine_timer calls act for node (< nodes). */
+ * engine_timer calls act for node (< nodes). A global must call it before it
+ * changes a node's state: the engine first offers the node its idle time up
+ * to now (on_idle, on this thread) and offers it again from now after. */
 void engine_call_act_as(engine_call *call, uint32_t node);
 
 #endif

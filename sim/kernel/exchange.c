@@ -15,8 +15,11 @@
  * into the shared result, resets the counter and bumps the generation (the
  * counter's release sequence makes every vote visible to it). The others
  * spin on the generation for a short, adaptive time when every rank has a
- * CPU, then sleep on a condition variable; the last rank takes the mutex to
- * wake them only when someone sleeps (Dekker-style: sleepers++ then
+ * CPU (longer after waits that a spin ended, shorter after spins that had
+ * to sleep anyway: when the machine is busy with other work, spinning only
+ * takes the CPU from the rank being waited for), then sleep on a condition
+ * variable; the last rank takes the mutex to wake them only when someone
+ * sleeps (Dekker-style: sleepers++ then
  * re-check the generation, against bump the generation then read sleepers,
  * both sequentially consistent). Lock order: only the barrier's mutex. */
 #include "exchange.h"
@@ -30,13 +33,15 @@
 
 #define LINE 64
 #define NEVER INT64_MAX
-/* Spinning before sleeping (competitive spinning): a rank spins for about
- * as long as sleeping has recently cost it, i.e. the delay between the last
- * rank's release and the sleeper running again (an average of the last few),
- * within these bounds. Then a wait costs at most twice what is best. */
-#define SPIN_MIN_NS 2000
-#define SPIN_INIT_NS 50000
-#define SPIN_MAX_NS 1000000
+/* Spinning before sleeping, adapted like an adaptive mutex: a rank's budget
+ * doubles after a wait that its spin ended (up to SPIN_MAX_NS) and halves
+ * after a spin that ended in sleep anyway (down to SPIN_MIN_NS). Windows
+ * that end close together (dense gossip, every rank on its own CPU) keep
+ * spinning; long or uneven windows, or a machine busy with other work,
+ * make ranks sleep at once instead of burning the CPU the others need. */
+#define SPIN_MIN_NS 1000
+#define SPIN_INIT_NS 20000
+#define SPIN_MAX_NS 200000
 #define SPIN_CHECK 32 /* generation checks between clock reads */
 
 typedef struct outbuf {
@@ -76,8 +81,7 @@ struct exchange {
     _Alignas(LINE) atomic_uint arrived;
     _Alignas(LINE) atomic_uint generation;
     atomic_uint sleepers;
-    exchange_vote result;       /* written by the last rank before the bump */
-    _Atomic int64_t release_ns; /* when the last rank bumped the generation */
+    exchange_vote result; /* written by the last rank before the bump */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
@@ -129,7 +133,6 @@ int exchange_new(exchange **out, uint32_t ranks, int spin)
     atomic_init(&x->arrived, 0);
     atomic_init(&x->generation, 0);
     atomic_init(&x->sleepers, 0);
-    atomic_init(&x->release_ns, 0);
     check_pthread(pthread_mutex_init(&x->mu, NULL), "pthread_mutex_init");
     check_pthread(pthread_cond_init(&x->cv, NULL), "pthread_cond_init");
     *out = x;
@@ -311,11 +314,10 @@ static int spin_wait(exchange *x, sender *s, unsigned gen)
     }
 }
 
-/* After a sleep: moves s's spin budget towards what the sleep cost. */
-static void learn_wake_cost(exchange *x, sender *s)
+/* Adapts s's spin budget to how its last spin ended. */
+static void learn_spin(sender *s, int spin_worked)
 {
-    int64_t cost = mono_ns() - atomic_load_explicit(&x->release_ns, memory_order_relaxed);
-    int64_t budget = (3 * s->spin_ns + cost) / 4;
+    int64_t budget = spin_worked ? s->spin_ns * 2 : s->spin_ns / 2;
     if (budget < SPIN_MIN_NS)
         budget = SPIN_MIN_NS;
     s->spin_ns = budget > SPIN_MAX_NS ? SPIN_MAX_NS : budget;
@@ -341,8 +343,6 @@ static void barrier(exchange *x, uint32_t rank, exchange_vote *all)
             *all = r;
         }
         atomic_store_explicit(&x->arrived, 0, memory_order_relaxed);
-        if (x->spin)
-            atomic_store_explicit(&x->release_ns, mono_ns(), memory_order_relaxed);
         atomic_store_explicit(&x->generation, gen + 1, memory_order_seq_cst);
         if (atomic_load_explicit(&x->sleepers, memory_order_seq_cst) != 0) {
             check_pthread(pthread_mutex_lock(&x->mu), "pthread_mutex_lock");
@@ -351,15 +351,16 @@ static void barrier(exchange *x, uint32_t rank, exchange_vote *all)
         }
         return;
     }
-    if (!x->spin || !spin_wait(x, &x->senders[rank], gen)) {
+    int spun = x->spin && spin_wait(x, &x->senders[rank], gen);
+    if (x->spin)
+        learn_spin(&x->senders[rank], spun);
+    if (!spun) {
         check_pthread(pthread_mutex_lock(&x->mu), "pthread_mutex_lock");
         atomic_fetch_add_explicit(&x->sleepers, 1, memory_order_seq_cst);
         while (atomic_load_explicit(&x->generation, memory_order_seq_cst) == gen)
             check_pthread(pthread_cond_wait(&x->cv, &x->mu), "pthread_cond_wait");
         atomic_fetch_sub_explicit(&x->sleepers, 1, memory_order_relaxed);
         check_pthread(pthread_mutex_unlock(&x->mu), "pthread_mutex_unlock");
-        if (x->spin)
-            learn_wake_cost(x, &x->senders[rank]);
     }
     if (all != NULL)
         *all = x->result;

@@ -22,8 +22,8 @@ typedef struct exchange_vote {
 } exchange_vote;
 
 /* Creates the exchange for ranks >= 1. spin != 0 lets waiting ranks spin
- * briefly (a few tens of microseconds at most, adapted to recent waits)
- * before sleeping: only when every rank has its own CPU. Memory grows with
+ * briefly (at most 200 microseconds, less after spins that had to sleep
+ * anyway) before sleeping: only when every rank has its own CPU. Memory grows with
  * ranks plus the (rank, rank) pairs that actually exchange events in a
  * window, never with ranks squared. Returns ENGINE_OK and sets *out, or
  * ENGINE_E_NOMEM (*out = NULL). */

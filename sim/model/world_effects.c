@@ -302,8 +302,9 @@ void world_on_idle(void *ctx, engine_call *call, uint32_t ni, int64_t from_ns, i
         *next_ns = INT64_MAX;
         return;
     }
-    node_mine(sn->n, &sn->fx, from_ns, until_ns, next_ns);
-    world_apply(s, call, ni);
+    node_mine_ahead(sn->n, &sn->fx, from_ns, until_ns, engine_call_horizon(call), next_ns);
+    if (from_ns < until_ns)
+        world_apply(s, call, ni);
 }
 
 void world_on_discard(void *ctx, const engine_event *ev)

@@ -228,12 +228,13 @@ static void ev_heal(world *s, engine_call *call, int64_t now)
     s->group_of = NULL;
 }
 
-static void ev_crash(world *s, int64_t now, uint32_t ni)
+static void ev_crash(world *s, engine_call *call, int64_t now, uint32_t ni)
 {
     world_node *sn = &s->nodes[ni];
     char err[512];
     if (!sn->online)
         return;
+    engine_call_act_as(call, ni); /* its idle time up to now first */
     if (save_crash_chain(s, ni, err, sizeof err) != 0)
         report(s, "node %u: %s", ni + 1, err);
     sn->online = 0;
@@ -266,10 +267,11 @@ static void ev_restart(world *s, engine_call *call, int64_t now, uint32_t ni)
               "node %u restarted from its chain file at height %u", ni + 1, height);
 }
 
-static void ev_set_hashrate(world *s, int64_t now, const scenario_event *ev)
+static void ev_set_hashrate(world *s, engine_call *call, int64_t now, const scenario_event *ev)
 {
     world_node *sn = &s->nodes[ev->node];
     sn->hashrate_hps = (uint64_t)llround(ev->hashrate_hps);
+    engine_call_act_as(call, ev->node); /* its idle time up to now first */
     if (sn->n)
         node_set_hashrate(sn->n, now, s->cons.type == CHAIN_POW ? sn->hashrate_hps : 0);
     world_say(s, world_global_lines(s), UINT32_MAX, now, "node %u hash rate is now %.0f H/s",
@@ -287,13 +289,13 @@ static void global_event(world *s, engine_call *call, const scenario_event *ev)
         ev_heal(s, call, now);
         break;
     case SCENARIO_EV_CRASH:
-        ev_crash(s, now, ev->node);
+        ev_crash(s, call, now, ev->node);
         break;
     case SCENARIO_EV_RESTART:
         ev_restart(s, call, now, ev->node);
         break;
     case SCENARIO_EV_SET_HASHRATE:
-        ev_set_hashrate(s, now, ev);
+        ev_set_hashrate(s, call, now, ev);
         break;
     case SCENARIO_EV_SET_STAKE:
         world_say(s, world_global_lines(s), UINT32_MAX, now,
