@@ -7,6 +7,7 @@
  * never read. Integers must be exact in a double (at most 2^53), which
  * every amount is (TX_MAX_MONEY < 2^53); the seed is a decimal string. */
 #include "chainfile.h"
+#include "timeunit.h"
 
 #include "consensus.h"
 #include "jsonread.h"
@@ -129,7 +130,7 @@ static int add_pos_json(cJSON *params, const consensus_ctx *cons)
 {
     cJSON *o = cJSON_AddObjectToObject(params, "pos"), *stakes;
     const stake_schedule *s = cons->stakes;
-    int ok = o && add_u64(o, "slot_s", (uint64_t)(cons->slot_ns / 1000000000)) &&
+    int ok = o && add_u64(o, "slot_s", (uint64_t)(cons->slot_ns / TIMEUNIT_NS_PER_S)) &&
              cJSON_AddNumberToObject(o, "active_slot_coeff", cons->f) &&
              add_u64(o, "epoch_slots", cons->epoch_slots) && add_u64(o, "k", cons->k) &&
              add_hash(o, "genesis_seed", &cons->genesis_seed) &&
@@ -542,7 +543,7 @@ static jsonread_status parse_pos(jsonread *jr, chainfile *cf, const cJSON *param
         return jr->status;
     cons->type = CHAIN_POS;
     cons->genesis_time = cf->params.genesis_time;
-    cons->slot_ns = (int64_t)slot_s * 1000000000;
+    cons->slot_ns = (int64_t)slot_s * TIMEUNIT_NS_PER_S;
     cons->f = f;
     if (parse_stakes(jr, cf, o))
         return jr->status;

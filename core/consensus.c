@@ -5,6 +5,7 @@
  * the proof must hold that lottery hash, and the proposer's Ed25519
  * signature over the block must verify. */
 #include "consensus.h"
+#include "timeunit.h"
 
 #include "hash.h"
 #include "pos.h"
@@ -20,7 +21,7 @@ uint64_t consensus_block_slot(const block *b)
 
 uint64_t consensus_slot_time(const consensus_ctx *ctx, uint64_t slot)
 {
-    uint64_t slot_s = (uint64_t)(ctx->slot_ns / 1000000000);
+    uint64_t slot_s = (uint64_t)(ctx->slot_ns / TIMEUNIT_NS_PER_S);
     if (slot_s != 0 && slot > (UINT64_MAX - ctx->genesis_time) / slot_s)
         return UINT64_MAX; /* no header time can match it */
     return ctx->genesis_time + slot * slot_s;

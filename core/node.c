@@ -10,6 +10,7 @@
  * new mempool transactions TEMPLATE_REFRESH_NS after it was built (or at the
  * first change of the mempool after that). */
 #include "node.h"
+#include "timeunit.h"
 
 #include "consensus.h"
 #include "hmap.h"
@@ -20,7 +21,7 @@
 #include <string.h>
 
 /* How often a miner takes new mempool transactions into its template. */
-#define TEMPLATE_REFRESH_NS (10LL * 1000000000LL)
+#define TEMPLATE_REFRESH_NS (10 * TIMEUNIT_NS_PER_S)
 
 /* An item asked of a peer and not delivered yet. */
 typedef struct request {
@@ -230,7 +231,7 @@ uint64_t node_hashes(const node *n)
 
 static int64_t now_seconds(const node *n, int64_t now_ns)
 {
-    return (int64_t)n->params->genesis_time + now_ns / 1000000000;
+    return (int64_t)n->params->genesis_time + now_ns / TIMEUNIT_NS_PER_S;
 }
 
 /* ---- announcing ------------------------------------------------------- */
@@ -755,7 +756,7 @@ void node_set_hashrate(node *n, int64_t now_ns, uint64_t hashrate_hps)
 /* Time of attempt k: t0 + ceil(k * 1e9 / h). */
 static int64_t attempt_time(const template *t, uint64_t h, uint64_t k)
 {
-    unsigned __int128 num = (unsigned __int128)k * 1000000000u;
+    unsigned __int128 num = (unsigned __int128)k * (uint64_t)TIMEUNIT_NS_PER_S;
     return t->t0_ns + (int64_t)((num + h - 1) / h);
 }
 
@@ -766,7 +767,7 @@ static uint64_t attempts_before(const template *t, uint64_t h, int64_t until_ns)
     if (until_ns <= t->t0_ns)
         return 0;
     unsigned __int128 span = (unsigned __int128)(until_ns - 1 - t->t0_ns) * h;
-    return (uint64_t)(span / 1000000000u) + 1;
+    return (uint64_t)(span / (uint64_t)TIMEUNIT_NS_PER_S) + 1;
 }
 
 /* Makes the current template's attempts with time < until_ns, at most

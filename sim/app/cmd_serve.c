@@ -6,6 +6,7 @@
  * reads it generically, so it is the one function to adapt. Files are read
  * through fileout_read and the strict JSON reader, as every input is. */
 #include "chainfile.h"
+#include "timeunit.h"
 #include "cli.h"
 #include "dash.h"
 #include "fileout.h"
@@ -147,7 +148,7 @@ static double block_time_ns(const cJSON *b)
     if (cJSON_IsNumber(t))
         return t->valuedouble;
     t = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(b, "header"), "time");
-    return cJSON_IsNumber(t) ? t->valuedouble * 1e9 : 0;
+    return cJSON_IsNumber(t) ? t->valuedouble * (double)TIMEUNIT_NS_PER_S : 0;
 }
 
 /* The dashboard's view of one block. */

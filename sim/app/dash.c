@@ -8,6 +8,7 @@
  * Lock order: publish_mu, then mu; mu is a leaf; the validator runs under it and must not
  * call back into dash. */
 #include "dash.h"
+#include "timeunit.h"
 
 #include <errno.h>
 #include <math.h>
@@ -264,9 +265,9 @@ uint64_t dash_wait(dash *d, uint64_t seen, int timeout_ms)
         timeout_ms = 0;
     deadline.tv_sec += timeout_ms / 1000;
     deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
+    if (deadline.tv_nsec >= TIMEUNIT_NS_PER_S) {
         deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
+        deadline.tv_nsec -= TIMEUNIT_NS_PER_S;
     }
     check(pthread_mutex_lock(&d->mu));
     while (d->version <= seen) {

@@ -3,6 +3,7 @@
  * (times as exact seconds with 9 decimals) or through cJSON's fixed number
  * format, so the same run gives the same bytes. */
 #include "fileout.h"
+#include "timeunit.h"
 #include "metrics_impl.h"
 
 #include <inttypes.h>
@@ -223,7 +224,7 @@ static void write_events(const metrics *m, FILE *f)
 
 static double secs(int64_t ns)
 {
-    return (double)ns / 1e9;
+    return (double)ns / (double)TIMEUNIT_NS_PER_S;
 }
 
 static cJSON *num_or_null(int ok, double v)

@@ -3,6 +3,7 @@
  * atomically (fileout). What goes to stdout is as deterministic as the
  * files; wall-clock facts go to stderr and run_info.json. */
 #include "output.h"
+#include "timeunit.h"
 
 #include "chainfile.h"
 #include "chainsel.h"
@@ -282,7 +283,7 @@ static void print_summary(world *s, const chainsel *sel, uint32_t n_files, uint3
     printf("\nsummary: %s, %u nodes, %s, seed %" PRIu64 ", %.0f virtual seconds\n",
            s->scn.name ? s->scn.name : "scenario", s->n,
            s->cons.type == CHAIN_POW ? "proof-of-work" : "proof-of-stake", s->seed,
-           (double)s->scn.duration_ns / 1e9);
+           (double)s->scn.duration_ns / (double)TIMEUNIT_NS_PER_S);
     printf("  main chain: height %u, tip %s (node %u)\n", chain_height(mc), tip, main_node + 1);
     print_figures(sum);
     /* The rate the real hashing ran at inside the whole simulation

@@ -3,6 +3,7 @@
  * to output.c, which writes every node's chain file, the metrics and the
  * summary. With --serve, the dashboard (run_serve.c) watches the run. */
 #include "run.h"
+#include "timeunit.h"
 
 #include "chainsel.h"
 #include "cli.h"
@@ -23,7 +24,7 @@ static double wall_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / (double)TIMEUNIT_NS_PER_S;
 }
 
 /* The world's error hook: a failure inside a global event, on stderr. */
@@ -106,7 +107,7 @@ static int run_and_finish(world *s, const chainsel *chains, run_serve *sv)
     if (interrupted) {
         world_flush_lines(s);
         cli_error("run: interrupted at %.3f virtual seconds; no output written",
-                  (double)engine_now(s->eng) / 1e9);
+                  (double)engine_now(s->eng) / (double)TIMEUNIT_NS_PER_S);
         rc = CLI_FAILED;
     } else {
         rc = s->failed ? CLI_FAILED : output_finish(s, chains, wall);

@@ -44,6 +44,7 @@
  * workers and the fields rank 0 writes during a run each have their own
  * cache lines, so no two threads write one line in the hot path. */
 #include "engine.h"
+#include "timeunit.h"
 
 #include "exchange.h"
 
@@ -702,7 +703,7 @@ static int64_t wall_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    return (int64_t)ts.tv_sec * TIMEUNIT_NS_PER_S + ts.tv_nsec;
 }
 
 /* Pacing (rank 0 only): pause and realtime factor. Changes when windows
@@ -748,7 +749,8 @@ static void pace(engine *e, pacing *p, int64_t window_ns)
     if (f <= 0)
         return;
     int64_t target = p->wall0_ns + (int64_t)((double)(window_ns - p->virt0_ns) / f);
-    struct timespec ts = {.tv_sec = target / 1000000000, .tv_nsec = target % 1000000000};
+    struct timespec ts = {.tv_sec = target / TIMEUNIT_NS_PER_S,
+                          .tv_nsec = target % TIMEUNIT_NS_PER_S};
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
         ;
 }

@@ -23,6 +23,7 @@
  * re-check the generation, against bump the generation then read sleepers,
  * both sequentially consistent). Lock order: only the barrier's mutex. */
 #include "exchange.h"
+#include "timeunit.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -295,7 +296,7 @@ static int64_t mono_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    return (int64_t)ts.tv_sec * TIMEUNIT_NS_PER_S + ts.tv_nsec;
 }
 
 /* Spins up to s->spin_ns for the generation to leave gen. Returns nonzero

@@ -4,10 +4,17 @@
  * floating point. Only hash and event rates, which are doubles anyway, go
  * through floating point. */
 #include "units.h"
+#include "timeunit.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+/* SI decimal prefixes (k = 1000), for bandwidths, sizes and hash rates. */
+#define SI_KILO 1000ULL
+#define SI_MEGA (1000 * SI_KILO)
+#define SI_GIGA (1000 * SI_MEGA)
+#define SI_TERA (1000 * SI_GIGA)
 
 typedef unsigned __int128 u128;
 
@@ -138,13 +145,13 @@ static units_status parse_with_unit(uint64_t *out, const char *text, const struc
 
 static const struct unit duration_units[] = {
     {"ns", 1ULL},
-    {"us", 1000ULL},
-    {"ms", 1000000ULL},
-    {"s", 1000000000ULL},
-    {"m", 60ULL * 1000000000ULL},
-    {"min", 60ULL * 1000000000ULL},
-    {"h", 3600ULL * 1000000000ULL},
-    {"d", 86400ULL * 1000000000ULL},
+    {"us", (uint64_t)TIMEUNIT_NS_PER_US},
+    {"ms", (uint64_t)TIMEUNIT_NS_PER_MS},
+    {"s", (uint64_t)TIMEUNIT_NS_PER_S},
+    {"m", (uint64_t)TIMEUNIT_NS_PER_MIN},
+    {"min", (uint64_t)TIMEUNIT_NS_PER_MIN},
+    {"h", (uint64_t)TIMEUNIT_NS_PER_H},
+    {"d", (uint64_t)TIMEUNIT_NS_PER_D},
     {NULL, 0},
 };
 
@@ -163,7 +170,7 @@ units_status units_seconds_to_ns(int64_t *out_ns, double seconds)
         return UNITS_BAD_NUMBER;
     if (seconds < 0)
         return UNITS_NEGATIVE;
-    double ns = nearbyint(seconds * 1e9);
+    double ns = nearbyint(seconds * (double)TIMEUNIT_NS_PER_S);
     if (!(ns < 9.2e18))
         return UNITS_OVERFLOW;
     *out_ns = (int64_t)ns;
@@ -171,20 +178,10 @@ units_status units_seconds_to_ns(int64_t *out_ns, double seconds)
 }
 
 static const struct unit bandwidth_units[] = {
-    {"bit", 1ULL},
-    {"kbit", 1000ULL},
-    {"Mbit", 1000000ULL},
-    {"Gbit", 1000000000ULL},
-    {"Tbit", 1000000000000ULL},
-    {"bps", 1ULL},
-    {"kbps", 1000ULL},
-    {"Mbps", 1000000ULL},
-    {"Gbps", 1000000000ULL},
-    {"B", 8ULL},
-    {"kB", 8000ULL},
-    {"MB", 8000000ULL},
-    {"GB", 8000000000ULL},
-    {NULL, 0},
+    {"bit", 1ULL},         {"kbit", 1000ULL}, {"Mbit", SI_MEGA}, {"Gbit", SI_GIGA},
+    {"Tbit", SI_TERA},     {"bps", 1ULL},     {"kbps", 1000ULL}, {"Mbps", SI_MEGA},
+    {"Gbps", SI_GIGA},     {"B", 8ULL},       {"kB", 8000ULL},   {"MB", 8000000ULL},
+    {"GB", 8000000000ULL}, {NULL, 0},
 };
 
 units_status units_parse_bandwidth_bps(uint64_t *out_bps, const char *text)
@@ -210,7 +207,7 @@ units_status units_parse_bandwidth_bps(uint64_t *out_bps, const char *text)
 }
 
 static const struct unit size_units[] = {
-    {"B", 1ULL},      {"kB", 1000ULL},         {"MB", 1000000ULL},  {"GB", 1000000000ULL},
+    {"B", 1ULL},      {"kB", 1000ULL},         {"MB", SI_MEGA},     {"GB", SI_GIGA},
     {"KiB", 1024ULL}, {"MiB", 1024ULL * 1024}, {"GiB", 1ULL << 30}, {NULL, 0},
 };
 
@@ -220,8 +217,7 @@ units_status units_parse_size_bytes(uint64_t *out_bytes, const char *text)
 }
 
 static const struct unit hash_prefixes[] = {
-    {"", 1ULL},           {"k", 1000ULL},          {"M", 1000000ULL},
-    {"G", 1000000000ULL}, {"T", 1000000000000ULL}, {NULL, 0},
+    {"", 1ULL}, {"k", 1000ULL}, {"M", SI_MEGA}, {"G", SI_GIGA}, {"T", SI_TERA}, {NULL, 0},
 };
 
 units_status units_parse_hashrate_hps(double *out_hps, const char *text)
@@ -276,17 +272,17 @@ units_status units_parse_rate_per_s(double *out_per_s, const char *text)
 void units_format_duration(char *out, size_t len, int64_t ns)
 {
     static const struct unit order[] = {
-        {"d", 86400ULL * 1000000000ULL},
-        {"h", 3600ULL * 1000000000ULL},
-        {"m", 60ULL * 1000000000ULL},
-        {"s", 1000000000ULL},
-        {"ms", 1000000ULL},
-        {"us", 1000ULL},
+        {"d", (uint64_t)TIMEUNIT_NS_PER_D},
+        {"h", (uint64_t)TIMEUNIT_NS_PER_H},
+        {"m", (uint64_t)TIMEUNIT_NS_PER_MIN},
+        {"s", (uint64_t)TIMEUNIT_NS_PER_S},
+        {"ms", (uint64_t)TIMEUNIT_NS_PER_MS},
+        {"us", (uint64_t)TIMEUNIT_NS_PER_US},
         {"ns", 1ULL},
     };
     uint64_t v = ns < 0 ? 0 : (uint64_t)ns;
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-        if (v % order[i].scale == 0 && (v != 0 || order[i].scale == 1000000000ULL)) {
+        if (v % order[i].scale == 0 && (v != 0 || order[i].scale == (uint64_t)TIMEUNIT_NS_PER_S)) {
             snprintf(out, len, "%llu%s", (unsigned long long)(v / order[i].scale), order[i].name);
             return;
         }
@@ -296,8 +292,7 @@ void units_format_duration(char *out, size_t len, int64_t ns)
 void units_format_bandwidth(char *out, size_t len, uint64_t bps)
 {
     static const struct unit order[] = {
-        {"Tbit", 1000000000000ULL}, {"Gbit", 1000000000ULL}, {"Mbit", 1000000ULL},
-        {"kbit", 1000ULL},          {"bit", 1ULL},
+        {"Tbit", SI_TERA}, {"Gbit", SI_GIGA}, {"Mbit", SI_MEGA}, {"kbit", 1000ULL}, {"bit", 1ULL},
     };
     if (bps == 0) {
         snprintf(out, len, "0");

@@ -6,6 +6,7 @@
  * that recorded each fact. This file records; metrics_finish.c merges;
  * metrics_out.c turns the results into files. */
 #include "metrics_impl.h"
+#include "timeunit.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -28,7 +29,8 @@ const char *metrics_fmt_seconds(char *buf, int64_t ns)
 {
     const char *sign = ns < 0 ? "-" : "";
     uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-    snprintf(buf, 32, "%s%" PRIu64 ".%09" PRIu64, sign, a / 1000000000u, a % 1000000000u);
+    snprintf(buf, 32, "%s%" PRIu64 ".%09" PRIu64, sign, a / (uint64_t)TIMEUNIT_NS_PER_S,
+             a % (uint64_t)TIMEUNIT_NS_PER_S);
     return buf;
 }
 

@@ -6,6 +6,7 @@
  * draws turn raw 64-bit words into uniform, normal (Box-Muller) and lognormal
  * variates here, so any generator can be plugged in. */
 #include "net.h"
+#include "timeunit.h"
 #include "regions.h"
 
 #include <math.h>
@@ -365,7 +366,8 @@ net_send_status net_send_time(net *n, int64_t *arrive_ns, uint32_t src, uint32_t
             : n->region_bps[(size_t)n->region_of[src] * n->n_regions + n->region_of[dst]];
     if (bps > 0) {
         /* ceil(size * 8 * 1e9 / bps), in 128 bits. */
-        unsigned __int128 bits_ns = (unsigned __int128)size_bytes * 8u * 1000000000u;
+        unsigned __int128 bits_ns =
+            (unsigned __int128)size_bytes * 8u * (uint64_t)TIMEUNIT_NS_PER_S;
         unsigned __int128 t = (bits_ns + bps - 1) / bps;
         tx_ns = t > (unsigned __int128)INT64_MAX / 4 ? INT64_MAX / 4 : (int64_t)t;
     }

@@ -5,6 +5,7 @@
  * pending coin still unspent after PENDING_RETRY_NS is used again (its
  * payment was lost, for example dropped as a double spend). */
 #include "wallet.h"
+#include "timeunit.h"
 
 #include "hmap.h"
 #include "keys.h"
@@ -14,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PENDING_RETRY_NS (600LL * 1000000000LL)
+#define PENDING_RETRY_NS (600 * TIMEUNIT_NS_PER_S)
 #define MAX_INPUTS 20
 
 typedef struct coin {

@@ -5,6 +5,7 @@
  * partitions) into the engine, timers into the engine, notes into the
  * metrics and the node's console lines. */
 #include "world.h"
+#include "timeunit.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -74,7 +75,7 @@ void world_flush_lines(world *s)
     if (s->progress)
         fputs("\r\033[K", stderr);
     for (size_t i = 0; i < total; i++) {
-        printf("[%10.3fs] %s\n", (double)all[i].time_ns / 1e9, all[i].text);
+        printf("[%10.3fs] %s\n", (double)all[i].time_ns / (double)TIMEUNIT_NS_PER_S, all[i].text);
         free(all[i].text);
     }
     fflush(stdout);
@@ -215,7 +216,7 @@ static int64_t next_wallet_delay(world *s, world_node *sn)
 {
     double per_wallet = s->scn.workload.rate_per_s / s->scn.workload.wallets;
     double d = rng_exponential(&sn->rng_work, 1.0 / per_wallet);
-    int64_t ns = (int64_t)(d * 1e9);
+    int64_t ns = (int64_t)(d * (double)TIMEUNIT_NS_PER_S);
     return ns > 0 ? ns : 1;
 }
 

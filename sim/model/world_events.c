@@ -4,6 +4,7 @@
  * file and reloaded on restart, and the periodic samples of every node's
  * tip. */
 #include "world.h"
+#include "timeunit.h"
 
 #include "chainfile.h"
 #include "fileout.h"
@@ -332,7 +333,8 @@ void world_sample(world *s, int64_t now)
         double pct = 100.0 * (double)now / (double)s->scn.duration_ns;
         int bar = (int)(pct / 5);
         fprintf(stderr, "\r[%.*s%*s] %5.1f%%  %.0fs  height %u", bar,
-                "====================", 20 - bar, "", pct, (double)now / 1e9, best);
+                "====================", 20 - bar, "", pct, (double)now / (double)TIMEUNIT_NS_PER_S,
+                best);
         fflush(stderr);
     }
 }

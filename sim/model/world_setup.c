@@ -4,6 +4,7 @@
  * the engine with the run's first events; and each node's configuration,
  * used when it starts, joins or restarts. */
 #include "world.h"
+#include "timeunit.h"
 
 #include "fileout.h"
 #include "pow.h"
@@ -36,7 +37,7 @@ static int node_config_for(world *s, node_config *cfg, uint32_t i, uint32_t *pee
     cfg->cons = &s->cons;
     /* Re-ask a missing item after a generous multiple of the latency. */
     const scenario_latency *lat = &s->scn.network.latency;
-    const int64_t hour_ns = 3600LL * 1000000000LL; /* caps the sums below */
+    const int64_t hour_ns = TIMEUNIT_NS_PER_H; /* caps the sums below */
     int64_t mean = lat->mean_ns < hour_ns ? lat->mean_ns : hour_ns;
     int64_t sd = lat->stddev_ns < hour_ns ? lat->stddev_ns : hour_ns;
     int64_t typical = lat->max_ns > mean ? lat->max_ns : mean + 4 * sd;
@@ -103,7 +104,7 @@ static int setup_consensus(world *s, char *err, size_t errlen)
             return -1;
         }
         int64_t spacing_ns = scn->consensus.pow.target_block_interval_ns;
-        if (spacing_ns < 1000000000LL || spacing_ns % 1000000000LL != 0) {
+        if (spacing_ns < TIMEUNIT_NS_PER_S || spacing_ns % TIMEUNIT_NS_PER_S != 0) {
             snprintf(err, errlen,
                      "consensus.pow.target_block_interval: must be a whole number of seconds "
                      "(block times are in seconds)");
@@ -114,10 +115,10 @@ static int setup_consensus(world *s, char *err, size_t errlen)
         s->params.max_block_bytes = scn->consensus.pow.max_block_bytes;
         s->cons.type = CHAIN_POW;
         s->cons.retarget_blocks = scn->consensus.pow.retarget_interval;
-        s->cons.spacing_s = spacing_ns / 1000000000LL;
+        s->cons.spacing_s = spacing_ns / TIMEUNIT_NS_PER_S;
     } else {
         int64_t slot_ns = scn->consensus.pos.slot_ns;
-        if (slot_ns < 1000000000LL || slot_ns % 1000000000LL != 0) {
+        if (slot_ns < TIMEUNIT_NS_PER_S || slot_ns % TIMEUNIT_NS_PER_S != 0) {
             snprintf(err, errlen,
                      "consensus.pos.slot: must be a whole number of seconds (a block's time is "
                      "its slot's)");
