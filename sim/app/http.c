@@ -1,11 +1,8 @@
 /* The dashboard's HTTP server on libmicrohttpd, one thread per connection so a
  * Server-Sent Events stream can block on dash_wait without holding up anyone.
- * Every request is answered from the latest dash snapshot (a reference is held
- * while the answer is built, never a lock) or queued as a dash command; no
- * handler touches simulation state. Bad requests get a 4xx status and a JSON
- * body {"error": "..."} naming what was wrong. Static files come only from the
- * embedded table http_assets[], looked up by exact path, so no request can
- * reach the file system. */
+ * This file is the server: the listen address, the daemon's life, the method
+ * check and the collection of a request body (at most HTTP_MAX_BODY_BYTES,
+ * JSON only for the API's POSTs); what each URL answers is http_api.c. */
 #include "http.h"
 
 #include <stdarg.h>
@@ -59,681 +56,21 @@ void http_stop(http_server *srv)
 }
 
 #else
+#include "http_api.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <math.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 
-/* How long an idle event stream waits before a keep-alive comment, and the
- * slice it waits in so that http_stop is noticed quickly. */
-enum { SSE_KEEPALIVE_MS = 5000, SSE_SLICE_MS = 200 };
-/* Most transactions returned by one search. */
-enum { MAX_TX_RESULTS = 500 };
-
 struct http_server {
     struct MHD_Daemon *daemon;
-    dash *dash;
-    atomic_int stopping;
+    http_api_ctx api; /* what the handlers see: the store and the stop flag */
     uint16_t port;
 };
-
-/* Per-request state for bodies that arrive over several calls. */
-struct request {
-    char *body;
-    size_t len;
-    int too_large;
-};
-
-/* ---- responses ---------------------------------------------------------- */
-
-static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, const char *type,
-                                 const char *body, size_t len, enum MHD_ResponseMemoryMode mode)
-{
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, mode);
-    if (!r)
-        return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST");
-    enum MHD_Result ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ret;
-}
-
-/* Sends obj (freed here) as JSON; 500 when it cannot be rendered. */
-static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, cJSON *obj)
-{
-    char *text = obj ? cJSON_PrintUnformatted(obj) : NULL;
-    cJSON_Delete(obj);
-    if (!text) {
-        static const char oom[] = "{\"error\":\"out of memory\"}";
-        return send_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "application/json", oom, sizeof oom - 1,
-                         MHD_RESPMEM_PERSISTENT);
-    }
-    enum MHD_Result ret =
-        send_text(c, status, "application/json", text, strlen(text), MHD_RESPMEM_MUST_COPY);
-    cJSON_free(text);
-    return ret;
-}
-
-static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
-{
-    char text[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    cJSON *obj = cJSON_CreateObject();
-    if (obj && !cJSON_AddStringToObject(obj, "error", text)) {
-        cJSON_Delete(obj);
-        obj = NULL;
-    }
-    return send_json(c, status, obj);
-}
-
-/* The HTTP status for a dash refusal. */
-static unsigned status_of(dash_reason r)
-{
-    switch (r) {
-    case DASH_ERR_UNKNOWN_WALLET:
-    case DASH_ERR_UNKNOWN_NODE:
-        return MHD_HTTP_NOT_FOUND;
-    case DASH_ERR_INSUFFICIENT_FUNDS:
-    case DASH_ERR_REJECTED:
-        return MHD_HTTP_UNPROCESSABLE_CONTENT;
-    case DASH_ERR_READ_ONLY:
-        return MHD_HTTP_FORBIDDEN;
-    case DASH_ERR_NOT_READY:
-    case DASH_ERR_QUEUE_FULL:
-        return MHD_HTTP_SERVICE_UNAVAILABLE;
-    case DASH_ERR_NO_MEMORY:
-        return MHD_HTTP_INTERNAL_SERVER_ERROR;
-    default:
-        return MHD_HTTP_BAD_REQUEST;
-    }
-}
-
-/* ---- JSON helpers ------------------------------------------------------- */
-
-/* True when v is a number holding an integer in [min, max] (exact in a double). */
-static int json_int(const cJSON *v, double min, double max, int64_t *out)
-{
-    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble != floor(v->valuedouble))
-        return 0;
-    if (v->valuedouble < min || v->valuedouble > max)
-        return 0;
-    *out = (int64_t)v->valuedouble;
-    return 1;
-}
-
-/* Integer members of a node or block, 0 when absent. */
-static double num_member(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-static const char *str_member(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* Refuses members of body other than the allowed ones; names the first. */
-static const char *unknown_member(const cJSON *body, const char *const *allowed)
-{
-    const cJSON *m;
-    cJSON_ArrayForEach(m, body)
-    {
-        int ok = 0;
-        for (const char *const *a = allowed; *a; a++)
-            ok |= m->string && strcmp(m->string, *a) == 0;
-        if (!ok)
-            return m->string ? m->string : "?";
-    }
-    return NULL;
-}
-
-/* ---- GET handlers ------------------------------------------------------- */
-
-static const cJSON *list_of(const dash_snapshot *s, dash_resource r, const char *key)
-{
-    return cJSON_GetObjectItemCaseSensitive(dash_snapshot_get(s, r), key);
-}
-
-static enum MHD_Result get_resource(struct MHD_Connection *c, const dash_snapshot *s,
-                                    dash_resource r)
-{
-    if (r == DASH_STATUS) {
-        const char *json = dash_snapshot_status_json(s);
-        return send_text(c, MHD_HTTP_OK, "application/json", json, strlen(json),
-                         MHD_RESPMEM_MUST_COPY);
-    }
-    return send_json(c, MHD_HTTP_OK, cJSON_Duplicate(dash_snapshot_get(s, r), 1));
-}
-
-/* Parses a node id query argument: digits only, 1..2^31. */
-static int parse_node_arg(const char *text, int64_t *out)
-{
-    size_t n = strlen(text);
-    if (n == 0 || n > 10)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isdigit((unsigned char)text[i]))
-            return 0;
-    *out = strtoll(text, NULL, 10);
-    return *out >= 1 && *out <= INT32_MAX;
-}
-
-static const cJSON *find_block(const cJSON *blocks, const char *id)
-{
-    const cJSON *b;
-    cJSON_ArrayForEach(b, blocks)
-    {
-        const char *bid = str_member(b, "id");
-        if (bid && strcmp(bid, id) == 0)
-            return b;
-    }
-    return NULL;
-}
-
-static int seen_by(const cJSON *block, int64_t node)
-{
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(block, "seen_by");
-    if (!cJSON_IsArray(list))
-        return 1; /* the runner did not say: every node is taken to know it */
-    const cJSON *v;
-    cJSON_ArrayForEach(v, list) if (cJSON_IsNumber(v) && v->valuedouble == (double)node) return 1;
-    return 0;
-}
-
-/* GET /api/blocks?node=K: the recent block tree as node K sees it, each block
- * marked "main" when it is on K's active chain (walked back from K's tip).
- * Without node: the node with the highest chain (lowest id on a tie). */
-static enum MHD_Result get_blocks(struct MHD_Connection *c, const dash_snapshot *s)
-{
-    const cJSON *nodes = list_of(s, DASH_NODES, "nodes");
-    const cJSON *blocks = list_of(s, DASH_BLOCKS, "blocks");
-    const char *arg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "node");
-    const cJSON *node = NULL, *n;
-    int64_t want = 0;
-    if (arg) {
-        if (!parse_node_arg(arg, &want))
-            return send_error(c, MHD_HTTP_BAD_REQUEST,
-                              "node: expected a node id (a positive integer), got \"%.40s\"", arg);
-        cJSON_ArrayForEach(n, nodes) if (num_member(n, "id") == (double)want) node = n;
-        if (!node)
-            return send_error(c, MHD_HTTP_NOT_FOUND, "node: node %lld does not exist (%d nodes)",
-                              (long long)want, cJSON_GetArraySize(nodes));
-    } else {
-        cJSON_ArrayForEach(n, nodes)
-        {
-            if (!node || num_member(n, "height") > num_member(node, "height"))
-                node = n;
-        }
-        want = node ? (int64_t)num_member(node, "id") : 0;
-    }
-    const char *tip = node ? str_member(node, "tip") : NULL;
-    cJSON *out = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(out, "blocks");
-    if (!list)
-        goto oom;
-    if (node && !cJSON_AddNumberToObject(out, "node", (double)want))
-        goto oom;
-    if (!cJSON_AddItemToObject(out, "tip", tip ? cJSON_CreateString(tip) : cJSON_CreateNull()))
-        goto oom;
-    /* Walk K's chain back from its tip to mark the main branch. The runner
-     * publishes a bounded window of recent blocks, so this stays small. */
-    size_t count = (size_t)cJSON_GetArraySize(blocks);
-    const cJSON **main_chain = calloc(count + 1, sizeof *main_chain);
-    if (!main_chain)
-        goto oom;
-    size_t main_len = 0;
-    for (const cJSON *b = tip ? find_block(blocks, tip) : NULL; b && main_len < count;) {
-        main_chain[main_len++] = b;
-        const char *parent = str_member(b, "parent");
-        b = parent ? find_block(blocks, parent) : NULL;
-    }
-    const cJSON *b;
-    cJSON_ArrayForEach(b, blocks)
-    {
-        if (node && !seen_by(b, want))
-            continue;
-        int on_main = 0;
-        for (size_t i = 0; i < main_len && !on_main; i++)
-            on_main = main_chain[i] == b;
-        cJSON *copy = cJSON_Duplicate(b, 1);
-        if (!copy || !cJSON_AddItemToArray(list, copy) ||
-            !cJSON_AddBoolToObject(copy, "main", on_main)) {
-            cJSON_Delete(copy);
-            free(main_chain);
-            goto oom;
-        }
-    }
-    free(main_chain);
-    return send_json(c, MHD_HTTP_OK, out);
-oom:
-    cJSON_Delete(out);
-    return send_json(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL);
-}
-
-/* Case-insensitive prefix match. */
-static int has_prefix(const char *text, const char *prefix)
-{
-    if (!text)
-        return 0;
-    size_t n = strlen(prefix);
-    return strlen(text) >= n && strncasecmp(text, prefix, n) == 0;
-}
-
-/* GET /api/transactions?q=ID_OR_ADDRESS: transactions whose id, sender or
- * recipient starts with q (case-insensitive), newest last, at most
- * MAX_TX_RESULTS of them; without q, the most recent ones. */
-static enum MHD_Result get_transactions(struct MHD_Connection *c, const dash_snapshot *s)
-{
-    const cJSON *txs = list_of(s, DASH_TRANSACTIONS, "transactions");
-    const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
-    if (!q)
-        q = "";
-    if (strlen(q) > 128)
-        return send_error(c, MHD_HTTP_BAD_REQUEST,
-                          "q: a search is at most 128 characters (an id or an address)");
-    cJSON *out = cJSON_CreateObject(), *list = cJSON_CreateArray();
-    size_t matches = 0;
-    const cJSON *t;
-    cJSON_ArrayForEach(t, txs)
-    {
-        if (*q && !has_prefix(str_member(t, "id"), q) && !has_prefix(str_member(t, "from"), q) &&
-            !has_prefix(str_member(t, "to"), q))
-            continue;
-        matches++;
-    }
-    size_t skip = matches > MAX_TX_RESULTS ? matches - MAX_TX_RESULTS : 0;
-    if (!out || !list || !cJSON_AddStringToObject(out, "query", q) ||
-        !cJSON_AddNumberToObject(out, "total", (double)matches))
-        goto oom;
-    cJSON_ArrayForEach(t, txs)
-    {
-        if (*q && !has_prefix(str_member(t, "id"), q) && !has_prefix(str_member(t, "from"), q) &&
-            !has_prefix(str_member(t, "to"), q))
-            continue;
-        if (skip > 0) {
-            skip--;
-            continue;
-        }
-        cJSON *copy = cJSON_Duplicate(t, 1);
-        if (!copy || !cJSON_AddItemToArray(list, copy)) {
-            cJSON_Delete(copy);
-            goto oom;
-        }
-    }
-    if (!cJSON_AddItemToObject(out, "transactions", list))
-        goto oom;
-    return send_json(c, MHD_HTTP_OK, out);
-oom:
-    cJSON_Delete(list);
-    cJSON_Delete(out);
-    return send_json(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL);
-}
-
-/* ---- Server-Sent Events ------------------------------------------------- */
-
-struct sse {
-    http_server *srv;
-    uint64_t seen;
-    char *pending;
-    size_t pending_len, pending_off;
-};
-
-static int sse_set_pending(struct sse *e, char *text)
-{
-    free(e->pending);
-    e->pending = text;
-    e->pending_len = text ? strlen(text) : 0;
-    e->pending_off = 0;
-    return text != NULL;
-}
-
-/* Formats the latest snapshot as one "status" event. */
-static char *sse_event(struct sse *e)
-{
-    dash_snapshot *s = dash_acquire(e->srv->dash);
-    if (!s)
-        return NULL;
-    const char *json = dash_snapshot_status_json(s);
-    size_t len = strlen(json) + 64;
-    char *text = malloc(len);
-    if (text)
-        snprintf(text, len, "id: %llu\nevent: status\ndata: %s\n\n",
-                 (unsigned long long)dash_snapshot_version(s), json);
-    e->seen = dash_snapshot_version(s);
-    dash_snapshot_release(s);
-    return text;
-}
-
-static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-    (void)pos;
-    struct sse *e = cls;
-    int idle_ms = 0;
-    for (;;) {
-        if (e->pending_off < e->pending_len) {
-            size_t n = e->pending_len - e->pending_off;
-            if (n > max)
-                n = max;
-            memcpy(buf, e->pending + e->pending_off, n);
-            e->pending_off += n;
-            return (ssize_t)n;
-        }
-        if (atomic_load(&e->srv->stopping))
-            return MHD_CONTENT_READER_END_OF_STREAM;
-        uint64_t v = dash_wait(e->srv->dash, e->seen, SSE_SLICE_MS);
-        if (v > e->seen) {
-            if (!sse_set_pending(e, sse_event(e)))
-                return MHD_CONTENT_READER_END_WITH_ERROR;
-            continue;
-        }
-        idle_ms += SSE_SLICE_MS;
-        if (idle_ms >= SSE_KEEPALIVE_MS) {
-            /* A comment line: keeps proxies from timing out and reveals closed clients. */
-            if (!sse_set_pending(e, strdup(": keep-alive\n\n")))
-                return MHD_CONTENT_READER_END_WITH_ERROR;
-            idle_ms = 0;
-        }
-    }
-}
-
-static void sse_free(void *cls)
-{
-    struct sse *e = cls;
-    free(e->pending);
-    free(e);
-}
-
-static enum MHD_Result get_events(struct MHD_Connection *c, http_server *srv)
-{
-    struct sse *e = calloc(1, sizeof *e);
-    if (!e || !sse_set_pending(e, strdup("retry: 2000\n\n"))) {
-        free(e);
-        return send_json(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL);
-    }
-    e->srv = srv;
-    struct MHD_Response *r =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_read, e, sse_free);
-    if (!r) {
-        sse_free(e);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return ret;
-}
-
-/* ---- POST handlers ------------------------------------------------------ */
-
-/* Parses body as a JSON object or answers 400 and returns NULL. */
-static cJSON *parse_body(struct MHD_Connection *c, const struct request *req, enum MHD_Result *ret)
-{
-    const char *end = NULL;
-    cJSON *body = cJSON_ParseWithLengthOpts(req->body ? req->body : "", req->len, &end, 0);
-    if (!body) {
-        size_t at = end && req->body ? (size_t)(end - req->body) : 0;
-        *ret = send_error(c, MHD_HTTP_BAD_REQUEST,
-                          req->len == 0 ? "body: expected a JSON object, got an empty body"
-                                        : "body: malformed JSON near byte %zu",
-                          at);
-        return NULL;
-    }
-    if (!cJSON_IsObject(body)) {
-        cJSON_Delete(body);
-        *ret = send_error(c, MHD_HTTP_BAD_REQUEST, "body: expected a JSON object");
-        return NULL;
-    }
-    return body;
-}
-
-static int is_hex_key(const char *s)
-{
-    if (strlen(s) != 64)
-        return 0;
-    for (int i = 0; i < 64; i++)
-        if (!isxdigit((unsigned char)s[i]))
-            return 0;
-    return 1;
-}
-
-static enum MHD_Result submit(struct MHD_Connection *c, http_server *srv, const dash_command *cmd)
-{
-    uint64_t id;
-    char msg[300] = "";
-    dash_reason r = dash_submit(srv->dash, &id, msg, sizeof msg, cmd);
-    if (r != DASH_OK)
-        return send_error(c, status_of(r), "%s", msg);
-    cJSON *out = cJSON_CreateObject();
-    if (out && (!cJSON_AddNumberToObject(out, "request", (double)id) ||
-                !cJSON_AddStringToObject(out, "status", "queued"))) {
-        cJSON_Delete(out);
-        out = NULL;
-    }
-    return send_json(c, MHD_HTTP_ACCEPTED, out);
-}
-
-/* POST /api/transactions {"from": wallet, "to": wallet or hex key, "amount": n, "node": id} */
-static enum MHD_Result post_transaction(struct MHD_Connection *c, http_server *srv,
-                                        const struct request *req)
-{
-    static const char *const allowed[] = {"from", "to", "amount", "node", NULL};
-    static const char *const required[] = {"from", "to", "amount", "node"};
-    enum MHD_Result ret;
-    cJSON *body = parse_body(c, req, &ret);
-    if (!body)
-        return ret;
-    dash_command cmd;
-    memset(&cmd, 0, sizeof cmd);
-    cmd.kind = DASH_CMD_SUBMIT_TX;
-    cmd.to_wallet = -1;
-    const char *bad = unknown_member(body, allowed);
-    if (bad) {
-        ret = send_error(c, MHD_HTTP_BAD_REQUEST,
-                         "body: unknown field \"%.60s\" (expected from, to, amount, node)", bad);
-        goto out;
-    }
-    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
-        if (!cJSON_GetObjectItemCaseSensitive(body, required[i])) {
-            ret = send_error(c, MHD_HTTP_BAD_REQUEST, "body: missing field \"%s\"", required[i]);
-            goto out;
-        }
-    const cJSON *from = cJSON_GetObjectItemCaseSensitive(body, "from");
-    const cJSON *to = cJSON_GetObjectItemCaseSensitive(body, "to");
-    const cJSON *amount = cJSON_GetObjectItemCaseSensitive(body, "amount");
-    const cJSON *node = cJSON_GetObjectItemCaseSensitive(body, "node");
-    int64_t v;
-    if (!json_int(from, 0, INT32_MAX, &cmd.from_wallet)) {
-        ret =
-            send_error(c, MHD_HTTP_BAD_REQUEST, "from: expected a wallet index (an integer >= 0)");
-        goto out;
-    }
-    if (cJSON_IsString(to) && is_hex_key(to->valuestring)) {
-        for (int i = 0; i < 64; i++)
-            cmd.to_address[i] = (char)tolower((unsigned char)to->valuestring[i]);
-    } else if (!json_int(to, 0, INT32_MAX, &cmd.to_wallet)) {
-        ret = send_error(c, MHD_HTTP_BAD_REQUEST,
-                         "to: expected a wallet index (an integer >= 0) or a public key "
-                         "(64 hex digits)");
-        goto out;
-    }
-    if (!cJSON_IsNumber(amount) || !json_int(amount, -9007199254740992.0, 9007199254740992.0, &v)) {
-        ret = send_error(c, MHD_HTTP_BAD_REQUEST,
-                         "amount: expected a whole number of base units (at most 2^53)");
-        goto out;
-    }
-    if (v <= 0) {
-        ret =
-            send_error(c, MHD_HTTP_BAD_REQUEST, "amount: must be positive, got %lld", (long long)v);
-        goto out;
-    }
-    cmd.amount = (uint64_t)v;
-    if (!json_int(node, 1, INT32_MAX, &cmd.node)) {
-        ret = send_error(c, MHD_HTTP_BAD_REQUEST, "node: expected a node id (an integer >= 1)");
-        goto out;
-    }
-    ret = submit(c, srv, &cmd);
-out:
-    cJSON_Delete(body);
-    return ret;
-}
-
-/* POST /api/control {"action": "pause" | "resume" | "speed", "value": F} */
-static enum MHD_Result post_control(struct MHD_Connection *c, http_server *srv,
-                                    const struct request *req)
-{
-    static const char *const allowed[] = {"action", "value", NULL};
-    enum MHD_Result ret;
-    cJSON *body = parse_body(c, req, &ret);
-    if (!body)
-        return ret;
-    dash_command cmd;
-    memset(&cmd, 0, sizeof cmd);
-    const char *bad = unknown_member(body, allowed);
-    const cJSON *action = cJSON_GetObjectItemCaseSensitive(body, "action");
-    const cJSON *value = cJSON_GetObjectItemCaseSensitive(body, "value");
-    if (bad) {
-        ret = send_error(c, MHD_HTTP_BAD_REQUEST,
-                         "body: unknown field \"%.60s\" (expected action, value)", bad);
-    } else if (!action) {
-        ret = send_error(c, MHD_HTTP_BAD_REQUEST, "body: missing field \"action\"");
-    } else if (!cJSON_IsString(action)) {
-        ret = send_error(c, MHD_HTTP_BAD_REQUEST,
-                         "action: expected \"pause\", \"resume\" or \"speed\"");
-    } else if (strcmp(action->valuestring, "pause") == 0 ||
-               strcmp(action->valuestring, "resume") == 0) {
-        cmd.kind = action->valuestring[0] == 'p' ? DASH_CMD_PAUSE : DASH_CMD_RESUME;
-        ret = value ? send_error(c, MHD_HTTP_BAD_REQUEST, "value: only \"speed\" takes a value")
-                    : submit(c, srv, &cmd);
-    } else if (strcmp(action->valuestring, "speed") == 0) {
-        cmd.kind = DASH_CMD_SPEED;
-        if (!value)
-            ret = send_error(c, MHD_HTTP_BAD_REQUEST, "body: missing field \"value\" for speed");
-        else if (!cJSON_IsNumber(value))
-            ret =
-                send_error(c, MHD_HTTP_BAD_REQUEST, "value: expected a number (the speed factor)");
-        else {
-            cmd.speed = value->valuedouble;
-            ret = submit(c, srv, &cmd);
-        }
-    } else {
-        ret = send_error(c, MHD_HTTP_BAD_REQUEST,
-                         "action: expected \"pause\", \"resume\" or \"speed\", got \"%.40s\"",
-                         action->valuestring);
-    }
-    cJSON_Delete(body);
-    return ret;
-}
-
-/* ---- routing ------------------------------------------------------------ */
-
-enum route_kind {
-    ROUTE_RESOURCE, /* GET a snapshot resource as published */
-    ROUTE_BLOCKS,
-    ROUTE_TX_SEARCH,
-    ROUTE_TX_SUBMIT,
-    ROUTE_CONTROL,
-    ROUTE_EVENTS
-};
-
-struct route {
-    const char *path;
-    int post; /* 1: POST, 0: GET (and HEAD) */
-    enum route_kind kind;
-    dash_resource resource;
-};
-
-static const struct route routes[] = {
-    {"/api/status", 0, ROUTE_RESOURCE, DASH_STATUS},
-    {"/api/nodes", 0, ROUTE_RESOURCE, DASH_NODES},
-    {"/api/wallets", 0, ROUTE_RESOURCE, DASH_WALLETS},
-    {"/api/blocks", 0, ROUTE_BLOCKS, DASH_BLOCKS},
-    {"/api/transactions", 0, ROUTE_TX_SEARCH, DASH_TRANSACTIONS},
-    {"/api/transactions", 1, ROUTE_TX_SUBMIT, DASH_TRANSACTIONS},
-    {"/api/control", 1, ROUTE_CONTROL, DASH_STATUS},
-    {"/api/events", 0, ROUTE_EVENTS, DASH_STATUS},
-};
-
-static enum MHD_Result serve_static(struct MHD_Connection *c, const char *url)
-{
-    if (strcmp(url, "/") == 0)
-        url = "/index.html";
-    for (size_t i = 0; i < http_asset_count; i++)
-        if (strcmp(http_assets[i].path, url) == 0) {
-            struct MHD_Response *r = MHD_create_response_from_buffer(
-                http_assets[i].size, (void *)(uintptr_t)http_assets[i].data,
-                MHD_RESPMEM_PERSISTENT);
-            if (!r)
-                return MHD_NO;
-            MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, http_assets[i].content_type);
-            MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-            MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-            MHD_add_response_header(r, "Content-Security-Policy",
-                                    "default-src 'self'; style-src 'self' 'unsafe-inline'");
-            enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-            MHD_destroy_response(r);
-            return ret;
-        }
-    return send_error(c, MHD_HTTP_NOT_FOUND, "no such page: %.80s", url);
-}
-
-static enum MHD_Result dispatch(struct MHD_Connection *c, http_server *srv, const char *url,
-                                int is_post, const struct request *req)
-{
-    const struct route *found = NULL, *other = NULL;
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
-        if (strcmp(routes[i].path, url) == 0) {
-            if (routes[i].post == is_post)
-                found = &routes[i];
-            else
-                other = &routes[i];
-        }
-    if (!found && other)
-        return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "%s: method not allowed (use %s)", url,
-                          other->post ? "POST" : "GET");
-    if (!found) {
-        if (strncmp(url, "/api/", 5) == 0)
-            return send_error(c, MHD_HTTP_NOT_FOUND, "no such API endpoint: %.80s", url);
-        if (is_post)
-            return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "%.80s: method not allowed", url);
-        return serve_static(c, url);
-    }
-    if (found->kind == ROUTE_EVENTS)
-        return get_events(c, srv);
-    if (found->kind == ROUTE_TX_SUBMIT)
-        return post_transaction(c, srv, req);
-    if (found->kind == ROUTE_CONTROL)
-        return post_control(c, srv, req);
-    dash_snapshot *s = dash_acquire(srv->dash);
-    if (!s)
-        return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "%s",
-                          dash_reason_message(DASH_ERR_NOT_READY));
-    enum MHD_Result ret;
-    if (found->kind == ROUTE_BLOCKS)
-        ret = get_blocks(c, s);
-    else if (found->kind == ROUTE_TX_SEARCH)
-        ret = get_transactions(c, s);
-    else
-        ret = get_resource(c, s, found->resource);
-    dash_snapshot_release(s);
-    return ret;
-}
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
@@ -744,11 +81,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     int is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
     if (!is_post && strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
         strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-        return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method %.20s not allowed", method);
+        return http_api_send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method %.20s not allowed",
+                                   method);
     if (!is_post)
-        return dispatch(c, srv, url, 0, NULL);
+        return http_api_dispatch(c, &srv->api, url, 0, NULL);
 
-    struct request *req = *con_cls;
+    http_api_request *req = *con_cls;
     if (!req) {
         /* First call, headers only: refuse what is plainly wrong before any body. */
         req = calloc(1, sizeof *req);
@@ -759,9 +97,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (length && strtoull(length, NULL, 10) > HTTP_MAX_BODY_BYTES) {
             req->too_large = 1;
-            return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
-                              "body: %s bytes is more than the %d allowed", length,
-                              HTTP_MAX_BODY_BYTES);
+            return http_api_send_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
+                                       "body: %s bytes is more than the %d allowed", length,
+                                       HTTP_MAX_BODY_BYTES);
         }
         return MHD_YES;
     }
@@ -782,19 +120,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (req->too_large)
-        return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body: more than the %d bytes allowed",
-                          HTTP_MAX_BODY_BYTES);
+        return http_api_send_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
+                                   "body: more than the %d bytes allowed", HTTP_MAX_BODY_BYTES);
     const char *type =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    int known = 0;
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
-        known |= routes[i].post && strcmp(routes[i].path, url) == 0;
+    int known = http_api_is_post_route(url);
     /* Requiring JSON makes a cross-site form post impossible (browsers preflight it). */
     if (known && (!type || strncasecmp(type, "application/json", 16) != 0))
-        return send_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-                          "Content-Type: expected application/json, got %.60s",
-                          type ? type : "none");
-    return dispatch(c, srv, url, 1, req);
+        return http_api_send_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                                   "Content-Type: expected application/json, got %.60s",
+                                   type ? type : "none");
+    return http_api_dispatch(c, &srv->api, url, 1, req);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -803,7 +139,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)cls;
     (void)c;
     (void)toe;
-    struct request *req = *con_cls;
+    http_api_request *req = *con_cls;
     if (req) {
         free(req->body);
         free(req);
@@ -883,8 +219,8 @@ http_reason http_start(http_server **out, char *msg, size_t msg_len, dash *d, co
     http_server *srv = calloc(1, sizeof *srv);
     if (!srv)
         return fail_msg(msg, msg_len, HTTP_ERR_NO_MEMORY, "%s", "out of memory");
-    srv->dash = d;
-    atomic_init(&srv->stopping, 0);
+    srv->api.dash = d;
+    atomic_init(&srv->api.stopping, 0);
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
                      MHD_USE_AUTO | (ipv6 ? MHD_USE_IPv6 : 0);
     srv->daemon = MHD_start_daemon(
@@ -911,7 +247,7 @@ void http_stop(http_server *srv)
 {
     if (!srv)
         return;
-    atomic_store(&srv->stopping, 1);
+    atomic_store(&srv->api.stopping, 1);
     MHD_stop_daemon(srv->daemon);
     free(srv);
 }

@@ -1,0 +1,56 @@
+/* The live dashboard's records of a run: the tree of blocks that nodes'
+ * active chains held at the samples (forks included) and every transaction
+ * seen with its fate, rendered as the "blocks" and "transactions" documents.
+ * rundash owns one; only the runner's barrier thread calls it, while no node
+ * runs, so it needs no lock. */
+#ifndef CHAINSIM_DASHREC_H
+#define CHAINSIM_DASHREC_H
+
+#include "rundash.h"
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct dashrec dashrec;
+
+/* Creates the records of a run of n_nodes nodes, node i + 1 producing with
+ * node_keys[i] (read here only); genesis's coinbase is recorded (a reference
+ * taken) so that spends of it name their sender, but never listed. A
+ * transaction is "confirmed" at confirmations blocks deep. Returns 0 with
+ * *out set (free with dashrec_free), or -1 when out of memory, *out NULL. */
+int dashrec_new(dashrec **out, uint32_t n_nodes, const uint8_t (*node_keys)[KEYS_PUB_BYTES],
+                block *genesis, uint32_t confirmations) __attribute__((warn_unused_result));
+
+/* Frees rec and drops its transaction references; NULL is fine. */
+void dashrec_free(dashrec *rec);
+
+/* The best node of st: online with the most work (then the lowest id), else
+ * any started one; -1 when none has started. n is the number of nodes. */
+int dashrec_best_node(const rundash_state *st, uint32_t n);
+
+/* Takes in a sample: remembers the recent blocks of every node's active
+ * chain, and the transactions of the best node's (index best, -1 for none)
+ * recent blocks and of the mempools. Reads st only. Returns 0, or -1 when
+ * out of memory (what was recorded so far stays). */
+int dashrec_observe(dashrec *rec, const rundash_state *st, int best)
+    __attribute__((warn_unused_result));
+
+/* The "blocks" document: remembered blocks near best_h (the best tip's
+ * height), oldest first; forgets the ones far below it. Caller owns the
+ * result; NULL when out of memory. */
+cJSON *dashrec_blocks_doc(dashrec *rec, uint32_t best_h);
+
+/* The "transactions" document: the most recent records with their status as
+ * seen from bc, the best chain, senders named through ws. Caller owns the
+ * result; NULL when out of memory. */
+cJSON *dashrec_transactions_doc(dashrec *rec, const chain *bc, const wallet_set *ws);
+
+/* Records a submission from the page that never became a transaction: listed
+ * as rejected with why. Dropped silently when out of memory. */
+void dashrec_refuse(dashrec *rec, const dash_command *c, const char *why);
+
+/* What became of a taken submission, as rundash_submitted documents it. */
+void dashrec_submitted(dashrec *rec, const dash_command *cmd, tx *t, const char *refusal);
+
+#endif
