@@ -197,6 +197,10 @@ static jsonread_status parse_regions(jsonread *jr, scenario *s, const cJSON *net
         return jr->status = JSONREAD_E_NOMEM;
     case SCENARIO_ERR_TYPE:
         return jr->status = JSONREAD_E_TYPE;
+    case SCENARIO_ERR_MISSING:
+        return jr->status = JSONREAD_E_MISSING;
+    case SCENARIO_ERR_UNKNOWN_KEY:
+        return jr->status = JSONREAD_E_UNKNOWN_KEY;
     default:
         return jr->status = JSONREAD_E_RANGE;
     }
