@@ -91,7 +91,7 @@ static int run_once(result *out, flood *f, uint32_t *adj, uint32_t threads, int6
     engine *e = NULL;
     int rc = engine_new(&e, &cfg);
     if (rc != ENGINE_OK) {
-        fprintf(stderr, "bench_engine: engine_new: %s\n", engine_strerror(rc));
+        fprintf(stderr, "bench_engine: engine_new: %s\n", engine_status_message(rc));
         return -1;
     }
     rng phase;
@@ -115,7 +115,7 @@ static int run_once(result *out, flood *f, uint32_t *adj, uint32_t threads, int6
     engine_free(e);
     return 0;
 fail:
-    fprintf(stderr, "bench_engine: %s\n", engine_strerror(rc));
+    fprintf(stderr, "bench_engine: %s\n", engine_status_message(rc));
     engine_free(e);
     return -1;
 }

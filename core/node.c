@@ -2,7 +2,7 @@
  * does is a function of its state, the message or timer at hand and the
  * virtual time, so runs are reproducible; effects go back to the caller.
  *
- * Mining follows DESIGN.md: attempt k of a template is a real double SHA-256
+ * Mining follows docs/architecture.md: attempt k of a template is a real double SHA-256
  * of a real header at virtual time t0 + ceil(k * 1e9 / h). The nonce is the
  * low 32 bits of k; when k passes 2^32 the coinbase's extra nonce (k >> 32)
  * changes, and with it the merkle root and the midstate. The template is

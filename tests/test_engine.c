@@ -636,10 +636,10 @@ START_TEST(bad_configuration_is_refused)
     engine_free(NULL);
     for (int a = 0; a < ENGINE_STATUS_COUNT; a++)
         for (int b = a + 1; b < ENGINE_STATUS_COUNT; b++)
-            ck_assert_str_ne(engine_strerror(a), engine_strerror(b));
-    ck_assert_str_eq(engine_strerror(ENGINE_E_LOOKAHEAD),
+            ck_assert_str_ne(engine_status_message(a), engine_status_message(b));
+    ck_assert_str_eq(engine_status_message(ENGINE_E_LOOKAHEAD),
                      "the lookahead (minimum latency) must be > 0 ns");
-    ck_assert_str_eq(engine_strerror(-1), "unknown engine status");
+    ck_assert_str_eq(engine_status_message(-1), "unknown engine status");
 }
 END_TEST
 

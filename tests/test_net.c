@@ -171,9 +171,9 @@ START_TEST(partition_and_heal)
     ck_assert_int_eq(net_connected(n, 0, 2), 1);
     ck_assert_int_eq(net_send_time(n, &at, 0, 2, 125, 0, &rng), NET_DELIVERED);
     ck_assert_int_eq(at, 12000000);
-    ck_assert_str_eq(net_send_strerror(NET_DROPPED_PARTITION),
+    ck_assert_str_eq(net_send_status_message(NET_DROPPED_PARTITION),
                      "dropped: the nodes are partitioned");
-    ck_assert_str_eq(net_send_strerror((net_send_status)42), "unknown status");
+    ck_assert_str_eq(net_send_status_message((net_send_status)42), "unknown status");
     net_free(n);
     scenario_free(&s);
     net_free(NULL);

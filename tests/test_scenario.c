@@ -445,8 +445,8 @@ START_TEST(bad_scenarios)
     scenario s;
     char err[512];
     scenario_status st = parse_text(&s, b->json, err, sizeof err);
-    ck_assert_msg(st == b->status, "%s: got %s (%s), want %s", b->json, scenario_strerror(st), err,
-                  scenario_strerror(b->status));
+    ck_assert_msg(st == b->status, "%s: got %s (%s), want %s", b->json, scenario_status_message(st),
+                  err, scenario_status_message(b->status));
     ck_assert_msg(strncmp(err, "t.json: ", 8) == 0, "message must name the file: %s", err);
     ck_assert_msg(strstr(err, b->path) != NULL, "%s: message \"%s\" lacks \"%s\"", b->json, err,
                   b->path);
@@ -539,7 +539,7 @@ START_TEST(bad_overrides)
     char err[512];
     const char *sets[] = {b->set};
     scenario_status st = scenario_load_default(&s, sets, 1, err, sizeof err);
-    ck_assert_msg(st == b->status, "%s: got %s (%s)", b->set, scenario_strerror(st), err);
+    ck_assert_msg(st == b->status, "%s: got %s (%s)", b->set, scenario_status_message(st), err);
     ck_assert_msg(strstr(err, b->msg) != NULL, "%s: \"%s\" lacks \"%s\"", b->set, err, b->msg);
     ck_assert_ptr_null(s.nodes);
 }
@@ -668,7 +668,7 @@ START_TEST(strict_files)
     fclose(f);
     scenario s;
     scenario_status st = scenario_load_file(&s, path, NULL, 0, err, sizeof err);
-    ck_assert_msg(st == b->status, "case %d: got %s (%s)", _i, scenario_strerror(st), err);
+    ck_assert_msg(st == b->status, "case %d: got %s (%s)", _i, scenario_status_message(st), err);
     snprintf(want, sizeof want, "%s: %s", path, b->message);
     ck_assert_str_eq(err, want);
     ck_assert_ptr_null(s.nodes);
@@ -755,8 +755,8 @@ START_TEST(names_and_messages)
     ck_assert_str_eq(scenario_latency_name(SCENARIO_LAT_LOGNORMAL), "lognormal");
     ck_assert_str_eq(scenario_consensus_name(SCENARIO_POS), "pos");
     ck_assert_str_eq(scenario_consensus_name((scenario_consensus)7), "?");
-    ck_assert_str_eq(scenario_strerror(SCENARIO_ERR_UNKNOWN_KEY), "unknown key");
-    ck_assert_str_eq(scenario_strerror((scenario_status)99), "unknown status");
+    ck_assert_str_eq(scenario_status_message(SCENARIO_ERR_UNKNOWN_KEY), "unknown key");
+    ck_assert_str_eq(scenario_status_message((scenario_status)99), "unknown status");
 }
 END_TEST
 

@@ -47,7 +47,7 @@ START_TEST(duration_forms)
     const struct dur_case *c = &durations[_i];
     int64_t ns = 12345;
     ck_assert_msg(units_parse_duration_ns(&ns, c->text) == c->status, "\"%s\": got %s", c->text,
-                  units_strerror(units_parse_duration_ns(&ns, c->text)));
+                  units_status_message(units_parse_duration_ns(&ns, c->text)));
     ck_assert_int_eq(ns, c->ns);
 }
 END_TEST
@@ -195,8 +195,8 @@ START_TEST(format_round_trips)
     }
     units_format_bandwidth(buf, sizeof buf, 10000000);
     ck_assert_str_eq(buf, "10Mbit");
-    ck_assert_str_eq(units_strerror(UNITS_INEXACT), "not a whole number of the base unit");
-    ck_assert_str_eq(units_strerror((units_status)99), "unknown status");
+    ck_assert_str_eq(units_status_message(UNITS_INEXACT), "not a whole number of the base unit");
+    ck_assert_str_eq(units_status_message((units_status)99), "unknown status");
 }
 END_TEST
 

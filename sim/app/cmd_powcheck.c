@@ -61,13 +61,11 @@ static int check_hex(const char *hex)
     return 0;
 }
 
-int cmd_pow_check(int argc, char **argv)
+/* The one HEADER_HEX argument (after options and "--"). Returns CLI_OK and
+ * sets *hex, or CLI_BAD_INPUT with a message on stderr. */
+static int parse_args(const char **hex_out, int argc, char **argv)
 {
     const char *hex = NULL;
-    if (cli_wants_help(argc, argv)) {
-        usage(stdout);
-        return CLI_OK;
-    }
     int options_done = 0;
     for (int i = 1; i < argc; i++) {
         if (!options_done && strcmp(argv[i], "--") == 0) {
@@ -89,6 +87,20 @@ int cmd_pow_check(int argc, char **argv)
     }
     if (check_hex(hex) != 0)
         return CLI_BAD_INPUT;
+    *hex_out = hex;
+    return CLI_OK;
+}
+
+int cmd_pow_check(int argc, char **argv)
+{
+    const char *hex = NULL;
+    if (cli_wants_help(argc, argv)) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    int rc = parse_args(&hex, argc, argv);
+    if (rc != CLI_OK)
+        return rc;
 
     uint8_t raw[HEADER_BYTES];
     block_header h;

@@ -10,6 +10,7 @@
  * in the best chain's recent blocks or in mempools; the sender is the owner
  * of the output its first input spends (known from an earlier record). */
 #include "dashrec.h"
+#include "timeunit.h"
 
 #include "chain.h"
 #include "hash.h"
@@ -218,7 +219,7 @@ static int remember_blocks(dashrec *rec, const chain *c, uint32_t floor)
                 who = hmap_get(rec->producers, block_pos_of(b)->proposer);
             rb.producer = who ? *who : 0;
         }
-        rb.time_ns = ((int64_t)block_header_of(b)->time - rec->genesis_time_s) * 1000000000LL;
+        rb.time_ns = ((int64_t)block_header_of(b)->time - rec->genesis_time_s) * TIMEUNIT_NS_PER_S;
         if (hmap_put(rec->blocks, chain_entry_id(e), &rb) < 0)
             return -1;
     }

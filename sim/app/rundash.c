@@ -14,6 +14,7 @@
  * documents, and how forks are followed, are dashrec.c; this file builds the
  * other documents, assembles the snapshot and runs the command thread. */
 #include "rundash.h"
+#include "timeunit.h"
 
 #include "chain.h"
 #include "dashrec.h"
@@ -94,7 +95,7 @@ static const cJSON *wallet_entry(const cJSON *wallets, int64_t index)
     return NULL;
 }
 
-static dash_reason validate(void *ctx, char *err, size_t err_len, const cJSON *wallets,
+static dash_reason validate(void *ctx, char *err, size_t errlen, const cJSON *wallets,
                             const dash_command *cmd)
 {
     const rundash *rd = ctx; /* reads only fields fixed at creation */
@@ -105,7 +106,7 @@ static dash_reason validate(void *ctx, char *err, size_t err_len, const cJSON *w
     for (size_t i = 0; hex && i < len; i++)
         hex = isxdigit((unsigned char)cmd->to_address[i]) != 0;
     if (!hex) {
-        snprintf(err, err_len, "to: expected a wallet or an address of %d hex digits",
+        snprintf(err, errlen, "to: expected a wallet or an address of %d hex digits",
                  2 * KEYS_PUB_BYTES);
         return DASH_ERR_REJECTED;
     }
@@ -113,7 +114,7 @@ static dash_reason validate(void *ctx, char *err, size_t err_len, const cJSON *w
         cJSON_GetObjectItemCaseSensitive(wallet_entry(wallets, cmd->from_wallet), "balance");
     double have = cJSON_IsNumber(balance) ? balance->valuedouble : 0;
     if ((double)cmd->amount + (double)rd->fee > have) {
-        snprintf(err, err_len,
+        snprintf(err, errlen,
                  "amount: %" PRIu64 " plus the fee of %" PRIu64
                  " is more than wallet %lld's balance of %.0f",
                  cmd->amount, rd->fee, (long long)cmd->from_wallet, have);
@@ -201,9 +202,9 @@ static void *command_thread(void *arg)
         struct timespec deadline;
         clock_gettime(CLOCK_REALTIME, &deadline);
         deadline.tv_nsec += POLL_MS * 1000000L;
-        if (deadline.tv_nsec >= 1000000000L) {
+        if (deadline.tv_nsec >= TIMEUNIT_NS_PER_S) {
             deadline.tv_sec++;
-            deadline.tv_nsec -= 1000000000L;
+            deadline.tv_nsec -= TIMEUNIT_NS_PER_S;
         }
         int rc = pthread_cond_timedwait(&rd->cv, &rd->mu, &deadline);
         if (rc != 0 && rc != ETIMEDOUT)
@@ -229,7 +230,7 @@ static void listen_host(char *out, size_t out_len, const char *listen)
         snprintf(out, out_len, "[::1]");
 }
 
-rundash_reason rundash_new(rundash **out, char *err, size_t err_len, const rundash_config *cfg)
+rundash_reason rundash_new(rundash **out, char *err, size_t errlen, const rundash_config *cfg)
 {
     *out = NULL;
     rundash_reason rr = RUNDASH_ERR_NO_MEMORY;
@@ -251,7 +252,7 @@ rundash_reason rundash_new(rundash **out, char *err, size_t err_len, const runda
         dash_new(&rd->d) != DASH_OK)
         goto nomem;
     dash_set_submit_validator(rd->d, validate, rd);
-    http_reason hr = http_start(&rd->srv, err, err_len, rd->d, cfg->listen);
+    http_reason hr = http_start(&rd->srv, err, errlen, rd->d, cfg->listen);
     if (hr != HTTP_OK) {
         rr = hr == HTTP_ERR_BAD_ADDRESS   ? RUNDASH_ERR_BAD_ADDRESS
              : hr == HTTP_ERR_LISTEN      ? RUNDASH_ERR_LISTEN
@@ -261,7 +262,7 @@ rundash_reason rundash_new(rundash **out, char *err, size_t err_len, const runda
         return rr;
     }
     if (pthread_create(&rd->thread, NULL, command_thread, rd) != 0) {
-        snprintf(err, err_len, "%s", rundash_reason_message(RUNDASH_ERR_THREAD));
+        snprintf(err, errlen, "%s", rundash_reason_message(RUNDASH_ERR_THREAD));
         rundash_free(rd);
         return RUNDASH_ERR_THREAD;
     }
@@ -269,7 +270,7 @@ rundash_reason rundash_new(rundash **out, char *err, size_t err_len, const runda
     *out = rd;
     return RUNDASH_OK;
 nomem:
-    snprintf(err, err_len, "dashboard: out of memory");
+    snprintf(err, errlen, "dashboard: out of memory");
     rundash_free(rd);
     return rr;
 }
@@ -430,7 +431,7 @@ static cJSON *wallets_doc(const rundash_state *st, const chain *fallback)
     return doc;
 }
 
-rundash_reason rundash_publish(rundash *rd, char *err, size_t err_len, const rundash_state *st)
+rundash_reason rundash_publish(rundash *rd, char *err, size_t errlen, const rundash_state *st)
 {
     int best = dashrec_best_node(st, rd->n_nodes);
     const chain *bc = best >= 0 ? node_chain(st->nodes[best].n) : NULL;
@@ -471,7 +472,7 @@ rundash_reason rundash_publish(rundash *rd, char *err, size_t err_len, const run
     check(pthread_mutex_lock(&rd->mu));
     cJSON_AddNumberToObject(status, "speed", rd->speed);
     cJSON_AddBoolToObject(status, "paused", rd->paused && !st->finished);
-    dash_reason r = dash_publish(rd->d, err, err_len, doc);
+    dash_reason r = dash_publish(rd->d, err, errlen, doc);
     check(pthread_mutex_unlock(&rd->mu));
     if (r == DASH_ERR_NO_MEMORY)
         return RUNDASH_ERR_NO_MEMORY;
@@ -479,6 +480,6 @@ rundash_reason rundash_publish(rundash *rd, char *err, size_t err_len, const run
 nomem_doc:
     cJSON_Delete(doc);
 nomem:
-    snprintf(err, err_len, "dashboard: out of memory while building a snapshot");
+    snprintf(err, errlen, "dashboard: out of memory while building a snapshot");
     return RUNDASH_ERR_NO_MEMORY;
 }

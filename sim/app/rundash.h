@@ -83,7 +83,7 @@ typedef struct rundash_state {
  * (RUNDASH_ERR_BAD_ADDRESS / RUNDASH_ERR_LISTEN are the user's input). Nothing
  * is served until the first rundash_publish (the API answers 503). Free with
  * rundash_free. Call from the controlling thread. */
-rundash_reason rundash_new(rundash **out, char *err, size_t err_len, const rundash_config *cfg)
+rundash_reason rundash_new(rundash **out, char *err, size_t errlen, const rundash_config *cfg)
     __attribute__((warn_unused_result));
 
 /* The port the server listens on (the real one for port 0). */
@@ -95,7 +95,7 @@ void rundash_url(const rundash *rd, char *buf, size_t buf_len);
 /* Builds a snapshot of st and publishes it. Reads the state only; must be
  * called where no node runs (a global event, or after engine_run). Returns
  * RUNDASH_OK, RUNDASH_ERR_NO_MEMORY or RUNDASH_ERR_PUBLISH (msg says why). */
-rundash_reason rundash_publish(rundash *rd, char *err, size_t err_len, const rundash_state *st)
+rundash_reason rundash_publish(rundash *rd, char *err, size_t errlen, const rundash_state *st)
     __attribute__((warn_unused_result));
 
 /* Moves up to max submitted transactions that the page queued since the last

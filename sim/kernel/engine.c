@@ -160,7 +160,7 @@ static const char *const status_messages[] = {
 #undef ENGINE_MSG
 };
 
-const char *engine_strerror(int status)
+const char *engine_status_message(int status)
 {
     if (status < 0 || status >= ENGINE_STATUS_COUNT)
         return "unknown engine status";

@@ -19,7 +19,7 @@
 /* Source/destination of events that do not belong to a node (globals). */
 #define ENGINE_NO_NODE UINT32_MAX
 
-/* Status codes: ENGINE_OK is 0; engine_strerror gives each one's message. */
+/* Status codes: ENGINE_OK is 0; engine_status_message gives each one's message. */
 #define ENGINE_STATUS_MAP(X)                                                                       \
     X(ENGINE_OK, "success")                                                                        \
     X(ENGINE_E_NODES, "the node count must be at least 1")                                         \
@@ -37,7 +37,7 @@ typedef enum engine_status { ENGINE_STATUS_MAP(ENGINE_ENUM) ENGINE_STATUS_COUNT 
 
 /* The message of a status code (a static string; "unknown engine status" for
  * values outside the table). Thread-safe. */
-const char *engine_strerror(int status);
+const char *engine_status_message(int status);
 
 /* One event. time_ns is when it happens at dst; (src, seq) identify it: seq is
  * assigned by src when it schedules the event, so (time_ns, src, seq) is a

@@ -29,7 +29,7 @@ static const char *const status_messages[] = {
 #undef UNITS_MSG
 };
 
-const char *units_strerror(units_status status)
+const char *units_status_message(units_status status)
 {
     if ((size_t)status >= sizeof status_messages / sizeof status_messages[0])
         return "unknown status";

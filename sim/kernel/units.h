@@ -28,7 +28,7 @@ typedef enum units_status {
 } units_status;
 
 /* The message for a status code ("unknown status" for an unknown one). */
-const char *units_strerror(units_status status);
+const char *units_status_message(units_status status);
 
 /* Parses a duration "<decimal><unit>", unit one of ns, us, ms, s, m (minutes),
  * min, h, d, to nanoseconds. The result must be a whole number of ns and fit

@@ -36,7 +36,7 @@ static const char *const send_messages[] = {
 #undef NET_MSG
 };
 
-const char *net_send_strerror(net_send_status status)
+const char *net_send_status_message(net_send_status status)
 {
     if ((size_t)status >= sizeof send_messages / sizeof send_messages[0])
         return "unknown status";

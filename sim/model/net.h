@@ -37,7 +37,7 @@ typedef enum net_send_status {
 } net_send_status;
 
 /* The message for a send status. */
-const char *net_send_strerror(net_send_status status);
+const char *net_send_status_message(net_send_status status);
 
 typedef struct net net;
 

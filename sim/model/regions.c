@@ -125,7 +125,7 @@ static scenario_status parse_rates(ctx *c, uint64_t **out, uint32_t n, const cJS
             return fail(c, SCENARIO_ERR_VALUE, p,
                         "expected a bandwidth like \"19.2Mbit\", \"2.4MB/s\" or 0 (unlimited), "
                         "got %s (%s)",
-                        got(v, g, sizeof g), units_strerror(us));
+                        got(v, g, sizeof g), units_status_message(us));
     }
     return SCENARIO_OK;
 }

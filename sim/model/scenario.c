@@ -12,6 +12,7 @@
  * scenario_read.c; scenario_write.c writes a scenario back to JSON and
  * scenario_set.c applies --set overrides. */
 #include "scenario.h"
+#include "timeunit.h"
 #include "fileout.h"
 #include "jsonread.h"
 #include "regions.h"
@@ -33,7 +34,7 @@ static const char *const status_messages[] = {
 #undef SCENARIO_MSG
 };
 
-const char *scenario_strerror(scenario_status status)
+const char *scenario_status_message(scenario_status status)
 {
     if ((size_t)status >= sizeof status_messages / sizeof status_messages[0])
         return "unknown status";
@@ -110,7 +111,7 @@ static jsonread_status parse_pow(jsonread *jr, scenario *s, const cJSON *pow)
                                        "retarget_interval",         "reward",
                                        "max_block_bytes",           NULL};
     s->consensus.pow.expected_hashes_per_block = 2000000;
-    s->consensus.pow.target_block_interval_ns = 10000000000LL;
+    s->consensus.pow.target_block_interval_ns = 10 * TIMEUNIT_NS_PER_S;
     s->consensus.pow.retarget_interval = 2016;
     s->consensus.pow.reward = 5000000000ULL;
     s->consensus.pow.max_block_bytes = 1000000;
@@ -134,7 +135,7 @@ static jsonread_status parse_pos(jsonread *jr, scenario *s, const cJSON *pos)
 {
     static const char *const keys[] = {"slot", "active_slot_coeff", "k", "epoch_slots", "reward",
                                        NULL};
-    s->consensus.pos.slot_ns = 1000000000LL;
+    s->consensus.pos.slot_ns = TIMEUNIT_NS_PER_S;
     s->consensus.pos.active_slot_coeff = 0.05;
     s->consensus.pos.k = 10;
     s->consensus.pos.epoch_slots = 100;
@@ -311,7 +312,7 @@ static jsonread_status parse_metrics(jsonread *jr, scenario *s, const cJSON *roo
 {
     static const char *const keys[] = {"sample_interval", NULL};
     const cJSON *metrics = NULL;
-    s->metrics.sample_interval_ns = 1000000000LL;
+    s->metrics.sample_interval_ns = TIMEUNIT_NS_PER_S;
     if (jsonread_object(jr, &metrics, root, "metrics", JSONREAD_OPTIONAL) ||
         jsonread_only_keys(jr, metrics, keys) ||
         scenario_read_duration(jr, &s->metrics.sample_interval_ns, metrics, "sample_interval",
@@ -345,7 +346,7 @@ static jsonread_status parse_root(jsonread *jr, scenario *s, const cJSON *root)
         return jsonread_fail(jr, JSONREAD_E_TYPE, root, NULL, "expected a JSON object, got %s",
                              jsonread_got(g, sizeof g, root));
     s->seed = 1;
-    s->duration_ns = 600000000000LL;
+    s->duration_ns = 10 * TIMEUNIT_NS_PER_MIN;
     /* The seed is any 64-bit value: JSON numbers are exact only up to 2^53
      * (cJSON keeps doubles), so a larger seed is written, and may be given,
      * as a string of decimal digits. */

@@ -153,7 +153,7 @@ typedef struct scenario {
 } scenario;
 
 /* The message for a status code. */
-const char *scenario_strerror(scenario_status status);
+const char *scenario_status_message(scenario_status status);
 
 /* Validates json into *out (defaults filled in). `file` names the source in
  * messages. On failure returns the reason, writes one line naming file, the

@@ -4,6 +4,7 @@
  * are regions.c's) and the bandwidth. Called from the top-level walk in
  * scenario.c once the node count is known. */
 #include "regions.h"
+#include "timeunit.h"
 #include "scenario_impl.h"
 #include "scenario_read.h"
 #include "units.h"
@@ -86,7 +87,7 @@ static jsonread_status parse_latency(jsonread *jr, scenario_latency *lat, const 
     char g[64];
     lat->dist = SCENARIO_LAT_CONSTANT;
     if (it == NULL || cJSON_IsString(it) || cJSON_IsNumber(it)) {
-        lat->mean_ns = 50000000LL;
+        lat->mean_ns = 50 * TIMEUNIT_NS_PER_MS;
         if (scenario_read_duration(jr, &lat->mean_ns, net, "latency", JSONREAD_OPTIONAL))
             return jr->status;
         if (lat->mean_ns <= 0)
@@ -402,7 +403,7 @@ static jsonread_status parse_bandwidth(jsonread *jr, uint64_t *out, const cJSON 
         return jsonread_fail(
             jr, JSONREAD_E_RANGE, net, "bandwidth",
             "expected a bandwidth like \"10Mbit\", \"1.5MB/s\" or \"0\", got %s (%s)",
-            jsonread_got(g, sizeof g, bw), units_strerror(st));
+            jsonread_got(g, sizeof g, bw), units_status_message(st));
     return JSONREAD_OK;
 }
 

@@ -75,7 +75,7 @@ jsonread_status scenario_read_duration(jsonread *jr, int64_t *out, const cJSON *
         return jsonread_fail(jr, JSONREAD_E_RANGE, obj, key,
                              "expected a duration like \"250ms\" (units ns, us, ms, s, m, h, d), "
                              "got %s (%s)",
-                             jsonread_got(g, sizeof g, it), units_strerror(st));
+                             jsonread_got(g, sizeof g, it), units_status_message(st));
     /* Virtual times add durations (a send time and a latency, a sample and
      * its interval): keeping each below 2^61 ns (73 years) keeps every sum
      * of a few of them inside int64. */
@@ -138,7 +138,7 @@ jsonread_status scenario_read_hashrate(jsonread *jr, double *out, const cJSON *o
         return jsonread_fail(
             jr, JSONREAD_E_RANGE, obj, key,
             "expected a hash rate in [0, 1e18] like \"1M\" or \"2.5kH/s\", got %s (%s)",
-            jsonread_got(g, sizeof g, it), units_strerror(st));
+            jsonread_got(g, sizeof g, it), units_status_message(st));
     *out = v;
     return JSONREAD_OK;
 }

@@ -43,7 +43,7 @@ static int node_config_for(world *s, node_config *cfg, uint32_t i, uint32_t *pee
     int64_t typical = lat->max_ns > mean ? lat->max_ns : mean + 4 * sd;
     if (typical > hour_ns)
         typical = hour_ns;
-    cfg->request_timeout_ns = 2000000000LL + 4 * typical;
+    cfg->request_timeout_ns = 2 * TIMEUNIT_NS_PER_S + 4 * typical;
     return 0;
 }
 
@@ -236,7 +236,7 @@ int world_setup(world *s, char *err, size_t errlen)
     ec.model = (engine_model){s, world_on_event, world_on_idle, world_on_global, world_on_discard};
     int rc = engine_new(&s->eng, &ec);
     if (rc != ENGINE_OK) {
-        snprintf(err, errlen, "cannot start the engine: %s", engine_strerror(rc));
+        snprintf(err, errlen, "cannot start the engine: %s", engine_status_message(rc));
         return rc == ENGINE_E_NOMEM || rc == ENGINE_E_THREAD ? 1 : 2;
     }
     /* Node starts, then scenario events in file order, then samples. */
