@@ -42,7 +42,12 @@
  * can add any. Node state (heaps, schedules, counters) is touched only by
  * the node's worker, or by rank 0 while the others wait at a barrier. Nodes,
  * workers and the fields rank 0 writes during a run each have their own
- * cache lines, so no two threads write one line in the hot path. */
+ * cache lines, so no two threads write one line in the hot path.
+ *
+ * This file has the calls from the model, the idle offers and the window
+ * loop; the queues are in engine_queue.h/.c, pacing on the wall clock in
+ * engine_pace.c, engine_new and engine_free in engine_setup.c, and the
+ * shared private state in engine_impl.h. */
 #include "engine.h"
 
 #include "engine_pace.h"
