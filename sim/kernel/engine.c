@@ -42,117 +42,21 @@
  * can add any. Node state (heaps, schedules, counters) is touched only by
  * the node's worker, or by rank 0 while the others wait at a barrier. Nodes,
  * workers and the fields rank 0 writes during a run each have their own
- * cache lines, so no two threads write one line in the hot path. */
+ * cache lines, so no two threads write one line in the hot path.
+ *
+ * This file has the calls from the model, the idle offers and the window
+ * loop; the queues are in engine_queue.h/.c, pacing on the wall clock in
+ * engine_pace.c, engine_new and engine_free in engine_setup.c, and the
+ * shared private state in engine_impl.h. */
 #include "engine.h"
-#include "timeunit.h"
 
-#include "exchange.h"
+#include "engine_pace.h"
+#include "engine_queue.h"
 
 #include <assert.h>
-#include <errno.h>
-#include <inttypes.h>
-#include <math.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-
-#define ENGINE_NEVER INT64_MAX
-#define LINE 64
-
-#define NO_POS UINT32_MAX
-
-typedef struct node {
-    _Alignas(LINE) engine_event *heap; /* 4-ary min-heap */
-    size_t len, cap;
-    uint64_t next_seq; /* sequence number of the next event this node schedules */
-    int64_t now_ns;    /* time of the last event handled (never decreases) */
-    int64_t idle_ns;   /* idle time is offered from here next (ENGINE_NEVER: none) */
-    int64_t wake_ns;   /* >= idle_ns: the model said nothing happens before */
-    int64_t key_ns;    /* next work: min(earliest event, wake_ns); its schedule key */
-    int settled;       /* wake_ns is where something happens (no further look) */
-    uint64_t events, messages;
-} node;
-
-typedef struct global_event {
-    engine_event ev;  /* src = dst = ENGINE_NO_NODE, seq = sched_seq */
-    int64_t sched_ns; /* when it was scheduled */
-    uint32_t sched_src;
-} global_event;
-
-enum call_kind { CALL_EVENT, CALL_IDLE, CALL_LOOK, CALL_GLOBAL };
-
-struct engine_call {
-    engine *e;
-    uint32_t rank;
-    uint32_t node;
-    enum call_kind kind;
-    int64_t now_ns;
-    int64_t horizon_ns; /* on_idle: how far a look ahead is worth going */
-};
-
-/* A node in its worker's schedule; the keys sit in the heap itself so that
- * sifting reads one array, not the nodes. */
-typedef struct sched_slot {
-    int64_t key_ns;
-    uint32_t id;
-} sched_slot;
-
-typedef struct worker {
-    _Alignas(LINE) engine *e;
-    uint32_t rank;
-    uint32_t *ids, n_ids;    /* its nodes, ascending */
-    sched_slot *sched;       /* binary min-heap of nodes on their key_ns */
-    uint32_t sched_len;      /* nodes with a finite key */
-    int64_t added_global_ns; /* earliest global this worker's nodes added */
-    int64_t posted_ns;       /* earliest event it posted to other ranks this window */
-    uint64_t round;          /* votes taken (the same at every rank) */
-    pthread_t thread;
-    int started;
-} worker;
-
-struct engine {
-    engine_config cfg;
-    uint32_t nodes_n, threads;
-    int64_t lookahead_ns;
-    node *nodes;
-    uint32_t *owner; /* node -> rank */
-    uint32_t *pos;   /* node -> index in its worker's schedule, or NO_POS */
-    worker *workers;
-    exchange *x;
-
-    /* globals: a binary heap under global_mu */
-    pthread_mutex_t global_mu;
-    global_event *globals;
-    size_t globals_len, globals_cap;
-    uint64_t global_seq;
-
-    /* run control: under cmd_mu */
-    pthread_mutex_t cmd_mu;
-    pthread_cond_t cmd_cv;
-    uint64_t run_gen;
-    int shutdown;
-    int64_t run_end_ns;
-
-    atomic_int stop_requested;
-    atomic_int paused;
-    atomic_uint_least64_t
-        realtime_bits; /* the realtime factor's double bits (engine_set_realtime) */
-    pthread_mutex_t pause_mu;
-    pthread_cond_t pause_cv;
-
-    int64_t now_ns; /* virtual time reached (end of the last run) */
-    /* The earliest settled work any rank found in vote round r, in slot
-     * r % 3 (rank 0 clears the slot of round r + 1 during round r). */
-    _Alignas(LINE) _Atomic int64_t bound_ns[3];
-    /* Written by rank 0 during a run. */
-    _Alignas(LINE) int64_t reached_ns;
-    uint64_t windows, globals_run;
-};
 
 static const char *const status_messages[] = {
 #define ENGINE_MSG(name, msg) msg,
@@ -165,264 +69,6 @@ const char *engine_status_message(int status)
     if (status < 0 || status >= ENGINE_STATUS_COUNT)
         return "unknown engine status";
     return status_messages[status];
-}
-
-static void check_pthread(int rc, const char *what)
-{
-    if (rc != 0) {
-        fprintf(stderr, "chainsim: engine: %s failed: %s\n", what, strerror(rc));
-        abort();
-    }
-}
-
-/* Zeroed memory for n elements, aligned to a cache line and padded to whole
- * lines (for types with _Alignas(LINE) members); NULL when out of memory. */
-static void *zalloc_lines(size_t n, size_t elem)
-{
-    if (n != 0 && elem > (SIZE_MAX - LINE) / n)
-        return NULL;
-    size_t bytes = (n * elem + LINE - 1) / LINE * LINE;
-    void *p = aligned_alloc(LINE, bytes ? bytes : LINE);
-    if (p != NULL)
-        memset(p, 0, bytes ? bytes : LINE);
-    return p;
-}
-
-static void *grow(void *p, size_t *cap, size_t elem)
-{
-    size_t n = *cap ? *cap * 2 : 16;
-    void *q = realloc(p, n * elem);
-    if (q == NULL) {
-        fprintf(stderr, "chainsim: engine: out of memory\n");
-        abort();
-    }
-    *cap = n;
-    return q;
-}
-
-/* ---- per-node 4-ary heap ---- */
-
-static inline int event_before(const engine_event *a, const engine_event *b)
-{
-    if (a->time_ns != b->time_ns)
-        return a->time_ns < b->time_ns;
-    if (a->src != b->src)
-        return a->src < b->src;
-    return a->seq < b->seq;
-}
-
-static void heap_push(node *n, const engine_event *ev)
-{
-    if (n->len == n->cap)
-        n->heap = grow(n->heap, &n->cap, sizeof *n->heap);
-    engine_event *h = n->heap;
-    size_t i = n->len++;
-    while (i > 0) {
-        size_t parent = (i - 1) / 4;
-        if (!event_before(ev, &h[parent]))
-            break;
-        h[i] = h[parent];
-        i = parent;
-    }
-    h[i] = *ev;
-}
-
-static void heap_pop(node *n, engine_event *out)
-{
-    engine_event *h = n->heap;
-    *out = h[0];
-    size_t len = --n->len;
-    if (len == 0)
-        return;
-    engine_event last = h[len];
-    size_t i = 0;
-    for (;;) {
-        size_t c = 4 * i + 1;
-        if (c >= len)
-            break;
-        size_t best = c;
-        size_t stop = c + 4 < len ? c + 4 : len;
-        for (size_t k = c + 1; k < stop; k++)
-            if (event_before(&h[k], &h[best]))
-                best = k;
-        if (!event_before(&h[best], &last))
-            break;
-        h[i] = h[best];
-        i = best;
-    }
-    h[i] = last;
-}
-
-/* ---- per-worker schedule: a binary min-heap of node ids on key_ns ---- */
-
-static inline int64_t node_key(const node *n)
-{
-    int64_t top = n->len ? n->heap[0].time_ns : ENGINE_NEVER;
-    int64_t wake = n->idle_ns != ENGINE_NEVER ? n->wake_ns : ENGINE_NEVER;
-    return top < wake ? top : wake;
-}
-
-static inline void sched_place(engine *e, worker *w, uint32_t i, sched_slot slot)
-{
-    w->sched[i] = slot;
-    e->pos[slot.id] = i;
-}
-
-static void sched_up(engine *e, worker *w, uint32_t i)
-{
-    sched_slot slot = w->sched[i];
-    while (i > 0) {
-        uint32_t parent = (i - 1) / 2;
-        if (w->sched[parent].key_ns <= slot.key_ns)
-            break;
-        sched_place(e, w, i, w->sched[parent]);
-        i = parent;
-    }
-    sched_place(e, w, i, slot);
-}
-
-static void sched_down(engine *e, worker *w, uint32_t i)
-{
-    sched_slot slot = w->sched[i];
-    for (;;) {
-        uint32_t c = 2 * i + 1;
-        if (c >= w->sched_len)
-            break;
-        if (c + 1 < w->sched_len && w->sched[c + 1].key_ns < w->sched[c].key_ns)
-            c++;
-        if (w->sched[c].key_ns >= slot.key_ns)
-            break;
-        sched_place(e, w, i, w->sched[c]);
-        i = c;
-    }
-    sched_place(e, w, i, slot);
-}
-
-/* Puts node id back in its place in its worker's schedule after its events
- * or idle state changed. Only the owner's thread, or rank 0 at a barrier. */
-static void sched_fix(engine *e, uint32_t id)
-{
-    node *n = &e->nodes[id];
-    worker *w = &e->workers[e->owner[id]];
-    int64_t old = n->key_ns;
-    n->key_ns = node_key(n);
-    uint32_t i = e->pos[id];
-    if (i == NO_POS) {
-        if (n->key_ns == ENGINE_NEVER)
-            return;
-        i = w->sched_len++;
-        w->sched[i] = (sched_slot){n->key_ns, id};
-        e->pos[id] = i;
-        sched_up(e, w, i);
-    } else if (n->key_ns == ENGINE_NEVER) {
-        sched_slot last = w->sched[--w->sched_len];
-        e->pos[id] = NO_POS;
-        if (i < w->sched_len) {
-            sched_place(e, w, i, last);
-            sched_up(e, w, i);
-            sched_down(e, w, e->pos[last.id]);
-        }
-    } else if (n->key_ns < old) {
-        w->sched[i].key_ns = n->key_ns;
-        sched_up(e, w, i);
-    } else if (n->key_ns > old) {
-        w->sched[i].key_ns = n->key_ns;
-        sched_down(e, w, i);
-    }
-}
-
-/* Adds ev to node id's events and fixes its schedule. */
-static void node_push(engine *e, uint32_t id, const engine_event *ev)
-{
-    node *n = &e->nodes[id];
-    heap_push(n, ev);
-    if (ev->time_ns < n->key_ns)
-        sched_fix(e, id);
-}
-
-/* ---- globals: binary heap on (time, sched time, sched src, sched seq) ---- */
-
-static int global_before(const global_event *a, const global_event *b)
-{
-    if (a->ev.time_ns != b->ev.time_ns)
-        return a->ev.time_ns < b->ev.time_ns;
-    if (a->sched_ns != b->sched_ns)
-        return a->sched_ns < b->sched_ns;
-    if (a->sched_src != b->sched_src)
-        return a->sched_src < b->sched_src;
-    return a->ev.seq < b->ev.seq;
-}
-
-/* Caller holds global_mu. */
-static void globals_push(engine *e, const global_event *g)
-{
-    if (e->globals_len == e->globals_cap)
-        e->globals = grow(e->globals, &e->globals_cap, sizeof *e->globals);
-    size_t i = e->globals_len++;
-    while (i > 0 && global_before(g, &e->globals[(i - 1) / 2])) {
-        e->globals[i] = e->globals[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    e->globals[i] = *g;
-}
-
-/* Caller holds global_mu; the heap is not empty. */
-static void globals_pop(engine *e, global_event *out)
-{
-    global_event *h = e->globals;
-    *out = h[0];
-    size_t len = --e->globals_len;
-    if (len == 0)
-        return;
-    global_event last = h[len];
-    size_t i = 0;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= len)
-            break;
-        if (c + 1 < len && global_before(&h[c + 1], &h[c]))
-            c++;
-        if (!global_before(&h[c], &last))
-            break;
-        h[i] = h[c];
-        i = c;
-    }
-    h[i] = last;
-}
-
-static void lock(pthread_mutex_t *mu)
-{
-    check_pthread(pthread_mutex_lock(mu), "pthread_mutex_lock");
-}
-
-static void unlock(pthread_mutex_t *mu)
-{
-    check_pthread(pthread_mutex_unlock(mu), "pthread_mutex_unlock");
-}
-
-static void add_global(engine *e, int64_t at_ns, int64_t sched_ns, uint32_t sched_src,
-                       uint64_t sched_seq, uint32_t type, void *payload, uint64_t arg)
-{
-    global_event g = {.ev = {.time_ns = at_ns,
-                             .src = ENGINE_NO_NODE,
-                             .dst = ENGINE_NO_NODE,
-                             .seq = sched_seq,
-                             .type = type,
-                             .payload = payload,
-                             .arg = arg},
-                      .sched_ns = sched_ns,
-                      .sched_src = sched_src};
-    lock(&e->global_mu);
-    globals_push(e, &g);
-    unlock(&e->global_mu);
-}
-
-static int64_t next_global_ns(engine *e)
-{
-    lock(&e->global_mu);
-    int64_t t = e->globals_len ? e->globals[0].ev.time_ns : ENGINE_NEVER;
-    unlock(&e->global_mu);
-    return t;
 }
 
 /* ---- calls from the model ---- */
@@ -501,12 +147,13 @@ void engine_call_global(engine_call *call, int64_t at_ns, uint32_t type, void *p
     assert(call->kind != CALL_LOOK && "global while looking ahead");
     if (call->kind == CALL_GLOBAL) {
         assert(at_ns >= call->now_ns && "global in the past");
-        add_global(e, at_ns, call->now_ns, ENGINE_NO_NODE, e->global_seq++, type, payload, arg);
+        engine_add_global(e, at_ns, call->now_ns, ENGINE_NO_NODE, e->global_seq++, type, payload,
+                          arg);
         return;
     }
     assert(at_ns - e->lookahead_ns >= call->now_ns && "global below the lookahead");
     uint64_t seq = e->nodes[call->node].next_seq++;
-    add_global(e, at_ns, call->now_ns, call->node, seq, type, payload, arg);
+    engine_add_global(e, at_ns, call->now_ns, call->node, seq, type, payload, arg);
     worker *w = &e->workers[call->rank];
     if (at_ns < w->added_global_ns)
         w->added_global_ns = at_ns;
@@ -685,7 +332,7 @@ static void run_globals(engine *e, int64_t at_ns)
         lock(&e->global_mu);
         int due = e->globals_len && e->globals[0].ev.time_ns == at_ns;
         if (due)
-            globals_pop(e, &g);
+            engine_globals_pop(e, &g);
         unlock(&e->global_mu);
         if (!due)
             return;
@@ -699,68 +346,14 @@ static void run_globals(engine *e, int64_t at_ns)
     }
 }
 
-static int64_t wall_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * TIMEUNIT_NS_PER_S + ts.tv_nsec;
-}
-
-/* Pacing (rank 0 only): pause and realtime factor. Changes when windows
- * start on the wall clock, never what they do. */
-typedef struct pacing {
-    int64_t wall0_ns, virt0_ns;
-    double factor; /* the factor wall0/virt0 were taken for */
-} pacing;
-
-static double realtime_factor_load(engine *e)
-{
-    uint64_t bits = atomic_load_explicit(&e->realtime_bits, memory_order_relaxed);
-    double f;
-    memcpy(&f, &bits, sizeof f);
-    return f;
-}
-
-/* Blocks while paused (and no stop is requested). Rank 0 calls it before
- * the window's barrier, so no rank starts another window meanwhile. */
-static void wait_while_paused(engine *e, pacing *p)
-{
-    if (atomic_load_explicit(&e->paused, memory_order_acquire)) {
-        int64_t t0 = wall_ns();
-        lock(&e->pause_mu);
-        while (atomic_load_explicit(&e->paused, memory_order_acquire) &&
-               !atomic_load_explicit(&e->stop_requested, memory_order_acquire))
-            check_pthread(pthread_cond_wait(&e->pause_cv, &e->pause_mu), "pthread_cond_wait");
-        unlock(&e->pause_mu);
-        p->wall0_ns += wall_ns() - t0;
-    }
-}
-
-/* Realtime: sleeps until the wall clock matches window_ns. Rank 0 calls it
- * before its part of the window (the others may run ahead by one window). */
-static void pace(engine *e, pacing *p, int64_t window_ns)
-{
-    double f = realtime_factor_load(e);
-    if (f != p->factor) { /* engine_set_realtime: pace from here at the new factor */
-        p->wall0_ns = wall_ns();
-        p->virt0_ns = window_ns;
-        p->factor = f;
-    }
-    if (f <= 0)
-        return;
-    int64_t target = p->wall0_ns + (int64_t)((double)(window_ns - p->virt0_ns) / f);
-    struct timespec ts = {.tv_sec = target / TIMEUNIT_NS_PER_S,
-                          .tv_nsec = target % TIMEUNIT_NS_PER_S};
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-        ;
-}
-
 static void run_rank(engine *e, worker *w, int64_t end_ns)
 {
-    pacing pc = {.wall0_ns = wall_ns(), .virt0_ns = e->now_ns, .factor = realtime_factor_load(e)};
+    pacing pc = {.wall0_ns = engine_wall_ns(),
+                 .virt0_ns = e->now_ns,
+                 .factor = engine_realtime_factor_load(e)};
     w->added_global_ns = ENGINE_NEVER;
     for (;;) {
-        int64_t bound = next_global_ns(e);
+        int64_t bound = engine_next_global_ns(e);
         if (w->added_global_ns < bound)
             bound = w->added_global_ns;
         if (end_ns < bound)
@@ -771,8 +364,8 @@ static void run_rank(engine *e, worker *w, int64_t end_ns)
         w->posted_ns = ENGINE_NEVER;
         w->round++;
         if (w->rank == 0) {
-            wait_while_paused(e, &pc);
-            int64_t g = next_global_ns(e);
+            engine_wait_while_paused(e, &pc);
+            int64_t g = engine_next_global_ns(e);
             if (g < mine.global_ns)
                 mine.global_ns = g;
             mine.stop = atomic_exchange(&e->stop_requested, 0) != 0;
@@ -788,7 +381,7 @@ static void run_rank(engine *e, worker *w, int64_t end_ns)
             if (w->rank == 0) {
                 /* Paced like a window: with no windows before it, nothing
                  * else would hold virtual time back to the wall clock. */
-                pace(e, &pc, all.global_ns);
+                engine_pace(e, &pc, all.global_ns);
                 e->reached_ns = all.global_ns;
                 run_globals(e, all.global_ns);
             }
@@ -809,7 +402,7 @@ static void run_rank(engine *e, worker *w, int64_t end_ns)
         if (end_ns < wend)
             wend = end_ns;
         if (w->rank == 0) {
-            pace(e, &pc, start);
+            engine_pace(e, &pc, start);
             e->windows++;
             e->reached_ns = wend;
         }
@@ -821,7 +414,7 @@ static void run_rank(engine *e, worker *w, int64_t end_ns)
     }
 }
 
-static void *worker_main(void *arg)
+void *engine_worker_main(void *arg)
 {
     worker *w = arg;
     engine *e = w->e;
@@ -840,246 +433,6 @@ static void *worker_main(void *arg)
     }
     unlock(&e->cmd_mu);
     return NULL;
-}
-
-/* ---- lifecycle ---- */
-
-typedef struct costed {
-    uint64_t cost;
-    uint32_t id;
-} costed;
-
-static int cmp_costed(const void *a, const void *b)
-{
-    const costed *x = a, *y = b;
-    if (x->cost != y->cost)
-        return x->cost > y->cost ? -1 : 1;
-    return x->id < y->id ? -1 : x->id > y->id;
-}
-
-/* Maps nodes onto workers: with costs, the dearest node first to the
- * least loaded worker (ties to the lowest rank); without, node i to worker
- * i mod K (neighbouring ids often have similar roles, so this spreads them).
- * Fills owner and every worker's ids (ascending) and schedule. Returns 0,
- * or -1 when out of memory. Results never depend on the mapping. */
-static int assign_nodes(engine *e)
-{
-    uint32_t k = e->threads;
-    if (e->cfg.node_cost == NULL) {
-        for (uint32_t i = 0; i < e->nodes_n; i++)
-            e->owner[i] = i % k;
-    } else {
-        costed *order = malloc(e->nodes_n * sizeof *order);
-        uint64_t *load = calloc(k, sizeof *load);
-        if (order == NULL || load == NULL) {
-            free(order);
-            free(load);
-            return -1;
-        }
-        for (uint32_t i = 0; i < e->nodes_n; i++)
-            order[i] = (costed){e->cfg.node_cost[i], i};
-        qsort(order, e->nodes_n, sizeof *order, cmp_costed);
-        for (uint32_t j = 0; j < e->nodes_n; j++) {
-            uint32_t best = 0;
-            for (uint32_t r = 1; r < k; r++)
-                if (load[r] < load[best])
-                    best = r;
-            e->owner[order[j].id] = best;
-            load[best] += order[j].cost + 1; /* + 1: zero-cost nodes spread too */
-        }
-        free(order);
-        free(load);
-    }
-    for (uint32_t i = 0; i < e->nodes_n; i++)
-        e->workers[e->owner[i]].n_ids++;
-    for (uint32_t r = 0; r < k; r++) {
-        worker *w = &e->workers[r];
-        w->e = e;
-        w->rank = r;
-        w->posted_ns = ENGINE_NEVER;
-        w->ids = malloc((w->n_ids ? w->n_ids : 1) * sizeof *w->ids);
-        w->sched = malloc((w->n_ids ? w->n_ids : 1) * sizeof *w->sched);
-        if (w->ids == NULL || w->sched == NULL)
-            return -1;
-        w->n_ids = 0;
-    }
-    for (uint32_t i = 0; i < e->nodes_n; i++) {
-        worker *w = &e->workers[e->owner[i]];
-        w->ids[w->n_ids++] = i;
-    }
-    return 0;
-}
-
-/* CPUs this process may run on: online CPUs, fewer if the affinity mask
- * says so; 0 when unknown (then nobody spins). */
-static long cpus_usable(void)
-{
-    long online = sysconf(_SC_NPROCESSORS_ONLN);
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0) {
-        long allowed = CPU_COUNT(&set);
-        if (allowed > 0 && (online <= 0 || allowed < online))
-            return allowed;
-    }
-    return online > 0 ? online : 0;
-}
-
-int engine_new(engine **out, const engine_config *cfg)
-{
-    *out = NULL;
-    if (cfg->nodes < 1)
-        return ENGINE_E_NODES;
-    if (cfg->lookahead_ns <= 0)
-        return ENGINE_E_LOOKAHEAD;
-    if (cfg->model.on_event == NULL)
-        return ENGINE_E_MODEL;
-    if (!(cfg->realtime_factor == 0 ||
-          (isfinite(cfg->realtime_factor) && cfg->realtime_factor > 0)))
-        return ENGINE_E_REALTIME;
-    engine *e = zalloc_lines(1, sizeof *e);
-    if (e == NULL)
-        return ENGINE_E_NOMEM;
-    int status = ENGINE_E_NOMEM;
-    e->cfg = *cfg;
-    e->nodes_n = cfg->nodes;
-    e->lookahead_ns = cfg->lookahead_ns;
-    long cpus = cpus_usable();
-    e->threads = cfg->threads != 0 ? cfg->threads : cpus > 0 ? (uint32_t)cpus : 1;
-    if (e->threads > cfg->nodes)
-        e->threads = cfg->nodes;
-    check_pthread(pthread_mutex_init(&e->global_mu, NULL), "pthread_mutex_init");
-    check_pthread(pthread_mutex_init(&e->cmd_mu, NULL), "pthread_mutex_init");
-    check_pthread(pthread_cond_init(&e->cmd_cv, NULL), "pthread_cond_init");
-    check_pthread(pthread_mutex_init(&e->pause_mu, NULL), "pthread_mutex_init");
-    check_pthread(pthread_cond_init(&e->pause_cv, NULL), "pthread_cond_init");
-    atomic_init(&e->stop_requested, 0);
-    atomic_init(&e->paused, 0);
-    uint64_t realtime_bits;
-    memcpy(&realtime_bits, &cfg->realtime_factor, sizeof realtime_bits);
-    atomic_init(&e->realtime_bits, realtime_bits);
-    e->nodes = zalloc_lines(e->nodes_n, sizeof *e->nodes);
-    e->owner = calloc(e->nodes_n, sizeof *e->owner);
-    e->pos = calloc(e->nodes_n, sizeof *e->pos);
-    e->workers = zalloc_lines(e->threads, sizeof *e->workers);
-    if (e->nodes == NULL || e->owner == NULL || e->pos == NULL || e->workers == NULL)
-        goto fail;
-    for (int k = 0; k < 3; k++)
-        atomic_init(&e->bound_ns[k], ENGINE_NEVER);
-    status = exchange_new(&e->x, e->threads, cpus > 0 && e->threads <= (uint32_t)cpus);
-    if (status != ENGINE_OK)
-        goto fail;
-    status = ENGINE_E_NOMEM;
-    if (assign_nodes(e) != 0)
-        goto fail;
-    for (uint32_t i = 0; i < e->nodes_n; i++) {
-        node *n = &e->nodes[i];
-        n->idle_ns = n->wake_ns = cfg->model.on_idle != NULL ? 0 : ENGINE_NEVER;
-        n->key_ns = ENGINE_NEVER;
-        e->pos[i] = NO_POS;
-        sched_fix(e, i);
-    }
-    status = ENGINE_E_THREAD;
-    for (uint32_t r = 1; r < e->threads; r++) {
-        if (pthread_create(&e->workers[r].thread, NULL, worker_main, &e->workers[r]) != 0)
-            goto fail;
-        e->workers[r].started = 1;
-    }
-    *out = e;
-    return ENGINE_OK;
-fail:
-    engine_free(e);
-    return status;
-}
-
-static int cmp_event(const void *a, const void *b)
-{
-    const engine_event *x = a, *y = b;
-    return event_before(x, y) ? -1 : event_before(y, x);
-}
-
-static int cmp_global(const void *a, const void *b)
-{
-    const global_event *x = a, *y = b;
-    return global_before(x, y) ? -1 : global_before(y, x);
-}
-
-/* Hands every pending event to on_discard: node events in (time, src, seq)
- * order, then globals in the order they would have run. Aborts when out of
- * memory for the sorted list. */
-static void discard_pending(engine *e)
-{
-    const engine_model *m = &e->cfg.model;
-    size_t total = 0;
-    for (uint32_t i = 0; e->nodes != NULL && i < e->nodes_n; i++)
-        total += e->nodes[i].len;
-    if (total > 0) {
-        engine_event *all = malloc(total * sizeof *all);
-        if (all == NULL) {
-            fprintf(stderr, "chainsim: engine: out of memory\n");
-            abort();
-        }
-        size_t k = 0;
-        for (uint32_t i = 0; i < e->nodes_n; i++) {
-            if (e->nodes[i].len == 0)
-                continue;
-            memcpy(&all[k], e->nodes[i].heap, e->nodes[i].len * sizeof *all);
-            k += e->nodes[i].len;
-            e->nodes[i].len = 0;
-        }
-        qsort(all, total, sizeof *all, cmp_event);
-        for (k = 0; k < total; k++)
-            m->on_discard(m->ctx, &all[k]);
-        free(all);
-    }
-    if (e->globals_len > 0)
-        qsort(e->globals, e->globals_len, sizeof *e->globals, cmp_global);
-    for (size_t k = 0; k < e->globals_len; k++)
-        m->on_discard(m->ctx, &e->globals[k].ev);
-    e->globals_len = 0;
-}
-
-void engine_free(engine *e)
-{
-    if (e == NULL)
-        return;
-    if (getenv("CHAINSIM_ENGINE_STATS") != NULL) {
-        engine_stats st;
-        engine_get_stats(e, &st);
-        fprintf(stderr,
-                "engine: %u nodes, %u threads, %" PRIu64 " windows, %" PRIu64 " events, %" PRIu64
-                " messages, %" PRIu64 " globals\n",
-                e->nodes_n, e->threads, st.windows, st.events, st.messages, st.globals);
-    }
-    if (e->workers != NULL) {
-        lock(&e->cmd_mu);
-        e->shutdown = 1;
-        check_pthread(pthread_cond_broadcast(&e->cmd_cv), "pthread_cond_broadcast");
-        unlock(&e->cmd_mu);
-        for (uint32_t r = 1; r < e->threads; r++)
-            if (e->workers[r].started)
-                check_pthread(pthread_join(e->workers[r].thread, NULL), "pthread_join");
-    }
-    if (e->cfg.model.on_discard != NULL)
-        discard_pending(e);
-    if (e->nodes != NULL)
-        for (uint32_t i = 0; i < e->nodes_n; i++)
-            free(e->nodes[i].heap);
-    free(e->globals);
-    exchange_free(e->x);
-    for (uint32_t r = 0; e->workers != NULL && r < e->threads; r++) {
-        free(e->workers[r].ids);
-        free(e->workers[r].sched);
-    }
-    free(e->nodes);
-    free(e->owner);
-    free(e->pos);
-    free(e->workers);
-    check_pthread(pthread_mutex_destroy(&e->global_mu), "pthread_mutex_destroy");
-    check_pthread(pthread_mutex_destroy(&e->cmd_mu), "pthread_mutex_destroy");
-    check_pthread(pthread_cond_destroy(&e->cmd_cv), "pthread_cond_destroy");
-    check_pthread(pthread_mutex_destroy(&e->pause_mu), "pthread_mutex_destroy");
-    check_pthread(pthread_cond_destroy(&e->pause_cv), "pthread_cond_destroy");
-    free(e);
 }
 
 int engine_run(engine *e, int64_t end_ns)
@@ -1105,19 +458,11 @@ void engine_request_stop(engine *e)
     unlock(&e->pause_mu);
 }
 
-void engine_set_paused(engine *e, int paused)
-{
-    lock(&e->pause_mu);
-    atomic_store(&e->paused, paused != 0);
-    check_pthread(pthread_cond_broadcast(&e->pause_cv), "pthread_cond_broadcast");
-    unlock(&e->pause_mu);
-}
-
 int engine_schedule_global(engine *e, int64_t at_ns, uint32_t type, void *payload, uint64_t arg)
 {
     if (at_ns < e->now_ns)
         return ENGINE_E_PAST;
-    add_global(e, at_ns, e->now_ns, ENGINE_NO_NODE, e->global_seq++, type, payload, arg);
+    engine_add_global(e, at_ns, e->now_ns, ENGINE_NO_NODE, e->global_seq++, type, payload, arg);
     return ENGINE_OK;
 }
 
@@ -1176,21 +521,4 @@ void engine_get_node_stats(const engine *e, engine_node_stats *out, uint32_t nod
     assert(node_id < e->nodes_n);
     out->events = e->nodes[node_id].events;
     out->messages = e->nodes[node_id].messages;
-}
-
-/* ---- realtime factor, changed during a run (dashboards) ---- */
-
-int engine_set_realtime(engine *e, double factor)
-{
-    if (!(factor == 0 || (isfinite(factor) && factor > 0)))
-        return ENGINE_E_REALTIME;
-    uint64_t bits;
-    memcpy(&bits, &factor, sizeof bits);
-    atomic_store_explicit(&e->realtime_bits, bits, memory_order_relaxed);
-    return ENGINE_OK;
-}
-
-double engine_realtime(engine *e)
-{
-    return realtime_factor_load(e);
 }
