@@ -973,6 +973,53 @@ START_TEST(pause_and_resume_keep_results)
 }
 END_TEST
 
+/* Idle time up to the end of a run is part of the run: when engine_run
+ * returns, every node has been offered idle time up to its end, on every
+ * worker (the caller reads what idle time did, e.g. hashes counted). Each
+ * node's idle time is slow work, so a worker still busy with it after the
+ * caller returned would be caught here (and by ThreadSanitizer). */
+typedef struct idle_cover {
+    _Atomic int64_t covered_ns[MAX_NODES];
+} idle_cover;
+
+static void cover_event(void *ctx, engine_call *call, uint32_t node, const engine_event *ev)
+{
+    (void)ctx, (void)call, (void)node, (void)ev;
+}
+
+static void cover_idle(void *ctx, engine_call *call, uint32_t node, int64_t from_ns,
+                       int64_t until_ns, int64_t *next_ns)
+{
+    idle_cover *c = ctx;
+    (void)call, (void)from_ns;
+    if (until_ns > from_ns) {
+        struct timespec pause = {0, 2000000}; /* 2 ms of "hashing" */
+        nanosleep(&pause, NULL);
+        atomic_store(&c->covered_ns[node], until_ns);
+    }
+    *next_ns = 10000000; /* like a miner whose next success is far ahead */
+}
+
+START_TEST(run_returns_after_every_node_had_its_idle_time)
+{
+    idle_cover c;
+    for (int i = 0; i < MAX_NODES; i++)
+        atomic_init(&c.covered_ns[i], 0);
+    engine_config cfg = {.nodes = MAX_NODES,
+                         .lookahead_ns = 1000,
+                         .threads = thread_counts[_i],
+                         .model = {.ctx = &c, .on_event = cover_event, .on_idle = cover_idle}};
+    engine *e = NULL;
+    ck_assert_int_eq(engine_new(&e, &cfg), ENGINE_OK);
+    for (int64_t end = 1000000; end <= 3000000; end += 1000000) {
+        ck_assert_int_eq(engine_run(e, end), ENGINE_OK);
+        for (int i = 0; i < MAX_NODES; i++)
+            ck_assert_int_eq(atomic_load(&c.covered_ns[i]), end);
+    }
+    engine_free(e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -987,6 +1034,7 @@ static Suite *suite(void)
     tcase_add_loop_test(tc, idle_time_is_offered_between_events, 0, n);
     tcase_add_loop_test(tc, idle_sleep_allows_skip_ahead, 0, n);
     tcase_add_loop_test(tc, hashing_ahead_keeps_results_and_saves_windows, 0, n);
+    tcase_add_loop_test(tc, run_returns_after_every_node_had_its_idle_time, 0, n);
     tcase_add_test(tc, bad_configuration_is_refused);
     tcase_add_loop_test(tc, realtime_paces_without_changing_results, 0, n);
 #ifndef NDEBUG

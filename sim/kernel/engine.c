@@ -390,6 +390,10 @@ static void run_rank(engine *e, worker *w, int64_t end_ns)
         }
         if (all.next_ns >= end_ns) {
             finish_idle(e, w, end_ns);
+            /* Idle time up to the end is work of this run (hashes counted,
+             * blocks found): no rank returns before every rank has done it,
+             * so the caller reads finished state. */
+            exchange_barrier(e->x, w->rank);
             if (w->rank == 0)
                 e->reached_ns = end_ns;
             return;
