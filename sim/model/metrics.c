@@ -112,13 +112,7 @@ void metrics_free(metrics *m)
     free(m->cur_group);
     free(m->sample_ns);
     free(m->samples);
-    free(m->blocks);
-    free(m->arrivals);
-    free(m->reorgs);
-    free(m->txs);
-    free(m->node_results);
-    free(m->heals);
-    free(m->reasons);
+    metrics_release_results(m);
     free(m);
 }
 

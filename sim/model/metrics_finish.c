@@ -569,7 +569,7 @@ static metrics_status reconvergence(merge *mg)
 }
 
 /* Leaves m unfinished and its partial results released. */
-static void release_results(metrics *m)
+void metrics_release_results(metrics *m)
 {
     free(m->blocks);
     free(m->arrivals);
@@ -622,7 +622,7 @@ metrics_status metrics_finish(metrics *m, char *err, size_t errlen,
     free(mg.main_sorted);
     free(mg.delays);
     if (status != METRICS_OK) {
-        release_results(m);
+        metrics_release_results(m);
         return status;
     }
     m->finished = 1;

@@ -138,6 +138,10 @@ struct metrics {
     size_t n_reasons;
 };
 
+/* Frees metrics_finish's results (blocks, arrivals, reorgs, transactions,
+ * node results, heals, reasons) and empties them; m stays usable. */
+void metrics_release_results(metrics *m);
+
 /* Formats ns as seconds with 9 decimals into buf (at least 32 bytes). */
 const char *metrics_fmt_seconds(char *buf, int64_t ns);
 
