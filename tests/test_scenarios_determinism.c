@@ -1,6 +1,6 @@
 /* Determinism of whole runs of the real binary: the same scenario and seed
  * give byte-identical output files (everything but run_info.json) for
- * --threads 1, 2, 4 and the default (one thread per node), and for two runs
+ * --threads 1, 2, 4 and the default (one per CPU), and for two runs
  * with the default threads; another --seed changes them. Four scenarios,
  * shortened so the test also runs under ThreadSanitizer: the default (PoW,
  * partition and heal), PoS with a partition, crash and restart on a ring,
