@@ -195,20 +195,31 @@ static int draw(const char *script, const char *text, const char *preamble, cons
     return CLI_OK;
 }
 
-/* Draws one figure of one run. */
-static int plot_one(const char *dir, const char *script, const char *vars)
+/* The figure SCRIPT.png in dir: sets *out to its path (caller frees) and
+ * opens a memory stream for the gnuplot preamble into *pre / *len. Returns
+ * the stream, or NULL when out of memory (said on stderr; nothing to free). */
+static FILE *begin_figure(char **out, char **pre, size_t *len, const char *dir, const char *script)
 {
     char name[64];
     snprintf(name, sizeof name, "%s.png", script);
-    char *out = fileout_join(dir, name);
-    char *pre = NULL;
-    size_t len = 0;
-    FILE *f = out ? open_memstream(&pre, &len) : NULL;
+    *out = fileout_join(dir, name);
+    FILE *f = *out ? open_memstream(pre, len) : NULL;
     if (!f) {
-        free(out);
+        free(*out);
+        *out = NULL;
         cli_error("plot: out of memory");
-        return CLI_FAILED;
     }
+    return f;
+}
+
+/* Draws one figure of one run. */
+static int plot_one(const char *dir, const char *script, const char *vars)
+{
+    char *out = NULL, *pre = NULL;
+    size_t len = 0;
+    FILE *f = begin_figure(&out, &pre, &len, dir, script);
+    if (!f)
+        return CLI_FAILED;
     gp_string(f, "dir", dir);
     gp_string(f, "out", out);
     fputs(vars, f);
@@ -254,17 +265,11 @@ static int plot_run(const char *dir)
 static int plot_compare(const char *out_dir, char **runs, int n_runs, const char *script,
                         const char *file, int col)
 {
-    char name[64];
-    snprintf(name, sizeof name, "%s.png", script);
-    char *out = fileout_join(out_dir, name);
-    char *pre = NULL;
+    char *out = NULL, *pre = NULL;
     size_t len = 0;
-    FILE *f = out ? open_memstream(&pre, &len) : NULL;
-    if (!f) {
-        free(out);
-        cli_error("plot: out of memory");
+    FILE *f = begin_figure(&out, &pre, &len, out_dir, script);
+    if (!f)
         return CLI_FAILED;
-    }
     int n = 0;
     for (int r = 0; r < n_runs; r++) {
         if (count_rows(runs[r], file, col) <= 0)
@@ -283,7 +288,7 @@ static int plot_compare(const char *out_dir, char **runs, int n_runs, const char
     if (!pre) {
         rc = CLI_FAILED;
     } else if (n == 0) {
-        fprintf(stderr, "chainsim: plot: no run has data for %s; not drawn\n", name);
+        fprintf(stderr, "chainsim: plot: no run has data for %s.png; not drawn\n", script);
     } else {
         rc = run_gnuplot(script, pre, out);
         if (rc == CLI_OK)

@@ -101,43 +101,6 @@ static int group_chains(chain_groups *g, world *s, const chainsel *sel, uint32_t
     return 0;
 }
 
-/* Makes path a hard link to existing, atomically: a link under a temporary
- * name in path's directory, renamed over path. Returns 0, or an errno value
- * (nothing changed then). */
-static int link_atomic(const char *existing, const char *path)
-{
-    size_t len = strlen(path) + 40;
-    char *tmp = malloc(len);
-    if (tmp == NULL)
-        return ENOMEM;
-    int rc = 0;
-    for (unsigned attempt = 0;; attempt++) {
-        snprintf(tmp, len, "%s.tmp.%ld.%u", path, (long)getpid(), attempt);
-        if (link(existing, tmp) == 0)
-            break;
-        if (errno != EEXIST || attempt == 100) {
-            rc = errno;
-            free(tmp);
-            return rc;
-        }
-    }
-    if (rename(tmp, path) != 0)
-        rc = errno;
-    unlink(tmp); /* gone after a rename, unless path already was this file */
-    free(tmp);
-    return rc;
-}
-
-/* Best effort: makes the renames in dir durable. */
-static void sync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        (void)fsync(fd); /* some file systems refuse directory fsync */
-        close(fd);
-    }
-}
-
 /* Writes node i's chain file: the first node of its chain renders and writes
  * it (atomically, fileout); the others get a hard link to that file, or a
  * copy where the file system has none. Returns 0, or -1 with err set. */
@@ -150,7 +113,7 @@ static int write_chain_file(chain_groups *g, world *s, uint32_t i, char *err, si
     int rc = -1;
     if (path == NULL || (g->first[k] != UINT32_MAX && first == NULL)) {
         snprintf(err, errlen, "out of memory");
-    } else if (first != NULL && link_atomic(first, path) == 0) {
+    } else if (first != NULL && fileout_link(NULL, 0, first, path) == FILEOUT_OK) {
         rc = 0;
     } else if (g->texts[k] == NULL &&
                chainfile_render(node_chain(s->nodes[i].n), &g->texts[k], &g->lens[k], why,
@@ -196,7 +159,7 @@ static int save_chains(world *s, const chainsel *sel, uint32_t main_node, uint32
         *n_files += status == 0;
     }
     if (status == 0 && *n_files > 1)
-        sync_dir(s->out_dir);
+        fileout_sync_dir(s->out_dir);
     groups_free(&g);
     return status;
 }

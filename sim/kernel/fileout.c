@@ -36,16 +36,21 @@ static fileout_status fail_msg(char *err, size_t errlen, fileout_status status, 
     return status;
 }
 
+void fileout_sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        (void)fsync(fd); /* best effort: some file systems refuse directory fsync */
+        close(fd);
+    }
+}
+
 static void sync_dir_of(const char *path)
 {
     char *copy = strdup(path);
     if (!copy)
         return;
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        (void)fsync(fd); /* best effort: some file systems refuse directory fsync */
-        close(fd);
-    }
+    fileout_sync_dir(dirname(copy));
     free(copy);
 }
 
@@ -254,4 +259,33 @@ fileout_status fileout_mkdirs(char *err, size_t errlen, const char *path)
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
         return fail_msg(err, errlen, FILEOUT_E_CREATE, path, ENOTDIR);
     return FILEOUT_OK;
+}
+
+fileout_status fileout_link(char *err, size_t errlen, const char *existing, const char *path)
+{
+    if (err && errlen > 0)
+        err[0] = '\0';
+    size_t len = strlen(path) + 40;
+    char *tmp = malloc(len);
+    if (tmp == NULL)
+        return fail_msg(err, errlen, FILEOUT_E_NOMEM, path, ENOMEM);
+    for (unsigned attempt = 0;; attempt++) {
+        snprintf(tmp, len, "%s.tmp.%ld.%u", path, (long)getpid(), attempt);
+        if (link(existing, tmp) == 0)
+            break;
+        if (errno != EEXIST || attempt == 100) {
+            int errnum = errno;
+            free(tmp);
+            return fail_msg(err, errlen, FILEOUT_E_CREATE, path, errnum);
+        }
+    }
+    fileout_status st = FILEOUT_OK;
+    int errnum = 0;
+    if (rename(tmp, path) != 0) {
+        errnum = errno;
+        st = FILEOUT_E_RENAME;
+    }
+    unlink(tmp); /* gone after a rename, unless path already was this file */
+    free(tmp);
+    return st == FILEOUT_OK ? st : fail_msg(err, errlen, st, path, errnum);
 }

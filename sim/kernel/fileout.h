@@ -39,6 +39,20 @@ const char *fileout_status_message(fileout_status status);
 fileout_status fileout_write(char *err, size_t errlen, const char *path, const void *data,
                              size_t len) __attribute__((warn_unused_result));
 
+/* Best effort: fsyncs the directory dir, so renames in it are durable (some
+ * file systems refuse a directory fsync; that is ignored). */
+void fileout_sync_dir(const char *dir);
+
+/* Makes path a hard link to the file existing, atomically: a link under a
+ * temporary name "<path>.tmp.PID.N" in the same directory, renamed over
+ * path (the directory is not synced: a caller linking many files syncs it
+ * once). Returns FILEOUT_OK, FILEOUT_E_CREATE (no link could be made, for
+ * example on a file system without hard links), FILEOUT_E_RENAME or
+ * FILEOUT_E_NOMEM; on error path is left as it was, and when err is not
+ * NULL a message is written as fileout_write does. Thread-safe. */
+fileout_status fileout_link(char *err, size_t errlen, const char *existing, const char *path)
+    __attribute__((warn_unused_result));
+
 /* Reads the whole file at path into *data (malloc'ed, caller frees; a NUL
  * is appended after the len bytes for convenience, so the file's own NUL
  * bytes are visible only through *len). Refuses, with *data = NULL, *len =
