@@ -5,6 +5,7 @@
 #include "fileout.h"
 #include "timeunit.h"
 #include "metrics_impl.h"
+#include "textbuf.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,162 +13,144 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A file being built in memory. */
-typedef struct outbuf {
-    FILE *f;
-    char *data;
-    size_t len;
-} outbuf;
-
-static int out_open(outbuf *o)
-{
-    o->data = NULL;
-    o->len = 0;
-    o->f = open_memstream(&o->data, &o->len);
-    return o->f ? 0 : -1;
-}
-
-/* Closes o and writes it to dir/name; frees the buffer either way. */
-static metrics_status out_commit(outbuf *o, char *err, size_t errlen, const char *dir,
+/* Writes the text built in t to dir/name; frees t either way. */
+static metrics_status out_commit(textbuf *t, char *err, size_t errlen, const char *dir,
                                  const char *name)
 {
-    int bad = ferror(o->f);
-    bad |= fclose(o->f) != 0;
-    o->f = NULL;
     metrics_status status = METRICS_OK;
     char *path = fileout_join(dir, name);
-    if (bad || !path) {
+    if (textbuf_failed(t) || !path) {
         status = METRICS_E_NOMEM;
         snprintf(err, errlen, "%s/%s: out of memory while formatting", dir, name);
-    } else if (fileout_write(err, errlen, path, o->data, o->len) != FILEOUT_OK) {
+    } else if (fileout_write(err, errlen, path, t->data ? t->data : "", t->len) != FILEOUT_OK) {
         status = METRICS_E_WRITE;
     }
     free(path);
-    free(o->data);
-    o->data = NULL;
+    textbuf_free(t);
     return status;
 }
 
-static void put_time(FILE *f, int64_t ns)
+static void put_time(textbuf *f, int64_t ns)
 {
-    char buf[32];
     if (ns != METRICS_NONE)
-        fputs(metrics_fmt_seconds(buf, ns), f);
-}
-
-static void put_hash(FILE *f, const hash256 *h)
-{
-    char hex[65];
-    hash_to_hex(hex, h);
-    fputs(hex, f);
+        textbuf_seconds(f, ns);
 }
 
 static const char *const tx_status_names[] = {"confirmed", "pending", "dropped_double_spend",
                                               "reverted"};
 
-static void write_blocks(const metrics *m, FILE *f)
+static void write_blocks(const metrics *m, textbuf *f)
 {
-    fputs("id,height,parent,producer,time_produced,transactions,bytes,main_chain,seen_by,"
-          "delay_50pct,delay_90pct\n",
-          f);
+    textbuf_puts(f, "id,height,parent,producer,time_produced,transactions,bytes,main_chain,seen_by,"
+                    "delay_50pct,delay_90pct\n");
     for (size_t i = 0; i < m->n_blocks; i++) {
         const mblock *b = &m->blocks[i];
-        put_hash(f, &b->id);
-        fprintf(f, ",%" PRIu64 ",", b->height);
-        put_hash(f, &b->parent);
-        fprintf(f, ",%" PRIu32 ",", b->producer);
+        textbuf_hash(f, &b->id);
+        textbuf_printf(f, ",%" PRIu64 ",", b->height);
+        textbuf_hash(f, &b->parent);
+        textbuf_printf(f, ",%" PRIu32 ",", b->producer);
         put_time(f, b->time_ns);
-        fprintf(f, ",%zu,%" PRIu64 ",%d,%" PRIu32 ",", b->n_txids, b->size_bytes, b->main,
-                b->seen_by);
+        textbuf_printf(f, ",%zu,%" PRIu64 ",%d,%" PRIu32 ",", b->n_txids, b->size_bytes, b->main,
+                       b->seen_by);
         put_time(f, b->reach50_ns);
-        fputc(',', f);
+        textbuf_putc(f, ',');
         put_time(f, b->reach90_ns);
-        fputc('\n', f);
+        textbuf_putc(f, '\n');
     }
 }
 
-static void write_arrivals(const metrics *m, FILE *f)
+static void write_arrivals(const metrics *m, textbuf *f)
 {
-    fputs("block,node,time_first_seen,delay\n", f);
+    textbuf_puts(f, "block,node,time_first_seen,delay\n");
     for (size_t i = 0; i < m->n_arrivals; i++) {
         const marrival *a = &m->arrivals[i];
-        put_hash(f, &m->blocks[a->block].id);
-        fprintf(f, ",%" PRIu32 ",", a->node);
+        textbuf_hash(f, &m->blocks[a->block].id);
+        textbuf_putc(f, ',');
+        textbuf_u64(f, a->node);
+        textbuf_putc(f, ',');
         put_time(f, a->time_ns);
-        fputc(',', f);
+        textbuf_putc(f, ',');
         put_time(f, a->time_ns - m->blocks[a->block].time_ns);
-        fputc('\n', f);
+        textbuf_putc(f, '\n');
     }
 }
 
-static void write_nodes(const metrics *m, FILE *f)
+static void write_nodes(const metrics *m, textbuf *f)
 {
-    fputs("node,blocks_produced,blocks_main,blocks_stale,reorgs,deepest_reorg,msgs_sent,"
-          "msgs_received,bytes_sent,bytes_received,invalid_rejected,hashes,events,final_height,"
-          "final_tip\n",
-          f);
+    textbuf_puts(
+        f, "node,blocks_produced,blocks_main,blocks_stale,reorgs,deepest_reorg,msgs_sent,"
+           "msgs_received,bytes_sent,bytes_received,invalid_rejected,hashes,events,final_height,"
+           "final_tip\n");
     for (uint32_t i = 0; i < m->n_nodes; i++) {
         const mnode_result *r = &m->node_results[i];
         const uint64_t *c = m->nodes[i].counters;
-        fprintf(f,
-                "%" PRIu32 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                ",",
-                i + 1, r->produced, r->main, r->stale, r->reorgs, r->deepest_reorg,
-                c[METRICS_MSGS_SENT], c[METRICS_MSGS_RECEIVED], c[METRICS_BYTES_SENT],
-                c[METRICS_BYTES_RECEIVED], r->invalid, c[METRICS_HASHES], c[METRICS_EVENTS],
-                r->final_height);
-        put_hash(f, &r->final_tip);
-        fputc('\n', f);
+        textbuf_printf(f,
+                       "%" PRIu32 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                       ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                       ",%" PRIu64 ",%" PRIu64 ",",
+                       i + 1, r->produced, r->main, r->stale, r->reorgs, r->deepest_reorg,
+                       c[METRICS_MSGS_SENT], c[METRICS_MSGS_RECEIVED], c[METRICS_BYTES_SENT],
+                       c[METRICS_BYTES_RECEIVED], r->invalid, c[METRICS_HASHES], c[METRICS_EVENTS],
+                       r->final_height);
+        textbuf_hash(f, &r->final_tip);
+        textbuf_putc(f, '\n');
     }
 }
 
-static void write_timeline(const metrics *m, FILE *f)
+static void write_timeline(const metrics *m, textbuf *f)
 {
-    fputs("time,node,height,tip,online,partition_group\n", f);
+    textbuf_puts(f, "time,node,height,tip,online,partition_group\n");
     for (size_t s = 0; s < m->n_samples; s++)
         for (uint32_t i = 0; i < m->n_nodes; i++) {
             const msample *x = &m->samples[s * m->n_nodes + i];
             put_time(f, m->sample_ns[s]);
-            fprintf(f, ",%" PRIu32 ",%" PRIu64 ",", i + 1, x->height);
-            put_hash(f, &x->tip);
-            fprintf(f, ",%d,%" PRIu32 "\n", x->online, x->group);
+            textbuf_putc(f, ',');
+            textbuf_u64(f, i + 1);
+            textbuf_putc(f, ',');
+            textbuf_u64(f, x->height);
+            textbuf_putc(f, ',');
+            textbuf_hash(f, &x->tip);
+            textbuf_putc(f, ',');
+            textbuf_u64(f, (uint64_t)x->online); /* 0 or 1 */
+            textbuf_putc(f, ',');
+            textbuf_u64(f, x->group);
+            textbuf_putc(f, '\n');
         }
 }
 
-static void write_transactions(const metrics *m, FILE *f)
+static void write_transactions(const metrics *m, textbuf *f)
 {
-    fputs("txid,origin,submitted,first_included,block,confirmed,latency,status\n", f);
+    textbuf_puts(f, "txid,origin,submitted,first_included,block,confirmed,latency,status\n");
     for (size_t i = 0; i < m->n_txs; i++) {
         const mtx *t = &m->txs[i];
-        put_hash(f, &t->txid);
-        fprintf(f, ",%" PRIu32 ",", t->origin);
+        textbuf_hash(f, &t->txid);
+        textbuf_printf(f, ",%" PRIu32 ",", t->origin);
         put_time(f, t->submitted_ns);
-        fputc(',', f);
+        textbuf_putc(f, ',');
         put_time(f, t->first_included_ns);
-        fputc(',', f);
+        textbuf_putc(f, ',');
         if (t->in_main)
-            put_hash(f, &t->main_block);
-        fputc(',', f);
+            textbuf_hash(f, &t->main_block);
+        textbuf_putc(f, ',');
         put_time(f, t->confirmed_ns);
-        fputc(',', f);
+        textbuf_putc(f, ',');
         if (t->confirmed_ns != METRICS_NONE)
             put_time(f, t->confirmed_ns - t->submitted_ns);
-        fprintf(f, ",%s\n", tx_status_names[t->status]);
+        textbuf_printf(f, ",%s\n", tx_status_names[t->status]);
     }
 }
 
-static void write_reorgs(const metrics *m, FILE *f)
+static void write_reorgs(const metrics *m, textbuf *f)
 {
-    fputs("time,node,old_tip,new_tip,depth,txs_reverted\n", f);
+    textbuf_puts(f, "time,node,old_tip,new_tip,depth,txs_reverted\n");
     for (size_t i = 0; i < m->n_reorgs; i++) {
         const mreorg *r = &m->reorgs[i];
         put_time(f, r->time_ns);
-        fprintf(f, ",%" PRIu32 ",", r->node);
-        put_hash(f, &r->old_tip);
-        fputc(',', f);
-        put_hash(f, &r->new_tip);
-        fprintf(f, ",%" PRIu32 ",%" PRIu32 "\n", r->depth, r->txs_reverted);
+        textbuf_printf(f, ",%" PRIu32 ",", r->node);
+        textbuf_hash(f, &r->old_tip);
+        textbuf_putc(f, ',');
+        textbuf_hash(f, &r->new_tip);
+        textbuf_printf(f, ",%" PRIu32 ",%" PRIu32 "\n", r->depth, r->txs_reverted);
     }
 }
 
@@ -180,9 +163,9 @@ static uint32_t group_count(const metrics *m, const mevent *e)
     return g;
 }
 
-static void write_partitions(const metrics *m, FILE *f)
+static void write_partitions(const metrics *m, textbuf *f)
 {
-    fputs("start,end,groups\n", f);
+    textbuf_puts(f, "start,end,groups\n");
     for (size_t i = 0; i < m->n_events; i++) {
         if (m->events[i].kind != MEV_PARTITION)
             continue;
@@ -193,30 +176,30 @@ static void write_partitions(const metrics *m, FILE *f)
                 break;
             }
         put_time(f, m->events[i].time_ns);
-        fputc(',', f);
+        textbuf_putc(f, ',');
         put_time(f, end);
-        fprintf(f, ",%" PRIu32 "\n", group_count(m, &m->events[i]));
+        textbuf_printf(f, ",%" PRIu32 "\n", group_count(m, &m->events[i]));
     }
 }
 
-static void write_events(const metrics *m, FILE *f)
+static void write_events(const metrics *m, textbuf *f)
 {
     static const char *const names[] = {"partition", "heal", "crash", "restart", "join"};
-    fputs("time,event,node,group\n", f);
+    textbuf_puts(f, "time,event,node,group\n");
     for (size_t i = 0; i < m->n_events; i++) {
         const mevent *e = &m->events[i];
         if (e->kind == MEV_PARTITION) {
             for (uint32_t k = 0; k < m->n_nodes; k++) {
                 put_time(f, e->time_ns);
-                fprintf(f, ",partition,%" PRIu32 ",%" PRIu32 "\n", k + 1, e->group[k]);
+                textbuf_printf(f, ",partition,%" PRIu32 ",%" PRIu32 "\n", k + 1, e->group[k]);
             }
             continue;
         }
         put_time(f, e->time_ns);
-        fprintf(f, ",%s,", names[e->kind]);
+        textbuf_printf(f, ",%s,", names[e->kind]);
         if (e->kind != MEV_HEAL)
-            fprintf(f, "%" PRIu32, e->node);
-        fputs(",\n", f);
+            textbuf_printf(f, "%" PRIu32, e->node);
+        textbuf_puts(f, ",\n");
     }
 }
 
@@ -420,7 +403,7 @@ metrics_status metrics_write(const metrics *m, char *err, size_t errlen, const c
 {
     static const struct {
         const char *name;
-        void (*fn)(const metrics *, FILE *);
+        void (*fn)(const metrics *, textbuf *);
     } files[] = {
         {"blocks.csv", write_blocks},
         {"block_arrivals.csv", write_arrivals},
@@ -444,13 +427,10 @@ metrics_status metrics_write(const metrics *m, char *err, size_t errlen, const c
     if (fileout_mkdirs(err, errlen, dir) != FILEOUT_OK)
         return METRICS_E_WRITE;
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        outbuf o;
-        if (out_open(&o) != 0) {
-            snprintf(err, errlen, "%s/%s: out of memory while formatting", dir, files[i].name);
-            return METRICS_E_NOMEM;
-        }
-        files[i].fn(m, o.f);
-        metrics_status st = out_commit(&o, err, errlen, dir, files[i].name);
+        textbuf t;
+        textbuf_init(&t);
+        files[i].fn(m, &t);
+        metrics_status st = out_commit(&t, err, errlen, dir, files[i].name);
         if (st != METRICS_OK)
             return st;
     }

@@ -1,0 +1,32 @@
+/* A growing text buffer for output files built in memory: appends without
+ * stdio's per-call locking and stream bookkeeping (the CSV files have
+ * millions of rows). A failed allocation is sticky: later appends do
+ * nothing and textbuf_failed says so once, at the end. */
+#ifndef CHAINSIM_TEXTBUF_H
+#define CHAINSIM_TEXTBUF_H
+
+#include "hash.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct textbuf {
+    char *data; /* owned; NUL-terminated while not failed */
+    size_t len;
+    size_t cap;
+    int failed;
+} textbuf;
+
+void textbuf_init(textbuf *t);
+void textbuf_free(textbuf *t);
+int textbuf_failed(const textbuf *t);
+void textbuf_puts(textbuf *t, const char *s);
+void textbuf_putc(textbuf *t, char c);
+void textbuf_u64(textbuf *t, uint64_t v);
+/* Exact seconds with 9 decimals ("12.000000250", "-0.5..." for negatives). */
+void textbuf_seconds(textbuf *t, int64_t ns);
+/* 64 hex digits, byte-reversed as block and transaction ids are shown. */
+void textbuf_hash(textbuf *t, const hash256 *h);
+void textbuf_printf(textbuf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
