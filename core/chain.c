@@ -18,6 +18,7 @@
 #include "validate.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,7 +251,7 @@ size_t chain_memory(const chain *c)
         const chain_entry *e = *(chain_entry **)val;
         bytes += sizeof *e;
         /* A set the run shares is not this chain's own. */
-        if (e->utxo != NULL && (c->cache == NULL || block_shared(e->blk, c->cache) != e->utxo))
+        if (e->utxo != NULL && chain_shared_utxo(e->blk, c->cache) != e->utxo)
             bytes += utxo_memory(e->utxo);
     }
     return bytes;
@@ -488,9 +489,52 @@ static reason validate_connect(chain *c, utxo_set **out, const chain_entry *e, c
     return REASON_OK;
 }
 
-static void free_shared_set(void *set)
+/* What a run knows about one block, computed by the first chain of the run
+ * that needs it and attached to the block (block_share, tagged with the
+ * run's signature cache): every chain of a run has the same parameters (see
+ * chain_new), so these answers hold for all of them. Each field is set at
+ * most once, from NULL or 0, and never changes afterwards. */
+struct block_run {
+    _Atomic(utxo_set *) utxo; /* the set after the block, once connected (one reference) */
+    atomic_uchar body_ok;     /* validate_block_body passed */
+    atomic_uchar header_ok;   /* check_header passed, apart from the rule on future times */
+};
+
+static void free_block_run(void *data)
 {
-    utxo_free(set);
+    struct block_run *br = data;
+    utxo_free(atomic_load_explicit(&br->utxo, memory_order_acquire));
+    free(br);
+}
+
+/* The run's record of b, created when missing; NULL without a run (no
+ * cache), when out of memory, or when b carries another run's record. */
+static struct block_run *block_run_of(const chain *c, block *b)
+{
+    if (c->cache == NULL)
+        return NULL;
+    struct block_run *br = block_shared(b, c->cache);
+    if (br != NULL)
+        return br;
+    br = calloc(1, sizeof *br);
+    if (br == NULL)
+        return NULL;
+    int rc = block_share(b, c->cache, br, free_block_run);
+    if (rc == 1)
+        return br;
+    free(br);
+    return rc == 0 ? block_shared(b, c->cache) : NULL;
+}
+
+static utxo_set *run_utxo(const block *b, const sigcache *cache)
+{
+    struct block_run *br = cache ? block_shared(b, cache) : NULL;
+    return br ? atomic_load_explicit(&br->utxo, memory_order_acquire) : NULL;
+}
+
+const utxo_set *chain_shared_utxo(const block *b, const sigcache *cache)
+{
+    return run_utxo(b, cache);
 }
 
 /* The set the run attached to b (a reference), or NULL. It is used only when
@@ -498,9 +542,7 @@ static void free_shared_set(void *set)
  * chains of different parameters would break the contract of chain_new). */
 static utxo_set *shared_set(const chain *c, const block *b, const utxo_set *parent)
 {
-    if (c->cache == NULL)
-        return NULL;
-    utxo_set *s = block_shared(b, c->cache);
+    utxo_set *s = run_utxo(b, c->cache);
     if (s == NULL)
         return NULL;
     const utxo_set *from = utxo_parent(s);
@@ -515,15 +557,18 @@ static utxo_set *shared_set(const chain *c, const block *b, const utxo_set *pare
  * itself, or the equal one another chain attached first. */
 static utxo_set *publish_set(const chain *c, block *b, utxo_set *set)
 {
-    if (c->cache == NULL)
+    struct block_run *br = block_run_of(c, b);
+    if (br == NULL)
+        return set; /* sharing is an optimisation */
+    utxo_set *expected = NULL;
+    utxo_set *mine = utxo_ref(set);
+    if (atomic_compare_exchange_strong_explicit(&br->utxo, &expected, mine, memory_order_acq_rel,
+                                                memory_order_acquire))
         return set;
-    int rc = block_share(b, c->cache, utxo_ref(set), free_shared_set);
-    if (rc == 1)
-        return set;
-    utxo_free(set); /* the reference meant for the block */
+    utxo_free(mine); /* the reference meant for the block */
     utxo_set *first = shared_set(c, b, utxo_parent(set));
     if (first == NULL)
-        return set; /* sharing is an optimisation */
+        return set;
     utxo_free(set);
     return first;
 }
@@ -723,7 +768,6 @@ static reason check_header(chain *c, const chain_entry *parent, const block *b, 
     const block_header *h = block_header_of(b);
     char hex[65], detail[200];
     reason r = REASON_OK;
-    hash_to_hex(hex, block_id(b));
     detail[0] = '\0';
     int pos_flag = (h->version & BLOCK_VERSION_POS) != 0;
     uint32_t want_bits = chain_expected_bits(c, parent);
@@ -756,9 +800,27 @@ static reason check_header(chain *c, const chain_entry *parent, const block *b, 
         snprintf(detail, sizeof detail, " (coinbase says %" PRIu64 ", block is %" PRIu32 ")",
                  height, parent->height + 1);
     }
-    snprintf(msg, msg_len, "block %s (height %" PRIu32 "): %s%s", hex, parent->height + 1,
-             reason_message(r), detail);
+    if (r != REASON_OK) {
+        hash_to_hex(hex, block_id(b));
+        snprintf(msg, msg_len, "block %s (height %" PRIu32 "): %s%s", hex, parent->height + 1,
+                 reason_message(r), detail);
+    }
     return r;
+}
+
+/* check_header for a block the run already found to pass every rule of
+ * check_header but the one on future times, which depends on now_s. */
+static reason check_header_future(const chain *c, const chain_entry *parent, const block *b,
+                                  int64_t now_s, char *msg, size_t msg_len)
+{
+    const block_header *h = block_header_of(b);
+    if ((int64_t)h->time <= now_s + (int64_t)c->params.max_future_s)
+        return REASON_OK;
+    char hex[65];
+    hash_to_hex(hex, block_id(b));
+    snprintf(msg, msg_len, "block %s (height %" PRIu32 "): %s (time %" PRIu32 ", now %" PRId64 ")",
+             hex, parent->height + 1, reason_message(REASON_BLOCK_TIME_TOO_NEW), h->time, now_s);
+    return REASON_BLOCK_TIME_TOO_NEW;
 }
 
 static reason add_orphan(chain *c, block *b)
@@ -799,11 +861,11 @@ static reason add_one(chain *c, block *b, int64_t now_s, struct failure *fail,
 {
     const hash256 *id = block_id(b);
     const block_header *h = block_header_of(b);
-    char msg[320], hex[65];
-    hash_to_hex(hex, id);
+    char msg[320], hex[65]; /* hex: written only on the way to a message */
     *outcome = CHAIN_OUTCOME_REJECTED;
     chain_entry *known = find_entry(c, id);
     if (known != NULL && known->failed) {
+        hash_to_hex(hex, id);
         snprintf(msg, sizeof msg, "block %s: %s", hex, reason_message(REASON_BLOCK_KNOWN_INVALID));
         return note(fail, REASON_BLOCK_KNOWN_INVALID, id, msg);
     }
@@ -811,10 +873,17 @@ static reason add_one(chain *c, block *b, int64_t now_s, struct failure *fail,
         *outcome = CHAIN_OUTCOME_DUPLICATE;
         return REASON_OK;
     }
-    reason r = validate_block_body(b, c->params.max_block_bytes, msg, sizeof msg);
-    if (r != REASON_OK)
-        return note(fail, r, id, msg); /* not remembered: the header may be fine */
+    struct block_run *br = block_run_of(c, b);
+    reason r = REASON_OK;
+    if (br == NULL || !atomic_load_explicit(&br->body_ok, memory_order_acquire)) {
+        r = validate_block_body(b, c->params.max_block_bytes, msg, sizeof msg);
+        if (r != REASON_OK)
+            return note(fail, r, id, msg); /* not remembered: the header may be fine */
+        if (br != NULL)
+            atomic_store_explicit(&br->body_ok, 1, memory_order_release);
+    }
     if (hash_is_zero(&h->prev_id)) {
+        hash_to_hex(hex, id);
         snprintf(msg, sizeof msg, "block %s: %s", hex, reason_message(REASON_BLOCK_BAD_GENESIS));
         return note(fail, REASON_BLOCK_BAD_GENESIS, id, msg);
     }
@@ -822,6 +891,7 @@ static reason add_one(chain *c, block *b, int64_t now_s, struct failure *fail,
     if (parent == NULL) {
         if (c->params.consensus == CHAIN_POW && c->params.check_proof == NULL &&
             !header_check_pow(h, id)) {
+            hash_to_hex(hex, id);
             snprintf(msg, sizeof msg, "block %s: %s", hex, reason_message(REASON_BLOCK_BAD_POW));
             return note(fail, REASON_BLOCK_BAD_POW, id, msg);
         }
@@ -834,11 +904,18 @@ static reason add_one(chain *c, block *b, int64_t now_s, struct failure *fail,
     if (parent->failed) {
         if (entry_new(c, b, parent, 1) == NULL)
             return note(fail, REASON_NO_MEMORY, id, reason_message(REASON_NO_MEMORY));
+        hash_to_hex(hex, id);
         snprintf(msg, sizeof msg, "block %s: %s (its parent is invalid)", hex,
                  reason_message(REASON_BLOCK_KNOWN_INVALID));
         return note(fail, REASON_BLOCK_KNOWN_INVALID, id, msg);
     }
-    r = check_header(c, parent, b, now_s, msg, sizeof msg);
+    if (br != NULL && atomic_load_explicit(&br->header_ok, memory_order_acquire)) {
+        r = check_header_future(c, parent, b, now_s, msg, sizeof msg);
+    } else {
+        r = check_header(c, parent, b, now_s, msg, sizeof msg);
+        if (r == REASON_OK && br != NULL)
+            atomic_store_explicit(&br->header_ok, 1, memory_order_release);
+    }
     if (r != REASON_OK) {
         /* A block from the future may be fine later; anything else is not. */
         if (r != REASON_BLOCK_TIME_TOO_NEW && entry_new(c, b, parent, 1) == NULL)

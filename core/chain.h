@@ -197,6 +197,11 @@ uint32_t chain_expected_bits(const chain *c, const chain_entry *parent);
 /* The UTXO set of the active tip (read-only; the pointer changes with the
  * tip, the set it points at never changes; utxo_ref keeps it beyond). */
 const utxo_set *chain_utxo(const chain *c);
+/* The UTXO set after b that the run tagged by cache shared between its
+ * chains (see "Sharing" above), or NULL: not connected yet, failed, or no
+ * cache. */
+const utxo_set *chain_shared_utxo(const block *b, const sigcache *cache);
+
 /* The chain's parameters and signature cache. */
 const chain_params *chain_params_of(const chain *c);
 sigcache *chain_sigcache(const chain *c);

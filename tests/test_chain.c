@@ -283,7 +283,7 @@ START_TEST(utxo_sets_are_shared_by_the_chains_of_a_run)
         fx_expect(second, block_ref(a[i]), CHAIN_OUTCOME_TIP, REASON_OK);
         fx_expect(alone_a, block_ref(a[i]), CHAIN_OUTCOME_TIP, REASON_OK);
         ck_assert_ptr_eq(chain_utxo(second), chain_utxo(f.c));
-        ck_assert_ptr_eq(chain_utxo(second), block_shared(a[i], f.cache));
+        ck_assert_ptr_eq(chain_utxo(second), chain_shared_utxo(a[i], f.cache));
         ck_assert_ptr_ne(chain_utxo(alone_a), chain_utxo(f.c));
     }
     ck_assert_uint_lt(chain_memory(second), chain_memory(alone_a));
@@ -299,7 +299,7 @@ START_TEST(utxo_sets_are_shared_by_the_chains_of_a_run)
     ck_assert_uint_eq(res.reorg_depth, N);
     chain_result_clear(&res);
     ck_assert_ptr_eq(chain_utxo(second), chain_utxo(f.c));
-    ck_assert_ptr_eq(chain_utxo(second), block_shared(b[N], f.cache));
+    ck_assert_ptr_eq(chain_utxo(second), chain_shared_utxo(b[N], f.cache));
     fx_digest(second, &d);
     fx_digest(alone_b, &want);
     ck_assert(hash_eq(&d, &want));
@@ -313,7 +313,7 @@ START_TEST(utxo_sets_are_shared_by_the_chains_of_a_run)
     ck_assert_int_eq(fx_add(second, &res, a[N + 1]), REASON_OK);
     ck_assert_uint_eq(res.reorg_depth, N + 1);
     chain_result_clear(&res);
-    ck_assert_ptr_eq(chain_utxo(second), block_shared(a[N + 1], f.cache));
+    ck_assert_ptr_eq(chain_utxo(second), chain_shared_utxo(a[N + 1], f.cache));
     fx_digest(second, &d);
     fx_digest(alone_a, &want);
     ck_assert(hash_eq(&d, &want));
@@ -794,16 +794,64 @@ START_TEST(default_difficulty_follows_bitcoin_retarget)
 }
 END_TEST
 
+/* The run shares what it found about a block's body and header (see
+ * struct block_run in core/chain.c), but never the rule on future times,
+ * which depends on each node's clock, and never a failure. */
+START_TEST(header_verdict_shared_but_not_the_clock)
+{
+    fx f;
+    fx_init(&f);
+    uint32_t g_time = block_header_of(f.genesis)->time;
+    fx_block_spec s = fx_spec(&f, f.genesis, 1);
+    s.time = g_time + 10000;
+    block *b = fx_build(&f, &s, NULL, 0);
+    chain_result res;
+    /* The first chain, whose clock is late enough, accepts it... */
+    ck_assert_int_eq(chain_add_block(f.c, &res, b, g_time + 10000), REASON_OK);
+    ck_assert_int_eq(res.outcome, CHAIN_OUTCOME_TIP);
+    chain_result_clear(&res);
+    /* ...another chain of the run, one second too early, still refuses it
+     * as too new and does not remember it as invalid... */
+    chain *second = fx_new_chain(&f);
+    ck_assert_int_eq(chain_add_block(second, &res, b, g_time + 10000 - 7201),
+                     REASON_BLOCK_TIME_TOO_NEW);
+    ck_assert_msg(strstr(res.message, "now") != NULL, "%s", res.message);
+    chain_result_clear(&res);
+    ck_assert(!chain_is_known_invalid(second, block_id(b)));
+    /* ...and takes it when its clock gets there. */
+    ck_assert_int_eq(chain_add_block(second, &res, b, g_time + 10000 - 7200), REASON_OK);
+    ck_assert_int_eq(res.outcome, CHAIN_OUTCOME_TIP);
+    chain_result_clear(&res);
+    /* A block that failed its header check at one chain fails at every chain
+     * of the run, each time for the same reason (a failure is not shared as
+     * a pass). */
+    fx_block_spec old = fx_spec(&f, f.genesis, 1);
+    old.time = g_time;
+    old.extra_nonce = 7;
+    block *stale = fx_build(&f, &old, NULL, 0);
+    ck_assert_int_eq(chain_add_block(f.c, &res, stale, g_time + 100), REASON_BLOCK_TIME_TOO_OLD);
+    chain_result_clear(&res);
+    chain *third = fx_new_chain(&f);
+    ck_assert_int_eq(chain_add_block(third, &res, stale, g_time + 100), REASON_BLOCK_TIME_TOO_OLD);
+    chain_result_clear(&res);
+    chain_free(third);
+    chain_free(second);
+    block_unref(stale);
+    block_unref(b);
+    fx_free(&f);
+}
+END_TEST
+
 START_TEST(connect_result_is_shared_within_a_run)
 {
     fx f;
     fx_init(&f);
     tx *pay = fx_spend(&f, fx_genesis_tx(&f), 1, 1, 2, 10, 1);
     block *b1 = fx_mine(&f, f.genesis, 1, &pay, 1, 0);
-    ck_assert_ptr_null(block_shared(b1, f.cache));
+    ck_assert_ptr_null(chain_shared_utxo(b1, f.cache));
     fx_expect(f.c, block_ref(b1), CHAIN_OUTCOME_TIP, REASON_OK);
-    ck_assert_ptr_nonnull(block_shared(b1, f.cache));
-    ck_assert_ptr_null(block_shared(b1, &f)); /* another run's tag sees nothing */
+    ck_assert_ptr_nonnull(chain_shared_utxo(b1, f.cache));
+    ck_assert_ptr_null(chain_shared_utxo(b1, (const sigcache *)&f)); /* another run's tag sees nothing */
     uint64_t hits, misses, hits2, misses2;
     sigcache_stats(f.cache, &hits, &misses);
     chain *second = fx_new_chain(&f);
@@ -832,7 +880,7 @@ START_TEST(connect_result_is_shared_within_a_run)
     tx *forged = fx_spend(&f, fx_genesis_tx(&f), 2, 3, 3, 10, 0);
     block *bad = fx_mine(&f, b1, 2, &forged, 1, 0);
     expect_reject(&f, block_ref(bad), REASON_TX_BAD_SIGNATURE);
-    ck_assert_ptr_null(block_shared(bad, f.cache));
+    ck_assert_ptr_null(chain_shared_utxo(bad, f.cache));
     chain_free(alone);
     chain_free(second);
     block_unref(bad);
@@ -1049,6 +1097,7 @@ static Suite *suite(void)
     tcase_add_test(tc, pos_chain_uses_proof_hook_and_longest_chain);
     tcase_add_test(tc, default_difficulty_follows_bitcoin_retarget);
     tcase_add_test(tc, connect_result_is_shared_within_a_run);
+    tcase_add_test(tc, header_verdict_shared_but_not_the_clock);
     tcase_add_test(tc, rollback_limit_takes_depth_k_refuses_k_plus_1);
     tcase_add_test(tc, queries_on_a_forked_tree);
     suite_add_tcase(s, tc);

@@ -74,11 +74,11 @@ START_TEST(threads_share_blocks_and_signature_cache)
     ck_assert_uint_ge(misses, BLOCKS);
     ck_assert_uint_le(hits + misses, (uint64_t)THREADS * BLOCKS);
     for (int i = 0; i < BLOCKS; i++)
-        ck_assert_ptr_nonnull(block_shared(blocks[i], f.cache));
+        ck_assert_ptr_nonnull(chain_shared_utxo(blocks[i], f.cache));
     /* Whichever thread connected a block first, every chain ended on the
      * one UTXO set the run attached to the last block. */
     for (int i = 0; i < THREADS; i++)
-        ck_assert_ptr_eq(jobs[i].tip_set, block_shared(blocks[BLOCKS - 1], f.cache));
+        ck_assert_ptr_eq(jobs[i].tip_set, chain_shared_utxo(blocks[BLOCKS - 1], f.cache));
     for (int i = 0; i < BLOCKS; i++)
         block_unref(blocks[i]);
     fx_free(&f);
