@@ -11,7 +11,12 @@
 typedef struct msg_box {
     msg m; /* first, so a msg pointer is the box pointer */
     atomic_uint refs;
+    msg_item inline_items[]; /* the items of a message with few (one allocation) */
 } msg_box;
+
+/* Up to this many items live in the message's own allocation (almost every
+ * inv and getdata has one). */
+#define MSG_INLINE_ITEMS 4
 
 #define MSG_NAME(code, name) [code] = name,
 static const char *const msg_names[] = {MSG_TYPE_MAP(MSG_NAME)};
@@ -22,9 +27,9 @@ const char *msg_type_name(msg_type type)
     return (unsigned)type < MSG_TYPE_COUNT ? msg_names[type] : "unknown";
 }
 
-static msg *box_new(msg_type type)
+static msg *box_new(msg_type type, size_t n_inline)
 {
-    msg_box *box = calloc(1, sizeof *box);
+    msg_box *box = calloc(1, sizeof *box + n_inline * sizeof box->inline_items[0]);
     if (box == NULL)
         return NULL;
     box->m.type = type;
@@ -36,10 +41,14 @@ msg *msg_new_items(msg_type type, const msg_item *items, size_t n)
 {
     if (n > MSG_MAX_ITEMS)
         return NULL;
-    msg *m = box_new(type);
+    size_t n_inline = n <= MSG_INLINE_ITEMS ? n : 0;
+    msg *m = box_new(type, n_inline);
     if (m == NULL)
         return NULL;
-    if (n > 0) {
+    if (n_inline > 0) {
+        m->items = ((msg_box *)m)->inline_items;
+        memcpy(m->items, items, n * sizeof *items);
+    } else if (n > 0) {
         m->items = malloc(n * sizeof *items);
         if (m->items == NULL) {
             msg_unref(m);
@@ -57,7 +66,7 @@ msg *msg_new_items(msg_type type, const msg_item *items, size_t n)
 
 msg *msg_new_block(block *blk)
 {
-    msg *m = box_new(MSG_BLOCK);
+    msg *m = box_new(MSG_BLOCK, 0);
     if (m == NULL)
         return NULL;
     m->blk = block_ref(blk);
@@ -67,7 +76,7 @@ msg *msg_new_block(block *blk)
 
 msg *msg_new_tx(tx *t)
 {
-    msg *m = box_new(MSG_TX);
+    msg *m = box_new(MSG_TX, 0);
     if (m == NULL)
         return NULL;
     m->tx = tx_ref(t);
@@ -77,7 +86,7 @@ msg *msg_new_tx(tx *t)
 
 msg *msg_new_status(const hash256 *tip, uint64_t height, const u256 *work)
 {
-    msg *m = box_new(MSG_STATUS);
+    msg *m = box_new(MSG_STATUS, 0);
     if (m == NULL)
         return NULL;
     m->tip = *tip;
@@ -102,6 +111,7 @@ void msg_unref(msg *m)
         return;
     block_unref(m->blk);
     tx_unref(m->tx);
-    free(m->items);
+    if (m->items != box->inline_items)
+        free(m->items);
     free(box);
 }
