@@ -5,7 +5,14 @@
  * Mining follows docs/architecture.md: attempt k of a template is a real double SHA-256
  * of a real header at virtual time t0 + ceil(k * 1e9 / h). The nonce is the
  * low 32 bits of k; when k passes 2^32 the coinbase's extra nonce (k >> 32)
- * changes, and with it the merkle root and the midstate. The template is
+ * changes, and with it the merkle root and the midstate. The header time
+ * rolls with virtual time as a real miner's nTime does: attempt k carries
+ * the second it happens in (genesis time + its whole seconds), or the
+ * median time past + 1 when that is later, so a block's time is the second
+ * in which it was found. The time lies in the header's second 64-byte
+ * chunk: the midstate stays valid and only the tail changes, once per
+ * second of attempts. Attempt k's header is a function of k alone, so how
+ * far a miner hashed ahead never changes a block. The template is
  * rebuilt on every new tip, from the mempool's best fee rates, and takes in
  * new mempool transactions TEMPLATE_REFRESH_NS after it was built (or at the
  * first change of the mempool after that). */
@@ -47,6 +54,7 @@ typedef struct template
     uint64_t extranonce;
     pow_miner miner;
     u256 target;
+    uint32_t median_time; /* of the tip: every header time must be after it */
     int64_t t0_ns;
     uint64_t k;        /* attempts made (some may be ahead of the time reached) */
     uint64_t reported; /* attempts counted in hashes: those whose time is due */
@@ -737,8 +745,8 @@ static void template_build(node *n, int64_t now_ns, int is_pos, uint32_t time)
     t->header.version = is_pos ? (int32_t)(BLOCK_VERSION_POS | 1) : 1;
     t->header.prev_id = *chain_entry_id(tip);
     t->header.bits = chain_expected_bits(n->chain, tip);
-    uint32_t mtp = chain_entry_median_time(tip);
-    t->header.time = time > mtp ? time : mtp + 1;
+    t->median_time = chain_entry_median_time(tip);
+    t->header.time = time > t->median_time ? time : t->median_time + 1;
     t->extranonce = 0;
     template_coinbase(n, t);
     t->t0_ns = now_ns;
@@ -770,9 +778,23 @@ static uint64_t attempts_before(const template *t, uint64_t h, int64_t until_ns)
     return (uint64_t)(span / (uint64_t)TIMEUNIT_NS_PER_S) + 1;
 }
 
+/* The header time of attempt k: the second it happens in, after the
+ * median time past (Bitcoin's rule; the miner's clock is virtual time).
+ * Sets *second_end to the first attempt of the next second. */
+static uint32_t attempt_header_time(const node *n, const template *t, uint64_t k,
+                                    uint64_t *second_end)
+{
+    int64_t second = attempt_time(t, n->hashrate, k) / TIMEUNIT_NS_PER_S;
+    *second_end = attempts_before(t, n->hashrate, (second + 1) * TIMEUNIT_NS_PER_S);
+    uint32_t time = (uint32_t)now_seconds(n, second * TIMEUNIT_NS_PER_S);
+    return time > t->median_time ? time : t->median_time + 1;
+}
+
 /* Makes the current template's attempts with time < until_ns, at most
  * max_attempts of them, stopping at the first that meets the target (noted
- * in t->found). They are not counted yet: they may be ahead of time. */
+ * in t->found; t->header then holds its time). They are not counted yet:
+ * they may be ahead of time. The attempts run in stretches of one extra
+ * nonce and one header time each. */
 static void hash_ahead(node *n, int64_t until_ns, uint64_t max_attempts)
 {
     template *t = &n->tmpl;
@@ -788,7 +810,15 @@ static void hash_ahead(node *n, int64_t until_ns, uint64_t max_attempts)
             template_coinbase(n, t);
             pow_miner_init(&t->miner, &t->header);
         }
+        uint64_t second_end;
+        uint32_t time = attempt_header_time(n, t, t->k, &second_end);
+        if (time != t->header.time) {
+            t->header.time = time;
+            pow_miner_set_time(&t->miner, time);
+        }
         uint64_t seg_end = ((extranonce + 1) << 32) < end ? ((extranonce + 1) << 32) : end;
+        if (second_end < seg_end)
+            seg_end = second_end;
         uint32_t nonce;
         uint64_t done;
         int found =

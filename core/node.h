@@ -135,7 +135,10 @@ void node_on_timer(node *n, node_effects *fx, int64_t now_ns, node_timer_kind ki
                    uint64_t arg);
 
 /* Mines (PoW) the attempts that fall in [from_ns, until_ns): attempt k of the
- * current template happens at t0 + ceil(k * 1e9 / hashrate). A template with
+ * current template happens at t0 + ceil(k * 1e9 / hashrate), and its header
+ * time is the second it happens in (genesis_time + whole seconds of virtual
+ * time), or the tip's median time past + 1 when that is later: a block's
+ * time is the second in which it was found. A template with
  * fewer transactions than the mempool is rebuilt at t0 + 10 s, or at the
  * first time after that the mempool's count differs from it (the mempool
  * changes only at the node's events, so this point does not depend on how

@@ -921,7 +921,7 @@ END_TEST
  * old, at 10 s exactly wherever the mining calls are cut. Both runs of this
  * fixture are identical up to the mining window after a transaction arrives
  * at 5 s. */
-static void template_refresh_case(int64_t resume_ns, size_t want_txs, uint32_t want_time_s)
+static void template_refresh_case(int64_t resume_ns, size_t want_txs)
 {
     nf t;
     nf_init(&t, &(nf_opts){.n = 2, .bits = bits_for(1 << 18), .hashrate = 1000});
@@ -937,8 +937,12 @@ static void template_refresh_case(int64_t resume_ns, size_t want_txs, uint32_t w
     mine(&t, resume_ns, 100000 * NF_SEC, &next);
     ck_assert_uint_eq(t.n_timers, 1);
     block *b = t.timers[0].t.payload;
+    int64_t at = t.timers[0].t.at_ns;
     ck_assert_uint_eq(block_n_tx(b), want_txs);
-    ck_assert_uint_eq(block_header_of(b)->time, t.params.genesis_time + want_time_s);
+    /* The template was rebuilt at 10 s: attempt k of it at 10 s + k ms. */
+    ck_assert_int_eq(at, 10 * NF_SEC + (int64_t)block_header_of(b)->nonce * 1000000);
+    /* Its time is the second in which it was found (header times roll). */
+    ck_assert_uint_eq(block_header_of(b)->time, t.params.genesis_time + at / NF_SEC);
     if (want_txs == 2) {
         ck_assert(block_tx(b, 1) == x);
         ck_assert_uint_eq(tx_output(block_tx(b, 0), 0)->amount, t.params.block_reward + 500);
@@ -950,8 +954,163 @@ static void template_refresh_case(int64_t resume_ns, size_t want_txs, uint32_t w
 START_TEST(template_refresh_waits_10_seconds)
 {
     /* Calls cut at 9 s or at 10 s: rebuilt at 10 s with the transaction. */
-    template_refresh_case(9 * NF_SEC, 2, 10);
-    template_refresh_case(10 * NF_SEC, 2, 10);
+    template_refresh_case(9 * NF_SEC, 2);
+    template_refresh_case(10 * NF_SEC, 2);
+}
+END_TEST
+
+/* Mines with node_mine in windows of window_ns from start_ns until a block
+ * is found; returns it (a reference) and its time in *at_ns. */
+static block *mine_in_windows(nf *t, int64_t start_ns, int64_t window_ns, int64_t *at_ns)
+{
+    int64_t next;
+    for (int64_t from = start_ns; t->n_timers == 0; from += window_ns) {
+        ck_assert_int_lt(from, 100000 * NF_SEC);
+        mine(t, from, from + window_ns, &next);
+    }
+    ck_assert_uint_eq(t->n_timers, 1);
+    *at_ns = t->timers[0].t.at_ns;
+    block *b = t->timers[0].t.payload;
+    t->n_timers = 0; /* the reference passes to the caller */
+    return b;
+}
+
+/* A block is stamped with the second it was found in, not the second its
+ * template was built in: the time rolls through the attempts. */
+START_TEST(mined_block_time_is_the_second_it_was_found)
+{
+    nf t;
+    nf_init(&t, &(nf_opts){.n = 2, .bits = bits_for(1 << 16), .hashrate = 1000});
+    int64_t at;
+    block *b = mine_in_windows(&t, 0, 1000 * NF_SEC, &at);
+    ck_assert_int_ge(at, 2 * NF_SEC); /* a fact of this fixture: after its first seconds */
+    const block_header *h = block_header_of(b);
+    ck_assert_int_eq(at, (int64_t)h->nonce * 1000000);
+    ck_assert_uint_eq(h->time, t.params.genesis_time + at / NF_SEC);
+    hash256 id;
+    header_id(&id, h);
+    ck_assert(hash_eq(&id, block_id(b)));
+    ck_assert(header_check_pow(h, &id));
+    /* The node's own chain and its peer take it. */
+    node_on_timer(t.nodes[0], &t.fx, at, NODE_TIMER_MINED, b, 0);
+    nf_absorb(&t, 0);
+    ck_assert(hash_eq(nf_tip(&t, 0), block_id(b)));
+    nf_run(&t, at);
+    ck_assert(hash_eq(nf_tip(&t, 1), block_id(b)));
+    nf_free(&t);
+}
+END_TEST
+
+/* The header time depends on the attempt alone, so mining in small windows,
+ * in one call, or hashing ahead of the windows (node_mine_ahead with a far
+ * horizon, as the engine offers idle time) find the same block at the same
+ * time, across many second boundaries. */
+START_TEST(rolling_time_does_not_depend_on_how_mining_is_cut)
+{
+    nf a, b, c;
+    nf_opts o = {.n = 2, .bits = bits_for(1 << 16), .hashrate = 1000};
+    nf_init(&a, &o);
+    nf_init(&b, &o);
+    nf_init(&c, &o);
+    int64_t at_a, at_b, next;
+    block *ba = mine_in_windows(&a, 0, 1000 * NF_SEC, &at_a);
+    block *bb = mine_in_windows(&b, 0, 333333333, &at_b);
+    /* c: look ahead first, then make due only up to what it reports. */
+    int64_t from = 0;
+    node_mine_ahead(c.nodes[0], &c.fx, 0, 0, 1000 * NF_SEC, &next);
+    nf_absorb(&c, 0);
+    ck_assert_int_eq(next, 0);
+    while (c.n_timers == 0) {
+        int64_t until = (next > from ? next : from) + 1;
+        node_mine_ahead(c.nodes[0], &c.fx, from, until, 1000 * NF_SEC, &next);
+        nf_absorb(&c, 0);
+        from = until;
+        ck_assert_int_lt(from, 1000 * NF_SEC);
+    }
+    ck_assert_int_ge(at_a, 2 * NF_SEC); /* the search crossed second boundaries */
+    ck_assert_int_eq(at_b, at_a);
+    ck_assert_int_eq(c.timers[0].t.at_ns, at_a);
+    ck_assert(hash_eq(block_id(bb), block_id(ba)));
+    ck_assert(hash_eq(block_id(c.timers[0].t.payload), block_id(ba)));
+    ck_assert_uint_eq(node_hashes(c.nodes[0]), node_hashes(a.nodes[0]));
+    block_unref(ba);
+    block_unref(bb);
+    nf_free(&a);
+    nf_free(&b);
+    nf_free(&c);
+}
+END_TEST
+
+/* A block on parent at height with the given header time (empty, ground to
+ * meet the parent's bits). */
+static block *block_at_time(nf *t, const block *parent, uint32_t height, uint32_t time)
+{
+    tx *cb;
+    tx_out out = {.amount = t->params.block_reward};
+    memcpy(out.owner, keys_pair_public(t->key[1]), KEYS_PUB_BYTES);
+    ck_assert_int_eq(tx_new_coinbase(&cb, height, 0, &out, 1), 0);
+    block_header h;
+    memset(&h, 0, sizeof h);
+    h.version = 1;
+    h.prev_id = *block_id(parent);
+    h.time = time;
+    h.bits = block_header_of(parent)->bits;
+    ck_assert_int_eq(block_merkle_root(&h.merkle_root, &cb, 1), 0);
+    for (;; h.nonce++) {
+        hash256 id;
+        header_id(&id, &h);
+        if (header_check_pow(&h, &id))
+            break;
+    }
+    block *b;
+    ck_assert_int_eq(block_new(&b, &h, NULL, &cb, 1), 0);
+    tx_unref(cb);
+    return b;
+}
+
+/* When the clock's second is not after the tip's median time past (the
+ * chain's rule: time > median of the last 11), the header carries median +
+ * 1, which the chain accepts; once the clock passes it, the clock's second. */
+START_TEST(mined_time_stays_after_the_median_time_past)
+{
+    nf t;
+    nf_init(&t, &(nf_opts){.n = 2, .bits = bits_for(64), .hashrate = 1000});
+    uint32_t g = t.params.genesis_time;
+    /* Eleven blocks stamped g + 1000 .. g + 1010 (ahead of the clock, within
+     * the 2 hours allowed): their median is g + 1005. */
+    block *chain_blocks[11];
+    const block *parent = t.genesis;
+    for (uint32_t i = 0; i < 11; i++) {
+        chain_blocks[i] = block_at_time(&t, parent, i + 1, g + 1000 + i);
+        parent = chain_blocks[i];
+    }
+    nf_load(&t, 0, chain_blocks, 11);
+    ck_assert_uint_eq(chain_height(node_chain(t.nodes[0])), 11);
+    ck_assert_uint_eq(chain_entry_median_time(chain_tip(node_chain(t.nodes[0]))), g + 1005);
+    int64_t at;
+    block *b = mine_in_windows(&t, 0, NF_SEC, &at);
+    ck_assert_int_lt(at, 1005 * NF_SEC);
+    ck_assert_uint_eq(block_header_of(b)->time, g + 1006);
+    node_on_timer(t.nodes[0], &t.fx, at, NODE_TIMER_MINED, b, 0);
+    nf_absorb(&t, 0);
+    ck_assert(hash_eq(nf_tip(&t, 0), block_id(b)));
+    ck_assert_uint_eq(nf_notes(&t, 0, NODE_NOTE_INVALID), 0);
+    nf_forget(&t);
+    nf_unref_blocks(chain_blocks, 11);
+    nf_free(&t);
+    /* A tip at g + 3 (median g + 3): a miner starting at 10 s, past it,
+     * stamps its own second. */
+    nf u;
+    nf_init(&u, &(nf_opts){.n = 2, .bits = bits_for(64), .hashrate = 1000});
+    block *early = block_at_time(&u, u.genesis, 1, g + 3);
+    nf_load(&u, 0, &early, 1);
+    ck_assert_uint_eq(chain_entry_median_time(chain_tip(node_chain(u.nodes[0]))), g + 3);
+    b = mine_in_windows(&u, 10 * NF_SEC, NF_SEC, &at);
+    ck_assert_int_ge(at, 10 * NF_SEC);
+    ck_assert_uint_eq(block_header_of(b)->time, g + at / NF_SEC);
+    block_unref(b);
+    block_unref(early);
+    nf_free(&u);
 }
 END_TEST
 
@@ -1115,6 +1274,9 @@ static Suite *suite(void)
     tcase_add_test(tc, mined_block_meets_target_and_becomes_tip);
     tcase_add_test(tc, new_tip_restarts_the_template);
     tcase_add_test(tc, template_refresh_waits_10_seconds);
+    tcase_add_test(tc, mined_block_time_is_the_second_it_was_found);
+    tcase_add_test(tc, rolling_time_does_not_depend_on_how_mining_is_cut);
+    tcase_add_test(tc, mined_time_stays_after_the_median_time_past);
     suite_add_tcase(s, tc);
     tc = tcase_create("pos");
     tcase_add_test(tc, pos_leader_forges_a_block_others_accept);

@@ -151,6 +151,37 @@ START_TEST(finds_the_first_winner_like_brute_force)
 }
 END_TEST
 
+/* A miner rolls the header time between runs of attempts (as node.c does
+ * once per second): after pow_miner_set_time the miner finds exactly the
+ * winners of the header with the new time, not those of the old one. */
+START_TEST(rolled_time_changes_the_winners_like_brute_force)
+{
+    uint64_t state = 314;
+    u256 target;
+    target_of(&target, 0x2000ffff);
+    block_header h = random_header(&state);
+    h.bits = 0x2000ffff;
+    pow_miner m;
+    pow_miner_init(&m, &h);
+    int differs = 0;
+    for (int i = 0; i < 20; i++) {
+        h.time += 1;
+        pow_miner_set_time(&m, h.time);
+        uint32_t nonce;
+        uint64_t done;
+        int64_t want = first_winner(h, 0, 4000, &target);
+        block_header before = h;
+        before.time -= 1;
+        differs += want != first_winner(before, 0, 4000, &target);
+        ck_assert_int_ge(want, 0);
+        ck_assert_int_eq(pow_miner_try(&m, &nonce, &done, 0, 4000, &target), 1);
+        ck_assert_uint_eq(nonce, (uint32_t)want);
+        ck_assert_uint_eq(done, (uint64_t)want + 1);
+    }
+    ck_assert_int_gt(differs, 10); /* the time is really hashed */
+}
+END_TEST
+
 START_TEST(easiest_target_takes_the_first_nonce)
 {
     uint64_t state = 8;
@@ -372,6 +403,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, attempt_hash_equals_header_id);
     tcase_add_test(tc, set_time_keeps_midstate_valid);
+    tcase_add_test(tc, rolled_time_changes_the_winners_like_brute_force);
     tcase_add_test(tc, mines_the_genesis_nonce);
     tcase_add_test(tc, finds_the_first_winner_like_brute_force);
     tcase_add_test(tc, easiest_target_takes_the_first_nonce);

@@ -128,7 +128,12 @@ START_TEST(pow_fork_rate)
         ck_assert(r == 0 || t[r] >= t[r - 1]);
     }
 
-    /* Every block reaches the other miner exactly D after it was found. */
+    /* Every block reaches the other miner exactly D after it was found,
+     * unless the run ends first (8000 s). */
+    size_t arrivable = 0;
+    for (size_t r = 0; r < n; r++)
+        arrivable += t[r] + D < 8000;
+    ck_assert_uint_ge(arrivable, n - 2);
     rf_csv *arr = rf_csv_load(out, "block_arrivals.csv");
     size_t a_d = rf_col(arr, "delay");
     size_t remote = 0;
@@ -140,7 +145,7 @@ START_TEST(pow_fork_rate)
         ck_assert_msg(fabs(delay - D) < 1e-6, "arrival row %zu: delay %.9f, expected %.3f", r + 1,
                       delay, D);
     }
-    ck_assert_uint_eq(remote, n);
+    ck_assert_uint_eq(remote, arrivable);
     rf_csv_free(arr);
 
     /* The height rule, block by block. */
