@@ -251,6 +251,40 @@ START_TEST(reads_whole_files_with_a_cap)
 }
 END_TEST
 
+/* A path too long for the message buffer is shortened in its middle, so
+ * that the reason (the part a user acts on) always survives whole. */
+START_TEST(long_paths_keep_the_reason)
+{
+    char path[3000], err[200];
+    memset(path, 'a', sizeof path - 1);
+    path[sizeof path - 1] = '\0';
+    memcpy(path + sizeof path - 11, "/tail.json", 10);
+    fileout_message(err, sizeof err, path, "cannot %s: %s", "write", "No space left on device");
+    ck_assert_uint_le(strlen(err), sizeof err - 1);
+    const char *reason = ": cannot write: No space left on device";
+    ck_assert_str_eq(err + strlen(err) - strlen(reason), reason);
+    ck_assert_ptr_nonnull(strstr(err, "..."));
+    ck_assert_ptr_nonnull(strstr(err, "/tail.json: cannot write")); /* the file's name stays */
+    ck_assert(strncmp(err, "aaaa", 4) == 0);                        /* and the path's start */
+    /* A short path is left whole. */
+    fileout_message(err, sizeof err, "/tmp/x", "cannot %s", "open");
+    ck_assert_str_eq(err, "/tmp/x: cannot open");
+    /* No room for any of the path: "..." stands for it. */
+    fileout_message(err, 30, path, "%s", "a reason of twenty-two");
+    ck_assert_str_eq(err, "...: a reason of twenty-two");
+    /* A reason longer than the buffer is cut at its end, still terminated. */
+    fileout_message(err, 10, "/p", "%s", "a very long reason");
+    ck_assert_str_eq(err, "...: a ve");
+    fileout_message(NULL, 0, "/p", "%s", "nothing written"); /* no buffer: nothing */
+    /* Through fileout_write: a failed write into a very long path. */
+    char *deep = fileout_join(testutil_tmpdir("fileout-long"), path + 2000);
+    ck_assert_int_eq(fileout_write(err, sizeof err, deep, "x", 1), FILEOUT_E_CREATE);
+    reason = ": cannot create the temporary file: File name too long";
+    ck_assert_str_eq(err + strlen(err) - strlen(reason), reason);
+    free(deep);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("fileout");
@@ -263,6 +297,7 @@ static Suite *suite(void)
     tcase_add_test(tc, bad_arguments);
     tcase_add_test(tc, mkdirs_and_join);
     tcase_add_test(tc, reads_whole_files_with_a_cap);
+    tcase_add_test(tc, long_paths_keep_the_reason);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -21,7 +21,9 @@ static void usage(FILE *out)
             "  --seed N          run seed (overrides the scenario's)\n"
             "  --threads K       worker threads (default, and 0: one per CPU; never more than\n"
             "                    nodes); output is identical for every K\n"
-            "  --out DIR         output folder (default data_blockchain)\n"
+            "  --out DIR         output folder (default data_blockchain), replaced as a whole\n"
+            "                    when the run has finished; a folder holding files chainsim\n"
+            "                    did not write is refused (data_blockchain/README.md)\n"
             "  --chains WHICH    whose chain files to write: all (default), none, main (the\n"
             "                    nodes whose chain is the main chain) or node numbers like\n"
             "                    1,5,10-20; nodes holding the same chain share one file\n"
@@ -30,8 +32,11 @@ static void usage(FILE *out)
             "                    (repeatable, applied in order)\n"
             "  --realtime F      pace virtual time at F x wall-clock speed (changes nothing else)\n"
             "  --serve [ADDR:PORT]  serve the live dashboard (default 127.0.0.1:8080)\n"
-            "  --quiet           print only errors and the closing summary\n"
-            "  -h, --help        this help\n");
+            "  --quiet           print only errors, the closing summary and, in a long run,\n"
+            "                    a short line on stderr every 30 s\n"
+            "  -h, --help        this help\n\n"
+            "Progress goes to stderr: a bar on a terminal, else a line every 5 s\n"
+            "(CHAINSIM_PROGRESS_INTERVAL=SECONDS changes it; 0: none).\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out)

@@ -1,13 +1,14 @@
 /* Writing a finished run: chain files, metrics, summary. Chain files come
  * first because they are the primary output; every file is written
- * atomically (fileout). What goes to stdout is as deterministic as the
- * files; wall-clock facts go to stderr and run_info.json. */
+ * atomically (fileout), into the run's staging folder (outdir.c), which
+ * replaces the output folder once everything is written. What goes to
+ * stdout is as deterministic as the files; wall-clock facts go to stderr
+ * and run_info.json. */
 #include "output.h"
 #include "timeunit.h"
 
 #include "chainfile.h"
 #include "chainsel.h"
-#include "cli.h"
 #include "fileout.h"
 #include "hmap.h"
 #include "summary.h"
@@ -194,21 +195,20 @@ static uint32_t collect_chains(world *s, metrics_chain *chains, hash256 **ids)
 }
 
 /* Merges the metrics and writes the CSV files, summary.json and
- * run_info.json. Returns 0, or 1 with a line on stderr. */
-static int write_metrics(world *s, const metrics_chain *chains, uint32_t main_node, double wall_s)
+ * run_info.json. Returns 0, or -1 with a message in err. */
+static int write_metrics(world *s, char *err, size_t errlen, const metrics_chain *chains,
+                         uint32_t main_node, double wall_s)
 {
-    char err[512];
-    if (metrics_finish(s->m, err, sizeof err, chains, s->n, &chains[main_node],
+    char why[512];
+    if (metrics_finish(s->m, why, sizeof why, chains, s->n, &chains[main_node],
                        s->scn.duration_ns) != METRICS_OK) {
-        cli_error("run: metrics: %s", err);
-        return 1;
+        snprintf(err, errlen, "metrics: %s", why);
+        return -1;
     }
-    if (metrics_write(s->m, err, sizeof err, s->out_dir, s->scn_json, s->seed) != METRICS_OK ||
-        metrics_write_run_info(err, sizeof err, s->out_dir, wall_s, engine_threads(s->eng)) !=
-            METRICS_OK) {
-        cli_error("run: %s", err);
-        return 1;
-    }
+    if (metrics_write(s->m, err, errlen, s->out_dir, s->scn_json, s->seed) != METRICS_OK ||
+        metrics_write_run_info(err, errlen, s->out_dir, wall_s, engine_threads(s->eng)) !=
+            METRICS_OK)
+        return -1;
     return 0;
 }
 
@@ -235,10 +235,12 @@ static void print_figures(const cJSON *sum)
 }
 
 /* The closing summary: the run, its main chain, the headline figures, the
- * wall clock (stderr), the first 16 nodes' tips and where the files are. */
-static void print_summary(world *s, const chainsel *sel, uint32_t n_files, uint32_t main_node,
-                          double wall_s)
+ * wall clock (stderr), the first 16 nodes' tips (and how many more there
+ * are) and where the files are. */
+void output_print(world *s, const output_written *res, const chainsel *sel, const char *shown_dir,
+                  double wall_s)
 {
+    uint32_t main_node = res->main_node;
     cJSON *sum = metrics_summary(s->m, s->scn_json, s->seed);
     const chain *mc = node_chain(s->nodes[main_node].n);
     char tip[65];
@@ -257,44 +259,46 @@ static void print_summary(world *s, const chainsel *sel, uint32_t n_files, uint3
     if (cJSON_IsNumber(hashes) && hashes->valuedouble > 0 && wall_s > 0)
         fprintf(stderr, ", %.4g hashes per wall second", hashes->valuedouble / wall_s);
     fputc('\n', stderr);
-    for (uint32_t i = 0; i < s->n && i < 16; i++) {
+    uint32_t more = 0;
+    for (uint32_t i = 0; i < s->n; i++) {
         const chain *c = s->nodes[i].n ? node_chain(s->nodes[i].n) : NULL;
         if (c == NULL)
             continue;
+        if (i >= 16) {
+            more++;
+            continue;
+        }
         hash_to_hex(tip, chain_entry_id(chain_tip(c)));
         printf("  node %-4u height %-6u tip %.16s%s\n", i + 1, chain_height(c), tip,
                s->nodes[i].online ? "" : " (offline)");
     }
+    if (more > 0)
+        printf("  ... %u more node%s (nodes.csv and timeline.csv have every node)\n", more,
+               more == 1 ? "" : "s");
     if (sel->kind == CHAINSEL_ALL)
         printf("  output: %s/ (node1_chain.json ... node%u_chain.json, CSV metrics, "
                "summary.json)\n",
-               s->out_dir, s->n);
+               shown_dir, s->n);
     else
-        printf("  output: %s/ (%u chain file%s, CSV metrics, summary.json)\n", s->out_dir, n_files,
-               n_files == 1 ? "" : "s");
+        printf("  output: %s/ (%u chain file%s, CSV metrics, summary.json)\n", shown_dir,
+               res->n_files, res->n_files == 1 ? "" : "s");
     cJSON_Delete(sum);
 }
 
-int output_finish(world *s, const chainsel *sel, double wall_s)
+int output_write(world *s, output_written *res, char *err, size_t errlen, const chainsel *sel,
+                 double wall_s)
 {
-    char err[512];
-    uint32_t n_files = 0;
     world_sample(s, s->scn.duration_ns);
     metrics_chain *chains = calloc(s->n, sizeof *chains);
     hash256 **ids = calloc(s->n, sizeof *ids);
     if (chains == NULL || ids == NULL)
         abort();
-    uint32_t main_node = collect_chains(s, chains, ids);
-    int status = 0;
+    res->n_files = 0;
+    res->main_node = collect_chains(s, chains, ids);
     /* Chain files first: they are the run's primary output. */
-    if (save_chains(s, sel, main_node, &n_files, err, sizeof err) != 0) {
-        cli_error("run: %s", err);
-        status = 1;
-    } else {
-        status = write_metrics(s, chains, main_node, wall_s);
-    }
+    int status = save_chains(s, sel, res->main_node, &res->n_files, err, errlen);
     if (status == 0)
-        print_summary(s, sel, n_files, main_node, wall_s);
+        status = write_metrics(s, err, errlen, chains, res->main_node, wall_s);
     for (uint32_t i = 0; i < s->n; i++)
         free(ids[i]);
     free(ids);

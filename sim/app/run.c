@@ -1,15 +1,20 @@
 /* `chainsim run`: loads the scenario, builds the world (sim/model/world.h),
  * drives it through the engine in virtual time, and hands the finished run
  * to output.c, which writes every node's chain file, the metrics and the
- * summary. With --serve, the dashboard (run_serve.c) watches the run. */
+ * summary into a staging folder that then replaces the output folder as a
+ * whole (outdir.c). SIGINT and SIGTERM stop the run and leave the output
+ * folder as it was (run_signals.c); progress goes to stderr (progress.c).
+ * With --serve, the dashboard (run_serve.c) watches the run. */
 #include "run.h"
 #include "timeunit.h"
 
 #include "chainsel.h"
 #include "cli.h"
-#include "fileout.h"
+#include "outdir.h"
 #include "output.h"
+#include "progress.h"
 #include "run_serve.h"
+#include "run_signals.h"
 #include "scenario.h"
 #include "world.h"
 
@@ -34,10 +39,20 @@ static void report_error(void *ctx, const char *message)
     cli_error("run: %s", message);
 }
 
+/* One run's driving state besides the world. */
+typedef struct run_ctx {
+    const char *shown_dir; /* the output folder as the user named it */
+    outdir *od;            /* its replacement; the run writes to outdir_staging */
+    run_signals *signals;  /* SIGINT and SIGTERM */
+    run_serve *sv;         /* the dashboard, NULL without --serve */
+    double progress_s;     /* seconds between progress lines (0: none) */
+} run_ctx;
+
 /* Loads the scenario (with the --set overrides and --seed) into s, its JSON
- * form for summary.json, and creates the output folder. Returns CLI_OK or an
- * exit status with a line on stderr (s is then torn down). */
-static int load(world *s, const run_options *opts)
+ * form for summary.json, and prepares the output folder (the run writes
+ * into its staging folder). Returns CLI_OK or an exit status with a line on
+ * stderr (s is then torn down). */
+static int load(world *s, run_ctx *rc, const run_options *opts)
 {
     char err[1024];
     /* --seed is one more override, the last: everything drawn while the
@@ -79,19 +94,51 @@ static int load(world *s, const run_options *opts)
         scenario_free(&s->scn);
         return CLI_FAILED;
     }
-    if (fileout_mkdirs(err, sizeof err, s->out_dir) != FILEOUT_OK) {
-        cli_error("run: %s", err);
+    outdir_status od = outdir_begin(&rc->od, err, sizeof err, rc->shown_dir);
+    if (od != OUTDIR_OK) {
+        cli_error("run: --out %s", err);
         world_teardown(s);
-        return CLI_BAD_INPUT;
+        return od == OUTDIR_E_SYSTEM || od == OUTDIR_E_NOMEM ? CLI_FAILED : CLI_BAD_INPUT;
     }
+    s->out_dir = outdir_staging(rc->od);
+    return CLI_OK;
+}
+
+/* Writes the finished run into the staging folder and puts it in place of
+ * the output folder, unless a signal came meanwhile; then the summary.
+ * Returns the exit status. */
+static int finish(world *s, run_ctx *rc, const chainsel *chains, double wall)
+{
+    char err[1024];
+    output_written res;
+    if (output_write(s, &res, err, sizeof err, chains, wall) != 0) {
+        cli_error("run: %s; nothing was written to %s/", err, rc->shown_dir);
+        return CLI_FAILED;
+    }
+    if (run_signals_engine_done(rc->signals) != 0) {
+        cli_error("run: interrupted while writing the outputs; nothing was written to %s/",
+                  rc->shown_dir);
+        return CLI_FAILED;
+    }
+    world_remove_crash_dir(s); /* before the staging folder goes live */
+    outdir_status st = outdir_commit(rc->od, err, sizeof err);
+    if (st == OUTDIR_KEPT_OLD) {
+        cli_error("run: warning: %s", err);
+    } else if (st != OUTDIR_OK) {
+        cli_error("run: %s", err);
+        return CLI_FAILED;
+    }
+    output_print(s, &res, chains, rc->shown_dir, wall);
     return CLI_OK;
 }
 
 /* Runs the engine to the scenario's end and writes the outputs, unless a
- * signal (--serve) stopped it. Returns the exit status. */
-static int run_and_finish(world *s, const chainsel *chains, run_serve *sv)
+ * signal stopped it. Returns the exit status. */
+static int run_and_finish(world *s, run_ctx *rc, const chainsel *chains)
 {
-    s->progress = !s->quiet && isatty(STDERR_FILENO);
+    progress pr;
+    progress_start(&pr, s, progress_choose(s->quiet, isatty(STDERR_FILENO), rc->progress_s),
+                   rc->progress_s);
     if (!s->quiet)
         printf("chainsim %s: %s, %u nodes, %s, seed %" PRIu64 "\n", CHAINSIM_VERSION,
                s->scn.name ? s->scn.name : "scenario", s->n,
@@ -100,21 +147,24 @@ static int run_and_finish(world *s, const chainsel *chains, run_serve *sv)
     if (engine_run(s->eng, s->scn.duration_ns) != ENGINE_OK)
         abort(); /* a fresh engine starts at 0 */
     double wall = wall_now() - t0;
-    if (s->progress)
-        fputs("\r\033[K", stderr);
-    int interrupted = sv != NULL && run_signals_engine_done(&sv->signals) != 0;
-    int rc;
+    progress_end(&pr);
+    int interrupted = run_signals_engine_done(rc->signals) != 0;
+    int status;
     if (interrupted) {
         world_flush_lines(s);
-        cli_error("run: interrupted at %.3f virtual seconds; no output written",
-                  (double)engine_now(s->eng) / (double)TIMEUNIT_NS_PER_S);
-        rc = CLI_FAILED;
+        cli_error("run: interrupted at %.3f virtual seconds; no output written (%s/ is as it "
+                  "was)",
+                  (double)engine_now(s->eng) / (double)TIMEUNIT_NS_PER_S, rc->shown_dir);
+        status = CLI_FAILED;
+    } else if (s->failed) {
+        cli_error("run: the run failed; nothing was written to %s/", rc->shown_dir);
+        status = CLI_FAILED;
     } else {
-        rc = s->failed ? CLI_FAILED : output_finish(s, chains, wall);
+        status = finish(s, rc, chains, wall);
     }
-    if (sv != NULL)
-        rc = run_serve_end(sv, interrupted ? CLI_FAILED : rc);
-    return rc;
+    if (rc->sv != NULL)
+        status = run_serve_end(rc->sv, interrupted ? CLI_FAILED : status);
+    return status;
 }
 
 int run_main(const run_options *opts)
@@ -122,30 +172,47 @@ int run_main(const run_options *opts)
     world s;
     char err[1024];
     memset(&s, 0, sizeof s);
-    s.out_dir = opts->out_dir ? opts->out_dir : "data_blockchain";
+    run_ctx rc;
+    memset(&rc, 0, sizeof rc);
+    rc.shown_dir = opts->out_dir ? opts->out_dir : "data_blockchain";
     s.threads = opts->have_threads ? opts->threads : 0;
     s.realtime = opts->realtime;
     s.quiet = opts->quiet;
     s.hooks.error = report_error;
-    int rc = load(&s, opts);
-    if (rc != CLI_OK)
-        return rc;
+    if (progress_interval_from_env(&rc.progress_s, err, sizeof err) != 0) {
+        cli_error("run: %s", err);
+        return CLI_BAD_INPUT;
+    }
     run_serve sv;
     memset(&sv, 0, sizeof sv);
-    if (opts->serve_addr) /* before any thread exists, so that all inherit the mask */
-        run_signals_block(&sv.signals);
-    rc = world_setup(&s, err, sizeof err);
-    if (rc != 0) {
+    rc.signals = &sv.signals;
+    /* Before any thread exists, so that all inherit the mask: a signal is
+     * taken by the signal thread only, and stops the run cleanly. */
+    run_signals_block(rc.signals);
+    int status = load(&s, &rc, opts);
+    if (status != CLI_OK) {
+        run_signals_restore(rc.signals);
+        return status;
+    }
+    status = world_setup(&s, err, sizeof err);
+    if (status != 0) {
         cli_error("run: %s: %s", opts->scenario_path ? opts->scenario_path : "default scenario",
                   err);
-    } else if (opts->serve_addr && (rc = run_serve_start(&sv, &s, opts->serve_addr)) != CLI_OK) {
-        rc = run_serve_end(&sv, rc);
+    } else if (opts->serve_addr &&
+               (status = run_serve_start(&sv, &s, opts->serve_addr)) != CLI_OK) {
+        status = run_serve_end(&sv, status);
+    } else if (!opts->serve_addr && run_signals_start(rc.signals, s.eng) != 0) {
+        cli_error("run: cannot start a thread");
+        status = CLI_FAILED;
     } else {
         static const chainsel all = {CHAINSEL_ALL, NULL, 0};
-        rc = run_and_finish(&s, opts->chains ? opts->chains : &all, opts->serve_addr ? &sv : NULL);
+        rc.sv = opts->serve_addr ? &sv : NULL;
+        status = run_and_finish(&s, &rc, opts->chains ? opts->chains : &all);
     }
+    if (!opts->serve_addr)
+        run_signals_cancel(rc.signals);
     world_teardown(&s);
-    if (opts->serve_addr)
-        run_signals_restore(&sv.signals);
-    return rc;
+    outdir_free(rc.od); /* removes the staging folder of a run that did not finish */
+    run_signals_restore(rc.signals);
+    return status;
 }

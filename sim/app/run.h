@@ -17,15 +17,16 @@ typedef struct run_options {
     uint32_t threads;       /* worker threads; 0 = one per CPU (the default) */
     const char *out_dir;    /* NULL: data_blockchain */
     double realtime;        /* 0: as fast as possible; F: F x wall-clock speed */
-    int quiet;              /* no event lines, no progress, only errors and the summary */
+    int quiet;              /* no event lines: errors, the summary, a short progress line */
     const char *serve_addr; /* NULL: no dashboard; else ADDR:PORT */
     /* Whose chain files to write (--chains); NULL: all. */
     const struct chainsel *chains;
 } run_options;
 
 /* Runs the scenario. Returns a CLI exit status: 0 success, 1 the run failed
- * (an output could not be written, out of memory), 2 bad input (scenario,
- * options), each with one line on stderr. */
+ * (an output could not be written, out of memory, a signal stopped it), 2 bad
+ * input (scenario, options, an output folder it cannot use), each with one
+ * line on stderr. */
 int run_main(const run_options *opts);
 
 #endif

@@ -1,4 +1,4 @@
-/* The signal thread of `chainsim run --serve`: sigwait in one thread, so
+/* The signal thread of `chainsim run`: sigwait in one thread, so
  * that a signal never interrupts a worker or the HTTP server, and the only
  * thing it does is ask the engine to stop, under a mutex that the
  * controlling thread takes when the engine is done. */
@@ -23,8 +23,15 @@ void run_signals_block(run_signals *ss)
 {
     pthread_mutex_init(&ss->mu, NULL);
     sigemptyset(&ss->set);
-    sigaddset(&ss->set, SIGINT);
-    sigaddset(&ss->set, SIGTERM);
+    /* A signal the process was started ignoring stays ignored (nohup, a
+     * background job of a script): blocked, Linux would queue it for
+     * sigwait instead of discarding it. SIGTERM always ends the wait. */
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa;
+        if (sigs[i] == SIGTERM || sigaction(sigs[i], NULL, &sa) != 0 || sa.sa_handler != SIG_IGN)
+            sigaddset(&ss->set, sigs[i]);
+    }
     pthread_sigmask(SIG_BLOCK, &ss->set, &ss->old);
 }
 

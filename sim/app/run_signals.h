@@ -1,7 +1,8 @@
-/* SIGINT and SIGTERM during `chainsim run --serve`: one thread takes them
+/* SIGINT, SIGTERM and SIGHUP during `chainsim run`: one thread takes them
  * (sigwait; every other thread blocks them). During the run a signal stops
- * the engine early, and the run writes no outputs, as Ctrl-C always did;
- * after the run it ends the serving of the final state. */
+ * the engine early, and the run writes no outputs: the output folder stays
+ * as it was and the run's staging folder goes. With --serve, a signal after
+ * the run ends the serving of the final state. */
 #ifndef CHAINSIM_RUN_SIGNALS_H
 #define CHAINSIM_RUN_SIGNALS_H
 
@@ -20,7 +21,7 @@ typedef struct run_signals {
     int signalled;
 } run_signals;
 
-/* Blocks SIGINT and SIGTERM in the calling thread, keeping the old mask.
+/* Blocks SIGINT, SIGTERM and SIGHUP in the calling thread, keeping the old mask.
  * Call before any other thread exists, so that all inherit the mask. */
 void run_signals_block(run_signals *ss);
 

@@ -28,11 +28,43 @@ const char *fileout_status_message(fileout_status status)
     return status_messages[status];
 }
 
+void fileout_message(char *err, size_t errlen, const char *path, const char *fmt, ...)
+{
+    if (err == NULL || errlen == 0)
+        return;
+    char *reason = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (reason = malloc((size_t)n + 1)) != NULL) {
+        va_start(ap, fmt);
+        vsnprintf(reason, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    const char *why = reason ? reason : "out of memory while formatting a message";
+    size_t plen = strlen(path), rlen = strlen(why);
+    if (plen + 2 + rlen < errlen) {
+        snprintf(err, errlen, "%s: %s", path, why);
+    } else {
+        /* Room for the path beside ": " and the reason; the end of a path
+         * (the file's name) says more than its start, so it keeps twice as
+         * much. Below a few characters the path becomes "...". */
+        size_t room = errlen - 1 > rlen + 2 ? errlen - 1 - rlen - 2 : 0;
+        if (room < 12) {
+            snprintf(err, errlen, "...: %s", why);
+        } else {
+            size_t head = (room - 3) / 3, tail = room - 3 - head;
+            snprintf(err, errlen, "%.*s...%s: %s", (int)head, path, path + plen - tail, why);
+        }
+    }
+    free(reason);
+}
+
 static fileout_status fail_msg(char *err, size_t errlen, fileout_status status, const char *path,
                                int errnum)
 {
-    if (err && errlen > 0)
-        snprintf(err, errlen, "%s: %s: %s", path, fileout_status_message(status), strerror(errnum));
+    fileout_message(err, errlen, path, "%s: %s", fileout_status_message(status), strerror(errnum));
     return status;
 }
 
@@ -132,13 +164,12 @@ static fileout_status read_fail(char **data, size_t *len, char *err, size_t errl
     *data = NULL;
     *len = 0;
     if (err && errlen > 0) {
-        int n = snprintf(err, errlen, "%s: %s: ", path, fileout_status_message(status));
-        if (n >= 0 && (size_t)n < errlen) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-            va_end(ap);
-        }
+        char why[512];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, sizeof why, fmt, ap);
+        va_end(ap);
+        fileout_message(err, errlen, path, "%s: %s", fileout_status_message(status), why);
     }
     return status;
 }
@@ -246,7 +277,8 @@ fileout_status fileout_mkdirs(char *err, size_t errlen, const char *path)
         *s = '\0';
         if (mkdir(copy, 0777) != 0 && errno != EEXIST) {
             int errnum = errno;
-            fileout_status st = fail_msg(err, errlen, FILEOUT_E_CREATE, copy, errnum);
+            fileout_message(err, errlen, copy, "cannot create the folder: %s", strerror(errnum));
+            fileout_status st = FILEOUT_E_CREATE;
             free(copy);
             return st;
         }
@@ -256,8 +288,10 @@ fileout_status fileout_mkdirs(char *err, size_t errlen, const char *path)
     }
     free(copy);
     struct stat st;
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-        return fail_msg(err, errlen, FILEOUT_E_CREATE, path, ENOTDIR);
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fileout_message(err, errlen, path, "cannot create the folder: %s", strerror(ENOTDIR));
+        return FILEOUT_E_CREATE;
+    }
     return FILEOUT_OK;
 }
 

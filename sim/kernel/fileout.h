@@ -69,6 +69,14 @@ fileout_status fileout_link(char *err, size_t errlen, const char *existing, cons
 fileout_status fileout_read(char **data, size_t *len, char *err, size_t errlen, const char *path,
                             size_t max_bytes) __attribute__((warn_unused_result));
 
+/* Writes "PATH: REASON" into err (errlen bytes, always NUL-terminated when
+ * errlen > 0; nothing when err is NULL), REASON formatted from fmt. When the
+ * whole does not fit, PATH is shortened in its middle ("/a/b...y/file.json")
+ * so that the reason always survives whole; only a reason longer than err
+ * itself is cut (at its end). Thread-safe. */
+void fileout_message(char *err, size_t errlen, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Joins dir and name with one '/' into a newly allocated string; the caller
  * frees it. Returns NULL when out of memory. */
 char *fileout_join(const char *dir, const char *name);
