@@ -1,6 +1,7 @@
 /* `chainsim run`: command-line options into run_options. */
 #include "chainsel.h"
 #include "cli.h"
+#include "engine.h"
 #include "run.h"
 
 #include <errno.h>
@@ -28,7 +29,8 @@ static void usage(FILE *out)
             "                    (hard links)\n"
             "  --set PATH=VALUE  override a scenario key, e.g. --set network.latency=100ms\n"
             "                    (repeatable, applied in order)\n"
-            "  --realtime F      pace virtual time at F x wall-clock speed (changes nothing else)\n"
+            "  --realtime F      pace virtual time at F x wall-clock speed, F from 0.001 to\n"
+            "                    1000000 (changes nothing else)\n"
             "  --serve [ADDR:PORT]  serve the live dashboard (default 127.0.0.1:8080)\n"
             "  --quiet           print only errors and the closing summary\n"
             "  -h, --help        this help\n");
@@ -71,13 +73,16 @@ static int take_serve(run_options *o, const char *val)
     return 0;
 }
 
-/* --realtime F: a positive finite factor. Returns 0, or -1 with a message. */
+/* --realtime F: a factor in [ENGINE_REALTIME_MIN, ENGINE_REALTIME_MAX].
+ * Returns 0, or -1 with a message. */
 static int parse_realtime(run_options *o, const char *val)
 {
     char *end = NULL;
-    double f = val ? strtod(val, &end) : NAN;
-    if (val == NULL || *end || !(f > 0) || !isfinite(f)) {
-        cli_error("run: --realtime expects a positive factor, not '%s'", val ? val : "");
+    double f = val && *val ? strtod(val, &end) : NAN;
+    if (val == NULL || *val == '\0' || *end || !(f > 0) || !engine_realtime_valid(f)) {
+        cli_error("run: --realtime expects a factor from %.10g to %.10g (virtual seconds per "
+                  "wall-clock second), not '%s'",
+                  ENGINE_REALTIME_MIN, ENGINE_REALTIME_MAX, val ? val : "");
         return -1;
     }
     o->realtime = f;

@@ -35,7 +35,7 @@ typedef struct dash_snapshot dash_snapshot;
     X(DASH_ERR_UNKNOWN_NODE, "unknown node")                                                       \
     X(DASH_ERR_BAD_AMOUNT, "amount must be a positive integer")                                    \
     X(DASH_ERR_INSUFFICIENT_FUNDS, "amount exceeds the wallet's balance")                          \
-    X(DASH_ERR_BAD_SPEED, "speed must be a number in (0, 1000000]")                                \
+    X(DASH_ERR_BAD_SPEED, "speed must be a number from 0.001 to 1000000")                          \
     X(DASH_ERR_QUEUE_FULL, "too many commands are waiting for the simulation")                     \
     X(DASH_ERR_REJECTED, "rejected by the simulation")
 
