@@ -360,6 +360,13 @@ dash_reason dash_submit(dash *d, uint64_t *request_id, char *msg, size_t msg_len
                      dash_reason_message(DASH_ERR_NOT_READY));
         goto out;
     }
+    if (d->count == DASH_QUEUE_CAPACITY) {
+        r = fail_msg(msg, msg_len, DASH_ERR_QUEUE_FULL,
+                     "%d commands are already waiting for the simulation; try again later",
+                     DASH_QUEUE_CAPACITY);
+        goto out;
+    }
+    /* Last, so that a command the validator passes is queued (it may count it). */
     r = check_command(msg, msg_len, d->latest, &copy);
     if (r == DASH_OK && d->validator) {
         if (msg && msg_len > 0)
@@ -370,12 +377,6 @@ dash_reason dash_submit(dash *d, uint64_t *request_id, char *msg, size_t msg_len
     }
     if (r != DASH_OK)
         goto out;
-    if (d->count == DASH_QUEUE_CAPACITY) {
-        r = fail_msg(msg, msg_len, DASH_ERR_QUEUE_FULL,
-                     "%d commands are already waiting for the simulation; try again later",
-                     DASH_QUEUE_CAPACITY);
-        goto out;
-    }
     copy.request_id = d->next_request_id++;
     d->queue[(d->head + d->count) % DASH_QUEUE_CAPACITY] = copy;
     d->count++;

@@ -77,7 +77,9 @@ typedef struct rundash_state {
 } rundash_state;
 
 /* Creates the dash store, installs the submit validator (amount plus fee
- * within the last published balance, a 64-hex-digit recipient), starts the
+ * within the last published balance, a 64-hex-digit recipient, and at most
+ * DASH_QUEUE_CAPACITY transactions waiting for rundash_take, paused or not:
+ * DASH_ERR_QUEUE_FULL, HTTP 503, beyond), starts the
  * HTTP server on cfg->listen and the command thread. Returns RUNDASH_OK with
  * *out set, or a reason with *out NULL and msg naming the address and cause
  * (RUNDASH_ERR_BAD_ADDRESS / RUNDASH_ERR_LISTEN are the user's input). Nothing
