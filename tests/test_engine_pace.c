@@ -54,8 +54,8 @@ typedef struct later {
     engine *e;
     int64_t delay_ms;
     enum { LATER_STOP, LATER_FACTOR, LATER_PAUSE } what;
-    double factor;      /* LATER_FACTOR */
-    int64_t paused_ms;  /* LATER_PAUSE: how long the pause lasts */
+    double factor;     /* LATER_FACTOR */
+    int64_t paused_ms; /* LATER_PAUSE: how long the pause lasts */
 } later;
 
 static void *later_main(void *arg)

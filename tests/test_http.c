@@ -153,8 +153,8 @@ static struct response roundtrip(const char *raw, size_t raw_len)
 static struct response get(const char *path)
 {
     char req[1024];
-    int n =
-        snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", path);
+    int n = snprintf(req, sizeof req,
+                     "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", path);
     return roundtrip(req, (size_t)n);
 }
 
@@ -406,9 +406,10 @@ START_TEST(huge_bodies_get_413)
     /* Chunked, so only counting tells: read to the end, then refused. */
     size_t chunk = 8192, chunks = 9, cap = chunks * (chunk + 16) + 256, len = 0;
     char *req = malloc(cap);
-    len += (size_t)snprintf(req, cap,
-                            "POST /api/transactions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-                            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+    len += (size_t)snprintf(
+        req, cap,
+        "POST /api/transactions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+        "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
     for (size_t i = 0; i < chunks; i++) {
         len += (size_t)snprintf(req + len, cap - len, "%zx\r\n", chunk);
         memset(req + len, ' ', chunk);
@@ -576,7 +577,8 @@ static void read_until(int fd, char *buf, size_t cap, size_t *len, const char *n
 START_TEST(events_follow_publishes)
 {
     int fd = connect_loopback(the_port);
-    const char *req = "GET /api/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n";
+    const char *req =
+        "GET /api/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n";
     send_all(fd, req, strlen(req));
     static char buf[65536];
     size_t len = 0;
@@ -623,7 +625,6 @@ START_TEST(stop_ends_open_streams)
     close(fd);
 }
 END_TEST
-
 
 /* ---- a hostile client: Host and Origin (DNS rebinding) ------------------ */
 
@@ -692,11 +693,11 @@ START_TEST(rebinding_reproducer_is_refused)
 {
     /* The page of attacker.example, its name rebound to 127.0.0.1, posts a
      * payment: refused, and nothing reaches the runner. */
-    struct response r = request_with(
-        "POST", "/api/transactions",
-        "Host: attacker.example:8080\r\nOrigin: http://attacker.example:8080\r\n"
-        "Content-Type: application/json\r\n",
-        "{\"from\":0,\"to\":1,\"amount\":10,\"node\":2}");
+    struct response r =
+        request_with("POST", "/api/transactions",
+                     "Host: attacker.example:8080\r\nOrigin: http://attacker.example:8080\r\n"
+                     "Content-Type: application/json\r\n",
+                     "{\"from\":0,\"to\":1,\"amount\":10,\"node\":2}");
     assert_error(&r, 403, "Host: \"attacker.example:8080\" is not a name of this server");
     /* Another site's page posting to the right name (a browser would need
      * the answer to a preflight first; refused all the same). */
@@ -724,8 +725,7 @@ START_TEST(rebinding_reproducer_is_refused)
     ck_assert_msg(r.status == 202, "%d %s", r.status, r.body);
     response_free(&r);
     /* A GET with any Origin only reads: answered when the Host is right. */
-    r = request_with("GET", "/api/status", "Host: localhost\r\nOrigin: http://elsewhere\r\n",
-                     NULL);
+    r = request_with("GET", "/api/status", "Host: localhost\r\nOrigin: http://elsewhere\r\n", NULL);
     ck_assert_int_eq(r.status, 200);
     response_free(&r);
     ck_assert_uint_eq(dash_drain(the_dash, out, 2), 1);
@@ -789,8 +789,7 @@ START_TEST(bad_host_names_are_refused)
     char msg[300];
     ck_assert_int_eq(http_check_host_name(msg, sizeof msg, bad_host_names[_i].name),
                      HTTP_ERR_BAD_HOST);
-    ck_assert_msg(strstr(msg, bad_host_names[_i].text), "\"%s\": %s", bad_host_names[_i].name,
-                  msg);
+    ck_assert_msg(strstr(msg, bad_host_names[_i].text), "\"%s\": %s", bad_host_names[_i].name, msg);
     ck_assert_int_eq(http_allow_host(the_server, msg, sizeof msg, bad_host_names[_i].name),
                      HTTP_ERR_BAD_HOST);
     char longest[HTTP_HOST_NAME_MAX + 2];
@@ -896,7 +895,8 @@ static const struct {
 
 START_TEST(content_type_is_exactly_json)
 {
-    struct response r = post_typed("/api/control", content_types[_i].type, "{\"action\":\"pause\"}");
+    struct response r =
+        post_typed("/api/control", content_types[_i].type, "{\"action\":\"pause\"}");
     if (content_types[_i].status == 202) {
         ck_assert_msg(r.status == 202, "%s: %d %s", content_types[_i].type, r.status, r.body);
         response_free(&r);
@@ -915,7 +915,8 @@ static void restart_with(const http_limits *limits)
 {
     char msg[200];
     http_stop(the_server);
-    http_reason r = http_start_limits(&the_server, msg, sizeof msg, the_dash, "127.0.0.1:0", limits);
+    http_reason r =
+        http_start_limits(&the_server, msg, sizeof msg, the_dash, "127.0.0.1:0", limits);
     ck_assert_msg(r == HTTP_OK, "http_start_limits: %s", msg);
     the_port = http_port(the_server);
 }
@@ -972,8 +973,8 @@ START_TEST(one_address_cannot_take_every_connection)
     restart_with(&lim);
     int idle[3];
     for (int i = 0; i < 3; i++)
-        idle[i] = connect_from("127.0.0.1"); /* open, saying nothing */
-    ck_assert_int_eq(status_on(connect_from("127.0.0.1")), 0); /* the fourth: closed at once */
+        idle[i] = connect_from("127.0.0.1");                     /* open, saying nothing */
+    ck_assert_int_eq(status_on(connect_from("127.0.0.1")), 0);   /* the fourth: closed at once */
     ck_assert_int_eq(status_on(connect_from("127.0.0.2")), 200); /* another address: served */
     ck_assert_int_eq(status_on(connect_from("127.0.0.3")), 200);
     close(idle[0]); /* the count is of open connections */
@@ -1094,12 +1095,11 @@ END_TEST
 
 START_TEST(default_limits)
 {
-    static const http_limits want = HTTP_LIMITS_DEFAULT;
-    ck_assert_uint_eq(want.connections, 64);
-    ck_assert_uint_eq(want.per_address, 16);
-    ck_assert_uint_eq(want.event_streams, 32);
-    ck_assert_uint_eq(want.request_timeout_ms, 10000);
-    ck_assert_uint_eq(want.idle_timeout_s, 30);
+    ck_assert_int_eq(HTTP_DEFAULT_CONNECTIONS, 64);
+    ck_assert_int_eq(HTTP_DEFAULT_PER_ADDRESS, 16);
+    ck_assert_int_eq(HTTP_DEFAULT_EVENT_STREAMS, 32);
+    ck_assert_int_eq(HTTP_DEFAULT_REQUEST_TIMEOUT_MS, 10000);
+    ck_assert_int_eq(HTTP_DEFAULT_IDLE_TIMEOUT_S, 30);
     /* The defaults' server takes 16 connections from one address, not 17. */
     int idle[16];
     for (int i = 0; i < 16; i++)

@@ -55,7 +55,8 @@ static response request(uint16_t port, const char *method, const char *path, con
                             "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
                             method, path, strlen(body), body)
                  : snprintf(req, sizeof req,
-                            "%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", method, path);
+                            "%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                            method, path);
     ck_assert_int_eq(send(fd, req, (size_t)n, MSG_NOSIGNAL), n);
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap);
@@ -574,6 +575,20 @@ START_TEST(close_refuses_what_waits_and_turns_read_only)
 }
 END_TEST
 
+/* Names added to the server's Host names (--allow-host); bad ones refused. */
+START_TEST(allow_host_passes_names_to_the_server)
+{
+    world w;
+    world_init(&w);
+    char err[300];
+    ck_assert_int_eq(rundash_allow_host(w.rd, err, sizeof err, "dash.example"), RUNDASH_OK);
+    ck_assert_int_eq(rundash_allow_host(w.rd, err, sizeof err, "dash.example:80"),
+                     RUNDASH_ERR_BAD_HOST);
+    ck_assert_msg(strstr(err, "':' at 13 is not allowed"), "%s", err);
+    world_free(&w);
+}
+END_TEST
+
 START_TEST(new_refuses_bad_addresses)
 {
     world w;
@@ -612,6 +627,8 @@ START_TEST(reason_messages)
                      "cannot start the dashboard's command thread");
     ck_assert_str_eq(rundash_reason_message(RUNDASH_ERR_PUBLISH),
                      "the dashboard refused the snapshot");
+    ck_assert_str_eq(rundash_reason_message(RUNDASH_ERR_BAD_HOST),
+                     "the dashboard cannot answer to that host name");
 }
 END_TEST
 
@@ -626,6 +643,7 @@ static Suite *suite(void)
     tcase_add_test(tc, pause_and_speed_reach_the_engine);
     tcase_add_test(tc, waiting_submissions_are_capped_while_paused);
     tcase_add_test(tc, close_refuses_what_waits_and_turns_read_only);
+    tcase_add_test(tc, allow_host_passes_names_to_the_server);
     tcase_add_test(tc, new_refuses_bad_addresses);
     tcase_add_test(tc, reason_messages);
     suite_add_tcase(s, tc);

@@ -2,6 +2,7 @@
 #include "chainsel.h"
 #include "cli.h"
 #include "engine.h"
+#include "http.h"
 #include "run.h"
 
 #include <errno.h>
@@ -32,6 +33,9 @@ static void usage(FILE *out)
             "  --realtime F      pace virtual time at F x wall-clock speed, F from 0.001 to\n"
             "                    1000000 (changes nothing else)\n"
             "  --serve [ADDR:PORT]  serve the live dashboard (default 127.0.0.1:8080)\n"
+            "  --allow-host NAME also answer requests for NAME (a DNS name or an address by\n"
+            "                    which the dashboard is reached; localhost, 127.0.0.1, [::1]\n"
+            "                    and the --serve address always are); repeatable, at most 16\n"
             "  --quiet           print only errors and the closing summary\n"
             "  -h, --help        this help\n");
 }
@@ -89,6 +93,28 @@ static int parse_realtime(run_options *o, const char *val)
     return 0;
 }
 
+/* --allow-host NAME, added to hosts (n of them so far). Returns 0, or -1
+ * with a message. */
+static int parse_allow_host(const char **hosts, size_t *n, const char *val)
+{
+    char err[400];
+    if (val == NULL) {
+        cli_error("run: --allow-host expects a host name");
+        return -1;
+    }
+    if (http_check_host_name(err, sizeof err, val) != HTTP_OK) {
+        cli_error("run: --allow-host: %s", err);
+        return -1;
+    }
+    if (*n == HTTP_MAX_ALLOWED_HOSTS) {
+        cli_error("run: --allow-host: at most %d names, '%s' is one more", HTTP_MAX_ALLOWED_HOSTS,
+                  val);
+        return -1;
+    }
+    hosts[(*n)++] = val;
+    return 0;
+}
+
 /* --chains WHICH into sel. Returns 0, or -1 with a message. */
 static int parse_chains(chainsel *sel, const char *val)
 {
@@ -106,6 +132,8 @@ int cmd_run(int argc, char **argv)
     run_options o;
     chainsel chains = {CHAINSEL_ALL, NULL, 0};
     const char **sets = calloc((size_t)argc, sizeof *sets);
+    const char *hosts[HTTP_MAX_ALLOWED_HOSTS];
+    size_t n_hosts = 0;
     int rc = CLI_BAD_INPUT;
     memset(&o, 0, sizeof o);
     if (sets == NULL) {
@@ -159,6 +187,10 @@ int cmd_run(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--serve") == 0) {
             i += take_serve(&o, val);
+        } else if (strcmp(a, "--allow-host") == 0) {
+            if (parse_allow_host(hosts, &n_hosts, val) != 0)
+                goto out;
+            i++;
         } else if (a[0] == '-' && a[1] != '\0') {
             cli_error("run: unknown option '%s' (see 'chainsim run --help')", a);
             goto out;
@@ -170,7 +202,13 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
     }
+    if (n_hosts > 0 && o.serve_addr == NULL) {
+        cli_error("run: --allow-host names a host of the dashboard: it needs --serve");
+        goto out;
+    }
     o.sets = sets;
+    o.allow_hosts = hosts;
+    o.n_allow_hosts = n_hosts;
     o.chains = &chains;
     rc = run_main(&o);
 out:

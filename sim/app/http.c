@@ -604,14 +604,15 @@ http_reason http_start_limits(http_server **out, char *msg, size_t msg_len, dash
     http_server *srv = calloc(1, sizeof *srv);
     if (!srv)
         return fail_msg(msg, msg_len, HTTP_ERR_NO_MEMORY, "%s", "out of memory");
-    static const http_limits defaults = HTTP_LIMITS_DEFAULT;
-    http_limits lim = limits ? *limits : defaults;
-    lim.connections = lim.connections ? lim.connections : defaults.connections;
-    lim.per_address = lim.per_address ? lim.per_address : defaults.per_address;
-    lim.event_streams = lim.event_streams ? lim.event_streams : defaults.event_streams;
+    http_limits lim = {0};
+    if (limits)
+        lim = *limits;
+    lim.connections = lim.connections ? lim.connections : HTTP_DEFAULT_CONNECTIONS;
+    lim.per_address = lim.per_address ? lim.per_address : HTTP_DEFAULT_PER_ADDRESS;
+    lim.event_streams = lim.event_streams ? lim.event_streams : HTTP_DEFAULT_EVENT_STREAMS;
     lim.request_timeout_ms =
-        lim.request_timeout_ms ? lim.request_timeout_ms : defaults.request_timeout_ms;
-    lim.idle_timeout_s = lim.idle_timeout_s ? lim.idle_timeout_s : defaults.idle_timeout_s;
+        lim.request_timeout_ms ? lim.request_timeout_ms : HTTP_DEFAULT_REQUEST_TIMEOUT_MS;
+    lim.idle_timeout_s = lim.idle_timeout_s ? lim.idle_timeout_s : HTTP_DEFAULT_IDLE_TIMEOUT_S;
     srv->limits = lim;
     size_t host_len = (size_t)(strrchr(listen, ':') - listen);
     if (host_len == 0)
@@ -638,10 +639,10 @@ http_reason http_start_limits(http_server **out, char *msg, size_t msg_len, dash
                      MHD_USE_AUTO | (ipv6 ? MHD_USE_IPv6 : 0);
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION,
-        on_connection, srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-        MHD_OPTION_CONNECTION_LIMIT, lim.connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        lim.per_address, MHD_OPTION_CONNECTION_TIMEOUT, lim.idle_timeout_s, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_CONNECTION_LIMIT,
+        lim.connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, lim.per_address,
+        MHD_OPTION_CONNECTION_TIMEOUT, lim.idle_timeout_s, MHD_OPTION_END);
     if (!srv->daemon) {
         free_server(srv);
         return fail_msg(msg, msg_len, HTTP_ERR_LISTEN,

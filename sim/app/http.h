@@ -55,9 +55,14 @@ typedef struct http_limits {
                                   * closed (a client that stops reading its answer) */
 } http_limits;
 
-/* The limits of http_start: 64 connections, 16 per address, 32 event
- * streams, 10 s to send a request, 30 s idle. */
-#define HTTP_LIMITS_DEFAULT {64, 16, 32, 10000, 30}
+/* The limits of http_start (and of each 0 given to http_start_limits). */
+enum {
+    HTTP_DEFAULT_CONNECTIONS = 64,
+    HTTP_DEFAULT_PER_ADDRESS = 16,
+    HTTP_DEFAULT_EVENT_STREAMS = 32,
+    HTTP_DEFAULT_REQUEST_TIMEOUT_MS = 10000,
+    HTTP_DEFAULT_IDLE_TIMEOUT_S = 30
+};
 
 /* Longest host name http_allow_host takes (DNS's limit), and how many. */
 enum { HTTP_HOST_NAME_MAX = 253, HTTP_MAX_ALLOWED_HOSTS = 16 };

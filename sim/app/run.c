@@ -117,6 +117,19 @@ static int run_and_finish(world *s, const chainsel *chains, run_serve *sv)
     return rc;
 }
 
+/* The dashboard also answers to the --allow-host names (checked when the
+ * options were read, so a refusal here is a bug's). */
+static int allow_hosts(run_serve *sv, const run_options *opts)
+{
+    char err[400];
+    for (size_t i = 0; i < opts->n_allow_hosts; i++)
+        if (rundash_allow_host(sv->dash, err, sizeof err, opts->allow_hosts[i]) != RUNDASH_OK) {
+            cli_error("run: --allow-host: %s", err);
+            return CLI_BAD_INPUT;
+        }
+    return CLI_OK;
+}
+
 int run_main(const run_options *opts)
 {
     world s;
@@ -138,7 +151,8 @@ int run_main(const run_options *opts)
     if (rc != 0) {
         cli_error("run: %s: %s", opts->scenario_path ? opts->scenario_path : "default scenario",
                   err);
-    } else if (opts->serve_addr && (rc = run_serve_start(&sv, &s, opts->serve_addr)) != CLI_OK) {
+    } else if (opts->serve_addr && ((rc = run_serve_start(&sv, &s, opts->serve_addr)) != CLI_OK ||
+                                    (rc = allow_hosts(&sv, opts)) != CLI_OK)) {
         rc = run_serve_end(&sv, rc);
     } else {
         static const chainsel all = {CHAINSEL_ALL, NULL, 0};

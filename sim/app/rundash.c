@@ -295,6 +295,13 @@ nomem:
     return rr;
 }
 
+rundash_reason rundash_allow_host(rundash *rd, char *err, size_t errlen, const char *name)
+{
+    if (http_allow_host(rd->srv, err, errlen, name) != HTTP_OK)
+        return RUNDASH_ERR_BAD_HOST;
+    return RUNDASH_OK;
+}
+
 uint16_t rundash_port(const rundash *rd)
 {
     return http_port(rd->srv);

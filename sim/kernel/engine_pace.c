@@ -73,12 +73,12 @@ void engine_pace(engine *e, pacing *p, int64_t window_ns)
         /* How long until the window is due, in doubles: a far window at a small
          * factor gives a huge number, which only means "not yet" (the product
          * is never converted to an integer unless it is below one slice). */
-        double due_ns = (double)(p->wall0_ns - now) +
-                        ((double)window_ns - (double)p->virt0_ns) / f;
+        double due_ns = (double)(p->wall0_ns - now) + ((double)window_ns - (double)p->virt0_ns) / f;
         if (!(due_ns >= 1))
             return;
         int64_t nap = due_ns < (double)PACE_SLICE_NS ? (int64_t)due_ns : PACE_SLICE_NS;
-        struct timespec ts = {.tv_sec = nap / TIMEUNIT_NS_PER_S, .tv_nsec = nap % TIMEUNIT_NS_PER_S};
+        struct timespec ts = {.tv_sec = nap / TIMEUNIT_NS_PER_S,
+                              .tv_nsec = nap % TIMEUNIT_NS_PER_S};
         clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL); /* EINTR: the loop sleeps again */
         engine_wait_while_paused(e, p);
         double g = engine_realtime_factor_load(e);
