@@ -420,8 +420,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!is_post || req->first) {
         /* First call, headers only: refuse what is plainly wrong before any body. */
         if (!head_allowed(srv, c, is_post, &ret)) {
-            if (req)
+            if (req) {
+                req->first = 0;
                 req->answered = 1;
+            }
             conn_receiving(srv, c, 0);
             return ret;
         }
