@@ -1,13 +1,20 @@
 /* The dashboard's HTTP API against a real server on a loopback port: every
  * endpoint, every error path (status code and JSON error body), the embedded
  * page, traversal attempts, Server-Sent Events after a publish, and commands
- * that a POST queues and the test then drains. The client is a minimal
- * HTTP/1.1 client over a socket; every read has a timeout. */
+ * that a POST queues and the test then drains. Then what a hostile client
+ * tries: a foreign Host or Origin (DNS rebinding), bodies with trailing
+ * bytes, repeated keys, inexact numbers or a near-JSON Content-Type, and
+ * holding the server: connections from one address, event streams, and a
+ * request trickled byte by byte; each over its limit is refused while
+ * others are still served. The client is a minimal HTTP/1.1 client over a
+ * socket; every read has a timeout. */
 #include "http.h"
 #include "testutil.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,8 +153,8 @@ static struct response roundtrip(const char *raw, size_t raw_len)
 static struct response get(const char *path)
 {
     char req[1024];
-    int n =
-        snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
+    int n = snprintf(req, sizeof req,
+                     "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", path);
     return roundtrip(req, (size_t)n);
 }
 
@@ -156,7 +163,7 @@ static struct response post_typed(const char *path, const char *type, const char
     size_t cap = strlen(body) + 512;
     char *req = malloc(cap);
     int n = snprintf(req, cap,
-                     "POST %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n%s%s%s"
+                     "POST %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n%s%s%s"
                      "Content-Length: %zu\r\n\r\n%s",
                      path, type ? "Content-Type: " : "", type ? type : "", type ? "\r\n" : "",
                      strlen(body), body);
@@ -342,7 +349,7 @@ static const struct {
     int status;
     const char *text;
 } bad_submissions[] = {
-    {"{\"from\":0,", 400, "malformed JSON"},
+    {"{\"from\":0,", 400, "body: line 1 column 10: not valid JSON"},
     {"", 400, "empty body"},
     {"[1,2]", 400, "expected a JSON object"},
     {"{\"to\":1,\"amount\":1,\"node\":1}", 400, "missing field \"from\""},
@@ -392,16 +399,17 @@ END_TEST
 START_TEST(huge_bodies_get_413)
 {
     /* Declared too large: refused on the headers alone. */
-    const char *head = "POST /api/transactions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+    const char *head = "POST /api/transactions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                        "Content-Type: application/json\r\nContent-Length: 70000\r\n\r\n";
     struct response r = roundtrip(head, strlen(head));
     assert_error(&r, 413, "more than the 65536");
     /* Chunked, so only counting tells: read to the end, then refused. */
     size_t chunk = 8192, chunks = 9, cap = chunks * (chunk + 16) + 256, len = 0;
     char *req = malloc(cap);
-    len += (size_t)snprintf(req, cap,
-                            "POST /api/transactions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+    len += (size_t)snprintf(
+        req, cap,
+        "POST /api/transactions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+        "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
     for (size_t i = 0; i < chunks; i++) {
         len += (size_t)snprintf(req + len, cap - len, "%zx\r\n", chunk);
         memset(req + len, ' ', chunk);
@@ -462,7 +470,7 @@ START_TEST(control_commands)
     r = post("/api/control", "{\"action\":\"pause\",\"why\":1}");
     assert_error(&r, 400, "unknown field \"why\"");
     r = post("/api/control", "nope");
-    assert_error(&r, 400, "malformed JSON");
+    assert_error(&r, 400, "body: line 1 column 1: not valid JSON");
     ck_assert_uint_eq(dash_drain(the_dash, out, 4), 0);
 }
 END_TEST
@@ -496,7 +504,7 @@ START_TEST(unknown_paths_and_methods)
     assert_error(&r, 405, "use POST");
     r = post("/index.html", "{}");
     assert_error(&r, 405, "method not allowed");
-    const char *del = "DELETE /api/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    const char *del = "DELETE /api/status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
     r = roundtrip(del, strlen(del));
     assert_error(&r, 405, "method DELETE not allowed");
 }
@@ -569,7 +577,8 @@ static void read_until(int fd, char *buf, size_t cap, size_t *len, const char *n
 START_TEST(events_follow_publishes)
 {
     int fd = connect_loopback(the_port);
-    const char *req = "GET /api/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n";
+    const char *req =
+        "GET /api/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n";
     send_all(fd, req, strlen(req));
     static char buf[65536];
     size_t len = 0;
@@ -595,7 +604,7 @@ END_TEST
 START_TEST(stop_ends_open_streams)
 {
     int fd = connect_loopback(the_port);
-    const char *req = "GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n";
+    const char *req = "GET /api/events HTTP/1.1\r\nHost: localhost\r\n\r\n";
     send_all(fd, req, strlen(req));
     static char buf[65536];
     size_t len = 0;
@@ -614,6 +623,491 @@ START_TEST(stop_ends_open_streams)
         ;
     ck_assert_int_eq(n, 0); /* the server closed the stream */
     close(fd);
+}
+END_TEST
+
+/* ---- a hostile client: Host and Origin (DNS rebinding) ------------------ */
+
+/* Sends "METHOD PATH" with the given header lines (each ending in \r\n) and
+ * body (NULL: none), Connection: close, and reads the answer. */
+static struct response request_with(const char *method, const char *path, const char *headers,
+                                    const char *body)
+{
+    size_t cap = (body ? strlen(body) : 0) + strlen(headers) + 512;
+    char *req = malloc(cap);
+    int n;
+    if (body)
+        n = snprintf(req, cap,
+                     "%s %s HTTP/1.1\r\n%sConnection: close\r\nContent-Length: %zu\r\n\r\n%s",
+                     method, path, headers, strlen(body), body);
+    else
+        n = snprintf(req, cap, "%s %s HTTP/1.1\r\n%sConnection: close\r\n\r\n", method, path,
+                     headers);
+    struct response r = roundtrip(req, (size_t)n);
+    free(req);
+    return r;
+}
+
+static const struct {
+    const char *host;
+    int ok;
+} hosts[] = {
+    {"localhost", 1},
+    {"LocalHost:8080", 1},
+    {"127.0.0.1", 1},
+    {"127.0.0.1:80", 1},
+    {"[::1]", 1},
+    {"[::1]:8080", 1},
+    {"attacker.example", 0},
+    {"attacker.example:8080", 0},
+    {"localhost.attacker.example", 0},
+    {"127.0.0.1.nip.io", 0},
+    {"localhost:", 0},
+    {"localhost:80x", 0},
+    {"localhost:8080:1", 0},
+    {"[::2]:8080", 0},
+    {"[::1", 0},
+    {"", 0},
+};
+
+START_TEST(only_requests_naming_the_server_are_answered)
+{
+    char head[300];
+    snprintf(head, sizeof head, "Host: %s\r\n", hosts[_i].host);
+    struct response r = request_with("GET", "/api/status", head, NULL);
+    if (hosts[_i].ok) {
+        ck_assert_msg(r.status == 200, "Host %s: %d %s", hosts[_i].host, r.status, r.body);
+        response_free(&r);
+    } else {
+        assert_error(&r, 403, "is not a name of this server");
+    }
+    /* The page itself too: a rebound name must not read anything. */
+    r = request_with("GET", "/", head, NULL);
+    ck_assert_msg((r.status == 200) == hosts[_i].ok, "Host %s, GET /: %d", hosts[_i].host,
+                  r.status);
+    response_free(&r);
+}
+END_TEST
+
+START_TEST(rebinding_reproducer_is_refused)
+{
+    /* The page of attacker.example, its name rebound to 127.0.0.1, posts a
+     * payment: refused, and nothing reaches the runner. */
+    struct response r =
+        request_with("POST", "/api/transactions",
+                     "Host: attacker.example:8080\r\nOrigin: http://attacker.example:8080\r\n"
+                     "Content-Type: application/json\r\n",
+                     "{\"from\":0,\"to\":1,\"amount\":10,\"node\":2}");
+    assert_error(&r, 403, "Host: \"attacker.example:8080\" is not a name of this server");
+    /* Another site's page posting to the right name (a browser would need
+     * the answer to a preflight first; refused all the same). */
+    r = request_with("POST", "/api/control",
+                     "Host: localhost\r\nOrigin: http://attacker.example\r\n"
+                     "Content-Type: application/json\r\n",
+                     "{\"action\":\"pause\"}");
+    assert_error(&r, 403, "Origin: \"http://attacker.example\" is not this server's page");
+    r = request_with("POST", "/api/control",
+                     "Host: localhost:8080\r\nOrigin: null\r\nContent-Type: application/json\r\n",
+                     "{\"action\":\"pause\"}");
+    assert_error(&r, 403, "Origin: \"null\"");
+    r = request_with("POST", "/api/control",
+                     "Host: localhost:8080\r\nOrigin: http://localhost:9999\r\n"
+                     "Content-Type: application/json\r\n",
+                     "{\"action\":\"pause\"}");
+    assert_error(&r, 403, "Origin");
+    dash_command out[2];
+    ck_assert_uint_eq(dash_drain(the_dash, out, 2), 0);
+    /* The dashboard's own page: same origin. */
+    r = request_with("POST", "/api/control",
+                     "Host: 127.0.0.1:8080\r\nOrigin: http://127.0.0.1:8080\r\n"
+                     "Content-Type: application/json\r\n",
+                     "{\"action\":\"pause\"}");
+    ck_assert_msg(r.status == 202, "%d %s", r.status, r.body);
+    response_free(&r);
+    /* A GET with any Origin only reads: answered when the Host is right. */
+    r = request_with("GET", "/api/status", "Host: localhost\r\nOrigin: http://elsewhere\r\n", NULL);
+    ck_assert_int_eq(r.status, 200);
+    response_free(&r);
+    ck_assert_uint_eq(dash_drain(the_dash, out, 2), 1);
+    /* HTTP/1.0 without a Host names nothing. */
+    const char *old = "GET /api/status HTTP/1.0\r\n\r\n";
+    r = roundtrip(old, strlen(old));
+    assert_error(&r, 400, "Host: missing");
+}
+END_TEST
+
+START_TEST(allowed_host_names)
+{
+    char msg[300];
+    struct response r = request_with("GET", "/api/status", "Host: dash.example:8080\r\n", NULL);
+    assert_error(&r, 403, "--allow-host");
+    ck_assert_int_eq(http_allow_host(the_server, msg, sizeof msg, "Dash.Example"), HTTP_OK);
+    r = request_with("GET", "/api/status", "Host: dash.example:8080\r\n", NULL);
+    ck_assert_int_eq(r.status, 200);
+    response_free(&r);
+    r = request_with("POST", "/api/control",
+                     "Host: dash.example:8080\r\nOrigin: http://dash.example:8080\r\n"
+                     "Content-Type: application/json\r\n",
+                     "{\"action\":\"resume\"}");
+    ck_assert_msg(r.status == 202, "%d %s", r.status, r.body);
+    response_free(&r);
+    ck_assert_int_eq(http_allow_host(the_server, msg, sizeof msg, "[fd00::7]"), HTTP_OK);
+    r = request_with("GET", "/api/status", "Host: [FD00::7]:1\r\n", NULL);
+    ck_assert_int_eq(r.status, 200);
+    response_free(&r);
+    for (int i = 2; i < HTTP_MAX_ALLOWED_HOSTS; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "host%d.example", i);
+        ck_assert_int_eq(http_allow_host(the_server, msg, sizeof msg, name), HTTP_OK);
+    }
+    ck_assert_int_eq(http_allow_host(the_server, msg, sizeof msg, "one.more"),
+                     HTTP_ERR_TOO_MANY_HOSTS);
+    ck_assert_ptr_nonnull(strstr(msg, "at most 16 names"));
+    r = request_with("GET", "/api/status", "Host: one.more\r\n", NULL);
+    assert_error(&r, 403, "not a name of this server");
+}
+END_TEST
+
+static const struct {
+    const char *name;
+    const char *text;
+} bad_host_names[] = {
+    {"", "expected 1 to 253 characters"},
+    {"a b", "' ' at 2 is not allowed"},
+    {"dash.example:8080", "':' at 13 is not allowed"},
+    {"http://x", "':' at 5"},
+    {"a..b", "empty label"},
+    {".a", "empty label"},
+    {"a.", "empty label"},
+    {"[::1", "IPv6 address in brackets"},
+    {"[nothost]", "is not an IPv6 address"},
+    {"x/y", "'/' at 2"},
+};
+
+START_TEST(bad_host_names_are_refused)
+{
+    char msg[300];
+    ck_assert_int_eq(http_check_host_name(msg, sizeof msg, bad_host_names[_i].name),
+                     HTTP_ERR_BAD_HOST);
+    ck_assert_msg(strstr(msg, bad_host_names[_i].text), "\"%s\": %s", bad_host_names[_i].name, msg);
+    ck_assert_int_eq(http_allow_host(the_server, msg, sizeof msg, bad_host_names[_i].name),
+                     HTTP_ERR_BAD_HOST);
+    char longest[HTTP_HOST_NAME_MAX + 2];
+    memset(longest, 'a', sizeof longest);
+    longest[HTTP_HOST_NAME_MAX] = '\0';
+    ck_assert_int_eq(http_check_host_name(msg, sizeof msg, longest), HTTP_OK);
+    longest[HTTP_HOST_NAME_MAX] = 'a';
+    longest[HTTP_HOST_NAME_MAX + 1] = '\0';
+    ck_assert_int_eq(http_check_host_name(msg, sizeof msg, longest), HTTP_ERR_BAD_HOST);
+}
+END_TEST
+
+/* ---- a hostile client: request bodies ----------------------------------- */
+
+static const struct {
+    const char *path;
+    const char *body;
+    int status;
+    const char *text;
+} strict_bodies[] = {
+    {"/api/control", "{\"action\":\"pause\"} x", 400,
+     "body: line 1 column 20: not valid JSON: more after the end of the document"},
+    {"/api/control", "{\"action\":\"pause\"}{\"action\":\"resume\"}", 400,
+     "more after the end of the document"},
+    {"/api/transactions", "{\"from\":0,\"to\":1,\"amount\":1700,\"amount\":-5,\"node\":1}", 400,
+     "body: amount: key given twice"},
+    {"/api/control", "{\"action\":\"pause\",\"action\":\"resume\"}", 400, "key given twice"},
+    {"/api/transactions", "{\"from\":0,\"to\":1,\"amount\":9007199254740993,\"node\":1}", 400,
+     "amount: expected a whole number of base units (at most 2^53 - 1"},
+    {"/api/transactions", "{\"from\":0,\"to\":1,\"amount\":9007199254740992,\"node\":1}", 400,
+     "at most 2^53 - 1"},
+    {"/api/transactions", "{\"from\":0,\"to\":1,\"amount\":1.0000000000000001,\"node\":1}", 400,
+     "amount: expected an integer written as digits, got 1.0000000000000001"},
+    {"/api/transactions", "{\"from\":0,\"to\":1,\"amount\":1e1,\"node\":1}", 400,
+     "amount: expected an integer written as digits, got 1e1"},
+    {"/api/transactions", "{\"from\":0,\"to\":1,\"amount\":5,\"node\":1.0}", 400,
+     "node: expected an integer written as digits, got 1.0"},
+    {"/api/transactions", "{\"from\":0.0,\"to\":1,\"amount\":5,\"node\":1}", 400,
+     "from: expected an integer written as digits"},
+    {"/api/control", "{\"action\":\"speed\",\"value\":1e-300}", 400,
+     "speed 1e-300 is out of range: expected a number from 0.001 to 1000000"},
+    {"/api/control", "{\"action\":\"speed\",\"value\":0.0009}", 400, "out of range"},
+    {"/api/control", "{\"action\":\"speed\",\"value\":1000001}", 400, "out of range"},
+    /* The largest exact amount is read as it is written: refused only for
+     * the balance. */
+    {"/api/transactions", "{\"from\":0,\"to\":1,\"amount\":9007199254740991,\"node\":1}", 422,
+     "9007199254740991 is more than wallet 0's balance"},
+};
+
+START_TEST(strict_request_bodies)
+{
+    struct response r = post(strict_bodies[_i].path, strict_bodies[_i].body);
+    assert_error(&r, strict_bodies[_i].status, strict_bodies[_i].text);
+    dash_command out[1];
+    ck_assert_uint_eq(dash_drain(the_dash, out, 1), 0);
+}
+END_TEST
+
+START_TEST(strict_bodies_still_take_what_is_right)
+{
+    struct response r = post("/api/control", "{\"action\":\"speed\",\"value\":0.001}\r\n\t ");
+    ck_assert_msg(r.status == 202, "%d %s", r.status, r.body);
+    response_free(&r);
+    r = post("/api/control", "{\"action\":\"speed\",\"value\":1e6}");
+    ck_assert_msg(r.status == 202, "%d %s", r.status, r.body);
+    response_free(&r);
+    r = post("/api/transactions", "{\"to\":1,\"amount\":100,\"node\":1,\"from\":0}");
+    ck_assert_msg(r.status == 202, "%d %s", r.status, r.body);
+    response_free(&r);
+    dash_command out[4];
+    ck_assert_uint_eq(dash_drain(the_dash, out, 4), 3);
+    ck_assert_double_eq(out[0].speed, 0.001);
+    ck_assert_double_eq(out[1].speed, 1e6);
+    ck_assert_uint_eq(out[2].amount, 100);
+    /* Nesting beyond the reader's limit is refused before any field is read. */
+    char deep[1024] = "{\"from\":";
+    for (int i = 0; i < 200; i++)
+        strcat(deep, "[");
+    for (int i = 0; i < 200; i++)
+        strcat(deep, "]");
+    strcat(deep, "}");
+    r = post("/api/transactions", deep);
+    assert_error(&r, 400, "nested deeper than the limit of 128 levels");
+}
+END_TEST
+
+static const struct {
+    const char *type;
+    int status;
+} content_types[] = {
+    {"application/json", 202},
+    {"Application/JSON", 202},
+    {"application/json;charset=UTF-8", 202},
+    {"application/json ; charset=\"utf-8\"", 202},
+    {"application/jsonp-evil", 415},
+    {"application/json-seq", 415},
+    {"application/json; charset=latin1", 415},
+    {"application/json; foo=bar", 415},
+    {"application/json, text/plain", 415},
+    {"application/jsonx; charset=utf-8", 415},
+    {"text/plain", 415},
+};
+
+START_TEST(content_type_is_exactly_json)
+{
+    struct response r =
+        post_typed("/api/control", content_types[_i].type, "{\"action\":\"pause\"}");
+    if (content_types[_i].status == 202) {
+        ck_assert_msg(r.status == 202, "%s: %d %s", content_types[_i].type, r.status, r.body);
+        response_free(&r);
+    } else {
+        assert_error(&r, 415, "Content-Type: expected application/json");
+    }
+    dash_command out[1];
+    ck_assert_uint_eq(dash_drain(the_dash, out, 1), content_types[_i].status == 202);
+}
+END_TEST
+
+/* ---- a hostile client: holding the server ------------------------------- */
+
+/* Restarts the server with limits (on a new port). */
+static void restart_with(const http_limits *limits)
+{
+    char msg[200];
+    http_stop(the_server);
+    http_reason r =
+        http_start_limits(&the_server, msg, sizeof msg, the_dash, "127.0.0.1:0", limits);
+    ck_assert_msg(r == HTTP_OK, "http_start_limits: %s", msg);
+    the_port = http_port(the_server);
+}
+
+/* A connection to the server from the loopback address src ("127.0.0.2"). */
+static int connect_from(const char *src)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    struct timeval tv = {5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    ck_assert_int_eq(inet_pton(AF_INET, src, &a.sin_addr), 1);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    a.sin_port = htons(the_port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    return fd;
+}
+
+/* GET /api/status on fd: the status, or 0 when the server closed the
+ * connection without an answer. Closes fd. */
+static int status_on(int fd)
+{
+    const char *req = "GET /api/status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    send(fd, req, strlen(req), MSG_NOSIGNAL);
+    char buf[4096];
+    size_t len = 0;
+    ssize_t n;
+    while (len < sizeof buf - 1 && (n = recv(fd, buf + len, sizeof buf - 1 - len, 0)) > 0)
+        len += (size_t)n;
+    buf[len] = '\0';
+    close(fd);
+    int status = 0;
+    if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1)
+        status = 0;
+    return status;
+}
+
+/* Polls until GET /api/status from src is answered 200 (3 s). */
+static void await_served_from(const char *src)
+{
+    for (int i = 0; i < 300; i++) {
+        if (status_on(connect_from(src)) == 200)
+            return;
+        usleep(10000);
+    }
+    ck_abort_msg("never served from %s", src);
+}
+
+START_TEST(one_address_cannot_take_every_connection)
+{
+    http_limits lim = {.per_address = 3, .request_timeout_ms = 60000};
+    restart_with(&lim);
+    int idle[3];
+    for (int i = 0; i < 3; i++)
+        idle[i] = connect_from("127.0.0.1");                     /* open, saying nothing */
+    ck_assert_int_eq(status_on(connect_from("127.0.0.1")), 0);   /* the fourth: closed at once */
+    ck_assert_int_eq(status_on(connect_from("127.0.0.2")), 200); /* another address: served */
+    ck_assert_int_eq(status_on(connect_from("127.0.0.3")), 200);
+    close(idle[0]); /* the count is of open connections */
+    await_served_from("127.0.0.1");
+    close(idle[1]);
+    close(idle[2]);
+}
+END_TEST
+
+/* Opens GET /api/events on a new connection and reads its head: the status,
+ * with the connection in *fd (the caller closes it). */
+static int open_events(int *fd, char *buf, size_t cap, size_t *len)
+{
+    *fd = connect_loopback(the_port);
+    const char *req = "GET /api/events HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    send_all(*fd, req, strlen(req));
+    *len = 0;
+    buf[0] = '\0';
+    read_until(*fd, buf, cap, len, "\r\n\r\n");
+    int status = 0;
+    ck_assert_int_eq(sscanf(buf, "HTTP/1.%*d %d", &status), 1);
+    return status;
+}
+
+START_TEST(event_streams_are_capped)
+{
+    http_limits lim = {.event_streams = 2};
+    restart_with(&lim);
+    static char buf[3][65536];
+    size_t len[3];
+    int fd[3];
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(open_events(&fd[i], buf[i], sizeof buf[i], &len[i]), 200);
+        read_until(fd[i], buf[i], sizeof buf[i], &len[i], "\"version\":1");
+    }
+    ck_assert_int_eq(open_events(&fd[2], buf[2], sizeof buf[2], &len[2]), 503);
+    read_until(fd[2], buf[2], sizeof buf[2], &len[2], "}");
+    ck_assert_msg(strstr(buf[2], "2 event streams are open, the most this server keeps"), "%s",
+                  buf[2]);
+    close(fd[2]);
+    struct response r = get("/api/status"); /* the API is still served */
+    ck_assert_int_eq(r.status, 200);
+    response_free(&r);
+    /* A closed stream frees its place once the server writes to it. */
+    close(fd[0]);
+    int served = 0;
+    for (int i = 0; i < 100 && !served; i++) {
+        publish(the_dash);
+        served = open_events(&fd[2], buf[2], sizeof buf[2], &len[2]) == 200;
+        if (!served) {
+            close(fd[2]);
+            usleep(50000);
+        }
+    }
+    ck_assert_msg(served, "a closed stream's place was never freed");
+    close(fd[2]);
+    close(fd[1]);
+}
+END_TEST
+
+/* 1 when the server has closed fd (a read sees the end or a reset). */
+static int closed_by_server(int fd)
+{
+    char c;
+    ssize_t n = recv(fd, &c, 1, MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+/* Sends head (the start of a request), then one byte every 50 ms, each
+ * resetting an idle timer, until the server closes the connection;
+ * returns how long that took in seconds (fails after 10 s). */
+static double trickle(const char *head, const char *drip)
+{
+    int fd = connect_loopback(the_port);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    send_all(fd, head, strlen(head));
+    for (size_t i = 0;; i++) {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        ck_assert_msg(secs < 10, "a trickled request held its connection for %.1f s", secs);
+        if (closed_by_server(fd)) {
+            close(fd);
+            return secs;
+        }
+        send(fd, drip + i % strlen(drip), 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+        usleep(50000);
+    }
+}
+
+START_TEST(a_trickled_request_is_cut_at_its_deadline)
+{
+    http_limits lim = {.request_timeout_ms = 600};
+    restart_with(&lim);
+    /* Headers one byte at a time: never complete. */
+    double secs = trickle("GET /api/status HTTP/1.1\r\nHost: localhost\r\n", "X-Slow: 1\r\n");
+    ck_assert_msg(secs >= 0.5 && secs < 3, "cut after %.2f s, want about 0.6 s", secs);
+    /* A body one byte at a time. */
+    secs = trickle("POST /api/control HTTP/1.1\r\nHost: localhost\r\n"
+                   "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n",
+                   " ");
+    ck_assert_msg(secs >= 0.5 && secs < 3, "body cut after %.2f s, want about 0.6 s", secs);
+    /* A request sent at once is answered, and a stream it opened outlives
+     * the deadline: only receiving a request is timed. */
+    struct response r = get("/api/status");
+    ck_assert_int_eq(r.status, 200);
+    response_free(&r);
+    static char buf[65536];
+    size_t len;
+    int fd;
+    ck_assert_int_eq(open_events(&fd, buf, sizeof buf, &len), 200);
+    usleep(1500000);
+    publish(the_dash);
+    read_until(fd, buf, sizeof buf, &len, "\"version\":2");
+    close(fd);
+}
+END_TEST
+
+START_TEST(default_limits)
+{
+    ck_assert_int_eq(HTTP_DEFAULT_CONNECTIONS, 64);
+    ck_assert_int_eq(HTTP_DEFAULT_PER_ADDRESS, 16);
+    ck_assert_int_eq(HTTP_DEFAULT_EVENT_STREAMS, 32);
+    ck_assert_int_eq(HTTP_DEFAULT_REQUEST_TIMEOUT_MS, 10000);
+    ck_assert_int_eq(HTTP_DEFAULT_IDLE_TIMEOUT_S, 30);
+    /* The defaults' server takes 16 connections from one address, not 17. */
+    int idle[16];
+    for (int i = 0; i < 16; i++)
+        idle[i] = connect_from("127.0.0.1");
+    ck_assert_int_eq(status_on(connect_from("127.0.0.1")), 0);
+    ck_assert_int_eq(status_on(connect_from("127.0.0.2")), 200);
+    for (int i = 0; i < 16; i++)
+        close(idle[i]);
 }
 END_TEST
 
@@ -693,6 +1187,21 @@ static Suite *suite(void)
     tcase_add_loop_test(tc, start_refuses_bad_addresses, 0,
                         (int)(sizeof bad_listens / sizeof bad_listens[0]));
     tcase_add_test(tc, start_refuses_a_busy_port);
+    tcase_add_loop_test(tc, only_requests_naming_the_server_are_answered, 0,
+                        (int)(sizeof hosts / sizeof hosts[0]));
+    tcase_add_test(tc, rebinding_reproducer_is_refused);
+    tcase_add_test(tc, allowed_host_names);
+    tcase_add_loop_test(tc, bad_host_names_are_refused, 0,
+                        (int)(sizeof bad_host_names / sizeof bad_host_names[0]));
+    tcase_add_loop_test(tc, strict_request_bodies, 0,
+                        (int)(sizeof strict_bodies / sizeof strict_bodies[0]));
+    tcase_add_test(tc, strict_bodies_still_take_what_is_right);
+    tcase_add_loop_test(tc, content_type_is_exactly_json, 0,
+                        (int)(sizeof content_types / sizeof content_types[0]));
+    tcase_add_test(tc, one_address_cannot_take_every_connection);
+    tcase_add_test(tc, event_streams_are_capped);
+    tcase_add_test(tc, a_trickled_request_is_cut_at_its_deadline);
+    tcase_add_test(tc, default_limits);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -7,8 +7,9 @@
  * commands: a submission within the balance is queued for rundash_take with
  * its fields, one above it is refused with the validator's message, a
  * refusal recorded with rundash_submitted shows as "rejected", pause and
- * speed reach the engine and the status, and rundash_close refuses what is
- * still waiting and makes the store read-only. Also the errors of
+ * speed reach the engine and the status, at most DASH_QUEUE_CAPACITY
+ * submissions wait while the run is paused (503 beyond), and rundash_close
+ * refuses what is still waiting and makes the store read-only. Also the errors of
  * rundash_new (bad address, taken port) and every reason's message. */
 #include "rundash.h"
 
@@ -50,11 +51,12 @@ static response request(uint16_t port, const char *method, const char *path, con
     ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
     char req[2048];
     int n = body ? snprintf(req, sizeof req,
-                            "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                            "%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                             "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
                             method, path, strlen(body), body)
                  : snprintf(req, sizeof req,
-                            "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", method, path);
+                            "%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                            method, path);
     ck_assert_int_eq(send(fd, req, (size_t)n, MSG_NOSIGNAL), n);
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap);
@@ -498,6 +500,49 @@ START_TEST(pause_and_speed_reach_the_engine)
 }
 END_TEST
 
+/* While the run is paused no barrier takes submissions, and the command
+ * thread moves them out of dash's queue all the same: the cap of
+ * DASH_QUEUE_CAPACITY holds for every transaction not yet taken, wherever it
+ * waits. One more is refused with 503 and nothing is queued for it; once the
+ * runner has taken them, payments are accepted again. */
+START_TEST(waiting_submissions_are_capped_while_paused)
+{
+    world w;
+    world_init(&w);
+    publish(&w, NF_SEC, 0);
+    response r = request(w.port, "POST", "/api/control", "{\"action\":\"pause\"}");
+    ck_assert_msg(r.status == 202, "%d %s", r.status, r.body);
+    response_free(&r);
+    await_status(&w, "paused", 1);
+    const char *pay = "{\"from\":1,\"to\":2,\"amount\":1,\"node\":1}";
+    int accepted = 0, refused = 0;
+    for (int i = 0; i < DASH_QUEUE_CAPACITY + 20; i++) {
+        r = request(w.port, "POST", "/api/transactions", pay);
+        if (r.status == 202) {
+            accepted++;
+        } else {
+            ck_assert_msg(r.status == 503, "POST %d: %d %s", i + 1, r.status, r.body);
+            ck_assert_str_eq(str(r.json, "error"),
+                             "1024 transactions are already waiting to enter the run (it is "
+                             "paused or busy); try again later");
+            refused++;
+        }
+        response_free(&r);
+    }
+    ck_assert_int_eq(accepted, DASH_QUEUE_CAPACITY);
+    ck_assert_int_eq(refused, 20);
+    static dash_command cmds[DASH_QUEUE_CAPACITY + 1];
+    ck_assert_uint_eq(take(&w, cmds, DASH_QUEUE_CAPACITY), DASH_QUEUE_CAPACITY);
+    ck_assert_uint_eq(rundash_take(w.rd, cmds, 1), 0);
+    ck_assert_uint_eq(cmds[0].request_id, 2); /* request 1 was the pause */
+    ck_assert_uint_eq(cmds[DASH_QUEUE_CAPACITY - 1].request_id, DASH_QUEUE_CAPACITY + 1);
+    r = request(w.port, "POST", "/api/transactions", pay);
+    ck_assert_msg(r.status == 202, "after the runner took them: %d %s", r.status, r.body);
+    response_free(&r);
+    world_free(&w);
+}
+END_TEST
+
 START_TEST(close_refuses_what_waits_and_turns_read_only)
 {
     world w;
@@ -526,6 +571,20 @@ START_TEST(close_refuses_what_waits_and_turns_read_only)
     ck_assert_str_eq(str(t, "reason"), "the run ended before the transaction could enter it");
     ck_assert_int_eq(num(t, "amount"), 7);
     response_free(&r);
+    world_free(&w);
+}
+END_TEST
+
+/* Names added to the server's Host names (--allow-host); bad ones refused. */
+START_TEST(allow_host_passes_names_to_the_server)
+{
+    world w;
+    world_init(&w);
+    char err[300];
+    ck_assert_int_eq(rundash_allow_host(w.rd, err, sizeof err, "dash.example"), RUNDASH_OK);
+    ck_assert_int_eq(rundash_allow_host(w.rd, err, sizeof err, "dash.example:80"),
+                     RUNDASH_ERR_BAD_HOST);
+    ck_assert_msg(strstr(err, "':' at 13 is not allowed"), "%s", err);
     world_free(&w);
 }
 END_TEST
@@ -568,6 +627,8 @@ START_TEST(reason_messages)
                      "cannot start the dashboard's command thread");
     ck_assert_str_eq(rundash_reason_message(RUNDASH_ERR_PUBLISH),
                      "the dashboard refused the snapshot");
+    ck_assert_str_eq(rundash_reason_message(RUNDASH_ERR_BAD_HOST),
+                     "the dashboard cannot answer to that host name");
 }
 END_TEST
 
@@ -580,7 +641,9 @@ static Suite *suite(void)
     tcase_add_test(tc, publish_shows_the_run_state);
     tcase_add_test(tc, submissions_reach_the_runner_in_order);
     tcase_add_test(tc, pause_and_speed_reach_the_engine);
+    tcase_add_test(tc, waiting_submissions_are_capped_while_paused);
     tcase_add_test(tc, close_refuses_what_waits_and_turns_read_only);
+    tcase_add_test(tc, allow_host_passes_names_to_the_server);
     tcase_add_test(tc, new_refuses_bad_addresses);
     tcase_add_test(tc, reason_messages);
     suite_add_tcase(s, tc);

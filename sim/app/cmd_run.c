@@ -1,6 +1,8 @@
 /* `chainsim run`: command-line options into run_options. */
 #include "chainsel.h"
 #include "cli.h"
+#include "engine.h"
+#include "http.h"
 #include "run.h"
 
 #include <errno.h>
@@ -30,8 +32,12 @@ static void usage(FILE *out)
             "                    (hard links)\n"
             "  --set PATH=VALUE  override a scenario key, e.g. --set network.latency=100ms\n"
             "                    (repeatable, applied in order)\n"
-            "  --realtime F      pace virtual time at F x wall-clock speed (changes nothing else)\n"
+            "  --realtime F      pace virtual time at F x wall-clock speed, F from 0.001 to\n"
+            "                    1000000 (changes nothing else)\n"
             "  --serve [ADDR:PORT]  serve the live dashboard (default 127.0.0.1:8080)\n"
+            "  --allow-host NAME also answer requests for NAME (a DNS name or an address by\n"
+            "                    which the dashboard is reached; localhost, 127.0.0.1, [::1]\n"
+            "                    and the --serve address always are); repeatable, at most 16\n"
             "  --quiet           print only errors, the closing summary and, in a long run,\n"
             "                    a short line on stderr every 30 s\n"
             "  -h, --help        this help\n\n"
@@ -76,16 +82,41 @@ static int take_serve(run_options *o, const char *val)
     return 0;
 }
 
-/* --realtime F: a positive finite factor. Returns 0, or -1 with a message. */
+/* --realtime F: a factor in [ENGINE_REALTIME_MIN, ENGINE_REALTIME_MAX].
+ * Returns 0, or -1 with a message. */
 static int parse_realtime(run_options *o, const char *val)
 {
     char *end = NULL;
-    double f = val ? strtod(val, &end) : NAN;
-    if (val == NULL || *end || !(f > 0) || !isfinite(f)) {
-        cli_error("run: --realtime expects a positive factor, not '%s'", val ? val : "");
+    double f = val && *val ? strtod(val, &end) : NAN;
+    if (val == NULL || *val == '\0' || *end || !(f > 0) || !engine_realtime_valid(f)) {
+        cli_error("run: --realtime expects a factor from %.10g to %.10g (virtual seconds per "
+                  "wall-clock second), not '%s'",
+                  ENGINE_REALTIME_MIN, ENGINE_REALTIME_MAX, val ? val : "");
         return -1;
     }
     o->realtime = f;
+    return 0;
+}
+
+/* --allow-host NAME, added to hosts (n of them so far). Returns 0, or -1
+ * with a message. */
+static int parse_allow_host(const char **hosts, size_t *n, const char *val)
+{
+    char err[400];
+    if (val == NULL) {
+        cli_error("run: --allow-host expects a host name");
+        return -1;
+    }
+    if (http_check_host_name(err, sizeof err, val) != HTTP_OK) {
+        cli_error("run: --allow-host: %s", err);
+        return -1;
+    }
+    if (*n == HTTP_MAX_ALLOWED_HOSTS) {
+        cli_error("run: --allow-host: at most %d names, '%s' is one more", HTTP_MAX_ALLOWED_HOSTS,
+                  val);
+        return -1;
+    }
+    hosts[(*n)++] = val;
     return 0;
 }
 
@@ -106,6 +137,8 @@ int cmd_run(int argc, char **argv)
     run_options o;
     chainsel chains = {CHAINSEL_ALL, NULL, 0};
     const char **sets = calloc((size_t)argc, sizeof *sets);
+    const char *hosts[HTTP_MAX_ALLOWED_HOSTS];
+    size_t n_hosts = 0;
     int rc = CLI_BAD_INPUT;
     memset(&o, 0, sizeof o);
     if (sets == NULL) {
@@ -159,6 +192,10 @@ int cmd_run(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--serve") == 0) {
             i += take_serve(&o, val);
+        } else if (strcmp(a, "--allow-host") == 0) {
+            if (parse_allow_host(hosts, &n_hosts, val) != 0)
+                goto out;
+            i++;
         } else if (a[0] == '-' && a[1] != '\0') {
             cli_error("run: unknown option '%s' (see 'chainsim run --help')", a);
             goto out;
@@ -170,7 +207,13 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
     }
+    if (n_hosts > 0 && o.serve_addr == NULL) {
+        cli_error("run: --allow-host names a host of the dashboard: it needs --serve");
+        goto out;
+    }
     o.sets = sets;
+    o.allow_hosts = hosts;
+    o.n_allow_hosts = n_hosts;
     o.chains = &chains;
     rc = run_main(&o);
 out:

@@ -8,10 +8,10 @@
  * Lock order: publish_mu, then mu; mu is a leaf; the validator runs under it and must not
  * call back into dash. */
 #include "dash.h"
+#include "engine.h"
 #include "timeunit.h"
 
 #include <errno.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -299,10 +299,10 @@ static dash_reason check_command(char *msg, size_t msg_len, const dash_snapshot 
                                  dash_command *cmd)
 {
     if (cmd->kind == DASH_CMD_SPEED) {
-        if (!isfinite(cmd->speed) || cmd->speed <= 0 || cmd->speed > 1e6)
+        if (!(cmd->speed > 0) || !engine_realtime_valid(cmd->speed))
             return fail_msg(msg, msg_len, DASH_ERR_BAD_SPEED,
-                            "speed %g is out of range: expected a number in (0, 1000000]",
-                            cmd->speed);
+                            "speed %g is out of range: expected a number from %.10g to %.10g",
+                            cmd->speed, ENGINE_REALTIME_MIN, ENGINE_REALTIME_MAX);
         return DASH_OK;
     }
     if (cmd->kind != DASH_CMD_SUBMIT_TX)
@@ -360,6 +360,13 @@ dash_reason dash_submit(dash *d, uint64_t *request_id, char *msg, size_t msg_len
                      dash_reason_message(DASH_ERR_NOT_READY));
         goto out;
     }
+    if (d->count == DASH_QUEUE_CAPACITY) {
+        r = fail_msg(msg, msg_len, DASH_ERR_QUEUE_FULL,
+                     "%d commands are already waiting for the simulation; try again later",
+                     DASH_QUEUE_CAPACITY);
+        goto out;
+    }
+    /* Last, so that a command the validator passes is queued (it may count it). */
     r = check_command(msg, msg_len, d->latest, &copy);
     if (r == DASH_OK && d->validator) {
         if (msg && msg_len > 0)
@@ -370,12 +377,6 @@ dash_reason dash_submit(dash *d, uint64_t *request_id, char *msg, size_t msg_len
     }
     if (r != DASH_OK)
         goto out;
-    if (d->count == DASH_QUEUE_CAPACITY) {
-        r = fail_msg(msg, msg_len, DASH_ERR_QUEUE_FULL,
-                     "%d commands are already waiting for the simulation; try again later",
-                     DASH_QUEUE_CAPACITY);
-        goto out;
-    }
     copy.request_id = d->next_request_id++;
     d->queue[(d->head + d->count) % DASH_QUEUE_CAPACITY] = copy;
     d->count++;

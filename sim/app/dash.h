@@ -35,7 +35,7 @@ typedef struct dash_snapshot dash_snapshot;
     X(DASH_ERR_UNKNOWN_NODE, "unknown node")                                                       \
     X(DASH_ERR_BAD_AMOUNT, "amount must be a positive integer")                                    \
     X(DASH_ERR_INSUFFICIENT_FUNDS, "amount exceeds the wallet's balance")                          \
-    X(DASH_ERR_BAD_SPEED, "speed must be a number in (0, 1000000]")                                \
+    X(DASH_ERR_BAD_SPEED, "speed must be a number from 0.001 to 1000000")                          \
     X(DASH_ERR_QUEUE_FULL, "too many commands are waiting for the simulation")                     \
     X(DASH_ERR_REJECTED, "rejected by the simulation")
 
@@ -83,7 +83,9 @@ typedef struct {
  * checks, under the dash mutex, on an HTTP thread. wallets is the "wallets"
  * document of the latest snapshot (read it, do not keep it). Returns DASH_OK or
  * a reason (DASH_ERR_REJECTED when none fits) and then writes a message naming
- * what was wrong into msg. It must not block nor call back into dash. */
+ * what was wrong into msg. A command it passes is queued (nothing is checked
+ * after it), so it may count what it lets through. It must not block nor
+ * call back into dash. */
 typedef dash_reason (*dash_submit_validator)(void *ctx, char *msg, size_t msg_len,
                                              const cJSON *wallets, const dash_command *cmd);
 
@@ -132,9 +134,10 @@ uint64_t dash_version(dash *d);
  * current version (so == seen means timed out). */
 uint64_t dash_wait(dash *d, uint64_t seen, int timeout_ms);
 
-/* Checks cmd against the latest snapshot (wallet and node exist, amount within
- * the balance, speed in range), then the validator, then queues a copy with a
- * fresh request id written to *request_id. Returns DASH_OK or the reason, with a
+/* Refuses cmd when DASH_QUEUE_CAPACITY commands wait, then checks it against
+ * the latest snapshot (wallet and node exist, amount within the balance,
+ * speed in range), then with the validator, then queues a copy with a fresh
+ * request id written to *request_id. Returns DASH_OK or the reason, with a
  * message naming what was wrong in msg (request id 0 on failure). */
 dash_reason dash_submit(dash *d, uint64_t *request_id, char *msg, size_t msg_len,
                         const dash_command *cmd) __attribute__((warn_unused_result));

@@ -10,8 +10,11 @@
 
 #ifdef CHAINSIM_HAVE_MHD
 
+#include "jsonread.h"
+
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +25,24 @@
 enum { SSE_KEEPALIVE_MS = 5000, SSE_SLICE_MS = 200 };
 /* Most transactions returned by one search. */
 enum { MAX_TX_RESULTS = 500 };
+/* The largest amount a POST may name: 2^53 - 1, the last integer from which
+ * every smaller one is exact in a JSON number (a double). A larger number in
+ * the text may have been rounded on the way in (2^53 + 1 reads as 2^53). */
+#define MAX_EXACT_AMOUNT 9007199254740991.0
+
+/* cJSON writes a process-wide error record when a parse fails, so request
+ * bodies, parsed on connection threads, are parsed one at a time. */
+static pthread_mutex_t parse_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---- responses ---------------------------------------------------------- */
+
+static void check_lock(int rc)
+{
+    if (rc != 0) {
+        fprintf(stderr, "chainsim: pthread mutex call failed: %s\n", strerror(rc));
+        abort();
+    }
+}
 
 static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, const char *type,
                                  const char *body, size_t len, enum MHD_ResponseMemoryMode mode)
@@ -388,15 +407,33 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 static void sse_free(void *cls)
 {
     struct sse *e = cls;
+    atomic_fetch_sub(&e->srv->event_streams, 1u);
     free(e->pending);
     free(e);
 }
 
+/* Counts one more open event stream, or returns 0 when the cap is reached. */
+static int sse_take_slot(http_api_ctx *srv)
+{
+    unsigned open = atomic_load(&srv->event_streams);
+    do {
+        if (open >= srv->max_event_streams)
+            return 0;
+    } while (!atomic_compare_exchange_weak(&srv->event_streams, &open, open + 1));
+    return 1;
+}
+
 static enum MHD_Result get_events(struct MHD_Connection *c, http_api_ctx *srv)
 {
+    if (!sse_take_slot(srv))
+        return http_api_send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+                                   "events: %u event streams are open, the most this server "
+                                   "keeps; try again later",
+                                   srv->max_event_streams);
     struct sse *e = calloc(1, sizeof *e);
     if (!e || !sse_set_pending(e, strdup("retry: 2000\n\n"))) {
         free(e);
+        atomic_fetch_sub(&srv->event_streams, 1u);
         return send_json(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL);
     }
     e->srv = srv;
@@ -415,18 +452,23 @@ static enum MHD_Result get_events(struct MHD_Connection *c, http_api_ctx *srv)
 
 /* ---- POST handlers ------------------------------------------------------ */
 
-/* Parses body as a JSON object or answers 400 and returns NULL. */
+/* Parses body as one JSON object (core/jsonread: nothing after it, no key
+ * twice, bounded nesting, no NUL) or answers 400 and returns NULL. */
 static cJSON *parse_body(struct MHD_Connection *c, const http_api_request *req,
                          enum MHD_Result *ret)
 {
-    const char *end = NULL;
-    cJSON *body = cJSON_ParseWithLengthOpts(req->body ? req->body : "", req->len, &end, 0);
-    if (!body) {
-        size_t at = end && req->body ? (size_t)(end - req->body) : 0;
+    if (req->len == 0) {
         *ret = http_api_send_error(c, MHD_HTTP_BAD_REQUEST,
-                                   req->len == 0 ? "body: expected a JSON object, got an empty body"
-                                                 : "body: malformed JSON near byte %zu",
-                                   at);
+                                   "body: expected a JSON object, got an empty body");
+        return NULL;
+    }
+    char err[300];
+    cJSON *body = NULL;
+    check_lock(pthread_mutex_lock(&parse_mu));
+    jsonread_status st = jsonread_parse(&body, err, sizeof err, req->body, req->len, "body");
+    check_lock(pthread_mutex_unlock(&parse_mu));
+    if (st != JSONREAD_OK) {
+        *ret = http_api_send_error(c, MHD_HTTP_BAD_REQUEST, "%s", err);
         return NULL;
     }
     if (!cJSON_IsObject(body)) {
@@ -435,6 +477,39 @@ static cJSON *parse_body(struct MHD_Connection *c, const http_api_request *req,
         return NULL;
     }
     return body;
+}
+
+/* The first number in text (a JSON object whose values are all scalars)
+ * written with a fraction or an exponent, with the key it belongs to; NULL
+ * when every number is plain digits. Such a number may not be the integer it
+ * reads as ("1.0000000000000001" is read as 1), so integers must be digits. */
+static const char *non_integer_literal(const char *text, size_t len, char *key, size_t key_len,
+                                       size_t *literal_len)
+{
+    key[0] = '\0';
+    for (size_t i = 0; i < len;) {
+        if (text[i] == '"') { /* a string: remember it, it may be the next number's key */
+            size_t start = ++i;
+            while (i < len && text[i] != '"')
+                i += text[i] == '\\' ? 2 : 1;
+            snprintf(key, key_len, "%.*s", (int)((i < len ? i : len) - start), text + start);
+            i++;
+        } else if (text[i] == '-' || isdigit((unsigned char)text[i])) {
+            size_t start = i;
+            int plain = 1;
+            while (i < len && strchr("+-0123456789.eE", text[i])) {
+                plain &= text[i] != '.' && text[i] != 'e' && text[i] != 'E';
+                i++;
+            }
+            if (!plain) {
+                *literal_len = i - start;
+                return text + start;
+            }
+        } else {
+            i++;
+        }
+    }
+    return NULL;
 }
 
 static int is_hex_key(const char *s)
@@ -509,9 +584,10 @@ static enum MHD_Result post_transaction(struct MHD_Connection *c, http_api_ctx *
                                   "(64 hex digits)");
         goto out;
     }
-    if (!cJSON_IsNumber(amount) || !json_int(amount, -9007199254740992.0, 9007199254740992.0, &v)) {
+    if (!cJSON_IsNumber(amount) || !json_int(amount, -MAX_EXACT_AMOUNT, MAX_EXACT_AMOUNT, &v)) {
         ret = http_api_send_error(c, MHD_HTTP_BAD_REQUEST,
-                                  "amount: expected a whole number of base units (at most 2^53)");
+                                  "amount: expected a whole number of base units (at most "
+                                  "2^53 - 1 = 9007199254740991)");
         goto out;
     }
     if (v <= 0) {
@@ -523,6 +599,15 @@ static enum MHD_Result post_transaction(struct MHD_Connection *c, http_api_ctx *
     if (!json_int(node, 1, INT32_MAX, &cmd.node)) {
         ret = http_api_send_error(c, MHD_HTTP_BAD_REQUEST,
                                   "node: expected a node id (an integer >= 1)");
+        goto out;
+    }
+    char key[64];
+    size_t lit_len = 0;
+    const char *lit = non_integer_literal(req->body, req->len, key, sizeof key, &lit_len);
+    if (lit) {
+        ret = http_api_send_error(c, MHD_HTTP_BAD_REQUEST,
+                                  "%s: expected an integer written as digits, got %.*s", key,
+                                  (int)(lit_len < 40 ? lit_len : 40), lit);
         goto out;
     }
     ret = submit(c, srv, &cmd);

@@ -12,11 +12,14 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
-/* What the handlers see of a server: the store they answer from (not owned)
- * and the flag http_stop raises so that event streams end. */
+/* What the handlers see of a server: the store they answer from (not owned),
+ * the flag http_stop raises so that event streams end, and the count of open
+ * event streams with its cap. */
 typedef struct http_api_ctx {
     dash *dash;
     atomic_int stopping;
+    unsigned max_event_streams;
+    atomic_uint event_streams;
 } http_api_ctx;
 
 /* A POST body collected over several calls by the server (owned by it);
@@ -24,7 +27,9 @@ typedef struct http_api_ctx {
 typedef struct http_api_request {
     char *body;
     size_t len;
+    int first;     /* the headers-only call has not been handled yet */
     int too_large; /* more than HTTP_MAX_BODY_BYTES arrived: answered 413 */
+    int answered;  /* a response is queued: the rest of the body is discarded */
 } http_api_request;
 
 /* Answers url on c: an API endpoint, the event stream or an embedded file.

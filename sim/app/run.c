@@ -167,6 +167,19 @@ static int run_and_finish(world *s, run_ctx *rc, const chainsel *chains)
     return status;
 }
 
+/* The dashboard also answers to the --allow-host names (checked when the
+ * options were read, so a refusal here is a bug's). */
+static int allow_hosts(run_serve *sv, const run_options *opts)
+{
+    char err[400];
+    for (size_t i = 0; i < opts->n_allow_hosts; i++)
+        if (rundash_allow_host(sv->dash, err, sizeof err, opts->allow_hosts[i]) != RUNDASH_OK) {
+            cli_error("run: --allow-host: %s", err);
+            return CLI_BAD_INPUT;
+        }
+    return CLI_OK;
+}
+
 int run_main(const run_options *opts)
 {
     world s;
@@ -199,7 +212,8 @@ int run_main(const run_options *opts)
         cli_error("run: %s: %s", opts->scenario_path ? opts->scenario_path : "default scenario",
                   err);
     } else if (opts->serve_addr &&
-               (status = run_serve_start(&sv, &s, opts->serve_addr)) != CLI_OK) {
+               ((status = run_serve_start(&sv, &s, opts->serve_addr)) != CLI_OK ||
+                (status = allow_hosts(&sv, opts)) != CLI_OK)) {
         status = run_serve_end(&sv, status);
     } else if (!opts->serve_addr && run_signals_start(rc.signals, s.eng) != 0) {
         cli_error("run: cannot start a thread");

@@ -14,11 +14,13 @@ typedef struct run_options {
     int have_seed;
     uint64_t seed; /* overrides the scenario's seed when have_seed */
     int have_threads;
-    uint32_t threads;       /* worker threads; 0 = one per CPU (the default) */
-    const char *out_dir;    /* NULL: data_blockchain */
-    double realtime;        /* 0: as fast as possible; F: F x wall-clock speed */
-    int quiet;              /* no event lines: errors, the summary, a short progress line */
-    const char *serve_addr; /* NULL: no dashboard; else ADDR:PORT */
+    uint32_t threads;               /* worker threads; 0 = one per CPU (the default) */
+    const char *out_dir;            /* NULL: data_blockchain */
+    double realtime;                /* 0: as fast as possible; F: F x wall-clock speed */
+    int quiet;                      /* no event lines: errors, the summary, a short progress line */
+    const char *serve_addr;         /* NULL: no dashboard; else ADDR:PORT */
+    const char *const *allow_hosts; /* more Host names the dashboard answers to */
+    size_t n_allow_hosts;
     /* Whose chain files to write (--chains); NULL: all. */
     const struct chainsel *chains;
 } run_options;

@@ -7,6 +7,10 @@
  *    no barrier where they could wait), then it republishes the last snapshot
  *    with the new flags; submitted transactions wait in `pending` for the
  *    runner's next barrier, so they enter the simulation in drain order.
+ *    While paused there is no barrier: the validator counts transactions
+ *    from acceptance to rundash_take (`waiting`) and refuses more than
+ *    DASH_QUEUE_CAPACITY, so that bound holds for the queue and `pending`
+ *    together.
  * rd->mu guards the flags, `pending` and the stop flag, and serialises
  * publishing, so the newest snapshot always carries the current flags.
  *
@@ -26,6 +30,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +63,10 @@ struct rundash {
     double speed;
     dash_command *pending;
     size_t n_pending, cap_pending;
+    /* Transactions the validator let through and the runner has not taken
+     * yet, in dash's queue or in `pending`: at most DASH_QUEUE_CAPACITY, so
+     * a paused run (no barrier takes them) cannot be flooded. */
+    atomic_size_t waiting;
 };
 
 static const char *const reason_messages[] = {
@@ -98,7 +107,7 @@ static const cJSON *wallet_entry(const cJSON *wallets, int64_t index)
 static dash_reason validate(void *ctx, char *err, size_t errlen, const cJSON *wallets,
                             const dash_command *cmd)
 {
-    const rundash *rd = ctx; /* reads only fields fixed at creation */
+    rundash *rd = ctx; /* reads only fields fixed at creation, and counts `waiting` */
     if (cmd->kind != DASH_CMD_SUBMIT_TX)
         return DASH_OK;
     size_t len = strlen(cmd->to_address);
@@ -120,6 +129,16 @@ static dash_reason validate(void *ctx, char *err, size_t errlen, const cJSON *wa
                  cmd->amount, rd->fee, (long long)cmd->from_wallet, have);
         return DASH_ERR_INSUFFICIENT_FUNDS;
     }
+    /* Validators run one at a time (under dash's lock) and the runner only
+     * lowers the count, so checking and then adding cannot overshoot. */
+    if (atomic_load(&rd->waiting) >= DASH_QUEUE_CAPACITY) {
+        snprintf(err, errlen,
+                 "%d transactions are already waiting to enter the run (it is paused or "
+                 "busy); try again later",
+                 DASH_QUEUE_CAPACITY);
+        return DASH_ERR_QUEUE_FULL;
+    }
+    atomic_fetch_add(&rd->waiting, 1); /* dash queues what passes here */
     return DASH_OK;
 }
 
@@ -158,7 +177,7 @@ static void queue_pending_locked(rundash *rd, const dash_command *c)
         size_t cap = rd->cap_pending ? 2 * rd->cap_pending : 16;
         dash_command *p = realloc(rd->pending, cap * sizeof *p);
         if (p == NULL)
-            abort(); /* bounded by dash's queue: tiny */
+            abort(); /* at most DASH_QUEUE_CAPACITY (`waiting`): tiny */
         rd->pending = p;
         rd->cap_pending = cap;
     }
@@ -239,6 +258,7 @@ rundash_reason rundash_new(rundash **out, char *err, size_t errlen, const rundas
         goto nomem;
     check(pthread_mutex_init(&rd->mu, NULL));
     check(pthread_cond_init(&rd->cv, NULL));
+    atomic_init(&rd->waiting, 0);
     rd->eng = cfg->eng;
     rd->duration_ns = cfg->duration_ns;
     rd->n_nodes = cfg->n_nodes;
@@ -273,6 +293,13 @@ nomem:
     snprintf(err, errlen, "dashboard: out of memory");
     rundash_free(rd);
     return rr;
+}
+
+rundash_reason rundash_allow_host(rundash *rd, char *err, size_t errlen, const char *name)
+{
+    if (http_allow_host(rd->srv, err, errlen, name) != HTTP_OK)
+        return RUNDASH_ERR_BAD_HOST;
+    return RUNDASH_OK;
 }
 
 uint16_t rundash_port(const rundash *rd)
@@ -313,6 +340,7 @@ void rundash_close(rundash *rd)
         dashrec_refuse(rd->rec, &rd->pending[i],
                        "the run ended before the transaction could enter it");
     rd->n_pending = 0;
+    atomic_store(&rd->waiting, 0);
     rd->paused = 0;
     rd->closed = 1;
 }
@@ -340,6 +368,7 @@ size_t rundash_take(rundash *rd, dash_command *out, size_t max)
         memcpy(out, rd->pending, n * sizeof *out);
         memmove(rd->pending, rd->pending + n, (rd->n_pending - n) * sizeof *out);
         rd->n_pending -= n;
+        atomic_fetch_sub(&rd->waiting, n);
     }
     check(pthread_mutex_unlock(&rd->mu));
     return n;

@@ -35,7 +35,8 @@ typedef struct rundash rundash;
     X(RUNDASH_ERR_LISTEN, "cannot listen on the address")                                          \
     X(RUNDASH_ERR_UNAVAILABLE, "this chainsim was built without libmicrohttpd")                    \
     X(RUNDASH_ERR_THREAD, "cannot start the dashboard's command thread")                           \
-    X(RUNDASH_ERR_PUBLISH, "the dashboard refused the snapshot")
+    X(RUNDASH_ERR_PUBLISH, "the dashboard refused the snapshot")                                   \
+    X(RUNDASH_ERR_BAD_HOST, "the dashboard cannot answer to that host name")
 
 #define RUNDASH_REASON_ENUM(code, msg) code,
 typedef enum { RUNDASH_REASON_MAP(RUNDASH_REASON_ENUM) RUNDASH_REASON_COUNT } rundash_reason;
@@ -77,13 +78,22 @@ typedef struct rundash_state {
 } rundash_state;
 
 /* Creates the dash store, installs the submit validator (amount plus fee
- * within the last published balance, a 64-hex-digit recipient), starts the
+ * within the last published balance, a 64-hex-digit recipient, and at most
+ * DASH_QUEUE_CAPACITY transactions waiting for rundash_take, paused or not:
+ * DASH_ERR_QUEUE_FULL, HTTP 503, beyond), starts the
  * HTTP server on cfg->listen and the command thread. Returns RUNDASH_OK with
  * *out set, or a reason with *out NULL and msg naming the address and cause
  * (RUNDASH_ERR_BAD_ADDRESS / RUNDASH_ERR_LISTEN are the user's input). Nothing
  * is served until the first rundash_publish (the API answers 503). Free with
  * rundash_free. Call from the controlling thread. */
 rundash_reason rundash_new(rundash **out, char *err, size_t errlen, const rundash_config *cfg)
+    __attribute__((warn_unused_result));
+
+/* Adds name to the Host names the server answers to (http_allow_host).
+ * Returns RUNDASH_OK, or RUNDASH_ERR_BAD_HOST with err saying why (a bad
+ * name, or more than HTTP_MAX_ALLOWED_HOSTS). Call from the controlling
+ * thread. */
+rundash_reason rundash_allow_host(rundash *rd, char *err, size_t errlen, const char *name)
     __attribute__((warn_unused_result));
 
 /* The port the server listens on (the real one for port 0). */

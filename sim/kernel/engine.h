@@ -25,7 +25,7 @@
     X(ENGINE_E_NODES, "the node count must be at least 1")                                         \
     X(ENGINE_E_LOOKAHEAD, "the lookahead (minimum latency) must be > 0 ns")                        \
     X(ENGINE_E_MODEL, "the model must provide on_event")                                           \
-    X(ENGINE_E_REALTIME, "the realtime factor must be 0 (off) or a finite number > 0")             \
+    X(ENGINE_E_REALTIME, "the realtime factor must be 0 (off) or a number from 0.001 to 1000000")  \
     X(ENGINE_E_NOMEM, "out of memory")                                                             \
     X(ENGINE_E_THREAD, "cannot start a worker thread")                                             \
     X(ENGINE_E_PAST, "the time is before the engine's current virtual time")                       \
@@ -122,8 +122,9 @@ typedef struct engine_config {
      * nodes are spread over the workers to balance the sums. Read by
      * engine_new only. Results never depend on it. */
     const uint64_t *node_cost;
-    /* 0 = as fast as possible; F > 0 = virtual time runs at most F times as
-     * fast as the wall clock (pacing only, never changes results). */
+    /* 0 = as fast as possible; F in [ENGINE_REALTIME_MIN, ENGINE_REALTIME_MAX]
+     * = virtual time runs at most F times as fast as the wall clock (pacing
+     * only, never changes results). */
     double realtime_factor;
     engine_model model;
 } engine_config;
@@ -173,10 +174,24 @@ void engine_request_stop(engine *e);
  * callable from callbacks or any thread. */
 void engine_set_paused(engine *e, int paused);
 
-/* Changes the realtime factor (0 = as fast as possible, F > 0 = at most F x
- * wall-clock speed); it takes effect at the next window, pacing from there.
- * Pacing only, never results. Returns ENGINE_OK or ENGINE_E_REALTIME (nothing
- * changes). Thread-safe, also during engine_run. */
+/* The realtime factors a run accepts besides 0 (unpaced): from one virtual
+ * second per 1,000 wall-clock seconds to a million virtual seconds per
+ * wall-clock second. Outside them a factor is refused: a smaller one makes a
+ * window's wall-clock time overflow int64 nanoseconds within a few virtual
+ * hours (at 1e-300, within a nanosecond), and nothing is slower to watch. */
+#define ENGINE_REALTIME_MIN 1e-3
+#define ENGINE_REALTIME_MAX 1e6
+
+/* 1 when factor is 0 or a number in [ENGINE_REALTIME_MIN, ENGINE_REALTIME_MAX]
+ * (NaN and infinities are not), else 0. Thread-safe. */
+int engine_realtime_valid(double factor);
+
+/* Changes the realtime factor (0 = as fast as possible, F in the range above
+ * = at most F x wall-clock speed); it takes effect within 50 ms of wall-clock
+ * time, also in the middle of a long wait for the next window, pacing from
+ * the virtual time reached so far. Pacing only, never results. Returns
+ * ENGINE_OK or ENGINE_E_REALTIME (nothing changes). Thread-safe, also
+ * during engine_run. */
 int engine_set_realtime(engine *e, double factor) __attribute__((warn_unused_result));
 
 /* The current realtime factor (0 = as fast as possible). Thread-safe. */

@@ -23,8 +23,12 @@ double engine_realtime_factor_load(engine *e);
  * the window's barrier, so no rank starts another window meanwhile. */
 void engine_wait_while_paused(engine *e, pacing *p);
 
-/* Realtime: sleeps until the wall clock matches window_ns. Rank 0 calls it
- * before its part of the window (the others may run ahead by one window). */
+/* Realtime: sleeps until the wall clock matches window_ns, in slices of at
+ * most 50 ms; after each it waits out a pause (engine_wait_while_paused),
+ * paces from where it is at a factor changed meanwhile, and returns at once
+ * when a stop is requested. Safe for any factor and any distance to the
+ * window (no integer overflow). Rank 0 calls it before its part of the
+ * window (the others may run ahead by one window). */
 void engine_pace(engine *e, pacing *p, int64_t window_ns);
 
 #endif

@@ -116,8 +116,7 @@ int engine_new(engine **out, const engine_config *cfg)
         return ENGINE_E_LOOKAHEAD;
     if (cfg->model.on_event == NULL)
         return ENGINE_E_MODEL;
-    if (!(cfg->realtime_factor == 0 ||
-          (isfinite(cfg->realtime_factor) && cfg->realtime_factor > 0)))
+    if (!engine_realtime_valid(cfg->realtime_factor))
         return ENGINE_E_REALTIME;
     engine *e = zalloc_lines(1, sizeof *e);
     if (e == NULL)

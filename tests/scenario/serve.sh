@@ -61,7 +61,7 @@ done
 
 http() { # METHOD PATH [BODY] -> prints the raw response
     exec 3<>"/dev/tcp/127.0.0.1/$port" || fail "connect"
-    printf '%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
+    printf '%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
         "$1" "$2" "${#3}" "${3:-}" >&3
     timeout 5 cat <&3
     exec 3<&-

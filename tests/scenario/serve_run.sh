@@ -39,7 +39,7 @@ start() { # OUT ARGS... : starts chainsim run in the background, sets pid and po
 http() { # METHOD PATH [BODY [CONTENT-TYPE]] -> the raw response
     local body=${3:-}
     exec 3<>"/dev/tcp/127.0.0.1/$port" || fail "connect to $port"
-    printf '%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s' \
+    printf '%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s' \
         "$1" "$2" "${4:-application/json}" "${#body}" "$body" >&3
     timeout 20 cat <&3
     exec 3<&-
@@ -116,7 +116,7 @@ balance=$(printf '%s' "$r" | grep -o '"index":1,"address":"[0-9a-f]*","balance":
 ok
 
 # Errors, each with its status and a message naming the field.
-expect 400 'malformed JSON' POST /api/transactions '{"from": 1,'
+expect 400 'not valid JSON' POST /api/transactions '{"from": 1,'
 expect 400 'amount' POST /api/transactions '{"from": 1, "to": 2, "node": 1}'
 expect 400 'node' POST /api/transactions '{"from": 1, "to": 2, "amount": 5}'
 expect 404 'wallet 99 does not exist' POST /api/transactions '{"from": 99, "to": 2, "amount": 5, "node": 1}'
@@ -130,7 +130,7 @@ expect 400 'to' POST /api/transactions '{"from": 1, "to": "abc", "amount": 5, "n
 expect 415 'application/json' POST /api/transactions '{"from": 1, "to": 2, "amount": 5, "node": 1}' text/plain
 # A body over 64 KiB: refused from its Content-Length, before it is read.
 exec 3<>"/dev/tcp/127.0.0.1/$port" || fail "connect to $port"
-printf 'POST /api/transactions HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: 70000\r\n\r\n{"from": 1' >&3
+printf 'POST /api/transactions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: 70000\r\n\r\n{"from": 1' >&3
 r=$(timeout 20 cat <&3)
 exec 3<&-
 [ "$(code "$r")" = 413 ] || fail "huge body: $r"
