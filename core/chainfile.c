@@ -34,8 +34,9 @@ struct chainfile {
     uint32_t *stored_heights;
     size_t *stored_sizes;
     /* First transaction whose stored txid differs from its recomputed one,
-     * per block: SIZE_MAX when none. */
+     * per block: SIZE_MAX when none; the same for the stored size. */
     size_t *bad_txid;
+    size_t *bad_txsize;
     /* What the top level claims: height, tip and transactions. */
     uint32_t stored_height;
     hash256 stored_tip;
@@ -292,8 +293,9 @@ static jsonread_status no_memory(jsonread *jr, const cJSON *at)
     return jsonread_fail(jr, JSONREAD_E_NOMEM, at, NULL, "out of memory");
 }
 
-/* One transaction; *stored is its stored txid. NULL when refused. */
-static tx *parse_tx(jsonread *jr, hash256 *stored, const cJSON *o)
+/* One transaction; *stored is its stored txid, *stored_size its stored
+ * size. NULL when refused. */
+static tx *parse_tx(jsonread *jr, hash256 *stored, uint64_t *stored_size, const cJSON *o)
 {
     size_t n_in = 0, n_out = 0, i = 0;
     uint32_t version = 0;
@@ -303,6 +305,7 @@ static tx *parse_tx(jsonread *jr, hash256 *stored, const cJSON *o)
     tx *t = NULL;
     if (jsonread_object(jr, &o, o, NULL, JSONREAD_REQUIRED) || get_hash(jr, stored, o, "txid") ||
         get_u32(jr, &version, o, "version") ||
+        jsonread_u64(jr, stored_size, o, "size", 0, UINT64_MAX, JSONREAD_REQUIRED) ||
         jsonread_array(jr, &jin, &n_in, o, "inputs", JSONREAD_REQUIRED) ||
         jsonread_array(jr, &jout, &n_out, o, "outputs", JSONREAD_REQUIRED))
         return NULL;
@@ -344,6 +347,7 @@ struct claims {
     uint32_t *height;
     size_t *size;
     size_t *bad_txid;
+    size_t *bad_txsize;
 };
 
 /* The header fields and the PoS fields of block o into *h and *pos. */
@@ -390,6 +394,7 @@ static block *parse_block(jsonread *jr, const struct claims *cl, size_t i, const
     tx **txs = NULL;
     block *b = NULL;
     cl->bad_txid[i] = SIZE_MAX;
+    cl->bad_txsize[i] = SIZE_MAX;
     if (jsonread_object(jr, &o, o, NULL, JSONREAD_REQUIRED) ||
         get_u32(jr, &cl->height[i], o, "height") || get_hash(jr, &cl->id[i], o, "id") ||
         jsonread_u64(jr, &size, o, "size", 0, UINT64_MAX, JSONREAD_REQUIRED) ||
@@ -405,11 +410,14 @@ static block *parse_block(jsonread *jr, const struct claims *cl, size_t i, const
     cJSON_ArrayForEach(item, jtxs)
     {
         hash256 stored;
-        txs[got] = parse_tx(jr, &stored, item);
+        uint64_t stored_size = 0;
+        txs[got] = parse_tx(jr, &stored, &stored_size, item);
         if (txs[got] == NULL)
             goto done;
         if (cl->bad_txid[i] == SIZE_MAX && !hash_eq(&stored, tx_id(txs[got])))
             cl->bad_txid[i] = got;
+        if (cl->bad_txsize[i] == SIZE_MAX && stored_size != tx_size(txs[got]))
+            cl->bad_txsize[i] = got;
         got++;
     }
     if (block_new(&b, &h, is_pos ? &pos : NULL, txs, got) != 0)
@@ -606,7 +614,8 @@ static jsonread_status parse_head(jsonread *jr, chainfile *cf, const cJSON *doc)
     if (parse_params(jr, &cf->params, doc) ||
         (cf->params.consensus == CHAIN_POS && parse_pos(jr, cf, jsonread_member(doc, "params"))))
         return jr->status;
-    if (get_u32(jr, &cf->stored_height, doc, "height") || get_hash(jr, &cf->stored_tip, doc, "tip") ||
+    if (get_u32(jr, &cf->stored_height, doc, "height") ||
+        get_hash(jr, &cf->stored_tip, doc, "tip") ||
         jsonread_u64(jr, &cf->stored_n_txs, doc, "transactions", 0, UINT64_MAX, JSONREAD_REQUIRED))
         return jr->status;
     return JSONREAD_OK;
@@ -627,9 +636,12 @@ static jsonread_status parse_blocks(jsonread *jr, chainfile *cf, const cJSON *do
     cf->stored_heights = calloc(n, sizeof *cf->stored_heights);
     cf->stored_sizes = calloc(n, sizeof *cf->stored_sizes);
     cf->bad_txid = calloc(n, sizeof *cf->bad_txid);
-    if (!cf->blocks || !cf->stored_ids || !cf->stored_heights || !cf->stored_sizes || !cf->bad_txid)
+    cf->bad_txsize = calloc(n, sizeof *cf->bad_txsize);
+    if (!cf->blocks || !cf->stored_ids || !cf->stored_heights || !cf->stored_sizes ||
+        !cf->bad_txid || !cf->bad_txsize)
         return no_memory(jr, blocks);
-    struct claims cl = {cf->stored_ids, cf->stored_heights, cf->stored_sizes, cf->bad_txid};
+    struct claims cl = {cf->stored_ids, cf->stored_heights, cf->stored_sizes, cf->bad_txid,
+                        cf->bad_txsize};
     cJSON_ArrayForEach(item, blocks)
     {
         cf->blocks[cf->n_blocks] = parse_block(jr, &cl, cf->n_blocks, item);
@@ -695,6 +707,7 @@ void chainfile_free(chainfile *cf)
     free(cf->stored_heights);
     free(cf->stored_sizes);
     free(cf->bad_txid);
+    free(cf->bad_txsize);
     free(cf->genesis_outputs);
     stake_free(cf->stakes);
     free(cf);
@@ -766,6 +779,12 @@ static reason check_claims(const chainfile *cf, size_t i, chainfile_report *rep)
     if (cf->stored_sizes[i] != block_size(b)) {
         snprintf(detail, sizeof detail, "stored size %zu, recomputed %zu", cf->stored_sizes[i],
                  block_size(b));
+        return report_bad(rep, i, b, REASON_BLOCK_BAD_ID, detail);
+    }
+    if (cf->bad_txsize[i] != SIZE_MAX) {
+        snprintf(detail, sizeof detail,
+                 "stored size of transaction %zu differs from its recomputed %zu bytes",
+                 cf->bad_txsize[i], tx_size(block_tx(b, cf->bad_txsize[i])));
         return report_bad(rep, i, b, REASON_BLOCK_BAD_ID, detail);
     }
     return REASON_OK;

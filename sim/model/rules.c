@@ -115,7 +115,7 @@ int rules_wallets(wallet_set **out, const scenario *scn, uint64_t seed)
     return wallet_set_new(out, scn->workload.wallets, seed, scn->n_nodes, WORLD_WALLET_COINS, coin);
 }
 
-int rules_build(rules *r, char *err, size_t errlen, const scenario *scn)
+int rules_build(rules_set *r, char *err, size_t errlen, const scenario *scn)
 {
     memset(r, 0, sizeof *r);
     r->n_nodes = scn->n_nodes;
@@ -153,7 +153,7 @@ fail:
     return 2;
 }
 
-void rules_free(rules *r)
+void rules_free(rules_set *r)
 {
     block_unref(r->genesis);
     wallet_set_free(r->ws);

@@ -45,25 +45,25 @@ int rules_wallets(wallet_set **out, const scenario *scn, uint64_t seed)
     __attribute__((warn_unused_result));
 
 /* All the rules of a run, for a reader of its outputs. */
-typedef struct rules {
-    chain_params params;               /* hooks installed; genesis outputs from ws */
-    consensus_ctx cons;                /* params' consensus context */
-    stake_schedule *stakes;            /* owned */
-    wallet_set *ws;                    /* owned */
+typedef struct rules_set {
+    chain_params params;                  /* hooks installed; genesis outputs from ws */
+    consensus_ctx cons;                   /* params' consensus context */
+    stake_schedule *stakes;               /* owned */
+    wallet_set *ws;                       /* owned */
     uint8_t (*node_pubs)[KEYS_PUB_BYTES]; /* n_nodes keys, owned */
     uint32_t n_nodes;
-    block *genesis;                    /* one reference, owned */
-    int64_t end_s;                     /* the run's end in header seconds: genesis time + duration */
-} rules;
+    block *genesis; /* one reference, owned */
+    int64_t end_s;  /* the run's end in header seconds: genesis time + duration */
+} rules_set;
 
 /* Builds the rules of scn (run seed scn->seed) into *r, which must not move
  * afterwards (r->params points to r->cons). Returns 0, or 1 when out of
  * memory or 2 when the scenario cannot run, with a message in err; *r is
  * then zeroed. Free with rules_free. */
-int rules_build(rules *r, char *err, size_t errlen, const scenario *scn)
+int rules_build(rules_set *r, char *err, size_t errlen, const scenario *scn)
     __attribute__((warn_unused_result));
 
 /* Frees what r owns and zeroes it. Accepts a zeroed r. */
-void rules_free(rules *r);
+void rules_free(rules_set *r);
 
 #endif
