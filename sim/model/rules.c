@@ -5,6 +5,7 @@
 #include "timeunit.h"
 
 #include "pow.h"
+#include "streams.h"
 #include "world.h"
 
 #include <openssl/crypto.h>
@@ -113,6 +114,13 @@ int rules_wallets(wallet_set **out, const scenario *scn, uint64_t seed)
 {
     uint64_t coin = 10 * (scn->workload.amount_max + scn->workload.fee);
     return wallet_set_new(out, scn->workload.wallets, seed, scn->n_nodes, WORLD_WALLET_COINS, coin);
+}
+
+int rules_net(net **out, const scenario *scn, uint64_t seed)
+{
+    rng topo;
+    rng_init(&topo, seed, UINT32_MAX, RNG_STREAM_TOPOLOGY);
+    return net_new(out, scn, (net_rng){world_rng_draw, &topo});
 }
 
 int rules_build(rules_set *r, char *err, size_t errlen, const scenario *scn)

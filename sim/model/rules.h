@@ -3,7 +3,8 @@
  * run's chain files (`verify` checks a file against them, `serve` names
  * block producers and wallets with them): node keys from the run seed, the
  * stake schedule, the chain parameters with the consensus hooks, the
- * wallets that genesis funds, and the genesis block. Pure: the same
+ * wallets that genesis funds, the genesis block, and the network's
+ * topology. Pure: the same
  * scenario and seed give the same rules. */
 #ifndef CHAINSIM_RULES_H
 #define CHAINSIM_RULES_H
@@ -11,6 +12,7 @@
 #include "chain.h"
 #include "consensus.h"
 #include "keys.h"
+#include "net.h"
 #include "scenario.h"
 #include "stake.h"
 #include "wallet.h"
@@ -43,6 +45,10 @@ int rules_consensus(chain_params *params, consensus_ctx *cons, char *err, size_t
  * out of memory (*out NULL). */
 int rules_wallets(wallet_set **out, const scenario *scn, uint64_t seed)
     __attribute__((warn_unused_result));
+
+/* The network of scn (its topology drawn from seed's topology stream).
+ * Returns 0 and *out (net_free), or -1 when out of memory. */
+int rules_net(net **out, const scenario *scn, uint64_t seed) __attribute__((warn_unused_result));
 
 /* All the rules of a run, for a reader of its outputs. */
 typedef struct rules_set {

@@ -137,9 +137,7 @@ int world_setup(world *s, char *err, size_t errlen)
     s->params.genesis_outputs = wallet_genesis_outputs(s->ws, &s->params.n_genesis_outputs);
     if (sigcache_new(&s->cache, 1 << 16) != 0 || chain_genesis_new(&s->genesis, &s->params) != 0)
         goto nomem;
-    rng topo;
-    rng_init(&topo, s->seed, UINT32_MAX, RNG_STREAM_TOPOLOGY);
-    if (net_new(&s->net, scn, (net_rng){world_rng_draw, &topo}) != 0)
+    if (rules_net(&s->net, scn, s->seed) != 0)
         goto nomem;
     s->m = metrics_new(s->n, scn->workload.confirmations ? scn->workload.confirmations : 1);
     if (s->m == NULL)
