@@ -11,8 +11,8 @@
  *
  * From the tree, the snapshot: the nodes (tip, height; crashed, joined and
  * partition group at the end from the scenario's events; links from the
- * scenario's topology), the recent blocks with forks (producer named by the
- * coinbase's first output or the PoS proposer, time from the header), the
+ * scenario's topology, unless there are more than MAX_LINKS), the recent blocks with forks
+ * (producer named by the coinbase's first output or the PoS proposer, time from the header), the
  * transactions of the best chain (the node with the most work) with sender,
  * recipient, amount and confirmations, and every wallet's balance on it. */
 #include "serve_load.h"
@@ -36,6 +36,8 @@
 enum {
     RECENT_HEIGHTS = 100,  /* blocks published: this far below the best tip */
     MAX_LISTED_TXS = 2000, /* transactions published: the best chain's most recent */
+    MAX_LINKS = 1000000    /* a larger network (a full mesh of 1,415 nodes or more) is
+                              published without its links: no page can draw it */
 };
 
 #define NONE UINT32_MAX
@@ -242,6 +244,10 @@ static cJSON *nodes_doc(loader *ld)
     cJSON *parts = cJSON_AddArrayToObject(doc, "partitions");
     if (crashed == NULL || parts == NULL || rules_net(&nw, scn, scn->seed) != 0)
         goto nomem;
+    size_t n_links = 0;
+    for (uint32_t i = 0; i < scn->n_nodes && n_links / 2 <= MAX_LINKS; i++)
+        n_links += net_degree(nw, i);
+    int list_links = n_links / 2 <= MAX_LINKS;
     for (size_t e = 0; e < scn->n_events; e++) {
         const scenario_event *ev = &scn->events[e];
         if (ev->type == SCENARIO_EV_CRASH || ev->type == SCENARIO_EV_RESTART)
@@ -268,7 +274,7 @@ static cJSON *nodes_doc(loader *ld)
         cJSON_AddBoolToObject(o, "crashed", crashed[i] || !joined);
         cJSON_AddBoolToObject(o, "joined", joined);
         cJSON_AddNumberToObject(o, "group", group_of ? group_of[i] + 1 : 0);
-        for (size_t k = 0; k < net_degree(nw, i); k++) {
+        for (size_t k = 0; list_links && k < net_degree(nw, i); k++) {
             uint32_t p = net_neighbor(nw, i, k);
             if (p > i) {
                 int pair[2] = {(int)i + 1, (int)p + 1};
