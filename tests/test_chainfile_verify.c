@@ -368,7 +368,7 @@ START_TEST(rules_of_a_scenario_match_its_run)
     /* The scenario of the run behind the file: every parameter agrees, and
      * the file verifies under the rules with the run's end as now. */
     load_scenario(&scn, scn_path, NULL);
-    ck_assert_msg(rules_build(r, err, sizeof err, &scn) == 0, "%s", err);
+    ck_assert_msg(rules_build(r, err, sizeof err, &scn, 0) == 0, "%s", err);
     ck_assert_int_eq(r->end_s, (int64_t)r->params.genesis_time + 40);
     ck_assert_uint_eq(chainfile_compare_params(cf, &r->params, d, 8), 0);
     reason rr = chainfile_verify(NULL, cf, &r->params, NULL, r->end_s, &rep);
@@ -392,7 +392,7 @@ START_TEST(rules_of_a_scenario_match_its_run)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         load_scenario(&scn, scn_path, cases[i].set);
-        ck_assert_msg(rules_build(r, err, sizeof err, &scn) == 0, "%s", err);
+        ck_assert_msg(rules_build(r, err, sizeof err, &scn, 0) == 0, "%s", err);
         size_t n = chainfile_compare_params(cf, &r->params, d, 8);
         ck_assert_msg(n >= 1, "%s: no difference", cases[i].set);
         int named = 0;
@@ -406,7 +406,7 @@ START_TEST(rules_of_a_scenario_match_its_run)
     /* The seed changes the genesis too: replayed under those rules, block 0
      * is not their genesis. */
     load_scenario(&scn, scn_path, "seed=6");
-    ck_assert_msg(rules_build(r, err, sizeof err, &scn) == 0, "%s", err);
+    ck_assert_msg(rules_build(r, err, sizeof err, &scn, 0) == 0, "%s", err);
     ck_assert_int_eq(chainfile_verify(NULL, cf, &r->params, NULL, r->end_s, &rep),
                      REASON_BLOCK_BAD_GENESIS);
     ck_assert_uint_eq(rep.height, 0);

@@ -85,7 +85,7 @@ static int load_rules(rule_source *src, const char *path, int missing_ok)
         return CLI_BAD_INPUT;
     }
     snprintf(src->name, sizeof src->name, "%s", scn.name ? scn.name : "unnamed");
-    int rc = rules_build(&src->r, err, sizeof err, &scn);
+    int rc = rules_build(&src->r, err, sizeof err, &scn, 0);
     scenario_free(&scn);
     if (rc != 0) {
         cli_error("verify: %s: %s", path, err);
@@ -265,7 +265,7 @@ int cmd_verify(int argc, char **argv)
         scenario scn;
         char err[1024];
         if (scenario_load_default(&scn, NULL, 0, err, sizeof err) == SCENARIO_OK) {
-            if (rules_build(&defaults->r, err, sizeof err, &scn) == 0)
+            if (rules_build(&defaults->r, err, sizeof err, &scn, 0) == 0)
                 defaults->loaded = 1;
             scenario_free(&scn);
         }

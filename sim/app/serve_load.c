@@ -607,7 +607,7 @@ static int load(loader *ld, cJSON **out)
     if (ld->r == NULL)
         return no_memory(ld);
     char err[600];
-    rc = rules_build(ld->r, err, sizeof err, &ld->scn);
+    rc = rules_build(ld->r, err, sizeof err, &ld->scn, RULES_NODE_KEYS);
     if (rc != 0)
         return fail(ld, rc == 1 ? CLI_FAILED : CLI_BAD_INPUT, "%s/summary.json: %s", dir, err);
     ld->tip = malloc((ld->scn.n_nodes ? ld->scn.n_nodes : 1) * sizeof *ld->tip);

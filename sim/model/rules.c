@@ -123,14 +123,15 @@ int rules_net(net **out, const scenario *scn, uint64_t seed)
     return net_new(out, scn, (net_rng){world_rng_draw, &topo});
 }
 
-int rules_build(rules_set *r, char *err, size_t errlen, const scenario *scn)
+int rules_build(rules_set *r, char *err, size_t errlen, const scenario *scn, unsigned flags)
 {
     memset(r, 0, sizeof *r);
     r->n_nodes = scn->n_nodes;
-    r->node_pubs = calloc(scn->n_nodes ? scn->n_nodes : 1, sizeof *r->node_pubs);
-    if (r->node_pubs == NULL)
+    int keys = (flags & RULES_NODE_KEYS) || scn->consensus.type == SCENARIO_POS;
+    r->node_pubs = keys ? calloc(scn->n_nodes ? scn->n_nodes : 1, sizeof *r->node_pubs) : NULL;
+    if (keys && r->node_pubs == NULL)
         goto nomem;
-    for (uint32_t i = 0; i < scn->n_nodes; i++) {
+    for (uint32_t i = 0; keys && i < scn->n_nodes; i++) {
         uint8_t seed[KEYS_SEED_BYTES];
         keys_pair *kp = NULL;
         rules_node_seed(seed, scn->seed, i);
@@ -141,7 +142,8 @@ int rules_build(rules_set *r, char *err, size_t errlen, const scenario *scn)
         memcpy(r->node_pubs[i], keys_pair_public(kp), KEYS_PUB_BYTES);
         keys_pair_free(kp);
     }
-    if (rules_stakes(&r->stakes, err, errlen, scn, (const uint8_t(*)[KEYS_PUB_BYTES])r->node_pubs))
+    if (keys &&
+        rules_stakes(&r->stakes, err, errlen, scn, (const uint8_t(*)[KEYS_PUB_BYTES])r->node_pubs))
         goto fail;
     if (rules_consensus(&r->params, &r->cons, err, errlen, scn, scn->seed, r->stakes))
         goto fail;

@@ -54,19 +54,26 @@ int rules_net(net **out, const scenario *scn, uint64_t seed) __attribute__((warn
 typedef struct rules_set {
     chain_params params;                  /* hooks installed; genesis outputs from ws */
     consensus_ctx cons;                   /* params' consensus context */
-    stake_schedule *stakes;               /* owned */
+    stake_schedule *stakes;               /* owned; NULL when node_pubs is */
     wallet_set *ws;                       /* owned */
-    uint8_t (*node_pubs)[KEYS_PUB_BYTES]; /* n_nodes keys, owned */
+    uint8_t (*node_pubs)[KEYS_PUB_BYTES]; /* n_nodes keys, owned (see rules_build) */
     uint32_t n_nodes;
     block *genesis; /* one reference, owned */
     int64_t end_s;  /* the run's end in header seconds: genesis time + duration */
 } rules_set;
 
+/* What rules_build derives beyond what checking a chain needs. */
+enum {
+    RULES_NODE_KEYS = 1 /* every node's public key, also for PoW (PoS always needs them) */
+};
+
 /* Builds the rules of scn (run seed scn->seed) into *r, which must not move
- * afterwards (r->params points to r->cons). Returns 0, or 1 when out of
- * memory or 2 when the scenario cannot run, with a message in err; *r is
- * then zeroed. Free with rules_free. */
-int rules_build(rules_set *r, char *err, size_t errlen, const scenario *scn)
+ * afterwards (r->params points to r->cons). Node keys cost a key derivation
+ * each: without RULES_NODE_KEYS in flags a PoW run's are left out
+ * (node_pubs and stakes NULL), since its chain depends on none of them.
+ * Returns 0, or 1 when out of memory or 2 when the scenario cannot run,
+ * with a message in err; *r is then zeroed. Free with rules_free. */
+int rules_build(rules_set *r, char *err, size_t errlen, const scenario *scn, unsigned flags)
     __attribute__((warn_unused_result));
 
 /* Frees what r owns and zeroes it. Accepts a zeroed r. */
