@@ -34,8 +34,13 @@ struct chainfile {
     uint32_t *stored_heights;
     size_t *stored_sizes;
     /* First transaction whose stored txid differs from its recomputed one,
-     * per block: SIZE_MAX when none. */
+     * per block: SIZE_MAX when none; the same for the stored size. */
     size_t *bad_txid;
+    size_t *bad_txsize;
+    /* What the top level claims: height, tip and transactions. */
+    uint32_t stored_height;
+    hash256 stored_tip;
+    uint64_t stored_n_txs;
     /* PoS: the consensus rules the params give (stakes owned here). */
     consensus_ctx cons;
     stake_schedule *stakes;
@@ -288,8 +293,9 @@ static jsonread_status no_memory(jsonread *jr, const cJSON *at)
     return jsonread_fail(jr, JSONREAD_E_NOMEM, at, NULL, "out of memory");
 }
 
-/* One transaction; *stored is its stored txid. NULL when refused. */
-static tx *parse_tx(jsonread *jr, hash256 *stored, const cJSON *o)
+/* One transaction; *stored is its stored txid, *stored_size its stored
+ * size. NULL when refused. */
+static tx *parse_tx(jsonread *jr, hash256 *stored, uint64_t *stored_size, const cJSON *o)
 {
     size_t n_in = 0, n_out = 0, i = 0;
     uint32_t version = 0;
@@ -299,6 +305,7 @@ static tx *parse_tx(jsonread *jr, hash256 *stored, const cJSON *o)
     tx *t = NULL;
     if (jsonread_object(jr, &o, o, NULL, JSONREAD_REQUIRED) || get_hash(jr, stored, o, "txid") ||
         get_u32(jr, &version, o, "version") ||
+        jsonread_u64(jr, stored_size, o, "size", 0, UINT64_MAX, JSONREAD_REQUIRED) ||
         jsonread_array(jr, &jin, &n_in, o, "inputs", JSONREAD_REQUIRED) ||
         jsonread_array(jr, &jout, &n_out, o, "outputs", JSONREAD_REQUIRED))
         return NULL;
@@ -340,6 +347,7 @@ struct claims {
     uint32_t *height;
     size_t *size;
     size_t *bad_txid;
+    size_t *bad_txsize;
 };
 
 /* The header fields and the PoS fields of block o into *h and *pos. */
@@ -386,6 +394,7 @@ static block *parse_block(jsonread *jr, const struct claims *cl, size_t i, const
     tx **txs = NULL;
     block *b = NULL;
     cl->bad_txid[i] = SIZE_MAX;
+    cl->bad_txsize[i] = SIZE_MAX;
     if (jsonread_object(jr, &o, o, NULL, JSONREAD_REQUIRED) ||
         get_u32(jr, &cl->height[i], o, "height") || get_hash(jr, &cl->id[i], o, "id") ||
         jsonread_u64(jr, &size, o, "size", 0, UINT64_MAX, JSONREAD_REQUIRED) ||
@@ -401,11 +410,14 @@ static block *parse_block(jsonread *jr, const struct claims *cl, size_t i, const
     cJSON_ArrayForEach(item, jtxs)
     {
         hash256 stored;
-        txs[got] = parse_tx(jr, &stored, item);
+        uint64_t stored_size = 0;
+        txs[got] = parse_tx(jr, &stored, &stored_size, item);
         if (txs[got] == NULL)
             goto done;
         if (cl->bad_txid[i] == SIZE_MAX && !hash_eq(&stored, tx_id(txs[got])))
             cl->bad_txid[i] = got;
+        if (cl->bad_txsize[i] == SIZE_MAX && stored_size != tx_size(txs[got]))
+            cl->bad_txsize[i] = got;
         got++;
     }
     if (block_new(&b, &h, is_pos ? &pos : NULL, txs, got) != 0)
@@ -602,6 +614,10 @@ static jsonread_status parse_head(jsonread *jr, chainfile *cf, const cJSON *doc)
     if (parse_params(jr, &cf->params, doc) ||
         (cf->params.consensus == CHAIN_POS && parse_pos(jr, cf, jsonread_member(doc, "params"))))
         return jr->status;
+    if (get_u32(jr, &cf->stored_height, doc, "height") ||
+        get_hash(jr, &cf->stored_tip, doc, "tip") ||
+        jsonread_u64(jr, &cf->stored_n_txs, doc, "transactions", 0, UINT64_MAX, JSONREAD_REQUIRED))
+        return jr->status;
     return JSONREAD_OK;
 }
 
@@ -620,9 +636,12 @@ static jsonread_status parse_blocks(jsonread *jr, chainfile *cf, const cJSON *do
     cf->stored_heights = calloc(n, sizeof *cf->stored_heights);
     cf->stored_sizes = calloc(n, sizeof *cf->stored_sizes);
     cf->bad_txid = calloc(n, sizeof *cf->bad_txid);
-    if (!cf->blocks || !cf->stored_ids || !cf->stored_heights || !cf->stored_sizes || !cf->bad_txid)
+    cf->bad_txsize = calloc(n, sizeof *cf->bad_txsize);
+    if (!cf->blocks || !cf->stored_ids || !cf->stored_heights || !cf->stored_sizes ||
+        !cf->bad_txid || !cf->bad_txsize)
         return no_memory(jr, blocks);
-    struct claims cl = {cf->stored_ids, cf->stored_heights, cf->stored_sizes, cf->bad_txid};
+    struct claims cl = {cf->stored_ids, cf->stored_heights, cf->stored_sizes, cf->bad_txid,
+                        cf->bad_txsize};
     cJSON_ArrayForEach(item, blocks)
     {
         cf->blocks[cf->n_blocks] = parse_block(jr, &cl, cf->n_blocks, item);
@@ -688,6 +707,7 @@ void chainfile_free(chainfile *cf)
     free(cf->stored_heights);
     free(cf->stored_sizes);
     free(cf->bad_txid);
+    free(cf->bad_txsize);
     free(cf->genesis_outputs);
     stake_free(cf->stakes);
     free(cf);
@@ -761,13 +781,52 @@ static reason check_claims(const chainfile *cf, size_t i, chainfile_report *rep)
                  block_size(b));
         return report_bad(rep, i, b, REASON_BLOCK_BAD_ID, detail);
     }
+    if (cf->bad_txsize[i] != SIZE_MAX) {
+        snprintf(detail, sizeof detail,
+                 "stored size of transaction %zu differs from its recomputed %zu bytes",
+                 cf->bad_txsize[i], tx_size(block_tx(b, cf->bad_txsize[i])));
+        return report_bad(rep, i, b, REASON_BLOCK_BAD_ID, detail);
+    }
     return REASON_OK;
 }
 
-reason chainfile_rebuild(chain **out, const chainfile *cf, const chain_params *hooks,
-                         sigcache *cache, chainfile_report *rep)
+/* The claims of the top level (height, tip, transactions), checked once
+ * every block has passed: the report is at the tip. */
+static reason check_top_claims(const chainfile *cf, const chain *c, chainfile_report *rep)
 {
-    chain_params params = cf->params;
+    const block *tip = cf->blocks[cf->n_blocks - 1];
+    size_t last = cf->n_blocks - 1;
+    char want[65], got[65], detail[400];
+    if (cf->stored_height != chain_height(c)) {
+        snprintf(detail, sizeof detail,
+                 "the top-level height says %" PRIu32 " but the blocks reach height %" PRIu32,
+                 cf->stored_height, chain_height(c));
+        return report_bad(rep, last, tip, REASON_BLOCK_BAD_ID, detail);
+    }
+    if (!hash_eq(&cf->stored_tip, block_id(tip))) {
+        hash_to_hex(want, &cf->stored_tip);
+        hash_to_hex(got, block_id(tip));
+        snprintf(detail, sizeof detail, "the top-level tip says %s but the last block is %s", want,
+                 got);
+        return report_bad(rep, last, tip, REASON_BLOCK_BAD_ID, detail);
+    }
+    if (cf->stored_n_txs != rep->n_txs) {
+        snprintf(detail, sizeof detail,
+                 "the top-level transactions says %" PRIu64 " but the blocks hold %zu",
+                 cf->stored_n_txs, rep->n_txs);
+        return report_bad(rep, last, tip, REASON_BLOCK_BAD_ID, detail);
+    }
+    return REASON_OK;
+}
+
+/* Replays cf under params from genesis (see chainfile_verify); now_s is
+ * the clock of the future-time rule, or NOW_EACH_BLOCK for each block's
+ * own time (no such check). */
+#define NOW_EACH_BLOCK INT64_MIN
+
+static reason replay(chain **out, const chainfile *cf, const chain_params *params,
+                     const char *whose, sigcache *cache, int64_t now_s, chainfile_report *rep)
+{
     chain *c = NULL;
     block *genesis = NULL;
     char detail[400];
@@ -775,16 +834,7 @@ reason chainfile_rebuild(chain **out, const chainfile *cf, const chain_params *h
     memset(rep, 0, sizeof *rep);
     if (out != NULL)
         *out = NULL;
-    if (hooks != NULL) {
-        params.expected_bits = hooks->expected_bits;
-        params.check_proof = hooks->check_proof;
-        params.block_work = hooks->block_work;
-        params.hook_ctx = hooks->hook_ctx;
-        params.max_rollback = hooks->max_rollback;
-    } else if (params.consensus == CHAIN_POS) {
-        consensus_install(&params, &cf->cons); /* the lottery, leader proof and signature */
-    }
-    if (chain_genesis_new(&genesis, &params) != 0 || chain_new(&c, &params, genesis, cache) != 0) {
+    if (chain_genesis_new(&genesis, params) != 0 || chain_new(&c, params, genesis, cache) != 0) {
         r = report_bad(rep, 0, cf->blocks[0], REASON_NO_MEMORY, reason_message(REASON_NO_MEMORY));
         goto done;
     }
@@ -792,8 +842,9 @@ reason chainfile_rebuild(chain **out, const chainfile *cf, const chain_params *h
     rep->n_txs = block_n_tx(cf->blocks[0]);
     if (!hash_eq(block_id(genesis), block_id(cf->blocks[0]))) {
         snprintf(detail, sizeof detail,
-                 "block 0 is not the genesis block the file's params give (seed, time, bits, "
-                 "or its coinbase differ)");
+                 "block 0 is not the genesis block %s give (seed, time, bits, or its "
+                 "coinbase's allocations differ)",
+                 whose);
         r = report_bad(rep, 0, cf->blocks[0], REASON_BLOCK_BAD_GENESIS, detail);
         goto done;
     }
@@ -811,7 +862,7 @@ reason chainfile_rebuild(chain **out, const chainfile *cf, const chain_params *h
             goto done;
         }
         chain_result res;
-        r = chain_add_block(c, &res, b, (int64_t)h->time);
+        r = chain_add_block(c, &res, b, now_s == NOW_EACH_BLOCK ? (int64_t)h->time : now_s);
         if (r == REASON_OK && (res.outcome != CHAIN_OUTCOME_TIP || chain_height(c) != i)) {
             r = REASON_BLOCK_BAD_LINK;
             snprintf(res.message, sizeof res.message, "block does not extend the chain (%s)",
@@ -829,6 +880,8 @@ reason chainfile_rebuild(chain **out, const chainfile *cf, const chain_params *h
         rep->n_blocks++;
         rep->n_txs += block_n_tx(b);
     }
+    if ((r = check_top_claims(cf, c, rep)) != REASON_OK)
+        goto done;
     rep->ok = 1;
     rep->height = chain_height(c);
     rep->id = *chain_entry_id(chain_tip(c));
@@ -842,4 +895,156 @@ done:
     chain_free(c);
     block_unref(genesis);
     return r;
+}
+
+void chainfile_own_rules(const chainfile *cf, chain_params *out)
+{
+    *out = cf->params;
+    if (out->consensus == CHAIN_POS)
+        consensus_install(out, &cf->cons); /* the lottery, leader proof and signature */
+}
+
+reason chainfile_rebuild(chain **out, const chainfile *cf, const chain_params *hooks,
+                         sigcache *cache, chainfile_report *rep)
+{
+    chain_params params = cf->params;
+    if (hooks != NULL) {
+        params.expected_bits = hooks->expected_bits;
+        params.check_proof = hooks->check_proof;
+        params.block_work = hooks->block_work;
+        params.hook_ctx = hooks->hook_ctx;
+        params.max_rollback = hooks->max_rollback;
+    } else {
+        chainfile_own_rules(cf, &params);
+    }
+    return replay(out, cf, &params, "the file's params", cache, NOW_EACH_BLOCK, rep);
+}
+
+reason chainfile_verify(chain **out, const chainfile *cf, const chain_params *rules,
+                        sigcache *cache, int64_t now_s, chainfile_report *rep)
+{
+    return replay(out, cf, rules, "the rules", cache, now_s, rep);
+}
+
+/* ---- parameters against a reference ---- */
+
+struct diffs {
+    chainfile_param_diff *out;
+    size_t max, n;
+};
+
+static void diff_add(struct diffs *d, const char *name, const char *file, const char *want)
+{
+    if (d->n < d->max) {
+        chainfile_param_diff *x = &d->out[d->n];
+        x->name = name;
+        snprintf(x->file, sizeof x->file, "%s", file);
+        snprintf(x->want, sizeof x->want, "%s", want);
+    }
+    d->n++;
+}
+
+static void diff_u64(struct diffs *d, const char *name, uint64_t file, uint64_t want)
+{
+    char a[24], b[24];
+    if (file == want)
+        return;
+    snprintf(a, sizeof a, "%" PRIu64, file);
+    snprintf(b, sizeof b, "%" PRIu64, want);
+    diff_add(d, name, a, b);
+}
+
+static void diff_bits(struct diffs *d, const char *name, uint32_t file, uint32_t want)
+{
+    char a[12], b[12];
+    if (file == want)
+        return;
+    snprintf(a, sizeof a, "%08" PRIx32, file);
+    snprintf(b, sizeof b, "%08" PRIx32, want);
+    diff_add(d, name, a, b);
+}
+
+/* One step of a stake schedule as text: "KEY8...: STAKE from slot S". */
+static void step_text(char *out, size_t outlen, const stake_schedule *s, size_t key, size_t step)
+{
+    char hex[2 * KEYS_PUB_BYTES + 1];
+    uint64_t from = 0, stake = 0;
+    hex_encode(hex, stake_key(s, key), KEYS_PUB_BYTES);
+    if (step < stake_n_steps(s, key))
+        stake_step(s, key, step, &from, &stake);
+    if (step < stake_n_steps(s, key))
+        snprintf(out, outlen, "key %.16s...: %" PRIu64 " from slot %" PRIu64, hex, stake, from);
+    else
+        snprintf(out, outlen, "key %.16s...: no step %zu", hex, step + 1);
+}
+
+/* The first difference between two stake schedules, as pos.stakes. */
+static void diff_stakes(struct diffs *d, const stake_schedule *file, const stake_schedule *want)
+{
+    char a[72], b[72];
+    size_t nf = file ? stake_n_keys(file) : 0, nw = want ? stake_n_keys(want) : 0;
+    if (nf != nw) {
+        snprintf(a, sizeof a, "%zu keys", nf);
+        snprintf(b, sizeof b, "%zu keys", nw);
+        diff_add(d, "pos.stakes", a, b);
+        return;
+    }
+    for (size_t k = 0; k < nf; k++) {
+        size_t sf = stake_n_steps(file, k), sw = stake_n_steps(want, k);
+        int same_key = memcmp(stake_key(file, k), stake_key(want, k), KEYS_PUB_BYTES) == 0;
+        for (size_t j = 0; j < (sf > sw ? sf : sw); j++) {
+            uint64_t ff = 0, fs = 0, wf = 0, ws = 0;
+            if (j < sf)
+                stake_step(file, k, j, &ff, &fs);
+            if (j < sw)
+                stake_step(want, k, j, &wf, &ws);
+            if (same_key && j < sf && j < sw && ff == wf && fs == ws)
+                continue;
+            step_text(a, sizeof a, file, k, j);
+            step_text(b, sizeof b, want, k, j);
+            diff_add(d, "pos.stakes", a, b);
+            return;
+        }
+    }
+}
+
+size_t chainfile_compare_params(const chainfile *cf, const chain_params *ref,
+                                chainfile_param_diff *out, size_t max)
+{
+    struct diffs d = {out, max, 0};
+    const chain_params *p = &cf->params;
+    char a[72], b[72];
+    if (p->consensus != ref->consensus)
+        diff_add(&d, "consensus", p->consensus == CHAIN_POS ? "pos" : "pow",
+                 ref->consensus == CHAIN_POS ? "pos" : "pow");
+    diff_u64(&d, "seed", p->seed, ref->seed);
+    diff_u64(&d, "genesis_time", p->genesis_time, ref->genesis_time);
+    diff_bits(&d, "genesis_bits", p->genesis_bits, ref->genesis_bits);
+    diff_u64(&d, "block_reward", p->block_reward, ref->block_reward);
+    diff_u64(&d, "max_block_bytes", p->max_block_bytes, ref->max_block_bytes);
+    diff_u64(&d, "max_future_s", p->max_future_s, ref->max_future_s);
+    diff_u64(&d, "retarget_blocks", p->retarget_blocks, ref->retarget_blocks);
+    diff_u64(&d, "target_spacing_s", p->target_spacing_s, ref->target_spacing_s);
+    diff_bits(&d, "pow_limit_bits", p->pow_limit_bits, ref->pow_limit_bits);
+    const consensus_ctx *want = ref->consensus == CHAIN_POS ? consensus_of(ref) : NULL;
+    if (p->consensus != CHAIN_POS || want == NULL)
+        return d.n;
+    const consensus_ctx *file = &cf->cons;
+    diff_u64(&d, "pos.slot_s", (uint64_t)(file->slot_ns / TIMEUNIT_NS_PER_S),
+             (uint64_t)(want->slot_ns / TIMEUNIT_NS_PER_S));
+    if (file->f != want->f) {
+        snprintf(a, sizeof a, "%.17g", file->f);
+        snprintf(b, sizeof b, "%.17g", want->f);
+        diff_add(&d, "pos.active_slot_coeff", a, b);
+    }
+    diff_u64(&d, "pos.epoch_slots", file->epoch_slots, want->epoch_slots);
+    diff_u64(&d, "pos.k", file->k, want->k);
+    if (!hash_eq(&file->genesis_seed, &want->genesis_seed)) {
+        char ha[65], hb[65];
+        hash_to_hex(ha, &file->genesis_seed);
+        hash_to_hex(hb, &want->genesis_seed);
+        diff_add(&d, "pos.genesis_seed", ha, hb);
+    }
+    diff_stakes(&d, file->stakes, want->stakes);
+    return d.n;
 }

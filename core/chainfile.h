@@ -88,21 +88,63 @@ typedef struct chainfile_report {
     size_t n_blocks, n_txs; /* blocks and transactions checked */
 } chainfile_report;
 
-/* Replays cf from genesis through a fresh chain: recomputes every id and
- * txid (and compares them with the stored ones), checks every link, merkle
- * root, proof, timestamp and signature, and every transaction against the
- * UTXO set. hooks (may be NULL) supplies the consensus hooks, hook_ctx and
- * max_rollback to use with the file's parameters; without it a PoW file
- * uses the chain's default rules (Bitcoin's retarget with the file's
- * retarget_blocks, target_spacing_s and pow_limit_bits) and a PoS file the
- * rules of chainfile_consensus (every block's slot, lottery win, leader
- * proof and proposer signature are checked). cache may be NULL. When out
- * is not NULL and the file is valid, *out receives the rebuilt chain (free
- * with chain_free, before cf when hooks is NULL: a PoS chain then uses
- * cf's consensus), else NULL. Returns REASON_OK or the reason of the first bad
- * block, also in *rep. */
+/* Replays cf from genesis through a fresh chain under the file's own
+ * params: recomputes every id and txid (and compares them with the stored
+ * ones, and the top-level height, tip and transaction count with what the
+ * blocks give), checks every link, merkle root, proof, timestamp and
+ * signature, and every transaction against the UTXO set. hooks (may be
+ * NULL) supplies the consensus hooks, hook_ctx and max_rollback to use with
+ * the file's parameters; without it a PoW file uses the chain's default
+ * rules (Bitcoin's retarget with the file's retarget_blocks,
+ * target_spacing_s and pow_limit_bits) and a PoS file the rules of
+ * chainfile_consensus (every block's slot, lottery win, leader proof and
+ * proposer signature are checked). Each block is offered at its own time,
+ * so the future-time rule never refuses one: this trusts the file's params
+ * and suits re-reading a file the caller wrote itself (a node's restart);
+ * to check a file from outside, compare its params with the rules
+ * (chainfile_compare_params) and use chainfile_verify. cache may be NULL.
+ * When out is not NULL and the file is valid, *out receives the rebuilt
+ * chain (free with chain_free, before cf when hooks is NULL: a PoS chain
+ * then uses cf's consensus), else NULL. Returns REASON_OK or the reason of
+ * the first bad block, also in *rep. */
 reason chainfile_rebuild(chain **out, const chainfile *cf, const chain_params *hooks,
                          sigcache *cache, chainfile_report *rep)
     __attribute__((warn_unused_result));
+
+/* The rules cf's own params give: its params with, for PoS, the consensus
+ * of chainfile_consensus installed. Written to *out; valid as long as cf. */
+void chainfile_own_rules(const chainfile *cf, chain_params *out);
+
+/* Replays cf as chainfile_rebuild does, but under rules (complete chain
+ * params with their consensus hooks, as consensus_install leaves them),
+ * never under what the file says of itself: block 0 must be the genesis
+ * block rules give (seed, time, bits and allocations), and every block must
+ * follow rules' reward, size limit, difficulty or slot lottery. now_s is the
+ * verifier's clock in header seconds (a run's end: its genesis time plus
+ * its duration): a block whose time is more than rules->max_future_s after
+ * it is refused (REASON_BLOCK_TIME_TOO_NEW). The file's params are not
+ * read; compare them first with chainfile_compare_params. out, cache and
+ * rep as for chainfile_rebuild (the chain uses rules: keep its consensus
+ * alive while the chain lives). */
+reason chainfile_verify(chain **out, const chainfile *cf, const chain_params *rules,
+                        sigcache *cache, int64_t now_s, chainfile_report *rep)
+    __attribute__((warn_unused_result));
+
+/* One parameter whose value in a chain file differs from a reference. */
+typedef struct chainfile_param_diff {
+    const char *name; /* as under params: "block_reward", "pos.stakes" (static) */
+    char file[72];    /* the file's value, as text */
+    char want[72];    /* the reference's value */
+} chainfile_param_diff;
+
+/* Compares every parameter cf records (params and, for PoS, params.pos)
+ * with ref (chain params as consensus_install leaves them: for PoS,
+ * consensus_of(ref) gives the slot rules and the stake schedule; pos.* is
+ * compared only when both are PoS). Writes the first max differences to
+ * out (may be NULL when max is 0), in the order the file lists the keys,
+ * the stake schedule as its first differing key or step; returns the
+ * number of differences (0: the file's params are ref's). Reads only. */
+size_t chainfile_compare_params(const chainfile *cf, const chain_params *ref,
+                                chainfile_param_diff *out, size_t max);
 
 #endif

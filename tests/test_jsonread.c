@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include <stdint.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,80 @@ START_TEST(getters_read_values)
     ck_assert_int_eq(jsonread_only_keys(&jr, jsonread_member(doc, "network"), keys), JSONREAD_OK);
     ck_assert_int_eq(jr.status, JSONREAD_OK);
     ck_assert_str_eq(err, "");
+    cJSON_Delete(doc);
+}
+END_TEST
+
+/* Numbers no double-to-integer conversion may see: every integer getter,
+ * even with the widest range it takes, refuses them (JSONREAD_E_RANGE with
+ * the value) and leaves its output as it was; the double getter refuses
+ * what is outside its range, infinities included, and NaN (which a tree
+ * built by hand can hold). */
+START_TEST(extreme_numbers_are_refused_not_converted)
+{
+    static const char *const texts[] = {
+        "1e300", "-1e300", "-9223372036854775808", "9223372036854775808", "18446744073709551616",
+        "1e999", "-1e999", "9007199254740994",     "-9007199254740994",   "0.5"};
+    char err[300];
+    jsonread jr;
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
+        char text[80];
+        snprintf(text, sizeof text, "{\"height\": %s}", texts[k]);
+        cJSON *doc = NULL;
+        ck_assert_int_eq(jsonread_parse(&doc, err, sizeof err, text, strlen(text), "c.json"),
+                         JSONREAD_OK);
+        uint64_t u = 11;
+        uint32_t u32 = 12;
+        int64_t i = 13;
+        double d = 14;
+        jsonread_init(&jr, err, sizeof err, doc, "c.json");
+        ck_assert_int_eq(jsonread_u64(&jr, &u, doc, "height", 0, UINT64_MAX, JSONREAD_DIGITS),
+                         JSONREAD_E_RANGE);
+        ck_assert_msg(strncmp(err, "c.json: height: expected an integer in [0, ", 43) == 0, "%s",
+                      err);
+        jsonread_init(&jr, err, sizeof err, doc, "c.json");
+        ck_assert_int_eq(jsonread_u32(&jr, &u32, doc, "height", 0, UINT32_MAX, 0),
+                         JSONREAD_E_RANGE);
+        jsonread_init(&jr, err, sizeof err, doc, "c.json");
+        ck_assert_int_eq(jsonread_i64(&jr, &i, doc, "height", INT64_MIN, INT64_MAX, 0),
+                         JSONREAD_E_RANGE);
+        ck_assert_msg(strstr(err, "c.json: height: expected an integer in [-9007199254740992, "
+                                  "9007199254740992], got ") != NULL,
+                      "%s", err);
+        jsonread_init(&jr, err, sizeof err, doc, "c.json");
+        if (strcmp(texts[k], "0.5") != 0)
+            ck_assert_int_eq(jsonread_double(&jr, &d, doc, "height", -1e15, 1e15, 0),
+                             JSONREAD_E_RANGE);
+        ck_assert_uint_eq(u, 11);
+        ck_assert_uint_eq(u32, 12);
+        ck_assert_int_eq(i, 13);
+        ck_assert(d == 14);
+        cJSON_Delete(doc);
+    }
+    /* NaN in a hand-built tree: refused by every numeric getter. */
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddNumberToObject(doc, "x", NAN);
+    uint64_t u = 1;
+    int64_t i = 1;
+    double d = 1;
+    jsonread_init(&jr, err, sizeof err, doc, NULL);
+    ck_assert_int_eq(jsonread_u64(&jr, &u, doc, "x", 0, UINT64_MAX, 0), JSONREAD_E_RANGE);
+    jsonread_init(&jr, err, sizeof err, doc, NULL);
+    ck_assert_int_eq(jsonread_i64(&jr, &i, doc, "x", INT64_MIN, INT64_MAX, 0), JSONREAD_E_RANGE);
+    jsonread_init(&jr, err, sizeof err, doc, NULL);
+    ck_assert_int_eq(jsonread_double(&jr, &d, doc, "x", -INFINITY, INFINITY, 0), JSONREAD_E_RANGE);
+    ck_assert_uint_eq(u, 1);
+    ck_assert_int_eq(i, 1);
+    ck_assert(d == 1);
+    /* The edges that are exact: 2^53 and -2^53 are read. */
+    cJSON_Delete(doc);
+    static const char edge[] = "{\"a\": 9007199254740992, \"b\": -9007199254740992}";
+    ck_assert_int_eq(jsonread_parse(&doc, err, sizeof err, edge, strlen(edge), NULL), JSONREAD_OK);
+    jsonread_init(&jr, err, sizeof err, doc, NULL);
+    ck_assert_int_eq(jsonread_u64(&jr, &u, doc, "a", 0, UINT64_MAX, 0), JSONREAD_OK);
+    ck_assert_uint_eq(u, UINT64_C(9007199254740992));
+    ck_assert_int_eq(jsonread_i64(&jr, &i, doc, "b", INT64_MIN, INT64_MAX, 0), JSONREAD_OK);
+    ck_assert_int_eq(i, -INT64_C(9007199254740992));
     cJSON_Delete(doc);
 }
 END_TEST
@@ -505,6 +580,7 @@ static Suite *suite(void)
     tcase_add_test(tc, repeated_keys_in_a_large_object);
     tcase_add_test(tc, messages_fit_small_buffers);
     tcase_add_test(tc, getters_read_values);
+    tcase_add_test(tc, extreme_numbers_are_refused_not_converted);
     tcase_add_loop_test(tc, getters_name_the_path, 0, (int)(sizeof refusals / sizeof refusals[0]));
     tcase_add_test(tc, first_refusal_wins_and_custom_failures);
     tcase_add_test(tc, only_keys_suggests_and_finds_repeats);

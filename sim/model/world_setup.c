@@ -7,7 +7,7 @@
 #include "timeunit.h"
 
 #include "fileout.h"
-#include "pow.h"
+#include "rules.h"
 #include "streams.h"
 
 #include <openssl/crypto.h>
@@ -88,96 +88,17 @@ int world_start_node(world *s, engine_call *call, uint32_t i, chain *restored)
 
 /* ---- setup and teardown ----------------------------------------------- */
 
+/* The consensus rules (sim/model/rules.c, shared with the readers of a
+ * run's chain files). */
 static int setup_consensus(world *s, char *err, size_t errlen)
 {
-    const scenario *scn = &s->scn;
-    chain_params_default(&s->params);
-    memset(&s->cons, 0, sizeof s->cons);
-    s->params.seed = s->seed;
-    s->cons.genesis_time = s->params.genesis_time;
-    u256_set_compact(&s->cons.pow_limit, s->params.pow_limit_bits, NULL, NULL);
-    if (scn->consensus.type == SCENARIO_POW) {
-        uint32_t bits;
-        if (pow_bits_for_expected_hashes(
-                &bits, (double)scn->consensus.pow.expected_hashes_per_block) != POW_OK) {
-            snprintf(err, errlen, "consensus.pow.expected_hashes_per_block: must be at least 1");
-            return -1;
-        }
-        int64_t spacing_ns = scn->consensus.pow.target_block_interval_ns;
-        if (spacing_ns < TIMEUNIT_NS_PER_S || spacing_ns % TIMEUNIT_NS_PER_S != 0) {
-            snprintf(err, errlen,
-                     "consensus.pow.target_block_interval: must be a whole number of seconds "
-                     "(block times are in seconds)");
-            return -1;
-        }
-        s->params.genesis_bits = bits;
-        s->params.block_reward = scn->consensus.pow.reward;
-        s->params.max_block_bytes = scn->consensus.pow.max_block_bytes;
-        s->cons.type = CHAIN_POW;
-        s->cons.retarget_blocks = scn->consensus.pow.retarget_interval;
-        s->cons.spacing_s = spacing_ns / TIMEUNIT_NS_PER_S;
-    } else {
-        int64_t slot_ns = scn->consensus.pos.slot_ns;
-        if (slot_ns < TIMEUNIT_NS_PER_S || slot_ns % TIMEUNIT_NS_PER_S != 0) {
-            snprintf(err, errlen,
-                     "consensus.pos.slot: must be a whole number of seconds (a block's time is "
-                     "its slot's)");
-            return -1;
-        }
-        s->params.block_reward = scn->consensus.pos.reward;
-        s->params.max_block_bytes = scn->consensus.pow.max_block_bytes;
-        s->cons.type = CHAIN_POS;
-        s->cons.slot_ns = slot_ns;
-        s->cons.epoch_slots = scn->consensus.pos.epoch_slots;
-        s->cons.f = scn->consensus.pos.active_slot_coeff;
-        /* SHA-256("chainsim-pos" || seed, little-endian): the seed's low 4
-         * bytes, and its high 4 bytes too when they are not zero. Every
-         * 64-bit seed gives its own epoch-0 seed, and seeds below 2^32 keep
-         * the 16-byte input they always had. */
-        uint8_t buf[20];
-        size_t n = s->seed >> 32 ? 20 : 16;
-        memcpy(buf, "chainsim-pos", 12);
-        for (size_t i = 0; i < n - 12; i++)
-            buf[12 + i] = (uint8_t)(s->seed >> (8 * i));
-        hash_sha256(s->cons.genesis_seed.b, buf, n);
-        s->cons.k = scn->consensus.pos.k;
-        s->cons.stakes = s->stakes;
-    }
-    consensus_install(&s->params, &s->cons);
-    return 0;
+    return rules_consensus(&s->params, &s->cons, err, errlen, &s->scn, s->seed, s->stakes);
 }
 
-/* The stake schedule from the scenario: each node's initial stake from slot
- * 0, and each set_stake from the first slot starting at or after its time. */
+/* The stake schedule from the scenario (rules_stakes). */
 static int setup_stakes(world *s, const uint8_t (*pubs)[KEYS_PUB_BYTES], char *err, size_t errlen)
 {
-    const scenario *scn = &s->scn;
-    int64_t slot_ns = scn->consensus.pos.slot_ns > 0 ? scn->consensus.pos.slot_ns : 1;
-    stake_entry *entries = calloc(scn->n_nodes + scn->n_events, sizeof *entries);
-    size_t n = 0;
-    if (entries == NULL) {
-        snprintf(err, errlen, "out of memory while setting up the run");
-        return -1;
-    }
-    for (uint32_t i = 0; i < scn->n_nodes; i++) {
-        memcpy(entries[n].pub, pubs[i], KEYS_PUB_BYTES);
-        entries[n++].stake = scn->nodes[i].stake;
-    }
-    for (size_t e = 0; e < scn->n_events; e++) {
-        const scenario_event *ev = &scn->events[e];
-        if (ev->type != SCENARIO_EV_SET_STAKE)
-            continue;
-        memcpy(entries[n].pub, pubs[ev->node], KEYS_PUB_BYTES);
-        entries[n].from_slot = (uint64_t)((ev->at_ns + slot_ns - 1) / slot_ns);
-        entries[n++].stake = ev->stake;
-    }
-    stake_status st = stake_new(&s->stakes, entries, n);
-    free(entries);
-    if (st != STAKE_OK) {
-        snprintf(err, errlen, "nodes[].stake, set_stake events: %s", stake_status_message(st));
-        return -1;
-    }
-    return 0;
+    return rules_stakes(&s->stakes, err, errlen, &s->scn, pubs);
 }
 
 int world_setup(world *s, char *err, size_t errlen)
@@ -191,7 +112,7 @@ int world_setup(world *s, char *err, size_t errlen)
     for (uint32_t i = 0; i < s->n; i++) {
         world_node *sn = &s->nodes[i];
         uint8_t seed[KEYS_SEED_BYTES];
-        keys_derive_seed(seed, s->seed, "node", i);
+        rules_node_seed(seed, s->seed, i);
         int rc = keys_pair_new(&sn->key, seed);
         OPENSSL_cleanse(seed, sizeof seed);
         if (rc != 0)
@@ -209,17 +130,14 @@ int world_setup(world *s, char *err, size_t errlen)
     pubs = NULL;
     if (setup_consensus(s, err, errlen) != 0)
         return 2;
-    uint64_t coin = 10 * (scn->workload.amount_max + scn->workload.fee);
-    if (wallet_set_new(&s->ws, scn->workload.wallets, s->seed, s->n, WORLD_WALLET_COINS, coin) != 0)
+    if (rules_wallets(&s->ws, scn, s->seed) != 0)
         goto nomem;
     for (uint32_t w = 0; w < wallet_count(s->ws); w++)
         s->nodes[wallet_host(s->ws, w)].hosts_wallets = 1;
     s->params.genesis_outputs = wallet_genesis_outputs(s->ws, &s->params.n_genesis_outputs);
     if (sigcache_new(&s->cache, 1 << 16) != 0 || chain_genesis_new(&s->genesis, &s->params) != 0)
         goto nomem;
-    rng topo;
-    rng_init(&topo, s->seed, UINT32_MAX, RNG_STREAM_TOPOLOGY);
-    if (net_new(&s->net, scn, (net_rng){world_rng_draw, &topo}) != 0)
+    if (rules_net(&s->net, scn, s->seed) != 0)
         goto nomem;
     s->m = metrics_new(s->n, scn->workload.confirmations ? scn->workload.confirmations : 1);
     if (s->m == NULL)
