@@ -619,8 +619,13 @@ static int draw_figure(const sweep_table *t, const char *out_dir, size_t fig, co
     snprintf(title, sizeof title, "%s against %s: %s\nscenario %s, %s (sweep %s)", y_label(name),
              xpath, reps, t->scenario, t->seeds, t->id);
     plot_var_string(v, "sweep_title", title);
-    fprintf(v, "categorical = %d\nn_x = %zu\nn_series = %zu\n", t->kind == PLOTSWEEP_X_CATEGORY,
-            t->n_x, t->n_series);
+    double x_min = t->n_x ? t->x[order[0]] : 0, x_max = t->n_x ? t->x[order[t->n_x - 1]] : 0;
+    if (t->kind == PLOTSWEEP_X_CATEGORY) {
+        x_min = 1;
+        x_max = (double)t->n_x;
+    }
+    fprintf(v, "categorical = %d\nn_x = %zu\nx_min = %.9g\nx_max = %.9g\nn_series = %zu\n",
+            t->kind == PLOTSWEEP_X_CATEGORY, t->n_x, x_min, x_max, t->n_series);
     for (size_t s = 0; s < t->n_series; s++) {
         char *text = NULL;
         size_t len = 0;
@@ -631,7 +636,10 @@ static int draw_figure(const sweep_table *t, const char *out_dir, size_t fig, co
         }
         char var[32];
         snprintf(var, sizeof var, "series_%zu", s + 1);
-        plot_var_string(v, var, text && *text ? text : "mean");
+        plot_var_string(v, var,
+                        text && *text     ? text
+                        : t->max_reps > 1 ? "measured: mean and 95% interval"
+                                          : "measured");
         free(text);
     }
     put_block(v, t, "$stats", fig, order);
