@@ -1,13 +1,13 @@
 # Transaction confirmation latency: cumulative distribution, over confirmed
 # transactions, of the time from submission to confirmation at the run's
 # depth (transactions.csv column latency).
-# Run by `chainsim plot`, which sets: dir, out, has_data.
+# Run by `chainsim plot`, which sets: dir, out, run_title, has_data.
 term = strstrt(GPVAL_TERMINALS, "pngcairo") > 0 ? "pngcairo" : "png"
 set terminal @term size 1000,600
 set output out
 set termoption noenhanced
 set datafile separator ","
-set title "Transaction confirmation latency (CDF over confirmed transactions)"
+set title "Transaction confirmation latency (CDF over confirmed transactions)\n" . run_title
 set xlabel "latency (s)"
 set ylabel "fraction of confirmed transactions"
 set key bottom right

@@ -18,7 +18,7 @@ enum {
     X("run", cmd_run, "run a scenario and write every node's chain and metrics")                   \
     X("verify", cmd_verify, "re-validate chain files from genesis")                                \
     X("pow-check", cmd_pow_check, "decode an 80-byte block header and check its proof of work")    \
-    X("plot", cmd_plot, "draw a run's figures (PNG) with gnuplot")                                 \
+    X("plot", cmd_plot, "draw the figures (PNG) of runs or sweeps with gnuplot")                   \
     X("compare", cmd_compare, "print the headline figures of several runs side by side")           \
     X("sweep", cmd_sweep, "run a scenario over a grid of parameter values and repetitions")        \
     X("serve", cmd_serve, "serve the web dashboard for a finished run (read-only)")

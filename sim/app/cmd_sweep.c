@@ -1,18 +1,22 @@
 /* `chainsim sweep`: runs a scenario over the cartesian product of --vary
  * values times --reps repetitions, each run a child `chainsim run` process
  * (up to --jobs at once), then writes sweep.csv with one row per run in grid
- * order, so the file does not depend on which child finished first. */
+ * order, so the file does not depend on which child finished first, and
+ * sweep.json with the sweep's definition. The output folder must be new or
+ * empty: a sweep never mixes its runs with an earlier sweep's. */
 #include "cli.h"
 #include "fileout.h"
 #include "scenario.h"
 #include "summary.h"
 #include "sweep.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,8 +32,12 @@ static void usage(FILE *out)
             "scenario's top-level \"seed\" (1 when it has none).\n"
             "  --reps R   repetitions per grid point (default 1)\n"
             "  --jobs J   runs at once (default 1)\n"
-            "  --out DIR  output folder (default data_blockchain/sweep); DIR/sweep.csv gets\n"
-            "             one row per run: run, varied values, rep, seed, headline figures\n"
+            "  --out DIR  output folder, new or empty (default data_blockchain/sweep); a\n"
+            "             folder that holds anything (an earlier sweep) is refused\n"
+            "DIR/sweep.csv gets one row per run: run_id (the sweep's id, a hash of its\n"
+            "definition, and the run's number), run (its folder), the varied values, rep,\n"
+            "seed and the headline figures; DIR/sweep.json the sweep's definition.\n"
+            "'chainsim plot DIR' draws each figure against the first --vary.\n"
             "Exit status: 0 success, 1 a run failed, 2 bad usage or bad input.\n");
 }
 
@@ -110,6 +118,68 @@ done:
         free(sets[a]);
     free(sets);
     free(idx);
+    return status;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The output folder must not exist yet, or be an empty folder, so that a
+ * sweep never leaves runs of an earlier one beside its own. Returns CLI_OK,
+ * or CLI_BAD_INPUT with a line on stderr naming what is there (the first
+ * three names in sorted order), or CLI_FAILED when the folder cannot be
+ * read. */
+static int check_out_unused(const char *out)
+{
+    struct stat st;
+    if (stat(out, &st) != 0) {
+        if (errno == ENOENT)
+            return CLI_OK;
+        cli_error("sweep: --out %s: %s", out, strerror(errno));
+        return CLI_FAILED;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        cli_error("sweep: --out %s: exists and is not a folder; give a new or empty folder", out);
+        return CLI_BAD_INPUT;
+    }
+    DIR *d = opendir(out);
+    if (d == NULL) {
+        cli_error("sweep: --out %s: cannot read the folder: %s", out, strerror(errno));
+        return CLI_FAILED;
+    }
+    char *names[4] = {NULL, NULL, NULL, NULL}; /* the 3 smallest names, and one spare */
+    size_t n = 0, total = 0;
+    int status = CLI_OK;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        total++;
+        if (n == 4 && strcmp(e->d_name, names[3]) >= 0)
+            continue;
+        char *copy = strdup(e->d_name);
+        if (copy == NULL) {
+            status = CLI_FAILED;
+            break;
+        }
+        if (n == 4)
+            free(names[--n]);
+        names[n++] = copy;
+        qsort(names, n, sizeof names[0], cmp_str);
+    }
+    closedir(d);
+    if (status == CLI_FAILED)
+        cli_error("sweep: out of memory");
+    else if (total > 0) {
+        cli_error("sweep: --out %s already holds %s%s%s%s%s%s (an earlier sweep?); give a new or "
+                  "empty folder, or remove it first",
+                  out, names[0], n > 1 ? ", " : "", n > 1 ? names[1] : "", n > 2 ? ", " : "",
+                  n > 2 ? names[2] : "", total > 3 ? ", ..." : "");
+        status = CLI_BAD_INPUT;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
     return status;
 }
 
@@ -242,10 +312,26 @@ static int parse_args(sweep_args *args, int argc, char **argv)
     return CLI_OK;
 }
 
+/* Writes text to out/name; returns CLI_OK or CLI_FAILED (reported). */
+static int write_text(const char *out, const char *name, char *text)
+{
+    char err[1024];
+    char *path = fileout_join(out, name);
+    int status = CLI_FAILED;
+    if (!text || !path)
+        cli_error("sweep: out of memory");
+    else if (fileout_write(err, sizeof err, path, text, strlen(text)) != FILEOUT_OK)
+        cli_error("sweep: %s", err);
+    else
+        status = CLI_OK;
+    free(path);
+    return status;
+}
+
 /* Reads back the summary.json of each of the n_runs runs and writes
- * out/sweep.csv. Returns CLI_OK, or CLI_FAILED with a line on stderr (none
- * when out of memory for the table of summaries). */
-static int write_table(const sweep_args *args, size_t n_runs)
+ * out/sweep.csv and out/sweep.json. Returns CLI_OK, or CLI_FAILED with a
+ * line on stderr (none when out of memory for the table of summaries). */
+static int write_table(const sweep_args *args, const char *id, size_t n_runs)
 {
     char err[1024];
     int status = CLI_FAILED;
@@ -265,19 +351,17 @@ static int write_table(const sweep_args *args, size_t n_runs)
             goto done;
         }
     }
-    char *csv = sweep_csv(args->axes, args->n_axes, (unsigned)args->reps, args->base_seed,
+    char *csv = sweep_csv(id, args->axes, args->n_axes, (unsigned)args->reps, args->base_seed,
                           (const cJSON *const *)sums, n_runs);
-    char *path = fileout_join(args->out, "sweep.csv");
-    if (!csv || !path) {
-        cli_error("sweep: out of memory");
-    } else if (fileout_write(err, sizeof err, path, csv, strlen(csv)) != FILEOUT_OK) {
-        cli_error("sweep: %s", err);
-    } else {
-        printf("sweep: %zu runs, %s\n", n_runs, path);
-        status = CLI_OK;
-    }
+    char *json = sweep_json(id, args->scn_path, args->axes, args->n_axes, (unsigned)args->reps,
+                            args->base_seed, n_runs);
+    status = write_text(args->out, "sweep.json", json);
+    if (status == CLI_OK)
+        status = write_text(args->out, "sweep.csv", csv);
+    if (status == CLI_OK)
+        printf("sweep %s: %zu runs, %s/sweep.csv\n", id, n_runs, args->out);
     free(csv);
-    free(path);
+    free(json);
 done:
     for (size_t r = 0; r < n_runs; r++)
         cJSON_Delete(sums[r]);
@@ -300,6 +384,18 @@ static int sweep(sweep_args *args)
     int grid_status = check_grid(args->scn_path, args->axes, args->n_axes);
     if (grid_status != CLI_OK)
         return grid_status;
+    char id[SWEEP_ID_HEX + 1], *text = NULL;
+    size_t len = 0;
+    if (fileout_read(&text, &len, err, sizeof err, args->scn_path, SCENARIO_MAX_FILE_BYTES) !=
+        FILEOUT_OK) {
+        cli_error("sweep: %s", err);
+        return CLI_BAD_INPUT;
+    }
+    sweep_id(id, text, len, args->axes, args->n_axes, (unsigned)args->reps, args->base_seed);
+    free(text);
+    int out_status = check_out_unused(args->out);
+    if (out_status != CLI_OK)
+        return out_status;
     if (fileout_mkdirs(err, sizeof err, args->out) != FILEOUT_OK) {
         cli_error("sweep: %s", err);
         return CLI_FAILED;
@@ -311,7 +407,7 @@ static int sweep(sweep_args *args)
                   args->out);
         return CLI_FAILED;
     }
-    return write_table(args, n_runs);
+    return write_table(args, id, n_runs);
 }
 
 int cmd_sweep(int argc, char **argv)

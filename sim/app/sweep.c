@@ -4,6 +4,7 @@
  * its child runs finish in. */
 #include "sweep.h"
 
+#include "hash.h"
 #include "rng.h"
 #include "summary.h"
 
@@ -101,6 +102,42 @@ void sweep_run_name(char *out, size_t outlen, size_t index, size_t n_runs)
         out[outlen - 1] = '\0'; /* the caller's buffer fits every grid this size allows */
 }
 
+/* Writes one length-prefixed part of a sweep's definition to f. */
+static void put_field(FILE *f, const char *tag, const void *data, size_t len)
+{
+    fprintf(f, "%s %zu\n", tag, len);
+    fwrite(data, 1, len, f);
+    fputc('\n', f);
+}
+
+void sweep_id(char out[SWEEP_ID_HEX + 1], const void *scenario, size_t scenario_len,
+              const sweep_axis *axes, size_t n_axes, unsigned reps, uint64_t base_seed)
+{
+    /* The definition as one unambiguous text: every variable-length part is
+     * preceded by its length, so no two definitions give the same bytes. */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    uint8_t digest[32];
+    if (f == NULL)
+        abort(); /* a few hundred bytes: only a broken allocator fails here */
+    fputs("chainsim sweep 1\n", f);
+    put_field(f, "scenario", scenario, scenario_len);
+    fprintf(f, "reps %u\nbase_seed %" PRIu64 "\naxes %zu\n", reps, base_seed, n_axes);
+    for (size_t a = 0; a < n_axes; a++) {
+        put_field(f, "path", axes[a].path, strlen(axes[a].path));
+        fprintf(f, "values %zu\n", axes[a].n_values);
+        for (size_t v = 0; v < axes[a].n_values; v++)
+            put_field(f, "value", axes[a].values[v], strlen(axes[a].values[v]));
+    }
+    if (fclose(f) != 0 || text == NULL)
+        abort();
+    hash_sha256(digest, text, len);
+    free(text);
+    hex_encode(out, digest, SWEEP_ID_HEX / 2);
+    out[SWEEP_ID_HEX] = '\0';
+}
+
 char **sweep_child_argv(const char *exe, const char *scenario, const sweep_axis *axes,
                         size_t n_axes, const size_t *value_idx, uint64_t seed, const char *out_dir)
 {
@@ -141,8 +178,8 @@ char **sweep_child_argv(const char *exe, const char *scenario, const sweep_axis 
     return argv;
 }
 
-char *sweep_csv(const sweep_axis *axes, size_t n_axes, unsigned reps, uint64_t base_seed,
-                const cJSON *const *summaries, size_t n_runs)
+char *sweep_csv(const char *id, const sweep_axis *axes, size_t n_axes, unsigned reps,
+                uint64_t base_seed, const cJSON *const *summaries, size_t n_runs)
 {
     char *text = NULL;
     size_t len = 0;
@@ -155,7 +192,7 @@ char *sweep_csv(const sweep_axis *axes, size_t n_axes, unsigned reps, uint64_t b
         free(idx);
         return NULL;
     }
-    fputs("run", f);
+    fputs("run_id,run", f);
     for (size_t a = 0; a < n_axes; a++) {
         fputc(',', f);
         summary_csv_field(f, axes[a].path);
@@ -169,7 +206,7 @@ char *sweep_csv(const sweep_axis *axes, size_t n_axes, unsigned reps, uint64_t b
         char name[32], cell[64];
         sweep_grid_point(idx, &rep, axes, n_axes, reps, r);
         sweep_run_name(name, sizeof name, r, n_runs);
-        fputs(name, f);
+        fprintf(f, "%s-%s,%s", id, name + strlen("run-"), name);
         for (size_t a = 0; a < n_axes; a++) {
             fputc(',', f);
             summary_csv_field(f, axes[a].values[idx[a]]);
@@ -189,4 +226,45 @@ char *sweep_csv(const sweep_axis *axes, size_t n_axes, unsigned reps, uint64_t b
         return NULL;
     }
     return text;
+}
+
+char *sweep_json(const char *id, const char *scenario_path, const sweep_axis *axes, size_t n_axes,
+                 unsigned reps, uint64_t base_seed, size_t n_runs)
+{
+    char seed[24];
+    snprintf(seed, sizeof seed, "%" PRIu64, base_seed);
+    cJSON *root = cJSON_CreateObject(), *vary = NULL;
+    int ok = root && cJSON_AddStringToObject(root, "sweep_id", id) &&
+             cJSON_AddStringToObject(root, "scenario", scenario_path) &&
+             cJSON_AddRawToObject(root, "base_seed", seed) && /* exact above 2^53 */
+             cJSON_AddNumberToObject(root, "reps", reps) &&
+             (vary = cJSON_AddArrayToObject(root, "vary")) != NULL &&
+             cJSON_AddNumberToObject(root, "runs", (double)n_runs);
+    for (size_t a = 0; ok && a < n_axes; a++) {
+        cJSON *axis = cJSON_CreateObject();
+        if (axis == NULL || !cJSON_AddItemToArray(vary, axis)) {
+            cJSON_Delete(axis);
+            ok = 0;
+            break;
+        }
+        cJSON *values =
+            cJSON_CreateStringArray((const char *const *)axes[a].values, (int)axes[a].n_values);
+        ok = cJSON_AddStringToObject(axis, "path", axes[a].path) != NULL && values != NULL &&
+             cJSON_AddItemToObject(axis, "values", values);
+        if (!ok)
+            cJSON_Delete(values); /* not attached: still ours */
+    }
+    char *text = ok ? cJSON_Print(root) : NULL;
+    cJSON_Delete(root);
+    if (text == NULL)
+        return NULL;
+    size_t len = strlen(text);
+    char *out = realloc(text, len + 2); /* a final newline, as every text output has */
+    if (out == NULL) {
+        free(text);
+        return NULL;
+    }
+    out[len] = '\n';
+    out[len + 1] = '\0';
+    return out;
 }

@@ -2,8 +2,10 @@
 # `chainsim compare` on hand-written summary.json files: the aligned table
 # and the CSV hold each run's headline figures; a missing or malformed summary
 # exits 2 naming the file. Also `chainsim sweep`'s argument errors (exit 2),
-# and its child-process machinery: each run is a `chainsim run` child, and
-# sweep.csv is written only when every run succeeded.
+# and its child-process machinery: each run is a `chainsim run` child,
+# sweep.csv is written only when every run succeeded, every row carries a
+# run_id made of the sweep's id, and a folder holding an earlier sweep is
+# refused.
 set -u
 bin=$1
 fail() { echo "FAIL: $*"; exit 1; }
@@ -84,9 +86,32 @@ expect2 "sweep value the scenario refuses" "network.latency: expected a positive
 rc=$?
 if [ $rc -eq 0 ]; then
     [ "$(wc -l <"$tmp/sw/sweep.csv")" -eq 5 ] || fail "sweep.csv: header + 4 rows expected"
+    # Every row names its run: run_id = the sweep's id (printed, and in
+    # sweep.json) and the run's number; run = its folder.
+    id=$(sed -n 's/^sweep \([0-9a-f]\{12\}\): 4 runs, .*sweep.csv$/\1/p' "$tmp/sw.out")
+    [ -n "$id" ] || fail "sweep did not print its id: $(cat "$tmp/sw.out")"
+    head -1 "$tmp/sw/sweep.csv" | grep -q '^run_id,run,nodes.count,rep,seed,blocks,' || fail "sweep.csv header: $(head -1 "$tmp/sw/sweep.csv")"
+    [ "$(cut -d, -f1,2 "$tmp/sw/sweep.csv" | tail -n +2 | tr '\n' ' ')" = "$id-001,run-001 $id-002,run-002 $id-003,run-003 $id-004,run-004 " ] ||
+        fail "run_id column: $(cut -d, -f1,2 "$tmp/sw/sweep.csv")"
+    grep -q "\"sweep_id\":.*\"$id\"" "$tmp/sw/sweep.json" || fail "sweep.json lacks the id: $(cat "$tmp/sw/sweep.json")"
+    grep -q '"base_seed":.*11,' "$tmp/sw/sweep.json" || fail "sweep.json lacks the base seed"
     cp "$tmp/sw/sweep.csv" "$tmp/first.csv"
+    # The same sweep again gets the same id and the same rows; into an empty folder is fine.
+    mkdir "$tmp/sw2"
     "$bin" sweep "$tmp/s.json" --vary nodes.count=4,8 --reps 2 --jobs 1 --out "$tmp/sw2" >/dev/null || fail "second sweep"
-    sed 's|^run-[0-9]*,||' "$tmp/sw2/sweep.csv" | cmp -s - <(sed 's|^run-[0-9]*,||' "$tmp/first.csv") || fail "repeated sweep differs"
+    cmp -s "$tmp/sw2/sweep.csv" "$tmp/first.csv" || fail "repeated sweep differs"
+    # Another definition, another id.
+    "$bin" sweep "$tmp/s.json" --vary nodes.count=4,6 --out "$tmp/sw3" >/dev/null || fail "third sweep"
+    id3=$(sed -n 2p "$tmp/sw3/sweep.csv" | cut -d- -f1)
+    [ "$id3" != "$id" ] || fail "a different sweep got the same id $id"
+    # A folder that holds an earlier sweep is refused, before anything runs,
+    # and left as it was.
+    expect2 "sweep into a used folder" "--out $tmp/sw already holds run-001, run-002, run-003, \.\.\. (an earlier sweep?)" \
+        "$bin" sweep "$tmp/s.json" --vary nodes.count=4 --out "$tmp/sw"
+    cmp -s "$tmp/sw/sweep.csv" "$tmp/first.csv" || fail "a refused sweep changed sweep.csv"
+    [ "$(ls "$tmp/sw" | tr '\n' ' ')" = "run-001 run-002 run-003 run-004 sweep.csv sweep.json " ] || fail "a refused sweep changed the folder: $(ls "$tmp/sw")"
+    echo x >"$tmp/afile"
+    expect2 "sweep into a file" "--out $tmp/afile: exists and is not a folder" "$bin" sweep "$tmp/s.json" --out "$tmp/afile"
 else
     # `chainsim run` cannot run yet: every child fails, each is named, no sweep.csv.
     [ $rc -eq 1 ] || fail "sweep exit $rc, expected 0 or 1"

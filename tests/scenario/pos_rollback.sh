@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Praos's rollback limit seen from outside: scenarios/pos_partition.json splits
-# six PoS nodes 4 | 2 for two minutes. The minority side (nodes 5, 6) falls 5
-# blocks behind on its own branch. With k = 10 (the file's value) the heal
+# six PoS nodes 4 | 2 for two minutes. The minority side (nodes 5, 6) forges a
+# few blocks on its own branch. With k = 10 (the file's value) the heal
 # converges: every node ends on one tip. With k = 2 the switch would revert
 # more than k blocks, so it is refused and the network stays split: the
 # majority's tip differs from the minority's at the end, and the minority

@@ -1,0 +1,384 @@
+/* Each shipped scenario shows what its description says. Every file in
+ * scenarios/ has one check here that runs it with the real binary (as
+ * shipped, or made cheaper where noted without changing what it shows) and
+ * asserts the figure its description points at, in summary.json or the CSV
+ * files: the majority side ahead in pos_partition, one payment confirmed and
+ * the other dropped after being buried on the losing branch in double_spend,
+ * a stale rate of about a third in high_latency, the three regions of
+ * large_1000 (from the scenario loader: that scenario is never run here),
+ * and so on. A scenario added without a check here fails
+ * every_scenario_has_a_check. */
+#include "run_fixture.h"
+#include "scenario.h"
+
+#include <math.h>
+
+/* ---- reading the outputs ---------------------------------------------- */
+
+/* The row of timeline.csv for node at the sample time t_s, or (size_t)-1. */
+static size_t sample_row(const rf_csv *tl, double t_s, unsigned node)
+{
+    size_t c_time = rf_col(tl, "time"), c_node = rf_col(tl, "node");
+    for (size_t r = 0; r < tl->n_rows; r++)
+        if (fabs(rf_num(tl, r, c_time) - t_s) < 1e-6 && (unsigned)rf_num(tl, r, c_node) == node)
+            return r;
+    return (size_t)-1;
+}
+
+/* A node's height at the sample time t_s (the sample must exist). */
+static long height_at(const rf_csv *tl, double t_s, unsigned node)
+{
+    size_t r = sample_row(tl, t_s, node);
+    ck_assert_msg(r != (size_t)-1, "timeline.csv has no sample of node %u at %g s", node, t_s);
+    return (long)rf_num(tl, r, rf_col(tl, "height"));
+}
+
+/* The first reorganisation of node at or after from_s and before to_s: its
+ * row in reorgs.csv, or (size_t)-1. */
+static size_t first_reorg(const rf_csv *rg, unsigned node, double from_s, double to_s)
+{
+    size_t c_time = rf_col(rg, "time"), c_node = rf_col(rg, "node");
+    for (size_t r = 0; r < rg->n_rows; r++) {
+        double t = rf_num(rg, r, c_time);
+        if ((unsigned)rf_num(rg, r, c_node) == node && t >= from_s && t < to_s)
+            return r;
+    }
+    return (size_t)-1;
+}
+
+/* Runs scenarios/<name>.json into a scratch folder with the extra
+ * arguments (NULL-terminated, at most 8) and returns the folder (static). */
+static const char *run_scenario(const char *name, const char *const *extra)
+{
+    static char out[1024];
+    char rel[256], tag[256];
+    snprintf(rel, sizeof rel, "scenarios/%s.json", name);
+    snprintf(tag, sizeof tag, "claims-%s", name);
+    snprintf(out, sizeof out, "%s/out", testutil_tmpdir(tag));
+    const char *a[9] = {NULL};
+    for (size_t i = 0; extra && i < 8 && extra[i]; i++)
+        a[i] = extra[i];
+    rf_run(out, rel, "--threads", "2", a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], NULL);
+    return out;
+}
+
+/* The heal of a two-sided partition at heal_s: the nodes of exactly one
+ * side (the one that was not ahead just before the heal) reorganise onto
+ * the other's chain between the heal and the reconvergence, no node of the
+ * other side does, and the network reconverges. Returns the losing side
+ * (0 or 1). */
+static int check_heal(const char *dir, double heal_s, const unsigned *side[2],
+                      const size_t n_side[2])
+{
+    cJSON *summary = rf_json(dir, "summary.json");
+    ck_assert_msg(rf_json_num(summary, "reconvergence.reconverged") == 1,
+                  "%s: the network did not reconverge after the heal", dir);
+    cJSON *after = cJSON_GetArrayItem(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(summary, "reconvergence"),
+                                         "after_heal"),
+        0);
+    ck_assert_ptr_nonnull(after);
+    double until_s = rf_json_num(after, "reconverged_s");
+    ck_assert_msg(rf_json_num(summary, "blocks.stale") >= 1, "%s: no stale block", dir);
+    cJSON_Delete(summary);
+
+    rf_csv *rg = rf_csv_load(dir, "reorgs.csv"), *tl = rf_csv_load(dir, "timeline.csv");
+    size_t moved[2] = {0, 0};
+    for (int s = 0; s < 2; s++)
+        for (size_t i = 0; i < n_side[s]; i++)
+            moved[s] += first_reorg(rg, side[s][i], heal_s, until_s + 1e-9) != (size_t)-1;
+    int loser = moved[0] > 0 ? 0 : 1;
+    ck_assert_msg(moved[loser] == n_side[loser] && moved[1 - loser] == 0,
+                  "%s: after the heal %zu of %zu nodes of side 1 and %zu of %zu of side 2 "
+                  "reorganised; expected all of one side and none of the other",
+                  dir, moved[0], n_side[0], moved[1], n_side[1]);
+    long h_lose = height_at(tl, heal_s - 1, side[loser][0]);
+    long h_win = height_at(tl, heal_s - 1, side[1 - loser][0]);
+    ck_assert_msg(h_lose <= h_win, "%s: the side ahead (height %ld against %ld) reorganised", dir,
+                  h_lose, h_win);
+    rf_csv_free(rg);
+    rf_csv_free(tl);
+    return loser;
+}
+
+/* ---- one check per shipped scenario ----------------------------------- */
+
+/* default: {1,2} | {3,4} from 1m to 3m; at the heal the side with less work
+ * reorganises onto the other's chain and leaves stale blocks behind. */
+static void claim_default(void)
+{
+    const char *dir = run_scenario("default", NULL);
+    static const unsigned a[] = {1, 2}, b[] = {3, 4};
+    const unsigned *sides[2] = {a, b};
+    const size_t n[2] = {2, 2};
+    (void)check_heal(dir, 180, sides, n);
+}
+
+/* pos_partition: the majority side {1,2,3,4} is ahead of {5,6} for most of
+ * the partition (2m to 4m) and at the heal; nodes 5 and 6 then reorganise
+ * onto its chain, reverting fewer than k = 10 blocks. */
+static void claim_pos_partition(void)
+{
+    const char *dir = run_scenario("pos_partition", NULL);
+    rf_csv *tl = rf_csv_load(dir, "timeline.csv");
+    int ahead = 0, samples = 0;
+    for (int t = 121; t < 240; t++, samples++)
+        ahead += height_at(tl, t, 1) > height_at(tl, t, 5);
+    ck_assert_msg(ahead * 4 >= samples * 3,
+                  "%s: the majority is ahead in only %d of %d samples of the partition", dir, ahead,
+                  samples);
+    long maj = height_at(tl, 239, 1), min = height_at(tl, 239, 5);
+    ck_assert_msg(maj > min, "%s: at the heal the majority is at %ld, the minority at %ld", dir,
+                  maj, min);
+    rf_csv *rg = rf_csv_load(dir, "reorgs.csv");
+    for (unsigned node = 5; node <= 6; node++) {
+        size_t r = first_reorg(rg, node, 240, 250);
+        ck_assert_msg(r != (size_t)-1, "%s: node %u did not reorganise at the heal", dir, node);
+        double depth = rf_num(rg, r, rf_col(rg, "depth"));
+        ck_assert_msg(depth >= 1 && depth <= 10, "%s: node %u reorganised %g blocks deep", dir,
+                      node, depth);
+    }
+    for (unsigned node = 1; node <= 6; node++) {
+        size_t c = rf_col(tl, "tip");
+        ck_assert_str_eq(rf_cell(tl, sample_row(tl, 360, node), c),
+                         rf_cell(tl, sample_row(tl, 360, 1), c));
+    }
+    rf_csv_free(rg);
+    rf_csv_free(tl);
+}
+
+/* The two halves of pow_vs_pos: {1,2,3} | {4,5,6} from 3m to 5m; one side
+ * reorganises at the heal; transactions reach 6 confirmations. */
+static void claim_pow_vs_pos(const char *name)
+{
+    const char *dir = run_scenario(name, NULL);
+    static const unsigned a[] = {1, 2, 3}, b[] = {4, 5, 6};
+    const unsigned *sides[2] = {a, b};
+    const size_t n[2] = {3, 3};
+    (void)check_heal(dir, 300, sides, n);
+    cJSON *summary = rf_json(dir, "summary.json");
+    ck_assert_int_eq((int)rf_json_num(summary, "confirm_depth"), 6);
+    ck_assert_msg(rf_json_num(summary, "transactions.confirmation_latency_s.count") > 0,
+                  "%s: no transaction reached 6 confirmations", dir);
+    cJSON_Delete(summary);
+}
+
+static void claim_pow_vs_pos_pow(void)
+{
+    claim_pow_vs_pos("pow_vs_pos_pow");
+}
+
+static void claim_pow_vs_pos_pos(void)
+{
+    claim_pow_vs_pos("pow_vs_pos_pos");
+}
+
+/* crash_restart: node 3 is offline and its height flat from 2m to 4m; it
+ * restarts at the height it crashed at (its chain file) and is back at the
+ * others' height within a few seconds. */
+static void claim_crash_restart(void)
+{
+    const char *dir = run_scenario("crash_restart", NULL);
+    rf_csv *tl = rf_csv_load(dir, "timeline.csv");
+    size_t c_online = rf_col(tl, "online");
+    long crashed_at = height_at(tl, 119, 3);
+    for (int t = 121; t < 240; t++) {
+        ck_assert_int_eq(height_at(tl, t, 3), crashed_at);
+        ck_assert_str_eq(rf_cell(tl, sample_row(tl, t, 3), c_online), "0");
+    }
+    ck_assert_msg(height_at(tl, 119, 1) < height_at(tl, 239, 1),
+                  "%s: the others mined nothing while node 3 was down", dir);
+    ck_assert_int_eq(height_at(tl, 240, 3), crashed_at); /* reloaded, not from genesis */
+    int caught_up = 0;
+    for (int t = 240; t <= 250 && !caught_up; t++)
+        caught_up = height_at(tl, t, 3) == height_at(tl, t, 1);
+    ck_assert_msg(caught_up, "%s: node 3 not at node 1's height 10 s after its restart", dir);
+    rf_csv_free(tl);
+}
+
+/* late_join: node 5 is offline with an empty chain until 3m, then at the
+ * network's height within a few seconds, and mines its first block only on
+ * top of the chain it downloaded. */
+static void claim_late_join(void)
+{
+    const char *dir = run_scenario("late_join", NULL);
+    rf_csv *tl = rf_csv_load(dir, "timeline.csv");
+    ck_assert_int_eq(height_at(tl, 179, 5), 0);
+    long network = height_at(tl, 180, 1);
+    ck_assert_msg(network >= 5, "%s: the network is only at height %ld at 3m", dir, network);
+    int caught_up_s = -1;
+    for (int t = 180; t <= 195 && caught_up_s < 0; t++)
+        if (height_at(tl, t, 5) == height_at(tl, t, 1))
+            caught_up_s = t;
+    ck_assert_msg(caught_up_s >= 0, "%s: node 5 not at the network's height by 195 s", dir);
+    rf_csv *bl = rf_csv_load(dir, "blocks.csv");
+    size_t c_prod = rf_col(bl, "producer"), c_h = rf_col(bl, "height");
+    for (size_t r = 0; r < bl->n_rows; r++)
+        if (strcmp(rf_cell(bl, r, c_prod), "5") == 0) {
+            ck_assert_msg(rf_num(bl, r, c_h) > network,
+                          "%s: node 5's first block is at height %g, below the network's %ld", dir,
+                          rf_num(bl, r, c_h), network);
+            break;
+        }
+    rf_csv_free(bl);
+    rf_csv_free(tl);
+}
+
+/* The longest run of stale blocks from the block in row r down its stale
+ * descendants produced before until_s (r itself counts 1). */
+static int stale_depth(const rf_csv *bl, size_t r, double until_s)
+{
+    size_t c_id = rf_col(bl, "id"), c_parent = rf_col(bl, "parent");
+    size_t c_main = rf_col(bl, "main_chain"), c_t = rf_col(bl, "time_produced");
+    int best = 0;
+    for (size_t k = 0; k < bl->n_rows; k++)
+        if (strcmp(rf_cell(bl, k, c_parent), rf_cell(bl, r, c_id)) == 0 &&
+            strcmp(rf_cell(bl, k, c_main), "0") == 0 && rf_num(bl, k, c_t) < until_s) {
+            int d = stale_depth(bl, k, until_s);
+            best = d > best ? d : best;
+        }
+    return 1 + best;
+}
+
+/* double_spend: one payment confirmed, the other dropped_double_spend after
+ * it had been included and buried 3 deep on the losing branch (now stale);
+ * the losing side reorganises at the heal (5m). */
+static void claim_double_spend(void)
+{
+    const char *dir = run_scenario("double_spend", NULL);
+    rf_csv *tx = rf_csv_load(dir, "transactions.csv");
+    rf_csv *bl = rf_csv_load(dir, "blocks.csv");
+    ck_assert_int_eq(tx->n_rows, 2);
+    size_t c_status = rf_col(tx, "status"), c_first = rf_col(tx, "first_included");
+    size_t lost = strcmp(rf_cell(tx, 0, c_status), "confirmed") == 0 ? 1 : 0;
+    ck_assert_str_eq(rf_cell(tx, 1 - lost, c_status), "confirmed");
+    ck_assert_str_eq(rf_cell(tx, lost, c_status), "dropped_double_spend");
+    const char *included = rf_cell(tx, lost, c_first);
+    ck_assert_msg(*included, "%s: the dropped payment was never in a block", dir);
+    size_t holder = (size_t)-1, c_t = rf_col(bl, "time_produced");
+    for (size_t r = 0; r < bl->n_rows && holder == (size_t)-1; r++)
+        if (strcmp(rf_cell(bl, r, c_t), included) == 0)
+            holder = r;
+    ck_assert_msg(holder != (size_t)-1, "%s: no block produced at %s", dir, included);
+    ck_assert_str_eq(rf_cell(bl, holder, rf_col(bl, "main_chain")), "0");
+    int depth = stale_depth(bl, holder, 300);
+    ck_assert_msg(depth >= 3, "%s: the dropped payment was only %d blocks deep on its branch", dir,
+                  depth);
+    rf_csv_free(bl);
+    rf_csv_free(tx);
+    static const unsigned a[] = {1, 2}, b[] = {3, 4};
+    const unsigned *sides[2] = {a, b};
+    const size_t n[2] = {2, 2};
+    (void)check_heal(dir, 300, sides, n);
+}
+
+/* high_latency: a stale rate of about a third, propagation to 90% of the
+ * nodes slower than half the 5 s block interval, reorganisations more than
+ * one block deep. Hashing made 5 times cheaper at the same block interval
+ * (the figures depend on the interval and the links, not on the hashes). */
+static void claim_high_latency(void)
+{
+    static const char *const cheaper[] = {"--set", "nodes.hashrate=4k", "--set",
+                                          "consensus.pow.expected_hashes_per_block=160000", NULL};
+    const char *dir = run_scenario("high_latency", cheaper);
+    cJSON *summary = rf_json(dir, "summary.json");
+    double stale = rf_json_num(summary, "blocks.stale_rate");
+    double prop90 = rf_json_num(summary, "propagation_s.reach_90pct.median");
+    ck_assert_msg(stale >= 0.2 && stale <= 0.6, "%s: stale rate %g, expected about a third", dir,
+                  stale);
+    ck_assert_msg(prop90 >= 2.5, "%s: median propagation to 90%% %g s", dir, prop90);
+    ck_assert_msg(rf_json_num(summary, "reorgs.deepest") >= 2,
+                  "%s: no reorganisation deeper than one block", dir);
+    cJSON_Delete(summary);
+}
+
+/* large_1000 and large_10000 advertise three regions: the loader places half
+ * the nodes in eu, a third in us, a sixth in asia (never run here). */
+static void check_regions(const char *name, unsigned n_nodes)
+{
+    char rel[256];
+    snprintf(rel, sizeof rel, "scenarios/%s.json", name);
+    scenario s;
+    char err[512];
+    ck_assert_msg(scenario_load_file(&s, rf_src(rel), NULL, 0, err, sizeof err) == SCENARIO_OK,
+                  "%s", err);
+    ck_assert_uint_eq(s.n_nodes, n_nodes);
+    ck_assert_uint_eq(s.network.n_regions, 3);
+    ck_assert_str_eq(s.network.region_names[0], "eu");
+    ck_assert_str_eq(s.network.region_names[1], "us");
+    ck_assert_str_eq(s.network.region_names[2], "asia");
+    unsigned count[3] = {0, 0, 0};
+    for (unsigned i = 0; i < s.n_nodes; i++) {
+        ck_assert_uint_lt(s.nodes[i].region, 3);
+        count[s.nodes[i].region]++;
+    }
+    ck_assert_uint_eq(count[0], n_nodes / 2);
+    ck_assert_uint_eq(count[1], n_nodes * 33 / 100);
+    ck_assert_uint_eq(count[2], n_nodes * 17 / 100);
+    scenario_free(&s);
+}
+
+static void claim_large_1000(void)
+{
+    check_regions("large_1000", 1000);
+}
+
+static void claim_large_10000(void)
+{
+    check_regions("large_10000", 10000);
+}
+
+static const struct claim {
+    const char *name; /* scenarios/NAME.json */
+    void (*check)(void);
+} claims[] = {
+    {"crash_restart", claim_crash_restart},   {"default", claim_default},
+    {"double_spend", claim_double_spend},     {"high_latency", claim_high_latency},
+    {"large_1000", claim_large_1000},         {"large_10000", claim_large_10000},
+    {"late_join", claim_late_join},           {"pos_partition", claim_pos_partition},
+    {"pow_vs_pos_pos", claim_pow_vs_pos_pos}, {"pow_vs_pos_pow", claim_pow_vs_pos_pow},
+};
+#define N_CLAIMS (sizeof claims / sizeof claims[0])
+
+START_TEST(scenario_claim)
+{
+    claims[_i].check();
+}
+END_TEST
+
+START_TEST(every_scenario_has_a_check)
+{
+    DIR *d = opendir(rf_src("scenarios"));
+    ck_assert_ptr_nonnull(d);
+    size_t found = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t len = strlen(e->d_name);
+        if (len <= 5 || strcmp(e->d_name + len - 5, ".json") != 0)
+            continue;
+        int has = 0;
+        for (size_t i = 0; i < N_CLAIMS && !has; i++)
+            has = strlen(claims[i].name) == len - 5 &&
+                  strncmp(claims[i].name, e->d_name, len - 5) == 0;
+        ck_assert_msg(has, "scenarios/%s has no check of its description here", e->d_name);
+        found++;
+    }
+    closedir(d);
+    ck_assert_uint_eq(found, N_CLAIMS);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("scenarios_claims");
+    TCase *tc = tcase_create("claims");
+    tcase_set_timeout(tc, 900);
+    tcase_add_test(tc, every_scenario_has_a_check);
+    tcase_add_loop_test(tc, scenario_claim, 0, (int)N_CLAIMS);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return testutil_run(suite());
+}
