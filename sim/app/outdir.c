@@ -75,11 +75,20 @@ static const char *const run_files[] = {
     "summary.json",
     "run_info.json",
     "height.png",
+    "block_tree.png",
     "propagation.png",
     "reorgs.png",
     "confirmation.png",
     "compare_propagation.png",
     "compare_confirmation.png",
+    /* the gnuplot input of each figure, with `chainsim plot --gp` */
+    "height.gp",
+    "block_tree.gp",
+    "propagation.gp",
+    "reorgs.gp",
+    "confirmation.gp",
+    "compare_propagation.gp",
+    "compare_confirmation.gp",
 };
 
 /* Entries that belong to no run and move with the folder. */
