@@ -562,6 +562,47 @@ START_TEST(set_appends_and_creates)
 }
 END_TEST
 
+/* A long key is set in full, and every message about it keeps its end and
+ * the reason: the key is shown as its two ends around "...". */
+START_TEST(long_set_keys)
+{
+    char err[300], *set = malloc(5200);
+    ck_assert_ptr_nonnull(set);
+    /* network.kkk...kz=5: set in full, then refused as an unknown key. */
+    int n = snprintf(set, 5200, "network.");
+    memset(set + n, 'k', 4999);
+    snprintf(set + n + 4999, 5200 - (size_t)n - 4999, "z=5");
+    cJSON *j = cJSON_Parse("{\"network\": {}}");
+    ck_assert_int_eq(scenario_set(j, set, err, sizeof err), SCENARIO_OK);
+    const cJSON *net = cJSON_GetObjectItemCaseSensitive(j, "network");
+    ck_assert_uint_eq(strlen(net->child->string), 5000);
+    ck_assert_int_eq(net->child->string[4999], 'z');
+    cJSON_Delete(j);
+    scenario s;
+    const char *sets[] = {set};
+    ck_assert_int_eq(scenario_load_default(&s, sets, 1, err, sizeof err), SCENARIO_ERR_UNKNOWN_KEY);
+    ck_assert_str_eq(err, "(built-in default scenario): network.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkk..."
+                          "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkz: unknown key; expected one of: "
+                          "topology, latency, bandwidth, loss, regions");
+    /* nodes[0].kkk...kz=5: the --set refusal quotes both ends of it. */
+    n = snprintf(set, 5200, "nodes[0].");
+    memset(set + n, 'k', 4999);
+    snprintf(set + n + 4999, 5200 - (size_t)n - 4999, "z=5");
+    ck_assert_int_eq(scenario_load_default(&s, sets, 1, err, sizeof err), SCENARIO_ERR_OVERRIDE);
+    ck_assert_str_eq(err, "--set 'nodes[0].kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk..."
+                          "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkz=5' (5011 bytes): "
+                          "index [0] used on something that is not an array");
+    n = snprintf(set, 5200, "seed.");
+    memset(set + n, 'k', 4999);
+    snprintf(set + n + 4999, 5200 - (size_t)n - 4999, "z=5");
+    ck_assert_int_eq(scenario_load_default(&s, sets, 1, err, sizeof err), SCENARIO_ERR_OVERRIDE);
+    ck_assert_msg(strstr(err, "(5007 bytes): cannot set key \"kkkkkkkkkkkkkkkkkkkkkkkkk..."
+                              "kkkkkkkkkkkkkkkkkkkkkkkkz\": its parent is not an object") != NULL,
+                  "%s", err);
+    free(set);
+}
+END_TEST
+
 static const char *source_dir(void)
 {
     const char *d = getenv("CHAINSIM_SOURCE_DIR");
@@ -649,7 +690,7 @@ static const struct bad_file {
     {"{\"name\": \"a\"}\n\n{\"name\": \"b\"}", 0, SCENARIO_ERR_SYNTAX,
      "line 3 column 1: not valid JSON: more after the end of the document"},
     {"{\"name\": \"a\0\"}", 14, SCENARIO_ERR_SYNTAX,
-     "line 1 column 12: not valid JSON (a NUL byte)"},
+     "line 1 column 12: not valid JSON (a NUL byte at offset 11: not a text file)"},
     {"{\"events\": [", 0, SCENARIO_ERR_SYNTAX,
      "line 1 column 12: not valid JSON (the text ends inside an object, array or string: "
      "truncated?)"},
@@ -774,6 +815,7 @@ static Suite *suite(void)
     tcase_add_test(tc, large_seed_round_trips);
     tcase_add_loop_test(tc, bad_overrides, 0, N(bad_sets));
     tcase_add_test(tc, set_appends_and_creates);
+    tcase_add_test(tc, long_set_keys);
     tcase_add_test(tc, files_and_io_errors);
     tcase_add_test(tc, every_example_validates);
     tcase_add_test(tc, default_file_matches_built_in);
