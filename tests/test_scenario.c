@@ -616,6 +616,50 @@ START_TEST(long_set_keys)
 }
 END_TEST
 
+/* metrics.sample_interval against the duration: at most
+ * SCENARIO_MAX_SAMPLES samples and SCENARIO_MAX_SAMPLE_ROWS rows, exactly
+ * at the limit accepted, past it refused with the limit, why, and the
+ * smallest interval that would do. */
+START_TEST(sample_count_limits)
+{
+    static const struct {
+        const char *sets[4];
+        scenario_status status;
+        const char *msg;
+    } cases[] = {
+        {{"duration=1000s", "metrics.sample_interval=1ms", "events=[]"}, SCENARIO_OK, ""},
+        {{"duration=1000s", "metrics.sample_interval=999999ns", "events=[]"},
+         SCENARIO_ERR_VALUE,
+         "(built-in default scenario): metrics.sample_interval: 999999ns gives 1000002 samples "
+         "over the 1000s run; at most 1000000 are allowed (each sample stops every worker and "
+         "writes a row per node): use at least \"1ms\""},
+        {{"metrics.sample_interval=1ns"},
+         SCENARIO_ERR_VALUE,
+         "metrics.sample_interval: 1ns gives 300000000000 samples over the 5m run"},
+        {{"duration=30d", "events=[]"}, SCENARIO_ERR_VALUE, "use at least \"3s\""},
+        /* 200 samples of 100,000 nodes is the row limit; 201 is past it. */
+        {{"nodes.count=100000", "events=[]", "duration=200s"}, SCENARIO_OK, ""},
+        {{"nodes.count=100000", "events=[]", "duration=201s"},
+         SCENARIO_ERR_VALUE,
+         "metrics.sample_interval: 1s gives 201 samples of 100000 nodes over the 201s run, "
+         "more than 20000000 rows of timeline.csv (each sample keeps a row per node in memory "
+         "until the run ends): use at least \"2s\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = 0;
+        while (n < 4 && cases[i].sets[n] != NULL)
+            n++;
+        scenario s;
+        char err[600];
+        scenario_status st = scenario_load_default(&s, cases[i].sets, n, err, sizeof err);
+        ck_assert_msg(st == cases[i].status, "case %zu: %s", i, err);
+        ck_assert_msg(strstr(err, cases[i].msg) != NULL, "case %zu: \"%s\" lacks \"%s\"", i, err,
+                      cases[i].msg);
+        scenario_free(&s);
+    }
+}
+END_TEST
+
 static const char *source_dir(void)
 {
     const char *d = getenv("CHAINSIM_SOURCE_DIR");
@@ -829,6 +873,7 @@ static Suite *suite(void)
     tcase_add_loop_test(tc, bad_overrides, 0, N(bad_sets));
     tcase_add_test(tc, set_appends_and_creates);
     tcase_add_test(tc, long_set_keys);
+    tcase_add_test(tc, sample_count_limits);
     tcase_add_test(tc, files_and_io_errors);
     tcase_add_test(tc, every_example_validates);
     tcase_add_test(tc, default_file_matches_built_in);
