@@ -125,6 +125,9 @@ void jsonread_init(jsonread *jr, char *err, size_t errlen, const cJSON *root, co
 }
 
 static jsonread_status vfail(jsonread *jr, jsonread_status status, const char *path,
+                             const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+static jsonread_status vfail(jsonread *jr, jsonread_status status, const char *path,
                              const char *fmt, va_list ap)
 {
     if (jr->status != JSONREAD_OK)
