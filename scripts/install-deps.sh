@@ -7,8 +7,9 @@
 #
 #   scripts/install-deps.sh          what building and running chainsim needs
 #   scripts/install-deps.sh --test   that, plus what the test suite needs
-#                                    (Check, and node + npm + chromium for the
-#                                    dashboard's browser test)
+#                                    (Check; node + npm + chromium for the
+#                                    dashboard's browser test; clang and its
+#                                    libFuzzer runtime for the fuzz harnesses)
 #
 # npm: Debian 12's nodejs has no npm, which is the separate package `npm`; a
 # nodejs from elsewhere (a repack that bundles npm) conflicts with Debian's
@@ -42,7 +43,7 @@ esac
 needs=(build-essential cmake:cmake pkg-config:pkg-config libssl-dev libcjson-dev
        libmicrohttpd-dev gnuplot-nox:gnuplot)
 if [ $with_test -eq 1 ]; then
-    needs+=(check ca-certificates nodejs:node chromium:chromium)
+    needs+=(check ca-certificates nodejs:node chromium:chromium clang:clang libclang-rt-dev)
 fi
 
 installed() { # package [command]
