@@ -13,6 +13,7 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -59,8 +60,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* POSTs body to path and returns the response's status. */
-static int post(const char *path, const uint8_t *body, size_t len)
+/* POSTs body to path once; returns the response's status, or 0 when no
+ * answer came (the connection was refused, reset or closed empty; errno
+ * of the last receive in *why). */
+static int post_once(const char *path, const uint8_t *body, size_t len, int *why)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     FUZZ_CHECK(fd >= 0);
@@ -69,25 +72,32 @@ static int post(const char *path, const uint8_t *body, size_t len)
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(the_port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    FUZZ_CHECK(connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
+    *why = 0;
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        *why = errno;
+        close(fd);
+        return 0;
+    }
     char head[300];
     int n = snprintf(head, sizeof head,
                      "POST %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nContent-Type: application/json\r\n"
                      "Content-Length: %zu\r\nConnection: close\r\n\r\n",
                      path, (unsigned)the_port, len);
-    FUZZ_CHECK(send(fd, head, (size_t)n, MSG_NOSIGNAL) == n);
-    /* A body over the server's limit may be refused before it is read:
-     * a failed send is then expected, the answer still comes. */
-    for (size_t off = 0; off < len;) {
-        ssize_t k = send(fd, body + off, len - off, MSG_NOSIGNAL);
-        if (k <= 0)
-            break;
-        off += (size_t)k;
-    }
+    /* The server may answer (and close) before it has read everything, for
+     * a body over its limit: a failed send is no error, the answer counts. */
+    if (send(fd, head, (size_t)n, MSG_NOSIGNAL) == n)
+        for (size_t off = 0; off < len;) {
+            ssize_t k = send(fd, body + off, len - off, MSG_NOSIGNAL);
+            if (k <= 0)
+                break;
+            off += (size_t)k;
+        }
     char buf[4096];
     size_t got = 0;
     for (;;) {
         ssize_t k = recv(fd, buf + got, sizeof buf - 1 - got, 0);
+        if (k < 0)
+            *why = errno;
         if (k <= 0)
             break;
         got += (size_t)k;
@@ -97,11 +107,29 @@ static int post(const char *path, const uint8_t *body, size_t len)
     close(fd);
     buf[got] = '\0';
     int status = 0;
-    if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1) {
+    if (got > 0 && sscanf(buf, "HTTP/1.%*d %d", &status) != 1) {
         fprintf(stderr, "fuzz_http: %s: no status line in %zu bytes: %.80s\n", path, got, buf);
         abort();
     }
     return status;
+}
+
+/* POSTs body to path and returns the response's status. No answer at all
+ * is retried a few times, 50 ms apart: on a loaded machine the server may
+ * not have released an earlier connection yet, and refuses one over its
+ * connection limits; a handler that never answers fails every time. */
+static int post(const char *path, const uint8_t *body, size_t len)
+{
+    int why = 0;
+    for (int attempt = 0; attempt < 5; attempt++) {
+        int status = post_once(path, body, len, &why);
+        if (status != 0)
+            return status;
+        usleep(50000);
+    }
+    fprintf(stderr, "fuzz_http: %s: no answer in 5 attempts (last error: %s)\n", path,
+            why ? strerror(why) : "closed without a byte");
+    abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
