@@ -19,9 +19,9 @@
 
 #define MAX_EXACT 9007199254740992.0 /* 2^53 */
 #define PATH_LEN 400
+#define PATH_KEY_MAX 64 /* a longer key is shown as its first and last PATH_KEY_END bytes */
+#define PATH_KEY_END 30
 #define PATH_SEARCH_DEPTH 4096 /* hand-built trees: deeper ones get "?" */
-#define STR2(x) #x
-#define STR(x) STR2(x)
 
 #define JSONREAD_MSG(code, msg) msg,
 static const char *const status_messages[] = {JSONREAD_STATUS_MAP(JSONREAD_MSG)};
@@ -62,8 +62,15 @@ static int find(struct path *p, const cJSON *at, const cJSON *target, int depth)
     size_t i = 0;
     for (const cJSON *c = at->child; c != NULL; c = c->next, i++) {
         size_t mark = p->len;
-        if (cJSON_IsObject(at))
-            path_add(p, "%s%s", mark > 0 ? "." : "", c->string ? c->string : "");
+        const char *key = c->string ? c->string : "";
+        size_t klen = strlen(key);
+        /* A long key keeps its both ends, so the reason after the path
+         * still fits in a message. */
+        if (cJSON_IsObject(at) && klen > PATH_KEY_MAX)
+            path_add(p, "%s%.*s...%s", mark > 0 ? "." : "", PATH_KEY_END, key,
+                     key + klen - PATH_KEY_END);
+        else if (cJSON_IsObject(at))
+            path_add(p, "%s%s", mark > 0 ? "." : "", key);
         else
             path_add(p, "[%zu]", i);
         if (find(p, c, target, depth + 1))
@@ -116,6 +123,9 @@ void jsonread_init(jsonread *jr, char *err, size_t errlen, const cJSON *root, co
     if (errlen > 0)
         err[0] = '\0';
 }
+
+static jsonread_status vfail(jsonread *jr, jsonread_status status, const char *path,
+                             const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 
 static jsonread_status vfail(jsonread *jr, jsonread_status status, const char *path,
                              const char *fmt, va_list ap)
@@ -447,15 +457,16 @@ jsonread_status jsonread_only_keys(jsonread *jr, const cJSON *obj, const char *c
 /* ---- parsing -------------------------------------------------------------------- */
 
 /* What the byte scan found: the first NUL, control byte outside a string or
- * opening bracket beyond the depth limit, and whether the text ends inside
- * a string, object or array. */
+ * opening bracket beyond the depth limit (bad tells which: a NUL or
+ * control byte is JSONREAD_E_SYNTAX, the bracket JSONREAD_E_DEPTH), and
+ * whether the text ends inside a string, object or array. */
 struct scan {
     size_t bad_at; /* SIZE_MAX: nothing */
     jsonread_status bad;
-    const char *what;
     int open_at_end;
     int in_string_at_end;
     size_t string_open_at; /* the last opening quote */
+    int bad_in_string;     /* the problem is inside the string opened there */
 };
 
 static void scan_bytes(struct scan *s, const char *text, size_t len)
@@ -466,12 +477,12 @@ static void scan_bytes(struct scan *s, const char *text, size_t len)
     s->open_at_end = 0;
     s->in_string_at_end = 0;
     s->string_open_at = 0;
+    s->bad_in_string = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)text[i];
-        const char *what = NULL;
-        jsonread_status bad = JSONREAD_E_SYNTAX;
+        jsonread_status bad = JSONREAD_OK;
         if (ch == 0) {
-            what = "not valid JSON (a NUL byte)";
+            bad = JSONREAD_E_SYNTAX;
         } else if (in_string) {
             if (escaped)
                 escaped = 0;
@@ -483,20 +494,17 @@ static void scan_bytes(struct scan *s, const char *text, size_t len)
             in_string = 1;
             s->string_open_at = i;
         } else if (ch == '{' || ch == '[') {
-            if (++depth > JSONREAD_MAX_DEPTH) {
-                what = "objects and arrays nested deeper than the limit of " STR(
-                    JSONREAD_MAX_DEPTH) " levels";
+            if (++depth > JSONREAD_MAX_DEPTH)
                 bad = JSONREAD_E_DEPTH;
-            }
         } else if (ch == '}' || ch == ']') {
             depth -= depth > 0;
         } else if (ch < 0x20 && ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r') {
-            what = "not valid JSON (a control character outside a string)";
+            bad = JSONREAD_E_SYNTAX;
         }
-        if (what != NULL) {
+        if (bad != JSONREAD_OK) {
             s->bad_at = i;
             s->bad = bad;
-            s->what = what;
+            s->bad_in_string = in_string;
             return;
         }
     }
@@ -525,6 +533,22 @@ static jsonread_status fail_at(char *err, size_t errlen, const char *name, const
     return status;
 }
 
+/* What a refusal found at byte at of the len bytes at text, for the
+ * message: a character, a byte that is not text (with its offset: lines
+ * and columns mean little in a binary file), or the end of the text. */
+static const char *found_at(char *buf, size_t buflen, const char *text, size_t len, size_t at)
+{
+    if (at >= len) {
+        snprintf(buf, buflen, len == 0 ? ": the text is empty" : ": found the end of the text");
+        return buf;
+    }
+    unsigned char ch = (unsigned char)text[at];
+    if (ch > 0x20 && ch < 0x7f)
+        snprintf(buf, buflen, ": found '%c'", ch);
+    else
+        snprintf(buf, buflen, ": found byte 0x%02X at offset %zu, which is not JSON text", ch, at);
+    return buf;
+}
 /* Keys of one object seen so far: open addressing over a power-of-two
  * table, reused from object to object. */
 struct keyset {
@@ -602,18 +626,37 @@ jsonread_status jsonread_parse(cJSON **out, char *err, size_t errlen, const char
 {
     struct scan s;
     const char *end = NULL;
+    char what[160];
     *out = NULL;
     if (errlen > 0)
         err[0] = '\0';
     scan_bytes(&s, text, len);
     /* cJSON stops at its own nesting limit (1000), so its recursion stays
-     * bounded; a problem the scan found counts when it comes before the
-     * point where cJSON failed. */
-    cJSON *doc = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    size_t at = end != NULL && end >= text && end <= text + len ? (size_t)(end - text) : len;
-    if (s.bad_at != SIZE_MAX && (doc != NULL || s.bad_at <= at)) {
+     * bounded. It reads the bytes up to and including a problem the scan
+     * found, no further: it skips NUL and control bytes as whitespace, so a
+     * file of zeros would be read to its end. A text cut short fails in
+     * cJSON at its last byte, or just after the quote of a string left
+     * open: the scan's problem counts unless cJSON failed before it. */
+    size_t parse_len = s.bad_at != SIZE_MAX ? s.bad_at + 1 : len;
+    cJSON *doc = cJSON_ParseWithLengthOpts(text, parse_len, &end, 0);
+    size_t at =
+        end != NULL && end >= text && end <= text + parse_len ? (size_t)(end - text) : parse_len;
+    if (s.bad_at != SIZE_MAX &&
+        (doc != NULL || s.bad_at <= at || (s.bad_in_string && at == s.string_open_at + 1))) {
         cJSON_Delete(doc);
-        return fail_at(err, errlen, name, text, s.bad_at, s.bad, s.what, "");
+        if (s.bad == JSONREAD_E_DEPTH)
+            snprintf(what, sizeof what,
+                     "objects and arrays nested deeper than the limit of %d levels",
+                     JSONREAD_MAX_DEPTH);
+        else if (text[s.bad_at] == '\0')
+            snprintf(what, sizeof what,
+                     "not valid JSON (a NUL byte at offset %zu: not a text file)", s.bad_at);
+        else
+            snprintf(what, sizeof what,
+                     "not valid JSON (a control character outside a string: byte 0x%02X at "
+                     "offset %zu)",
+                     (unsigned char)text[s.bad_at], s.bad_at);
+        return fail_at(err, errlen, name, text, s.bad_at, s.bad, what, "");
     }
     if (doc == NULL) {
         size_t trimmed = len;
@@ -623,9 +666,11 @@ jsonread_status jsonread_parse(cJSON **out, char *err, size_t errlen, const char
          * anything else that ends too early at the last byte. */
         int truncated = (s.in_string_at_end && at <= s.string_open_at + 1) ||
                         (s.open_at_end && at + 1 >= trimmed);
+        if (truncated)
+            return fail_at(err, errlen, name, text, at, JSONREAD_E_SYNTAX, "not valid JSON",
+                           " (the text ends inside an object, array or string: truncated?)");
         return fail_at(err, errlen, name, text, at, JSONREAD_E_SYNTAX, "not valid JSON",
-                       truncated ? " (the text ends inside an object, array or string: truncated?)"
-                                 : "");
+                       found_at(what, sizeof what, text, trimmed, at));
     }
     while (at < len && is_space(text[at]))
         at++;

@@ -152,8 +152,9 @@ jsonread_status jsonread_fail_path(jsonread *jr, jsonread_status status, const c
 
 /* Writes the JSON path of node inside root into out (outlen bytes, cut when
  * longer, always NUL-terminated): keys joined with '.', array indexes as
- * [N], "" for root itself, "?" when node is not in the tree. Time linear in
- * the size of the tree. */
+ * [N], "" for root itself, "?" when node is not in the tree; a key longer
+ * than 64 bytes is written as its first and last 30 bytes around "...".
+ * Time linear in the size of the tree. */
 void jsonread_path(char *out, size_t outlen, const cJSON *root, const cJSON *node);
 
 /* A short rendering of v for "got ..." in messages: its JSON text, cut to

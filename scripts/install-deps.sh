@@ -11,7 +11,8 @@
 #                                    dashboard's browser test; Python 3 with
 #                                    python3-cryptography for Ed25519 in
 #                                    tools/verify_chain.py, which the chain
-#                                    format test runs)
+#                                    format test runs; clang and its
+#                                    libFuzzer runtime for the fuzz harnesses)
 #
 # npm: Debian 12's nodejs has no npm, which is the separate package `npm`; a
 # nodejs from elsewhere (a repack that bundles npm) conflicts with Debian's
@@ -45,7 +46,8 @@ esac
 needs=(build-essential cmake:cmake pkg-config:pkg-config libssl-dev libcjson-dev
        libmicrohttpd-dev gnuplot-nox:gnuplot)
 if [ $with_test -eq 1 ]; then
-    needs+=(check ca-certificates nodejs:node chromium:chromium python3-cryptography)
+    needs+=(check ca-certificates nodejs:node chromium:chromium python3-cryptography clang:clang
+            libclang-rt-dev)
 fi
 
 installed() { # package [command]

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs what is missing (scripts/install-deps.sh --test: the build's needs
-# plus Check, node, npm and chromium), then builds and runs the whole test
-# suite twice: every test under AddressSanitizer + UndefinedBehaviorSanitizer,
-# and the threaded tests (label "tsan") again under ThreadSanitizer.
-# Warnings are errors in both builds, and any sanitizer report fails its test.
+# plus Check, node, npm, chromium and clang), then builds and runs the whole
+# test suite twice: every test under AddressSanitizer +
+# UndefinedBehaviorSanitizer, and the threaded tests (label "tsan") again
+# under ThreadSanitizer; then replays every seed corpus file of
+# tests/fuzz/corpus/ through every libFuzzer harness, built with clang
+# (ASan + UBSan; no fuzzing time: scripts/fuzz.sh fuzzes). Warnings are
+# errors in every build, and any sanitizer report fails its test.
 # The last line is a plain summary of both runs: `tests: N passed, M failed`
 # (`, K skipped` follows when ctest skipped any), from ctest's own counts; a
 # build that fails counts as one failed test. The exit status is non-zero
@@ -42,10 +45,12 @@ count_ctest() { # ctest-output-file
 }
 
 run_suite() { # build-dir sanitizer [ctest args...]
-    local dir=$1 san=$2
+    local dir=$1 san=$2 cc=() tests=ON
     shift 2
-    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DCHAINSIM_SANITIZE="$san" \
-        -DCHAINSIM_WERROR=ON >/dev/null || { failed=$((failed + 1)); return 1; }
+    # The fuzz harnesses need clang (libFuzzer), and no Check tests.
+    [ "$san" = fuzz ] && { cc=(env CC=clang); tests=OFF; }
+    "${cc[@]}" cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DCHAINSIM_SANITIZE="$san" \
+        -DCHAINSIM_WERROR=ON -DCHAINSIM_TESTS=$tests >/dev/null || { failed=$((failed + 1)); return 1; }
     cmake --build "$dir" -j"$jobs" -- --no-print-directory >/dev/null || {
         cmake --build "$dir" -j1 2>&1 | grep -E 'error|warning' | head -40
         failed=$((failed + 1))
@@ -54,8 +59,10 @@ run_suite() { # build-dir sanitizer [ctest args...]
     local out="$dir/ctest-output.txt"
     (cd "$dir" && ctest --output-on-failure -j"$jobs" "$@") 2>&1 | tee "$out"
     local rc=${PIPESTATUS[0]}
-    echo "Check summaries ($san):"
-    grep -hE '^[0-9]+%: Checks: ' "$dir/Testing/Temporary/LastTest.log" | sed 's/^/  /'
+    if [ "$san" != fuzz ]; then
+        echo "Check summaries ($san):"
+        grep -hE '^[0-9]+%: Checks: ' "$dir/Testing/Temporary/LastTest.log" | sed 's/^/  /'
+    fi
     count_ctest "$out"
     return "$rc"
 }
@@ -64,6 +71,8 @@ echo "== ASan + UBSan: every test"
 run_suite build/asan address || status=1
 echo "== TSan: threaded tests"
 run_suite build/tsan thread -L tsan --no-tests=ignore || status=1
+echo "== libFuzzer harnesses (clang, ASan + UBSan): every seed corpus file replayed"
+run_suite build/fuzz fuzz -L fuzz || status=1
 [ "$failed" -gt 0 ] && status=1
 summary="tests: $passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"

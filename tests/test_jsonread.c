@@ -45,8 +45,10 @@ static const struct bad_doc {
     jsonread_status status;
     const char *message;
 } bad_docs[] = {
-    {"", 0, JSONREAD_E_SYNTAX, "t.json: line 1 column 1: not valid JSON"},
-    {"{\"a\": 1,\n \"b\": tru}", 0, JSONREAD_E_SYNTAX, "t.json: line 2 column 7: not valid JSON"},
+    {"", 0, JSONREAD_E_SYNTAX, "t.json: line 1 column 1: not valid JSON: the text is empty"},
+    {" \n", 0, JSONREAD_E_SYNTAX, "t.json: line 1 column 2: not valid JSON: the text is empty"},
+    {"{\"a\": 1,\n \"b\": tru}", 0, JSONREAD_E_SYNTAX,
+     "t.json: line 2 column 7: not valid JSON: found 't'"},
     {"{\"a\": [1, 2", 0, JSONREAD_E_SYNTAX,
      "t.json: line 1 column 11: not valid JSON (the text ends inside an object, array or "
      "string: truncated?)"},
@@ -60,10 +62,25 @@ static const struct bad_doc {
     {"[1]\n\n  ]", 0, JSONREAD_E_TRAILING,
      "t.json: line 3 column 3: not valid JSON: more after the end of the document"},
     {"{\"a\": \"x\0y\"}", 12, JSONREAD_E_SYNTAX,
-     "t.json: line 1 column 9: not valid JSON (a NUL byte)"},
-    {"\0\0\0\0", 4, JSONREAD_E_SYNTAX, "t.json: line 1 column 1: not valid JSON (a NUL byte)"},
+     "t.json: line 1 column 9: not valid JSON (a NUL byte at offset 8: not a text file)"},
+    {"\0\0\0\0", 4, JSONREAD_E_SYNTAX,
+     "t.json: line 1 column 1: not valid JSON (a NUL byte at offset 0: not a text file)"},
     {"{\"a\":\x01 1}", 0, JSONREAD_E_SYNTAX,
-     "t.json: line 1 column 6: not valid JSON (a control character outside a string)"},
+     "t.json: line 1 column 6: not valid JSON (a control character outside a string: byte 0x01 at "
+     "offset 5)"},
+    /* Bytes that are not text: the byte and its offset, not just a column. */
+    {"\x8f\x02\xc3", 0, JSONREAD_E_SYNTAX,
+     "t.json: line 1 column 1: not valid JSON: found byte 0x8F at offset 0, which is not JSON "
+     "text"},
+    {"{\"a\": 1,\n \"b\": \xff}", 0, JSONREAD_E_SYNTAX,
+     "t.json: line 2 column 7: not valid JSON: found byte 0xFF at offset 15, which is not JSON "
+     "text"},
+    {"{\"a\": x}", 0, JSONREAD_E_SYNTAX, "t.json: line 1 column 7: not valid JSON: found 'x'"},
+    /* A syntax error before a NUL is reported as itself; a NUL before any
+     * error, as the NUL. */
+    {"[1, x\0", 6, JSONREAD_E_SYNTAX, "t.json: line 1 column 5: not valid JSON: found 'x'"},
+    {"{\"a\": 1\0\0", 9, JSONREAD_E_SYNTAX,
+     "t.json: line 1 column 8: not valid JSON (a NUL byte at offset 7: not a text file)"},
     {"{\"a\": 1, \"a\": 2}", 0, JSONREAD_E_DUPLICATE, "t.json: a: key given twice"},
     {"{\"x\": [{}, {\"b\": {\"c\": 1, \"c\": 1}}]}", 0, JSONREAD_E_DUPLICATE,
      "t.json: x[1].b.c: key given twice"},
@@ -521,6 +538,26 @@ START_TEST(first_refusal_wins_and_custom_failures)
     ck_assert_str_eq(path, "?");
     jsonread_path(path, 8, doc, walk(doc, "network.latency.min"));
     ck_assert_str_eq(path, "network");
+    /* A key of 5,000 bytes: the path keeps both its ends, and a refusal's
+     * reason still follows it in full in a 300-byte buffer. */
+    char *text = malloc(6000);
+    ck_assert_ptr_nonnull(text);
+    int n = snprintf(text, 6000, "{\"a\": {\"");
+    memset(text + n, 'k', 5000);
+    snprintf(text + n + 4999, 6000 - (size_t)n - 4999, "z\": 1}}");
+    cJSON *longdoc;
+    ck_assert_int_eq(parse(&longdoc, err, sizeof err, text), JSONREAD_OK);
+    free(text);
+    char lpath[128];
+    jsonread_path(lpath, sizeof lpath, longdoc, longdoc->child->child);
+    ck_assert_str_eq(lpath, "a.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...kkkkkkkkkkkkkkkkkkkkkkkkkkkkkz");
+    static const char *const only_b[] = {"b", NULL};
+    jsonread_init(&jr, err, sizeof err, longdoc, "t.json");
+    ck_assert_int_eq(jsonread_only_keys(&jr, longdoc->child, only_b), JSONREAD_E_UNKNOWN_KEY);
+    ck_assert_str_eq(err,
+                     "t.json: a.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...kkkkkkkkkkkkkkkkkkkkkkkkkkkkkz: "
+                     "unknown key; expected one of: b");
+    cJSON_Delete(longdoc);
     char g[64];
     ck_assert_str_eq(jsonread_got(g, sizeof g, NULL), "nothing");
     cJSON_Delete(doc);

@@ -239,6 +239,17 @@ static const struct bad bads[] = {
     {"{\"nodes\":{\"hashrate\":\"1Q\"}}", SCENARIO_ERR_VALUE, "nodes.hashrate"},
     {"{\"nodes\":{\"hashrate\":-1}}", SCENARIO_ERR_VALUE, "nodes.hashrate"},
     {"{\"nodes\":{\"hashrate\":null}}", SCENARIO_ERR_TYPE, "nodes.hashrate"},
+    /* Fractional hash rates are refused, never cut to a miner that does not mine. */
+    {"{\"nodes\":4,\"node_overrides\":[{\"node\":2,\"hashrate\":\"0.1\"}]}", SCENARIO_ERR_VALUE,
+     "node_overrides[0].hashrate: expected a whole number of hashes per second, got \"0.1\""},
+    {"{\"nodes\":4,\"node_overrides\":[{\"node\":2,\"hashrate\":0.1}]}", SCENARIO_ERR_VALUE,
+     "node_overrides[0].hashrate: expected a whole number of hashes per second, got 0.1"},
+    {"{\"nodes\":{\"hashrate\":1.5}}", SCENARIO_ERR_VALUE,
+     "nodes.hashrate: expected a whole number of hashes per second"},
+    {"{\"nodes\":{\"hashrate\":\"1.0005kH/s\"}}", SCENARIO_ERR_VALUE,
+     "nodes.hashrate: expected a whole number of hashes per second"},
+    {"{\"nodes\":{\"hashrate\":1e19}}", SCENARIO_ERR_VALUE,
+     "nodes.hashrate: expected a hash rate in [0, 1e18]"},
     {"{\"nodes\":{\"stake\":-1}}", SCENARIO_ERR_VALUE, "nodes.stake"},
     {"{\"node_overrides\":{}}", SCENARIO_ERR_TYPE, "node_overrides: expected an array"},
     {"{\"node_overrides\":[1]}", SCENARIO_ERR_TYPE, "node_overrides[0]"},
@@ -421,6 +432,8 @@ static const struct bad bads[] = {
      "events[0].groups: node 4 is in no group"},
     {EV("{\"at\":\"1m\",\"type\":\"set_hashrate\",\"node\":1}"), SCENARIO_ERR_MISSING,
      "events[0].hashrate"},
+    {EV("{\"at\":\"1m\",\"type\":\"set_hashrate\",\"node\":1,\"hashrate\":\"0.5\"}"),
+     SCENARIO_ERR_VALUE, "events[0].hashrate: expected a whole number of hashes per second"},
     {EV("{\"at\":\"1m\",\"type\":\"set_stake\",\"node\":1,\"stake\":-5}"), SCENARIO_ERR_VALUE,
      "events[0].stake"},
     {EV("{\"at\":\"1m\",\"type\":\"tx\",\"from\":21,\"to\":1,\"amount\":5}"), SCENARIO_ERR_VALUE,
@@ -562,6 +575,91 @@ START_TEST(set_appends_and_creates)
 }
 END_TEST
 
+/* A long key is set in full, and every message about it keeps its end and
+ * the reason: the key is shown as its two ends around "...". */
+START_TEST(long_set_keys)
+{
+    char err[300], *set = malloc(5200);
+    ck_assert_ptr_nonnull(set);
+    /* network.kkk...kz=5: set in full, then refused as an unknown key. */
+    int n = snprintf(set, 5200, "network.");
+    memset(set + n, 'k', 4999);
+    snprintf(set + n + 4999, 5200 - (size_t)n - 4999, "z=5");
+    cJSON *j = cJSON_Parse("{\"network\": {}}");
+    ck_assert_int_eq(scenario_set(j, set, err, sizeof err), SCENARIO_OK);
+    const cJSON *net = cJSON_GetObjectItemCaseSensitive(j, "network");
+    ck_assert_uint_eq(strlen(net->child->string), 5000);
+    ck_assert_int_eq(net->child->string[4999], 'z');
+    cJSON_Delete(j);
+    scenario s;
+    const char *sets[] = {set};
+    ck_assert_int_eq(scenario_load_default(&s, sets, 1, err, sizeof err), SCENARIO_ERR_UNKNOWN_KEY);
+    ck_assert_str_eq(err, "(built-in default scenario): network.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkk..."
+                          "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkz: unknown key; expected one of: "
+                          "topology, latency, bandwidth, loss, regions");
+    /* nodes[0].kkk...kz=5: the --set refusal quotes both ends of it. */
+    n = snprintf(set, 5200, "nodes[0].");
+    memset(set + n, 'k', 4999);
+    snprintf(set + n + 4999, 5200 - (size_t)n - 4999, "z=5");
+    ck_assert_int_eq(scenario_load_default(&s, sets, 1, err, sizeof err), SCENARIO_ERR_OVERRIDE);
+    ck_assert_str_eq(err, "--set 'nodes[0].kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk..."
+                          "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkz=5' (5011 bytes): "
+                          "index [0] used on something that is not an array");
+    n = snprintf(set, 5200, "seed.");
+    memset(set + n, 'k', 4999);
+    snprintf(set + n + 4999, 5200 - (size_t)n - 4999, "z=5");
+    ck_assert_int_eq(scenario_load_default(&s, sets, 1, err, sizeof err), SCENARIO_ERR_OVERRIDE);
+    ck_assert_msg(strstr(err, "(5007 bytes): cannot set key \"kkkkkkkkkkkkkkkkkkkkkkkkk..."
+                              "kkkkkkkkkkkkkkkkkkkkkkkkz\": its parent is not an object") != NULL,
+                  "%s", err);
+    free(set);
+}
+END_TEST
+
+/* metrics.sample_interval against the duration: at most
+ * SCENARIO_MAX_SAMPLES samples and SCENARIO_MAX_SAMPLE_ROWS rows, exactly
+ * at the limit accepted, past it refused with the limit, why, and the
+ * smallest interval that would do. */
+START_TEST(sample_count_limits)
+{
+    static const struct {
+        const char *sets[4];
+        scenario_status status;
+        const char *msg;
+    } cases[] = {
+        {{"duration=1000s", "metrics.sample_interval=1ms", "events=[]"}, SCENARIO_OK, ""},
+        {{"duration=1000s", "metrics.sample_interval=999999ns", "events=[]"},
+         SCENARIO_ERR_VALUE,
+         "(built-in default scenario): metrics.sample_interval: 999999ns gives 1000002 samples "
+         "over the 1000s run; at most 1000000 are allowed (each sample stops every worker and "
+         "writes a row per node): use at least \"1ms\""},
+        {{"metrics.sample_interval=1ns"},
+         SCENARIO_ERR_VALUE,
+         "metrics.sample_interval: 1ns gives 300000000000 samples over the 5m run"},
+        {{"duration=30d", "events=[]"}, SCENARIO_ERR_VALUE, "use at least \"3s\""},
+        /* 200 samples of 100,000 nodes is the row limit; 201 is past it. */
+        {{"nodes.count=100000", "events=[]", "duration=200s"}, SCENARIO_OK, ""},
+        {{"nodes.count=100000", "events=[]", "duration=201s"},
+         SCENARIO_ERR_VALUE,
+         "metrics.sample_interval: 1s gives 201 samples of 100000 nodes over the 201s run, "
+         "more than 20000000 rows of timeline.csv (each sample keeps a row per node in memory "
+         "until the run ends): use at least \"2s\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = 0;
+        while (n < 4 && cases[i].sets[n] != NULL)
+            n++;
+        scenario s;
+        char err[600];
+        scenario_status st = scenario_load_default(&s, cases[i].sets, n, err, sizeof err);
+        ck_assert_msg(st == cases[i].status, "case %zu: %s", i, err);
+        ck_assert_msg(strstr(err, cases[i].msg) != NULL, "case %zu: \"%s\" lacks \"%s\"", i, err,
+                      cases[i].msg);
+        scenario_free(&s);
+    }
+}
+END_TEST
+
 static const char *source_dir(void)
 {
     const char *d = getenv("CHAINSIM_SOURCE_DIR");
@@ -649,7 +747,7 @@ static const struct bad_file {
     {"{\"name\": \"a\"}\n\n{\"name\": \"b\"}", 0, SCENARIO_ERR_SYNTAX,
      "line 3 column 1: not valid JSON: more after the end of the document"},
     {"{\"name\": \"a\0\"}", 14, SCENARIO_ERR_SYNTAX,
-     "line 1 column 12: not valid JSON (a NUL byte)"},
+     "line 1 column 12: not valid JSON (a NUL byte at offset 11: not a text file)"},
     {"{\"events\": [", 0, SCENARIO_ERR_SYNTAX,
      "line 1 column 12: not valid JSON (the text ends inside an object, array or string: "
      "truncated?)"},
@@ -774,6 +872,8 @@ static Suite *suite(void)
     tcase_add_test(tc, large_seed_round_trips);
     tcase_add_loop_test(tc, bad_overrides, 0, N(bad_sets));
     tcase_add_test(tc, set_appends_and_creates);
+    tcase_add_test(tc, long_set_keys);
+    tcase_add_test(tc, sample_count_limits);
     tcase_add_test(tc, files_and_io_errors);
     tcase_add_test(tc, every_example_validates);
     tcase_add_test(tc, default_file_matches_built_in);

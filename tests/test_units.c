@@ -129,20 +129,36 @@ struct dbl_case {
     double value;
 };
 
-static const struct dbl_case hashrates[] = {
-    {"1M", UNITS_OK, 1e6},      {"2.5kH/s", UNITS_OK, 2500},  {"3GH", UNITS_OK, 3e9},
-    {"1000", UNITS_OK, 1000},   {"7H/s", UNITS_OK, 7},        {"0.5TH/s", UNITS_OK, 5e11},
-    {"1m", UNITS_BAD_UNIT, 0},  {"1MH/h", UNITS_BAD_UNIT, 0}, {"-1M", UNITS_NEGATIVE, 0},
-    {"", UNITS_EMPTY, 0},       {"M", UNITS_BAD_NUMBER, 0},   {"1000000000T", UNITS_OVERFLOW, 0},
+/* Whole hashes per second, exactly; a fraction of a hash is refused. */
+static const struct u64_case hashrates[] = {
+    {"1M", UNITS_OK, 1000000ULL},
+    {"2.5kH/s", UNITS_OK, 2500ULL},
+    {"3GH", UNITS_OK, 3000000000ULL},
+    {"1000", UNITS_OK, 1000ULL},
+    {"7H/s", UNITS_OK, 7ULL},
+    {"0.5TH/s", UNITS_OK, 500000000000ULL},
+    {"0", UNITS_OK, 0ULL},
+    {"1000000T", UNITS_OK, 1000000000000000000ULL},
+    {"1.000001M", UNITS_OK, 1000001ULL},
+    {"0.1", UNITS_INEXACT, 0},
+    {"1.5", UNITS_INEXACT, 0},
+    {"1.0005kH/s", UNITS_INEXACT, 0},
+    {"1m", UNITS_BAD_UNIT, 0},
+    {"1MH/h", UNITS_BAD_UNIT, 0},
+    {"-1M", UNITS_NEGATIVE, 0},
+    {"", UNITS_EMPTY, 0},
+    {"M", UNITS_BAD_NUMBER, 0},
+    {"1000001T", UNITS_OVERFLOW, 0},
+    {"1000000000T", UNITS_OVERFLOW, 0},
     {"1 M", UNITS_BAD_UNIT, 0},
 };
 
 START_TEST(hashrate_forms)
 {
-    const struct dbl_case *c = &hashrates[_i];
-    double v = 99;
+    const struct u64_case *c = &hashrates[_i];
+    uint64_t v = 99;
     ck_assert_msg(units_parse_hashrate_hps(&v, c->text) == c->status, "\"%s\"", c->text);
-    ck_assert_double_eq_tol(v, c->value, 1e-9 * (c->value + 1));
+    ck_assert_uint_eq(v, c->value);
 }
 END_TEST
 

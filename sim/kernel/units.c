@@ -1,8 +1,8 @@
 /* Strict unit parsing. A number is read exactly as an integer mantissa and a
  * count of fractional digits, then scaled by the unit with 128-bit integer
  * arithmetic, so "1.5s" is exactly 1500000000 ns and nothing is lost to
- * floating point. Only hash and event rates, which are doubles anyway, go
- * through floating point. */
+ * floating point. Only event rates, which are doubles anyway, go through
+ * floating point. */
 #include "units.h"
 #include "timeunit.h"
 
@@ -220,7 +220,7 @@ static const struct unit hash_prefixes[] = {
     {"", 1ULL}, {"k", 1000ULL}, {"M", SI_MEGA}, {"G", SI_GIGA}, {"T", SI_TERA}, {NULL, 0},
 };
 
-units_status units_parse_hashrate_hps(double *out_hps, const char *text)
+units_status units_parse_hashrate_hps(uint64_t *out_hps, const char *text)
 {
     u128 mant;
     unsigned frac;
@@ -242,11 +242,7 @@ units_status units_parse_hashrate_hps(double *out_hps, const char *text)
     const struct unit *u = find_unit(hash_prefixes, prefix);
     if (u == NULL)
         return UNITS_BAD_UNIT;
-    double v = (double)mant / (double)pow10_u128(frac) * (double)u->scale;
-    if (!isfinite(v) || v > 1e18)
-        return UNITS_OVERFLOW;
-    *out_hps = v;
-    return UNITS_OK;
+    return scale_exact(out_hps, mant, frac, u->scale, UNITS_MAX_HASHRATE_HPS);
 }
 
 static const struct unit rate_units[] = {

@@ -3,7 +3,8 @@
  * "1.5MB/s") to bits per second, hash rates ("2.5kH/s") to hashes per second,
  * sizes ("500kB") to bytes, and transaction rates ("2/s") to events per
  * second. Numbers are plain decimals (no sign, no exponent); prefixes are SI
- * (k = 1000) except KiB/MiB/GiB. Integer results must be exact. */
+ * (k = 1000) except KiB/MiB/GiB. Integer results (all but event rates) must
+ * be exact. */
 #ifndef CHAINSIM_UNITS_H
 #define CHAINSIM_UNITS_H
 
@@ -48,9 +49,14 @@ units_status units_seconds_to_ns(int64_t *out_ns, double seconds)
 units_status units_parse_bandwidth_bps(uint64_t *out_bps, const char *text)
     __attribute__((warn_unused_result));
 
+/* The largest hash rate (hashes per second). */
+#define UNITS_MAX_HASHRATE_HPS 1000000000000000000ULL
+
 /* Parses a hash rate: "<decimal>[k|M|G|T][H/s|H]" (a bare number is hashes
- * per second). Result is finite and >= 0. On failure *out_hps = 0. */
-units_status units_parse_hashrate_hps(double *out_hps, const char *text)
+ * per second) to a whole number of hashes per second in [0,
+ * UNITS_MAX_HASHRATE_HPS], exact: a fraction of a hash per second ("0.1",
+ * "1.0005k") is UNITS_INEXACT. On failure *out_hps = 0. */
+units_status units_parse_hashrate_hps(uint64_t *out_hps, const char *text)
     __attribute__((warn_unused_result));
 
 /* Parses a size "<decimal><unit>", unit B, kB, MB, GB, KiB, MiB, GiB, to an

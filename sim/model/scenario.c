@@ -20,6 +20,7 @@
 #include "scenario_read.h"
 #include "units.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -308,6 +309,49 @@ static jsonread_status parse_workload(jsonread *jr, scenario *s, const cJSON *ro
     return JSONREAD_OK;
 }
 
+/* d rounded up to a whole number of its largest unit (ns up to days), so
+ * that a suggested value reads well ("301ms", not "300000001ns"). */
+static int64_t round_up_to_unit(int64_t d)
+{
+    static const int64_t units[] = {TIMEUNIT_NS_PER_D, TIMEUNIT_NS_PER_H,  TIMEUNIT_NS_PER_MIN,
+                                    TIMEUNIT_NS_PER_S, TIMEUNIT_NS_PER_MS, TIMEUNIT_NS_PER_US};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (d >= units[i])
+            return (d + units[i] - 1) / units[i] * units[i];
+    return d;
+}
+
+/* A sample stops every worker at a barrier and keeps a row per node (in
+ * memory, then in timeline.csv): an interval that is tiny next to the
+ * duration is a run that never ends or a file that fills the disk. Samples
+ * are taken at 0, interval, 2 x interval, ... before the end. */
+static jsonread_status check_sample_count(jsonread *jr, const scenario *s, const cJSON *metrics)
+{
+    int64_t interval = s->metrics.sample_interval_ns, duration = s->duration_ns;
+    uint64_t samples = (uint64_t)((duration - 1) / interval) + 1;
+    uint64_t by_rows = SCENARIO_MAX_SAMPLE_ROWS / s->n_nodes;
+    uint64_t allowed = by_rows < SCENARIO_MAX_SAMPLES ? by_rows : SCENARIO_MAX_SAMPLES;
+    if (samples <= allowed)
+        return JSONREAD_OK;
+    char got[32], run[32], least[32];
+    units_format_duration(got, sizeof got, interval);
+    units_format_duration(run, sizeof run, duration);
+    /* samples <= allowed exactly when interval >= ceil(duration / allowed) */
+    int64_t min_ns = (int64_t)(((uint64_t)duration + allowed - 1) / allowed);
+    units_format_duration(least, sizeof least, round_up_to_unit(min_ns));
+    if (allowed == SCENARIO_MAX_SAMPLES)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, metrics, "sample_interval",
+                             "%s gives %" PRIu64 " samples over the %s run; at most %" PRIu64
+                             " are allowed (each sample stops every worker and writes a row "
+                             "per node): use at least \"%s\"",
+                             got, samples, run, (uint64_t)SCENARIO_MAX_SAMPLES, least);
+    return jsonread_fail(jr, JSONREAD_E_RANGE, metrics, "sample_interval",
+                         "%s gives %" PRIu64 " samples of %" PRIu32 " nodes over the %s run, "
+                         "more than %" PRIu64 " rows of timeline.csv (each sample keeps a row "
+                         "per node in memory until the run ends): use at least \"%s\"",
+                         got, samples, s->n_nodes, run, (uint64_t)SCENARIO_MAX_SAMPLE_ROWS, least);
+}
+
 static jsonread_status parse_metrics(jsonread *jr, scenario *s, const cJSON *root)
 {
     static const char *const keys[] = {"sample_interval", NULL};
@@ -321,7 +365,7 @@ static jsonread_status parse_metrics(jsonread *jr, scenario *s, const cJSON *roo
     if (s->metrics.sample_interval_ns <= 0)
         return jsonread_fail(jr, JSONREAD_E_RANGE, metrics, "sample_interval",
                              "expected a positive duration, got 0");
-    return JSONREAD_OK;
+    return check_sample_count(jr, s, metrics);
 }
 
 static jsonread_status get_text(jsonread *jr, char **out, const cJSON *root, const char *key,

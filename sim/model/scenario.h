@@ -152,6 +152,12 @@ typedef struct scenario {
     scenario_event *events; /* sorted by at_ns, file order kept for equal times */
 } scenario;
 
+/* Limits on what a run may cost, refused at validation: samples
+ * (metrics.sample_interval against the duration) and sample rows (samples
+ * times nodes, each kept in memory and written to timeline.csv). */
+#define SCENARIO_MAX_SAMPLES 1000000u
+#define SCENARIO_MAX_SAMPLE_ROWS 20000000u
+
 /* The message for a status code. */
 const char *scenario_status_message(scenario_status status);
 

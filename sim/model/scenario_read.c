@@ -111,35 +111,51 @@ jsonread_status scenario_read_enum(jsonread *jr, unsigned *out, const cJSON *obj
                          "expected one of %s, got %s", list, jsonread_got(g, sizeof g, it));
 }
 
+/* Hash rates are whole hashes per second: a miner's k-th attempt on a
+ * template is at t0 + ceil(k * 1e9 / h) ns with h an integer in core, so a
+ * fraction would be cut (0.1 to 0: a miner that never mines). It is
+ * refused instead, and said why. */
 jsonread_status scenario_read_hashrate(jsonread *jr, double *out, const cJSON *obj, const char *key,
                                        unsigned flags)
 {
     const cJSON *it = jsonread_member(obj, key);
     char g[64];
-    double v = 0;
+    uint64_t v = 0;
     if (it == NULL)
         return (flags & JSONREAD_REQUIRED)
                    ? jsonread_fail(jr, JSONREAD_E_MISSING, obj, key,
                                    "missing, expected a hash rate like \"1M\" or \"2.5kH/s\"")
                    : JSONREAD_OK;
     units_status st = UNITS_OK;
-    if (cJSON_IsString(it))
+    if (cJSON_IsString(it)) {
         st = units_parse_hashrate_hps(&v, it->valuestring);
-    else if (cJSON_IsNumber(it) && it->valuedouble >= 0 && it->valuedouble <= 1e18)
-        v = it->valuedouble;
-    else if (cJSON_IsNumber(it))
-        st = UNITS_OVERFLOW;
-    else
+    } else if (cJSON_IsNumber(it)) {
+        double d = it->valuedouble;
+        if (!(d >= 0))
+            st = UNITS_NEGATIVE;
+        else if (d > (double)UNITS_MAX_HASHRATE_HPS)
+            st = UNITS_OVERFLOW;
+        else if (d != floor(d))
+            st = UNITS_INEXACT;
+        else
+            v = (uint64_t)d;
+    } else {
         return jsonread_fail(
             jr, JSONREAD_E_TYPE, obj, key,
             "expected a hash rate like \"1M\" or a number of hashes per second, got %s",
             jsonread_got(g, sizeof g, it));
+    }
+    if (st == UNITS_INEXACT)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, obj, key,
+                             "expected a whole number of hashes per second, got %s: a miner makes "
+                             "whole hashes (0 for a node that does not mine)",
+                             jsonread_got(g, sizeof g, it));
     if (st != UNITS_OK)
         return jsonread_fail(
             jr, JSONREAD_E_RANGE, obj, key,
             "expected a hash rate in [0, 1e18] like \"1M\" or \"2.5kH/s\", got %s (%s)",
             jsonread_got(g, sizeof g, it), units_status_message(st));
-    *out = v;
+    *out = (double)v;
     return JSONREAD_OK;
 }
 

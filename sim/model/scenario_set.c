@@ -23,6 +23,11 @@ struct set_walk {
 static scenario_status set_fail(struct set_walk *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The assignment as quoted in a message: a long one keeps its first and
+ * last bytes around "...", so the reason after it is never cut. */
+#define QUOTE_MAX 120
+#define QUOTE_END 50
+
 static scenario_status set_fail(struct set_walk *w, const char *fmt, ...)
 {
     char what[300];
@@ -30,7 +35,11 @@ static scenario_status set_fail(struct set_walk *w, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    if (w->errlen > 0)
+    size_t len = strlen(w->assignment);
+    if (w->errlen > 0 && len > QUOTE_MAX)
+        snprintf(w->err, w->errlen, "--set '%.*s...%s' (%zu bytes): %s", QUOTE_END, w->assignment,
+                 w->assignment + len - QUOTE_END, len, what);
+    else if (w->errlen > 0)
         snprintf(w->err, w->errlen, "--set '%s': %s", w->assignment, what);
     return SCENARIO_ERR_OVERRIDE;
 }
@@ -50,21 +59,26 @@ static scenario_status set_value(struct set_walk *w, const char *value)
     return w->val != NULL ? SCENARIO_OK : SCENARIO_ERR_NOMEM;
 }
 
-/* A key step at *p: the key up to '.', '[' or the end. The last key of the
- * path receives the value; a missing object on the way is created. */
-static scenario_status set_key(struct set_walk *w, cJSON **cur, char **p)
+/* key as quoted in a message: a long one keeps both ends around "...". */
+static const char *short_key(char *buf, size_t buflen, const char *key)
 {
-    char keybuf[128];
-    size_t klen = strcspn(*p, ".[");
-    if (klen == 0)
-        return set_fail(w, "empty key in the path");
-    snprintf(keybuf, sizeof keybuf, "%.*s", (int)klen, *p);
-    *p += klen;
+    size_t len = strlen(key);
+    if (len > 60)
+        snprintf(buf, buflen, "%.25s...%s", key, key + len - 25);
+    else
+        snprintf(buf, buflen, "%s", key);
+    return buf;
+}
+
+/* The key step for key (cut from the path), followed in the path by sep. */
+static scenario_status set_key_at(struct set_walk *w, cJSON **cur, const char *keybuf, char sep)
+{
+    char k[64];
     if (!cJSON_IsObject(*cur))
-        return set_fail(w, "cannot set key \"%.*s\": its parent is not an object", (int)klen,
-                        *p - klen);
+        return set_fail(w, "cannot set key \"%s\": its parent is not an object",
+                        short_key(k, sizeof k, keybuf));
     cJSON *next = cJSON_GetObjectItemCaseSensitive(*cur, keybuf);
-    if (**p == '\0') {
+    if (sep == '\0') {
         if (next != NULL)
             cJSON_ReplaceItemInObjectCaseSensitive(*cur, keybuf, w->val);
         else
@@ -73,14 +87,32 @@ static scenario_status set_key(struct set_walk *w, cJSON **cur, char **p)
         return SCENARIO_OK;
     }
     if (next == NULL) {
-        if (**p == '[')
-            return set_fail(w, "\"%s\" does not exist, so it has no index", keybuf);
+        if (sep == '[')
+            return set_fail(w, "\"%s\" does not exist, so it has no index",
+                            short_key(k, sizeof k, keybuf));
         next = cJSON_AddObjectToObject(*cur, keybuf);
         if (next == NULL)
             return SCENARIO_ERR_NOMEM;
     }
     *cur = next;
     return SCENARIO_OK;
+}
+
+/* A key step at *p: the key up to '.', '[' or the end. The last key of the
+ * path receives the value; a missing object on the way is created. */
+static scenario_status set_key(struct set_walk *w, cJSON **cur, char **p)
+{
+    size_t klen = strcspn(*p, ".[");
+    if (klen == 0)
+        return set_fail(w, "empty key in the path");
+    /* The key in place: the path is the caller's copy, and the byte after
+     * the key is restored before the next step reads it. */
+    char *keybuf = *p, sep = (*p)[klen];
+    (*p)[klen] = '\0';
+    *p += klen;
+    scenario_status st = set_key_at(w, cur, keybuf, sep);
+    **p = sep;
+    return st;
 }
 
 /* Any number of [N] steps at *p. An index equal to the array's size
