@@ -190,7 +190,6 @@ void progress_start(progress *p, world *w, progress_mode mode, double interval_s
     p->mode = mode;
     p->interval_s = interval_s;
     p->start_s = p->last_s = wall_now();
-    w->progress = 0; /* the world's own bar: this reporter replaces it */
     if (mode == PROGRESS_OFF)
         return;
     w->hooks.ctx = p;

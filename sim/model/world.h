@@ -100,7 +100,6 @@ typedef struct world {
     uint32_t threads;    /* worker threads for the engine; 0: its default */
     double realtime;     /* 0: as fast as possible; F: F x wall-clock speed */
     int quiet;           /* no console lines */
-    int progress;        /* a progress bar on stderr at each sample */
     world_hooks hooks;
     /* Built by world_setup. */
     net *net;
@@ -186,7 +185,7 @@ void world_on_discard(void *ctx, const engine_event *ev);
 void world_on_global(void *ctx, engine_call *call, const engine_event *ev);
 
 /* Records a timeline sample of every node's tip at now, prints the buffered
- * lines and the progress bar. Barrier or controlling thread only. */
+ * lines. Barrier or controlling thread only. */
 void world_sample(world *w, int64_t now);
 
 /* Removes the crashed nodes' folder and the files in it (teardown). */

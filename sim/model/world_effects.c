@@ -72,8 +72,6 @@ void world_flush_lines(world *s)
         s->nodes[i].n_lines = 0;
     }
     qsort(all, total, sizeof *all, line_cmp);
-    if (s->progress)
-        fputs("\r\033[K", stderr);
     for (size_t i = 0; i < total; i++) {
         printf("[%10.3fs] %s\n", (double)all[i].time_ns / (double)TIMEUNIT_NS_PER_S, all[i].text);
         free(all[i].text);

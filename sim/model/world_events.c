@@ -314,7 +314,6 @@ void world_sample(world *s, int64_t now)
     metrics_tip *tips = malloc(s->n * sizeof *tips);
     if (tips == NULL)
         abort();
-    uint32_t best = 0;
     for (uint32_t i = 0; i < s->n; i++) {
         world_node *sn = &s->nodes[i];
         tips[i].online = sn->online;
@@ -323,20 +322,10 @@ void world_sample(world *s, int64_t now)
             tips[i].tip = *chain_entry_id(chain_tip(node_chain(sn->n)));
         else
             tips[i].tip = *block_id(s->genesis);
-        if (tips[i].height > best)
-            best = (uint32_t)tips[i].height;
     }
     metrics_sample(s->m, now, tips, s->n);
     free(tips);
     world_flush_lines(s);
-    if (s->progress) {
-        double pct = 100.0 * (double)now / (double)s->scn.duration_ns;
-        int bar = (int)(pct / 5);
-        fprintf(stderr, "\r[%.*s%*s] %5.1f%%  %.0fs  height %u", bar,
-                "====================", 20 - bar, "", pct, (double)now / (double)TIMEUNIT_NS_PER_S,
-                best);
-        fflush(stderr);
-    }
 }
 
 void world_on_global(void *ctx, engine_call *call, const engine_event *ev)
