@@ -3,6 +3,7 @@
  * files are checked byte for byte, the figures against hand computation, and
  * every kind of inconsistent input is refused. */
 #include "metrics.h"
+#include "metrics_impl.h"
 #include "summary.h"
 #include "testutil.h"
 
@@ -608,6 +609,20 @@ START_TEST(summary_load_and_headlines)
 }
 END_TEST
 
+/* Times are printed exactly, seconds with 9 decimals, from the integer
+ * nanoseconds (no floating point), negative delays included. */
+START_TEST(seconds_printed_exactly)
+{
+    char buf[32];
+    ck_assert_str_eq(metrics_fmt_seconds(buf, 0), "0.000000000");
+    ck_assert_str_eq(metrics_fmt_seconds(buf, 1), "0.000000001");
+    ck_assert_str_eq(metrics_fmt_seconds(buf, INT64_C(12000000250)), "12.000000250");
+    ck_assert_str_eq(metrics_fmt_seconds(buf, INT64_C(-500000000)), "-0.500000000");
+    ck_assert_str_eq(metrics_fmt_seconds(buf, INT64_MAX), "9223372036.854775807");
+    ck_assert_str_eq(metrics_fmt_seconds(buf, INT64_MIN), "-9223372036.854775808");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("metrics");
@@ -618,6 +633,7 @@ static Suite *suite(void)
     tcase_add_test(tc, summary_figures);
     tcase_add_test(tc, output_independent_of_interleaving);
     tcase_add_test(tc, percentile_nearest_rank);
+    tcase_add_test(tc, seconds_printed_exactly);
     tcase_add_test(tc, rejects_arrival_before_production);
     tcase_add_test(tc, rejects_unknown_block);
     tcase_add_test(tc, rejects_duplicate_block);

@@ -33,8 +33,9 @@ static metrics_status out_commit(textbuf *t, char *err, size_t errlen, const cha
 
 static void put_time(textbuf *f, int64_t ns)
 {
+    char buf[32];
     if (ns != METRICS_NONE)
-        textbuf_seconds(f, ns);
+        textbuf_puts(f, metrics_fmt_seconds(buf, ns));
 }
 
 static const char *const tx_status_names[] = {"confirmed", "pending", "dropped_double_spend",

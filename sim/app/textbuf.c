@@ -1,7 +1,5 @@
 #include "textbuf.h"
 
-#include "timeunit.h"
-
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,24 +80,6 @@ void textbuf_u64(textbuf *t, uint64_t v)
     char buf[20];
     char *s = digits(buf + sizeof buf, v);
     put(t, s, (size_t)(buf + sizeof buf - s));
-}
-
-void textbuf_seconds(textbuf *t, int64_t ns)
-{
-    char buf[32];
-    char *end = buf + sizeof buf;
-    uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-    uint64_t frac = a % (uint64_t)TIMEUNIT_NS_PER_S;
-    char *p = end;
-    for (int i = 0; i < 9; i++) {
-        *--p = (char)('0' + frac % 10);
-        frac /= 10;
-    }
-    *--p = '.';
-    p = digits(p, a / (uint64_t)TIMEUNIT_NS_PER_S);
-    if (ns < 0)
-        *--p = '-';
-    put(t, p, (size_t)(end - p));
 }
 
 void textbuf_hash(textbuf *t, const hash256 *h)

@@ -23,8 +23,6 @@ int textbuf_failed(const textbuf *t);
 void textbuf_puts(textbuf *t, const char *s);
 void textbuf_putc(textbuf *t, char c);
 void textbuf_u64(textbuf *t, uint64_t v);
-/* Exact seconds with 9 decimals ("12.000000250", "-0.5..." for negatives). */
-void textbuf_seconds(textbuf *t, int64_t ns);
 /* 64 hex digits, byte-reversed as block and transaction ids are shown. */
 void textbuf_hash(textbuf *t, const hash256 *h);
 void textbuf_printf(textbuf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
