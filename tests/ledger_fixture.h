@@ -8,6 +8,7 @@
 
 #include "block.h"
 #include "chain.h"
+#include "chainfile.h"
 #include "sigcache.h"
 #include "testutil.h"
 #include "tx.h"
@@ -190,6 +191,25 @@ static inline void fx_expect(chain *c, block *b, chain_outcome outcome, reason c
 static inline void fx_digest(const chain *c, hash256 *out)
 {
     ck_assert_int_eq(utxo_digest(chain_utxo(c), out), 0);
+}
+
+/* The text of c's chain file (core/chainfile), for the chain-file tests. */
+static inline char *fx_render(const chain *c, size_t *len)
+{
+    char *text, err[300];
+    ck_assert_int_eq(chainfile_render(c, &text, len, err, sizeof err), CHAINFILE_OK);
+    return text;
+}
+
+/* Parses text as chain file "t.json"; it must parse, with an empty message. */
+static inline chainfile *fx_parse_ok(const char *text, size_t len)
+{
+    chainfile *cf;
+    char err[600];
+    ck_assert_msg(chainfile_parse(&cf, err, sizeof err, text, len, "t.json") == CHAINFILE_OK, "%s",
+                  err);
+    ck_assert_str_eq(err, "");
+    return cf;
 }
 
 #endif

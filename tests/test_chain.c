@@ -851,7 +851,8 @@ START_TEST(connect_result_is_shared_within_a_run)
     ck_assert_ptr_null(chain_shared_utxo(b1, f.cache));
     fx_expect(f.c, block_ref(b1), CHAIN_OUTCOME_TIP, REASON_OK);
     ck_assert_ptr_nonnull(chain_shared_utxo(b1, f.cache));
-    ck_assert_ptr_null(chain_shared_utxo(b1, (const sigcache *)&f)); /* another run's tag sees nothing */
+    ck_assert_ptr_null(
+        chain_shared_utxo(b1, (const sigcache *)&f)); /* another run's tag sees nothing */
     uint64_t hits, misses, hits2, misses2;
     sigcache_stats(f.cache, &hits, &misses);
     chain *second = fx_new_chain(&f);

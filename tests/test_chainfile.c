@@ -51,24 +51,6 @@ static char *read_file(const char *path, size_t *len)
     return text;
 }
 
-/* The text of c's chain file. */
-static char *render(const chain *c, size_t *len)
-{
-    char *text, err[300];
-    ck_assert_int_eq(chainfile_render(c, &text, len, err, sizeof err), CHAINFILE_OK);
-    return text;
-}
-
-static chainfile *parse_ok(const char *text, size_t len)
-{
-    chainfile *cf;
-    char err[600];
-    ck_assert_msg(chainfile_parse(&cf, err, sizeof err, text, len, "t.json") == CHAINFILE_OK, "%s",
-                  err);
-    ck_assert_str_eq(err, "");
-    return cf;
-}
-
 START_TEST(round_trip_gives_same_chain)
 {
     fx f;
@@ -76,8 +58,8 @@ START_TEST(round_trip_gives_same_chain)
     f.params.seed = 0; /* the fixture's genesis seed */
     build_chain(&f);
     size_t la, lb;
-    char *ta = render(f.c, &la);
-    chainfile *cf = parse_ok(ta, la);
+    char *ta = fx_render(f.c, &la);
+    chainfile *cf = fx_parse_ok(ta, la);
     ck_assert_uint_eq(chainfile_n_blocks(cf), 7);
     for (uint32_t h = 0; h <= 6; h++) {
         ck_assert(
@@ -100,7 +82,7 @@ START_TEST(round_trip_gives_same_chain)
     ck_assert_uint_eq(chainfile_params(cf)->genesis_bits, f.params.genesis_bits);
     ck_assert_uint_eq(chainfile_params(cf)->pow_limit_bits, f.params.pow_limit_bits);
     /* Rendering the rebuilt chain gives the same bytes. */
-    char *tb = render(rebuilt, &lb);
+    char *tb = fx_render(rebuilt, &lb);
     ck_assert_uint_eq(la, lb);
     ck_assert_mem_eq(ta, tb, la);
     free(ta);
@@ -152,7 +134,7 @@ START_TEST(tampering_is_found_at_its_block)
     fx_init(&f);
     build_chain(&f);
     size_t len;
-    char *text = render(f.c, &len), err[600];
+    char *text = fx_render(f.c, &len), err[600];
     chainfile_report rep;
     char amount[32];
 
@@ -237,7 +219,7 @@ START_TEST(malformed_files_name_the_problem)
     fx_init(&f);
     build_chain(&f);
     size_t len;
-    char *text = render(f.c, &len), err[600];
+    char *text = fx_render(f.c, &len), err[600];
     chainfile_report rep;
     struct {
         const char *what, *with;
@@ -327,7 +309,7 @@ START_TEST(shipped_chain_file_verifies)
     size_t len;
     snprintf(path, sizeof path, "%s/tests/data/chain_small.json", src);
     char *text = read_file(path, &len);
-    chainfile *cf = parse_ok(text, len);
+    chainfile *cf = fx_parse_ok(text, len);
     free(text);
     chainfile_report rep;
     ck_assert_msg(chainfile_rebuild(NULL, cf, NULL, NULL, &rep) == REASON_OK, "%s", rep.message);
@@ -349,7 +331,7 @@ START_TEST(pos_file_carries_its_rules)
     size_t la, lb;
     snprintf(path, sizeof path, "%s/tests/data/chain_pos_small.json", src);
     char *ta = read_file(path, &la);
-    chainfile *cf = parse_ok(ta, la);
+    chainfile *cf = fx_parse_ok(ta, la);
     const consensus_ctx *cons = chainfile_consensus(cf);
     ck_assert_ptr_nonnull(cons);
     ck_assert_int_eq(cons->type, CHAIN_POS);
@@ -367,7 +349,7 @@ START_TEST(pos_file_carries_its_rules)
                   rep.message);
     ck_assert_uint_eq(rep.height, 11);
     ck_assert_uint_eq(chain_params_of(rebuilt)->max_rollback, 5);
-    char *tb = render(rebuilt, &lb);
+    char *tb = fx_render(rebuilt, &lb);
     ck_assert_uint_eq(la, lb);
     ck_assert_mem_eq(ta, tb, la);
     free(tb);
@@ -439,7 +421,7 @@ START_TEST(write_chain_small)
     build_chain(&f);
     char err[300];
     size_t len;
-    char *text = render(f.c, &len);
+    char *text = fx_render(f.c, &len);
     ck_assert_msg(fileout_write(err, sizeof err, fixture_out, text, len) == FILEOUT_OK, "%s", err);
     free(text);
     fx_free(&f);

@@ -17,23 +17,6 @@
 
 #include <stdio.h>
 
-/* The text of c's chain file. */
-static char *render(const chain *c, size_t *len)
-{
-    char *text, err[300];
-    ck_assert_int_eq(chainfile_render(c, &text, len, err, sizeof err), CHAINFILE_OK);
-    return text;
-}
-
-static chainfile *parse_ok(const char *text, size_t len)
-{
-    chainfile *cf;
-    char err[600];
-    ck_assert_msg(chainfile_parse(&cf, err, sizeof err, text, len, "t.json") == CHAINFILE_OK, "%s",
-                  err);
-    return cf;
-}
-
 /* Replaces the n-th occurrence (from 0) of what in text with with. */
 static char *replace_nth(const char *text, const char *what, const char *with, int nth)
 {
@@ -87,8 +70,8 @@ START_TEST(raised_reward_fails_against_the_rules)
     fx_init_params(&f, &raised);
     mine_on(&f, 3, 2 * reward, 0);
     size_t len;
-    char *text = render(f.c, &len);
-    chainfile *cf = parse_ok(text, len);
+    char *text = fx_render(f.c, &len);
+    chainfile *cf = fx_parse_ok(text, len);
     chainfile_report rep;
     int64_t end = (int64_t)raised.genesis_time + 3600;
 
@@ -116,7 +99,7 @@ START_TEST(raised_reward_fails_against_the_rules)
      * coinbases still do not. */
     char *t =
         replace_nth(text, "\"block_reward\":\t10000000000", "\"block_reward\":\t5000000000", 0);
-    chainfile *cf2 = parse_ok(t, strlen(t));
+    chainfile *cf2 = fx_parse_ok(t, strlen(t));
     ck_assert_uint_eq(chainfile_compare_params(cf2, &rules, d, 4), 0);
     r = chainfile_verify(NULL, cf2, &rules, NULL, end, &rep);
     ck_assert_msg(r == REASON_BLOCK_EXCESS_COINBASE, "got %s: %s", reason_name(r), rep.message);
@@ -137,8 +120,8 @@ START_TEST(future_block_fails_against_the_run_end)
     uint32_t genesis = f.params.genesis_time;
     mine_on(&f, 3, f.params.block_reward, genesis + ten_years);
     size_t len;
-    char *text = render(f.c, &len);
-    chainfile *cf = parse_ok(text, len);
+    char *text = fx_render(f.c, &len);
+    chainfile *cf = fx_parse_ok(text, len);
     chainfile_report rep;
     chain_params rules = rules_of(&f);
 
@@ -191,7 +174,7 @@ START_TEST(top_level_claims_and_tx_sizes_are_checked)
     block *b = fx_mine(&f, chain_entry_block(chain_tip(f.c)), 3, &pay, 1, 0);
     fx_expect(f.c, b, CHAIN_OUTCOME_TIP, REASON_OK);
     size_t len;
-    char *text = render(f.c, &len), err[600];
+    char *text = fx_render(f.c, &len), err[600];
     chainfile_report rep;
     ck_assert_int_eq(check(text, NULL, &rep, err, sizeof err), REASON_OK);
     char tip[65], tx_size_text[40];
@@ -275,7 +258,7 @@ START_TEST(numbers_out_of_range_are_refused)
     fx_expect(f.c, b, CHAIN_OUTCOME_TIP, REASON_OK);
     tx_unref(pay);
     size_t len;
-    char *text = render(f.c, &len);
+    char *text = fx_render(f.c, &len);
     static const char *const pow_fields[] = {
         "format_version\tformat_version",
         "genesis_time\tparams.genesis_time",
@@ -358,7 +341,7 @@ START_TEST(rules_of_a_scenario_match_its_run)
     ck_assert_msg(fileout_read(&text, &len, err, sizeof err, path, CHAINFILE_MAX_BYTES) ==
                       FILEOUT_OK,
                   "%s", err);
-    chainfile *cf = parse_ok(text, len);
+    chainfile *cf = fx_parse_ok(text, len);
     free(text);
     scenario scn;
     rules_set *r = calloc(1, sizeof *r);
