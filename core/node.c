@@ -82,7 +82,7 @@ struct node {
     int64_t request_timeout_ns;
     int64_t requests_timer_ns; /* INT64_MAX when none is set */
     hmap *rejected;            /* tx ids found invalid: not asked for again */
-    uint64_t hashrate;
+    uint64_t hashrate;         /* thousandths of a hash per second (node_cfg.hashrate_mhps) */
     uint64_t hashes;
     template tmpl;
     uint64_t next_slot;
@@ -172,7 +172,7 @@ int node_new(node **out, const node_config *cfg, chain *restored)
     n->params = cfg->chain;
     n->cons = cfg->cons;
     n->key = cfg->key;
-    n->hashrate = cfg->hashrate_hps;
+    n->hashrate = cfg->hashrate_mhps;
     n->request_timeout_ns = cfg->request_timeout_ns > 0 ? cfg->request_timeout_ns : 2000000000;
     n->requests_timer_ns = INT64_MAX;
     n->n_peers = cfg->n_peers;
@@ -754,28 +754,34 @@ static void template_build(node *n, int64_t now_ns, int is_pos, uint32_t time)
     t->active = 1;
 }
 
-void node_set_hashrate(node *n, int64_t now_ns, uint64_t hashrate_hps)
+void node_set_hashrate(node *n, int64_t now_ns, uint64_t hashrate_mhps)
 {
     (void)now_ns;
-    n->hashrate = hashrate_hps;
+    n->hashrate = hashrate_mhps;
     template_drop(&n->tmpl); /* the attempt schedule restarts at the next idle time */
 }
 
-/* Time of attempt k: t0 + ceil(k * 1e9 / h). */
+/* Nanoseconds times thousandths: the numerator of an attempt's time. With
+ * a rate of h mH/s, attempts are 1e12 / h ns apart (for a whole rate of H
+ * H/s, h = 1000 H and this is 1e9 / H, exactly as before fractions). */
+#define NS_X_MHPS ((uint64_t)TIMEUNIT_NS_PER_S * NODE_MHPS_PER_HPS)
+
+/* Time of attempt k: t0 + ceil(k * 1e12 / h), h in mH/s (k < 2^64, so the
+ * product fits in 128 bits). */
 static int64_t attempt_time(const template *t, uint64_t h, uint64_t k)
 {
-    unsigned __int128 num = (unsigned __int128)k * (uint64_t)TIMEUNIT_NS_PER_S;
+    unsigned __int128 num = (unsigned __int128)k * NS_X_MHPS;
     return t->t0_ns + (int64_t)((num + h - 1) / h);
 }
 
 /* The number of attempts of the template with time < until_ns:
- * t0 + ceil(k * 1e9 / h) <= until - 1, that is k <= (until - 1 - t0) * h / 1e9. */
+ * t0 + ceil(k * 1e12 / h) <= until - 1, that is k <= (until - 1 - t0) * h / 1e12. */
 static uint64_t attempts_before(const template *t, uint64_t h, int64_t until_ns)
 {
     if (until_ns <= t->t0_ns)
         return 0;
     unsigned __int128 span = (unsigned __int128)(until_ns - 1 - t->t0_ns) * h;
-    return (uint64_t)(span / (uint64_t)TIMEUNIT_NS_PER_S) + 1;
+    return (uint64_t)(span / NS_X_MHPS) + 1;
 }
 
 /* The header time of attempt k: the second it happens in, after the
@@ -898,9 +904,9 @@ static int64_t refresh_point(const node *n, int64_t from_ns)
 /* Attempts one look ahead may make: about 1/16 s of the node's hashing
  * (so a template change wastes little), within bounds that keep the calls
  * cheap. */
-static uint64_t lookahead_attempts(uint64_t hashrate)
+static uint64_t lookahead_attempts(uint64_t hashrate_mhps)
 {
-    uint64_t a = hashrate / 16;
+    uint64_t a = hashrate_mhps / (16 * NODE_MHPS_PER_HPS);
     return a < 16 ? 16 : a > 65536 ? 65536 : a;
 }
 

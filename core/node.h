@@ -107,7 +107,7 @@ typedef struct node_config {
     block *genesis;             /* shared genesis (a reference is taken) */
     sigcache *cache;            /* shared signature cache (may be NULL) */
     const keys_pair *key;       /* the node's key: coinbase payee, PoS proposer; outlives node */
-    uint64_t hashrate_hps;      /* PoW hashes per virtual second; 0: does not mine */
+    uint64_t hashrate_mhps;     /* PoW thousandths of a hash per virtual second; 0: does not mine */
     const consensus_ctx *cons;  /* consensus rules of the run; outlives the node */
     int64_t request_timeout_ns; /* re-ask a missing block/tx after this long */
     size_t mempool_max_txs;     /* 0: 100000 */
@@ -135,7 +135,8 @@ void node_on_timer(node *n, node_effects *fx, int64_t now_ns, node_timer_kind ki
                    uint64_t arg);
 
 /* Mines (PoW) the attempts that fall in [from_ns, until_ns): attempt k of the
- * current template happens at t0 + ceil(k * 1e9 / hashrate), and its header
+ * current template happens at t0 + ceil(k * 1e12 / hashrate_mhps) ns (the rate
+ * in thousandths of a hash per second: 1 H/s is one attempt per second), and its header
  * time is the second it happens in (genesis_time + whole seconds of virtual
  * time), or the tip's median time past + 1 when that is later: a block's
  * time is the second in which it was found. A template with
@@ -173,8 +174,11 @@ reason node_submit_tx(node *n, node_effects *fx, int64_t now_ns, tx *t);
 void node_on_reconnect(node *n, node_effects *fx, int64_t now_ns, const uint32_t *peers,
                        size_t n_peers);
 
+/* Hash rates are in thousandths of a hash per second. */
+#define NODE_MHPS_PER_HPS 1000u
+
 /* Changes the PoW hash rate from now on (restarts the attempt schedule). */
-void node_set_hashrate(node *n, int64_t now_ns, uint64_t hashrate_hps);
+void node_set_hashrate(node *n, int64_t now_ns, uint64_t hashrate_mhps);
 
 /* Read-only access for wallets, metrics and chain files (node's thread or
  * between runs only). */

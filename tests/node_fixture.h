@@ -159,7 +159,7 @@ static inline void nf_init(nf *t, const nf_opts *o)
         cfg.genesis = t->genesis;
         cfg.cache = t->cache;
         cfg.key = t->key[i];
-        cfg.hashrate_hps = i == 0 && !o->pos ? o->hashrate : 0;
+        cfg.hashrate_mhps = i == 0 && !o->pos ? o->hashrate * NODE_MHPS_PER_HPS : 0;
         cfg.cons = &t->cons;
         cfg.request_timeout_ns = o->timeout_ns ? o->timeout_ns : 2 * NF_SEC;
         ck_assert_int_eq(node_new(&t->nodes[i], &cfg, NULL), 0);

@@ -846,8 +846,31 @@ START_TEST(mining_count_for_a_known_interval)
     node_set_hashrate(t.nodes[0], 3 * NF_SEC, 0);
     ck_assert_uint_eq(mine(&t, 3 * NF_SEC, 4 * NF_SEC, &next), 0);
     ck_assert_int_eq(next, INT64_MAX);
-    node_set_hashrate(t.nodes[0], 3 * NF_SEC, 10);
+    node_set_hashrate(t.nodes[0], 3 * NF_SEC, 10 * NODE_MHPS_PER_HPS);
     ck_assert_uint_eq(mine(&t, 4 * NF_SEC, 5 * NF_SEC, &next), 10); /* restarted at 4 s */
+    nf_free(&t);
+}
+END_TEST
+
+/* Fractional rates (thousandths of a hash per second): 0.3 H/s makes its
+ * attempts at ceil(k * 1e12 / 300) ns: 0, 3333333334, 6666666667, 1e10. */
+START_TEST(mining_at_a_fractional_rate)
+{
+    nf t;
+    nf_init(&t, &(nf_opts){.n = 2, .bits = bits_for(1e18), .hashrate = 1});
+    int64_t next;
+    node_set_hashrate(t.nodes[0], 0, 300);
+    ck_assert_uint_eq(mine(&t, 0, 1, &next), 1);
+    ck_assert_uint_eq(mine(&t, 1, 3333333334, &next), 0);
+    ck_assert_uint_eq(mine(&t, 3333333334, 3333333335, &next), 1);
+    ck_assert_uint_eq(mine(&t, 3333333335, 10 * NF_SEC, &next), 1);      /* k = 2 */
+    ck_assert_uint_eq(mine(&t, 10 * NF_SEC, 10 * NF_SEC + 1, &next), 1); /* k = 3 */
+    ck_assert_uint_eq(node_hashes(t.nodes[0]), 4);
+    /* 0.001 H/s, the finest rate: one attempt per 1,000 s. */
+    node_set_hashrate(t.nodes[0], 20 * NF_SEC, 1);
+    ck_assert_uint_eq(mine(&t, 20 * NF_SEC, 1020 * NF_SEC, &next), 1);
+    ck_assert_uint_eq(mine(&t, 1020 * NF_SEC, 2020 * NF_SEC, &next), 1);
+    ck_assert_uint_eq(mine(&t, 2020 * NF_SEC, 2020 * NF_SEC + 1, &next), 1);
     nf_free(&t);
 }
 END_TEST
@@ -1271,6 +1294,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, mining_attempts_fall_in_the_window);
     tcase_add_test(tc, mining_count_for_a_known_interval);
+    tcase_add_test(tc, mining_at_a_fractional_rate);
     tcase_add_test(tc, mined_block_meets_target_and_becomes_tip);
     tcase_add_test(tc, new_tip_restarts_the_template);
     tcase_add_test(tc, template_refresh_waits_10_seconds);

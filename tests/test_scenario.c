@@ -123,6 +123,28 @@ START_TEST(default_validates)
 }
 END_TEST
 
+/* Hash rates in steps of 0.001 H/s load exactly, as numbers and as text,
+ * and are written back the same. */
+START_TEST(fractional_hashrates_load_and_round_trip)
+{
+    scenario s;
+    char err[512];
+    const char *text =
+        "{\"nodes\":{\"count\":4,\"hashrate\":0.1},"
+        "\"node_overrides\":[{\"node\":2,\"hashrate\":\"0.25H/"
+        "s\"},{\"node\":3,\"hashrate\":\"0.001\"}],"
+        "\"events\":[{\"at\":\"1m\",\"type\":\"set_hashrate\",\"node\":1,\"hashrate\":\"1.5\"}]}";
+    ck_assert_msg(parse_text(&s, text, err, sizeof err) == SCENARIO_OK, "%s", err);
+    ck_assert(s.default_hashrate_hps == 0.1);
+    ck_assert(s.nodes[0].hashrate_hps == 0.1);
+    ck_assert(s.nodes[1].hashrate_hps == 0.25);
+    ck_assert(s.nodes[2].hashrate_hps == 0.001);
+    ck_assert(s.events[0].hashrate_hps == 1.5);
+    assert_round_trip(&s);
+    scenario_free(&s);
+}
+END_TEST
+
 START_TEST(minimal_gets_defaults)
 {
     scenario s;
@@ -239,17 +261,18 @@ static const struct bad bads[] = {
     {"{\"nodes\":{\"hashrate\":\"1Q\"}}", SCENARIO_ERR_VALUE, "nodes.hashrate"},
     {"{\"nodes\":{\"hashrate\":-1}}", SCENARIO_ERR_VALUE, "nodes.hashrate"},
     {"{\"nodes\":{\"hashrate\":null}}", SCENARIO_ERR_TYPE, "nodes.hashrate"},
-    /* Fractional hash rates are refused, never cut to a miner that does not mine. */
-    {"{\"nodes\":4,\"node_overrides\":[{\"node\":2,\"hashrate\":\"0.1\"}]}", SCENARIO_ERR_VALUE,
-     "node_overrides[0].hashrate: expected a whole number of hashes per second, got \"0.1\""},
-    {"{\"nodes\":4,\"node_overrides\":[{\"node\":2,\"hashrate\":0.1}]}", SCENARIO_ERR_VALUE,
-     "node_overrides[0].hashrate: expected a whole number of hashes per second, got 0.1"},
-    {"{\"nodes\":{\"hashrate\":1.5}}", SCENARIO_ERR_VALUE,
-     "nodes.hashrate: expected a whole number of hashes per second"},
-    {"{\"nodes\":{\"hashrate\":\"1.0005kH/s\"}}", SCENARIO_ERR_VALUE,
-     "nodes.hashrate: expected a whole number of hashes per second"},
-    {"{\"nodes\":{\"hashrate\":1e19}}", SCENARIO_ERR_VALUE,
-     "nodes.hashrate: expected a hash rate in [0, 1e18]"},
+    /* Hash rates finer than 0.001 H/s are refused, never cut to a miner that
+     * does not mine. */
+    {"{\"nodes\":4,\"node_overrides\":[{\"node\":2,\"hashrate\":\"0.0001\"}]}", SCENARIO_ERR_VALUE,
+     "node_overrides[0].hashrate: expected a hash rate in steps of 0.001 H/s, got \"0.0001\""},
+    {"{\"nodes\":4,\"node_overrides\":[{\"node\":2,\"hashrate\":0.0005}]}", SCENARIO_ERR_VALUE,
+     "node_overrides[0].hashrate: expected a hash rate in steps of 0.001 H/s, got 0.0005"},
+    {"{\"nodes\":{\"hashrate\":1.2345}}", SCENARIO_ERR_VALUE,
+     "nodes.hashrate: expected a hash rate in steps of 0.001 H/s"},
+    {"{\"nodes\":{\"hashrate\":\"1.0000005kH/s\"}}", SCENARIO_ERR_VALUE,
+     "nodes.hashrate: expected a hash rate in steps of 0.001 H/s"},
+    {"{\"nodes\":{\"hashrate\":1e16}}", SCENARIO_ERR_VALUE,
+     "nodes.hashrate: expected a hash rate in [0, 1e15]"},
     {"{\"nodes\":{\"stake\":-1}}", SCENARIO_ERR_VALUE, "nodes.stake"},
     {"{\"node_overrides\":{}}", SCENARIO_ERR_TYPE, "node_overrides: expected an array"},
     {"{\"node_overrides\":[1]}", SCENARIO_ERR_TYPE, "node_overrides[0]"},
@@ -432,8 +455,8 @@ static const struct bad bads[] = {
      "events[0].groups: node 4 is in no group"},
     {EV("{\"at\":\"1m\",\"type\":\"set_hashrate\",\"node\":1}"), SCENARIO_ERR_MISSING,
      "events[0].hashrate"},
-    {EV("{\"at\":\"1m\",\"type\":\"set_hashrate\",\"node\":1,\"hashrate\":\"0.5\"}"),
-     SCENARIO_ERR_VALUE, "events[0].hashrate: expected a whole number of hashes per second"},
+    {EV("{\"at\":\"1m\",\"type\":\"set_hashrate\",\"node\":1,\"hashrate\":\"0.5005\"}"),
+     SCENARIO_ERR_VALUE, "events[0].hashrate: expected a hash rate in steps of 0.001 H/s"},
     {EV("{\"at\":\"1m\",\"type\":\"set_stake\",\"node\":1,\"stake\":-5}"), SCENARIO_ERR_VALUE,
      "events[0].stake"},
     {EV("{\"at\":\"1m\",\"type\":\"tx\",\"from\":21,\"to\":1,\"amount\":5}"), SCENARIO_ERR_VALUE,
@@ -870,6 +893,7 @@ static Suite *suite(void)
     tcase_add_loop_test(tc, bad_scenarios, 0, N(bads));
     tcase_add_test(tc, overrides);
     tcase_add_test(tc, large_seed_round_trips);
+    tcase_add_test(tc, fractional_hashrates_load_and_round_trip);
     tcase_add_loop_test(tc, bad_overrides, 0, N(bad_sets));
     tcase_add_test(tc, set_appends_and_creates);
     tcase_add_test(tc, long_set_keys);

@@ -129,26 +129,31 @@ struct dbl_case {
     double value;
 };
 
-/* Whole hashes per second, exactly; a fraction of a hash is refused. */
+/* Thousandths of a hash per second, exactly; a finer fraction is refused. */
 static const struct u64_case hashrates[] = {
-    {"1M", UNITS_OK, 1000000ULL},
-    {"2.5kH/s", UNITS_OK, 2500ULL},
-    {"3GH", UNITS_OK, 3000000000ULL},
-    {"1000", UNITS_OK, 1000ULL},
-    {"7H/s", UNITS_OK, 7ULL},
-    {"0.5TH/s", UNITS_OK, 500000000000ULL},
+    {"1M", UNITS_OK, 1000000000ULL},
+    {"2.5kH/s", UNITS_OK, 2500000ULL},
+    {"3GH", UNITS_OK, 3000000000000ULL},
+    {"1000", UNITS_OK, 1000000ULL},
+    {"7H/s", UNITS_OK, 7000ULL},
+    {"0.5TH/s", UNITS_OK, 500000000000000ULL},
     {"0", UNITS_OK, 0ULL},
-    {"1000000T", UNITS_OK, 1000000000000000000ULL},
-    {"1.000001M", UNITS_OK, 1000001ULL},
-    {"0.1", UNITS_INEXACT, 0},
-    {"1.5", UNITS_INEXACT, 0},
-    {"1.0005kH/s", UNITS_INEXACT, 0},
+    {"1000T", UNITS_OK, 1000000000000000000ULL},
+    {"1.000001M", UNITS_OK, 1000001000ULL},
+    {"0.1", UNITS_OK, 100ULL},
+    {"1.5", UNITS_OK, 1500ULL},
+    {"0.001H/s", UNITS_OK, 1ULL},
+    {"1.0005kH/s", UNITS_OK, 1000500ULL},
+    {"0.0001", UNITS_INEXACT, 0},
+    {"0.0015", UNITS_INEXACT, 0},
+    {"1.0000005k", UNITS_INEXACT, 0},
     {"1m", UNITS_BAD_UNIT, 0},
     {"1MH/h", UNITS_BAD_UNIT, 0},
     {"-1M", UNITS_NEGATIVE, 0},
     {"", UNITS_EMPTY, 0},
     {"M", UNITS_BAD_NUMBER, 0},
-    {"1000001T", UNITS_OVERFLOW, 0},
+    {"1000.001T", UNITS_OVERFLOW, 0},
+    {"1000000T", UNITS_OVERFLOW, 0},
     {"1000000000T", UNITS_OVERFLOW, 0},
     {"1 M", UNITS_BAD_UNIT, 0},
 };
@@ -157,7 +162,7 @@ START_TEST(hashrate_forms)
 {
     const struct u64_case *c = &hashrates[_i];
     uint64_t v = 99;
-    ck_assert_msg(units_parse_hashrate_hps(&v, c->text) == c->status, "\"%s\"", c->text);
+    ck_assert_msg(units_parse_hashrate_mhps(&v, c->text) == c->status, "\"%s\"", c->text);
     ck_assert_uint_eq(v, c->value);
 }
 END_TEST

@@ -220,13 +220,13 @@ static const struct unit hash_prefixes[] = {
     {"", 1ULL}, {"k", 1000ULL}, {"M", SI_MEGA}, {"G", SI_GIGA}, {"T", SI_TERA}, {NULL, 0},
 };
 
-units_status units_parse_hashrate_hps(uint64_t *out_hps, const char *text)
+units_status units_parse_hashrate_mhps(uint64_t *out_mhps, const char *text)
 {
     u128 mant;
     unsigned frac;
     const char *end;
     char prefix[8];
-    *out_hps = 0;
+    *out_mhps = 0;
     units_status st = parse_decimal(text, &mant, &frac, &end);
     if (st != UNITS_OK)
         return st;
@@ -242,7 +242,8 @@ units_status units_parse_hashrate_hps(uint64_t *out_hps, const char *text)
     const struct unit *u = find_unit(hash_prefixes, prefix);
     if (u == NULL)
         return UNITS_BAD_UNIT;
-    return scale_exact(out_hps, mant, frac, u->scale, UNITS_MAX_HASHRATE_HPS);
+    return scale_exact(out_mhps, mant, frac, u->scale * UNITS_MHPS_PER_HPS,
+                       UNITS_MAX_HASHRATE_MHPS);
 }
 
 static const struct unit rate_units[] = {

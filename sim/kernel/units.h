@@ -49,14 +49,17 @@ units_status units_seconds_to_ns(int64_t *out_ns, double seconds)
 units_status units_parse_bandwidth_bps(uint64_t *out_bps, const char *text)
     __attribute__((warn_unused_result));
 
-/* The largest hash rate (hashes per second). */
-#define UNITS_MAX_HASHRATE_HPS 1000000000000000000ULL
+/* Hash rates are counted in thousandths of a hash per second (mH/s): a miner
+ * may make one attempt every 1,000 virtual seconds at the least. */
+#define UNITS_MHPS_PER_HPS 1000ULL
+/* The largest hash rate, 1e15 H/s, in mH/s. */
+#define UNITS_MAX_HASHRATE_MHPS 1000000000000000000ULL
 
 /* Parses a hash rate: "<decimal>[k|M|G|T][H/s|H]" (a bare number is hashes
- * per second) to a whole number of hashes per second in [0,
- * UNITS_MAX_HASHRATE_HPS], exact: a fraction of a hash per second ("0.1",
- * "1.0005k") is UNITS_INEXACT. On failure *out_hps = 0. */
-units_status units_parse_hashrate_hps(uint64_t *out_hps, const char *text)
+ * per second) to a whole number of thousandths of a hash per second in [0,
+ * UNITS_MAX_HASHRATE_MHPS], exact: a rate finer than 0.001 H/s ("0.0001",
+ * "1.0000005k") is UNITS_INEXACT. On failure *out_mhps = 0. */
+units_status units_parse_hashrate_mhps(uint64_t *out_mhps, const char *text)
     __attribute__((warn_unused_result));
 
 /* Parses a size "<decimal><unit>", unit B, kB, MB, GB, KiB, MiB, GiB, to an

@@ -111,10 +111,12 @@ jsonread_status scenario_read_enum(jsonread *jr, unsigned *out, const cJSON *obj
                          "expected one of %s, got %s", list, jsonread_got(g, sizeof g, it));
 }
 
-/* Hash rates are whole hashes per second: a miner's k-th attempt on a
- * template is at t0 + ceil(k * 1e9 / h) ns with h an integer in core, so a
- * fraction would be cut (0.1 to 0: a miner that never mines). It is
- * refused instead, and said why. */
+/* Hash rates are counted in thousandths of a hash per second in core (a
+ * miner's k-th attempt on a template is at t0 + ceil(k * 1e12 / mh) ns with
+ * mh the rate in mH/s), so a rate is exact in steps of 0.001 H/s; a finer
+ * fraction would be cut, and is refused instead, and said why. The scenario
+ * keeps the rate in H/s as a double: mh / 1000 is the double nearest to the
+ * decimal the file gave, so it is written back the same. */
 jsonread_status scenario_read_hashrate(jsonread *jr, double *out, const cJSON *obj, const char *key,
                                        unsigned flags)
 {
@@ -128,17 +130,20 @@ jsonread_status scenario_read_hashrate(jsonread *jr, double *out, const cJSON *o
                    : JSONREAD_OK;
     units_status st = UNITS_OK;
     if (cJSON_IsString(it)) {
-        st = units_parse_hashrate_hps(&v, it->valuestring);
+        st = units_parse_hashrate_mhps(&v, it->valuestring);
     } else if (cJSON_IsNumber(it)) {
         double d = it->valuedouble;
         if (!(d >= 0))
             st = UNITS_NEGATIVE;
-        else if (d > (double)UNITS_MAX_HASHRATE_HPS)
+        else if (d > (double)UNITS_MAX_HASHRATE_MHPS / (double)UNITS_MHPS_PER_HPS)
             st = UNITS_OVERFLOW;
-        else if (d != floor(d))
-            st = UNITS_INEXACT;
-        else
-            v = (uint64_t)d;
+        else {
+            v = (uint64_t)llround(d * (double)UNITS_MHPS_PER_HPS);
+            if ((double)v / (double)UNITS_MHPS_PER_HPS != d) {
+                v = 0;
+                st = UNITS_INEXACT;
+            }
+        }
     } else {
         return jsonread_fail(
             jr, JSONREAD_E_TYPE, obj, key,
@@ -147,15 +152,16 @@ jsonread_status scenario_read_hashrate(jsonread *jr, double *out, const cJSON *o
     }
     if (st == UNITS_INEXACT)
         return jsonread_fail(jr, JSONREAD_E_RANGE, obj, key,
-                             "expected a whole number of hashes per second, got %s: a miner makes "
-                             "whole hashes (0 for a node that does not mine)",
+                             "expected a hash rate in steps of 0.001 H/s, got %s: a miner's "
+                             "attempts are at fixed virtual times, at least one per 1,000 s "
+                             "(0 for a node that does not mine)",
                              jsonread_got(g, sizeof g, it));
     if (st != UNITS_OK)
         return jsonread_fail(
             jr, JSONREAD_E_RANGE, obj, key,
-            "expected a hash rate in [0, 1e18] like \"1M\" or \"2.5kH/s\", got %s (%s)",
+            "expected a hash rate in [0, 1e15] like \"1M\" or \"2.5kH/s\", got %s (%s)",
             jsonread_got(g, sizeof g, it), units_status_message(st));
-    *out = (double)v;
+    *out = (double)v / (double)UNITS_MHPS_PER_HPS;
     return JSONREAD_OK;
 }
 

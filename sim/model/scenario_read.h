@@ -34,8 +34,9 @@ jsonread_status scenario_read_enum(jsonread *jr, unsigned *out, const cJSON *obj
                                    const char *const *names, unsigned flags)
     __attribute__((warn_unused_result));
 
-/* A hash rate like "1M" or a number of hashes per second: a whole number
- * in [0, 1e18] (a fraction is refused, not rounded). */
+/* A hash rate like "1M", "0.1H/s" or a number of hashes per second, in
+ * [0, 1e15] and in steps of 0.001 H/s (a finer fraction is refused, not
+ * rounded); written in H/s. */
 jsonread_status scenario_read_hashrate(jsonread *jr, double *out, const cJSON *obj, const char *key,
                                        unsigned flags) __attribute__((warn_unused_result));
 

@@ -65,7 +65,7 @@ typedef struct world_node {
     node *n;    /* NULL before the first start */
     int online; /* processes events */
     uint32_t life;
-    uint64_t hashrate_hps;
+    uint64_t hashrate_mhps; /* thousandths of a hash per second */
     node_effects fx;
     rng rng_net, rng_work;
     keys_pair *key;
@@ -137,6 +137,13 @@ void world_teardown(world *w);
  * of memory). Global context only. */
 int world_start_node(world *w, engine_call *call, uint32_t i, chain *restored)
     __attribute__((warn_unused_result));
+
+/* A scenario's hash rate (H/s, on the 0.001 H/s grid the scenario reader
+ * enforces) in the thousandths of a hash per second a node mines at. */
+static inline uint64_t world_hashrate_mhps(double hps)
+{
+    return (uint64_t)(hps * (double)NODE_MHPS_PER_HPS + 0.5);
+}
 
 /* Returns dir/node<ni+1>_chain.json (caller frees), NULL when out of memory. */
 char *world_chain_path_in(const char *dir, uint32_t ni);

@@ -271,12 +271,21 @@ static void ev_restart(world *s, engine_call *call, int64_t now, uint32_t ni)
 static void ev_set_hashrate(world *s, engine_call *call, int64_t now, const scenario_event *ev)
 {
     world_node *sn = &s->nodes[ev->node];
-    sn->hashrate_hps = (uint64_t)llround(ev->hashrate_hps);
+    sn->hashrate_mhps = world_hashrate_mhps(ev->hashrate_hps);
     engine_call_act_as(call, ev->node); /* its idle time up to now first */
     if (sn->n)
-        node_set_hashrate(sn->n, now, s->cons.type == CHAIN_POW ? sn->hashrate_hps : 0);
-    world_say(s, world_global_lines(s), UINT32_MAX, now, "node %u hash rate is now %.0f H/s",
-              ev->node + 1, ev->hashrate_hps);
+        node_set_hashrate(sn->n, now, s->cons.type == CHAIN_POW ? sn->hashrate_mhps : 0);
+    /* Whole rates print as before ("%.0f"); a fraction with its thousandths. */
+    uint64_t whole = sn->hashrate_mhps / NODE_MHPS_PER_HPS;
+    unsigned frac = (unsigned)(sn->hashrate_mhps % NODE_MHPS_PER_HPS);
+    char frac_txt[8] = "";
+    if (frac != 0) {
+        snprintf(frac_txt, sizeof frac_txt, ".%03u", frac);
+        for (size_t len = strlen(frac_txt); frac_txt[len - 1] == '0'; len--)
+            frac_txt[len - 1] = '\0';
+    }
+    world_say(s, world_global_lines(s), UINT32_MAX, now, "node %u hash rate is now %llu%s H/s",
+              ev->node + 1, (unsigned long long)whole, frac_txt);
 }
 
 static void global_event(world *s, engine_call *call, const scenario_event *ev)

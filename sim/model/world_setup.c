@@ -33,7 +33,7 @@ static int node_config_for(world *s, node_config *cfg, uint32_t i, uint32_t *pee
     cfg->genesis = s->genesis;
     cfg->cache = s->cache;
     cfg->key = sn->key;
-    cfg->hashrate_hps = s->cons.type == CHAIN_POW ? sn->hashrate_hps : 0;
+    cfg->hashrate_mhps = s->cons.type == CHAIN_POW ? sn->hashrate_mhps : 0;
     cfg->cons = &s->cons;
     /* Re-ask a missing item after a generous multiple of the latency. */
     const scenario_latency *lat = &s->scn.network.latency;
@@ -120,7 +120,7 @@ int world_setup(world *s, char *err, size_t errlen)
         memcpy(pubs[i], keys_pair_public(sn->key), KEYS_PUB_BYTES);
         rng_init(&sn->rng_net, s->seed, i, RNG_STREAM_NET);
         rng_init(&sn->rng_work, s->seed, i, RNG_STREAM_WORK);
-        sn->hashrate_hps = (uint64_t)llround(scn->nodes[i].hashrate_hps);
+        sn->hashrate_mhps = world_hashrate_mhps(scn->nodes[i].hashrate_hps);
     }
     if (setup_stakes(s, (const uint8_t(*)[KEYS_PUB_BYTES])pubs, err, errlen) != 0) {
         free(pubs);

@@ -31,8 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         FUZZ_CHECK(u == 0);
     }
-    if (units_parse_hashrate_hps(&u, text) == UNITS_OK)
-        FUZZ_CHECK(u <= UNITS_MAX_HASHRATE_HPS);
+    if (units_parse_hashrate_mhps(&u, text) == UNITS_OK)
+        FUZZ_CHECK(u <= UNITS_MAX_HASHRATE_MHPS);
     else
         FUZZ_CHECK(u == 0);
     if (units_parse_size_bytes(&u, text) != UNITS_OK)
