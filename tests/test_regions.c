@@ -272,14 +272,16 @@ START_TEST(upload_download_rate)
 }
 END_TEST
 
-/* The benchmark workloads stay valid scenarios, with SimBlock's shares. */
+/* The benchmark workloads stay valid scenarios, with SimBlock's shares, its
+ * 600 s block interval (the miners' total rate times 600 s is the expected
+ * hashes per block: 6,000, cheap hashing) and their expected block counts. */
 static const struct {
     const char *file;
-    uint32_t nodes, miners;
+    uint32_t nodes, miners, blocks;
 } workloads[] = {
-    {"simblock_1k_100.json", 1000, 100},     {"simblock_1k_1000.json", 1000, 100},
-    {"simblock_10k_100.json", 10000, 100},   {"simblock_100k_100.json", 100000, 100},
-    {"simblock_1k_10miners.json", 1000, 10},
+    {"simblock_1k_100.json", 1000, 100, 100},    {"simblock_1k_1000.json", 1000, 100, 1000},
+    {"simblock_10k_100.json", 10000, 100, 100},  {"simblock_100k_100.json", 100000, 100, 100},
+    {"simblock_1k_10miners.json", 1000, 10, 10},
 };
 
 START_TEST(bench_workloads_load)
@@ -296,11 +298,16 @@ START_TEST(bench_workloads_load)
     ck_assert_ptr_nonnull(s.network.region_upload_bps);
     ck_assert_ptr_nonnull(s.network.region_download_bps);
     uint32_t miners = 0, count[6] = {0};
+    double total_hps = 0;
     for (uint32_t i = 0; i < s.n_nodes; i++) {
         miners += s.nodes[i].hashrate_hps > 0;
+        total_hps += s.nodes[i].hashrate_hps;
         count[s.nodes[i].region]++;
     }
     ck_assert_uint_eq(miners, workloads[_i].miners);
+    ck_assert_uint_eq(s.consensus.pow.expected_hashes_per_block, 6000);
+    ck_assert_double_eq_tol(total_hps * 600, 6000, 1e-6);
+    ck_assert_double_eq_tol((double)s.duration_ns / 1e9 / 600, workloads[_i].blocks, 1e-9);
     for (int r = 0; r < 6; r++)
         ck_assert_msg(fabs(count[r] - six_shares[r] * s.n_nodes) <= 1.0, "region %d: %u nodes", r,
                       count[r]);
