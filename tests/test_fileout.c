@@ -121,6 +121,85 @@ START_TEST(failed_write_keeps_original_and_removes_temp)
 }
 END_TEST
 
+/* A file written in pieces: the pieces in order, nothing at the path until
+ * the commit, no temporary file after it. */
+START_TEST(stream_writes_pieces_at_commit)
+{
+    const char *dir = testutil_tmpdir("fileout-stream");
+    char *path = fileout_join(dir, "a.txt");
+    char err[256];
+    ck_assert_int_eq(fileout_write(err, sizeof err, path, "old", 3), FILEOUT_OK);
+    fileout_stream *st;
+    ck_assert_int_eq(fileout_stream_open(&st, err, sizeof err, path), FILEOUT_OK);
+    ck_assert_int_eq(fileout_stream_put(st, "one,", 4), FILEOUT_OK);
+    ck_assert_int_eq(fileout_stream_put(st, NULL, 0), FILEOUT_OK);
+    ck_assert_int_eq(fileout_stream_put(st, "two\n", 4), FILEOUT_OK);
+    char *got = slurp(path);
+    ck_assert_str_eq(got, "old"); /* the old file until the commit */
+    free(got);
+    ck_assert_int_eq(count_entries(dir), 2); /* and the temporary file */
+    ck_assert_int_eq(fileout_stream_commit(st, err, sizeof err), FILEOUT_OK);
+    ck_assert_str_eq(err, "");
+    got = slurp(path);
+    ck_assert_str_eq(got, "one,two\n");
+    free(got);
+    ck_assert_int_eq(count_entries(dir), 1);
+    /* Abort: the old file stays, the temporary file goes. */
+    ck_assert_int_eq(fileout_stream_open(&st, err, sizeof err, path), FILEOUT_OK);
+    ck_assert_int_eq(fileout_stream_put(st, "three", 5), FILEOUT_OK);
+    fileout_stream_abort(st);
+    fileout_stream_abort(NULL);
+    got = slurp(path);
+    ck_assert_str_eq(got, "one,two\n");
+    free(got);
+    ck_assert_int_eq(count_entries(dir), 1);
+    free(path);
+}
+END_TEST
+
+/* A piece that cannot be written: later pieces are ignored, the commit
+ * reports the write error, the old file stays and no temporary file does. */
+START_TEST(stream_write_error_reported_by_commit)
+{
+    const char *dir = testutil_tmpdir("fileout-stream-efbig");
+    char *path = fileout_join(dir, "a.txt");
+    char err[256];
+    ck_assert_int_eq(fileout_write(err, sizeof err, path, "old", 3), FILEOUT_OK);
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit rl = {.rlim_cur = 4096, .rlim_max = RLIM_INFINITY};
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+    static char big[3000];
+    memset(big, 'z', sizeof big);
+    fileout_stream *st;
+    ck_assert_int_eq(fileout_stream_open(&st, err, sizeof err, path), FILEOUT_OK);
+    ck_assert_int_eq(fileout_stream_put(st, big, sizeof big), FILEOUT_OK);
+    ck_assert_int_eq(fileout_stream_put(st, big, sizeof big), FILEOUT_E_WRITE);
+    ck_assert_int_eq(fileout_stream_put(st, "x", 1), FILEOUT_E_WRITE);
+    ck_assert_int_eq(fileout_stream_commit(st, err, sizeof err), FILEOUT_E_WRITE);
+    ck_assert_ptr_nonnull(strstr(err, path));
+    ck_assert_ptr_nonnull(strstr(err, "cannot write"));
+    char *got = slurp(path);
+    ck_assert_str_eq(got, "old");
+    free(got);
+    ck_assert_int_eq(count_entries(dir), 1);
+    free(path);
+}
+END_TEST
+
+START_TEST(stream_open_fails_cleanly)
+{
+    const char *dir = testutil_tmpdir("fileout-stream-missing");
+    char *path = fileout_join(dir, "no/such/a.txt");
+    char err[256];
+    fileout_stream *st = (fileout_stream *)1;
+    ck_assert_int_eq(fileout_stream_open(&st, err, sizeof err, path), FILEOUT_E_CREATE);
+    ck_assert_ptr_null(st);
+    ck_assert_ptr_nonnull(strstr(err, path));
+    ck_assert_int_eq(count_entries(dir), 0);
+    free(path);
+}
+END_TEST
+
 START_TEST(rename_over_directory_fails_cleanly)
 {
     const char *dir = testutil_tmpdir("fileout-rename");
@@ -294,6 +373,9 @@ static Suite *suite(void)
     tcase_add_test(tc, unwritable_directory_keeps_original);
     tcase_add_test(tc, failed_write_keeps_original_and_removes_temp);
     tcase_add_test(tc, rename_over_directory_fails_cleanly);
+    tcase_add_test(tc, stream_writes_pieces_at_commit);
+    tcase_add_test(tc, stream_write_error_reported_by_commit);
+    tcase_add_test(tc, stream_open_fails_cleanly);
     tcase_add_test(tc, bad_arguments);
     tcase_add_test(tc, mkdirs_and_join);
     tcase_add_test(tc, reads_whole_files_with_a_cap);

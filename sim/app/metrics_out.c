@@ -14,21 +14,34 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Writes the text built in t to dir/name; frees t either way. */
-static metrics_status out_commit(textbuf *t, char *err, size_t errlen, const char *dir,
-                                 const char *name)
+/* Writes dir/name with the text fn formats, passed to the file as it is
+ * formatted (a CSV file may be larger than the memory it is built from). */
+static metrics_status out_stream(char *err, size_t errlen, const char *dir, const char *name,
+                                 void (*fn)(const metrics *, textbuf *), const metrics *m)
 {
-    metrics_status status = METRICS_OK;
     char *path = fileout_join(dir, name);
-    if (textbuf_failed(t) || !path) {
-        status = METRICS_E_NOMEM;
+    fileout_stream *st = NULL;
+    if (!path) {
         snprintf(err, errlen, "%s/%s: out of memory while formatting", dir, name);
-    } else if (fileout_write(err, errlen, path, t->data ? t->data : "", t->len) != FILEOUT_OK) {
-        status = METRICS_E_WRITE;
+        return METRICS_E_NOMEM;
+    }
+    if (fileout_stream_open(&st, err, errlen, path) != FILEOUT_OK) {
+        free(path);
+        return METRICS_E_WRITE;
     }
     free(path);
-    textbuf_free(t);
-    return status;
+    textbuf t;
+    textbuf_init_stream(&t, st);
+    fn(m, &t);
+    textbuf_flush(&t);
+    if (textbuf_failed(&t)) {
+        textbuf_free(&t);
+        fileout_stream_abort(st);
+        snprintf(err, errlen, "%s/%s: out of memory while formatting", dir, name);
+        return METRICS_E_NOMEM;
+    }
+    textbuf_free(&t);
+    return fileout_stream_commit(st, err, errlen) == FILEOUT_OK ? METRICS_OK : METRICS_E_WRITE;
 }
 
 static void put_time(textbuf *f, int64_t ns)
@@ -412,10 +425,7 @@ struct csv_job {
 
 static void run_csv_job(struct csv_job *job)
 {
-    textbuf t;
-    textbuf_init(&t);
-    job->fn(job->m, &t);
-    job->status = out_commit(&t, job->err, sizeof job->err, job->dir, job->name);
+    job->status = out_stream(job->err, sizeof job->err, job->dir, job->name, job->fn, job->m);
 }
 
 static void *csv_thread(void *arg)

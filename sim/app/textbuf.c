@@ -10,6 +10,21 @@ void textbuf_init(textbuf *t)
     memset(t, 0, sizeof *t);
 }
 
+void textbuf_init_stream(textbuf *t, fileout_stream *out)
+{
+    memset(t, 0, sizeof *t);
+    t->out = out;
+}
+
+void textbuf_flush(textbuf *t)
+{
+    if (t->out && t->len > 0 && !t->failed) {
+        (void)fileout_stream_put(t->out, t->data, t->len);
+        t->len = 0;
+        t->data[0] = '\0';
+    }
+}
+
 void textbuf_free(textbuf *t)
 {
     free(t->data);
@@ -48,6 +63,8 @@ static int reserve(textbuf *t, size_t n)
 
 static void put(textbuf *t, const char *s, size_t n)
 {
+    if (t->out && t->len + n + 1 > TEXTBUF_CHUNK)
+        textbuf_flush(t);
     if (reserve(t, n) != 0)
         return;
     memcpy(t->data + t->len, s, n);
@@ -104,6 +121,8 @@ void textbuf_printf(textbuf *t, const char *fmt, ...)
         put(t, small, (size_t)n);
         return;
     }
+    if (t->out && t->len + (size_t)n + 1 > TEXTBUF_CHUNK)
+        textbuf_flush(t);
     if (reserve(t, (size_t)n) != 0)
         return;
     va_start(ap, fmt);

@@ -5,6 +5,7 @@
 #ifndef CHAINSIM_TEXTBUF_H
 #define CHAINSIM_TEXTBUF_H
 
+#include "fileout.h"
 #include "hash.h"
 
 #include <stddef.h>
@@ -15,9 +16,18 @@ typedef struct textbuf {
     size_t len;
     size_t cap;
     int failed;
+    fileout_stream *out; /* NULL: the whole text stays in memory */
 } textbuf;
 
 void textbuf_init(textbuf *t);
+
+/* A text buffer that passes its text on to out (an atomic file write in
+ * progress) in pieces of about TEXTBUF_CHUNK bytes, so that a file of any
+ * size takes that much memory; textbuf_flush passes on the rest. Write
+ * errors are kept by the stream (fileout_stream_commit reports them). */
+#define TEXTBUF_CHUNK ((size_t)1 << 20)
+void textbuf_init_stream(textbuf *t, fileout_stream *out);
+void textbuf_flush(textbuf *t);
 void textbuf_free(textbuf *t);
 int textbuf_failed(const textbuf *t);
 void textbuf_puts(textbuf *t, const char *s);

@@ -86,6 +86,118 @@ static void sync_dir_of(const char *path)
     free(copy);
 }
 
+/* An atomic write in progress: the temporary file beside path, and the
+ * first error met by fileout_stream_put (reported by the commit). */
+struct fileout_stream {
+    char *path;
+    char *tmp;
+    int fd;
+    fileout_status status;
+    int errnum;
+};
+
+fileout_status fileout_stream_open(fileout_stream **out, char *err, size_t errlen, const char *path)
+{
+    *out = NULL;
+    if (err && errlen > 0)
+        err[0] = '\0';
+    if (!path)
+        return fail_msg(err, errlen, FILEOUT_E_ARG, "(null)", EINVAL);
+    fileout_stream *st = calloc(1, sizeof *st);
+    size_t tmplen = strlen(path) + sizeof ".tmp.XXXXXX";
+    if (st)
+        st->path = strdup(path);
+    if (st && st->path)
+        st->tmp = malloc(tmplen);
+    if (!st || !st->path || !st->tmp) {
+        if (st) {
+            free(st->path);
+            free(st);
+        }
+        return fail_msg(err, errlen, FILEOUT_E_CREATE, path, ENOMEM);
+    }
+    snprintf(st->tmp, tmplen, "%s.tmp.XXXXXX", path);
+    st->fd = mkstemp(st->tmp);
+    if (st->fd < 0) {
+        int errnum = errno;
+        free(st->tmp);
+        free(st->path);
+        free(st);
+        return fail_msg(err, errlen, FILEOUT_E_CREATE, path, errnum);
+    }
+    /* mkstemp creates 0600; give the file the usual mode of an output file. */
+    mode_t mask = umask(0);
+    umask(mask);
+    (void)fchmod(st->fd, 0666 & ~mask);
+    st->status = FILEOUT_OK;
+    *out = st;
+    return FILEOUT_OK;
+}
+
+fileout_status fileout_stream_put(fileout_stream *st, const void *data, size_t len)
+{
+    const char *p = data;
+    while (st->status == FILEOUT_OK && len > 0) {
+        ssize_t n = write(st->fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            st->errnum = n < 0 ? errno : EIO;
+            st->status = FILEOUT_E_WRITE;
+            break;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return st->status;
+}
+
+void fileout_stream_abort(fileout_stream *st)
+{
+    if (!st)
+        return;
+    if (st->fd >= 0)
+        close(st->fd);
+    unlink(st->tmp);
+    free(st->tmp);
+    free(st->path);
+    free(st);
+}
+
+fileout_status fileout_stream_commit(fileout_stream *st, char *err, size_t errlen)
+{
+    if (err && errlen > 0)
+        err[0] = '\0';
+    fileout_status status = st->status;
+    int errnum = st->errnum;
+    if (status == FILEOUT_OK && fsync(st->fd) != 0) {
+        errnum = errno;
+        status = FILEOUT_E_SYNC;
+    }
+    if (status == FILEOUT_OK) {
+        int rc = close(st->fd);
+        st->fd = -1;
+        if (rc != 0) {
+            errnum = errno;
+            status = FILEOUT_E_WRITE;
+        }
+    }
+    if (status == FILEOUT_OK && rename(st->tmp, st->path) != 0) {
+        errnum = errno;
+        status = FILEOUT_E_RENAME;
+    }
+    if (status != FILEOUT_OK) {
+        fail_msg(err, errlen, status, st->path, errnum);
+        fileout_stream_abort(st);
+        return status;
+    }
+    sync_dir_of(st->path);
+    free(st->tmp);
+    free(st->path);
+    free(st);
+    return FILEOUT_OK;
+}
+
 fileout_status fileout_write(char *err, size_t errlen, const char *path, const void *data,
                              size_t len)
 {
@@ -93,64 +205,12 @@ fileout_status fileout_write(char *err, size_t errlen, const char *path, const v
         err[0] = '\0';
     if (!path || (!data && len > 0))
         return fail_msg(err, errlen, FILEOUT_E_ARG, path ? path : "(null)", EINVAL);
-    fileout_status status = FILEOUT_OK;
-    int errnum = 0;
-    size_t tmplen = strlen(path) + sizeof ".tmp.XXXXXX";
-    char *tmp = malloc(tmplen);
-    if (!tmp)
-        return fail_msg(err, errlen, FILEOUT_E_CREATE, path, ENOMEM);
-    snprintf(tmp, tmplen, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        errnum = errno;
-        status = FILEOUT_E_CREATE;
-        goto fail_notmp;
-    }
-    /* mkstemp creates 0600; give the file the usual mode of an output file. */
-    mode_t mask = umask(0);
-    umask(mask);
-    (void)fchmod(fd, 0666 & ~mask);
-    const char *p = data;
-    size_t left = len;
-    while (left > 0) {
-        ssize_t n = write(fd, p, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            errnum = n < 0 ? errno : EIO;
-            status = FILEOUT_E_WRITE;
-            goto fail;
-        }
-        p += n;
-        left -= (size_t)n;
-    }
-    if (fsync(fd) != 0) {
-        errnum = errno;
-        status = FILEOUT_E_SYNC;
-        goto fail;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        errnum = errno;
-        status = FILEOUT_E_WRITE;
-        goto fail;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        errnum = errno;
-        status = FILEOUT_E_RENAME;
-        goto fail;
-    }
-    free(tmp);
-    sync_dir_of(path);
-    return FILEOUT_OK;
-fail:
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
-fail_notmp:
-    free(tmp);
-    return fail_msg(err, errlen, status, path, errnum);
+    fileout_stream *st;
+    fileout_status status = fileout_stream_open(&st, err, errlen, path);
+    if (status != FILEOUT_OK)
+        return status;
+    (void)fileout_stream_put(st, data, len);
+    return fileout_stream_commit(st, err, errlen);
 }
 
 static fileout_status read_fail(char **data, size_t *len, char *err, size_t errlen,

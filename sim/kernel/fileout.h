@@ -39,6 +39,23 @@ const char *fileout_status_message(fileout_status status);
 fileout_status fileout_write(char *err, size_t errlen, const char *path, const void *data,
                              size_t len) __attribute__((warn_unused_result));
 
+/* The same atomic write, with the data given in pieces (a file too large to
+ * build in memory first): fileout_stream_open creates the temporary file
+ * "<path>.tmp.XXXXXX"; fileout_stream_put appends (an error is kept and
+ * returned by later calls too, and reported by the commit);
+ * fileout_stream_commit fsyncs, closes and renames it over path, fsyncs the
+ * directory and frees the stream, or on any error (a put's or its own)
+ * removes the temporary file, leaves path as it was, writes the message to
+ * err and frees the stream; fileout_stream_abort removes the temporary file
+ * and frees the stream (NULL allowed). One thread per stream. */
+typedef struct fileout_stream fileout_stream;
+fileout_status fileout_stream_open(fileout_stream **out, char *err, size_t errlen, const char *path)
+    __attribute__((warn_unused_result));
+fileout_status fileout_stream_put(fileout_stream *st, const void *data, size_t len);
+fileout_status fileout_stream_commit(fileout_stream *st, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+void fileout_stream_abort(fileout_stream *st);
+
 /* Best effort: fsyncs the directory dir, so renames in it are durable (some
  * file systems refuse a directory fsync; that is ignored). */
 void fileout_sync_dir(const char *dir);
