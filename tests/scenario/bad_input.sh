@@ -51,10 +51,10 @@ expect2 "long --set key" "network.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...kkkkkkkkkkkkk
     -- "$bin" run --set "network.$key=5" --out "$tmp/o"
 expect2 "sample interval" "metrics.sample_interval: 1ns gives 300000000000 samples over the 5m run; at most 1000000 are allowed" \
     -- "$bin" run --set metrics.sample_interval=1ns --out "$tmp/o"
-expect2 "fractional hash rate" 'node_overrides[0].hashrate: expected a whole number of hashes per second, got "0.1"' \
-    -- "$bin" run --set 'node_overrides=[{"node":2,"hashrate":"0.1"}]' --out "$tmp/o"
-expect2 "fractional hash rate number" 'nodes.hashrate: expected a whole number of hashes per second, got 0.5' \
-    -- "$bin" run --set nodes.hashrate=0.5 --out "$tmp/o"
+expect2 "hash rate finer than 0.001 H/s" 'node_overrides[0].hashrate: expected a hash rate in steps of 0.001 H/s, got "0.0001"' \
+    -- "$bin" run --set 'node_overrides=[{"node":2,"hashrate":"0.0001"}]' --out "$tmp/o"
+expect2 "hash rate number finer than 0.001 H/s" 'nodes.hashrate: expected a hash rate in steps of 0.001 H/s, got 0.0005' \
+    -- "$bin" run --set nodes.hashrate=0.0005 --out "$tmp/o"
 [ ! -e "$tmp/o" ] || fail "a refused run wrote $tmp/o"
 
 # 1 ns latency: the run finishes, and takes no more windows than it has
