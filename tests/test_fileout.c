@@ -38,6 +38,25 @@ static int count_entries(const char *dir)
     return n;
 }
 
+/* Limits file size so a write past 4096 bytes fails with EFBIG (each test
+ * runs in its own forked process, so the limit does not leak). */
+static void limit_file_size(void)
+{
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit rl = {.rlim_cur = 4096, .rlim_max = RLIM_INFINITY};
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+}
+
+/* path holds want, and dir holds nothing else (no temporary file). */
+static void assert_only(const char *dir, const char *path, const char *want)
+{
+    char *got = slurp(path);
+    ck_assert_ptr_nonnull(got);
+    ck_assert_str_eq(got, want);
+    free(got);
+    ck_assert_int_eq(count_entries(dir), 1);
+}
+
 START_TEST(writes_and_replaces)
 {
     const char *dir = testutil_tmpdir("fileout-write");
@@ -104,19 +123,12 @@ START_TEST(failed_write_keeps_original_and_removes_temp)
     char *path = fileout_join(dir, "a.txt");
     char err[256];
     ck_assert_int_eq(fileout_write(err, sizeof err, path, "old", 3), FILEOUT_OK);
-    /* Limit file size so the write fails with EFBIG (this test runs in its own
-     * forked process, so the limit does not leak). */
-    signal(SIGXFSZ, SIG_IGN);
-    struct rlimit rl = {.rlim_cur = 4096, .rlim_max = RLIM_INFINITY};
-    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+    limit_file_size();
     static char big[10000];
     memset(big, 'z', sizeof big);
     ck_assert_int_eq(fileout_write(err, sizeof err, path, big, sizeof big), FILEOUT_E_WRITE);
     ck_assert_ptr_nonnull(strstr(err, "cannot write"));
-    char *got = slurp(path);
-    ck_assert_str_eq(got, "old");
-    free(got);
-    ck_assert_int_eq(count_entries(dir), 1);
+    assert_only(dir, path, "old");
     free(path);
 }
 END_TEST
@@ -140,19 +152,13 @@ START_TEST(stream_writes_pieces_at_commit)
     ck_assert_int_eq(count_entries(dir), 2); /* and the temporary file */
     ck_assert_int_eq(fileout_stream_commit(st, err, sizeof err), FILEOUT_OK);
     ck_assert_str_eq(err, "");
-    got = slurp(path);
-    ck_assert_str_eq(got, "one,two\n");
-    free(got);
-    ck_assert_int_eq(count_entries(dir), 1);
+    assert_only(dir, path, "one,two\n");
     /* Abort: the old file stays, the temporary file goes. */
     ck_assert_int_eq(fileout_stream_open(&st, err, sizeof err, path), FILEOUT_OK);
     ck_assert_int_eq(fileout_stream_put(st, "three", 5), FILEOUT_OK);
     fileout_stream_abort(st);
     fileout_stream_abort(NULL);
-    got = slurp(path);
-    ck_assert_str_eq(got, "one,two\n");
-    free(got);
-    ck_assert_int_eq(count_entries(dir), 1);
+    assert_only(dir, path, "one,two\n");
     free(path);
 }
 END_TEST
@@ -165,9 +171,7 @@ START_TEST(stream_write_error_reported_by_commit)
     char *path = fileout_join(dir, "a.txt");
     char err[256];
     ck_assert_int_eq(fileout_write(err, sizeof err, path, "old", 3), FILEOUT_OK);
-    signal(SIGXFSZ, SIG_IGN);
-    struct rlimit rl = {.rlim_cur = 4096, .rlim_max = RLIM_INFINITY};
-    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+    limit_file_size();
     static char big[3000];
     memset(big, 'z', sizeof big);
     fileout_stream *st;
@@ -178,10 +182,7 @@ START_TEST(stream_write_error_reported_by_commit)
     ck_assert_int_eq(fileout_stream_commit(st, err, sizeof err), FILEOUT_E_WRITE);
     ck_assert_ptr_nonnull(strstr(err, path));
     ck_assert_ptr_nonnull(strstr(err, "cannot write"));
-    char *got = slurp(path);
-    ck_assert_str_eq(got, "old");
-    free(got);
-    ck_assert_int_eq(count_entries(dir), 1);
+    assert_only(dir, path, "old");
     free(path);
 }
 END_TEST
