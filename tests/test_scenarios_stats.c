@@ -193,6 +193,38 @@ START_TEST(pow_fork_rate)
 }
 END_TEST
 
+/* Fractional hash rates: three miners at 0.2 H/s (one attempt every 5
+ * virtual seconds each) and 60 expected hashes per block find a block every
+ * 100 s on average, about 600 in 60,000 s; their attempts are 36,000 up to
+ * one per template (a template starts at each new tip with an attempt at its
+ * start, which may come before the next one of the old schedule). A rate cut
+ * to 0 would mine nothing, one rounded to 1 H/s five times as much. */
+START_TEST(pow_fractional_rate)
+{
+    const char *dir = testutil_tmpdir("stats-frac");
+    char scen[1024], out[1024];
+    snprintf(scen, sizeof scen, "%s/slow_miners.json", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    write_file(scen, "{\"name\": \"slow_miners\", \"seed\": 7, \"duration\": \"60000s\",\n"
+                     " \"nodes\": {\"count\": 3, \"hashrate\": \"0.2H/s\"},\n"
+                     " \"consensus\": {\"type\": \"pow\", \"pow\": {\"expected_hashes_per_block\": "
+                     "60, \"target_block_interval\": \"100s\", \"retarget_interval\": 1000000}},\n"
+                     " \"network\": {\"topology\": \"full\", \"latency\": \"100ms\"},\n"
+                     " \"workload\": {\"wallets\": 0, \"rate\": 0},\n"
+                     " \"metrics\": {\"sample_interval\": \"1000s\"}}\n");
+    rf_run(out, scen, NULL);
+    cJSON *summary = rf_json(out, "summary.json");
+    double blocks = rf_json_num(summary, "blocks.produced");
+    double hashes = rf_json_num(summary, "hashes");
+    cJSON_Delete(summary);
+    printf("pow fractional rate: %.0f blocks (600 expected), %.0f hashes (36000 expected)\n",
+           blocks, hashes);
+    ck_assert_msg(fabs(blocks - 600) <= 4 * sqrt(600), "%.0f blocks, expected 600 +- 98", blocks);
+    ck_assert_msg(fabs(hashes - 36000) <= 3 * (blocks + 1),
+                  "%.0f hashes, expected 36000 up to one per template", hashes);
+}
+END_TEST
+
 START_TEST(pos_leader_rate)
 {
     const double f = 0.5, stake[4] = {100, 200, 300, 400}, total = 1000;
@@ -261,6 +293,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 900);
     tcase_add_test(tc, pow_fork_rate);
     tcase_add_test(tc, pos_leader_rate);
+    tcase_add_test(tc, pow_fractional_rate);
     suite_add_tcase(s, tc);
     return s;
 }
