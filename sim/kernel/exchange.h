@@ -59,9 +59,10 @@ void exchange_barrier(exchange *x, uint32_t rank);
 /* ---- between processes (exchange_mpi.c, MPI) ----
  * With a link, the ranks above are this process's threads, and events for
  * nodes of other processes (exchange_post with to = ranks + p for process
- * p) are packed at the window's end, by the last rank to reach the barrier,
- * into one all-to-all between the processes, followed by one allreduce of
- * the vote; what arrives is handed to the local ranks by exchange_collect.
+ * p) are packed at the window's end, by the last rank to reach the barrier;
+ * the processes exchange sizes and votes in one all-to-all, then the bytes
+ * in a second (only when there are any); what arrives is handed to the
+ * local ranks by exchange_collect.
  * exchange_barrier stays within the process. */
 
 /* 1 when this build can link processes (built with MPI), else 0. */

@@ -2,12 +2,13 @@
  * each local rank keeps the events it posts to each other process in its
  * own list (no lock); at the window's end the last rank to reach the
  * barrier packs them (a fixed header, then the payload's bytes from the
- * model's pack, after which the payload is let go with on_discard), sends
- * every process its bytes with one MPI_Alltoallv (after an MPI_Alltoall of
- * the sizes), reduces the vote with one MPI_Allreduce, and unpacks what it
- * received into per-rank lists that exchange_collect drains. The order
- * events travel in does not matter: the engine orders them by key. Without
- * MPI, xlink_new refuses and the rest is never called. */
+ * model's pack, after which the payload is let go with on_discard), and
+ * the processes meet in one MPI_Alltoall that carries both the sizes and
+ * the votes (each process reduces the votes itself), then, only when some
+ * process has messages to send, one MPI_Alltoallv of the bytes. What
+ * arrives is unpacked into per-rank lists that exchange_collect drains.
+ * The order events travel in does not matter: the engine orders them by
+ * key. Without MPI, xlink_new refuses and the rest is never called. */
 #include "exchange_link.h"
 
 #include <limits.h>
@@ -34,7 +35,12 @@ struct xlink {
     unsigned char *sendbuf, *recvbuf;
     size_t send_cap, recv_cap;
     int *send_n, *send_at, *recv_n, *recv_at; /* procs each */
+    long long *head_out, *head_in;            /* procs * HEAD: sizes and votes */
 };
+
+/* Per pair of processes and window: bytes to it, bytes to all, the vote's
+ * next_ns, global_ns and stop. */
+#define HEAD 5
 
 /* The fixed part of a packed event. */
 typedef struct wire {
@@ -93,6 +99,8 @@ void xlink_free(xlink *l)
     free(l->send_at);
     free(l->recv_n);
     free(l->recv_at);
+    free(l->head_out);
+    free(l->head_in);
     free(l);
 }
 
@@ -116,8 +124,10 @@ int xlink_new(xlink **out, uint32_t ranks, uint32_t procs, uint32_t proc, const 
     l->send_at = calloc(procs, sizeof(int));
     l->recv_n = calloc(procs, sizeof(int));
     l->recv_at = calloc(procs, sizeof(int));
-    if (l->out == NULL || l->in == NULL || l->send_n == NULL || l->send_at == NULL ||
-        l->recv_n == NULL || l->recv_at == NULL) {
+    l->head_out = calloc((size_t)procs * HEAD, sizeof(long long));
+    l->head_in = calloc((size_t)procs * HEAD, sizeof(long long));
+    if (l->head_out == NULL || l->head_in == NULL || l->out == NULL || l->in == NULL ||
+        l->send_n == NULL || l->send_at == NULL || l->recv_n == NULL || l->recv_at == NULL) {
         xlink_free(l);
         return ENGINE_E_NOMEM;
     }
@@ -215,14 +225,36 @@ void xlink_step(xlink *l, exchange_vote *vote)
         l->send_at[p] = (int)start;
         l->send_n[p] = (int)(at - start);
     }
-    MPI_Alltoall(l->send_n, 1, MPI_INT, l->recv_n, 1, MPI_INT, MPI_COMM_WORLD);
-    size_t total = 0;
+    /* One all-to-all carries the sizes and the vote: each process tells
+     * every other how many bytes it sends it, how many it sends in all, and
+     * its vote, which every process then reduces itself. The bytes follow
+     * in an all-to-all of their own only when some process sends any. */
     for (uint32_t p = 0; p < l->procs; p++) {
+        long long *row = &l->head_out[(size_t)p * HEAD];
+        row[0] = l->send_n[p];
+        row[1] = (long long)at;
+        row[2] = vote->next_ns;
+        row[3] = vote->global_ns;
+        row[4] = vote->stop != 0;
+    }
+    MPI_Alltoall(l->head_out, HEAD, MPI_LONG_LONG, l->head_in, HEAD, MPI_LONG_LONG, MPI_COMM_WORLD);
+    size_t total = 0, sent_anywhere = 0;
+    for (uint32_t p = 0; p < l->procs; p++) {
+        const long long *row = &l->head_in[(size_t)p * HEAD];
         if (total > INT_MAX)
             die("more than 2 GiB of messages in one window");
         l->recv_at[p] = (int)total;
-        total += (size_t)l->recv_n[p];
+        l->recv_n[p] = (int)row[0];
+        total += (size_t)row[0];
+        sent_anywhere += (size_t)row[1];
+        if (row[2] < vote->next_ns)
+            vote->next_ns = row[2];
+        if (row[3] < vote->global_ns)
+            vote->global_ns = row[3];
+        vote->stop |= row[4] != 0;
     }
+    if (sent_anywhere == 0)
+        return;
     if (total > l->recv_cap) {
         unsigned char *b = realloc(l->recvbuf, total);
         if (b == NULL)
@@ -232,11 +264,6 @@ void xlink_step(xlink *l, exchange_vote *vote)
     }
     MPI_Alltoallv(l->sendbuf, l->send_n, l->send_at, MPI_BYTE, l->recvbuf, l->recv_n, l->recv_at,
                   MPI_BYTE, MPI_COMM_WORLD);
-    long long v[3] = {vote->next_ns, vote->global_ns, vote->stop ? -1 : 0}, r[3];
-    MPI_Allreduce(v, r, 3, MPI_LONG_LONG, MPI_MIN, MPI_COMM_WORLD);
-    vote->next_ns = r[0];
-    vote->global_ns = r[1];
-    vote->stop = r[2] != 0;
     unpack_all(l, l->recvbuf, total);
 #else
     (void)l;
