@@ -36,6 +36,10 @@ struct xlink {
     size_t send_cap, recv_cap;
     int *send_n, *send_at, *recv_n, *recv_at; /* procs each */
     long long *head_out, *head_in;            /* procs * HEAD: sizes and votes */
+    /* Counters, printed at the end with CHAINSIM_ENGINE_STATS set: windows
+     * (steps), steps that moved bytes, events and bytes sent from here, the
+     * most bytes sent from here in one step. */
+    uint64_t steps, busy_steps, events_out, bytes_out, max_bytes_out;
 };
 
 /* Per pair of processes and window: bytes to it, bytes to all, the vote's
@@ -81,6 +85,13 @@ void xlink_free(xlink *l)
 {
     if (l == NULL)
         return;
+    if (getenv("CHAINSIM_ENGINE_STATS") != NULL)
+        fprintf(stderr,
+                "exchange: process %u of %u: %llu windows, %llu with messages between "
+                "processes; sent %llu events, %llu bytes, at most %llu bytes in one window\n",
+                l->proc, l->procs, (unsigned long long)l->steps, (unsigned long long)l->busy_steps,
+                (unsigned long long)l->events_out, (unsigned long long)l->bytes_out,
+                (unsigned long long)l->max_bytes_out);
     for (size_t k = 0; l->out && k < (size_t)l->ranks * l->procs; k++) {
         for (size_t i = 0; l->model.on_discard && i < l->out[k].len; i++)
             l->model.on_discard(l->model.ctx, &l->out[k].v[i]);
@@ -176,6 +187,7 @@ static size_t pack_for(xlink *l, uint32_t p, size_t at)
             wire w = {ev->time_ns, ev->seq, ev->arg, ev->src, ev->dst, ev->type, (uint32_t)n};
             memcpy(l->sendbuf + at, &w, sizeof w);
             at += sizeof w + n;
+            l->events_out++;
             if (l->model.on_discard)
                 l->model.on_discard(l->model.ctx, ev);
         }
@@ -238,6 +250,10 @@ void xlink_step(xlink *l, exchange_vote *vote)
         row[4] = vote->stop != 0;
     }
     MPI_Alltoall(l->head_out, HEAD, MPI_LONG_LONG, l->head_in, HEAD, MPI_LONG_LONG, MPI_COMM_WORLD);
+    l->steps++;
+    l->bytes_out += at;
+    if (at > l->max_bytes_out)
+        l->max_bytes_out = at;
     size_t total = 0, sent_anywhere = 0;
     for (uint32_t p = 0; p < l->procs; p++) {
         const long long *row = &l->head_in[(size_t)p * HEAD];
@@ -255,6 +271,7 @@ void xlink_step(xlink *l, exchange_vote *vote)
     }
     if (sent_anywhere == 0)
         return;
+    l->busy_steps++;
     if (total > l->recv_cap) {
         unsigned char *b = realloc(l->recvbuf, total);
         if (b == NULL)

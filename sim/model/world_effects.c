@@ -65,7 +65,8 @@ void world_flush_lines(world *s)
         size_t n;
         if (!world_gather_lines(s, &all, &n))
             return;
-        qsort(all, n, sizeof *all, line_cmp);
+        if (n > 1)
+            qsort(all, n, sizeof *all, line_cmp);
         for (size_t i = 0; i < n; i++) {
             printf("[%10.3fs] %s\n", (double)all[i].time_ns / (double)TIMEUNIT_NS_PER_S,
                    all[i].text);

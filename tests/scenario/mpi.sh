@@ -20,7 +20,12 @@ command -v mpirun >/dev/null || fail "mpirun not found (Debian package openmpi-b
 # Shared memory only: containers often have no network for MPI's TCP.
 export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
 export OMPI_MCA_mpi_yield_when_idle=1 OMPI_MCA_rmaps_base_oversubscribe=1
-mpi=(mpirun --oversubscribe)
+# In a sanitizer build, leak checking is off for the processes under mpirun:
+# Open MPI's own allocations still held at exit are reported as leaks, with
+# its unloaded plugins in the stacks (which no suppression can name). The
+# same code is leak-checked in the threaded reference runs here and in the
+# unit tests (test_world_dist, test_metrics_pack, test_dist).
+mpi=(env "ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0" mpirun --oversubscribe)
 [ "$(id -u)" -eq 0 ] && mpi+=(--allow-run-as-root)
 
 # digest DIR: sha256 of every file of DIR/out but run_info.json, and of DIR/stdout.
@@ -79,7 +84,7 @@ job=$!
 ranks=""
 for _ in $(seq 1 100); do
     sleep 0.2
-    ranks=$(pgrep -f -- "$bin run $src/scenarios/default.json --realtime 2 --out killed" || true)
+    ranks=$(pgrep -f -- "^$bin run $src/scenarios/default.json --realtime 2 --out killed" || true)
     [ "$(echo "$ranks" | grep -c .)" -ge 2 ] && break
 done
 [ "$(echo "$ranks" | grep -c .)" -ge 2 ] || fail "the two processes of the job did not start"
@@ -88,10 +93,15 @@ victim=$(echo "$ranks" | tail -1)
 kill -9 "$victim"
 wait $job
 rc=$?
+grep -q . "$tmp/killed.stderr" || fail "a killed process: nothing said on stderr"
 [ $rc -ne 0 ] || fail "a killed process: the job exited 0"
 [ $rc -ne 124 ] || fail "a killed process: the job hung until the timeout"
-for p in $ranks; do
-    ! kill -0 "$p" 2>/dev/null || fail "a killed process: process $p still runs"
+for p in $ranks; do # gone, or a zombie about to be reaped, within 10 s
+    for _ in $(seq 1 50); do
+        case "$(ps -o stat= -p "$p" 2>/dev/null)" in "" | Z*) continue 2 ;; esac
+        sleep 0.2
+    done
+    fail "a killed process: process $p still runs"
 done
 [ ! -e "$tmp/killed" ] || fail "a killed process: the output folder was created"
-echo "ok: a process killed mid-run ends the job (exit $rc)"
+echo "ok: a process killed mid-run ends the job (exit $rc: $(grep -m1 -i 'signal\|killed' "$tmp/killed.stderr"))"
