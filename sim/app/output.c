@@ -270,6 +270,7 @@ static int gather_metrics(world *s, char *err, size_t errlen)
     if (all != NULL) {
         size_t at = lens[0];
         for (uint32_t p = 1; p < dist_size() && ok; p++) {
+            world_dist_seed("records", all + at, lens[p]);
             if (metrics_unpack_nodes(s->m, all + at, lens[p]) != 0) {
                 snprintf(err, errlen, "metrics: the records of process %u do not read back", p);
                 ok = 0;

@@ -60,8 +60,22 @@ int metrics_pack_nodes(unsigned char **out, size_t *len, const metrics *m,
         put(&b, mn->err, sizeof mn->err);
         put_u64(&b, mn->n_produced);
         for (size_t k = 0; k < mn->n_produced; k++) {
-            put(&b, &mn->produced[k], sizeof mn->produced[k]);
-            put(&b, mn->produced[k].txids, mn->produced[k].n_txids * sizeof(hash256));
+            const mblock *p = &mn->produced[k];
+            mblock c; /* the fields, not the pointer or padding */
+            memset(&c, 0, sizeof c);
+            c.id = p->id;
+            c.parent = p->parent;
+            c.height = p->height;
+            c.size_bytes = p->size_bytes;
+            c.producer = p->producer;
+            c.time_ns = p->time_ns;
+            c.n_txids = p->n_txids;
+            c.main = p->main;
+            c.seen_by = p->seen_by;
+            c.reach50_ns = p->reach50_ns;
+            c.reach90_ns = p->reach90_ns;
+            put(&b, &c, sizeof c);
+            put(&b, p->txids, p->n_txids * sizeof(hash256));
         }
         put_u64(&b, mn->n_seen);
         put(&b, mn->seen, mn->n_seen * sizeof *mn->seen);

@@ -126,6 +126,7 @@ typedef struct world {
      * another process, once (id -> block *, one reference each). */
     uint32_t voice;
     struct hmap *interned;
+    uint32_t seeded; /* message types already kept by world_dist_seed (bit per type) */
 } world;
 
 /* ---- setup and teardown (world_setup.c) ---- */
@@ -202,6 +203,12 @@ int world_voice(const world *w);
  * or ids), rebuilt at the receiver; a block that came before is shared. */
 size_t world_pack(void *ctx, const engine_event *ev, unsigned char *buf, size_t cap);
 int world_unpack(void *ctx, engine_event *ev, const unsigned char *buf, size_t len);
+
+/* With CHAINSIM_PACK_SEEDS=DIR in the environment, writes buf (len bytes:
+ * a payload or node records as they came from another process) to
+ * DIR/NAME-RANK, for the seed corpus of tests/fuzz/fuzz_pack.c; a failure is
+ * reported on stderr and changes nothing else. Else does nothing. */
+void world_dist_seed(const char *name, const unsigned char *buf, size_t len);
 
 /* The table of blocks from other processes (with several processes only):
  * 0, or -1 when out of memory; and its release (teardown). */

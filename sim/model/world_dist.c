@@ -9,6 +9,7 @@
 #include "world.h"
 
 #include "dist.h"
+#include "fileout.h"
 #include "hmap.h"
 
 #include <inttypes.h>
@@ -99,12 +100,29 @@ static block *interned_block(world *s, const unsigned char *buf, size_t len)
     return block_ref(b); /* one reference stays with the table */
 }
 
+void world_dist_seed(const char *name, const unsigned char *buf, size_t len)
+{
+    const char *dir = getenv("CHAINSIM_PACK_SEEDS");
+    char file[96], err[300];
+    if (dir == NULL || dir[0] == '\0')
+        return;
+    snprintf(file, sizeof file, "%s-%u", name, dist_rank());
+    char *path = fileout_join(dir, file);
+    if (path != NULL && fileout_write(err, sizeof err, path, buf, len) != FILEOUT_OK)
+        fprintf(stderr, "chainsim: CHAINSIM_PACK_SEEDS: %s\n", err);
+    free(path);
+}
+
 int world_unpack(void *ctx, engine_event *ev, const unsigned char *buf, size_t len)
 {
     world *s = ctx;
     msg *m = NULL;
     if (len < 1)
         return -1;
+    if (buf[0] < MSG_TYPE_COUNT && !(s->seeded & 1u << buf[0])) {
+        s->seeded |= 1u << buf[0];
+        world_dist_seed(msg_type_name((msg_type)buf[0]), buf, len);
+    }
     uint8_t type = buf[0];
     buf++;
     len--;
