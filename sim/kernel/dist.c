@@ -14,7 +14,9 @@
 #endif
 
 static uint32_t my_rank, n_procs = 1;
+#ifdef CHAINSIM_HAVE_MPI
 static int started;
+#endif
 
 int dist_built(void)
 {
@@ -45,6 +47,15 @@ int dist_start(char *err, size_t errlen)
     n_procs = (uint32_t)size;
     if (provided < MPI_THREAD_SERIALIZED) {
         snprintf(err, errlen, "MPI: this MPI cannot be called from several threads in turn");
+        return -1;
+    }
+#else
+    const char *world = getenv("OMPI_COMM_WORLD_SIZE");
+    if (world != NULL && atoi(world) > 1) {
+        snprintf(err, errlen,
+                 "started by mpirun with %s processes, but this chainsim was built without MPI "
+                 "(install libopenmpi-dev and build again)",
+                 world);
         return -1;
     }
 #endif

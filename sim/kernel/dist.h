@@ -16,7 +16,8 @@
 /* Starts MPI when this process was started by mpirun (OMPI_COMM_WORLD_SIZE
  * or PMI_SIZE in the environment) and the build has MPI; else does nothing.
  * Returns 0, or -1 with a message in err (MPI could not start, or it cannot
- * be used from several threads one at a time). Call once, before any thread. */
+ * be used from several threads one at a time, or mpirun started several
+ * processes of a build without MPI). Call once, before any thread. */
 int dist_start(char *err, size_t errlen);
 
 /* Ends MPI if dist_start started it. Call once, after every collective. */

@@ -151,6 +151,7 @@ void xlink_post(xlink *l, uint32_t from, uint32_t proc, const engine_event *ev)
     push(&l->out[(size_t)from * l->procs + proc], ev);
 }
 
+#ifdef CHAINSIM_HAVE_MPI
 /* Makes room for need more bytes at sendbuf + at. */
 static void send_room(xlink *l, size_t at, size_t need)
 {
@@ -223,6 +224,8 @@ static void unpack_all(xlink *l, const unsigned char *buf, size_t len)
         push(&l->in[l->owner[ev.dst]], &ev);
     }
 }
+
+#endif
 
 void xlink_step(xlink *l, exchange_vote *vote)
 {
