@@ -12,7 +12,9 @@
 #                                    python3-cryptography for Ed25519 in
 #                                    tools/verify_chain.py, which the chain
 #                                    format test runs; clang and its
-#                                    libFuzzer runtime for the fuzz harnesses)
+#                                    libFuzzer runtime for the fuzz harnesses;
+#                                    Open MPI for the tests of runs split
+#                                    over several processes)
 #
 # npm: Debian 12's nodejs has no npm, which is the separate package `npm`; a
 # nodejs from elsewhere (a repack that bundles npm) conflicts with Debian's
@@ -47,7 +49,7 @@ needs=(build-essential cmake:cmake pkg-config:pkg-config libssl-dev libcjson-dev
        libmicrohttpd-dev gnuplot-nox:gnuplot)
 if [ $with_test -eq 1 ]; then
     needs+=(check ca-certificates nodejs:node chromium:chromium python3-cryptography clang:clang
-            libclang-rt-dev)
+            libclang-rt-dev libopenmpi-dev openmpi-bin:mpirun)
 fi
 
 installed() { # package [command]

@@ -9,8 +9,10 @@
 
 #include "chainfile.h"
 #include "chainsel.h"
+#include "dist.h"
 #include "fileout.h"
 #include "hmap.h"
+#include "metrics_pack.h"
 #include "summary.h"
 
 #include <errno.h>
@@ -21,17 +23,43 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The chain of node i as ids by height (caller frees). */
-static hash256 *chain_ids(const chain *c, size_t *len)
+/* What the outputs need of each node's final state. A run split over
+ * several processes fills each node's in the process that ran it and ORs
+ * them together (the rest is zero), so every process then knows every node
+ * and takes the same decisions as one process would. */
+typedef struct node_fact {
+    uint8_t started, online;
+    uint32_t height;
+    hash256 tip;
+    u256 work;
+    hash256 identity; /* chainfile_identity: the same file bytes */
+} node_fact;
+
+/* Fills facts (s->n entries) for every node. Returns 0, or -1 when out of
+ * memory in any process. */
+static int gather_facts(world *s, node_fact *facts)
 {
-    uint32_t h = chain_height(c);
-    hash256 *ids = malloc(((size_t)h + 1) * sizeof *ids);
-    if (ids == NULL)
-        abort();
-    for (uint32_t k = 0; k <= h; k++)
-        ids[k] = *chain_entry_id(chain_at_height(c, k));
-    *len = (size_t)h + 1;
-    return ids;
+    memset(facts, 0, s->n * sizeof *facts);
+    int ok = 1;
+    for (uint32_t i = 0; i < s->n; i++) {
+        node_fact *f = &facts[i];
+        const chain *c = world_local(s, i) && s->nodes[i].n ? node_chain(s->nodes[i].n) : NULL;
+        if (c == NULL)
+            continue;
+        f->started = 1;
+        f->online = (uint8_t)(s->nodes[i].online != 0);
+        f->height = chain_height(c);
+        f->tip = *chain_entry_id(chain_tip(c));
+        f->work = *chain_entry_work(chain_tip(c));
+        if (chainfile_identity(c, &f->identity) != CHAINFILE_OK)
+            ok = 0;
+    }
+    if (s->procs > 1) {
+        dist_or_bytes(facts, s->n * sizeof *facts);
+        char why[8] = "";
+        ok = dist_all_ok(ok, why, sizeof why);
+    }
+    return ok ? 0 : -1;
 }
 
 /* The distinct final chains of a run and the nodes that write them. */
@@ -40,7 +68,7 @@ typedef struct chain_groups {
     size_t n_ids;    /* distinct chains */
     char **texts;    /* rendered file of each chain, while nodes still need it */
     size_t *lens;    /* its length */
-    uint32_t *users; /* selected nodes still to write each chain */
+    uint32_t *users; /* selected nodes of this process still to write each chain */
     uint32_t *first; /* the node whose file holds each chain, UINT32_MAX: none yet */
     size_t *which;   /* node -> distinct chain */
 } chain_groups;
@@ -59,17 +87,18 @@ static void groups_free(chain_groups *g)
 
 /* True when node i (started) gets a chain file: sel selects it, its chain
  * being the main chain when it is in the main node's group. */
-static int chain_selected(const chain_groups *g, const world *s, const chainsel *sel,
+static int chain_selected(const chain_groups *g, const node_fact *facts, const chainsel *sel,
                           uint32_t main_node, uint32_t i)
 {
-    int on_main = s->nodes[main_node].n != NULL && g->which[i] == g->which[main_node];
+    int on_main = facts[main_node].started && g->which[i] == g->which[main_node];
     return chainsel_wants(sel, i, on_main);
 }
 
 /* Groups the started nodes by chainfile_identity (tip and parameters), and
- * counts the nodes sel selects in each group (on_main: in the main node's
- * group). Returns 0, or -1 when out of memory. */
-static int group_chains(chain_groups *g, world *s, const chainsel *sel, uint32_t main_node)
+ * counts the nodes of this process sel selects in each group (on_main: in
+ * the main node's group). Returns 0, or -1 when out of memory. */
+static int group_chains(chain_groups *g, world *s, const node_fact *facts, const chainsel *sel,
+                        uint32_t main_node)
 {
     size_t cap = s->n ? s->n : 1;
     g->texts = calloc(cap, sizeof *g->texts);
@@ -81,15 +110,13 @@ static int group_chains(chain_groups *g, world *s, const chainsel *sel, uint32_t
         g->which == NULL || hmap_new(&g->ids, sizeof(hash256), sizeof(size_t)) != 0)
         return -1;
     for (uint32_t i = 0; i < s->n; i++) {
-        if (s->nodes[i].n == NULL)
+        if (!facts[i].started)
             continue;
-        hash256 key;
-        if (chainfile_identity(node_chain(s->nodes[i].n), &key) != CHAINFILE_OK)
-            return -1;
-        const size_t *at = hmap_get(g->ids, &key);
+        const hash256 *key = &facts[i].identity;
+        const size_t *at = hmap_get(g->ids, key);
         size_t k = at ? *at : g->n_ids;
         if (at == NULL) {
-            if (hmap_put(g->ids, &key, &k) < 0)
+            if (hmap_put(g->ids, key, &k) < 0)
                 return -1;
             g->first[k] = UINT32_MAX;
             g->n_ids++;
@@ -97,7 +124,7 @@ static int group_chains(chain_groups *g, world *s, const chainsel *sel, uint32_t
         g->which[i] = k;
     }
     for (uint32_t i = 0; i < s->n; i++)
-        if (s->nodes[i].n != NULL && chain_selected(g, s, sel, main_node, i))
+        if (facts[i].started && world_local(s, i) && chain_selected(g, facts, sel, main_node, i))
             g->users[g->which[i]]++;
     return 0;
 }
@@ -136,62 +163,124 @@ static int write_chain_file(chain_groups *g, world *s, uint32_t i, char *err, si
     return rc;
 }
 
-/* Writes the chain files of the started nodes that sel selects. Most nodes
- * share a chain at the end of a run, so each distinct chain is rendered and
- * written once, and every other node holding it gets a hard link to that
- * file: a normal file with the same bytes, at the cost of one directory
- * entry. *n_files counts the files written. Returns 0, or -1 with a message
- * naming the node in err. */
-static int save_chains(world *s, const chainsel *sel, uint32_t main_node, uint32_t *n_files,
-                       char *err, size_t errlen)
+/* Writes the chain files of the started nodes that sel selects, each in the
+ * process that ran the node. Most nodes share a chain at the end of a run,
+ * so each distinct chain is rendered and written once (per process), and
+ * every other node holding it gets a hard link to that file: a normal file
+ * with the same bytes, at the cost of one directory entry. *n_files counts
+ * the files written by every process. Returns 0, or -1 with a message
+ * naming the node in err (at every process). */
+static int save_chains(world *s, const node_fact *facts, const chainsel *sel, uint32_t main_node,
+                       uint32_t *n_files, char *err, size_t errlen)
 {
     chain_groups g;
     memset(&g, 0, sizeof g);
     int status = 0;
-    *n_files = 0;
-    if (group_chains(&g, s, sel, main_node) != 0) {
+    uint32_t mine = 0;
+    if (group_chains(&g, s, facts, sel, main_node) != 0) {
         snprintf(err, errlen, "out of memory");
         status = -1;
     }
     for (uint32_t i = 0; status == 0 && i < s->n; i++) {
-        if (s->nodes[i].n == NULL || !chain_selected(&g, s, sel, main_node, i))
+        if (!facts[i].started || !world_local(s, i) ||
+            !chain_selected(&g, facts, sel, main_node, i))
             continue;
         status = write_chain_file(&g, s, i, err, errlen);
-        *n_files += status == 0;
+        mine += status == 0;
     }
-    if (status == 0 && *n_files > 1)
+    if (status == 0 && mine > 1)
         fileout_sync_dir(s->out_dir);
     groups_free(&g);
+    if (s->procs > 1 && !dist_all_ok(status == 0, err, errlen))
+        status = -1;
+    *n_files = s->procs > 1 ? (uint32_t)dist_sum_u64(mine) : mine;
     return status;
 }
 
-/* Every node's final chain as ids by height (a node never started holds the
- * genesis block only), in chains[] with the arrays in ids[] (both n long,
- * the caller frees). Returns the main node: the online node with the most
- * work, ties to the lowest number (node 0 when none is online). */
-static uint32_t collect_chains(world *s, metrics_chain *chains, hash256 **ids)
+/* Every node's final chain as metrics_finish reads it (its length and tip;
+ * a node never started holds the genesis block only), in chains[] with the
+ * arrays to free in ids[] (both n long). The main chain is whole, from the
+ * process of the main node; a node on it shares its array. Returns the main
+ * node: the online node with the most work, ties to the lowest number
+ * (node 0 when none is online). */
+static uint32_t collect_chains(world *s, const node_fact *facts, metrics_chain *chains,
+                               hash256 **ids)
 {
     uint32_t main_node = UINT32_MAX;
+    for (uint32_t i = 0; i < s->n; i++)
+        if (facts[i].online &&
+            (main_node == UINT32_MAX || u256_cmp(&facts[i].work, &facts[main_node].work) > 0))
+            main_node = i;
+    main_node = main_node == UINT32_MAX ? 0 : main_node;
+    const node_fact *mf = &facts[main_node];
+    size_t main_len = mf->started ? (size_t)mf->height + 1 : 1;
+    hash256 *main_ids = calloc(main_len, sizeof *main_ids);
+    if (main_ids == NULL)
+        abort();
+    if (!mf->started) {
+        main_ids[0] = *block_id(s->genesis);
+    } else if (world_local(s, main_node)) {
+        const chain *c = node_chain(s->nodes[main_node].n);
+        for (size_t k = 0; k < main_len; k++)
+            main_ids[k] = *chain_entry_id(chain_at_height(c, (uint32_t)k));
+    }
+    if (s->procs > 1)
+        dist_bcast(main_ids, main_len * sizeof *main_ids, engine_proc_of(s->eng, main_node));
+    ids[main_node] = main_ids;
+    chains[main_node] = (metrics_chain){main_ids, main_len};
     for (uint32_t i = 0; i < s->n; i++) {
-        const chain *c = s->nodes[i].n ? node_chain(s->nodes[i].n) : NULL;
-        if (c == NULL) {
-            ids[i] = malloc(sizeof(hash256));
-            if (ids[i] == NULL)
-                abort();
-            ids[i][0] = *block_id(s->genesis);
-            chains[i] = (metrics_chain){ids[i], 1};
+        if (i == main_node)
+            continue;
+        const node_fact *f = &facts[i];
+        size_t len = f->started ? (size_t)f->height + 1 : 1;
+        hash256 tip = f->started ? f->tip : *block_id(s->genesis);
+        if (len == main_len && memcmp(&tip, &main_ids[len - 1], sizeof tip) == 0) {
+            chains[i] = (metrics_chain){main_ids, main_len};
             continue;
         }
-        ids[i] = chain_ids(c, &chains[i].len);
-        chains[i].ids = ids[i];
-        if (!s->nodes[i].online)
-            continue;
-        if (main_node == UINT32_MAX ||
-            u256_cmp(chain_entry_work(chain_tip(c)),
-                     chain_entry_work(chain_tip(node_chain(s->nodes[main_node].n)))) > 0)
-            main_node = i;
+        ids[i] = calloc(len, sizeof(hash256));
+        if (ids[i] == NULL)
+            abort();
+        ids[i][len - 1] = tip;
+        chains[i] = (metrics_chain){ids[i], len};
     }
-    return main_node == UINT32_MAX ? 0 : main_node;
+    return main_node;
+}
+
+/* keep for metrics_pack_nodes: the nodes of this process. */
+static int keep_local(void *ctx, uint32_t node_no)
+{
+    return world_local(ctx, node_no - 1);
+}
+
+/* With several processes: takes every process's node recorders to process
+ * 0. Returns 0, or -1 (at every process) with a message in err. */
+static int gather_metrics(world *s, char *err, size_t errlen)
+{
+    unsigned char *mine = NULL, *all = NULL;
+    size_t len = 0, *lens = NULL;
+    int ok = dist_rank() == 0 || metrics_pack_nodes(&mine, &len, s->m, keep_local, s) == 0;
+    if (!dist_all_ok(ok, err, errlen) || dist_gather(&all, &lens, mine, ok ? len : 0) != 0) {
+        free(mine);
+        snprintf(err, errlen, "out of memory while gathering the metrics");
+        return -1;
+    }
+    free(mine);
+    ok = 1;
+    if (all != NULL) {
+        size_t at = lens[0];
+        for (uint32_t p = 1; p < dist_size() && ok; p++) {
+            world_dist_seed("records", all + at, lens[p]);
+            if (metrics_unpack_nodes(s->m, all + at, lens[p]) != 0) {
+                snprintf(err, errlen, "metrics: the records of process %u do not read back", p);
+                ok = 0;
+            }
+            at += lens[p];
+        }
+    }
+    free(all);
+    free(lens);
+    return dist_all_ok(ok, err, errlen) ? 0 : -1;
 }
 
 /* Merges the metrics and writes the CSV files, summary.json and
@@ -237,40 +326,50 @@ static void print_figures(const cJSON *sum)
 /* The closing summary: the run, its main chain, the headline figures, the
  * wall clock (stderr), the first 16 nodes' tips (and how many more there
  * are) and where the files are. */
-void output_print(world *s, const output_written *res, const chainsel *sel, const char *shown_dir,
+void output_print(world *s, output_written *res, const chainsel *sel, const char *shown_dir,
                   double wall_s)
 {
     uint32_t main_node = res->main_node;
+    const node_fact *facts = res->facts;
+    if (dist_rank() != 0) { /* process 0 prints */
+        free(res->facts);
+        res->facts = NULL;
+        return;
+    }
     cJSON *sum = metrics_summary(s->m, s->scn_json, s->seed);
-    const chain *mc = node_chain(s->nodes[main_node].n);
     char tip[65];
-    hash_to_hex(tip, chain_entry_id(chain_tip(mc)));
+    hash_to_hex(tip, &facts[main_node].tip);
     printf("\nsummary: %s, %u nodes, %s, seed %" PRIu64 ", %.0f virtual seconds\n",
            s->scn.name ? s->scn.name : "scenario", s->n,
            s->cons.type == CHAIN_POW ? "proof-of-work" : "proof-of-stake", s->seed,
            (double)s->scn.duration_ns / (double)TIMEUNIT_NS_PER_S);
-    printf("  main chain: height %u, tip %s (node %u)\n", chain_height(mc), tip, main_node + 1);
+    printf("  main chain: height %u, tip %s (node %u)\n", facts[main_node].height, tip,
+           main_node + 1);
     print_figures(sum);
     /* The rate the real hashing ran at inside the whole simulation
      * (compare with bench/bench_hash): wall-clock, so on stderr. */
     const cJSON *hashes = cJSON_GetObjectItemCaseSensitive(sum, "hashes");
     fflush(stdout);
-    fprintf(stderr, "  wall clock: %.2f s on %u worker threads", wall_s, engine_threads(s->eng));
+    if (s->procs > 1)
+        fprintf(stderr, "  wall clock: %.2f s on %u processes of %u worker threads", wall_s,
+                s->procs, engine_threads(s->eng));
+    else
+        fprintf(stderr, "  wall clock: %.2f s on %u worker threads", wall_s,
+                engine_threads(s->eng));
     if (cJSON_IsNumber(hashes) && hashes->valuedouble > 0 && wall_s > 0)
         fprintf(stderr, ", %.4g hashes per wall second", hashes->valuedouble / wall_s);
     fputc('\n', stderr);
     uint32_t more = 0;
     for (uint32_t i = 0; i < s->n; i++) {
-        const chain *c = s->nodes[i].n ? node_chain(s->nodes[i].n) : NULL;
-        if (c == NULL)
+        if (!facts[i].started)
             continue;
         if (i >= 16) {
             more++;
             continue;
         }
-        hash_to_hex(tip, chain_entry_id(chain_tip(c)));
-        printf("  node %-4u height %-6u tip %.16s%s\n", i + 1, chain_height(c), tip,
-               s->nodes[i].online ? "" : " (offline)");
+        hash_to_hex(tip, &facts[i].tip);
+        printf("  node %-4u height %-6u tip %.16s%s\n", i + 1, facts[i].height, tip,
+               facts[i].online ? "" : " (offline)");
     }
     if (more > 0)
         printf("  ... %u more node%s (nodes.csv and timeline.csv have every node)\n", more,
@@ -283,25 +382,45 @@ void output_print(world *s, const output_written *res, const chainsel *sel, cons
         printf("  output: %s/ (%u chain file%s, CSV metrics, summary.json)\n", shown_dir,
                res->n_files, res->n_files == 1 ? "" : "s");
     cJSON_Delete(sum);
+    free(res->facts);
+    res->facts = NULL;
 }
 
 int output_write(world *s, output_written *res, char *err, size_t errlen, const chainsel *sel,
                  double wall_s)
 {
     world_sample(s, s->scn.duration_ns);
+    node_fact *facts = malloc((s->n ? s->n : 1) * sizeof *facts);
     metrics_chain *chains = calloc(s->n, sizeof *chains);
     hash256 **ids = calloc(s->n, sizeof *ids);
-    if (chains == NULL || ids == NULL)
+    if (facts == NULL || chains == NULL || ids == NULL)
         abort();
     res->n_files = 0;
-    res->main_node = collect_chains(s, chains, ids);
-    /* Chain files first: they are the run's primary output. */
-    int status = save_chains(s, sel, res->main_node, &res->n_files, err, errlen);
-    if (status == 0)
-        status = write_metrics(s, err, errlen, chains, res->main_node, wall_s);
+    res->facts = facts;
+    int status = gather_facts(s, facts);
+    if (status != 0) {
+        snprintf(err, errlen, "out of memory");
+    } else {
+        res->main_node = collect_chains(s, facts, chains, ids);
+        /* Chain files first: they are the run's primary output. */
+        status = save_chains(s, facts, sel, res->main_node, &res->n_files, err, errlen);
+    }
+    if (status == 0 && s->procs > 1)
+        status = gather_metrics(s, err, errlen);
+    if (status == 0) {
+        int ok =
+            dist_rank() != 0 || write_metrics(s, err, errlen, chains, res->main_node, wall_s) == 0;
+        if (s->procs > 1)
+            ok = dist_all_ok(ok, err, errlen);
+        status = ok ? 0 : -1;
+    }
     for (uint32_t i = 0; i < s->n; i++)
         free(ids[i]);
     free(ids);
     free(chains);
+    if (status != 0) {
+        free(facts);
+        res->facts = NULL;
+    }
     return status;
 }

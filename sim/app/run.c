@@ -10,6 +10,7 @@
 
 #include "chainsel.h"
 #include "cli.h"
+#include "dist.h"
 #include "outdir.h"
 #include "output.h"
 #include "progress.h"
@@ -18,6 +19,7 @@
 #include "scenario.h"
 #include "world.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +48,58 @@ typedef struct run_ctx {
     run_signals *signals;  /* SIGINT and SIGTERM */
     run_serve *sv;         /* the dashboard, NULL without --serve */
     double progress_s;     /* seconds between progress lines (0: none) */
+    char *staging;         /* several processes: the staging folder (process 0's) */
 } run_ctx;
+
+/* With several processes, every process but 0 hides what it would print:
+ * its stdout always (process 0 prints the run's lines and summary), its
+ * stderr while the scenario is loaded and the world set up (every process
+ * meets the same errors there; process 0 reports them). Returns the saved
+ * stderr to give back to show_stderr, or -1. */
+static int hide_output(void)
+{
+    if (dist_size() <= 1 || dist_rank() == 0)
+        return -1;
+    int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null < 0)
+        return -1;
+    fflush(stdout);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    dup2(null, STDOUT_FILENO);
+    dup2(null, STDERR_FILENO);
+    close(null);
+    return saved;
+}
+
+static void show_stderr(int saved)
+{
+    if (saved < 0)
+        return;
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+}
+
+/* Several processes: process 0 prepared the output folder (status od);
+ * every process learns the status and the staging folder. Returns the
+ * status. */
+static outdir_status share_outdir(run_ctx *rc, outdir_status od)
+{
+    int32_t st = (int32_t)od;
+    dist_bcast(&st, sizeof st, 0);
+    if (st != OUTDIR_OK)
+        return (outdir_status)st;
+    uint64_t len = dist_rank() == 0 ? strlen(outdir_staging(rc->od)) + 1 : 0;
+    dist_bcast(&len, sizeof len, 0);
+    rc->staging = malloc(len);
+    if (rc->staging == NULL)
+        dist_abort(CLI_FAILED);
+    if (dist_rank() == 0)
+        memcpy(rc->staging, outdir_staging(rc->od), len);
+    dist_bcast(rc->staging, len, 0);
+    return OUTDIR_OK;
+}
 
 /* Loads the scenario (with the --set overrides and --seed) into s, its JSON
  * form for summary.json, and prepares the output folder (the run writes
@@ -94,13 +147,17 @@ static int load(world *s, run_ctx *rc, const run_options *opts)
         scenario_free(&s->scn);
         return CLI_FAILED;
     }
-    outdir_status od = outdir_begin(&rc->od, err, sizeof err, rc->shown_dir);
+    outdir_status od = OUTDIR_OK;
+    if (dist_rank() == 0)
+        od = outdir_begin(&rc->od, err, sizeof err, rc->shown_dir);
+    if (dist_size() > 1)
+        od = share_outdir(rc, od);
     if (od != OUTDIR_OK) {
         cli_error("run: --out %s", err);
         world_teardown(s);
         return od == OUTDIR_E_SYSTEM || od == OUTDIR_E_NOMEM ? CLI_FAILED : CLI_BAD_INPUT;
     }
-    s->out_dir = outdir_staging(rc->od);
+    s->out_dir = rc->staging ? rc->staging : outdir_staging(rc->od);
     return CLI_OK;
 }
 
@@ -111,21 +168,41 @@ static int finish(world *s, run_ctx *rc, const chainsel *chains, double wall)
 {
     char err[1024];
     output_written res;
+    int first = dist_rank() == 0; /* the process that reports */
     if (output_write(s, &res, err, sizeof err, chains, wall) != 0) {
-        cli_error("run: %s; nothing was written to %s/", err, rc->shown_dir);
+        if (first)
+            cli_error("run: %s; nothing was written to %s/", err, rc->shown_dir);
         return CLI_FAILED;
     }
-    if (run_signals_engine_done(rc->signals) != 0) {
-        cli_error("run: interrupted while writing the outputs; nothing was written to %s/",
-                  rc->shown_dir);
+    if (dist_max_i64(run_signals_engine_done(rc->signals) != 0)) {
+        if (first)
+            cli_error("run: interrupted while writing the outputs; nothing was written to %s/",
+                      rc->shown_dir);
+        free(res.facts);
         return CLI_FAILED;
     }
     world_remove_crash_dir(s); /* before the staging folder goes live */
-    outdir_status st = outdir_commit(rc->od, err, sizeof err);
+    dist_barrier();            /* every process's files are in it */
+    outdir_status st = OUTDIR_OK;
+    if (first)
+        st = outdir_commit(rc->od, err, sizeof err);
+    if (dist_size() > 1) {
+        int32_t v = (int32_t)st;
+        dist_bcast(&v, sizeof v, 0);
+        st = (outdir_status)v;
+    }
+    if (!first) {
+        if (st == OUTDIR_OK || st == OUTDIR_KEPT_OLD)
+            output_print(s, &res, chains, rc->shown_dir, wall);
+        else
+            free(res.facts);
+        return st == OUTDIR_OK || st == OUTDIR_KEPT_OLD ? CLI_OK : CLI_FAILED;
+    }
     if (st == OUTDIR_KEPT_OLD) {
         cli_error("run: warning: %s", err);
     } else if (st != OUTDIR_OK) {
         cli_error("run: %s", err);
+        free(res.facts);
         return CLI_FAILED;
     }
     output_print(s, &res, chains, rc->shown_dir, wall);
@@ -137,8 +214,10 @@ static int finish(world *s, run_ctx *rc, const chainsel *chains, double wall)
 static int run_and_finish(world *s, run_ctx *rc, const chainsel *chains)
 {
     progress pr;
-    progress_start(&pr, s, progress_choose(s->quiet, isatty(STDERR_FILENO), rc->progress_s),
-                   rc->progress_s);
+    progress_start(
+        &pr, s,
+        progress_choose(s->quiet || dist_rank() != 0, isatty(STDERR_FILENO), rc->progress_s),
+        rc->progress_s);
     if (!s->quiet)
         printf("chainsim %s: %s, %u nodes, %s, seed %" PRIu64 "\n", CHAINSIM_VERSION,
                s->scn.name ? s->scn.name : "scenario", s->n,
@@ -149,15 +228,22 @@ static int run_and_finish(world *s, run_ctx *rc, const chainsel *chains)
     double wall = wall_now() - t0;
     progress_end(&pr);
     int interrupted = run_signals_engine_done(rc->signals) != 0;
+    if (s->procs > 1) { /* every process takes the same way */
+        interrupted = (int)dist_max_i64(interrupted);
+        s->failed = (int)dist_max_i64(s->failed);
+    }
+    int first = dist_rank() == 0;
     int status;
     if (interrupted) {
         world_flush_lines(s);
-        cli_error("run: interrupted at %.3f virtual seconds; no output written (%s/ is as it "
-                  "was)",
-                  (double)engine_now(s->eng) / (double)TIMEUNIT_NS_PER_S, rc->shown_dir);
+        if (first)
+            cli_error("run: interrupted at %.3f virtual seconds; no output written (%s/ is as "
+                      "it was)",
+                      (double)engine_now(s->eng) / (double)TIMEUNIT_NS_PER_S, rc->shown_dir);
         status = CLI_FAILED;
     } else if (s->failed) {
-        cli_error("run: the run failed; nothing was written to %s/", rc->shown_dir);
+        if (first)
+            cli_error("run: the run failed; nothing was written to %s/", rc->shown_dir);
         status = CLI_FAILED;
     } else {
         status = finish(s, rc, chains, wall);
@@ -202,13 +288,37 @@ int run_main(const run_options *opts)
     /* Before any thread exists, so that all inherit the mask: a signal is
      * taken by the signal thread only, and stops the run cleanly. */
     run_signals_block(rc.signals);
+    if (dist_start(err, sizeof err) != 0) {
+        cli_error("run: %s", err);
+        dist_abort(CLI_FAILED);
+    }
+    s.procs = dist_size();
+    int saved_stderr = hide_output();
     int status = load(&s, &rc, opts);
+    if (status == CLI_OK && s.procs > 1 && opts->serve_addr) {
+        cli_error("run: --serve: not available with several processes yet (run the dashboard "
+                  "with one process)");
+        world_teardown(&s);
+        status = CLI_BAD_INPUT;
+    }
     if (status != CLI_OK) {
+        show_stderr(saved_stderr);
+        outdir_free(rc.od);
+        free(rc.staging);
         run_signals_restore(rc.signals);
+        dist_stop();
         return status;
     }
+    err[0] = '\0';
     status = world_setup(&s, err, sizeof err);
-    if (status != 0) {
+    if (s.procs > 1) /* the same everywhere, but for a process out of memory */
+        status = (int)dist_max_i64(status);
+    if (status != 0 && err[0] == '\0')
+        snprintf(err, sizeof err, "out of memory in another process");
+    show_stderr(saved_stderr);
+    if (status != 0 && dist_rank() != 0) {
+        /* process 0 reports it */
+    } else if (status != 0) {
         cli_error("run: %s: %s", opts->scenario_path ? opts->scenario_path : "default scenario",
                   err);
     } else if (opts->serve_addr &&
@@ -225,8 +335,11 @@ int run_main(const run_options *opts)
     }
     if (!opts->serve_addr)
         run_signals_cancel(rc.signals);
+    dist_barrier(); /* no process writes into the staging folder any more */
     world_teardown(&s);
     outdir_free(rc.od); /* removes the staging folder of a run that did not finish */
+    free(rc.staging);
     run_signals_restore(rc.signals);
+    dist_stop();
     return status;
 }

@@ -112,8 +112,8 @@ void engine_send(engine_call *call, uint32_t dst, int64_t deliver_at_ns, uint32_
                        .type = type,
                        .payload = payload,
                        .arg = arg};
-    uint32_t to = e->owner[dst];
-    if (call->kind == CALL_GLOBAL || to == call->rank) {
+    uint32_t to = e->owner[dst]; /* >= threads: another process */
+    if ((call->kind == CALL_GLOBAL && to < e->threads) || to == call->rank) {
         node_push(e, dst, &ev);
     } else {
         exchange_post(e->x, call->rank, to, &ev);
@@ -152,6 +152,8 @@ void engine_call_global(engine_call *call, int64_t at_ns, uint32_t type, void *p
         return;
     }
     assert(at_ns - e->lookahead_ns >= call->now_ns && "global below the lookahead");
+    /* A node's global would exist in its own process only. */
+    assert(e->procs <= 1 && "a node added a global with several processes");
     uint64_t seq = e->nodes[call->node].next_seq++;
     engine_add_global(e, at_ns, call->now_ns, call->node, seq, type, payload, arg);
     worker *w = &e->workers[call->rank];
@@ -166,6 +168,7 @@ void engine_call_act_as(engine_call *call, uint32_t node_id)
     engine *e = call->e;
     assert(call->kind == CALL_GLOBAL && "act_as outside on_global");
     assert(node_id < e->nodes_n);
+    assert(e->owner[node_id] < e->threads && "act_as for a node of another process");
     call->node = node_id;
     /* Bring the node's idle time up to now before the global changes it,
      * and offer it again from now after (its promise may no longer hold). */
@@ -478,6 +481,18 @@ int engine_schedule_timer(engine *e, uint32_t node_id, int64_t at_ns, uint32_t t
     if (at_ns < e->now_ns)
         return ENGINE_E_PAST;
     node *n = &e->nodes[node_id];
+    if (e->owner[node_id] >= e->threads) {
+        engine_event gone = {.time_ns = at_ns,
+                             .src = node_id,
+                             .dst = node_id,
+                             .seq = n->next_seq++,
+                             .type = type,
+                             .payload = payload,
+                             .arg = arg};
+        if (e->cfg.model.on_discard != NULL)
+            e->cfg.model.on_discard(e->cfg.model.ctx, &gone);
+        return ENGINE_OK;
+    }
     engine_event ev = {.time_ns = at_ns,
                        .src = node_id,
                        .dst = node_id,
@@ -507,6 +522,17 @@ uint32_t engine_nodes(const engine *e)
 uint32_t engine_threads(const engine *e)
 {
     return e->threads;
+}
+
+int engine_is_local(const engine *e, uint32_t node_id)
+{
+    return node_id < e->nodes_n && e->owner[node_id] < e->threads;
+}
+
+uint32_t engine_proc_of(const engine *e, uint32_t node_id)
+{
+    assert(node_id < e->nodes_n);
+    return e->owner[node_id] < e->threads ? e->proc : e->owner[node_id] - e->threads;
 }
 
 void engine_get_stats(const engine *e, engine_stats *out)

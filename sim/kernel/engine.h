@@ -14,6 +14,7 @@
 #ifndef CHAINSIM_ENGINE_H
 #define CHAINSIM_ENGINE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Source/destination of events that do not belong to a node (globals). */
@@ -29,7 +30,8 @@
     X(ENGINE_E_NOMEM, "out of memory")                                                             \
     X(ENGINE_E_THREAD, "cannot start a worker thread")                                             \
     X(ENGINE_E_PAST, "the time is before the engine's current virtual time")                       \
-    X(ENGINE_E_NODE, "the node id is out of range")
+    X(ENGINE_E_NODE, "the node id is out of range")                                                \
+    X(ENGINE_E_PROCS, "several processes need the MPI build and a model that packs payloads")
 
 #define ENGINE_ENUM(name, msg) name,
 typedef enum engine_status { ENGINE_STATUS_MAP(ENGINE_ENUM) ENGINE_STATUS_COUNT } engine_status;
@@ -108,6 +110,17 @@ typedef struct engine_model {
      * (time_ns, src, seq) order, then the globals in the order they would
      * have run. Runs on the thread calling engine_free. */
     void (*on_discard)(void *ctx, const engine_event *ev);
+    /* Required with several processes (engine_config.procs > 1), unused
+     * otherwise. pack writes the bytes of a message event's payload that
+     * leaves this process to buf when they fit in cap and returns how many
+     * there are (the engine then calls again with room, and afterwards hands
+     * the event to on_discard: the payload's owner here lets it go). unpack
+     * rebuilds the payload in the receiving process from those bytes into
+     * ev->payload (the other fields are set); returns 0, or -1 for bytes it
+     * cannot read (a bug: the engine aborts). Both run on one thread at a
+     * window barrier, never at the same time as a node's callbacks. */
+    size_t (*pack)(void *ctx, const engine_event *ev, unsigned char *buf, size_t cap);
+    int (*unpack)(void *ctx, engine_event *ev, const unsigned char *buf, size_t len);
 } engine_model;
 
 typedef struct engine_config {
@@ -126,6 +139,13 @@ typedef struct engine_config {
      * = virtual time runs at most F times as fast as the wall clock (pacing
      * only, never changes results). */
     double realtime_factor;
+    /* Several processes (MPI ranks, sim/kernel/dist.h): procs >= 2 splits
+     * the nodes over them by cost (this process, proc < procs, runs its
+     * share on its threads), exchanges messages between them at each
+     * window's end and runs every global event in every process, in the same
+     * order. 0 or 1: one process. Every process must pass the same nodes,
+     * lookahead, node costs, globals and timers. */
+    uint32_t procs, proc;
     engine_model model;
 } engine_config;
 
@@ -208,7 +228,8 @@ int engine_schedule_global(engine *e, int64_t at_ns, uint32_t type, void *payloa
     __attribute__((warn_unused_result));
 
 /* Schedules a timer for node from outside a run (a node's first events):
- * src = dst = node, seq from the node's own counter. Returns ENGINE_OK,
+ * src = dst = node, seq from the node's own counter (a timer of a node of
+ * another process is handed to on_discard at once). Returns ENGINE_OK,
  * ENGINE_E_NODE when node >= nodes, or ENGINE_E_PAST when at_ns is before
  * the current time. Not during engine_run (use engine_timer in callbacks). */
 int engine_schedule_timer(engine *e, uint32_t node, int64_t at_ns, uint32_t type, void *payload,
@@ -220,6 +241,12 @@ int64_t engine_lookahead(const engine *e);
 uint32_t engine_nodes(const engine *e);
 /* The number of worker threads (after resolving 0 and clamping). */
 uint32_t engine_threads(const engine *e);
+/* 1 when node runs in this process (always, with one process), else 0.
+ * Thread-safe. */
+int engine_is_local(const engine *e, uint32_t node);
+/* The process that runs node (< nodes): this one's index for its own
+ * nodes, 0 with one process. Thread-safe. */
+uint32_t engine_proc_of(const engine *e, uint32_t node);
 
 /* Totals over all nodes; call between runs. */
 void engine_get_stats(const engine *e, engine_stats *out);
@@ -255,7 +282,9 @@ void engine_call_global(engine_call *call, int64_t at_ns, uint32_t type, void *p
                         uint64_t arg);
 
 /* In on_global only (asserted): makes the following engine_send,
- * engine_timer calls act for node (< nodes). A global must call it before it
+ * engine_timer calls act for node (< nodes, and of this process: with
+ * several processes every process runs each global, and acts only for its
+ * own nodes, see engine_is_local; asserted). A global must call it before it
  * changes a node's state: the engine first offers the node its idle time up
  * to now (on_idle, on this thread) and offers it again from now after. */
 void engine_call_act_as(engine_call *call, uint32_t node);

@@ -74,9 +74,10 @@ typedef struct worker {
 struct engine {
     engine_config cfg;
     uint32_t nodes_n, threads;
+    uint32_t procs, proc; /* processes (1: this one only) and this one's index */
     int64_t lookahead_ns;
     node *nodes;
-    uint32_t *owner; /* node -> rank */
+    uint32_t *owner; /* node -> rank; threads + p for a node of process p */
     uint32_t *pos;   /* node -> index in its worker's schedule, or NO_POS */
     worker *workers;
     exchange *x;

@@ -40,41 +40,68 @@ static int cmp_costed(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* Maps nodes onto workers: with costs, the dearest node first to the
- * least loaded worker (ties to the lowest rank); without, node i to worker
- * i mod K (neighbouring ids often have similar roles, so this spreads them).
- * Fills owner and every worker's ids (ascending) and schedule. Returns 0,
- * or -1 when out of memory. Results never depend on the mapping. */
-static int assign_nodes(engine *e)
+/* Spreads the nodes whose owner[] is `from` over k parts, numbered
+ * base..base+k-1 in owner[]: with costs, the dearest node first to the
+ * least loaded part (ties to the lowest); without, the j-th such node to
+ * part j mod k (neighbouring ids often have similar roles, so this spreads
+ * them). Returns 0, or -1 when out of memory. */
+static int spread(engine *e, uint32_t from, uint32_t base, uint32_t k)
 {
-    uint32_t k = e->threads;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < e->nodes_n; i++)
+        n += e->owner[i] == from;
+    costed *order = malloc((n ? n : 1) * sizeof *order);
+    uint64_t *load = calloc(k, sizeof *load);
+    if (order == NULL || load == NULL) {
+        free(order);
+        free(load);
+        return -1;
+    }
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < e->nodes_n; i++)
+        if (e->owner[i] == from)
+            order[m++] = (costed){e->cfg.node_cost ? e->cfg.node_cost[i] : 0, i};
     if (e->cfg.node_cost == NULL) {
-        for (uint32_t i = 0; i < e->nodes_n; i++)
-            e->owner[i] = i % k;
+        for (uint32_t j = 0; j < m; j++)
+            e->owner[order[j].id] = base + j % k;
     } else {
-        costed *order = malloc(e->nodes_n * sizeof *order);
-        uint64_t *load = calloc(k, sizeof *load);
-        if (order == NULL || load == NULL) {
-            free(order);
-            free(load);
-            return -1;
-        }
-        for (uint32_t i = 0; i < e->nodes_n; i++)
-            order[i] = (costed){e->cfg.node_cost[i], i};
-        qsort(order, e->nodes_n, sizeof *order, cmp_costed);
-        for (uint32_t j = 0; j < e->nodes_n; j++) {
+        qsort(order, m, sizeof *order, cmp_costed);
+        for (uint32_t j = 0; j < m; j++) {
             uint32_t best = 0;
             for (uint32_t r = 1; r < k; r++)
                 if (load[r] < load[best])
                     best = r;
-            e->owner[order[j].id] = best;
+            e->owner[order[j].id] = base + best;
             load[best] += order[j].cost + 1; /* + 1: zero-cost nodes spread too */
         }
-        free(order);
-        free(load);
+    }
+    free(order);
+    free(load);
+    return 0;
+}
+
+/* Maps nodes onto workers: with several processes first onto processes
+ * (process p's nodes get owner threads + p), then this process's onto its
+ * K workers, each by spread. Fills owner and every worker's ids (ascending)
+ * and schedule. Returns 0, or -1 when out of memory. Results never depend
+ * on the mapping. */
+static int assign_nodes(engine *e)
+{
+    uint32_t k = e->threads;
+    const uint32_t all = UINT32_MAX;
+    for (uint32_t i = 0; i < e->nodes_n; i++)
+        e->owner[i] = all;
+    if (e->procs > 1) {
+        if (spread(e, all, k, e->procs) != 0)
+            return -1;
+        if (spread(e, k + e->proc, 0, k) != 0)
+            return -1;
+    } else if (spread(e, all, 0, k) != 0) {
+        return -1;
     }
     for (uint32_t i = 0; i < e->nodes_n; i++)
-        e->workers[e->owner[i]].n_ids++;
+        if (e->owner[i] < k)
+            e->workers[e->owner[i]].n_ids++;
     for (uint32_t r = 0; r < k; r++) {
         worker *w = &e->workers[r];
         w->e = e;
@@ -87,6 +114,8 @@ static int assign_nodes(engine *e)
         w->n_ids = 0;
     }
     for (uint32_t i = 0; i < e->nodes_n; i++) {
+        if (e->owner[i] >= k)
+            continue;
         worker *w = &e->workers[e->owner[i]];
         w->ids[w->n_ids++] = i;
     }
@@ -125,6 +154,13 @@ int engine_new(engine **out, const engine_config *cfg)
     e->cfg = *cfg;
     e->nodes_n = cfg->nodes;
     e->lookahead_ns = cfg->lookahead_ns;
+    e->procs = cfg->procs > 1 ? cfg->procs : 1;
+    e->proc = e->procs > 1 ? cfg->proc : 0;
+    if (e->procs > 1 && (cfg->proc >= cfg->procs || cfg->model.pack == NULL ||
+                         cfg->model.unpack == NULL || !exchange_linkable())) {
+        free(e);
+        return ENGINE_E_PROCS;
+    }
     long cpus = cpus_usable();
     e->threads = cfg->threads != 0 ? cfg->threads : cpus > 0 ? (uint32_t)cpus : 1;
     if (e->threads > cfg->nodes)
@@ -153,12 +189,19 @@ int engine_new(engine **out, const engine_config *cfg)
     status = ENGINE_E_NOMEM;
     if (assign_nodes(e) != 0)
         goto fail;
+    if (e->procs > 1 &&
+        (status = exchange_link(e->x, e->procs, e->proc, e->owner, &e->cfg.model)) != ENGINE_OK)
+        goto fail;
+    status = ENGINE_E_NOMEM;
     for (uint32_t i = 0; i < e->nodes_n; i++) {
         node *n = &e->nodes[i];
         n->idle_ns = n->wake_ns = cfg->model.on_idle != NULL ? 0 : ENGINE_NEVER;
         n->key_ns = ENGINE_NEVER;
         e->pos[i] = NO_POS;
-        sched_fix(e, i);
+        if (e->owner[i] < e->threads)
+            sched_fix(e, i);
+        else
+            n->idle_ns = n->wake_ns = ENGINE_NEVER; /* run by another process */
     }
     status = ENGINE_E_THREAD;
     for (uint32_t r = 1; r < e->threads; r++) {

@@ -23,6 +23,7 @@
  * re-check the generation, against bump the generation then read sleepers,
  * both sequentially consistent). Lock order: only the barrier's mutex. */
 #include "exchange.h"
+#include "exchange_link.h"
 #include "timeunit.h"
 
 #include <pthread.h>
@@ -83,6 +84,7 @@ struct exchange {
     _Alignas(LINE) atomic_uint generation;
     atomic_uint sleepers;
     exchange_vote result; /* written by the last rank before the bump */
+    xlink *link;          /* the other processes, NULL: this one alone */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
@@ -162,6 +164,7 @@ void exchange_free(exchange *x)
     }
     free(x->senders);
     free(x->inboxes);
+    xlink_free(x->link);
     check_pthread(pthread_mutex_destroy(&x->mu), "pthread_mutex_destroy");
     check_pthread(pthread_cond_destroy(&x->cv), "pthread_cond_destroy");
     free(x);
@@ -238,6 +241,12 @@ static outbuf *open_buffer(sender *s, uint32_t to)
 void exchange_post(exchange *x, uint32_t from, uint32_t to, const engine_event *ev)
 {
     sender *s = &x->senders[from];
+    if (to >= x->ranks) {
+        xlink_post(x->link, from, to - x->ranks, ev);
+        if (ev->time_ns < s->posted_min)
+            s->posted_min = ev->time_ns;
+        return;
+    }
     outbuf *b = s->last;
     if (b == NULL || b->to != to) {
         b = open_buffer(s, to);
@@ -274,6 +283,8 @@ static void hand_over(exchange *x, sender *s)
 void exchange_collect(exchange *x, uint32_t rank, void (*sink)(void *ctx, const engine_event *ev),
                       void *ctx)
 {
+    if (x->link != NULL)
+        xlink_collect(x->link, rank, sink, ctx);
     outbuf *b = atomic_exchange_explicit(&x->inboxes[rank].head, NULL, memory_order_acquire);
     while (b != NULL) {
         outbuf *next = b->next;
@@ -340,6 +351,8 @@ static void barrier(exchange *x, uint32_t rank, exchange_vote *all)
                     r.global_ns = v->global_ns;
                 r.stop |= v->stop;
             }
+            if (x->link != NULL)
+                xlink_step(x->link, &r); /* the other processes' votes too */
             x->result = r;
             *all = r;
         }
@@ -382,4 +395,10 @@ void exchange_end_window(exchange *x, uint32_t rank, const exchange_vote *mine, 
 void exchange_barrier(exchange *x, uint32_t rank)
 {
     barrier(x, rank, NULL);
+}
+
+int exchange_link(exchange *x, uint32_t procs, uint32_t proc, const uint32_t *owner,
+                  const engine_model *model)
+{
+    return xlink_new(&x->link, x->ranks, procs, proc, owner, model);
 }

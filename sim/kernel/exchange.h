@@ -56,4 +56,24 @@ void exchange_collect(exchange *x, uint32_t rank, void (*sink)(void *ctx, const 
 /* A plain barrier of all ranks (no vote, no hand-over). */
 void exchange_barrier(exchange *x, uint32_t rank);
 
+/* ---- between processes (exchange_mpi.c, MPI) ----
+ * With a link, the ranks above are this process's threads, and events for
+ * nodes of other processes (exchange_post with to = ranks + p for process
+ * p) are packed at the window's end, by the last rank to reach the barrier;
+ * the processes exchange sizes and votes in one all-to-all, then the bytes
+ * in a second (only when there are any); what arrives is handed to the
+ * local ranks by exchange_collect.
+ * exchange_barrier stays within the process. */
+
+/* 1 when this build can link processes (built with MPI), else 0. */
+int exchange_linkable(void);
+
+/* Links x to the other processes of the job: procs >= 2, this one is proc,
+ * owner[node] is the node's rank (< ranks) or ranks + its process (kept,
+ * not copied), and model's pack, unpack and on_discard carry payloads over
+ * (kept). Returns ENGINE_OK, ENGINE_E_PROCS (not an MPI build) or
+ * ENGINE_E_NOMEM. Before any rank uses x. */
+int exchange_link(exchange *x, uint32_t procs, uint32_t proc, const uint32_t *owner,
+                  const engine_model *model) __attribute__((warn_unused_result));
+
 #endif

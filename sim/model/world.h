@@ -100,6 +100,10 @@ typedef struct world {
     uint32_t threads;    /* worker threads for the engine; 0: its default */
     double realtime;     /* 0: as fast as possible; F: F x wall-clock speed */
     int quiet;           /* no console lines */
+    /* Processes the run is split over (dist.h; 0 or 1: this one alone).
+     * With several, each runs and keeps the state of its own nodes only
+     * (world_local); online and life are kept for every node everywhere. */
+    uint32_t procs;
     world_hooks hooks;
     /* Built by world_setup. */
     net *net;
@@ -117,6 +121,12 @@ typedef struct world {
     uint64_t blocks_found;
     int failed;      /* an output or allocation failed inside a callback */
     char *crash_dir; /* where crashed nodes' chain files wait for their restart */
+    /* Several processes: the node whose process records the run's own
+     * lines now (UINT32_MAX: process 0), and each block that came from
+     * another process, once (id -> block *, one reference each). */
+    uint32_t voice;
+    struct hmap *interned;
+    uint32_t seeded; /* message types already kept by world_dist_seed (bit per type) */
 } world;
 
 /* ---- setup and teardown (world_setup.c) ---- */
@@ -185,6 +195,42 @@ void world_on_event(void *ctx, engine_call *call, uint32_t ni, const engine_even
 void world_on_idle(void *ctx, engine_call *call, uint32_t ni, int64_t from_ns, int64_t until_ns,
                    int64_t *next_ns);
 void world_on_discard(void *ctx, const engine_event *ev);
+
+/* ---- several processes (world_dist.c) ---- */
+
+/* 1 when node ni runs in this process (always with one process). */
+int world_local(const world *w, uint32_t ni);
+
+/* 1 when this process records the run's own console lines now: process 0,
+ * or with w->voice set, the process of that node (which has the facts). */
+int world_voice(const world *w);
+
+/* The engine_model's pack and unpack (ctx is the world): a message's
+ * payload as its protocol bytes (type, then the block, transaction, status
+ * or ids), rebuilt at the receiver; a block that came before is shared. */
+size_t world_pack(void *ctx, const engine_event *ev, unsigned char *buf, size_t cap);
+int world_unpack(void *ctx, engine_event *ev, const unsigned char *buf, size_t len);
+
+/* With CHAINSIM_PACK_SEEDS=DIR in the environment, writes buf (len bytes:
+ * a payload or node records as they came from another process) to
+ * DIR/NAME-RANK, for the seed corpus of tests/fuzz/fuzz_pack.c; a failure is
+ * reported on stderr and changes nothing else. Else does nothing. */
+void world_dist_seed(const char *name, const unsigned char *buf, size_t len);
+
+/* The table of blocks from other processes (with several processes only):
+ * 0, or -1 when out of memory; and its release (teardown). */
+int world_dist_setup(world *w) __attribute__((warn_unused_result));
+void world_dist_teardown(world *w);
+
+/* Collective: takes every process's buffered lines (emptying them) to
+ * process 0: there returns 1 with the lines (texts and array malloc'ed, the
+ * caller frees) in *out, elsewhere 0 and nothing. Aborts when out of memory. */
+int world_gather_lines(world *w, world_line **out, size_t *n_out);
+
+/* A scripted payment or double spend (scenario event ev) with several
+ * processes: the process of the paying wallet's node builds it, and the
+ * processes of the nodes it is submitted at submit it. Global context. */
+void world_dist_tx(world *w, engine_call *call, const struct scenario_event *ev);
 
 /* ---- global events (world_events.c) ---- */
 

@@ -24,6 +24,10 @@ void world_say(world *s, world_node *sn, uint32_t ni, int64_t t, const char *fmt
 {
     if (s->quiet)
         return;
+    if (sn == world_global_lines(s) && !world_voice(s)) {
+        sn->line_seq++; /* the process with the facts records it, in the same place */
+        return;
+    }
     char buf[512];
     va_list ap;
     va_start(ap, fmt);
@@ -56,6 +60,22 @@ static int line_cmp(const void *a, const void *b)
 /* The global lines are kept at the extra slot s->nodes[s->n]. */
 void world_flush_lines(world *s)
 {
+    if (s->procs > 1) {
+        world_line *all;
+        size_t n;
+        if (!world_gather_lines(s, &all, &n))
+            return;
+        if (n > 1)
+            qsort(all, n, sizeof *all, line_cmp);
+        for (size_t i = 0; i < n; i++) {
+            printf("[%10.3fs] %s\n", (double)all[i].time_ns / (double)TIMEUNIT_NS_PER_S,
+                   all[i].text);
+            free(all[i].text);
+        }
+        fflush(stdout);
+        free(all);
+        return;
+    }
     size_t total = 0;
     for (uint32_t i = 0; i <= s->n; i++)
         total += s->nodes[i].n_lines;

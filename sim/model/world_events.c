@@ -7,6 +7,7 @@
 #include "timeunit.h"
 
 #include "chainfile.h"
+#include "dist.h"
 #include "fileout.h"
 
 #include <errno.h>
@@ -113,6 +114,10 @@ static void say_groups(world *s, int64_t t, const scenario_event *ev)
 
 static void global_tx(world *s, engine_call *call, const scenario_event *ev)
 {
+    if (s->procs > 1) {
+        world_dist_tx(s, call, ev);
+        return;
+    }
     int64_t now = engine_call_now(call);
     uint32_t host = wallet_host(s->ws, ev->from);
     const chain *view = s->nodes[host].n ? node_chain(s->nodes[host].n) : NULL;
@@ -218,7 +223,7 @@ static void ev_heal(world *s, engine_call *call, int64_t now)
             if (s->group_of[p] != s->group_of[i])
                 cut[n_cut++] = p;
         }
-        if (!sn->online || n_cut == 0)
+        if (!sn->online || n_cut == 0 || !world_local(s, i))
             continue;
         engine_call_act_as(call, i);
         node_on_reconnect(sn->n, &sn->fx, now, cut, n_cut);
@@ -235,16 +240,21 @@ static void ev_crash(world *s, engine_call *call, int64_t now, uint32_t ni)
     char err[512];
     if (!sn->online)
         return;
-    engine_call_act_as(call, ni); /* its idle time up to now first */
-    if (save_crash_chain(s, ni, err, sizeof err) != 0)
-        report(s, "node %u: %s", ni + 1, err);
+    int local = world_local(s, ni);
+    if (local) {
+        engine_call_act_as(call, ni); /* its idle time up to now first */
+        if (save_crash_chain(s, ni, err, sizeof err) != 0)
+            report(s, "node %u: %s", ni + 1, err);
+    }
     sn->online = 0;
     sn->life++;
     net_uplink_reset(s->net, ni);
     metrics_node_event(s->m, now, ni + 1, METRICS_CRASH);
+    s->voice = ni; /* its process knows the height */
     world_say(s, world_global_lines(s), UINT32_MAX, now,
               "node %u crashed at height %u (chain saved)", ni + 1,
-              chain_height(node_chain(sn->n)));
+              local ? chain_height(node_chain(sn->n)) : 0);
+    s->voice = UINT32_MAX;
 }
 
 static void ev_restart(world *s, engine_call *call, int64_t now, uint32_t ni)
@@ -252,6 +262,14 @@ static void ev_restart(world *s, engine_call *call, int64_t now, uint32_t ni)
     char err[512];
     if (s->nodes[ni].online)
         return;
+    if (!world_local(s, ni)) { /* its process restarts it */
+        s->nodes[ni].online = 1;
+        metrics_node_event(s->m, now, ni + 1, METRICS_RESTART);
+        s->voice = ni;
+        world_say(s, world_global_lines(s), UINT32_MAX, now, "(restart of node %u)", ni + 1);
+        s->voice = UINT32_MAX;
+        return;
+    }
     char *path = s->crash_dir ? world_chain_path_in(s->crash_dir, ni) : NULL;
     chain *c = NULL;
     if (load_chain(s, &c, path, err, sizeof err) != 0) {
@@ -264,15 +282,18 @@ static void ev_restart(world *s, engine_call *call, int64_t now, uint32_t ni)
     if (world_start_node(s, call, ni, c) != 0)
         abort();
     metrics_node_event(s->m, now, ni + 1, METRICS_RESTART);
+    s->voice = ni;
     world_say(s, world_global_lines(s), UINT32_MAX, now,
               "node %u restarted from its chain file at height %u", ni + 1, height);
+    s->voice = UINT32_MAX;
 }
 
 static void ev_set_hashrate(world *s, engine_call *call, int64_t now, const scenario_event *ev)
 {
     world_node *sn = &s->nodes[ev->node];
     sn->hashrate_mhps = world_hashrate_mhps(ev->hashrate_hps);
-    engine_call_act_as(call, ev->node); /* its idle time up to now first */
+    if (world_local(s, ev->node))
+        engine_call_act_as(call, ev->node); /* its idle time up to now first */
     if (sn->n)
         node_set_hashrate(sn->n, now, s->cons.type == CHAIN_POW ? sn->hashrate_mhps : 0);
     /* Whole rates print as before ("%.0f"); a fraction with its thousandths. */
@@ -320,11 +341,13 @@ static void global_event(world *s, engine_call *call, const scenario_event *ev)
 
 void world_sample(world *s, int64_t now)
 {
-    metrics_tip *tips = malloc(s->n * sizeof *tips);
+    metrics_tip *tips = calloc(s->n, sizeof *tips);
     if (tips == NULL)
         abort();
     for (uint32_t i = 0; i < s->n; i++) {
         world_node *sn = &s->nodes[i];
+        if (!world_local(s, i))
+            continue; /* its process fills it in (zero here) */
         tips[i].online = sn->online;
         tips[i].height = sn->n ? chain_height(node_chain(sn->n)) : 0;
         if (sn->n)
@@ -332,6 +355,8 @@ void world_sample(world *s, int64_t now)
         else
             tips[i].tip = *block_id(s->genesis);
     }
+    if (s->procs > 1)
+        dist_or_bytes(tips, s->n * sizeof *tips); /* every node's from its process */
     metrics_sample(s->m, now, tips, s->n);
     free(tips);
     world_flush_lines(s);

@@ -6,6 +6,7 @@
 #include "world.h"
 #include "timeunit.h"
 
+#include "dist.h"
 #include "fileout.h"
 #include "rules.h"
 #include "streams.h"
@@ -59,6 +60,11 @@ char *world_chain_path_in(const char *dir, uint32_t ni)
 int world_start_node(world *s, engine_call *call, uint32_t i, chain *restored)
 {
     world_node *sn = &s->nodes[i];
+    if (!world_local(s, i)) { /* its process starts it; online is known everywhere */
+        chain_free(restored);
+        sn->online = 1;
+        return 0;
+    }
     node_config cfg;
     uint32_t *peers = malloc((net_degree(s->net, i) + 1) * sizeof *peers);
     if (peers == NULL) {
@@ -105,6 +111,7 @@ int world_setup(world *s, char *err, size_t errlen)
 {
     const scenario *scn = &s->scn;
     s->n = scn->n_nodes;
+    s->voice = UINT32_MAX;
     s->nodes = calloc(s->n + 1, sizeof *s->nodes); /* + the global console lines */
     uint8_t(*pubs)[KEYS_PUB_BYTES] = calloc(s->n, KEYS_PUB_BYTES);
     if (s->nodes == NULL || pubs == NULL)
@@ -151,7 +158,15 @@ int world_setup(world *s, char *err, size_t errlen)
     ec.lookahead_ns = scenario_lookahead_ns(scn);
     ec.threads = s->threads;
     ec.realtime_factor = s->realtime;
-    ec.model = (engine_model){s, world_on_event, world_on_idle, world_on_global, world_on_discard};
+    ec.model =
+        (engine_model){s,          world_on_event, world_on_idle, world_on_global, world_on_discard,
+                       world_pack, world_unpack};
+    if (s->procs > 1) {
+        ec.procs = s->procs;
+        ec.proc = dist_rank();
+        if (world_dist_setup(s) != 0)
+            goto nomem;
+    }
     int rc = engine_new(&s->eng, &ec);
     if (rc != ENGINE_OK) {
         snprintf(err, errlen, "cannot start the engine: %s", engine_status_message(rc));
@@ -176,6 +191,7 @@ nomem:
 void world_teardown(world *s)
 {
     engine_free(s->eng); /* hands pending payloads to on_discard */
+    world_dist_teardown(s);
     world_remove_crash_dir(s);
     for (uint32_t i = 0; s->nodes && i <= s->n; i++) {
         world_node *sn = &s->nodes[i];

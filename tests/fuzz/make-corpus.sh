@@ -84,6 +84,26 @@ run genesis scenarios/default.json --set duration=1s --set events=[]
 cp "$tmp/pow/summary.json" tests/fuzz/data/serve_summary.json
 cp "$tmp/pow/node2_chain.json" "$corpus/serve/pow-node1-only.json"
 
+# pack: what one process of a run over several reads from another (an
+# mpirun -np 2 run of the double spend scenario): the first payload of each
+# message type, and each process's node records, as CHAINSIM_PACK_SEEDS
+# keeps them, prefixed with the harness's reader byte ('m' or 'r'). Needs
+# Open MPI and a chainsim built with it; else the folder keeps its seeds.
+if command -v mpirun >/dev/null; then
+    fresh pack
+    mkdir "$tmp/seeds"
+    as_root=()
+    [ "$(id -u)" -eq 0 ] && as_root=(--allow-run-as-root)
+    CHAINSIM_PACK_SEEDS="$tmp/seeds" OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none \
+        mpirun --oversubscribe "${as_root[@]}" -np 2 "$bin" run scenarios/double_spend.json --quiet \
+        --set consensus.pow.expected_hashes_per_block=20000 --out "$tmp/mpi" >/dev/null 2>"$tmp/stderr" ||
+        { cat "$tmp/stderr" >&2; exit 1; }
+    for f in "$tmp/seeds"/*; do
+        case $(basename "$f") in records-*) reader=r ;; *) reader=m ;; esac
+        { printf '%s' "$reader"; cat "$f"; } >"$corpus/pack/$(basename "$f")"
+    done
+fi
+
 # http: the bodies web/app.js posts to /api/transactions and /api/control.
 fresh http
 printf '%s' '{"from":0,"to":1,"amount":10,"node":2}' >"$corpus/http/tx"

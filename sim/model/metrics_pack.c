@@ -1,0 +1,241 @@
+/* Per-node recorders carried between processes: a run split over several
+ * processes records each node in the process that runs it, and process 0
+ * takes every recorder before metrics_finish merges them, so the merge and
+ * its bytes are those of a run in one process. The bytes are this build's
+ * in-memory records (the processes of one job run one build on one kind of
+ * machine); the reasons travel as their names and come back as the static
+ * names of core/reason.h. */
+#include "metrics_pack.h"
+
+#include "metrics_impl.h"
+#include "reason.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A growing byte buffer; on out of memory it stops growing and fails. */
+typedef struct obuf {
+    unsigned char *v;
+    size_t len, cap;
+    int failed;
+} obuf;
+
+static void put(obuf *b, const void *p, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n)
+            cap *= 2;
+        unsigned char *v = realloc(b->v, cap);
+        if (v == NULL) {
+            b->failed = 1;
+            return;
+        }
+        b->v = v;
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->v + b->len, p, n);
+    b->len += n;
+}
+
+static void put_u64(obuf *b, uint64_t v)
+{
+    put(b, &v, sizeof v);
+}
+
+int metrics_pack_nodes(unsigned char **out, size_t *len, const metrics *m,
+                       int (*keep)(void *ctx, uint32_t node), void *ctx)
+{
+    obuf b = {0};
+    for (uint32_t i = 0; i < m->n_nodes; i++) {
+        const metrics_node *mn = &m->nodes[i];
+        if (!keep(ctx, i + 1))
+            continue;
+        put(&b, &mn->node, sizeof mn->node);
+        put(&b, &mn->last_ns, sizeof mn->last_ns);
+        put(&b, &mn->status, sizeof mn->status);
+        put(&b, mn->err, sizeof mn->err);
+        put_u64(&b, mn->n_produced);
+        for (size_t k = 0; k < mn->n_produced; k++) {
+            const mblock *p = &mn->produced[k];
+            mblock c; /* the fields, not the pointer or padding */
+            memset(&c, 0, sizeof c);
+            c.id = p->id;
+            c.parent = p->parent;
+            c.height = p->height;
+            c.size_bytes = p->size_bytes;
+            c.producer = p->producer;
+            c.time_ns = p->time_ns;
+            c.n_txids = p->n_txids;
+            c.main = p->main;
+            c.seen_by = p->seen_by;
+            c.reach50_ns = p->reach50_ns;
+            c.reach90_ns = p->reach90_ns;
+            put(&b, &c, sizeof c);
+            put(&b, p->txids, p->n_txids * sizeof(hash256));
+        }
+        put_u64(&b, mn->n_seen);
+        put(&b, mn->seen, mn->n_seen * sizeof *mn->seen);
+        put_u64(&b, mn->n_reorgs);
+        put(&b, mn->reorgs, mn->n_reorgs * sizeof *mn->reorgs);
+        put_u64(&b, mn->n_txsub);
+        put(&b, mn->txsub, mn->n_txsub * sizeof *mn->txsub);
+        put_u64(&b, mn->n_txds);
+        put(&b, mn->txds, mn->n_txds * sizeof *mn->txds);
+        put(&b, mn->counters, sizeof mn->counters);
+        put_u64(&b, mn->n_reasons);
+        for (size_t k = 0; k < mn->n_reasons; k++) {
+            uint64_t n = strlen(mn->reasons[k].reason);
+            put_u64(&b, n);
+            put(&b, mn->reasons[k].reason, n);
+            put_u64(&b, mn->reasons[k].count);
+        }
+    }
+    if (b.failed) {
+        free(b.v);
+        *out = NULL;
+        *len = 0;
+        return -1;
+    }
+    *out = b.v;
+    *len = b.len;
+    return 0;
+}
+
+/* A reader over received bytes; any overrun fails it. */
+typedef struct ibuf {
+    const unsigned char *v;
+    size_t len, at;
+    int failed;
+} ibuf;
+
+static void get(ibuf *b, void *p, size_t n)
+{
+    if (b->failed || n > b->len - b->at) {
+        b->failed = 1;
+        return;
+    }
+    if (n)
+        memcpy(p, b->v + b->at, n);
+    b->at += n;
+}
+
+static uint64_t get_u64(ibuf *b)
+{
+    uint64_t v = 0;
+    get(b, &v, sizeof v);
+    return v;
+}
+
+/* Reads a count of records of elem bytes into a fresh array (*v, *n, *cap). */
+static void get_array(ibuf *b, void **v, size_t *n, size_t *cap, size_t elem)
+{
+    uint64_t count = get_u64(b);
+    if (b->failed || count > (b->len - b->at) / (elem ? elem : 1)) {
+        b->failed = 1;
+        return;
+    }
+    free(*v);
+    *v = malloc(count ? count * elem : 1);
+    if (*v == NULL) {
+        b->failed = 1;
+        return;
+    }
+    get(b, *v, count * elem);
+    *n = *cap = count;
+}
+
+static const char *static_reason(const char *name, size_t n)
+{
+    for (int r = 0; r < REASON_COUNT; r++) {
+        const char *s = reason_name((reason)r);
+        if (strlen(s) == n && memcmp(s, name, n) == 0)
+            return s;
+    }
+    return NULL;
+}
+
+static void free_node_records(metrics_node *mn)
+{
+    for (size_t k = 0; k < mn->n_produced; k++)
+        free(mn->produced[k].txids);
+    free(mn->produced);
+    free(mn->seen);
+    free(mn->reorgs);
+    free(mn->txsub);
+    free(mn->txds);
+    free(mn->reasons);
+    mn->produced = NULL;
+    mn->seen = mn->txsub = mn->txds = NULL;
+    mn->reorgs = NULL;
+    mn->reasons = NULL;
+    mn->n_produced = mn->cap_produced = mn->n_seen = mn->cap_seen = 0;
+    mn->n_reorgs = mn->cap_reorgs = mn->n_txsub = mn->cap_txsub = 0;
+    mn->n_txds = mn->cap_txds = mn->n_reasons = mn->cap_reasons = 0;
+}
+
+int metrics_unpack_nodes(metrics *m, const unsigned char *buf, size_t len)
+{
+    ibuf b = {buf, len, 0, 0};
+    while (!b.failed && b.at < b.len) {
+        uint32_t node = 0;
+        get(&b, &node, sizeof node);
+        if (b.failed || node < 1 || node > m->n_nodes)
+            return -1;
+        metrics_node *mn = &m->nodes[node - 1];
+        free_node_records(mn);
+        get(&b, &mn->last_ns, sizeof mn->last_ns);
+        get(&b, &mn->status, sizeof mn->status);
+        get(&b, mn->err, sizeof mn->err);
+        mn->err[sizeof mn->err - 1] = '\0';
+        uint64_t n = get_u64(&b);
+        if (b.failed || n > (b.len - b.at) / sizeof(mblock))
+            return -1;
+        mn->produced = calloc(n ? n : 1, sizeof *mn->produced);
+        if (mn->produced == NULL)
+            return -1;
+        mn->cap_produced = n;
+        for (size_t k = 0; k < n && !b.failed; k++) {
+            mblock *blk = &mn->produced[k];
+            get(&b, blk, sizeof *blk);
+            blk->txids = NULL;
+            if (b.failed || blk->n_txids > (b.len - b.at) / sizeof(hash256)) {
+                blk->n_txids = 0;
+                return -1;
+            }
+            blk->txids = malloc(blk->n_txids ? blk->n_txids * sizeof(hash256) : 1);
+            if (blk->txids == NULL)
+                return -1;
+            mn->n_produced = k + 1;
+            get(&b, blk->txids, blk->n_txids * sizeof(hash256));
+        }
+        get_array(&b, (void **)&mn->seen, &mn->n_seen, &mn->cap_seen, sizeof *mn->seen);
+        get_array(&b, (void **)&mn->reorgs, &mn->n_reorgs, &mn->cap_reorgs, sizeof *mn->reorgs);
+        get_array(&b, (void **)&mn->txsub, &mn->n_txsub, &mn->cap_txsub, sizeof *mn->txsub);
+        get_array(&b, (void **)&mn->txds, &mn->n_txds, &mn->cap_txds, sizeof *mn->txds);
+        get(&b, mn->counters, sizeof mn->counters);
+        n = get_u64(&b);
+        if (b.failed || n > b.len - b.at)
+            return -1;
+        mn->reasons = calloc(n ? n : 1, sizeof *mn->reasons);
+        if (mn->reasons == NULL)
+            return -1;
+        mn->cap_reasons = n;
+        for (size_t k = 0; k < n && !b.failed; k++) {
+            uint64_t name_len = get_u64(&b);
+            if (b.failed || name_len > b.len - b.at)
+                return -1;
+            const char *name = static_reason((const char *)b.v + b.at, (size_t)name_len);
+            b.at += name_len;
+            if (name == NULL)
+                return -1;
+            mn->reasons[k].reason = name;
+            mn->reasons[k].count = get_u64(&b);
+            mn->n_reasons = k + 1;
+        }
+    }
+    return b.failed ? -1 : 0;
+}
