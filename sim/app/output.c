@@ -130,8 +130,9 @@ static int group_chains(chain_groups *g, world *s, const node_fact *facts, const
 }
 
 /* Writes node i's chain file: the first node of its chain renders and writes
- * it (atomically, fileout); the others get a hard link to that file, or a
- * copy where the file system has none. Returns 0, or -1 with err set. */
+ * it (atomically, fileout); the others get a hard link to the newest copy, or
+ * a copy of their own where the file system refuses the link (no hard links,
+ * or the file's link limit reached). Returns 0, or -1 with err set. */
 static int write_chain_file(chain_groups *g, world *s, uint32_t i, char *err, size_t errlen)
 {
     size_t k = g->which[i];
@@ -151,8 +152,10 @@ static int write_chain_file(chain_groups *g, world *s, uint32_t i, char *err, si
         snprintf(err, errlen, "node %u: %s", i + 1, why);
     } else {
         rc = 0;
-        if (g->first[k] == UINT32_MAX)
-            g->first[k] = i;
+        /* Later nodes link to the newest copy: one that could not be linked
+         * may have reached the file system's limit of links to a file (ext4:
+         * 65,000), and would refuse every later node too. */
+        g->first[k] = i;
     }
     free(path);
     free(first);
