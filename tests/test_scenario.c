@@ -440,6 +440,11 @@ static const struct bad bads[] = {
      "events[0].from: expected a wallet number in [1, 20]"},
     {EV("{\"at\":\"1m\",\"type\":\"tx\",\"from\":1,\"to\":2,\"amount\":0}"), SCENARIO_ERR_VALUE,
      "events[0].amount"},
+    /* 2^53 + 1 reads as 2^53: refused, not rounded; 2^53 - 1 is the last. */
+    {EV("{\"at\":\"1m\",\"type\":\"tx\",\"from\":1,\"to\":2,\"amount\":9007199254740993}"),
+     SCENARIO_ERR_VALUE,
+     "events[0].amount: expected an integer in [1, 9007199254740991], got 9007199254740992 (a "
+     "JSON number is exact only up to 2^53 - 1, 2^53 + 1 reads as 2^53)"},
     {EV("{\"at\":\"1m\",\"type\":\"tx\",\"from\":1,\"to\":2,\"amount\":5,\"node\":9}"),
      SCENARIO_ERR_VALUE, "events[0].node"},
     {EV("{\"at\":\"1m\",\"type\":\"double_spend\",\"from\":1,\"to\":2,\"amount\":5,\"nodes\":[1,"
@@ -507,6 +512,11 @@ struct bad_set {
 
 static const struct bad_set bad_sets[] = {
     {"seed=abc", SCENARIO_ERR_TYPE, "(built-in default scenario): seed: expected an integer"},
+    {"seed=9007199254740993", SCENARIO_ERR_VALUE,
+     "seed: expected an integer in [0, 9007199254740991], got 9007199254740992 (a JSON number is "
+     "exact only up to 2^53 - 1, 2^53 + 1 reads as 2^53: give a larger integer as a string of "
+     "digits)"},
+    {"workload.fee=9007199254740992", SCENARIO_ERR_VALUE, "2^53 + 1 reads as 2^53"},
     {"network.loss=2", SCENARIO_ERR_VALUE, "network.loss"},
     {"nodes.count=2", SCENARIO_ERR_VALUE,
      "events[0].groups[1][0]: expected a node number in [1, 2]"},

@@ -391,7 +391,7 @@ static jsonread_status parse_root(jsonread *jr, scenario *s, const cJSON *root)
                              jsonread_got(g, sizeof g, root));
     s->seed = 1;
     s->duration_ns = 10 * TIMEUNIT_NS_PER_MIN;
-    /* The seed is any 64-bit value: JSON numbers are exact only up to 2^53
+    /* The seed is any 64-bit value: JSON numbers are exact only up to 2^53 - 1
      * (cJSON keeps doubles), so a larger seed is written, and may be given,
      * as a string of decimal digits. */
     if (jsonread_only_keys(jr, root, keys) || get_text(jr, &s->name, root, "name", "unnamed") ||

@@ -5,7 +5,8 @@
 # names its limit, a directory says so, a 2 GB file is refused by its size
 # without being read, a 5,000-byte --set key keeps its reason, a sample
 # interval that would never finish names its limit, a fractional hash rate
-# is refused), and a 1 ns latency is cheap: the engine runs one window per
+# is refused, an integer beyond 2^53 - 1 is refused rather than rounded),
+# and a 1 ns latency is cheap: the engine runs one window per
 # moment with something to do, never duration / lookahead windows.
 set -u
 bin=$1
@@ -55,6 +56,10 @@ expect2 "fractional hash rate" 'node_overrides[0].hashrate: expected a whole num
     -- "$bin" run --set 'node_overrides=[{"node":2,"hashrate":"0.1"}]' --out "$tmp/o"
 expect2 "fractional hash rate number" 'nodes.hashrate: expected a whole number of hashes per second, got 0.5' \
     -- "$bin" run --set nodes.hashrate=0.5 --out "$tmp/o"
+printf '{"events": [{"at": "1m", "type": "tx", "from": 1, "to": 2, "amount": 9007199254740993}]}' \
+    >"$tmp/big.json"
+expect2 "amount 2^53 + 1" "big.json: events[0].amount: expected an integer in [1, 9007199254740991], got 9007199254740992 (a JSON number is exact only up to 2^53 - 1, 2^53 + 1 reads as 2^53)" \
+    -- "$bin" run "$tmp/big.json" --out "$tmp/o"
 [ ! -e "$tmp/o" ] || fail "a refused run wrote $tmp/o"
 
 # 1 ns latency: the run finishes, and takes no more windows than it has
