@@ -533,6 +533,67 @@ static const struct bad_set bad_sets[] = {
     {"network.=1", SCENARIO_ERR_OVERRIDE, "ends with '.'"},
 };
 
+/* A PoW run's hash attempts (hash rate times the time each node mines,
+ * set_hashrate included) are its CPU work: at most SCENARIO_MAX_HASHES. The
+ * default scenario has 4 nodes and lasts 300 s. */
+START_TEST(hash_attempts_are_bounded)
+{
+    static const struct {
+        const char *sets[4];
+        size_t n;
+        scenario_status want;
+    } cases[] = {
+        /* 4 x 1e9 x 250 s = 1e12: the limit itself */
+        {{"duration=250s", "nodes.hashrate=1G"}, 2, SCENARIO_OK},
+        /* 4 x 1e9 x 300 s = 1.2e12 */
+        {{"nodes.hashrate=1G"}, 1, SCENARIO_ERR_VALUE},
+        /* node 1 joins at 200 s: 3 x 300e9 + 100e9 = 1e12 */
+        {{"nodes.hashrate=1G", "node_overrides=[{\"node\":1,\"join_at\":\"200s\"}]"},
+         2,
+         SCENARIO_OK},
+        /* node 1 doubles its rate at 100 s: 1e12 + 150e9 */
+        {{"duration=250s", "nodes.hashrate=1G",
+          "events[2]={\"at\":\"100s\",\"type\":\"set_hashrate\",\"node\":1,\"hashrate\":"
+          "\"2G\"}"},
+         3,
+         SCENARIO_ERR_VALUE},
+        /* and halves it: 1e12 - 75e9, with a higher rate before */
+        {{"duration=250s", "nodes.hashrate=1G",
+          "events[2]={\"at\":\"100s\",\"type\":\"set_hashrate\",\"node\":1,\"hashrate\":"
+          "\"500M\"}",
+          "node_overrides=[{\"node\":2,\"hashrate\":\"1.2G\"}]"},
+         4,
+         SCENARIO_OK},
+        /* PoS does not hash */
+        {{"nodes.hashrate=1000000000000000000", "consensus.type=pos"}, 2, SCENARIO_OK},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        scenario s;
+        char err[600];
+        scenario_status st = scenario_load_default(&s, cases[k].sets, cases[k].n, err, sizeof err);
+        ck_assert_msg(st == cases[k].want, "case %zu: %s (%s)", k, scenario_status_message(st),
+                      err);
+        if (st != SCENARIO_OK)
+            ck_assert_msg(
+                strstr(err, "(built-in default scenario): nodes: the hash rates (up to ") &&
+                    strstr(err, "at most 1e+12 are allowed (every attempt is a real "
+                                "double SHA-256"),
+                "case %zu: %s", k, err);
+        scenario_free(&s);
+    }
+    scenario s;
+    char err[600];
+    const char *absurd[] = {"nodes.hashrate=1e18"};
+    ck_assert_int_eq(scenario_load_default(&s, absurd, 1, err, sizeof err), SCENARIO_ERR_VALUE);
+    ck_assert_str_eq(err, "(built-in default scenario): nodes: the hash rates (up to 4e+18 hashes "
+                          "per second in all) make 1.2e+21 hash attempts over the 5m run; at "
+                          "most 1e+12 are allowed (every attempt is a real double SHA-256: 1e12 "
+                          "take days of CPU time): lower the hash rates (and "
+                          "consensus.pow.expected_hashes_per_block with them, to keep the block "
+                          "interval) or the duration");
+}
+END_TEST
+
 /* Seeds above 2^53 round-trip exactly, as a string of digits. */
 START_TEST(large_seed_round_trips)
 {
@@ -880,6 +941,7 @@ static Suite *suite(void)
     tcase_add_loop_test(tc, bad_scenarios, 0, N(bads));
     tcase_add_test(tc, overrides);
     tcase_add_test(tc, large_seed_round_trips);
+    tcase_add_test(tc, hash_attempts_are_bounded);
     tcase_add_loop_test(tc, bad_overrides, 0, N(bad_sets));
     tcase_add_test(tc, set_appends_and_creates);
     tcase_add_test(tc, long_set_keys);
