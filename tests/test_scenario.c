@@ -594,6 +594,49 @@ START_TEST(hash_attempts_are_bounded)
 }
 END_TEST
 
+/* Peer links, counted at both ends, are at most SCENARIO_MAX_LINK_ENDS:
+ * a full mesh of 2,000 nodes (3,998,000) is the largest. */
+START_TEST(peer_links_are_bounded)
+{
+    static const struct {
+        const char *sets[3];
+        scenario_status want;
+        const char *msg;
+    } cases[] = {
+        {{"events=[]", "nodes.count=2000", "network.topology=full"}, SCENARIO_OK, ""},
+        {{"events=[]", "nodes.count=2001", "network.topology=full"},
+         SCENARIO_ERR_VALUE,
+         "(built-in default scenario): network.topology: a full mesh of 2001 nodes has 4002000 "
+         "peer links (counted at both ends); at most 4000000 are allowed (every block and "
+         "transaction is announced over every link): use \"random\" with a smaller degree, or "
+         "fewer nodes"},
+        {{"events=[]", "nodes.count=100000",
+          "network.topology={\"type\":\"random\",\"degree\":40}"},
+         SCENARIO_OK,
+         ""},
+        {{"events=[]", "nodes.count=100000",
+          "network.topology={\"type\":\"random\",\"degree\":41}"},
+         SCENARIO_ERR_VALUE,
+         "network.topology: a random topology of 100000 nodes has 4100000 peer links"},
+        /* a ring, a star: 2n */
+        {{"events=[]", "nodes.count=100000", "network.topology=ring"}, SCENARIO_OK, ""},
+        {{"events=[]", "nodes.count=100000", "network.topology=star"}, SCENARIO_OK, ""},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        scenario s;
+        char err[600];
+        const char *sets[4] = {cases[k].sets[0], cases[k].sets[1], cases[k].sets[2],
+                               "metrics.sample_interval=1m"};
+        scenario_status st = scenario_load_default(&s, sets, 4, err, sizeof err);
+        ck_assert_msg(st == cases[k].want, "case %zu: %s (%s)", k, scenario_status_message(st),
+                      err);
+        ck_assert_msg(strstr(st == SCENARIO_OK ? "" : err, cases[k].msg) != NULL, "case %zu: %s", k,
+                      err);
+        scenario_free(&s);
+    }
+}
+END_TEST
+
 /* Seeds above 2^53 round-trip exactly, as a string of digits. */
 START_TEST(large_seed_round_trips)
 {
@@ -709,8 +752,10 @@ START_TEST(sample_count_limits)
          "metrics.sample_interval: 1ns gives 300000000000 samples over the 5m run"},
         {{"duration=30d", "events=[]"}, SCENARIO_ERR_VALUE, "use at least \"3s\""},
         /* 200 samples of 100,000 nodes is the row limit; 201 is past it. */
-        {{"nodes.count=100000", "events=[]", "duration=200s"}, SCENARIO_OK, ""},
-        {{"nodes.count=100000", "events=[]", "duration=201s"},
+        {{"nodes.count=100000", "events=[]", "duration=200s", "network.topology=ring"},
+         SCENARIO_OK,
+         ""},
+        {{"nodes.count=100000", "events=[]", "duration=201s", "network.topology=ring"},
          SCENARIO_ERR_VALUE,
          "metrics.sample_interval: 1s gives 201 samples of 100000 nodes over the 201s run, "
          "more than 20000000 rows of timeline.csv (each sample keeps a row per node in memory "
@@ -903,7 +948,8 @@ START_TEST(large_lists_name_the_item)
                           "at [0]");
     cJSON_Delete(json);
     len = (size_t)snprintf(t, cap,
-                           "{\"nodes\": 5000, \"duration\": \"10s\", \"events\": [{\"at\": "
+                           "{\"nodes\": 5000, \"network\": {\"topology\": \"ring\"}, "
+                           "\"duration\": \"10s\", \"events\": [{\"at\": "
                            "\"1s\", \"type\": \"partition\", \"groups\": [[");
     for (int i = 1; i < 5000; i++)
         len += (size_t)snprintf(t + len, cap - len, "%s%d", i > 1 ? ", " : "", i);
@@ -942,6 +988,7 @@ static Suite *suite(void)
     tcase_add_test(tc, overrides);
     tcase_add_test(tc, large_seed_round_trips);
     tcase_add_test(tc, hash_attempts_are_bounded);
+    tcase_add_test(tc, peer_links_are_bounded);
     tcase_add_loop_test(tc, bad_overrides, 0, N(bad_sets));
     tcase_add_test(tc, set_appends_and_creates);
     tcase_add_test(tc, long_set_keys);

@@ -5,7 +5,8 @@
 # names its limit, a directory says so, a 2 GB file is refused by its size
 # without being read, a 5,000-byte --set key keeps its reason, a sample
 # interval that would never finish names its limit, so do hash rates whose
-# real hashing would take centuries, a fractional hash rate
+# real hashing would take centuries and a full mesh of 20,000 nodes (4e8
+# peer links), a fractional hash rate
 # is refused, an integer beyond 2^53 - 1 is refused rather than rounded),
 # and a 1 ns latency is cheap: the engine runs one window per
 # moment with something to do, never duration / lookahead windows.
@@ -55,6 +56,8 @@ expect2 "sample interval" "metrics.sample_interval: 1ns gives 300000000000 sampl
     -- "$bin" run --set metrics.sample_interval=1ns --out "$tmp/o"
 expect2 "hash rate of centuries" "nodes: the hash rates (up to 4e+18 hashes per second in all) make 1.2e+21 hash attempts over the 5m run; at most 1e+12 are allowed" \
     -- "$bin" run --set nodes.hashrate=1e18 --out "$tmp/o"
+expect2 "a full mesh of 20,000 nodes" "network.topology: a full mesh of 20000 nodes has 399980000 peer links (counted at both ends); at most 4000000 are allowed" \
+    -- "$bin" run --set nodes.count=20000 --out "$tmp/o"
 expect2 "fractional hash rate" 'node_overrides[0].hashrate: expected a whole number of hashes per second, got "0.1"' \
     -- "$bin" run --set 'node_overrides=[{"node":2,"hashrate":"0.1"}]' --out "$tmp/o"
 expect2 "fractional hash rate number" 'nodes.hashrate: expected a whole number of hashes per second, got 0.5' \
