@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_EXACT 9007199254740992.0 /* 2^53 */
+#define MAX_EXACT ((double)JSONREAD_MAX_EXACT) /* 2^53 - 1 */
 #define PATH_LEN 400
 #define PATH_KEY_MAX 64 /* a longer key is shown as its first and last PATH_KEY_END bytes */
 #define PATH_KEY_END 30
@@ -98,6 +98,23 @@ const char *jsonread_got(char *buf, size_t buflen, const cJSON *v)
 {
     if (v == NULL) {
         snprintf(buf, buflen, "nothing");
+        return buf;
+    }
+    /* A number as it was read: a whole one below 1e21 in all its digits,
+     * others in the fewest significant digits that read back as it. cJSON
+     * stops at 15 digits when they come within an epsilon, which would show
+     * 2^53 as 9.00719925474099e+15. */
+    if (cJSON_IsNumber(v) && isfinite(v->valuedouble)) {
+        double d = v->valuedouble;
+        if (d == floor(d) && fabs(d) < 1e21) {
+            snprintf(buf, buflen, "%.0f", d);
+            return buf;
+        }
+        for (int digits = 15; digits <= 17; digits++) {
+            snprintf(buf, buflen, "%.*g", digits, d);
+            if (strtod(buf, NULL) == d)
+                break;
+        }
         return buf;
     }
     char *s = cJSON_PrintUnformatted(v);
@@ -209,6 +226,21 @@ static int parse_digits(uint64_t *out, const char *s)
     return 0;
 }
 
+/* Why a whole number beyond 2^53 - 1 is refused when the field's range
+ * reaches that far: the text may have named a neighbour (2^53 + 1 reads as
+ * 2^53). Empty for any other value. */
+static const char *inexact_note(const cJSON *v, double min, double max, unsigned flags)
+{
+    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
+        !(v->valuedouble > 0 ? v->valuedouble > MAX_EXACT && max >= MAX_EXACT
+                             : v->valuedouble < -MAX_EXACT && min <= -MAX_EXACT))
+        return "";
+    return (flags & JSONREAD_DIGITS)
+               ? " (a JSON number is exact only up to 2^53 - 1, 2^53 + 1 reads as 2^53: give a "
+                 "larger integer as a string of digits)"
+               : " (a JSON number is exact only up to 2^53 - 1, 2^53 + 1 reads as 2^53)";
+}
+
 /* What jsonread_u64 expects, for its messages (formatted only on a refusal:
  * the getters run once per field of every file read). */
 static const char *u64_what(char *what, size_t len, const cJSON *v, uint64_t min, uint64_t max,
@@ -257,9 +289,9 @@ jsonread_status jsonread_u64(jsonread *jr, uint64_t *out, const cJSON *obj, cons
         }
         bad = JSONREAD_E_RANGE;
     }
-    return jsonread_fail(jr, bad, obj, key, "expected %s, got %s",
-                         u64_what(what, sizeof what, v, min, max, flags),
-                         jsonread_got(g, sizeof g, v));
+    return jsonread_fail(
+        jr, bad, obj, key, "expected %s, got %s%s", u64_what(what, sizeof what, v, min, max, flags),
+        jsonread_got(g, sizeof g, v), inexact_note(v, (double)min, (double)max, flags));
 }
 
 jsonread_status jsonread_u32(jsonread *jr, uint32_t *out, const cJSON *obj, const char *key,
@@ -292,7 +324,8 @@ jsonread_status jsonread_i64(jsonread *jr, int64_t *out, const cJSON *obj, const
     if (v == NULL)
         return absent(jr, obj, key, flags, what);
     return jsonread_fail(jr, cJSON_IsNumber(v) ? JSONREAD_E_RANGE : JSONREAD_E_TYPE, obj, key,
-                         "expected %s, got %s", what, jsonread_got(g, sizeof g, v));
+                         "expected %s, got %s%s", what, jsonread_got(g, sizeof g, v),
+                         inexact_note(v, (double)min, (double)max, 0));
 }
 
 jsonread_status jsonread_double(jsonread *jr, double *out, const cJSON *obj, const char *key,

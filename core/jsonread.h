@@ -79,11 +79,15 @@ typedef struct jsonread {
 /* Prepares jr for reading the tree at root; clears err. */
 void jsonread_init(jsonread *jr, char *err, size_t errlen, const cJSON *root, const char *name);
 
+/* The largest integer a JSON number (a double) carries exactly, with every
+ * integer below it: 2^53 - 1. Both 2^53 and 2^53 + 1 read as 2^53. */
+#define JSONREAD_MAX_EXACT UINT64_C(9007199254740991)
+
 /* Flags of the getters. */
 enum {
     JSONREAD_OPTIONAL = 0,    /* absent: *out untouched, JSONREAD_OK */
     JSONREAD_REQUIRED = 1,    /* absent: JSONREAD_E_MISSING */
-    JSONREAD_DIGITS = 2,      /* integers: also a string of decimal digits (beyond 2^53) */
+    JSONREAD_DIGITS = 2,      /* integers: also a string of decimal digits (beyond 2^53 - 1) */
     JSONREAD_DIGITS_ONLY = 4, /* integers: only a string of decimal digits */
     JSONREAD_ABOVE_MIN = 8,   /* doubles: min itself is refused: (min, max] */
     JSONREAD_NONEMPTY = 16    /* strings: "" is refused */
@@ -100,7 +104,9 @@ const cJSON *jsonread_member(const cJSON *obj, const char *key);
  * value of the right type outside the range JSONREAD_E_RANGE; *out is then
  * unchanged. Each writes its refusal into jr (see the top of this file).
  * JSON numbers are doubles: an integer is accepted from a number only when
- * it is whole and at most 2^53 in magnitude (larger ones are not exact);
+ * it is whole and at most JSONREAD_MAX_EXACT (2^53 - 1) in magnitude; from
+ * 2^53 on the text may have been rounded (2^53 + 1 reads as 2^53), so such
+ * a number is refused (JSONREAD_E_RANGE), never taken as another integer;
  * JSONREAD_DIGITS also accepts a string of decimal digits, so any uint64
  * can be given. Reentrant for distinct contexts. */
 jsonread_status jsonread_u64(jsonread *jr, uint64_t *out, const cJSON *obj, const char *key,
@@ -158,7 +164,9 @@ jsonread_status jsonread_fail_path(jsonread *jr, jsonread_status status, const c
 void jsonread_path(char *out, size_t outlen, const cJSON *root, const cJSON *node);
 
 /* A short rendering of v for "got ..." in messages: its JSON text, cut to
- * about 40 characters; "nothing" for NULL. Returns buf. */
+ * about 40 characters (a number as read: a whole one below 1e21 in all its
+ * digits, others in the fewest digits that read back exactly); "nothing"
+ * for NULL. Returns buf. */
 const char *jsonread_got(char *buf, size_t buflen, const cJSON *v);
 
 #endif

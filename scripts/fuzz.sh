@@ -13,7 +13,9 @@
 # seed corpus). A crash, a sanitizer report, a failed FUZZ_CHECK, a
 # timeout (60 s for one input) or an input that needs more than 2 GB is
 # a finding: its input is saved under build/fuzz/findings/NAME/, its report
-# is in build/fuzz/logs/NAME.log, and the exit status is 1. To keep a
+# is in build/fuzz/logs/NAME.log, and the exit status is 1. An input slower
+# than 10 s but within the timeout is saved there too (slow-unit-*) and
+# counted apart: on a busy machine any input can be that slow. To keep a
 # finding as a regression input, fix the bug and copy the file into
 # tests/fuzz/corpus/NAME/ as regress-WHAT (scripts/test.sh replays it).
 set -uo pipefail
@@ -78,12 +80,14 @@ for name in "${harnesses[@]}"; do
     cov=$(printf '%s\n' "$last" | sed -nE 's/.* cov: ([0-9]+).*/\1/p')
     ft=$(printf '%s\n' "$last" | sed -nE 's/.* ft: ([0-9]+).*/\1/p')
     corp=$(printf '%s\n' "$last" | sed -nE 's/.* corp: ([0-9]+)\/.*/\1/p')
-    found=$(find "$build/findings/${name#fuzz_}" -type f | wc -l)
+    found=$(find "$build/findings/${name#fuzz_}" -type f ! -name 'slow-unit-*' | wc -l)
+    slow=$(find "$build/findings/${name#fuzz_}" -type f -name 'slow-unit-*' | wc -l)
     what=none
     if [ "$rc" -ne 0 ] || [ "$found" -gt 0 ]; then
         status=1
         what="$found input(s) in $build/findings/${name#fuzz_}/ (exit $rc; see $log)"
     fi
+    [ "$slow" -gt 0 ] && what="$what; $slow slow unit(s) over 10 s (not findings; replay them)"
     printf '%-16s %12s %9s %7s %7s %8s  %s\n' "${name#fuzz_}" "${execs:-?}" "${rate:-?}" \
         "${cov:-?}" "${ft:-?}" "${corp:-?}" "$what"
 done

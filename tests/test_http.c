@@ -1138,7 +1138,26 @@ START_TEST(start_refuses_bad_addresses)
     ck_assert_ptr_null(srv);
     ck_assert_msg(strstr(msg, bad_listens[_i].text) && strstr(msg, bad_listens[_i].listen),
                   "%s: %s", bad_listens[_i].listen, msg);
+    /* http_check_listen refuses it with the same message, listening nowhere. */
+    char checked[200];
+    ck_assert_int_eq(http_check_listen(checked, sizeof checked, bad_listens[_i].listen),
+                     HTTP_ERR_BAD_ADDRESS);
+    ck_assert_str_eq(checked, msg);
     dash_free(d);
+}
+END_TEST
+
+/* What http_start takes, http_check_listen takes, without listening: a
+ * port in use passes (only listening finds it). */
+START_TEST(check_listen_takes_good_addresses)
+{
+    static const char *const good[] = {"127.0.0.1:0", "localhost:8080", ":0", "[::1]:65535",
+                                       "0.0.0.0:80"};
+    char msg[200], addr[64];
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        ck_assert_msg(http_check_listen(msg, sizeof msg, good[i]) == HTTP_OK, "%s", good[i]);
+    snprintf(addr, sizeof addr, "127.0.0.1:%u", (unsigned)the_port);
+    ck_assert_int_eq(http_check_listen(msg, sizeof msg, addr), HTTP_OK);
 }
 END_TEST
 
@@ -1184,6 +1203,7 @@ static Suite *suite(void)
     tcase_add_test(tc, embedded_page_is_served);
     tcase_add_test(tc, events_follow_publishes);
     tcase_add_test(tc, stop_ends_open_streams);
+    tcase_add_test(tc, check_listen_takes_good_addresses);
     tcase_add_loop_test(tc, start_refuses_bad_addresses, 0,
                         (int)(sizeof bad_listens / sizeof bad_listens[0]));
     tcase_add_test(tc, start_refuses_a_busy_port);

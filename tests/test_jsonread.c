@@ -288,8 +288,8 @@ START_TEST(extreme_numbers_are_refused_not_converted)
         jsonread_init(&jr, err, sizeof err, doc, "c.json");
         ck_assert_int_eq(jsonread_i64(&jr, &i, doc, "height", INT64_MIN, INT64_MAX, 0),
                          JSONREAD_E_RANGE);
-        ck_assert_msg(strstr(err, "c.json: height: expected an integer in [-9007199254740992, "
-                                  "9007199254740992], got ") != NULL,
+        ck_assert_msg(strstr(err, "c.json: height: expected an integer in [-9007199254740991, "
+                                  "9007199254740991], got ") != NULL,
                       "%s", err);
         jsonread_init(&jr, err, sizeof err, doc, "c.json");
         if (strcmp(texts[k], "0.5") != 0)
@@ -316,16 +316,91 @@ START_TEST(extreme_numbers_are_refused_not_converted)
     ck_assert_uint_eq(u, 1);
     ck_assert_int_eq(i, 1);
     ck_assert(d == 1);
-    /* The edges that are exact: 2^53 and -2^53 are read. */
+    /* The edges that are exact: 2^53 - 1 and -(2^53 - 1) are read. */
     cJSON_Delete(doc);
-    static const char edge[] = "{\"a\": 9007199254740992, \"b\": -9007199254740992}";
+    static const char edge[] = "{\"a\": 9007199254740991, \"b\": -9007199254740991}";
     ck_assert_int_eq(jsonread_parse(&doc, err, sizeof err, edge, strlen(edge), NULL), JSONREAD_OK);
     jsonread_init(&jr, err, sizeof err, doc, NULL);
     ck_assert_int_eq(jsonread_u64(&jr, &u, doc, "a", 0, UINT64_MAX, 0), JSONREAD_OK);
-    ck_assert_uint_eq(u, UINT64_C(9007199254740992));
+    ck_assert_uint_eq(u, JSONREAD_MAX_EXACT);
     ck_assert_int_eq(jsonread_i64(&jr, &i, doc, "b", INT64_MIN, INT64_MAX, 0), JSONREAD_OK);
-    ck_assert_int_eq(i, -INT64_C(9007199254740992));
+    ck_assert_int_eq(i, -(int64_t)JSONREAD_MAX_EXACT);
     cJSON_Delete(doc);
+}
+END_TEST
+
+/* 2^53 + 1 reads as 2^53, so from 2^53 on an integer is refused, not
+ * taken as a neighbour: by every integer getter whose range reaches that
+ * far, with a message that says why and shows the number in all its
+ * digits; 2^53 - 1 is the last accepted. Within a smaller range the range
+ * alone is the reason. */
+START_TEST(integers_beyond_exact_doubles_are_refused)
+{
+    static const char text[] = "{\"p\": 9007199254740993, \"q\": 9007199254740992, \"n\": "
+                               "-9007199254740993, \"ok\": 9007199254740991}";
+    static const char why[] =
+        "(a JSON number is exact only up to 2^53 - 1, 2^53 + 1 reads as 2^53)";
+    char err[400], want[400];
+    cJSON *doc = NULL;
+    ck_assert_int_eq(jsonread_parse(&doc, err, sizeof err, text, strlen(text), "b.json"),
+                     JSONREAD_OK);
+    jsonread jr;
+    uint64_t u = 5;
+    int64_t i = 6;
+    static const char *const big[] = {"p", "q"};
+    for (size_t k = 0; k < 2; k++) {
+        jsonread_init(&jr, err, sizeof err, doc, "b.json");
+        ck_assert_int_eq(jsonread_u64(&jr, &u, doc, big[k], 0, UINT64_MAX, 0), JSONREAD_E_RANGE);
+        snprintf(
+            want, sizeof want,
+            "b.json: %s: expected an integer in [0, 9007199254740991], got 9007199254740992 %s",
+            big[k], why);
+        ck_assert_str_eq(err, want);
+        jsonread_init(&jr, err, sizeof err, doc, "b.json");
+        ck_assert_int_eq(jsonread_i64(&jr, &i, doc, big[k], INT64_MIN, INT64_MAX, 0),
+                         JSONREAD_E_RANGE);
+        ck_assert_msg(strstr(err, why) != NULL, "%s", err);
+    }
+    jsonread_init(&jr, err, sizeof err, doc, "b.json");
+    ck_assert_int_eq(jsonread_i64(&jr, &i, doc, "n", INT64_MIN, 0, 0), JSONREAD_E_RANGE);
+    ck_assert_str_eq(err, "b.json: n: expected an integer in [-9007199254740991, 0], got "
+                          "-9007199254740992 (a JSON number is exact only up to 2^53 - 1, 2^53 + "
+                          "1 reads as 2^53)");
+    /* A range that ends below 2^53 - 1 is reason enough: no note. */
+    jsonread_init(&jr, err, sizeof err, doc, "b.json");
+    ck_assert_int_eq(jsonread_u64(&jr, &u, doc, "p", 0, 1000, 0), JSONREAD_E_RANGE);
+    ck_assert_str_eq(err, "b.json: p: expected an integer in [0, 1000], got 9007199254740992");
+    jsonread_init(&jr, err, sizeof err, doc, "b.json");
+    ck_assert_int_eq(jsonread_i64(&jr, &i, doc, "n", 0, INT64_MAX, 0), JSONREAD_E_RANGE);
+    ck_assert_msg(strstr(err, "2^53 + 1") == NULL, "%s", err);
+    ck_assert_uint_eq(u, 5);
+    ck_assert_int_eq(i, 6);
+    jsonread_init(&jr, err, sizeof err, doc, "b.json");
+    ck_assert_int_eq(jsonread_u64(&jr, &u, doc, "ok", 0, UINT64_MAX, 0), JSONREAD_OK);
+    ck_assert_uint_eq(u, UINT64_C(9007199254740991));
+    cJSON_Delete(doc);
+}
+END_TEST
+
+/* "got" shows a number as it was read, not cJSON's 15-digit rounding. */
+START_TEST(got_prints_numbers_exactly)
+{
+    static const struct {
+        double d;
+        const char *want;
+    } cases[] = {{9007199254740992.0, "9007199254740992"},
+                 {-9223372036854775808.0, "-9223372036854775808"},
+                 {0.1, "0.1"},
+                 {1.5, "1.5"},
+                 {1e300, "1e+300"},
+                 {0.30000000000000004, "0.30000000000000004"},
+                 {-7, "-7"}};
+    char g[64];
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        cJSON *n = cJSON_CreateNumber(cases[k].d);
+        ck_assert_str_eq(jsonread_got(g, sizeof g, n), cases[k].want);
+        cJSON_Delete(n);
+    }
 }
 END_TEST
 
@@ -364,7 +439,9 @@ static const struct refusal {
      "t.json: name: expected an integer in [0, 5], got \"x\""},
     {G_U64, "", "nil", 0, JSONREAD_E_TYPE, "t.json: nil: expected an integer in [0, 5], got null"},
     {G_U64_DIGITS, "", "big", 0, JSONREAD_E_RANGE,
-     "t.json: big: expected an integer in [0, 9007199254740992], got 9007199254740994"},
+     "t.json: big: expected an integer in [0, 9007199254740991], got 9007199254740994 (a JSON "
+     "number is exact only up to 2^53 - 1, 2^53 + 1 reads as 2^53: give a larger integer as a "
+     "string of digits)"},
     {G_U64_DIGITS, "", "name", 0, JSONREAD_E_TYPE,
      "t.json: name: expected an integer in [0, 18446744073709551615] (a number, or a string of "
      "digits), got \"x\""},
@@ -618,6 +695,8 @@ static Suite *suite(void)
     tcase_add_test(tc, messages_fit_small_buffers);
     tcase_add_test(tc, getters_read_values);
     tcase_add_test(tc, extreme_numbers_are_refused_not_converted);
+    tcase_add_test(tc, integers_beyond_exact_doubles_are_refused);
+    tcase_add_test(tc, got_prints_numbers_exactly);
     tcase_add_loop_test(tc, getters_name_the_path, 0, (int)(sizeof refusals / sizeof refusals[0]));
     tcase_add_test(tc, first_refusal_wins_and_custom_failures);
     tcase_add_test(tc, only_keys_suggests_and_finds_repeats);

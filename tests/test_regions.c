@@ -35,7 +35,8 @@ static scenario_status load(scenario *s, const char *text, char *err, size_t err
 }
 
 /* A scenario of count nodes, seed, the six regions with SimBlock's shares,
- * and `extra` appended at the top level (starts with ',' or is empty). */
+ * and `extra` appended at the top level (starts with ',' or is empty). Over
+ * 2,000 nodes the topology is a ring (a full mesh that large is refused). */
 static void load_six(scenario *s, uint32_t count, uint64_t seed, const char *extra)
 {
     char err[512];
@@ -43,9 +44,10 @@ static void load_six(scenario *s, uint32_t count, uint64_t seed, const char *ext
     char *text = malloc(len);
     ck_assert_ptr_nonnull(text);
     snprintf(text, len,
-             "{\"seed\":%llu,\"nodes\":%u,\"network\":{\"regions\":{%s,\"share\":[0.3316,0.4998,"
-             "0.0090,0.1177,0.0224,0.0195]}}%s}",
-             (unsigned long long)seed, count, six_regions, extra);
+             "{\"seed\":%llu,\"nodes\":%u,\"network\":{%s\"regions\":{%s,\"share\":[0.3316,"
+             "0.4998,0.0090,0.1177,0.0224,0.0195]}}%s}",
+             (unsigned long long)seed, count, count > 2000 ? "\"topology\":\"ring\"," : "",
+             six_regions, extra);
     ck_assert_msg(load(s, text, err, sizeof err) == SCENARIO_OK, "%s", err);
     free(text);
 }

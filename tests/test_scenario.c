@@ -463,6 +463,11 @@ static const struct bad bads[] = {
      "events[0].from: expected a wallet number in [1, 20]"},
     {EV("{\"at\":\"1m\",\"type\":\"tx\",\"from\":1,\"to\":2,\"amount\":0}"), SCENARIO_ERR_VALUE,
      "events[0].amount"},
+    /* 2^53 + 1 reads as 2^53: refused, not rounded; 2^53 - 1 is the last. */
+    {EV("{\"at\":\"1m\",\"type\":\"tx\",\"from\":1,\"to\":2,\"amount\":9007199254740993}"),
+     SCENARIO_ERR_VALUE,
+     "events[0].amount: expected an integer in [1, 9007199254740991], got 9007199254740992 (a "
+     "JSON number is exact only up to 2^53 - 1, 2^53 + 1 reads as 2^53)"},
     {EV("{\"at\":\"1m\",\"type\":\"tx\",\"from\":1,\"to\":2,\"amount\":5,\"node\":9}"),
      SCENARIO_ERR_VALUE, "events[0].node"},
     {EV("{\"at\":\"1m\",\"type\":\"double_spend\",\"from\":1,\"to\":2,\"amount\":5,\"nodes\":[1,"
@@ -530,6 +535,11 @@ struct bad_set {
 
 static const struct bad_set bad_sets[] = {
     {"seed=abc", SCENARIO_ERR_TYPE, "(built-in default scenario): seed: expected an integer"},
+    {"seed=9007199254740993", SCENARIO_ERR_VALUE,
+     "seed: expected an integer in [0, 9007199254740991], got 9007199254740992 (a JSON number is "
+     "exact only up to 2^53 - 1, 2^53 + 1 reads as 2^53: give a larger integer as a string of "
+     "digits)"},
+    {"workload.fee=9007199254740992", SCENARIO_ERR_VALUE, "2^53 + 1 reads as 2^53"},
     {"network.loss=2", SCENARIO_ERR_VALUE, "network.loss"},
     {"nodes.count=2", SCENARIO_ERR_VALUE,
      "events[0].groups[1][0]: expected a node number in [1, 2]"},
@@ -545,6 +555,110 @@ static const struct bad_set bad_sets[] = {
     {"network..loss=1", SCENARIO_ERR_OVERRIDE, "empty key"},
     {"network.=1", SCENARIO_ERR_OVERRIDE, "ends with '.'"},
 };
+
+/* A PoW run's hash attempts (hash rate times the time each node mines,
+ * set_hashrate included) are its CPU work: at most SCENARIO_MAX_HASHES. The
+ * default scenario has 4 nodes and lasts 300 s. */
+START_TEST(hash_attempts_are_bounded)
+{
+    static const struct {
+        const char *sets[4];
+        size_t n;
+        scenario_status want;
+    } cases[] = {
+        /* 4 x 1e9 x 250 s = 1e12: the limit itself */
+        {{"duration=250s", "nodes.hashrate=1G"}, 2, SCENARIO_OK},
+        /* 4 x 1e9 x 300 s = 1.2e12 */
+        {{"nodes.hashrate=1G"}, 1, SCENARIO_ERR_VALUE},
+        /* node 1 joins at 200 s: 3 x 300e9 + 100e9 = 1e12 */
+        {{"nodes.hashrate=1G", "node_overrides=[{\"node\":1,\"join_at\":\"200s\"}]"},
+         2,
+         SCENARIO_OK},
+        /* node 1 doubles its rate at 100 s: 1e12 + 150e9 */
+        {{"duration=250s", "nodes.hashrate=1G",
+          "events[2]={\"at\":\"100s\",\"type\":\"set_hashrate\",\"node\":1,\"hashrate\":"
+          "\"2G\"}"},
+         3,
+         SCENARIO_ERR_VALUE},
+        /* and halves it: 1e12 - 75e9, with a higher rate before */
+        {{"duration=250s", "nodes.hashrate=1G",
+          "events[2]={\"at\":\"100s\",\"type\":\"set_hashrate\",\"node\":1,\"hashrate\":"
+          "\"500M\"}",
+          "node_overrides=[{\"node\":2,\"hashrate\":\"1.2G\"}]"},
+         4,
+         SCENARIO_OK},
+        /* PoS does not hash */
+        {{"nodes.hashrate=1000000000000000", "consensus.type=pos"}, 2, SCENARIO_OK},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        scenario s;
+        char err[600];
+        scenario_status st = scenario_load_default(&s, cases[k].sets, cases[k].n, err, sizeof err);
+        ck_assert_msg(st == cases[k].want, "case %zu: %s (%s)", k, scenario_status_message(st),
+                      err);
+        if (st != SCENARIO_OK)
+            ck_assert_msg(
+                strstr(err, "(built-in default scenario): nodes: the hash rates (up to ") &&
+                    strstr(err, "at most 1e+12 are allowed (every attempt is a real "
+                                "double SHA-256"),
+                "case %zu: %s", k, err);
+        scenario_free(&s);
+    }
+    scenario s;
+    char err[600];
+    const char *absurd[] = {"nodes.hashrate=1e15"};
+    ck_assert_int_eq(scenario_load_default(&s, absurd, 1, err, sizeof err), SCENARIO_ERR_VALUE);
+    ck_assert_str_eq(err, "(built-in default scenario): nodes: the hash rates (up to 4e+15 hashes "
+                          "per second in all) make 1.2e+18 hash attempts over the 5m run; at "
+                          "most 1e+12 are allowed (every attempt is a real double SHA-256: 1e12 "
+                          "take days of CPU time): lower the hash rates (and "
+                          "consensus.pow.expected_hashes_per_block with them, to keep the block "
+                          "interval) or the duration");
+}
+END_TEST
+
+/* Peer links, counted at both ends, are at most SCENARIO_MAX_LINK_ENDS:
+ * a full mesh of 2,000 nodes (3,998,000) is the largest. */
+START_TEST(peer_links_are_bounded)
+{
+    static const struct {
+        const char *sets[3];
+        scenario_status want;
+        const char *msg;
+    } cases[] = {
+        {{"events=[]", "nodes.count=2000", "network.topology=full"}, SCENARIO_OK, ""},
+        {{"events=[]", "nodes.count=2001", "network.topology=full"},
+         SCENARIO_ERR_VALUE,
+         "(built-in default scenario): network.topology: a full mesh of 2001 nodes has 4002000 "
+         "peer links (counted at both ends); at most 4000000 are allowed (every block and "
+         "transaction is announced over every link): use \"random\" with a smaller degree, or "
+         "fewer nodes"},
+        {{"events=[]", "nodes.count=100000",
+          "network.topology={\"type\":\"random\",\"degree\":40}"},
+         SCENARIO_OK,
+         ""},
+        {{"events=[]", "nodes.count=100000",
+          "network.topology={\"type\":\"random\",\"degree\":41}"},
+         SCENARIO_ERR_VALUE,
+         "network.topology: a random topology of 100000 nodes has 4100000 peer links"},
+        /* a ring, a star: 2n */
+        {{"events=[]", "nodes.count=100000", "network.topology=ring"}, SCENARIO_OK, ""},
+        {{"events=[]", "nodes.count=100000", "network.topology=star"}, SCENARIO_OK, ""},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        scenario s;
+        char err[600];
+        const char *sets[4] = {cases[k].sets[0], cases[k].sets[1], cases[k].sets[2],
+                               "metrics.sample_interval=1m"};
+        scenario_status st = scenario_load_default(&s, sets, 4, err, sizeof err);
+        ck_assert_msg(st == cases[k].want, "case %zu: %s (%s)", k, scenario_status_message(st),
+                      err);
+        ck_assert_msg(strstr(st == SCENARIO_OK ? "" : err, cases[k].msg) != NULL, "case %zu: %s", k,
+                      err);
+        scenario_free(&s);
+    }
+}
+END_TEST
 
 /* Seeds above 2^53 round-trip exactly, as a string of digits. */
 START_TEST(large_seed_round_trips)
@@ -661,8 +775,10 @@ START_TEST(sample_count_limits)
          "metrics.sample_interval: 1ns gives 300000000000 samples over the 5m run"},
         {{"duration=30d", "events=[]"}, SCENARIO_ERR_VALUE, "use at least \"3s\""},
         /* 200 samples of 100,000 nodes is the row limit; 201 is past it. */
-        {{"nodes.count=100000", "events=[]", "duration=200s"}, SCENARIO_OK, ""},
-        {{"nodes.count=100000", "events=[]", "duration=201s"},
+        {{"nodes.count=100000", "events=[]", "duration=200s", "network.topology=ring"},
+         SCENARIO_OK,
+         ""},
+        {{"nodes.count=100000", "events=[]", "duration=201s", "network.topology=ring"},
          SCENARIO_ERR_VALUE,
          "metrics.sample_interval: 1s gives 201 samples of 100000 nodes over the 201s run, "
          "more than 20000000 rows of timeline.csv (each sample keeps a row per node in memory "
@@ -855,7 +971,8 @@ START_TEST(large_lists_name_the_item)
                           "at [0]");
     cJSON_Delete(json);
     len = (size_t)snprintf(t, cap,
-                           "{\"nodes\": 5000, \"duration\": \"10s\", \"events\": [{\"at\": "
+                           "{\"nodes\": 5000, \"network\": {\"topology\": \"ring\"}, "
+                           "\"duration\": \"10s\", \"events\": [{\"at\": "
                            "\"1s\", \"type\": \"partition\", \"groups\": [[");
     for (int i = 1; i < 5000; i++)
         len += (size_t)snprintf(t + len, cap - len, "%s%d", i > 1 ? ", " : "", i);
@@ -894,6 +1011,8 @@ static Suite *suite(void)
     tcase_add_test(tc, overrides);
     tcase_add_test(tc, large_seed_round_trips);
     tcase_add_test(tc, fractional_hashrates_load_and_round_trip);
+    tcase_add_test(tc, hash_attempts_are_bounded);
+    tcase_add_test(tc, peer_links_are_bounded);
     tcase_add_loop_test(tc, bad_overrides, 0, N(bad_sets));
     tcase_add_test(tc, set_appends_and_creates);
     tcase_add_test(tc, long_set_keys);

@@ -5,6 +5,8 @@
 #ifndef CHAINSIM_CLI_H
 #define CHAINSIM_CLI_H
 
+#include <stddef.h>
+
 enum {
     CLI_OK = 0,       /* success */
     CLI_FAILED = 1,   /* the work itself failed */
@@ -32,5 +34,11 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* True when argv[i] is -h or --help for some i in [1, argc). */
 int cli_wants_help(int argc, char **argv);
+
+/* The value of `cmd --allow-host NAME` (NULL when missing): checks it is a
+ * host name the dashboard can answer to (http_check_host_name) and appends
+ * it to hosts, which has room for HTTP_MAX_ALLOWED_HOSTS and holds *n so
+ * far. Returns 0, or -1 after printing why with cli_error. */
+int cli_allow_host(const char *cmd, const char **hosts, size_t *n, const char *val);
 
 #endif

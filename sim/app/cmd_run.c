@@ -98,28 +98,6 @@ static int parse_realtime(run_options *o, const char *val)
     return 0;
 }
 
-/* --allow-host NAME, added to hosts (n of them so far). Returns 0, or -1
- * with a message. */
-static int parse_allow_host(const char **hosts, size_t *n, const char *val)
-{
-    char err[400];
-    if (val == NULL) {
-        cli_error("run: --allow-host expects a host name");
-        return -1;
-    }
-    if (http_check_host_name(err, sizeof err, val) != HTTP_OK) {
-        cli_error("run: --allow-host: %s", err);
-        return -1;
-    }
-    if (*n == HTTP_MAX_ALLOWED_HOSTS) {
-        cli_error("run: --allow-host: at most %d names, '%s' is one more", HTTP_MAX_ALLOWED_HOSTS,
-                  val);
-        return -1;
-    }
-    hosts[(*n)++] = val;
-    return 0;
-}
-
 /* --chains WHICH into sel. Returns 0, or -1 with a message. */
 static int parse_chains(chainsel *sel, const char *val)
 {
@@ -193,7 +171,7 @@ int cmd_run(int argc, char **argv)
         } else if (strcmp(a, "--serve") == 0) {
             i += take_serve(&o, val);
         } else if (strcmp(a, "--allow-host") == 0) {
-            if (parse_allow_host(hosts, &n_hosts, val) != 0)
+            if (cli_allow_host("run", hosts, &n_hosts, val) != 0)
                 goto out;
             i++;
         } else if (a[0] == '-' && a[1] != '\0') {

@@ -2,7 +2,8 @@
  * serve_load reads the run's summary.json and every nodeK_chain.json once
  * (through the chain-file reader, each distinct file and block once) into
  * one dash snapshot, which is served until SIGINT or SIGTERM; every POST is
- * refused as read-only. */
+ * refused as read-only. The options are checked before the run is read (a
+ * large run takes seconds), so a mistake in them is reported at once. */
 #include "cli.h"
 #include "dash.h"
 #include "http.h"
@@ -16,14 +17,17 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: chainsim serve RUN_DIR [--listen HOST:PORT]\n\n"
+            "usage: chainsim serve RUN_DIR [--listen HOST:PORT] [--allow-host NAME]...\n\n"
             "Serves the dashboard for a finished run (read-only) until Ctrl-C: its nodes,\n"
             "blocks with their producers and times, the best chain's transactions and\n"
             "the wallets' balances. RUN_DIR is the output folder of 'chainsim run': its\n"
             "summary.json and node1_chain.json ... nodeN_chain.json (a node whose file\n"
             "was not written shows no chain).\n"
-            "  --listen HOST:PORT   address to listen on (default %s; port 0 picks one)\n",
-            HTTP_DEFAULT_LISTEN);
+            "  --listen HOST:PORT   address to listen on (default %s; port 0 picks one)\n"
+            "  --allow-host NAME    also answer requests for NAME (a DNS name or an address by\n"
+            "                       which the dashboard is reached; localhost, 127.0.0.1, [::1]\n"
+            "                       and the --listen address always are); repeatable, at most %d\n",
+            HTTP_DEFAULT_LISTEN, HTTP_MAX_ALLOWED_HOSTS);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -33,6 +37,8 @@ int cmd_serve(int argc, char **argv)
         return CLI_OK;
     }
     const char *dir = NULL, *listen = HTTP_DEFAULT_LISTEN;
+    const char *hosts[HTTP_MAX_ALLOWED_HOSTS];
+    size_t n_hosts = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--listen") == 0) {
             if (i + 1 == argc) {
@@ -40,6 +46,9 @@ int cmd_serve(int argc, char **argv)
                 return CLI_BAD_INPUT;
             }
             listen = argv[++i];
+        } else if (strcmp(argv[i], "--allow-host") == 0) {
+            if (cli_allow_host("serve", hosts, &n_hosts, i + 1 < argc ? argv[++i] : NULL) != 0)
+                return CLI_BAD_INPUT;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             cli_error("serve: unknown option '%s' (see 'chainsim serve --help')", argv[i]);
             return CLI_BAD_INPUT;
@@ -55,6 +64,11 @@ int cmd_serve(int argc, char **argv)
         return CLI_BAD_INPUT;
     }
     char msg[8192];
+    http_reason r = http_check_listen(msg, sizeof msg, listen);
+    if (r != HTTP_OK) {
+        cli_error("serve: %s", msg);
+        return r == HTTP_ERR_BAD_ADDRESS ? CLI_BAD_INPUT : CLI_FAILED;
+    }
     cJSON *doc = NULL;
     serve_load_stats st;
     int rc = serve_load(&doc, &st, msg, sizeof msg, dir);
@@ -84,12 +98,19 @@ int cmd_serve(int argc, char **argv)
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    http_reason r = http_start(&srv, msg, sizeof msg, d, listen);
+    r = http_start(&srv, msg, sizeof msg, d, listen);
     if (r != HTTP_OK) {
+        /* A taken port is a mistake in the options, as for run --serve. */
         cli_error("serve: %s", msg);
-        status = r == HTTP_ERR_BAD_ADDRESS ? CLI_BAD_INPUT : CLI_FAILED;
+        status = r == HTTP_ERR_BAD_ADDRESS || r == HTTP_ERR_LISTEN ? CLI_BAD_INPUT : CLI_FAILED;
         goto out;
     }
+    for (size_t i = 0; i < n_hosts; i++)
+        if (http_allow_host(srv, msg, sizeof msg, hosts[i]) != HTTP_OK) {
+            cli_error("serve: --allow-host: %s", msg); /* checked above: a bug's */
+            status = CLI_FAILED;
+            goto out;
+        }
     const char *host = strncmp(listen, "[", 1) == 0 ? "[::1]" : "127.0.0.1";
     if (strncmp(listen, "localhost:", 10) != 0 && strncmp(listen, ":", 1) != 0) {
         static char given[300];

@@ -112,6 +112,12 @@ http_reason http_start(http_server **out, char *msg, size_t msg_len, dash *d, co
     return http_start_limits(out, msg, msg_len, d, listen, NULL);
 }
 
+http_reason http_check_listen(char *msg, size_t msg_len, const char *listen)
+{
+    return fail_msg(msg, msg_len, HTTP_ERR_UNAVAILABLE, "cannot serve on %s: %s", listen,
+                    http_reason_message(HTTP_ERR_UNAVAILABLE));
+}
+
 http_reason http_allow_host(http_server *srv, char *msg, size_t msg_len, const char *name)
 {
     (void)srv;
@@ -563,6 +569,15 @@ static int parse_listen(char *msg, size_t msg_len, struct sockaddr_storage *addr
     fail_msg(msg, msg_len, HTTP_ERR_BAD_ADDRESS,
              "listen address \"%s\": host must be an IPv4 address, localhost or [IPv6]", listen);
     return -1;
+}
+
+http_reason http_check_listen(char *msg, size_t msg_len, const char *listen)
+{
+    struct sockaddr_storage addr;
+    int ipv6 = 0;
+    if (parse_listen(msg, msg_len, &addr, &ipv6, listen) != 0)
+        return HTTP_ERR_BAD_ADDRESS;
+    return HTTP_OK;
 }
 
 http_reason http_start(http_server **out, char *msg, size_t msg_len, dash *d, const char *listen)

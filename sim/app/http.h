@@ -78,6 +78,14 @@ enum { HTTP_HOST_NAME_MAX = 253, HTTP_MAX_ALLOWED_HOSTS = 16 };
 http_reason http_start(http_server **out, char *msg, size_t msg_len, dash *d, const char *listen)
     __attribute__((warn_unused_result));
 
+/* Checks listen as http_start reads it, without listening, so that a
+ * command can refuse a bad address before slow work. Returns HTTP_OK, or
+ * HTTP_ERR_BAD_ADDRESS (HTTP_ERR_UNAVAILABLE without libmicrohttpd) with
+ * msg naming the address and what was expected. A port in use is found
+ * only by http_start. Thread-safe. */
+http_reason http_check_listen(char *msg, size_t msg_len, const char *listen)
+    __attribute__((warn_unused_result));
+
 /* As http_start, with the given limits (each 0 takes the default's). */
 http_reason http_start_limits(http_server **out, char *msg, size_t msg_len, dash *d,
                               const char *listen, const http_limits *limits)

@@ -368,6 +368,54 @@ static jsonread_status parse_metrics(jsonread *jr, scenario *s, const cJSON *roo
     return check_sample_count(jr, s, metrics);
 }
 
+/* Every PoW attempt is a real double SHA-256 at its virtual time, so the
+ * hash rates over the run are its CPU work, whatever the difficulty: a rate
+ * the units allow (up to 1e15 H/s per node) can ask for centuries of hashing, and a
+ * window of such a run never ends (a stop request waits for it). The count
+ * is an upper bound: a node mines from its join time to the end at the
+ * rate in effect (nodes.hashrate, node_overrides, then set_hashrate
+ * events); crashes are not subtracted. */
+static jsonread_status check_hash_count(jsonread *jr, const scenario *s, const cJSON *root)
+{
+    if (s->consensus.type != SCENARIO_POW)
+        return JSONREAD_OK;
+    double total = 0, per_s = 0;
+    for (uint32_t i = 0; i < s->n_nodes; i++) {
+        total += s->nodes[i].hashrate_hps *
+                 ((double)(s->duration_ns - s->nodes[i].join_at_ns) / TIMEUNIT_NS_PER_S);
+        per_s += s->nodes[i].hashrate_hps;
+    }
+    double *rate = NULL;
+    if (s->n_events > 0 && (rate = malloc(s->n_nodes * sizeof *rate)) == NULL)
+        return jsonread_fail(jr, JSONREAD_E_NOMEM, root, NULL, "out of memory");
+    for (uint32_t i = 0; rate != NULL && i < s->n_nodes; i++)
+        rate[i] = s->nodes[i].hashrate_hps;
+    for (size_t k = 0; k < s->n_events; k++) {
+        const scenario_event *ev = &s->events[k];
+        if (ev->type != SCENARIO_EV_SET_HASHRATE)
+            continue;
+        int64_t from =
+            ev->at_ns > s->nodes[ev->node].join_at_ns ? ev->at_ns : s->nodes[ev->node].join_at_ns;
+        total += (ev->hashrate_hps - rate[ev->node]) *
+                 ((double)(s->duration_ns - from) / TIMEUNIT_NS_PER_S);
+        if (ev->hashrate_hps > rate[ev->node])
+            per_s += ev->hashrate_hps - rate[ev->node];
+        rate[ev->node] = ev->hashrate_hps;
+    }
+    free(rate);
+    if (total <= SCENARIO_MAX_HASHES)
+        return JSONREAD_OK;
+    char run[32];
+    units_format_duration(run, sizeof run, s->duration_ns);
+    return jsonread_fail(jr, JSONREAD_E_RANGE, root, "nodes",
+                         "the hash rates (up to %.4g hashes per second in all) make %.4g hash "
+                         "attempts over the %s run; at most %.0e are allowed (every attempt is a "
+                         "real double SHA-256: 1e12 take days of CPU time): lower the hash rates "
+                         "(and consensus.pow.expected_hashes_per_block with them, to keep the "
+                         "block interval) or the duration",
+                         per_s, total, run, SCENARIO_MAX_HASHES);
+}
+
 static jsonread_status get_text(jsonread *jr, char **out, const cJSON *root, const char *key,
                                 const char *dflt)
 {
@@ -391,7 +439,7 @@ static jsonread_status parse_root(jsonread *jr, scenario *s, const cJSON *root)
                              jsonread_got(g, sizeof g, root));
     s->seed = 1;
     s->duration_ns = 10 * TIMEUNIT_NS_PER_MIN;
-    /* The seed is any 64-bit value: JSON numbers are exact only up to 2^53
+    /* The seed is any 64-bit value: JSON numbers are exact only up to 2^53 - 1
      * (cJSON keeps doubles), so a larger seed is written, and may be given,
      * as a string of decimal digits. */
     if (jsonread_only_keys(jr, root, keys) || get_text(jr, &s->name, root, "name", "unnamed") ||
@@ -404,9 +452,10 @@ static jsonread_status parse_root(jsonread *jr, scenario *s, const cJSON *root)
                              "expected a positive duration, got 0");
     if (parse_nodes(jr, s, root) || scenario_parse_network(jr, s, root) ||
         parse_overrides(jr, s, root) || parse_consensus(jr, s, root) ||
-        parse_workload(jr, s, root) || parse_metrics(jr, s, root))
+        parse_workload(jr, s, root) || parse_metrics(jr, s, root) ||
+        scenario_parse_events(jr, s, root))
         return jr->status;
-    return scenario_parse_events(jr, s, root);
+    return check_hash_count(jr, s, root);
 }
 
 /* The scenario's reason for a refusal of the JSON reader. */

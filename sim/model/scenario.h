@@ -153,10 +153,17 @@ typedef struct scenario {
 } scenario;
 
 /* Limits on what a run may cost, refused at validation: samples
- * (metrics.sample_interval against the duration) and sample rows (samples
- * times nodes, each kept in memory and written to timeline.csv). */
+ * (metrics.sample_interval against the duration), sample rows (samples
+ * times nodes, each kept in memory and written to timeline.csv) and, in a
+ * PoW run, hash attempts (each node's hash rate over the time it mines,
+ * set_hashrate events included: every attempt is a real double SHA-256). */
 #define SCENARIO_MAX_SAMPLES 1000000u
 #define SCENARIO_MAX_SAMPLE_ROWS 20000000u
+#define SCENARIO_MAX_HASHES 1e12
+/* And peer links, counted at both ends (each node's peers, summed): every
+ * block and transaction is announced over each. 4e6 is a full mesh of 2,000
+ * nodes, or random degree 40 at 100,000 nodes. */
+#define SCENARIO_MAX_LINK_ENDS 4000000u
 
 /* The message for a status code. */
 const char *scenario_status_message(scenario_status status);

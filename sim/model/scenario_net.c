@@ -9,6 +9,7 @@
 #include "scenario_read.h"
 #include "units.h"
 
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,6 +337,38 @@ done:
     return jr->status;
 }
 
+/* Every block and transaction is announced over every link, and every link
+ * starts with a status message each way: the links, counted at both ends
+ * (each node's peers, summed; at least n x degree for "random"), are the
+ * cost of a gossip round. A full mesh of 20,000 nodes has 4e8: its start
+ * alone took gigabytes and never finished (4,472 nodes, 2e7: 4 GB and
+ * minutes before the first block under ASan). */
+static jsonread_status check_link_count(jsonread *jr, const scenario *s)
+{
+    uint64_t n = s->n_nodes, ends = 0;
+    const char *what = NULL;
+    switch (s->network.topology) {
+    case SCENARIO_TOPO_FULL:
+        ends = n * (n - 1);
+        what = "a full mesh";
+        break;
+    case SCENARIO_TOPO_RANDOM:
+        ends = n * s->network.degree;
+        what = "a random topology";
+        break;
+    default: /* ring, star and edges: at most 2n, 2n and the file's size */
+        return JSONREAD_OK;
+    }
+    if (ends <= SCENARIO_MAX_LINK_ENDS)
+        return JSONREAD_OK;
+    return jsonread_fail_path(jr, JSONREAD_E_RANGE, "network.topology",
+                              "%s of %" PRIu64 " nodes has %" PRIu64 " peer links (counted at "
+                              "both ends); at most %u are allowed (every block and transaction is "
+                              "announced over every link): use \"random\" with a smaller degree, "
+                              "or fewer nodes",
+                              what, n, ends, SCENARIO_MAX_LINK_ENDS);
+}
+
 static jsonread_status parse_topology(jsonread *jr, scenario *s, const cJSON *net)
 {
     static const char *const k_plain[] = {"type", NULL};
@@ -370,7 +403,9 @@ static jsonread_status parse_topology(jsonread *jr, scenario *s, const cJSON *ne
     case SCENARIO_TOPO_RANDOM: {
         uint32_t lo = n >= 3 ? 2 : n - 1, hi = n - 1;
         s->network.degree = n - 1 < 8 ? n - 1 : 8;
-        return jsonread_u32(jr, &s->network.degree, topo, "degree", lo, hi, JSONREAD_OPTIONAL);
+        if (jsonread_u32(jr, &s->network.degree, topo, "degree", lo, hi, JSONREAD_OPTIONAL))
+            return jr->status;
+        return check_link_count(jr, s);
     }
     case SCENARIO_TOPO_STAR:
         return scenario_read_ref(jr, &s->network.center, topo, "center", n, "node",
@@ -381,7 +416,7 @@ static jsonread_status parse_topology(jsonread *jr, scenario *s, const cJSON *ne
                                       "missing, expected an array of [a, b] node pairs");
         return parse_edges(jr, s, topo);
     default:
-        return JSONREAD_OK;
+        return check_link_count(jr, s);
     }
 }
 

@@ -8,8 +8,8 @@
 
 #include <stdint.h>
 
-/* Larger JSON numbers are not exact (cJSON keeps doubles). */
-#define SCENARIO_READ_MAX_EXACT ((uint64_t)1 << 53)
+/* Larger JSON numbers are not exact (cJSON keeps doubles): 2^53 - 1. */
+#define SCENARIO_READ_MAX_EXACT JSONREAD_MAX_EXACT
 
 /* The names of each enumeration in its order, NULL-terminated: what the
  * scenario accepts and scenario_*_name returns. */

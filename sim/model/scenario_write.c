@@ -165,7 +165,8 @@ static int consensus_to_json(cJSON *root, const scenario *s)
     return 1;
 }
 
-/* The seed as get_seed reads it back: a number up to 2^53, digits above. */
+/* The seed as get_seed reads it back: a number up to 2^53 - 1, digits
+ * above. */
 static cJSON *add_seed(cJSON *root, uint64_t seed)
 {
     if (seed <= (uint64_t)SCENARIO_READ_MAX_EXACT)

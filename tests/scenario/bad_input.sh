@@ -4,8 +4,11 @@
 # why (a file of zeros is not text, random bytes name the byte, nesting
 # names its limit, a directory says so, a 2 GB file is refused by its size
 # without being read, a 5,000-byte --set key keeps its reason, a sample
-# interval that would never finish names its limit, a fractional hash rate
-# is refused), and a 1 ns latency is cheap: the engine runs one window per
+# interval that would never finish names its limit, so do hash rates whose
+# real hashing would take centuries and a full mesh of 20,000 nodes (4e8
+# peer links), a fractional hash rate
+# is refused, an integer beyond 2^53 - 1 is refused rather than rounded),
+# and a 1 ns latency is cheap: the engine runs one window per
 # moment with something to do, never duration / lookahead windows.
 set -u
 bin=$1
@@ -51,10 +54,18 @@ expect2 "long --set key" "network.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...kkkkkkkkkkkkk
     -- "$bin" run --set "network.$key=5" --out "$tmp/o"
 expect2 "sample interval" "metrics.sample_interval: 1ns gives 300000000000 samples over the 5m run; at most 1000000 are allowed" \
     -- "$bin" run --set metrics.sample_interval=1ns --out "$tmp/o"
+expect2 "hash rate of centuries" "nodes: the hash rates (up to 4e+15 hashes per second in all) make 1.2e+18 hash attempts over the 5m run; at most 1e+12 are allowed" \
+    -- "$bin" run --set nodes.hashrate=1e15 --out "$tmp/o"
+expect2 "a full mesh of 20,000 nodes" "network.topology: a full mesh of 20000 nodes has 399980000 peer links (counted at both ends); at most 4000000 are allowed" \
+    -- "$bin" run --set nodes.count=20000 --out "$tmp/o"
 expect2 "hash rate finer than 0.001 H/s" 'node_overrides[0].hashrate: expected a hash rate in steps of 0.001 H/s, got "0.0001"' \
     -- "$bin" run --set 'node_overrides=[{"node":2,"hashrate":"0.0001"}]' --out "$tmp/o"
 expect2 "hash rate number finer than 0.001 H/s" 'nodes.hashrate: expected a hash rate in steps of 0.001 H/s, got 0.0005' \
     -- "$bin" run --set nodes.hashrate=0.0005 --out "$tmp/o"
+printf '{"events": [{"at": "1m", "type": "tx", "from": 1, "to": 2, "amount": 9007199254740993}]}' \
+    >"$tmp/big.json"
+expect2 "amount 2^53 + 1" "big.json: events[0].amount: expected an integer in [1, 9007199254740991], got 9007199254740992 (a JSON number is exact only up to 2^53 - 1, 2^53 + 1 reads as 2^53)" \
+    -- "$bin" run "$tmp/big.json" --out "$tmp/o"
 [ ! -e "$tmp/o" ] || fail "a refused run wrote $tmp/o"
 
 # 1 ns latency: the run finishes, and takes no more windows than it has

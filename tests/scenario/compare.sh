@@ -77,7 +77,7 @@ expect2 "sweep missing value" "--out needs a value" "$bin" sweep "$tmp/s.json" -
 expect2 "sweep unknown option" "'--frob'" "$bin" sweep "$tmp/s.json" --frob
 expect2 "sweep missing scenario" "$tmp/none.json: cannot open" "$bin" sweep "$tmp/none.json" --out "$tmp/sw"
 expect2 "sweep scenario not JSON" "$tmp/notjson.json: line 1 column 1: not valid JSON" "$bin" sweep "$tmp/notjson.json" --out "$tmp/sw"
-expect2 "sweep bad seed" "$tmp/badseed.json: seed: expected an integer in .0, 9007199254740992., got -1" "$bin" sweep "$tmp/badseed.json" --out "$tmp/sw"
+expect2 "sweep bad seed" "$tmp/badseed.json: seed: expected an integer in .0, 9007199254740991., got -1" "$bin" sweep "$tmp/badseed.json" --out "$tmp/sw"
 expect2 "sweep value the scenario refuses" "network.latency: expected a positive latency" "$bin" sweep "$tmp/s.json" --vary network.latency=50ms,0ms --out "$tmp/sw"
 [ ! -e "$tmp/sw" ] || fail "a refused sweep must not create its output folder"
 

@@ -8,7 +8,9 @@
 # (as many as its blocks hold, each confirmed in the block transactions.csv
 # names), the wallets with balances that add up to the genesis funds less
 # the fees paid, the partition and the links. POSTs are refused as
-# read-only and SIGTERM stops it with status 0. Bad usage, a folder that is
+# read-only and SIGTERM stops it with status 0. A name given with
+# --allow-host is answered, another is not; bad options are refused before
+# the folder is read, a taken port after. Bad usage, a folder that is
 # not a run, and chain files crafted from the run's (numbers no integer can
 # hold, a broken link, another run's file) exit 2 with one line naming the
 # file and JSON path.
@@ -38,6 +40,16 @@ expect_bad "missing RUN_DIR"
 expect_bad "unknown option '--frob'" "$tmp" --frob
 expect_bad "--listen needs" "$tmp" --listen
 expect_bad "$tmp/nope: cannot open" "$tmp/nope"
+# Options before the folder: nope does not exist, yet the option is named.
+expect_bad 'serve: listen address "127.0.0.1:70000": port must be a number in 0..65535' \
+    "$tmp/nope" --listen 127.0.0.1:70000
+expect_bad 'serve: listen address "example.org:80": host must be' "$tmp/nope" --listen example.org:80
+expect_bad 'serve: --allow-host: host name "bad host": '"' '"' at 4 is not allowed' \
+    "$tmp/nope" --allow-host "bad host"
+expect_bad "serve: --allow-host expects a host name" "$tmp/nope" --allow-host
+hosts=()
+for k in $(seq 1 17); do hosts+=(--allow-host "h$k.example"); done
+expect_bad "serve: --allow-host: at most 16 names, 'h17.example' is one more" "$tmp/nope" "${hosts[@]}"
 expect_bad "$tmp: no summary.json: not the output folder of a chainsim run" "$tmp"
 
 # The run: partitioned at 1m, never healed, over at 150 s.
@@ -52,7 +64,7 @@ ino() { stat -c %i "$1"; }
     fail "the run did not end on two hard-linked chains"
 expect_bad "port must be a number" "$run" --listen 127.0.0.1:70000
 
-"$bin" serve "$run" --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
+"$bin" serve "$run" --listen 127.0.0.1:0 --allow-host dash.example >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 port=""
 for _ in $(seq 1 300); do
@@ -76,14 +88,25 @@ distinct=${distinct% distinct}
     fail "shared blocks not kept once: $read_line"
 ok
 
-http() { # METHOD PATH [BODY] -> prints the raw response
+http() { # METHOD PATH [BODY] -> prints the raw response (Host: $host, default localhost)
     exec 3<>"/dev/tcp/127.0.0.1/$port" || fail "connect"
-    printf '%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
-        "$1" "$2" "${#3}" "${3:-}" >&3
+    printf '%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
+        "$1" "$2" "${host:-localhost}" "${#3}" "${3:-}" >&3
     timeout 5 cat <&3
     exec 3<&-
 }
 num() { printf '%s' "$1" | grep -o "\"$2\":[0-9]*" | head -1 | cut -d: -f2; }
+
+# --allow-host: its name is answered (any port), another name is not.
+r=$(host=dash.example http GET /api/status "")
+printf '%s' "$r" | head -1 | grep -q ' 200 ' || fail "allowed host refused: $r"
+r=$(host=DASH.example:8080 http GET /api/status "")
+printf '%s' "$r" | head -1 | grep -q ' 200 ' || fail "allowed host with a port refused: $r"
+r=$(host=other.example http GET /api/status "")
+printf '%s' "$r" | head -1 | grep -q ' 403 ' || fail "a host not allowed was answered: $r"
+ok
+# A taken port: exit 2, naming the address.
+expect_bad "cannot listen on 127.0.0.1:$port" "$run" --listen "127.0.0.1:$port"
 
 # The best chain is the taller side's (node 1's: more blocks at the same
 # difficulty, or node 3's).
@@ -181,7 +204,7 @@ craft() { # SED-EXPRESSION: a copy of the run with node1's file edited
 craft "s/^\t\"height\":\t[0-9]*,/\t\"height\":\t1e300,/"
 expect_bad "node1_chain.json: height: expected an integer in [0, 4294967295], got 1e+300" "$bad"
 craft "s/^\t\"height\":\t[0-9]*,/\t\"height\":\t-9223372036854775808,/"
-expect_bad "node1_chain.json: height: expected an integer in [0, 4294967295], got -9.2233720368547758e+18" "$bad"
+expect_bad "node1_chain.json: height: expected an integer in [0, 4294967295], got -9223372036854775808" "$bad"
 craft "0,/^\t\t\t\"height\":\t1,/s//\t\t\t\"height\":\t1e300,/"
 expect_bad "node1_chain.json: blocks[1].height: expected an integer in [0, 4294967295], got 1e+300" "$bad"
 craft "0,/^\t\t\t\"time\":\t\([0-9]*\),/s//\t\t\t\"time\":\t-9223372036854775808,/"
