@@ -61,6 +61,23 @@ static void assert_same(const scenario *a, const scenario *b)
         if (x->n_groups > 0)
             ck_assert_mem_eq(x->group_of, y->group_of, a->n_nodes * sizeof(uint32_t));
     }
+    ck_assert_uint_eq(a->n_adversaries, b->n_adversaries);
+    for (size_t i = 0; i < a->n_adversaries; i++) {
+        const scenario_adversary *x = &a->adversaries[i], *y = &b->adversaries[i];
+        ck_assert_int_eq(x->kind, y->kind);
+        ck_assert_uint_eq(x->node, y->node);
+        ck_assert_uint_eq(x->n_publish_to, y->n_publish_to);
+        ck_assert_uint_eq(x->publish_first, y->publish_first);
+        if (x->n_publish_to > 0)
+            ck_assert_mem_eq(x->publish_to, y->publish_to, x->n_publish_to * sizeof(uint32_t));
+        ck_assert_uint_eq(x->merchant, y->merchant);
+        ck_assert_uint_eq(x->wallet, y->wallet);
+        ck_assert_uint_eq(x->to, y->to);
+        ck_assert_uint_eq(x->amount, y->amount);
+        ck_assert_uint_eq(x->confirmations, y->confirmations);
+        ck_assert_uint_eq(x->give_up, y->give_up);
+        ck_assert_int_eq(x->start_ns, y->start_ns);
+    }
 }
 
 static void assert_round_trip(const scenario *s)
@@ -208,6 +225,52 @@ START_TEST(rich_scenario)
     scenario_free(&s);
 }
 END_TEST
+
+START_TEST(adversaries_parse)
+{
+    static const char *const text =
+        "{\"adversaries\":[{\"kind\":\"selfish\",\"node\":2,\"publish_to\":[4,1]},"
+        "{\"kind\":\"selfish\",\"node\":3,\"publish_to\":2},"
+        "{\"kind\":\"double_spend\",\"node\":1,\"merchant\":4,\"wallet\":5,\"to\":2,"
+        "\"amount\":700}]}";
+    scenario s;
+    char err[512];
+    ck_assert_msg(parse_text(&s, text, err, sizeof err) == SCENARIO_OK, "%s", err);
+    ck_assert_uint_eq(s.n_adversaries, 3);
+    const scenario_adversary *a = s.adversaries;
+    ck_assert_int_eq(a[0].kind, SCENARIO_ADV_SELFISH);
+    ck_assert_uint_eq(a[0].node, 1);
+    ck_assert_uint_eq(a[0].n_publish_to, 2);
+    ck_assert_uint_eq(a[0].publish_to[0], 3);
+    ck_assert_uint_eq(a[0].publish_to[1], 0);
+    ck_assert_uint_eq(a[0].publish_first, 0);
+    /* a count: the lowest-numbered nodes but the attacker (node 3) */
+    ck_assert_uint_eq(a[1].publish_first, 2);
+    ck_assert_uint_eq(a[1].n_publish_to, 2);
+    ck_assert_uint_eq(a[1].publish_to[0], 0);
+    ck_assert_uint_eq(a[1].publish_to[1], 1);
+    ck_assert_int_eq(a[2].kind, SCENARIO_ADV_DOUBLE_SPEND);
+    ck_assert_uint_eq(a[2].merchant, 3);
+    ck_assert_uint_eq(a[2].wallet, 4);
+    ck_assert_uint_eq(a[2].to, 1);
+    ck_assert_uint_eq(a[2].amount, 700);
+    ck_assert_uint_eq(a[2].confirmations, 6); /* the defaults */
+    ck_assert_uint_eq(a[2].give_up, 10);
+    ck_assert_int_eq(a[2].start_ns, 0);
+    assert_round_trip(&s);
+    scenario_free(&s);
+    /* without adversaries the scenario as run has no such key */
+    ck_assert_int_eq(parse_text(&s, "{}", err, sizeof err), SCENARIO_OK);
+    cJSON *json = scenario_to_json(&s);
+    ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(json, "adversaries"));
+    cJSON_Delete(json);
+    scenario_free(&s);
+    ck_assert_str_eq(scenario_adversary_name(SCENARIO_ADV_DOUBLE_SPEND), "double_spend");
+}
+END_TEST
+
+#define ADV(x) "{\"adversaries\":[" x "]}"
+#define DS(x) "{\"kind\":\"double_spend\",\"node\":1" x "}"
 
 struct bad {
     const char *json;
@@ -450,6 +513,51 @@ static const struct bad bads[] = {
      SCENARIO_ERR_VALUE, "events[0].nodes[1]"},
     {EV("{\"at\":\"1m\",\"type\":\"double_spend\",\"from\":1,\"to\":[2,3],\"amount\":5}"),
      SCENARIO_ERR_MISSING, "events[0].nodes"},
+    {"{\"adversaries\":{}}", SCENARIO_ERR_TYPE, "adversaries: expected an array"},
+    {ADV("1"), SCENARIO_ERR_TYPE, "adversaries[0]: expected an object"},
+    {ADV("{\"node\":1}"), SCENARIO_ERR_MISSING, "adversaries[0].kind: missing"},
+    {ADV("{\"kind\":\"nuke\",\"node\":1}"), SCENARIO_ERR_VALUE, "adversaries[0].kind"},
+    {ADV("{\"kind\":\"selfish\"}"), SCENARIO_ERR_MISSING, "adversaries[0].node: missing"},
+    {ADV("{\"kind\":\"selfish\",\"node\":5}"), SCENARIO_ERR_VALUE,
+     "adversaries[0].node: expected a node number in [1, 4]"},
+    {ADV("{\"kind\":\"selfish\",\"node\":1,\"merchant\":2}"), SCENARIO_ERR_UNKNOWN_KEY,
+     "adversaries[0].merchant: unknown key"},
+    {ADV("{\"kind\":\"selfish\",\"node\":1},{\"kind\":\"selfish\",\"node\":1}"), SCENARIO_ERR_VALUE,
+     "adversaries[1].node: node 1 is already an adversary at adversaries[0]"},
+    {"{\"consensus\":{\"type\":\"pos\"},\"adversaries\":[{\"kind\":\"selfish\",\"node\":1}]}",
+     SCENARIO_ERR_VALUE, "adversaries[0].kind: selfish mines: it needs consensus.type \"pow\""},
+    {"{\"node_overrides\":[{\"node\":1,\"hashrate\":0}],"
+     "\"adversaries\":[{\"kind\":\"selfish\",\"node\":1}]}",
+     SCENARIO_ERR_VALUE, "adversaries[0].node: node 1 has hashrate 0"},
+    {ADV("{\"kind\":\"selfish\",\"node\":1,\"publish_to\":[]}"), SCENARIO_ERR_VALUE,
+     "adversaries[0].publish_to: expected a non-empty array"},
+    {ADV("{\"kind\":\"selfish\",\"node\":1,\"publish_to\":[1]}"), SCENARIO_ERR_VALUE,
+     "adversaries[0].publish_to[0]: node 1 is the attacker itself"},
+    {ADV("{\"kind\":\"selfish\",\"node\":1,\"publish_to\":[2,2]}"), SCENARIO_ERR_VALUE,
+     "adversaries[0].publish_to[1]: node 2 is listed twice"},
+    {ADV("{\"kind\":\"selfish\",\"node\":1,\"publish_to\":[9]}"), SCENARIO_ERR_VALUE,
+     "adversaries[0].publish_to[0]: expected a node number in [1, 4]"},
+    {ADV("{\"kind\":\"selfish\",\"node\":1,\"publish_to\":4}"), SCENARIO_ERR_VALUE,
+     "adversaries[0].publish_to"},
+    {ADV("{\"kind\":\"selfish\",\"node\":1,\"publish_to\":\"all\"}"), SCENARIO_ERR_TYPE,
+     "adversaries[0].publish_to"},
+    {ADV(DS("")), SCENARIO_ERR_MISSING, "adversaries[0].merchant: missing"},
+    {ADV(DS(",\"merchant\":1,\"wallet\":1,\"to\":2,\"amount\":5")), SCENARIO_ERR_VALUE,
+     "adversaries[0].merchant: node 1 is the attacker itself"},
+    {ADV(DS(",\"merchant\":2,\"wallet\":2,\"to\":3,\"amount\":5")), SCENARIO_ERR_VALUE,
+     "adversaries[0].wallet: wallet 2 is hosted by node 2, not by the attacker (node 1)"},
+    {ADV(DS(",\"merchant\":2,\"wallet\":5,\"to\":5,\"amount\":5")), SCENARIO_ERR_VALUE,
+     "adversaries[0].to: wallet 5 is the attacker's own"},
+    {ADV(DS(",\"merchant\":2,\"wallet\":1,\"to\":2")), SCENARIO_ERR_MISSING,
+     "adversaries[0].amount: missing"},
+    {ADV(DS(",\"merchant\":2,\"wallet\":1,\"to\":2,\"amount\":5,\"confirmations\":0")),
+     SCENARIO_ERR_VALUE, "adversaries[0].confirmations"},
+    {ADV(DS(",\"merchant\":2,\"wallet\":1,\"to\":2,\"amount\":5,\"give_up\":0")),
+     SCENARIO_ERR_VALUE, "adversaries[0].give_up"},
+    {ADV(DS(",\"merchant\":2,\"wallet\":1,\"to\":2,\"amount\":5,\"start\":\"10m\"")),
+     SCENARIO_ERR_VALUE, "adversaries[0].start: expected a time before the end of the run"},
+    {ADV(DS(",\"merchant\":2,\"wallet\":1,\"to\":2,\"amount\":5,\"publish_to\":[2]")),
+     SCENARIO_ERR_UNKNOWN_KEY, "adversaries[0].publish_to: unknown key"},
 };
 
 START_TEST(bad_scenarios)
@@ -867,6 +975,7 @@ static Suite *suite(void)
     tcase_add_test(tc, default_validates);
     tcase_add_test(tc, minimal_gets_defaults);
     tcase_add_test(tc, rich_scenario);
+    tcase_add_test(tc, adversaries_parse);
     tcase_add_loop_test(tc, bad_scenarios, 0, N(bads));
     tcase_add_test(tc, overrides);
     tcase_add_test(tc, large_seed_round_trips);

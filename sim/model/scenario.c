@@ -384,7 +384,8 @@ static jsonread_status parse_root(jsonread *jr, scenario *s, const cJSON *root)
 {
     static const char *const keys[] = {"name",     "description",    "seed",      "duration",
                                        "nodes",    "node_overrides", "consensus", "network",
-                                       "workload", "metrics",        "events",    NULL};
+                                       "workload", "metrics",        "events",    "adversaries",
+                                       NULL};
     char g[64];
     if (!cJSON_IsObject(root))
         return jsonread_fail(jr, JSONREAD_E_TYPE, root, NULL, "expected a JSON object, got %s",
@@ -406,7 +407,9 @@ static jsonread_status parse_root(jsonread *jr, scenario *s, const cJSON *root)
         parse_overrides(jr, s, root) || parse_consensus(jr, s, root) ||
         parse_workload(jr, s, root) || parse_metrics(jr, s, root))
         return jr->status;
-    return scenario_parse_events(jr, s, root);
+    if (scenario_parse_events(jr, s, root))
+        return jr->status;
+    return scenario_parse_adversaries(jr, s, root);
 }
 
 /* The scenario's reason for a refusal of the JSON reader. */
@@ -463,6 +466,9 @@ void scenario_free(scenario *scn)
     for (size_t i = 0; i < scn->n_events; i++)
         free(scn->events[i].group_of);
     free(scn->events);
+    for (size_t i = 0; i < scn->n_adversaries; i++)
+        free(scn->adversaries[i].publish_to);
+    free(scn->adversaries);
     memset(scn, 0, sizeof *scn);
 }
 

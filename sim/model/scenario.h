@@ -51,11 +51,18 @@ typedef enum scenario_status {
     X(SCENARIO_EV_TX, "tx")                                                                        \
     X(SCENARIO_EV_DOUBLE_SPEND, "double_spend")
 
+#define SCENARIO_ADVERSARY_MAP(X)                                                                  \
+    X(SCENARIO_ADV_SELFISH, "selfish")                                                             \
+    X(SCENARIO_ADV_DOUBLE_SPEND, "double_spend")
+
 #define SCENARIO_ENUM2(code, name) code,
 typedef enum scenario_consensus { SCENARIO_CONSENSUS_MAP(SCENARIO_ENUM2) } scenario_consensus;
 typedef enum scenario_topology { SCENARIO_TOPOLOGY_MAP(SCENARIO_ENUM2) } scenario_topology;
 typedef enum scenario_latency_dist { SCENARIO_LATENCY_MAP(SCENARIO_ENUM2) } scenario_latency_dist;
 typedef enum scenario_event_type { SCENARIO_EVENT_MAP(SCENARIO_ENUM2) } scenario_event_type;
+typedef enum scenario_adversary_kind {
+    SCENARIO_ADVERSARY_MAP(SCENARIO_ENUM2)
+} scenario_adversary_kind;
 #undef SCENARIO_ENUM2
 
 /* JSON spellings of the enums above ("?" for an unknown value). */
@@ -63,6 +70,7 @@ const char *scenario_consensus_name(scenario_consensus c);
 const char *scenario_topology_name(scenario_topology t);
 const char *scenario_latency_name(scenario_latency_dist d);
 const char *scenario_event_name(scenario_event_type t);
+const char *scenario_adversary_name(scenario_adversary_kind k);
 
 /* One node's parameters after defaults and node_overrides. */
 typedef struct scenario_node {
@@ -94,6 +102,24 @@ typedef struct scenario_event {
     uint32_t n_groups;   /* partition: number of groups */
     uint32_t *group_of;  /* partition: n_nodes entries, group index per node */
 } scenario_event;
+
+/* One adversaries entry (scenarios/README.md gives each parameter's exact
+ * meaning). Node and wallet numbers are 0-based. */
+typedef struct scenario_adversary {
+    scenario_adversary_kind kind;
+    uint32_t node;        /* the attacking node */
+    uint32_t *publish_to; /* selfish: the nodes it sends its blocks to; NULL: all its peers */
+    size_t n_publish_to;
+    uint32_t publish_first; /* selfish: publish_to given as a count k (the k lowest-numbered
+                             * other nodes), else 0 */
+    uint32_t merchant;      /* double_spend: the node the payment is submitted at */
+    uint32_t wallet;        /* double_spend: the attacker's wallet (hosted by node) */
+    uint32_t to;            /* double_spend: the merchant's wallet (paid) */
+    uint64_t amount;        /* double_spend: the payment */
+    uint32_t confirmations; /* double_spend: z, the merchant's wait */
+    uint32_t give_up;       /* double_spend: blocks behind at which a trial is abandoned */
+    int64_t start_ns;       /* double_spend: the first trial starts at or after this */
+} scenario_adversary;
 
 /* A validated scenario. Plain value; owns its arrays (scenario_free). */
 typedef struct scenario {
@@ -150,6 +176,8 @@ typedef struct scenario {
     } metrics;
     size_t n_events;
     scenario_event *events; /* sorted by at_ns, file order kept for equal times */
+    size_t n_adversaries;
+    scenario_adversary *adversaries; /* in file order; each node in at most one */
 } scenario;
 
 /* Limits on what a run may cost, refused at validation: samples

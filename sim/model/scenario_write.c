@@ -139,6 +139,37 @@ static int event_to_json(cJSON *arr, const scenario *s, const scenario_event *ev
     return 0;
 }
 
+static int adversary_to_json(cJSON *arr, const scenario_adversary *a)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL || !cJSON_AddItemToArray(arr, o) ||
+        !cJSON_AddStringToObject(o, "kind", scenario_adversary_name(a->kind)) ||
+        !cJSON_AddNumberToObject(o, "node", (double)a->node + 1))
+        return 0;
+    switch (a->kind) {
+    case SCENARIO_ADV_SELFISH:
+        if (a->publish_first > 0)
+            return cJSON_AddNumberToObject(o, "publish_to", a->publish_first) != NULL;
+        if (a->publish_to != NULL) {
+            cJSON *to = node_list(a->publish_to, a->n_publish_to);
+            if (to == NULL || !cJSON_AddItemToObject(o, "publish_to", to)) {
+                cJSON_Delete(to);
+                return 0;
+            }
+        }
+        return 1;
+    case SCENARIO_ADV_DOUBLE_SPEND:
+        return cJSON_AddNumberToObject(o, "merchant", (double)a->merchant + 1) &&
+               cJSON_AddNumberToObject(o, "wallet", (double)a->wallet + 1) &&
+               cJSON_AddNumberToObject(o, "to", (double)a->to + 1) &&
+               cJSON_AddNumberToObject(o, "amount", (double)a->amount) &&
+               cJSON_AddNumberToObject(o, "confirmations", a->confirmations) &&
+               cJSON_AddNumberToObject(o, "give_up", a->give_up) &&
+               add_duration(o, "start", a->start_ns);
+    }
+    return 1;
+}
+
 static int consensus_to_json(cJSON *root, const scenario *s)
 {
     cJSON *cons, *pow, *pos;
@@ -235,6 +266,16 @@ cJSON *scenario_to_json(const scenario *s)
     for (size_t i = 0; i < s->n_events; i++)
         if (!event_to_json(evs, s, &s->events[i]))
             goto fail;
+    /* Written only when there are any, so that the scenario as run of a
+     * run without attackers reads as before. */
+    if (s->n_adversaries > 0) {
+        cJSON *adv = cJSON_AddArrayToObject(root, "adversaries");
+        if (adv == NULL)
+            goto fail;
+        for (size_t i = 0; i < s->n_adversaries; i++)
+            if (!adversary_to_json(adv, &s->adversaries[i]))
+                goto fail;
+    }
     free(home);
     return root;
 fail:
