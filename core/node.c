@@ -86,6 +86,10 @@ struct node {
     uint64_t hashes;
     template tmpl;
     uint64_t next_slot;
+    /* An attacker's private blocks (node_set_withholding): ids of blocks
+     * it produced and has not published, never announced, served or
+     * counted in its status. NULL for an honest node. */
+    hmap *withheld;
 };
 
 /* ---- effects ---------------------------------------------------------- */
@@ -210,6 +214,7 @@ void node_free(node *n)
     template_drop(&n->tmpl);
     hmap_free(n->requests);
     hmap_free(n->rejected);
+    hmap_free(n->withheld);
     mempool_free(n->mp);
     chain_free(n->chain);
     free(n->peers);
@@ -244,9 +249,24 @@ static int64_t now_seconds(const node *n, int64_t now_ns)
 
 /* ---- announcing ------------------------------------------------------- */
 
-static void send_status(node *n, node_effects *fx, uint32_t peer)
+static int is_withheld(const node *n, const hash256 *id)
+{
+    return n->withheld != NULL && hmap_get(n->withheld, id) != NULL;
+}
+
+/* The tip peers may know of: the active tip below the withheld blocks. */
+static const chain_entry *public_tip(const node *n)
 {
     const chain_entry *tip = chain_tip(n->chain);
+    while (n->withheld != NULL && chain_entry_parent(tip) != NULL &&
+           is_withheld(n, chain_entry_id(tip)))
+        tip = chain_entry_parent(tip);
+    return tip;
+}
+
+static void send_status(node *n, node_effects *fx, uint32_t peer)
+{
+    const chain_entry *tip = public_tip(n);
     msg *m = msg_new_status(chain_entry_id(tip), chain_entry_height(tip), chain_entry_work(tip));
     if (m == NULL)
         abort();
@@ -257,6 +277,8 @@ static void send_status(node *n, node_effects *fx, uint32_t peer)
 /* Announces one item to every peer except `except`. */
 static void announce(node *n, node_effects *fx, uint32_t kind, const hash256 *id, uint32_t except)
 {
+    if (kind == MSG_ITEM_BLOCK && is_withheld(n, id))
+        return;
     msg_item item = {kind, *id};
     msg *m = msg_new_items(MSG_INV, &item, 1);
     if (m == NULL)
@@ -270,7 +292,7 @@ static void announce(node *n, node_effects *fx, uint32_t kind, const hash256 *id
 /* Announces our tip to one peer (the end of a cut getblocks answer). */
 static void announce_to(node *n, node_effects *fx, uint32_t peer)
 {
-    msg_item item = {MSG_ITEM_BLOCK, *chain_entry_id(chain_tip(n->chain))};
+    msg_item item = {MSG_ITEM_BLOCK, *chain_entry_id(public_tip(n))};
     msg *m = msg_new_items(MSG_INV, &item, 1);
     if (m == NULL)
         abort();
@@ -487,7 +509,7 @@ static void on_getdata(node *n, node_effects *fx, uint32_t peer, const msg *m)
         msg *reply = NULL;
         if (it->kind == MSG_ITEM_BLOCK) {
             const chain_entry *e = chain_lookup(n->chain, &it->id);
-            if (e)
+            if (e && !is_withheld(n, &it->id))
                 reply = msg_new_block(chain_entry_block(e));
         } else if (it->kind == MSG_ITEM_TX) {
             tx *t = mempool_get(n->mp, &it->id);
@@ -529,7 +551,7 @@ static void on_getblocks(node *n, node_effects *fx, uint32_t peer, const msg *m)
             break;
         }
     }
-    uint32_t tip = chain_height(n->chain);
+    uint32_t tip = chain_entry_height(public_tip(n));
     if (fork >= tip)
         return;
     size_t count = tip - fork;
@@ -991,6 +1013,8 @@ void node_on_timer(node *n, node_effects *fx, int64_t now_ns, node_timer_kind ki
     switch (kind) {
     case NODE_TIMER_MINED: {
         block *b = payload;
+        if (n->withheld != NULL && hmap_put(n->withheld, block_id(b), NULL) < 0)
+            abort();
         node_note *note = fx_note(fx, NODE_NOTE_BLOCK_PRODUCED, now_ns);
         note->blk = block_ref(b);
         offer_block(n, fx, now_ns, b, UINT32_MAX);
@@ -1004,4 +1028,34 @@ void node_on_timer(node *n, node_effects *fx, int64_t now_ns, node_timer_kind ki
         on_requests_timer(n, fx, now_ns);
         break;
     }
+}
+
+/* ---- withholding (an attacker's private blocks) ----------------------- */
+
+int node_set_withholding(node *n)
+{
+    if (n->withheld == NULL && hmap_new(&n->withheld, sizeof(hash256), 0) != 0)
+        return -1;
+    return 0;
+}
+
+int node_is_withheld(const node *n, const hash256 *id)
+{
+    return is_withheld(n, id);
+}
+
+void node_publish(node *n, node_effects *fx, block *b, const uint32_t *peers, size_t n_peers)
+{
+    if (n->withheld != NULL)
+        hmap_del(n->withheld, block_id(b));
+    if (peers == NULL) {
+        peers = n->peers;
+        n_peers = n->n_peers;
+    }
+    msg *m = msg_new_block(b);
+    if (m == NULL)
+        abort();
+    for (size_t i = 0; i < n_peers; i++)
+        fx_send(fx, peers[i], m);
+    msg_unref(m);
 }

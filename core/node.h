@@ -176,6 +176,21 @@ void node_on_reconnect(node *n, node_effects *fx, int64_t now_ns, const uint32_t
 /* Changes the PoW hash rate from now on (restarts the attempt schedule). */
 void node_set_hashrate(node *n, int64_t now_ns, uint64_t hashrate_hps);
 
+/* Withholding, for an attacker's behaviour (core/selfish.h and the
+ * simulator's adversaries): from now on every block this node produces is
+ * withheld: it enters the node's own chain (so the node mines on it) but
+ * is never announced, served to a getdata or getblocks, nor counted in the
+ * status the node sends, until node_publish releases it. Returns 0, or -1
+ * when out of memory. */
+int node_set_withholding(node *n) __attribute__((warn_unused_result));
+
+/* 1 when id is a block this node withholds. */
+int node_is_withheld(const node *n, const hash256 *id);
+
+/* Releases b (withheld or not) and sends it whole (a `block` message, not
+ * an inv) to each of peers (NULL: every peer of the node). */
+void node_publish(node *n, node_effects *fx, block *b, const uint32_t *peers, size_t n_peers);
+
 /* Read-only access for wallets, metrics and chain files (node's thread or
  * between runs only). */
 const chain *node_chain(const node *n);

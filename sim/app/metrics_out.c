@@ -376,6 +376,8 @@ cJSON *metrics_summary(const metrics *m, const cJSON *scenario, uint64_t seed)
     add_reconvergence(root, m);
     add_transactions(root, m, v);
     add_traffic(root, m);
+    if (m->attack != NULL)
+        cJSON_AddItemToObject(root, "attack", cJSON_Duplicate(m->attack, 1));
     free(v);
     return root;
 }

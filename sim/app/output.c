@@ -167,8 +167,9 @@ static int save_chains(world *s, const chainsel *sel, uint32_t main_node, uint32
 
 /* Every node's final chain as ids by height (a node never started holds the
  * genesis block only), in chains[] with the arrays in ids[] (both n long,
- * the caller frees). Returns the main node: the online node with the most
- * work, ties to the lowest number (node 0 when none is online). */
+ * the caller frees). Returns the main node: the online honest node (not an
+ * adversary) with the most work, ties to the lowest number (node 0 when
+ * none is online). */
 static uint32_t collect_chains(world *s, metrics_chain *chains, hash256 **ids)
 {
     uint32_t main_node = UINT32_MAX;
@@ -184,8 +185,8 @@ static uint32_t collect_chains(world *s, metrics_chain *chains, hash256 **ids)
         }
         ids[i] = chain_ids(c, &chains[i].len);
         chains[i].ids = ids[i];
-        if (!s->nodes[i].online)
-            continue;
+        if (!s->nodes[i].online || s->nodes[i].adv != NULL)
+            continue; /* the main chain is an honest node's */
         if (main_node == UINT32_MAX ||
             u256_cmp(chain_entry_work(chain_tip(c)),
                      chain_entry_work(chain_tip(node_chain(s->nodes[main_node].n)))) > 0)
@@ -203,6 +204,10 @@ static int write_metrics(world *s, char *err, size_t errlen, const metrics_chain
     if (metrics_finish(s->m, why, sizeof why, chains, s->n, &chains[main_node],
                        s->scn.duration_ns) != METRICS_OK) {
         snprintf(err, errlen, "metrics: %s", why);
+        return -1;
+    }
+    if (world_attack_report(s) != 0) {
+        snprintf(err, errlen, "metrics: out of memory");
         return -1;
     }
     if (metrics_write(s->m, err, errlen, s->out_dir, s->scn_json, s->seed) != METRICS_OK ||

@@ -8,6 +8,7 @@
 #include "metrics_impl.h"
 #include "timeunit.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -126,6 +127,7 @@ void metrics_free(metrics *m)
     free(m->sample_ns);
     free(m->samples);
     metrics_release_results(m);
+    cJSON_Delete(m->attack);
     free(m);
 }
 
@@ -363,4 +365,22 @@ void metrics_sample(metrics *m, int64_t time_ns, const metrics_tip *tips, size_t
         row[i].group = m->cur_group[i];
     }
     m->n_samples++;
+}
+
+size_t metrics_n_blocks(const metrics *m)
+{
+    return m->finished ? m->n_blocks : 0;
+}
+
+void metrics_block_fate(const metrics *m, uint32_t *producer, int *main, size_t i)
+{
+    assert(m->finished && i < m->n_blocks);
+    *producer = m->blocks[i].producer;
+    *main = m->blocks[i].main;
+}
+
+void metrics_set_attack(metrics *m, cJSON *attack)
+{
+    cJSON_Delete(m->attack);
+    m->attack = attack;
 }

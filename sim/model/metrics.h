@@ -161,6 +161,15 @@ metrics_status metrics_finish(metrics *m, char *err, size_t errlen,
                               const metrics_chain *main_chain, int64_t end_ns)
     __attribute__((warn_unused_result));
 
+/* After metrics_finish: the number of blocks produced, and block i's
+ * producer (1-based node) and whether it is on the main chain. */
+size_t metrics_n_blocks(const metrics *m);
+void metrics_block_fate(const metrics *m, uint32_t *producer, int *main, size_t i);
+
+/* Sets summary.json's "attack" section (taking ownership of attack; NULL
+ * for none, the default: the section is then left out). */
+void metrics_set_attack(metrics *m, cJSON *attack);
+
 /* Returns summary.json's object (caller frees with cJSON_Delete): scenario
  * (a copy of the given object, or null), seed, and the headline figures.
  * NULL when metrics_finish has not succeeded or out of memory. */

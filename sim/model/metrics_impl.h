@@ -136,6 +136,7 @@ struct metrics {
     size_t n_heals;
     mreason *reasons; /* all nodes, sorted by reason */
     size_t n_reasons;
+    cJSON *attack; /* summary.json's "attack" section (metrics_set_attack), or NULL */
 };
 
 /* Frees metrics_finish's results (blocks, arrivals, reorgs, transactions,

@@ -20,6 +20,7 @@
 #ifndef CHAINSIM_WORLD_H
 #define CHAINSIM_WORLD_H
 
+#include "adversary.h"
 #include "block.h"
 #include "chain.h"
 #include "consensus.h"
@@ -75,6 +76,7 @@ typedef struct world_node {
     uint32_t line_seq;
     int hosts_wallets;
     uint64_t produced;
+    adversary *adv; /* the node's attack (scenario adversaries), NULL when honest */
 } world_node;
 
 /* What the app plugs into a run. Every member may be NULL. */

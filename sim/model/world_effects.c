@@ -272,9 +272,12 @@ void world_on_event(void *ctx, engine_call *call, uint32_t ni, const engine_even
         discard_payload(ev); /* a crashed ni, or a timer of its earlier life */
         return;
     }
+    uint32_t height_before = sn->adv != NULL ? chain_height(node_chain(sn->n)) : 0;
+    adversary_event adv_kind = ADVERSARY_EV_OTHER;
     switch (WORLD_EV_KIND(ev->type)) {
     case WORLD_EV_MSG: {
         msg *m = ev->payload;
+        adv_kind = ADVERSARY_EV_MESSAGE;
         metrics_count(sn->mn, METRICS_MSGS_RECEIVED, 1);
         metrics_count(sn->mn, METRICS_BYTES_RECEIVED, m->size_bytes);
         node_on_message(sn->n, &sn->fx, now, ev->src, m);
@@ -282,6 +285,8 @@ void world_on_event(void *ctx, engine_call *call, uint32_t ni, const engine_even
         break;
     }
     case WORLD_EV_TIMER:
+        if (WORLD_EV_SUB(ev->type) == NODE_TIMER_MINED)
+            adv_kind = ADVERSARY_EV_MINED;
         node_on_timer(sn->n, &sn->fx, now, (node_timer_kind)WORLD_EV_SUB(ev->type), ev->payload,
                       ev->arg);
         break;
@@ -289,6 +294,8 @@ void world_on_event(void *ctx, engine_call *call, uint32_t ni, const engine_even
         on_wallet(s, call, ni, (uint32_t)ev->arg);
         break;
     }
+    if (sn->adv != NULL)
+        adversary_after_event(sn->adv, sn->n, &sn->fx, now, adv_kind, height_before);
     world_apply(s, call, ni);
 }
 
