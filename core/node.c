@@ -55,6 +55,7 @@ typedef struct template
     pow_miner miner;
     u256 target;
     uint32_t median_time; /* of the tip: every header time must be after it */
+    uint32_t height;      /* of the block being mined */
     int64_t t0_ns;
     uint64_t k;        /* attempts made (some may be ahead of the time reached) */
     uint64_t reported; /* attempts counted in hashes: those whose time is due */
@@ -90,6 +91,12 @@ struct node {
      * it produced and has not published, never announced, served or
      * counted in its status. NULL for an honest node. */
     hmap *withheld;
+    /* node_mine_on: the block to mine on instead of the tip, and the only
+     * transactions to put in the template (no mempool). */
+    int has_base;
+    hash256 base;
+    tx **base_txs;
+    size_t n_base_txs;
 };
 
 /* ---- effects ---------------------------------------------------------- */
@@ -215,6 +222,9 @@ void node_free(node *n)
     hmap_free(n->requests);
     hmap_free(n->rejected);
     hmap_free(n->withheld);
+    for (size_t i = 0; i < n->n_base_txs; i++)
+        tx_unref(n->base_txs[i]);
+    free(n->base_txs);
     mempool_free(n->mp);
     chain_free(n->chain);
     free(n->peers);
@@ -739,7 +749,7 @@ static void template_coinbase(node *n, template *t)
     out.amount = n->params->block_reward + t->fees;
     memcpy(out.owner, keys_pair_public(n->key), KEYS_PUB_BYTES);
     tx *cb;
-    if (tx_new_coinbase(&cb, (uint64_t)chain_height(n->chain) + 1, t->extranonce, &out, 1) != 0)
+    if (tx_new_coinbase(&cb, t->height, t->extranonce, &out, 1) != 0)
         abort();
     tx_unref(t->txs[0]);
     t->txs[0] = cb;
@@ -747,12 +757,20 @@ static void template_coinbase(node *n, template *t)
         abort();
 }
 
+/* The block the node mines on: the base of node_mine_on while it is known,
+ * else the tip. */
+static const chain_entry *mining_parent(const node *n)
+{
+    const chain_entry *e = n->has_base ? chain_lookup(n->chain, &n->base) : NULL;
+    return e != NULL ? e : chain_tip(n->chain);
+}
+
 /* Fills the template on the current tip: transactions by fee rate, coinbase,
  * header with the expected bits and a time after the median time past. */
 static void template_build(node *n, int64_t now_ns, int is_pos, uint32_t time)
 {
     template *t = &n->tmpl;
-    const chain_entry *tip = chain_tip(n->chain);
+    const chain_entry *tip = mining_parent(n);
     template_drop(t);
     size_t coinbase_room = 200 + (is_pos ? BLOCK_POS_BYTES : 0) + HEADER_BYTES;
     size_t room =
@@ -761,13 +779,27 @@ static void template_build(node *n, int64_t now_ns, int is_pos, uint32_t time)
     t->txs = calloc(cap, sizeof *t->txs);
     if (t->txs == NULL)
         abort();
-    t->n_tx = 1 + mempool_select(n->mp, t->txs + 1, cap - 1, room, &t->fees);
+    if (n->has_base) {
+        /* Only the given transactions; their fees are not claimed (the
+         * coinbase may pay less than reward plus fees). */
+        free(t->txs);
+        t->txs = calloc(n->n_base_txs + 1, sizeof *t->txs);
+        if (t->txs == NULL)
+            abort();
+        for (size_t i = 0; i < n->n_base_txs; i++)
+            t->txs[i + 1] = n->base_txs[i];
+        t->n_tx = 1 + n->n_base_txs;
+        t->fees = 0;
+    } else {
+        t->n_tx = 1 + mempool_select(n->mp, t->txs + 1, cap - 1, room, &t->fees);
+    }
     for (size_t i = 1; i < t->n_tx; i++)
         tx_ref(t->txs[i]); /* the pool's pointers are borrowed */
     t->header.version = is_pos ? (int32_t)(BLOCK_VERSION_POS | 1) : 1;
     t->header.prev_id = *chain_entry_id(tip);
     t->header.bits = chain_expected_bits(n->chain, tip);
     t->median_time = chain_entry_median_time(tip);
+    t->height = chain_entry_height(tip) + 1;
     t->header.time = time > t->median_time ? time : t->median_time + 1;
     t->extranonce = 0;
     template_coinbase(n, t);
@@ -911,7 +943,7 @@ static int template_start(node *n, int64_t at_ns)
 static int64_t refresh_point(const node *n, int64_t from_ns)
 {
     const template *t = &n->tmpl;
-    if (mempool_count(n->mp) == t->n_tx - 1)
+    if (n->has_base || mempool_count(n->mp) == t->n_tx - 1)
         return INT64_MAX;
     int64_t p = t->t0_ns + TEMPLATE_REFRESH_NS;
     return p > from_ns ? p : from_ns;
@@ -1057,5 +1089,37 @@ void node_publish(node *n, node_effects *fx, block *b, const uint32_t *peers, si
         abort();
     for (size_t i = 0; i < n_peers; i++)
         fx_send(fx, peers[i], m);
+    msg_unref(m);
+}
+
+int node_mine_on(node *n, const hash256 *base, tx *const *txs, size_t n_txs)
+{
+    tx **copy = NULL;
+    if (base != NULL && n_txs > 0) {
+        copy = malloc(n_txs * sizeof *copy);
+        if (copy == NULL)
+            return -1;
+        for (size_t i = 0; i < n_txs; i++)
+            copy[i] = tx_ref(txs[i]);
+    }
+    for (size_t i = 0; i < n->n_base_txs; i++)
+        tx_unref(n->base_txs[i]);
+    free(n->base_txs);
+    n->base_txs = copy;
+    n->n_base_txs = base != NULL ? n_txs : 0;
+    n->has_base = base != NULL;
+    if (base != NULL)
+        n->base = *base;
+    template_drop(&n->tmpl); /* the next idle time builds on the new base */
+    return 0;
+}
+
+void node_send_tx(node *n, node_effects *fx, tx *t, uint32_t peer)
+{
+    (void)n;
+    msg *m = msg_new_tx(t);
+    if (m == NULL)
+        abort();
+    fx_send(fx, peer, m);
     msg_unref(m);
 }

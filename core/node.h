@@ -191,6 +191,19 @@ int node_is_withheld(const node *n, const hash256 *id);
  * an inv) to each of peers (NULL: every peer of the node). */
 void node_publish(node *n, node_effects *fx, block *b, const uint32_t *peers, size_t n_peers);
 
+/* Mining on a chosen block (an attacker's private branch): from now on the
+ * node's templates extend base (while its chain knows it; else the tip)
+ * and hold exactly the transactions txs (references are taken), never the
+ * mempool's, with a coinbase that claims the reward only. base NULL: back
+ * to the tip and the mempool. The current template is dropped. Returns 0,
+ * or -1 when out of memory (nothing changed). */
+int node_mine_on(node *n, const hash256 *base, tx *const *txs, size_t n_txs)
+    __attribute__((warn_unused_result));
+
+/* Sends t to peer as a `tx` message (as a wallet's client would hand it to
+ * a node), whatever the node's own mempool says of it. */
+void node_send_tx(node *n, node_effects *fx, tx *t, uint32_t peer);
+
 /* Read-only access for wallets, metrics and chain files (node's thread or
  * between runs only). */
 const chain *node_chain(const node *n);

@@ -232,7 +232,7 @@ START_TEST(adversaries_parse)
         "{\"adversaries\":[{\"kind\":\"selfish\",\"node\":2,\"publish_to\":[4,1]},"
         "{\"kind\":\"selfish\",\"node\":3,\"publish_to\":2},"
         "{\"kind\":\"double_spend\",\"node\":1,\"merchant\":4,\"wallet\":5,\"to\":2,"
-        "\"amount\":700}]}";
+        "\"amount\":700}],\"workload\":{\"rate\":0}}";
     scenario s;
     char err[512];
     ck_assert_msg(parse_text(&s, text, err, sizeof err) == SCENARIO_OK, "%s", err);
@@ -556,6 +556,14 @@ static const struct bad bads[] = {
      SCENARIO_ERR_VALUE, "adversaries[0].give_up"},
     {ADV(DS(",\"merchant\":2,\"wallet\":1,\"to\":2,\"amount\":5,\"start\":\"10m\"")),
      SCENARIO_ERR_VALUE, "adversaries[0].start: expected a time before the end of the run"},
+    {ADV(DS(",\"merchant\":2,\"wallet\":1,\"to\":2,\"amount\":5,\"confirmations\":4,"
+            "\"give_up\":3")),
+     SCENARIO_ERR_VALUE, "adversaries[0].give_up: expected at least confirmations (4)"},
+    {ADV(DS(",\"merchant\":2,\"wallet\":1,\"to\":2,\"amount\":1000800")), SCENARIO_ERR_VALUE,
+     "adversaries[0].amount: expected less than a genesis coin (10 x (workload.amount_max + "
+     "workload.fee) = 1001000) less two fees"},
+    {ADV(DS(",\"merchant\":2,\"wallet\":1,\"to\":2,\"amount\":5")), SCENARIO_ERR_VALUE,
+     "adversaries[0].kind: double_spend needs workload.rate 0"},
     {ADV(DS(",\"merchant\":2,\"wallet\":1,\"to\":2,\"amount\":5,\"publish_to\":[2]")),
      SCENARIO_ERR_UNKNOWN_KEY, "adversaries[0].publish_to: unknown key"},
 };

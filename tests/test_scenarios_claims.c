@@ -349,6 +349,31 @@ static void claim_selfish_mining(void)
     cJSON_Delete(summary);
 }
 
+/* double_spend_attack: a few hundred trials at q = 0.25, z = 2, their
+ * success rate within 4 binomial standard errors of the race's probability
+ * (near Rosenfeld's 0.3125); each won trial dropped its payment to the
+ * merchant as a double spend. */
+static void claim_double_spend_attack(void)
+{
+    const char *dir = run_scenario("double_spend_attack", NULL);
+    cJSON *summary = rf_json(dir, "summary.json");
+    cJSON *a =
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+                               cJSON_GetObjectItemCaseSensitive(summary, "attack"), "adversaries"),
+                           0);
+    ck_assert_ptr_nonnull(a);
+    double trials = rf_json_num(a, "trials"), wins = rf_json_num(a, "successes");
+    double theory = rf_json_num(a, "success_rate_theory_give_up");
+    ck_assert_msg(trials >= 200, "%s: %g trials", dir, trials);
+    ck_assert_msg(fabs(rf_json_num(a, "success_rate_theory") - 0.3125) < 1e-9, "%s", dir);
+    double se = sqrt(theory * (1 - theory) / trials);
+    ck_assert_msg(fabs(wins / trials - theory) < 4 * se, "%s: %g of %g trials, theory %g", dir,
+                  wins, trials, theory);
+    ck_assert_msg(rf_json_num(summary, "transactions.dropped_double_spend") >= wins,
+                  "%s: fewer payments dropped than trials won", dir);
+    cJSON_Delete(summary);
+}
+
 static const struct claim {
     const char *name; /* scenarios/NAME.json */
     void (*check)(void);
@@ -358,7 +383,7 @@ static const struct claim {
     {"large_1000", claim_large_1000},         {"large_10000", claim_large_10000},
     {"late_join", claim_late_join},           {"pos_partition", claim_pos_partition},
     {"pow_vs_pos_pos", claim_pow_vs_pos_pos}, {"pow_vs_pos_pow", claim_pow_vs_pos_pow},
-    {"selfish_mining", claim_selfish_mining},
+    {"selfish_mining", claim_selfish_mining}, {"double_spend_attack", claim_double_spend_attack},
 };
 #define N_CLAIMS (sizeof claims / sizeof claims[0])
 

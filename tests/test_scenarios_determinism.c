@@ -1,10 +1,11 @@
 /* Determinism of whole runs of the real binary: the same scenario and seed
  * give byte-identical output files (everything but run_info.json) for
  * --threads 1, 2, 4 and the default (one per CPU), and for two runs
- * with the default threads; another --seed changes them. Five scenarios,
+ * with the default threads; another --seed changes them. Six scenarios,
  * shortened so the test also runs under ThreadSanitizer: the default (PoW,
  * partition and heal), PoS with a partition, crash and restart on a ring,
- * a random topology with lossy, jittered links, and a selfish miner. */
+ * a random topology with lossy, jittered links, a selfish miner and a
+ * double spender. */
 #include "run_fixture.h"
 
 struct det_case {
@@ -31,6 +32,9 @@ static const struct det_case cases[] = {
     {"selfish",
      "scenarios/selfish_mining.json",
      {"duration=2h", "metrics.sample_interval=10s", NULL}},
+    {"double_spend",
+     "scenarios/double_spend_attack.json",
+     {"duration=3h", "metrics.sample_interval=10s", NULL}},
 };
 
 /* Runs case c into dir with the extra arguments a1..a2 (NULL when unused). */

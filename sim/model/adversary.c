@@ -8,7 +8,7 @@
  * nodes of publish_to (all its peers by default), which relay them as any
  * block. Races are followed to measure gamma: the share of the others'
  * blocks that, in a race, built on the attacker's block. */
-#include "adversary.h"
+#include "adversary_impl.h"
 #include "world.h"
 
 #include "chain.h"
@@ -16,18 +16,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-struct adversary {
-    const scenario_adversary *cfg;
-    selfish_state st;
-    uint64_t mined, published;
-    /* the race in progress: the attacker's block at race_height, else 0 */
-    uint32_t race_height;
-    hash256 race_block;
-    uint64_t races_won_own;     /* resolved by the attacker's next block */
-    uint64_t races_on_attacker; /* resolved by another's block on the attacker's */
-    uint64_t races_on_honest;   /* resolved by another's block on the other branch */
-};
 
 /* obj[key] = num / den, or null when den is 0. Returns 1, or 0 when out
  * of memory. */
@@ -52,18 +40,26 @@ static int add_number_or_null(cJSON *obj, const char *key, int ok, double v)
     return 1;
 }
 
-int adversary_new(adversary **out, const scenario_adversary *cfg)
+int adversary_new(adversary **out, const scenario_adversary *cfg, const wallet_set *ws,
+                  uint64_t fee)
 {
     adversary *a = calloc(1, sizeof *a);
     *out = a;
     if (a == NULL)
         return -1;
     a->cfg = cfg;
+    a->ws = ws;
+    a->fee = fee;
     return 0;
 }
 
 void adversary_free(adversary *a)
 {
+    if (a == NULL)
+        return;
+    adversary_ds_clear(a);
+    tx_unref(a->submitted);
+    free(a->trials);
     free(a);
 }
 
@@ -73,6 +69,7 @@ int adversary_on_start(adversary *a, node *n)
         return -1;
     selfish_init(&a->st, chain_height(node_chain(n)));
     a->race_height = 0;
+    adversary_ds_clear(a);
     return 0;
 }
 
@@ -149,7 +146,10 @@ static void on_other_blocks(adversary *a, node *n, node_effects *fx, uint32_t he
 void adversary_after_event(adversary *a, node *n, node_effects *fx, int64_t now_ns,
                            adversary_event kind, uint32_t height_before)
 {
-    (void)now_ns;
+    if (a->cfg->kind == SCENARIO_ADV_DOUBLE_SPEND) {
+        adversary_ds_after_event(a, n, fx, now_ns, kind);
+        return;
+    }
     if (kind == ADVERSARY_EV_MINED) {
         for (size_t i = 0; i < fx->n_notes; i++)
             if (fx->notes[i].kind == NODE_NOTE_BLOCK_PRODUCED) {
@@ -182,8 +182,8 @@ int adversary_report(cJSON *obj, const adversary *a, const metrics *m, double no
         !cJSON_AddNumberToObject(obj, "main_chain_blocks", (double)main_own) ||
         !add_ratio(obj, "relative_revenue", main_own, main_total))
         return -1;
-    if (a->cfg->kind != SCENARIO_ADV_SELFISH)
-        return 0;
+    if (a->cfg->kind == SCENARIO_ADV_DOUBLE_SPEND)
+        return adversary_ds_report(obj, a, node_hashrate, total_hashrate);
     if (!cJSON_AddNumberToObject(obj, "races", (double)a->st.races) ||
         !cJSON_AddNumberToObject(obj, "races_won_by_own_block", (double)a->races_won_own) ||
         !cJSON_AddNumberToObject(obj, "races_others_on_attacker", (double)a->races_on_attacker) ||

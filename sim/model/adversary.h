@@ -11,6 +11,7 @@
 #include "metrics.h"
 #include "node.h"
 #include "scenario.h"
+#include "wallet.h"
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -25,10 +26,11 @@ typedef enum adversary_event {
     ADVERSARY_EV_OTHER = 3    /* any other timer or event */
 } adversary_event;
 
-/* Creates the attacker of cfg (borrowed: it must outlive the adversary).
- * Returns 0, or -1 when out of memory (*out = NULL). */
-int adversary_new(adversary **out, const scenario_adversary *cfg)
-    __attribute__((warn_unused_result));
+/* Creates the attacker of cfg (borrowed: it must outlive the adversary);
+ * a double spender signs with its wallet of ws (borrowed too) and pays
+ * fee per payment. Returns 0, or -1 when out of memory (*out = NULL). */
+int adversary_new(adversary **out, const scenario_adversary *cfg, const wallet_set *ws,
+                  uint64_t fee) __attribute__((warn_unused_result));
 
 /* Frees a. Accepts NULL. */
 void adversary_free(adversary *a);
@@ -43,6 +45,11 @@ int adversary_on_start(adversary *a, node *n) __attribute__((warn_unused_result)
  * the attacker's own (blocks to publish). Node's thread. */
 void adversary_after_event(adversary *a, node *n, node_effects *fx, int64_t now_ns,
                            adversary_event kind, uint32_t height_before);
+
+/* The payment a double spender sent to its merchant in the event just
+ * handled (one reference, the caller's), or NULL: the run records it as a
+ * submitted transaction, so transactions.csv shows each payment's fate. */
+tx *adversary_take_payment(adversary *a);
 
 /* Fills obj (an object) with the attacker's figures: its counters and,
  * from the finished metrics m, its share of the main chain's blocks.

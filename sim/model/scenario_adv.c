@@ -97,10 +97,26 @@ static jsonread_status parse_double_spend(jsonread *jr, scenario *s, scenario_ad
                              "wallet %u is the attacker's own: the merchant's wallet must be "
                              "another one",
                              a->to + 1);
+    if (a->give_up < a->confirmations)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "give_up",
+                             "expected at least confirmations (%u): the attacker must not give up "
+                             "before the merchant has accepted the payment, got %u",
+                             a->confirmations, a->give_up);
+    /* The wallet's genesis coins hold 10 x (amount_max + fee) each. */
+    uint64_t coin = 10 * (s->workload.amount_max + s->workload.fee);
+    if (a->amount + 2 * s->workload.fee >= coin)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "amount",
+                             "expected less than a genesis coin (10 x (workload.amount_max + "
+                             "workload.fee) = %llu) less two fees, got %llu",
+                             (unsigned long long)coin, (unsigned long long)a->amount);
     if (a->start_ns >= s->duration_ns)
         return jsonread_fail(jr, JSONREAD_E_RANGE, e, "start",
                              "expected a time before the end of the run (%lld ns)",
                              (long long)s->duration_ns);
+    if (s->workload.rate_per_s > 0)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "kind",
+                             "double_spend needs workload.rate 0: the attacker's wallet would "
+                             "spend the coins of its trials in background payments");
     return JSONREAD_OK;
 }
 

@@ -294,8 +294,13 @@ void world_on_event(void *ctx, engine_call *call, uint32_t ni, const engine_even
         on_wallet(s, call, ni, (uint32_t)ev->arg);
         break;
     }
-    if (sn->adv != NULL)
+    if (sn->adv != NULL) {
         adversary_after_event(sn->adv, sn->n, &sn->fx, now, adv_kind, height_before);
+        tx *paid = adversary_take_payment(sn->adv);
+        if (paid != NULL)
+            metrics_tx_submitted(sn->mn, now, tx_id(paid));
+        tx_unref(paid);
+    }
     world_apply(s, call, ni);
 }
 

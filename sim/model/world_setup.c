@@ -118,7 +118,14 @@ static int setup_adversaries(world *s, char *err, size_t errlen)
                          k, j, a->publish_to[j] + 1, a->node + 1);
                 return 2;
             }
-        if (adversary_new(&s->nodes[a->node].adv, a) != 0) {
+        if (a->kind == SCENARIO_ADV_DOUBLE_SPEND && !net_linked(s->net, a->node, a->merchant)) {
+            snprintf(err, errlen,
+                     "adversaries[%zu].merchant: node %u is not a neighbour of node %u in the "
+                     "network's topology (the attacker pays the merchant directly)",
+                     k, a->merchant + 1, a->node + 1);
+            return 2;
+        }
+        if (adversary_new(&s->nodes[a->node].adv, a, s->ws, s->scn.workload.fee) != 0) {
             snprintf(err, errlen, "out of memory while setting up the run");
             return 1;
         }
