@@ -21,6 +21,7 @@
 
 #include "consensus.h"
 #include "hmap.h"
+#include "misbehave.h"
 #include "pow.h"
 
 #include <assert.h>
@@ -97,6 +98,12 @@ struct node {
     hash256 base;
     tx **base_txs;
     size_t n_base_txs;
+    /* Misbehaviour, per peer (same index as peers): the score and whether
+     * the peer is banned; any_banned spares the look-up while none is. */
+    uint32_t ban_score;
+    uint32_t *scores;
+    unsigned char *banned;
+    int any_banned;
 };
 
 /* ---- effects ---------------------------------------------------------- */
@@ -184,6 +191,7 @@ int node_new(node **out, const node_config *cfg, chain *restored)
     n->cons = cfg->cons;
     n->key = cfg->key;
     n->hashrate = cfg->hashrate_hps;
+    n->ban_score = cfg->ban_score;
     n->request_timeout_ns = cfg->request_timeout_ns > 0 ? cfg->request_timeout_ns : 2000000000;
     n->requests_timer_ns = INT64_MAX;
     n->n_peers = cfg->n_peers;
@@ -193,7 +201,9 @@ int node_new(node **out, const node_config *cfg, chain *restored)
             goto fail;
         memcpy(n->peers, cfg->peers, cfg->n_peers * sizeof *n->peers);
         n->continue_ids = calloc(cfg->n_peers, sizeof *n->continue_ids);
-        if (n->continue_ids == NULL)
+        n->scores = calloc(cfg->n_peers, sizeof *n->scores);
+        n->banned = calloc(cfg->n_peers, sizeof *n->banned);
+        if (n->continue_ids == NULL || n->scores == NULL || n->banned == NULL)
             goto fail;
     }
     if (restored) {
@@ -229,6 +239,8 @@ void node_free(node *n)
     chain_free(n->chain);
     free(n->peers);
     free(n->continue_ids);
+    free(n->scores);
+    free(n->banned);
     free(n);
 }
 
@@ -247,6 +259,17 @@ uint32_t node_id(const node *n)
     return n->id;
 }
 
+const keys_pair *node_key(const node *n)
+{
+    return n->key;
+}
+
+const uint32_t *node_peers(const node *n, size_t *n_peers)
+{
+    *n_peers = n->n_peers;
+    return n->peers;
+}
+
 uint64_t node_hashes(const node *n)
 {
     return n->hashes;
@@ -258,6 +281,45 @@ static int64_t now_seconds(const node *n, int64_t now_ns)
 }
 
 /* ---- announcing ------------------------------------------------------- */
+
+/* The index of peer among the node's neighbours, or -1. */
+static ptrdiff_t peer_index(const node *n, uint32_t peer)
+{
+    for (size_t i = 0; i < n->n_peers; i++)
+        if (n->peers[i] == peer)
+            return (ptrdiff_t)i;
+    return -1;
+}
+
+static int is_banned(const node *n, uint32_t peer)
+{
+    if (!n->any_banned)
+        return 0;
+    ptrdiff_t pi = peer_index(n, peer);
+    return pi >= 0 && n->banned[pi];
+}
+
+/* A block (is_block) or transaction of peer was rejected for code: adds
+ * its score to the peer's total and bans the peer at the ban score.
+ * Returns the score added. */
+static uint32_t misbehaving(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, reason code,
+                            int is_block)
+{
+    uint32_t add = misbehave_score(code, is_block);
+    ptrdiff_t pi = peer == UINT32_MAX ? -1 : peer_index(n, peer);
+    if (add == 0 || pi < 0)
+        return add;
+    n->scores[pi] = n->scores[pi] > UINT32_MAX - add ? UINT32_MAX : n->scores[pi] + add;
+    if (n->ban_score > 0 && !n->banned[pi] && n->scores[pi] >= n->ban_score) {
+        n->banned[pi] = 1;
+        n->any_banned = 1;
+        node_note *note = fx_note(fx, NODE_NOTE_PEER_BANNED, now_ns);
+        note->peer = peer;
+        note->code = code;
+        note->score = n->scores[pi];
+    }
+    return add;
+}
 
 static int is_withheld(const node *n, const hash256 *id)
 {
@@ -294,7 +356,7 @@ static void announce(node *n, node_effects *fx, uint32_t kind, const hash256 *id
     if (m == NULL)
         abort();
     for (size_t i = 0; i < n->n_peers; i++)
-        if (n->peers[i] != except)
+        if (n->peers[i] != except && !(n->any_banned && n->banned[i]))
             fx_send(fx, n->peers[i], m);
     msg_unref(m);
 }
@@ -351,7 +413,8 @@ void node_on_reconnect(node *n, node_effects *fx, int64_t now_ns, const uint32_t
 {
     (void)now_ns;
     for (size_t i = 0; i < n_peers; i++)
-        send_status(n, fx, peers[i]);
+        if (!is_banned(n, peers[i]))
+            send_status(n, fx, peers[i]);
 }
 
 /* ---- the chain changed ------------------------------------------------ */
@@ -371,10 +434,12 @@ static void after_block(node *n, node_effects *fx, int64_t now_ns, block *b, cha
                         uint32_t from)
 {
     if (res->outcome == CHAIN_OUTCOME_REJECTED) {
+        size_t at = fx->n_notes; /* by index: misbehaving may move the array */
         node_note *note = fx_note(fx, NODE_NOTE_INVALID, now_ns);
         note->blk = block_ref(b);
         note->code = res->code;
         note->peer = from;
+        fx->notes[at].score = misbehaving(n, fx, now_ns, from, res->code, 1);
         return;
     }
     if (res->outcome == CHAIN_OUTCOME_TIP || res->outcome == CHAIN_OUTCOME_SIDE) {
@@ -499,15 +564,6 @@ static void on_inv(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, con
         free(want);
 }
 
-/* The index of peer among the node's neighbours, or -1. */
-static ptrdiff_t peer_index(const node *n, uint32_t peer)
-{
-    for (size_t i = 0; i < n->n_peers; i++)
-        if (n->peers[i] == peer)
-            return (ptrdiff_t)i;
-    return -1;
-}
-
 static void on_getdata(node *n, node_effects *fx, uint32_t peer, const msg *m)
 {
     static const hash256 none;
@@ -620,10 +676,12 @@ static void on_tx(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, tx *
     if (r != REASON_OK) {
         if (!tx_may_become_valid(r) && hmap_put(n->rejected, tx_id(t), NULL) < 0)
             abort();
+        size_t at = fx->n_notes; /* by index: misbehaving may move the array */
         node_note *note = fx_note(fx, NODE_NOTE_TX_REJECTED, now_ns);
         note->tx = tx_ref(t);
         note->code = r;
         note->peer = peer;
+        fx->notes[at].score = misbehaving(n, fx, now_ns, peer, r, 0);
         return;
     }
     node_note *note = fx_note(fx, NODE_NOTE_TX_ACCEPTED, now_ns);
@@ -634,6 +692,8 @@ static void on_tx(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, tx *
 
 void node_on_message(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, const msg *m)
 {
+    if (is_banned(n, peer))
+        return; /* disconnected: nothing it sends is heard */
     switch (m->type) {
     case MSG_INV:
         on_inv(n, fx, now_ns, peer, m);

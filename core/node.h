@@ -46,7 +46,8 @@ typedef enum node_timer_kind {
     X(NODE_NOTE_INVALID, "invalid data rejected")                                                  \
     X(NODE_NOTE_TX_ACCEPTED, "transaction accepted")                                               \
     X(NODE_NOTE_TX_REJECTED, "transaction rejected")                                               \
-    X(NODE_NOTE_ROLLBACK_REFUSED, "longer branch refused: rollback limit k")
+    X(NODE_NOTE_ROLLBACK_REFUSED, "longer branch refused: rollback limit k")                       \
+    X(NODE_NOTE_PEER_BANNED, "peer banned: its misbehaviour score reached the ban score")
 
 #define NODE_NOTE_ENUM(code, msg) code,
 typedef enum node_note_kind { NODE_NOTE_MAP(NODE_NOTE_ENUM) NODE_NOTE_COUNT } node_note_kind;
@@ -61,8 +62,11 @@ typedef struct node_note {
     hash256 old_tip;       /* REORG */
     uint32_t depth;        /* REORG: blocks disconnected; ROLLBACK_REFUSED: it would disconnect */
     uint32_t txs_reverted; /* REORG: transactions of disconnected blocks not in the new chain */
-    reason code;           /* INVALID, TX_REJECTED */
-    uint32_t peer;         /* INVALID: who sent it (UINT32_MAX: local) */
+    reason code;           /* INVALID, TX_REJECTED; PEER_BANNED: the last rejection's */
+    uint32_t peer;         /* INVALID, TX_REJECTED: who sent it (UINT32_MAX: local);
+                            * PEER_BANNED: the peer */
+    uint32_t score;        /* INVALID, TX_REJECTED: the misbehaviour score it added
+                            * (core/misbehave.h); PEER_BANNED: the peer's total */
 } node_note;
 
 typedef struct node_send {
@@ -111,6 +115,8 @@ typedef struct node_config {
     const consensus_ctx *cons;  /* consensus rules of the run; outlives the node */
     int64_t request_timeout_ns; /* re-ask a missing block/tx after this long */
     size_t mempool_max_txs;     /* 0: 100000 */
+    uint32_t ban_score;         /* a peer whose misbehaviour score reaches it is banned
+                                 * (core/misbehave.h); 0: never */
 } node_config;
 
 /* Creates a node with only genesis (or, when restored is not NULL, taking
@@ -127,7 +133,11 @@ void node_free(node *n);
  * PoS, sets the timer of the next slot. */
 void node_start(node *n, node_effects *fx, int64_t now_ns);
 
-/* Handles msg m from peer at now; m stays the caller's reference. */
+/* Handles msg m from peer at now; m stays the caller's reference. A block
+ * or transaction of peer that is rejected adds its misbehaviour score
+ * (core/misbehave.h) to the peer's total; at the ban score the peer is
+ * banned (noted): from then on the node ignores its messages and sends it
+ * nothing. */
 void node_on_message(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, const msg *m);
 
 /* Handles a timer the node set (payload ownership passes to the node). */
@@ -209,6 +219,9 @@ void node_send_tx(node *n, node_effects *fx, tx *t, uint32_t peer);
 const chain *node_chain(const node *n);
 const mempool *node_mempool(const node *n);
 uint32_t node_id(const node *n);
+const keys_pair *node_key(const node *n);
+/* The node's neighbours (borrowed, *n_peers of them). */
+const uint32_t *node_peers(const node *n, size_t *n_peers);
 uint64_t node_hashes(const node *n);
 
 #endif

@@ -37,6 +37,7 @@ static void assert_same(const scenario *a, const scenario *b)
     ck_assert_mem_eq(&a->network.latency, &b->network.latency, sizeof a->network.latency);
     ck_assert_uint_eq(a->network.bandwidth_bps, b->network.bandwidth_bps);
     ck_assert(a->network.loss == b->network.loss);
+    ck_assert_uint_eq(a->network.ban_score, b->network.ban_score);
     ck_assert_uint_eq(a->network.n_regions, b->network.n_regions);
     for (uint32_t i = 0; i < a->network.n_regions; i++)
         ck_assert_str_eq(a->network.region_names[i], b->network.region_names[i]);
@@ -77,6 +78,7 @@ static void assert_same(const scenario *a, const scenario *b)
         ck_assert_uint_eq(x->confirmations, y->confirmations);
         ck_assert_uint_eq(x->give_up, y->give_up);
         ck_assert_int_eq(x->start_ns, y->start_ns);
+        ck_assert_int_eq(x->interval_ns, y->interval_ns);
     }
 }
 
@@ -259,10 +261,27 @@ START_TEST(adversaries_parse)
     ck_assert_int_eq(a[2].start_ns, 0);
     assert_round_trip(&s);
     scenario_free(&s);
+    /* a byzantine node may have no hash power; the ban score is written
+     * back only when it is not the default */
+    ck_assert_int_eq(parse_text(&s,
+                                "{\"node_overrides\":[{\"node\":2,\"hashrate\":0}],"
+                                "\"network\":{\"ban_score\":0},\"adversaries\":[{\"kind\":"
+                                "\"byzantine\",\"node\":2,\"wallet\":6,\"interval\":\"3s\"}]}",
+                                err, sizeof err),
+                     SCENARIO_OK);
+    ck_assert_int_eq(s.adversaries[0].kind, SCENARIO_ADV_BYZANTINE);
+    ck_assert_uint_eq(s.adversaries[0].wallet, 5);
+    ck_assert_int_eq(s.adversaries[0].interval_ns, 3000000000);
+    ck_assert_uint_eq(s.network.ban_score, 0);
+    assert_round_trip(&s);
+    scenario_free(&s);
     /* without adversaries the scenario as run has no such key */
     ck_assert_int_eq(parse_text(&s, "{}", err, sizeof err), SCENARIO_OK);
     cJSON *json = scenario_to_json(&s);
     ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(json, "adversaries"));
+    ck_assert_uint_eq(s.network.ban_score, 100);
+    ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(json, "network"), "ban_score"));
     cJSON_Delete(json);
     scenario_free(&s);
     ck_assert_str_eq(scenario_adversary_name(SCENARIO_ADV_DOUBLE_SPEND), "double_spend");
@@ -525,7 +544,7 @@ static const struct bad bads[] = {
     {ADV("{\"kind\":\"selfish\",\"node\":1},{\"kind\":\"selfish\",\"node\":1}"), SCENARIO_ERR_VALUE,
      "adversaries[1].node: node 1 is already an adversary at adversaries[0]"},
     {"{\"consensus\":{\"type\":\"pos\"},\"adversaries\":[{\"kind\":\"selfish\",\"node\":1}]}",
-     SCENARIO_ERR_VALUE, "adversaries[0].kind: selfish mines: it needs consensus.type \"pow\""},
+     SCENARIO_ERR_VALUE, "adversaries[0].kind: selfish needs consensus.type \"pow\""},
     {"{\"node_overrides\":[{\"node\":1,\"hashrate\":0}],"
      "\"adversaries\":[{\"kind\":\"selfish\",\"node\":1}]}",
      SCENARIO_ERR_VALUE, "adversaries[0].node: node 1 has hashrate 0"},
@@ -712,7 +731,7 @@ START_TEST(long_set_keys)
     ck_assert_int_eq(scenario_load_default(&s, sets, 1, err, sizeof err), SCENARIO_ERR_UNKNOWN_KEY);
     ck_assert_str_eq(err, "(built-in default scenario): network.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkk..."
                           "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkz: unknown key; expected one of: "
-                          "topology, latency, bandwidth, loss, regions");
+                          "topology, latency, bandwidth, loss, regions, ban_score");
     /* nodes[0].kkk...kz=5: the --set refusal quotes both ends of it. */
     n = snprintf(set, 5200, "nodes[0].");
     memset(set + n, 'k', 4999);

@@ -374,6 +374,23 @@ static void claim_double_spend_attack(void)
     cJSON_Delete(summary);
 }
 
+/* byzantine: every honest node rejects forged items of node 1 for several
+ * reasons and bans it. */
+static void claim_byzantine(void)
+{
+    const char *dir = run_scenario("byzantine", NULL);
+    cJSON *summary = rf_json(dir, "summary.json");
+    cJSON *mis = cJSON_GetObjectItemCaseSensitive(summary, "misbehaviour");
+    ck_assert_msg(mis != NULL, "%s: no misbehaviour section", dir);
+    cJSON *peer = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(mis, "by_peer"), 0);
+    ck_assert_msg(rf_json_num(peer, "peer") == 1, "%s: the rejected peer is not node 1", dir);
+    ck_assert_msg(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(peer, "by_reason")) >= 10,
+                  "%s: fewer than 10 reasons", dir);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(mis, "bans")), 4);
+    ck_assert_msg(rf_json_num(peer, "banned_by") == 4, "%s", dir);
+    cJSON_Delete(summary);
+}
+
 static const struct claim {
     const char *name; /* scenarios/NAME.json */
     void (*check)(void);
@@ -384,6 +401,7 @@ static const struct claim {
     {"late_join", claim_late_join},           {"pos_partition", claim_pos_partition},
     {"pow_vs_pos_pos", claim_pow_vs_pos_pos}, {"pow_vs_pos_pow", claim_pow_vs_pos_pow},
     {"selfish_mining", claim_selfish_mining}, {"double_spend_attack", claim_double_spend_attack},
+    {"byzantine", claim_byzantine},
 };
 #define N_CLAIMS (sizeof claims / sizeof claims[0])
 

@@ -1,11 +1,11 @@
 /* Determinism of whole runs of the real binary: the same scenario and seed
  * give byte-identical output files (everything but run_info.json) for
  * --threads 1, 2, 4 and the default (one per CPU), and for two runs
- * with the default threads; another --seed changes them. Six scenarios,
+ * with the default threads; another --seed changes them. Seven scenarios,
  * shortened so the test also runs under ThreadSanitizer: the default (PoW,
  * partition and heal), PoS with a partition, crash and restart on a ring,
- * a random topology with lossy, jittered links, a selfish miner and a
- * double spender. */
+ * a random topology with lossy, jittered links, a selfish miner, a
+ * double spender and a byzantine node. */
 #include "run_fixture.h"
 
 struct det_case {
@@ -35,6 +35,7 @@ static const struct det_case cases[] = {
     {"double_spend",
      "scenarios/double_spend_attack.json",
      {"duration=3h", "metrics.sample_interval=10s", NULL}},
+    {"byzantine", "scenarios/byzantine.json", {NULL}},
 };
 
 /* Runs case c into dir with the extra arguments a1..a2 (NULL when unused). */

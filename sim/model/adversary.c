@@ -59,12 +59,17 @@ void adversary_free(adversary *a)
         return;
     adversary_ds_clear(a);
     tx_unref(a->submitted);
+    block_unref(a->forged_block);
     free(a->trials);
     free(a);
 }
 
 int adversary_on_start(adversary *a, node *n)
 {
+    if (a->cfg->kind == SCENARIO_ADV_BYZANTINE) {
+        a->next_forge_ns = a->cfg->start_ns; /* its own blocks are honest */
+        return 0;
+    }
     if (node_set_withholding(n) != 0)
         return -1;
     selfish_init(&a->st, chain_height(node_chain(n)));
@@ -150,6 +155,10 @@ void adversary_after_event(adversary *a, node *n, node_effects *fx, int64_t now_
         adversary_ds_after_event(a, n, fx, now_ns, kind);
         return;
     }
+    if (a->cfg->kind == SCENARIO_ADV_BYZANTINE) {
+        adversary_byz_after_event(a, n, fx, now_ns);
+        return;
+    }
     if (kind == ADVERSARY_EV_MINED) {
         for (size_t i = 0; i < fx->n_notes; i++)
             if (fx->notes[i].kind == NODE_NOTE_BLOCK_PRODUCED) {
@@ -184,6 +193,8 @@ int adversary_report(cJSON *obj, const adversary *a, const metrics *m, double no
         return -1;
     if (a->cfg->kind == SCENARIO_ADV_DOUBLE_SPEND)
         return adversary_ds_report(obj, a, node_hashrate, total_hashrate);
+    if (a->cfg->kind == SCENARIO_ADV_BYZANTINE)
+        return adversary_byz_report(obj, a);
     if (!cJSON_AddNumberToObject(obj, "races", (double)a->st.races) ||
         !cJSON_AddNumberToObject(obj, "races_won_by_own_block", (double)a->races_won_own) ||
         !cJSON_AddNumberToObject(obj, "races_others_on_attacker", (double)a->races_on_attacker) ||

@@ -51,6 +51,14 @@ void adversary_after_event(adversary *a, node *n, node_effects *fx, int64_t now_
  * submitted transaction, so transactions.csv shows each payment's fate. */
 tx *adversary_take_payment(adversary *a);
 
+/* The block a byzantine node forged and sent in the event just handled
+ * (one reference, the caller's), or NULL; *kind is its kind's name
+ * (core/forge.h). The run records it as a block the node produced: an
+ * honest node may keep it as a side branch without connecting it (as
+ * Bitcoin nodes keep headers of side branches), and every block a node
+ * has must have a producer in blocks.csv. */
+block *adversary_take_forged(adversary *a, const char **kind);
+
 /* Fills obj (an object) with the attacker's figures: its counters and,
  * from the finished metrics m, its share of the main chain's blocks.
  * total_hashrate is the run's starting hash power (for its share). Returns

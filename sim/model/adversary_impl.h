@@ -6,6 +6,7 @@
 
 #include "adversary.h"
 #include "selfish.h"
+#include "forge.h"
 #include "tx.h"
 
 /* One double-spend trial, as reported. */
@@ -48,11 +49,27 @@ struct adversary {
     tx *submitted;       /* the payment just sent, for adversary_take_payment */
     adversary_trial *trials;
     size_t n_trials, cap_trials;
+    /* byzantine: the next item's time and kind, what was sent */
+    int64_t next_forge_ns;
+    uint64_t forged;
+    uint64_t sent[FORGE_COUNT];
+    hash256 invalid_block; /* the last block forged with bad bits */
+    int has_invalid_block;
+    block *forged_block; /* the block just sent, for adversary_take_forged */
+    forge_kind forged_kind;
 };
 
 /* The double spender's reaction to an event (adversary_after_event). */
 void adversary_ds_after_event(adversary *a, node *n, node_effects *fx, int64_t now_ns,
                               adversary_event kind);
+
+/* The byzantine node's reaction to an event: forges and sends what is
+ * due. */
+void adversary_byz_after_event(adversary *a, node *n, node_effects *fx, int64_t now_ns);
+
+/* The byzantine node's figures into obj. Returns 0, or -1 when out of
+ * memory. */
+int adversary_byz_report(cJSON *obj, const adversary *a);
 
 /* Drops the trial in progress (references released); the counts stay. */
 void adversary_ds_clear(adversary *a);

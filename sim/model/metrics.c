@@ -110,6 +110,8 @@ static void node_free_fields(metrics_node *mn)
     free(mn->txsub);
     free(mn->txds);
     free(mn->reasons);
+    free(mn->prej);
+    free(mn->bans);
 }
 
 void metrics_free(metrics *m)
@@ -251,6 +253,26 @@ void metrics_rejected(metrics_node *mn, const char *reason)
         return node_nomem(mn);
     mn->reasons[mn->n_reasons].reason = reason;
     mn->reasons[mn->n_reasons++].count = 1;
+}
+
+void metrics_rejected_from(metrics_node *mn, uint32_t peer, const char *reason, uint32_t score)
+{
+    for (size_t i = 0; i < mn->n_prej; i++)
+        if (mn->prej[i].peer == peer && strcmp(mn->prej[i].reason, reason) == 0) {
+            mn->prej[i].count++;
+            mn->prej[i].score += score;
+            return;
+        }
+    if (grow(&mn->prej, &mn->cap_prej, mn->n_prej + 1, sizeof *mn->prej) != 0)
+        return node_nomem(mn);
+    mn->prej[mn->n_prej++] = (mpeer_rej){peer, reason, 1, score};
+}
+
+void metrics_peer_banned(metrics_node *mn, int64_t time_ns, uint32_t peer, uint32_t score)
+{
+    if (grow(&mn->bans, &mn->cap_bans, mn->n_bans + 1, sizeof *mn->bans) != 0)
+        return node_nomem(mn);
+    mn->bans[mn->n_bans++] = (mban){time_ns, mn->node - 1, peer, score};
 }
 
 /* --- global records --- */

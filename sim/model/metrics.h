@@ -161,6 +161,15 @@ metrics_status metrics_finish(metrics *m, char *err, size_t errlen,
                               const metrics_chain *main_chain, int64_t end_ns)
     __attribute__((warn_unused_result));
 
+/* Node mn rejected a block or transaction that peer (0-based) sent, for
+ * reason (a static name), adding score to the peer's misbehaviour score
+ * (core/misbehave.h). Node's thread. */
+void metrics_rejected_from(metrics_node *mn, uint32_t peer, const char *reason, uint32_t score);
+
+/* Node mn banned peer (0-based) at time_ns, its score then being score.
+ * Node's thread. */
+void metrics_peer_banned(metrics_node *mn, int64_t time_ns, uint32_t peer, uint32_t score);
+
 /* After metrics_finish: the number of blocks produced, and block i's
  * producer (1-based node) and whether it is on the main chain. */
 size_t metrics_n_blocks(const metrics *m);

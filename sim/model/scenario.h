@@ -53,7 +53,8 @@ typedef enum scenario_status {
 
 #define SCENARIO_ADVERSARY_MAP(X)                                                                  \
     X(SCENARIO_ADV_SELFISH, "selfish")                                                             \
-    X(SCENARIO_ADV_DOUBLE_SPEND, "double_spend")
+    X(SCENARIO_ADV_DOUBLE_SPEND, "double_spend")                                                   \
+    X(SCENARIO_ADV_BYZANTINE, "byzantine")
 
 #define SCENARIO_ENUM2(code, name) code,
 typedef enum scenario_consensus { SCENARIO_CONSENSUS_MAP(SCENARIO_ENUM2) } scenario_consensus;
@@ -113,13 +114,17 @@ typedef struct scenario_adversary {
     uint32_t publish_first; /* selfish: publish_to given as a count k (the k lowest-numbered
                              * other nodes), else 0 */
     uint32_t merchant;      /* double_spend: the node the payment is submitted at */
-    uint32_t wallet;        /* double_spend: the attacker's wallet (hosted by node) */
+    uint32_t wallet;        /* double_spend, byzantine: the attacker's wallet (hosted by node) */
     uint32_t to;            /* double_spend: the merchant's wallet (paid) */
     uint64_t amount;        /* double_spend: the payment */
     uint32_t confirmations; /* double_spend: z, the merchant's wait */
     uint32_t give_up;       /* double_spend: blocks behind at which a trial is abandoned */
-    int64_t start_ns;       /* double_spend: the first trial starts at or after this */
+    int64_t start_ns;       /* double_spend, byzantine: starts at or after this */
+    int64_t interval_ns;    /* byzantine: time between two forged items */
 } scenario_adversary;
+
+/* network.ban_score's default: Bitcoin Core's (core/misbehave.h). */
+#define SCENARIO_BAN_SCORE 100u
 
 /* A validated scenario. Plain value; owns its arrays (scenario_free). */
 typedef struct scenario {
@@ -164,6 +169,8 @@ typedef struct scenario {
         double *region_share;          /* nodes are placed by these shares */
         uint64_t *region_upload_bps;   /* 0 entry = unlimited */
         uint64_t *region_download_bps; /* 0 entry = unlimited */
+        uint32_t ban_score;            /* misbehaviour score at which a node bans a peer;
+                                        * 0 = never (default SCENARIO_BAN_SCORE) */
     } network;
     struct {
         uint32_t wallets;

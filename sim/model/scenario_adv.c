@@ -6,6 +6,7 @@
  * scenario.c, when the nodes, consensus, wallets and duration are known. */
 #include "scenario_impl.h"
 #include "scenario_read.h"
+#include "timeunit.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -67,6 +68,19 @@ static jsonread_status parse_publish_to(jsonread *jr, scenario *s, scenario_adve
     return JSONREAD_OK;
 }
 
+/* The wallet must be hosted by the attacking node: wallet w is hosted by
+ * node ((w - 1) mod count) + 1 (workload). */
+static jsonread_status check_wallet_host(jsonread *jr, const scenario *s,
+                                         const scenario_adversary *a, const cJSON *e)
+{
+    if (a->wallet % s->n_nodes == a->node)
+        return JSONREAD_OK;
+    return jsonread_fail(jr, JSONREAD_E_RANGE, e, "wallet",
+                         "wallet %u is hosted by node %u, not by the attacker (node %u): "
+                         "wallet w is hosted by node ((w - 1) mod %u) + 1",
+                         a->wallet + 1, a->wallet % s->n_nodes + 1, a->node + 1, s->n_nodes);
+}
+
 static jsonread_status parse_double_spend(jsonread *jr, scenario *s, scenario_adversary *a,
                                           const cJSON *e)
 {
@@ -86,12 +100,8 @@ static jsonread_status parse_double_spend(jsonread *jr, scenario *s, scenario_ad
         return jsonread_fail(jr, JSONREAD_E_RANGE, e, "merchant",
                              "node %u is the attacker itself: the merchant must be another node",
                              a->merchant + 1);
-    /* Wallet w is hosted by node ((w - 1) mod count) + 1 (workload). */
-    if (a->wallet % s->n_nodes != a->node)
-        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "wallet",
-                             "wallet %u is hosted by node %u, not by the attacker (node %u): "
-                             "wallet w is hosted by node ((w - 1) mod %u) + 1",
-                             a->wallet + 1, a->wallet % s->n_nodes + 1, a->node + 1, s->n_nodes);
+    if (check_wallet_host(jr, s, a, e))
+        return jr->status;
     if (a->to == a->wallet)
         return jsonread_fail(jr, JSONREAD_E_RANGE, e, "to",
                              "wallet %u is the attacker's own: the merchant's wallet must be "
@@ -120,13 +130,34 @@ static jsonread_status parse_double_spend(jsonread *jr, scenario *s, scenario_ad
     return JSONREAD_OK;
 }
 
+static jsonread_status parse_byzantine(jsonread *jr, scenario *s, scenario_adversary *a,
+                                       const cJSON *e)
+{
+    a->interval_ns = 10 * TIMEUNIT_NS_PER_S;
+    if (scenario_read_ref(jr, &a->wallet, e, "wallet", s->workload.wallets, "wallet",
+                          JSONREAD_REQUIRED) ||
+        check_wallet_host(jr, s, a, e) ||
+        scenario_read_duration(jr, &a->interval_ns, e, "interval", JSONREAD_OPTIONAL) ||
+        scenario_read_duration(jr, &a->start_ns, e, "start", JSONREAD_OPTIONAL))
+        return jr->status;
+    if (a->interval_ns < TIMEUNIT_NS_PER_MS)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "interval",
+                             "expected at least 1ms between two forged items");
+    if (a->start_ns >= s->duration_ns)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "start",
+                             "expected a time before the end of the run (%lld ns)",
+                             (long long)s->duration_ns);
+    return JSONREAD_OK;
+}
+
 static jsonread_status parse_adversary(jsonread *jr, scenario *s, scenario_adversary *a,
                                        const cJSON *e, const size_t *seen)
 {
     static const char *const k_selfish[] = {"kind", "node", "publish_to", NULL};
     static const char *const k_ds[] = {"kind",   "node",  "merchant", "wallet",        "to",
                                        "amount", "start", "give_up",  "confirmations", NULL};
-    static const char *const *const keys[] = {k_selfish, k_ds};
+    static const char *const k_byz[] = {"kind", "node", "wallet", "interval", "start", NULL};
+    static const char *const *const keys[] = {k_selfish, k_ds, k_byz};
     char g[64];
     unsigned kind = 0;
     if (!cJSON_IsObject(e))
@@ -145,8 +176,11 @@ static jsonread_status parse_adversary(jsonread *jr, scenario *s, scenario_adver
                              seen[a->node] - 1);
     if (s->consensus.type != SCENARIO_POW)
         return jsonread_fail(jr, JSONREAD_E_RANGE, e, "kind",
-                             "%s mines: it needs consensus.type \"pow\"",
+                             "%s needs consensus.type \"pow\" (it mines or forges proof-of-work "
+                             "blocks)",
                              scenario_adversary_name(a->kind));
+    if (a->kind == SCENARIO_ADV_BYZANTINE)
+        return parse_byzantine(jr, s, a, e);
     if (s->nodes[a->node].hashrate_hps <= 0)
         return jsonread_fail(jr, JSONREAD_E_RANGE, e, "node",
                              "node %u has hashrate 0: an attacker that mines needs hash power "
@@ -157,6 +191,8 @@ static jsonread_status parse_adversary(jsonread *jr, scenario *s, scenario_adver
         return parse_publish_to(jr, s, a, e);
     case SCENARIO_ADV_DOUBLE_SPEND:
         return parse_double_spend(jr, s, a, e);
+    case SCENARIO_ADV_BYZANTINE:
+        break;
     }
     return JSONREAD_OK;
 }

@@ -70,6 +70,11 @@ static int network_to_json(cJSON *root, const scenario *s)
         !cJSON_AddStringToObject(net, "bandwidth", buf) ||
         !cJSON_AddNumberToObject(net, "loss", s->network.loss))
         return 0;
+    /* Written only when not the default, so that the scenario as run of a
+     * run that does not set it reads as before. */
+    if (s->network.ban_score != SCENARIO_BAN_SCORE &&
+        !cJSON_AddNumberToObject(net, "ban_score", s->network.ban_score))
+        return 0;
     if (s->network.n_regions > 0) {
         uint32_t n = s->network.n_regions;
         cJSON *reg = cJSON_AddObjectToObject(net, "regions");
@@ -166,6 +171,9 @@ static int adversary_to_json(cJSON *arr, const scenario_adversary *a)
                cJSON_AddNumberToObject(o, "confirmations", a->confirmations) &&
                cJSON_AddNumberToObject(o, "give_up", a->give_up) &&
                add_duration(o, "start", a->start_ns);
+    case SCENARIO_ADV_BYZANTINE:
+        return cJSON_AddNumberToObject(o, "wallet", (double)a->wallet + 1) &&
+               add_duration(o, "interval", a->interval_ns) && add_duration(o, "start", a->start_ns);
     }
     return 1;
 }

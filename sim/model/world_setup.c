@@ -35,6 +35,7 @@ static int node_config_for(world *s, node_config *cfg, uint32_t i, uint32_t *pee
     cfg->key = sn->key;
     cfg->hashrate_hps = s->cons.type == CHAIN_POW ? sn->hashrate_hps : 0;
     cfg->cons = &s->cons;
+    cfg->ban_score = s->scn.network.ban_score;
     /* Re-ask a missing item after a generous multiple of the latency. */
     const scenario_latency *lat = &s->scn.network.latency;
     const int64_t hour_ns = TIMEUNIT_NS_PER_H; /* caps the sums below */
