@@ -391,6 +391,23 @@ static void claim_byzantine(void)
     cJSON_Delete(summary);
 }
 
+/* eclipse: the victim's payment is dropped as a double spend after the
+ * eclipse, the honest one confirmed, and the victim reorganises more than
+ * one block deep when the eclipse ends. */
+static void claim_eclipse(void)
+{
+    const char *dir = run_scenario("eclipse", NULL);
+    cJSON *summary = rf_json(dir, "summary.json");
+    ck_assert_msg(rf_json_num(summary, "transactions.dropped_double_spend") == 1, "%s", dir);
+    ck_assert_msg(rf_json_num(summary, "transactions.confirmed") == 1, "%s", dir);
+    cJSON_Delete(summary);
+    rf_csv *rg = rf_csv_load(dir, "reorgs.csv");
+    size_t r = first_reorg(rg, 8, 480, 490);
+    ck_assert_msg(r != (size_t)-1, "%s: node 8 did not reorganise when the eclipse ended", dir);
+    ck_assert_msg(rf_num(rg, r, rf_col(rg, "depth")) >= 2, "%s: a shallow reorganisation", dir);
+    rf_csv_free(rg);
+}
+
 static const struct claim {
     const char *name; /* scenarios/NAME.json */
     void (*check)(void);
@@ -401,7 +418,7 @@ static const struct claim {
     {"late_join", claim_late_join},           {"pos_partition", claim_pos_partition},
     {"pow_vs_pos_pos", claim_pow_vs_pos_pos}, {"pow_vs_pos_pow", claim_pow_vs_pos_pow},
     {"selfish_mining", claim_selfish_mining}, {"double_spend_attack", claim_double_spend_attack},
-    {"byzantine", claim_byzantine},
+    {"byzantine", claim_byzantine},           {"eclipse", claim_eclipse},
 };
 #define N_CLAIMS (sizeof claims / sizeof claims[0])
 

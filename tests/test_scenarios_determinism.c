@@ -1,11 +1,12 @@
 /* Determinism of whole runs of the real binary: the same scenario and seed
  * give byte-identical output files (everything but run_info.json) for
  * --threads 1, 2, 4 and the default (one per CPU), and for two runs
- * with the default threads; another --seed changes them. Seven scenarios,
+ * with the default threads; another --seed changes them. Eight scenarios,
  * shortened so the test also runs under ThreadSanitizer: the default (PoW,
  * partition and heal), PoS with a partition, crash and restart on a ring,
  * a random topology with lossy, jittered links, a selfish miner, a
- * double spender and a byzantine node. */
+ * double spender, a byzantine node, and an eclipse with isolated nodes
+ * and cut links. */
 #include "run_fixture.h"
 
 struct det_case {
@@ -36,6 +37,7 @@ static const struct det_case cases[] = {
      "scenarios/double_spend_attack.json",
      {"duration=3h", "metrics.sample_interval=10s", NULL}},
     {"byzantine", "scenarios/byzantine.json", {NULL}},
+    {"eclipse", "scenarios/eclipse.json", {"duration=11m", NULL}},
 };
 
 /* Runs case c into dir with the extra arguments a1..a2 (NULL when unused). */

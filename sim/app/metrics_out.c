@@ -186,7 +186,9 @@ static void write_partitions(const metrics *m, textbuf *f)
 
 static void write_events(const metrics *m, textbuf *f)
 {
-    static const char *const names[] = {"partition", "heal", "crash", "restart", "join"};
+    static const char *const names[] = {"partition",   "heal",    "crash",  "restart",
+                                        "join",        "isolate", "rejoin", "eclipse",
+                                        "eclipse_end", "cut",     "restore"};
     textbuf_puts(f, "time,event,node,group\n");
     for (size_t i = 0; i < m->n_events; i++) {
         const mevent *e = &m->events[i];

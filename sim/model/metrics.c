@@ -345,12 +345,14 @@ void metrics_node_event(metrics *m, int64_t time_ns, uint32_t node, metrics_life
 {
     if (!global_time_ok(m, time_ns, "node event"))
         return;
-    if (node == 0 || node > m->n_nodes || (unsigned)what > METRICS_JOIN) {
+    if (node == 0 || node > m->n_nodes || (unsigned)what > METRICS_RESTORE) {
         set_err(&m->status, m->err, sizeof m->err, METRICS_E_ARG,
                 "node event: node %" PRIu32 " or event %d out of range", node, (int)what);
         return;
     }
-    static const mevent_kind kinds[] = {MEV_CRASH, MEV_RESTART, MEV_JOIN};
+    static const mevent_kind kinds[] = {MEV_CRASH,       MEV_RESTART, MEV_JOIN,
+                                        MEV_ISOLATE,     MEV_REJOIN,  MEV_ECLIPSE,
+                                        MEV_ECLIPSE_END, MEV_CUT,     MEV_RESTORE};
     (void)push_event(m, time_ns, kinds[what], node);
 }
 

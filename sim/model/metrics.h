@@ -57,7 +57,21 @@ typedef enum metrics_counter {
 } metrics_counter;
 
 /* Node life events (metrics_node_event). */
-typedef enum metrics_life { METRICS_CRASH, METRICS_RESTART, METRICS_JOIN } metrics_life;
+/* Events of one node (events.csv): its life, and its links cut and
+ * restored (isolate and rejoin: all its links; eclipse and eclipse_end:
+ * all but those to its attackers; cut and restore: one link, a row per
+ * end). */
+typedef enum metrics_life {
+    METRICS_CRASH,
+    METRICS_RESTART,
+    METRICS_JOIN,
+    METRICS_ISOLATE,
+    METRICS_REJOIN,
+    METRICS_ECLIPSE,
+    METRICS_ECLIPSE_END,
+    METRICS_CUT,
+    METRICS_RESTORE
+} metrics_life;
 
 /* One node's state at a sample (metrics_sample). */
 typedef struct metrics_tip {

@@ -97,7 +97,19 @@ struct metrics_node {
     size_t n_bans, cap_bans;
 };
 
-typedef enum mevent_kind { MEV_PARTITION, MEV_HEAL, MEV_CRASH, MEV_RESTART, MEV_JOIN } mevent_kind;
+typedef enum mevent_kind {
+    MEV_PARTITION,
+    MEV_HEAL,
+    MEV_CRASH,
+    MEV_RESTART,
+    MEV_JOIN,
+    MEV_ISOLATE,
+    MEV_REJOIN,
+    MEV_ECLIPSE,
+    MEV_ECLIPSE_END,
+    MEV_CUT,
+    MEV_RESTORE
+} mevent_kind;
 
 typedef struct mevent {
     int64_t time_ns;

@@ -463,8 +463,10 @@ void scenario_free(scenario *scn)
     free(scn->network.region_names);
     free(scn->network.region_latency_ns);
     regions_free(scn);
-    for (size_t i = 0; i < scn->n_events; i++)
+    for (size_t i = 0; i < scn->n_events; i++) {
         free(scn->events[i].group_of);
+        free(scn->events[i].by);
+    }
     free(scn->events);
     for (size_t i = 0; i < scn->n_adversaries; i++)
         free(scn->adversaries[i].publish_to);

@@ -49,7 +49,13 @@ typedef enum scenario_status {
     X(SCENARIO_EV_SET_HASHRATE, "set_hashrate")                                                    \
     X(SCENARIO_EV_SET_STAKE, "set_stake")                                                          \
     X(SCENARIO_EV_TX, "tx")                                                                        \
-    X(SCENARIO_EV_DOUBLE_SPEND, "double_spend")
+    X(SCENARIO_EV_DOUBLE_SPEND, "double_spend")                                                    \
+    X(SCENARIO_EV_ISOLATE, "isolate")                                                              \
+    X(SCENARIO_EV_REJOIN, "rejoin")                                                                \
+    X(SCENARIO_EV_CUT, "cut")                                                                      \
+    X(SCENARIO_EV_RESTORE, "restore")                                                              \
+    X(SCENARIO_EV_ECLIPSE, "eclipse")                                                              \
+    X(SCENARIO_EV_ECLIPSE_END, "eclipse_end")
 
 #define SCENARIO_ADVERSARY_MAP(X)                                                                  \
     X(SCENARIO_ADV_SELFISH, "selfish")                                                             \
@@ -93,15 +99,18 @@ typedef struct scenario_latency {
 typedef struct scenario_event {
     int64_t at_ns;
     scenario_event_type type;
-    uint32_t node;       /* crash, restart, set_*, tx: the node (0-based) */
+    uint32_t node;       /* crash, restart, set_*, tx, isolate, rejoin, eclipse*: the node */
     double hashrate_hps; /* set_hashrate */
     uint64_t stake;      /* set_stake */
     uint32_t from;       /* tx, double_spend: wallet (0-based) */
     uint32_t to[2];      /* tx: to[0]; double_spend: both recipients */
-    uint32_t nodes[2];   /* double_spend: the two nodes each spend goes to */
-    uint64_t amount;     /* tx, double_spend */
-    uint32_t n_groups;   /* partition: number of groups */
-    uint32_t *group_of;  /* partition: n_nodes entries, group index per node */
+    uint32_t nodes[2];   /* double_spend: the two nodes each spend goes to; cut, restore: the
+                          * link's two ends */
+    uint32_t *by;        /* eclipse: the attacking nodes (owned), n_by of them */
+    size_t n_by;
+    uint64_t amount;    /* tx, double_spend */
+    uint32_t n_groups;  /* partition: number of groups */
+    uint32_t *group_of; /* partition: n_nodes entries, group index per node */
 } scenario_event;
 
 /* One adversaries entry (scenarios/README.md gives each parameter's exact

@@ -140,6 +140,16 @@ static int event_to_json(cJSON *arr, const scenario *s, const scenario_event *ev
                cJSON_AddItemToObject(o, "to", node_list(ev->to, 2)) &&
                cJSON_AddNumberToObject(o, "amount", (double)ev->amount) &&
                cJSON_AddItemToObject(o, "nodes", node_list(ev->nodes, 2));
+    case SCENARIO_EV_ISOLATE:
+    case SCENARIO_EV_REJOIN:
+    case SCENARIO_EV_ECLIPSE_END:
+        return cJSON_AddNumberToObject(o, "node", (double)ev->node + 1) != NULL;
+    case SCENARIO_EV_CUT:
+    case SCENARIO_EV_RESTORE:
+        return cJSON_AddItemToObject(o, "link", node_list(ev->nodes, 2));
+    case SCENARIO_EV_ECLIPSE:
+        return cJSON_AddNumberToObject(o, "node", (double)ev->node + 1) &&
+               cJSON_AddItemToObject(o, "by", node_list(ev->by, ev->n_by));
     }
     return 0;
 }

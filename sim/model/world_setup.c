@@ -225,6 +225,14 @@ void world_teardown(world *s)
     }
     free(s->nodes);
     free(s->group_of);
+    for (uint32_t i = 0; i < s->n; i++) {
+        if (s->isolated)
+            free(s->isolated[i].links);
+        if (s->eclipsed)
+            free(s->eclipsed[i].links);
+    }
+    free(s->isolated);
+    free(s->eclipsed);
     metrics_free(s->m);
     net_free(s->net);
     block_unref(s->genesis);
