@@ -58,7 +58,8 @@ void adversary_free(adversary *a)
     if (a == NULL)
         return;
     adversary_ds_clear(a);
-    tx_unref(a->submitted);
+    for (size_t i = 0; i < a->n_submitted; i++)
+        tx_unref(a->submitted[i]);
     block_unref(a->forged_block);
     free(a->trials);
     free(a);

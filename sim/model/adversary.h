@@ -46,9 +46,12 @@ int adversary_on_start(adversary *a, node *n) __attribute__((warn_unused_result)
 void adversary_after_event(adversary *a, node *n, node_effects *fx, int64_t now_ns,
                            adversary_event kind, uint32_t height_before);
 
-/* The payment a double spender sent to its merchant in the event just
- * handled (one reference, the caller's), or NULL: the run records it as a
- * submitted transaction, so transactions.csv shows each payment's fate. */
+/* A payment a double spender made in the event just handled (one
+ * reference, the caller's), or NULL when none is left: its payment to the
+ * merchant, or the conflicting one back to itself that its private branch
+ * holds. The run records each as a submitted transaction, so that
+ * transactions.csv shows the fate of both, and every transaction of the
+ * main chain is in it. Call until NULL. */
 tx *adversary_take_payment(adversary *a);
 
 /* The block a byzantine node forged and sent in the event just handled

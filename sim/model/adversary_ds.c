@@ -111,6 +111,18 @@ static void mine_premine(adversary *a, node *n)
         abort();
 }
 
+/* t was just made (put in the attacker's block, or sent to the merchant):
+ * the run records it as submitted (adversary_take_payment). */
+static void submitted(adversary *a, tx *t)
+{
+    if (a->n_submitted == 2) { /* cannot happen: at most one of each per event */
+        tx_unref(a->submitted[0]);
+        a->submitted[0] = a->submitted[1];
+        a->n_submitted = 1;
+    }
+    a->submitted[a->n_submitted++] = tx_ref(t);
+}
+
 static void begin_trial(adversary *a, node *n, int64_t now_ns)
 {
     adversary_ds_clear(a);
@@ -124,6 +136,7 @@ static void begin_trial(adversary *a, node *n, int64_t now_ns)
     }
     a->trial_start_ns = now_ns;
     a->phase = DS_PREMINE;
+    submitted(a, a->back); /* in its private block from now on */
     mine_premine(a, n);
 }
 
@@ -203,8 +216,7 @@ static void on_own_block(adversary *a, node *n, node_effects *fx, int64_t now_ns
         a->pay_ns = now_ns;
         a->phase = DS_RACE;
         node_send_tx(n, fx, a->pay, a->cfg->merchant);
-        tx_unref(a->submitted);
-        a->submitted = tx_ref(a->pay);
+        submitted(a, a->pay);
     } else if (a->phase == DS_RACE) {
         a->private_len++;
     } else {
@@ -275,8 +287,11 @@ void adversary_ds_after_event(adversary *a, node *n, node_effects *fx, int64_t n
 
 tx *adversary_take_payment(adversary *a)
 {
-    tx *t = a->submitted;
-    a->submitted = NULL;
+    if (a->n_submitted == 0)
+        return NULL;
+    tx *t = a->submitted[0];
+    a->submitted[0] = a->submitted[1];
+    a->n_submitted--;
     return t;
 }
 

@@ -46,7 +46,8 @@ struct adversary {
     hash256 public_tip;
     int64_t trial_start_ns, pay_ns;
     const char *stopped; /* why trials stopped, or NULL */
-    tx *submitted;       /* the payment just sent, for adversary_take_payment */
+    tx *submitted[2];    /* payments just made, for adversary_take_payment */
+    size_t n_submitted;
     adversary_trial *trials;
     size_t n_trials, cap_trials;
     /* byzantine: the next item's time and kind, what was sent */

@@ -316,10 +316,8 @@ void world_on_event(void *ctx, engine_call *call, uint32_t ni, const engine_even
     }
     if (sn->adv != NULL) {
         adversary_after_event(sn->adv, sn->n, &sn->fx, now, adv_kind, height_before);
-        tx *paid = adversary_take_payment(sn->adv);
-        if (paid != NULL)
+        for (tx *paid; (paid = adversary_take_payment(sn->adv)) != NULL; tx_unref(paid))
             metrics_tx_submitted(sn->mn, now, tx_id(paid));
-        tx_unref(paid);
         const char *kind;
         block *forged = adversary_take_forged(sn->adv, &kind);
         if (forged != NULL) {

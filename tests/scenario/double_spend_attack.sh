@@ -10,10 +10,8 @@
 # the attacker's blocks at the merchant's z-th confirmation, one block
 # pre-mined, gambler's ruin between -give_up and +1); P must also be
 # within 0.002 of Rosenfeld's r(q, z), which the summary reports too.
-# Every payment to the merchant is in transactions.csv: those of the trials
-# the attacker gave up are confirmed, those it won are dropped as double
-# spends (plus at most the trial in progress at the end). Every chain
-# verifies.
+# Both payments of every trial are in transactions.csv, one confirmed and
+# the other dropped as a double spend. Every chain verifies.
 set -u
 bin=$1
 src=$2
@@ -55,9 +53,15 @@ if "stopped" in a:
 import csv
 st = [r["status"] for r in csv.DictReader(open(d + "/transactions.csv"))]
 conf, dropped = st.count("confirmed"), st.count("dropped_double_spend")
-if len(st) not in (n, n + 1) or conf != n - k or not k <= dropped <= k + 1:
+# per trial two payments, one confirmed and the other dropped as a double
+# spend: to the merchant (confirmed when given up, dropped when won) and
+# back to itself (confirmed when won; dropped when given up, its private
+# block left behind); the trial in progress adds up to one of each
+if len(st) not in (2 * n + 1, 2 * n + 2) or conf not in (n, n + 1) or dropped not in (n, n + 1):
     sys.exit("FAIL: payments %d: %d confirmed, %d dropped; trials %d, successes %d"
              % (len(st), conf, dropped, n, k))
+if k == 0 or k == n:
+    sys.exit("FAIL: %d successes of %d trials" % (k, n))
 PY
 }
 
