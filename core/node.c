@@ -21,6 +21,7 @@
 
 #include "consensus.h"
 #include "hmap.h"
+#include "misbehave.h"
 #include "pow.h"
 
 #include <assert.h>
@@ -55,6 +56,7 @@ typedef struct template
     pow_miner miner;
     u256 target;
     uint32_t median_time; /* of the tip: every header time must be after it */
+    uint32_t height;      /* of the block being mined */
     int64_t t0_ns;
     uint64_t k;        /* attempts made (some may be ahead of the time reached) */
     uint64_t reported; /* attempts counted in hashes: those whose time is due */
@@ -86,6 +88,22 @@ struct node {
     uint64_t hashes;
     template tmpl;
     uint64_t next_slot;
+    /* An attacker's private blocks (node_set_withholding): ids of blocks
+     * it produced and has not published, never announced, served or
+     * counted in its status. NULL for an honest node. */
+    hmap *withheld;
+    /* node_mine_on: the block to mine on instead of the tip, and the only
+     * transactions to put in the template (no mempool). */
+    int has_base;
+    hash256 base;
+    tx **base_txs;
+    size_t n_base_txs;
+    /* Misbehaviour, per peer (same index as peers): the score and whether
+     * the peer is banned; any_banned spares the look-up while none is. */
+    uint32_t ban_score;
+    uint32_t *scores;
+    unsigned char *banned;
+    int any_banned;
 };
 
 /* ---- effects ---------------------------------------------------------- */
@@ -173,6 +191,7 @@ int node_new(node **out, const node_config *cfg, chain *restored)
     n->cons = cfg->cons;
     n->key = cfg->key;
     n->hashrate = cfg->hashrate_mhps;
+    n->ban_score = cfg->ban_score;
     n->request_timeout_ns = cfg->request_timeout_ns > 0 ? cfg->request_timeout_ns : 2000000000;
     n->requests_timer_ns = INT64_MAX;
     n->n_peers = cfg->n_peers;
@@ -182,7 +201,9 @@ int node_new(node **out, const node_config *cfg, chain *restored)
             goto fail;
         memcpy(n->peers, cfg->peers, cfg->n_peers * sizeof *n->peers);
         n->continue_ids = calloc(cfg->n_peers, sizeof *n->continue_ids);
-        if (n->continue_ids == NULL)
+        n->scores = calloc(cfg->n_peers, sizeof *n->scores);
+        n->banned = calloc(cfg->n_peers, sizeof *n->banned);
+        if (n->continue_ids == NULL || n->scores == NULL || n->banned == NULL)
             goto fail;
     }
     if (restored) {
@@ -210,10 +231,16 @@ void node_free(node *n)
     template_drop(&n->tmpl);
     hmap_free(n->requests);
     hmap_free(n->rejected);
+    hmap_free(n->withheld);
+    for (size_t i = 0; i < n->n_base_txs; i++)
+        tx_unref(n->base_txs[i]);
+    free(n->base_txs);
     mempool_free(n->mp);
     chain_free(n->chain);
     free(n->peers);
     free(n->continue_ids);
+    free(n->scores);
+    free(n->banned);
     free(n);
 }
 
@@ -232,6 +259,17 @@ uint32_t node_id(const node *n)
     return n->id;
 }
 
+const keys_pair *node_key(const node *n)
+{
+    return n->key;
+}
+
+const uint32_t *node_peers(const node *n, size_t *n_peers)
+{
+    *n_peers = n->n_peers;
+    return n->peers;
+}
+
 uint64_t node_hashes(const node *n)
 {
     return n->hashes;
@@ -244,9 +282,63 @@ static int64_t now_seconds(const node *n, int64_t now_ns)
 
 /* ---- announcing ------------------------------------------------------- */
 
-static void send_status(node *n, node_effects *fx, uint32_t peer)
+/* The index of peer among the node's neighbours, or -1. */
+static ptrdiff_t peer_index(const node *n, uint32_t peer)
+{
+    for (size_t i = 0; i < n->n_peers; i++)
+        if (n->peers[i] == peer)
+            return (ptrdiff_t)i;
+    return -1;
+}
+
+static int is_banned(const node *n, uint32_t peer)
+{
+    if (!n->any_banned)
+        return 0;
+    ptrdiff_t pi = peer_index(n, peer);
+    return pi >= 0 && n->banned[pi];
+}
+
+/* A block (is_block) or transaction of peer was rejected for code: adds
+ * its score to the peer's total and bans the peer at the ban score.
+ * Returns the score added. */
+static uint32_t misbehaving(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, reason code,
+                            int is_block)
+{
+    uint32_t add = misbehave_score(code, is_block);
+    ptrdiff_t pi = peer == UINT32_MAX ? -1 : peer_index(n, peer);
+    if (add == 0 || pi < 0)
+        return add;
+    n->scores[pi] = n->scores[pi] > UINT32_MAX - add ? UINT32_MAX : n->scores[pi] + add;
+    if (n->ban_score > 0 && !n->banned[pi] && n->scores[pi] >= n->ban_score) {
+        n->banned[pi] = 1;
+        n->any_banned = 1;
+        node_note *note = fx_note(fx, NODE_NOTE_PEER_BANNED, now_ns);
+        note->peer = peer;
+        note->code = code;
+        note->score = n->scores[pi];
+    }
+    return add;
+}
+
+static int is_withheld(const node *n, const hash256 *id)
+{
+    return n->withheld != NULL && hmap_get(n->withheld, id) != NULL;
+}
+
+/* The tip peers may know of: the active tip below the withheld blocks. */
+static const chain_entry *public_tip(const node *n)
 {
     const chain_entry *tip = chain_tip(n->chain);
+    while (n->withheld != NULL && chain_entry_parent(tip) != NULL &&
+           is_withheld(n, chain_entry_id(tip)))
+        tip = chain_entry_parent(tip);
+    return tip;
+}
+
+static void send_status(node *n, node_effects *fx, uint32_t peer)
+{
+    const chain_entry *tip = public_tip(n);
     msg *m = msg_new_status(chain_entry_id(tip), chain_entry_height(tip), chain_entry_work(tip));
     if (m == NULL)
         abort();
@@ -257,12 +349,14 @@ static void send_status(node *n, node_effects *fx, uint32_t peer)
 /* Announces one item to every peer except `except`. */
 static void announce(node *n, node_effects *fx, uint32_t kind, const hash256 *id, uint32_t except)
 {
+    if (kind == MSG_ITEM_BLOCK && is_withheld(n, id))
+        return;
     msg_item item = {kind, *id};
     msg *m = msg_new_items(MSG_INV, &item, 1);
     if (m == NULL)
         abort();
     for (size_t i = 0; i < n->n_peers; i++)
-        if (n->peers[i] != except)
+        if (n->peers[i] != except && !(n->any_banned && n->banned[i]))
             fx_send(fx, n->peers[i], m);
     msg_unref(m);
 }
@@ -270,7 +364,7 @@ static void announce(node *n, node_effects *fx, uint32_t kind, const hash256 *id
 /* Announces our tip to one peer (the end of a cut getblocks answer). */
 static void announce_to(node *n, node_effects *fx, uint32_t peer)
 {
-    msg_item item = {MSG_ITEM_BLOCK, *chain_entry_id(chain_tip(n->chain))};
+    msg_item item = {MSG_ITEM_BLOCK, *chain_entry_id(public_tip(n))};
     msg *m = msg_new_items(MSG_INV, &item, 1);
     if (m == NULL)
         abort();
@@ -319,7 +413,8 @@ void node_on_reconnect(node *n, node_effects *fx, int64_t now_ns, const uint32_t
 {
     (void)now_ns;
     for (size_t i = 0; i < n_peers; i++)
-        send_status(n, fx, peers[i]);
+        if (!is_banned(n, peers[i]))
+            send_status(n, fx, peers[i]);
 }
 
 /* ---- the chain changed ------------------------------------------------ */
@@ -339,10 +434,12 @@ static void after_block(node *n, node_effects *fx, int64_t now_ns, block *b, cha
                         uint32_t from)
 {
     if (res->outcome == CHAIN_OUTCOME_REJECTED) {
+        size_t at = fx->n_notes; /* by index: misbehaving may move the array */
         node_note *note = fx_note(fx, NODE_NOTE_INVALID, now_ns);
         note->blk = block_ref(b);
         note->code = res->code;
         note->peer = from;
+        fx->notes[at].score = misbehaving(n, fx, now_ns, from, res->code, 1);
         return;
     }
     if (res->outcome == CHAIN_OUTCOME_TIP || res->outcome == CHAIN_OUTCOME_SIDE) {
@@ -467,15 +564,6 @@ static void on_inv(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, con
         free(want);
 }
 
-/* The index of peer among the node's neighbours, or -1. */
-static ptrdiff_t peer_index(const node *n, uint32_t peer)
-{
-    for (size_t i = 0; i < n->n_peers; i++)
-        if (n->peers[i] == peer)
-            return (ptrdiff_t)i;
-    return -1;
-}
-
 static void on_getdata(node *n, node_effects *fx, uint32_t peer, const msg *m)
 {
     static const hash256 none;
@@ -487,7 +575,7 @@ static void on_getdata(node *n, node_effects *fx, uint32_t peer, const msg *m)
         msg *reply = NULL;
         if (it->kind == MSG_ITEM_BLOCK) {
             const chain_entry *e = chain_lookup(n->chain, &it->id);
-            if (e)
+            if (e && !is_withheld(n, &it->id))
                 reply = msg_new_block(chain_entry_block(e));
         } else if (it->kind == MSG_ITEM_TX) {
             tx *t = mempool_get(n->mp, &it->id);
@@ -529,7 +617,7 @@ static void on_getblocks(node *n, node_effects *fx, uint32_t peer, const msg *m)
             break;
         }
     }
-    uint32_t tip = chain_height(n->chain);
+    uint32_t tip = chain_entry_height(public_tip(n));
     if (fork >= tip)
         return;
     size_t count = tip - fork;
@@ -588,10 +676,12 @@ static void on_tx(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, tx *
     if (r != REASON_OK) {
         if (!tx_may_become_valid(r) && hmap_put(n->rejected, tx_id(t), NULL) < 0)
             abort();
+        size_t at = fx->n_notes; /* by index: misbehaving may move the array */
         node_note *note = fx_note(fx, NODE_NOTE_TX_REJECTED, now_ns);
         note->tx = tx_ref(t);
         note->code = r;
         note->peer = peer;
+        fx->notes[at].score = misbehaving(n, fx, now_ns, peer, r, 0);
         return;
     }
     node_note *note = fx_note(fx, NODE_NOTE_TX_ACCEPTED, now_ns);
@@ -602,6 +692,8 @@ static void on_tx(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, tx *
 
 void node_on_message(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, const msg *m)
 {
+    if (is_banned(n, peer))
+        return; /* disconnected: nothing it sends is heard */
     switch (m->type) {
     case MSG_INV:
         on_inv(n, fx, now_ns, peer, m);
@@ -717,7 +809,7 @@ static void template_coinbase(node *n, template *t)
     out.amount = n->params->block_reward + t->fees;
     memcpy(out.owner, keys_pair_public(n->key), KEYS_PUB_BYTES);
     tx *cb;
-    if (tx_new_coinbase(&cb, (uint64_t)chain_height(n->chain) + 1, t->extranonce, &out, 1) != 0)
+    if (tx_new_coinbase(&cb, t->height, t->extranonce, &out, 1) != 0)
         abort();
     tx_unref(t->txs[0]);
     t->txs[0] = cb;
@@ -725,12 +817,20 @@ static void template_coinbase(node *n, template *t)
         abort();
 }
 
+/* The block the node mines on: the base of node_mine_on while it is known,
+ * else the tip. */
+static const chain_entry *mining_parent(const node *n)
+{
+    const chain_entry *e = n->has_base ? chain_lookup(n->chain, &n->base) : NULL;
+    return e != NULL ? e : chain_tip(n->chain);
+}
+
 /* Fills the template on the current tip: transactions by fee rate, coinbase,
  * header with the expected bits and a time after the median time past. */
 static void template_build(node *n, int64_t now_ns, int is_pos, uint32_t time)
 {
     template *t = &n->tmpl;
-    const chain_entry *tip = chain_tip(n->chain);
+    const chain_entry *tip = mining_parent(n);
     template_drop(t);
     size_t coinbase_room = 200 + (is_pos ? BLOCK_POS_BYTES : 0) + HEADER_BYTES;
     size_t room =
@@ -739,13 +839,27 @@ static void template_build(node *n, int64_t now_ns, int is_pos, uint32_t time)
     t->txs = calloc(cap, sizeof *t->txs);
     if (t->txs == NULL)
         abort();
-    t->n_tx = 1 + mempool_select(n->mp, t->txs + 1, cap - 1, room, &t->fees);
+    if (n->has_base) {
+        /* Only the given transactions; their fees are not claimed (the
+         * coinbase may pay less than reward plus fees). */
+        free(t->txs);
+        t->txs = calloc(n->n_base_txs + 1, sizeof *t->txs);
+        if (t->txs == NULL)
+            abort();
+        for (size_t i = 0; i < n->n_base_txs; i++)
+            t->txs[i + 1] = n->base_txs[i];
+        t->n_tx = 1 + n->n_base_txs;
+        t->fees = 0;
+    } else {
+        t->n_tx = 1 + mempool_select(n->mp, t->txs + 1, cap - 1, room, &t->fees);
+    }
     for (size_t i = 1; i < t->n_tx; i++)
         tx_ref(t->txs[i]); /* the pool's pointers are borrowed */
     t->header.version = is_pos ? (int32_t)(BLOCK_VERSION_POS | 1) : 1;
     t->header.prev_id = *chain_entry_id(tip);
     t->header.bits = chain_expected_bits(n->chain, tip);
     t->median_time = chain_entry_median_time(tip);
+    t->height = chain_entry_height(tip) + 1;
     t->header.time = time > t->median_time ? time : t->median_time + 1;
     t->extranonce = 0;
     template_coinbase(n, t);
@@ -895,7 +1009,7 @@ static int template_start(node *n, int64_t at_ns)
 static int64_t refresh_point(const node *n, int64_t from_ns)
 {
     const template *t = &n->tmpl;
-    if (mempool_count(n->mp) == t->n_tx - 1)
+    if (n->has_base || mempool_count(n->mp) == t->n_tx - 1)
         return INT64_MAX;
     int64_t p = t->t0_ns + TEMPLATE_REFRESH_NS;
     return p > from_ns ? p : from_ns;
@@ -997,6 +1111,8 @@ void node_on_timer(node *n, node_effects *fx, int64_t now_ns, node_timer_kind ki
     switch (kind) {
     case NODE_TIMER_MINED: {
         block *b = payload;
+        if (n->withheld != NULL && hmap_put(n->withheld, block_id(b), NULL) < 0)
+            abort();
         node_note *note = fx_note(fx, NODE_NOTE_BLOCK_PRODUCED, now_ns);
         note->blk = block_ref(b);
         offer_block(n, fx, now_ns, b, UINT32_MAX);
@@ -1010,4 +1126,66 @@ void node_on_timer(node *n, node_effects *fx, int64_t now_ns, node_timer_kind ki
         on_requests_timer(n, fx, now_ns);
         break;
     }
+}
+
+/* ---- withholding (an attacker's private blocks) ----------------------- */
+
+int node_set_withholding(node *n)
+{
+    if (n->withheld == NULL && hmap_new(&n->withheld, sizeof(hash256), 0) != 0)
+        return -1;
+    return 0;
+}
+
+int node_is_withheld(const node *n, const hash256 *id)
+{
+    return is_withheld(n, id);
+}
+
+void node_publish(node *n, node_effects *fx, block *b, const uint32_t *peers, size_t n_peers)
+{
+    if (n->withheld != NULL)
+        hmap_del(n->withheld, block_id(b));
+    if (peers == NULL) {
+        peers = n->peers;
+        n_peers = n->n_peers;
+    }
+    msg *m = msg_new_block(b);
+    if (m == NULL)
+        abort();
+    for (size_t i = 0; i < n_peers; i++)
+        fx_send(fx, peers[i], m);
+    msg_unref(m);
+}
+
+int node_mine_on(node *n, const hash256 *base, tx *const *txs, size_t n_txs)
+{
+    tx **copy = NULL;
+    if (base != NULL && n_txs > 0) {
+        copy = malloc(n_txs * sizeof *copy);
+        if (copy == NULL)
+            return -1;
+        for (size_t i = 0; i < n_txs; i++)
+            copy[i] = tx_ref(txs[i]);
+    }
+    for (size_t i = 0; i < n->n_base_txs; i++)
+        tx_unref(n->base_txs[i]);
+    free(n->base_txs);
+    n->base_txs = copy;
+    n->n_base_txs = base != NULL ? n_txs : 0;
+    n->has_base = base != NULL;
+    if (base != NULL)
+        n->base = *base;
+    template_drop(&n->tmpl); /* the next idle time builds on the new base */
+    return 0;
+}
+
+void node_send_tx(node *n, node_effects *fx, tx *t, uint32_t peer)
+{
+    (void)n;
+    msg *m = msg_new_tx(t);
+    if (m == NULL)
+        abort();
+    fx_send(fx, peer, m);
+    msg_unref(m);
 }

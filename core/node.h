@@ -46,7 +46,8 @@ typedef enum node_timer_kind {
     X(NODE_NOTE_INVALID, "invalid data rejected")                                                  \
     X(NODE_NOTE_TX_ACCEPTED, "transaction accepted")                                               \
     X(NODE_NOTE_TX_REJECTED, "transaction rejected")                                               \
-    X(NODE_NOTE_ROLLBACK_REFUSED, "longer branch refused: rollback limit k")
+    X(NODE_NOTE_ROLLBACK_REFUSED, "longer branch refused: rollback limit k")                       \
+    X(NODE_NOTE_PEER_BANNED, "peer banned: its misbehaviour score reached the ban score")
 
 #define NODE_NOTE_ENUM(code, msg) code,
 typedef enum node_note_kind { NODE_NOTE_MAP(NODE_NOTE_ENUM) NODE_NOTE_COUNT } node_note_kind;
@@ -61,8 +62,11 @@ typedef struct node_note {
     hash256 old_tip;       /* REORG */
     uint32_t depth;        /* REORG: blocks disconnected; ROLLBACK_REFUSED: it would disconnect */
     uint32_t txs_reverted; /* REORG: transactions of disconnected blocks not in the new chain */
-    reason code;           /* INVALID, TX_REJECTED */
-    uint32_t peer;         /* INVALID: who sent it (UINT32_MAX: local) */
+    reason code;           /* INVALID, TX_REJECTED; PEER_BANNED: the last rejection's */
+    uint32_t peer;         /* INVALID, TX_REJECTED: who sent it (UINT32_MAX: local);
+                            * PEER_BANNED: the peer */
+    uint32_t score;        /* INVALID, TX_REJECTED: the misbehaviour score it added
+                            * (core/misbehave.h); PEER_BANNED: the peer's total */
 } node_note;
 
 typedef struct node_send {
@@ -111,6 +115,8 @@ typedef struct node_config {
     const consensus_ctx *cons;  /* consensus rules of the run; outlives the node */
     int64_t request_timeout_ns; /* re-ask a missing block/tx after this long */
     size_t mempool_max_txs;     /* 0: 100000 */
+    uint32_t ban_score;         /* a peer whose misbehaviour score reaches it is banned
+                                 * (core/misbehave.h); 0: never */
 } node_config;
 
 /* Creates a node with only genesis (or, when restored is not NULL, taking
@@ -127,7 +133,11 @@ void node_free(node *n);
  * PoS, sets the timer of the next slot. */
 void node_start(node *n, node_effects *fx, int64_t now_ns);
 
-/* Handles msg m from peer at now; m stays the caller's reference. */
+/* Handles msg m from peer at now; m stays the caller's reference. A block
+ * or transaction of peer that is rejected adds its misbehaviour score
+ * (core/misbehave.h) to the peer's total; at the ban score the peer is
+ * banned (noted): from then on the node ignores its messages and sends it
+ * nothing. */
 void node_on_message(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, const msg *m);
 
 /* Handles a timer the node set (payload ownership passes to the node). */
@@ -180,11 +190,42 @@ void node_on_reconnect(node *n, node_effects *fx, int64_t now_ns, const uint32_t
 /* Changes the PoW hash rate from now on (restarts the attempt schedule). */
 void node_set_hashrate(node *n, int64_t now_ns, uint64_t hashrate_mhps);
 
+/* Withholding, for an attacker's behaviour (core/selfish.h and the
+ * simulator's adversaries): from now on every block this node produces is
+ * withheld: it enters the node's own chain (so the node mines on it) but
+ * is never announced, served to a getdata or getblocks, nor counted in the
+ * status the node sends, until node_publish releases it. Returns 0, or -1
+ * when out of memory. */
+int node_set_withholding(node *n) __attribute__((warn_unused_result));
+
+/* 1 when id is a block this node withholds. */
+int node_is_withheld(const node *n, const hash256 *id);
+
+/* Releases b (withheld or not) and sends it whole (a `block` message, not
+ * an inv) to each of peers (NULL: every peer of the node). */
+void node_publish(node *n, node_effects *fx, block *b, const uint32_t *peers, size_t n_peers);
+
+/* Mining on a chosen block (an attacker's private branch): from now on the
+ * node's templates extend base (while its chain knows it; else the tip)
+ * and hold exactly the transactions txs (references are taken), never the
+ * mempool's, with a coinbase that claims the reward only. base NULL: back
+ * to the tip and the mempool. The current template is dropped. Returns 0,
+ * or -1 when out of memory (nothing changed). */
+int node_mine_on(node *n, const hash256 *base, tx *const *txs, size_t n_txs)
+    __attribute__((warn_unused_result));
+
+/* Sends t to peer as a `tx` message (as a wallet's client would hand it to
+ * a node), whatever the node's own mempool says of it. */
+void node_send_tx(node *n, node_effects *fx, tx *t, uint32_t peer);
+
 /* Read-only access for wallets, metrics and chain files (node's thread or
  * between runs only). */
 const chain *node_chain(const node *n);
 const mempool *node_mempool(const node *n);
 uint32_t node_id(const node *n);
+const keys_pair *node_key(const node *n);
+/* The node's neighbours (borrowed, *n_peers of them). */
+const uint32_t *node_peers(const node *n, size_t *n_peers);
 uint64_t node_hashes(const node *n);
 
 #endif

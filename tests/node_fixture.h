@@ -39,7 +39,7 @@ typedef struct nf_note {
     uint32_t node;
     node_note_kind kind;
     reason code;
-    uint32_t peer, height, depth, txs_reverted;
+    uint32_t peer, height, depth, txs_reverted, score;
     int64_t time_ns;
     hash256 blk, tx, old_tip; /* zero when the note has none */
 } nf_note;
@@ -99,6 +99,7 @@ typedef struct nf_opts {
     uint64_t hashrate;       /* of node 0 (others do not mine) */
     int64_t timeout_ns;      /* request timeout (default 2 s) */
     uint64_t stake0, stake1; /* PoS stakes of nodes 0 and 1 (default 100 and 0) */
+    uint32_t ban_score;      /* misbehaviour score that bans a peer (default 0: never) */
 } nf_opts;
 
 static inline void nf_init(nf *t, const nf_opts *o)
@@ -162,6 +163,7 @@ static inline void nf_init(nf *t, const nf_opts *o)
         cfg.hashrate_mhps = i == 0 && !o->pos ? o->hashrate * NODE_MHPS_PER_HPS : 0;
         cfg.cons = &t->cons;
         cfg.request_timeout_ns = o->timeout_ns ? o->timeout_ns : 2 * NF_SEC;
+        cfg.ban_score = o->ban_score;
         ck_assert_int_eq(node_new(&t->nodes[i], &cfg, NULL), 0);
     }
 }
@@ -210,6 +212,7 @@ static inline void nf_absorb(nf *t, uint32_t i)
         d->height = src->height;
         d->depth = src->depth;
         d->txs_reverted = src->txs_reverted;
+        d->score = src->score;
         d->time_ns = src->time_ns;
         d->old_tip = src->old_tip;
         if (src->blk)

@@ -572,7 +572,22 @@ START_TEST(summary_load_and_headlines)
     ck_assert_uint_eq(summary_n_headlines(), 16);
     ck_assert_str_eq(summary_headline_name(1), "stale_rate");
     ck_assert_str_eq(summary_headline_path(8), "reconvergence.max_delay_s");
-    ck_assert_ptr_null(summary_headline_name(16));
+    /* the attack figures follow, tabulated only for runs with an attack */
+    ck_assert_str_eq(summary_headline_name(16), "attacker_revenue");
+    ck_assert_str_eq(summary_headline_path(18), "attack.hash_share");
+    ck_assert_ptr_null(summary_headline_name(21));
+    const cJSON *one[1] = {s};
+    ck_assert_uint_eq(summary_n_headlines_of(one, 1), 16);
+    ck_assert_int_eq(summary_headline_format(cell, sizeof cell, s, 16), 1); /* null */
+    cJSON *att = cJSON_Parse("{\"attack\": {\"relative_revenue\": 0.4, \"hash_share\": null}}");
+    const cJSON *two[2] = {s, att};
+    ck_assert_uint_eq(summary_n_headlines_of(two, 2), 21);
+    ck_assert_int_eq(summary_headline_format(cell, sizeof cell, att, 16), 0);
+    ck_assert_str_eq(cell, "0.4");
+    ck_assert_int_eq(summary_headline_format(cell, sizeof cell, att, 18), 1);
+    /* with an attack section, a missing attack figure is malformed */
+    ck_assert_int_eq(summary_headline_format(cell, sizeof cell, att, 17), -1);
+    cJSON_Delete(att);
     ck_assert_int_eq(summary_headline_format(cell, sizeof cell, s, 1), 0);
     ck_assert_str_eq(cell, "0.333333333");
     ck_assert_int_eq(summary_headline_format(cell, sizeof cell, s, 8), 0);

@@ -180,6 +180,45 @@ START_TEST(partition_and_heal)
 }
 END_TEST
 
+/* Links cut one by one: both directions dropped, counted cuts (restored
+ * only by as many restores), independent of partitions and heals. */
+START_TEST(links_cut_one_by_one)
+{
+    scenario s;
+    net *n = make("{\"network\":{\"latency\":\"10ms\"}}", 1, &s);
+    uint64_t state = 3;
+    net_rng rng = {splitmix64, &state};
+    int64_t at;
+    ck_assert_int_eq(net_link_cut(n, 0, 2), 0);
+    ck_assert_int_eq(net_cut(n, 2, 0), 0);
+    ck_assert_int_eq(net_cut(n, 0, 3), 0);
+    ck_assert_int_eq(net_link_cut(n, 0, 2), 1);
+    ck_assert_int_eq(net_link_cut(n, 2, 0), 1);
+    ck_assert_int_eq(net_connected(n, 0, 2), 0);
+    ck_assert_int_eq(net_connected(n, 0, 1), 1);
+    ck_assert_int_eq(net_send_time(n, &at, 0, 2, 100, 0, &rng), NET_DROPPED_PARTITION);
+    ck_assert_int_eq(net_send_time(n, &at, 2, 0, 100, 0, &rng), NET_DROPPED_PARTITION);
+    ck_assert_int_eq(net_send_time(n, &at, 0, 1, 100, 0, &rng), NET_DELIVERED);
+    /* a heal does not restore it */
+    const uint32_t groups[4] = {0, 0, 1, 1};
+    ck_assert_int_eq(net_partition(n, groups, 4), 0);
+    net_heal(n);
+    ck_assert_int_eq(net_link_cut(n, 0, 2), 1);
+    /* cut twice: back after the second restore only */
+    ck_assert_int_eq(net_cut(n, 0, 2), 0);
+    ck_assert_int_eq(net_restore(n, 0, 2), 0);
+    ck_assert_int_eq(net_link_cut(n, 0, 2), 1);
+    ck_assert_int_eq(net_restore(n, 2, 0), 1);
+    ck_assert_int_eq(net_link_cut(n, 0, 2), 0);
+    ck_assert_int_eq(net_send_time(n, &at, 0, 2, 100, 0, &rng), NET_DELIVERED);
+    ck_assert_int_eq(net_restore(n, 0, 2), 0); /* not cut: nothing */
+    ck_assert_int_eq(net_link_cut(n, 3, 0), 1);
+    ck_assert_int_eq(net_restore(n, 3, 0), 1);
+    net_free(n);
+    scenario_free(&s);
+}
+END_TEST
+
 /* Breadth-first search from node 0; returns the number of nodes reached. */
 static uint32_t reachable(const net *n)
 {
@@ -370,6 +409,7 @@ static Suite *suite(void)
     tcase_add_test(tc, bandwidth_queues_messages);
     tcase_add_test(tc, loss_rate);
     tcase_add_test(tc, partition_and_heal);
+    tcase_add_test(tc, links_cut_one_by_one);
     tcase_add_test(tc, random_graph);
     tcase_add_test(tc, fixed_shapes);
     tcase_add_test(tc, region_latencies);

@@ -37,6 +37,7 @@ static void assert_same(const scenario *a, const scenario *b)
     ck_assert_mem_eq(&a->network.latency, &b->network.latency, sizeof a->network.latency);
     ck_assert_uint_eq(a->network.bandwidth_bps, b->network.bandwidth_bps);
     ck_assert(a->network.loss == b->network.loss);
+    ck_assert_uint_eq(a->network.ban_score, b->network.ban_score);
     ck_assert_uint_eq(a->network.n_regions, b->network.n_regions);
     for (uint32_t i = 0; i < a->network.n_regions; i++)
         ck_assert_str_eq(a->network.region_names[i], b->network.region_names[i]);
@@ -60,6 +61,24 @@ static void assert_same(const scenario *a, const scenario *b)
         ck_assert_uint_eq(x->n_groups, y->n_groups);
         if (x->n_groups > 0)
             ck_assert_mem_eq(x->group_of, y->group_of, a->n_nodes * sizeof(uint32_t));
+    }
+    ck_assert_uint_eq(a->n_adversaries, b->n_adversaries);
+    for (size_t i = 0; i < a->n_adversaries; i++) {
+        const scenario_adversary *x = &a->adversaries[i], *y = &b->adversaries[i];
+        ck_assert_int_eq(x->kind, y->kind);
+        ck_assert_uint_eq(x->node, y->node);
+        ck_assert_uint_eq(x->n_publish_to, y->n_publish_to);
+        ck_assert_uint_eq(x->publish_first, y->publish_first);
+        if (x->n_publish_to > 0)
+            ck_assert_mem_eq(x->publish_to, y->publish_to, x->n_publish_to * sizeof(uint32_t));
+        ck_assert_uint_eq(x->merchant, y->merchant);
+        ck_assert_uint_eq(x->wallet, y->wallet);
+        ck_assert_uint_eq(x->to, y->to);
+        ck_assert_uint_eq(x->amount, y->amount);
+        ck_assert_uint_eq(x->confirmations, y->confirmations);
+        ck_assert_uint_eq(x->give_up, y->give_up);
+        ck_assert_int_eq(x->start_ns, y->start_ns);
+        ck_assert_int_eq(x->interval_ns, y->interval_ns);
     }
 }
 
@@ -230,6 +249,69 @@ START_TEST(rich_scenario)
     scenario_free(&s);
 }
 END_TEST
+
+START_TEST(adversaries_parse)
+{
+    static const char *const text =
+        "{\"adversaries\":[{\"kind\":\"selfish\",\"node\":2,\"publish_to\":[4,1]},"
+        "{\"kind\":\"selfish\",\"node\":3,\"publish_to\":2},"
+        "{\"kind\":\"double_spend\",\"node\":1,\"merchant\":4,\"wallet\":5,\"to\":2,"
+        "\"amount\":700}],\"workload\":{\"rate\":0}}";
+    scenario s;
+    char err[512];
+    ck_assert_msg(parse_text(&s, text, err, sizeof err) == SCENARIO_OK, "%s", err);
+    ck_assert_uint_eq(s.n_adversaries, 3);
+    const scenario_adversary *a = s.adversaries;
+    ck_assert_int_eq(a[0].kind, SCENARIO_ADV_SELFISH);
+    ck_assert_uint_eq(a[0].node, 1);
+    ck_assert_uint_eq(a[0].n_publish_to, 2);
+    ck_assert_uint_eq(a[0].publish_to[0], 3);
+    ck_assert_uint_eq(a[0].publish_to[1], 0);
+    ck_assert_uint_eq(a[0].publish_first, 0);
+    /* a count: the lowest-numbered nodes but the attacker (node 3) */
+    ck_assert_uint_eq(a[1].publish_first, 2);
+    ck_assert_uint_eq(a[1].n_publish_to, 2);
+    ck_assert_uint_eq(a[1].publish_to[0], 0);
+    ck_assert_uint_eq(a[1].publish_to[1], 1);
+    ck_assert_int_eq(a[2].kind, SCENARIO_ADV_DOUBLE_SPEND);
+    ck_assert_uint_eq(a[2].merchant, 3);
+    ck_assert_uint_eq(a[2].wallet, 4);
+    ck_assert_uint_eq(a[2].to, 1);
+    ck_assert_uint_eq(a[2].amount, 700);
+    ck_assert_uint_eq(a[2].confirmations, 6); /* the defaults */
+    ck_assert_uint_eq(a[2].give_up, 10);
+    ck_assert_int_eq(a[2].start_ns, 0);
+    assert_round_trip(&s);
+    scenario_free(&s);
+    /* a byzantine node may have no hash power; the ban score is written
+     * back only when it is not the default */
+    ck_assert_int_eq(parse_text(&s,
+                                "{\"node_overrides\":[{\"node\":2,\"hashrate\":0}],"
+                                "\"network\":{\"ban_score\":0},\"adversaries\":[{\"kind\":"
+                                "\"byzantine\",\"node\":2,\"wallet\":6,\"interval\":\"3s\"}]}",
+                                err, sizeof err),
+                     SCENARIO_OK);
+    ck_assert_int_eq(s.adversaries[0].kind, SCENARIO_ADV_BYZANTINE);
+    ck_assert_uint_eq(s.adversaries[0].wallet, 5);
+    ck_assert_int_eq(s.adversaries[0].interval_ns, 3000000000);
+    ck_assert_uint_eq(s.network.ban_score, 0);
+    assert_round_trip(&s);
+    scenario_free(&s);
+    /* without adversaries the scenario as run has no such key */
+    ck_assert_int_eq(parse_text(&s, "{}", err, sizeof err), SCENARIO_OK);
+    cJSON *json = scenario_to_json(&s);
+    ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(json, "adversaries"));
+    ck_assert_uint_eq(s.network.ban_score, 100);
+    ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(json, "network"), "ban_score"));
+    cJSON_Delete(json);
+    scenario_free(&s);
+    ck_assert_str_eq(scenario_adversary_name(SCENARIO_ADV_DOUBLE_SPEND), "double_spend");
+}
+END_TEST
+
+#define ADV(x) "{\"adversaries\":[" x "]}"
+#define DS(x) "{\"kind\":\"double_spend\",\"node\":1" x "}"
 
 struct bad {
     const char *json;
@@ -478,6 +560,96 @@ static const struct bad bads[] = {
      SCENARIO_ERR_VALUE, "events[0].nodes[1]"},
     {EV("{\"at\":\"1m\",\"type\":\"double_spend\",\"from\":1,\"to\":[2,3],\"amount\":5}"),
      SCENARIO_ERR_MISSING, "events[0].nodes"},
+    {"{\"adversaries\":{}}", SCENARIO_ERR_TYPE, "adversaries: expected an array"},
+    {ADV("1"), SCENARIO_ERR_TYPE, "adversaries[0]: expected an object"},
+    {ADV("{\"node\":1}"), SCENARIO_ERR_MISSING, "adversaries[0].kind: missing"},
+    {ADV("{\"kind\":\"nuke\",\"node\":1}"), SCENARIO_ERR_VALUE, "adversaries[0].kind"},
+    {ADV("{\"kind\":\"selfish\"}"), SCENARIO_ERR_MISSING, "adversaries[0].node: missing"},
+    {ADV("{\"kind\":\"selfish\",\"node\":5}"), SCENARIO_ERR_VALUE,
+     "adversaries[0].node: expected a node number in [1, 4]"},
+    {ADV("{\"kind\":\"selfish\",\"node\":1,\"merchant\":2}"), SCENARIO_ERR_UNKNOWN_KEY,
+     "adversaries[0].merchant: unknown key"},
+    {ADV("{\"kind\":\"selfish\",\"node\":1},{\"kind\":\"selfish\",\"node\":1}"), SCENARIO_ERR_VALUE,
+     "adversaries[1].node: node 1 is already an adversary at adversaries[0]"},
+    {"{\"consensus\":{\"type\":\"pos\"},\"adversaries\":[{\"kind\":\"selfish\",\"node\":1}]}",
+     SCENARIO_ERR_VALUE, "adversaries[0].kind: selfish needs consensus.type \"pow\""},
+    {"{\"node_overrides\":[{\"node\":1,\"hashrate\":0}],"
+     "\"adversaries\":[{\"kind\":\"selfish\",\"node\":1}]}",
+     SCENARIO_ERR_VALUE, "adversaries[0].node: node 1 has hashrate 0"},
+    {ADV("{\"kind\":\"selfish\",\"node\":1,\"publish_to\":[]}"), SCENARIO_ERR_VALUE,
+     "adversaries[0].publish_to: expected a non-empty array"},
+    {ADV("{\"kind\":\"selfish\",\"node\":1,\"publish_to\":[1]}"), SCENARIO_ERR_VALUE,
+     "adversaries[0].publish_to[0]: node 1 is the attacker itself"},
+    {ADV("{\"kind\":\"selfish\",\"node\":1,\"publish_to\":[2,2]}"), SCENARIO_ERR_VALUE,
+     "adversaries[0].publish_to[1]: node 2 is listed twice"},
+    {ADV("{\"kind\":\"selfish\",\"node\":1,\"publish_to\":[9]}"), SCENARIO_ERR_VALUE,
+     "adversaries[0].publish_to[0]: expected a node number in [1, 4]"},
+    {ADV("{\"kind\":\"selfish\",\"node\":1,\"publish_to\":4}"), SCENARIO_ERR_VALUE,
+     "adversaries[0].publish_to"},
+    {ADV("{\"kind\":\"selfish\",\"node\":1,\"publish_to\":\"all\"}"), SCENARIO_ERR_TYPE,
+     "adversaries[0].publish_to"},
+    {ADV(DS("")), SCENARIO_ERR_MISSING, "adversaries[0].merchant: missing"},
+    {ADV(DS(",\"merchant\":1,\"wallet\":1,\"to\":2,\"amount\":5")), SCENARIO_ERR_VALUE,
+     "adversaries[0].merchant: node 1 is the attacker itself"},
+    {ADV(DS(",\"merchant\":2,\"wallet\":2,\"to\":3,\"amount\":5")), SCENARIO_ERR_VALUE,
+     "adversaries[0].wallet: wallet 2 is hosted by node 2, not by the attacker (node 1)"},
+    {ADV(DS(",\"merchant\":2,\"wallet\":5,\"to\":5,\"amount\":5")), SCENARIO_ERR_VALUE,
+     "adversaries[0].to: wallet 5 is the attacker's own"},
+    {ADV(DS(",\"merchant\":2,\"wallet\":1,\"to\":2")), SCENARIO_ERR_MISSING,
+     "adversaries[0].amount: missing"},
+    {ADV(DS(",\"merchant\":2,\"wallet\":1,\"to\":2,\"amount\":5,\"confirmations\":0")),
+     SCENARIO_ERR_VALUE, "adversaries[0].confirmations"},
+    {ADV(DS(",\"merchant\":2,\"wallet\":1,\"to\":2,\"amount\":5,\"give_up\":0")),
+     SCENARIO_ERR_VALUE, "adversaries[0].give_up"},
+    {ADV(DS(",\"merchant\":2,\"wallet\":1,\"to\":2,\"amount\":5,\"start\":\"10m\"")),
+     SCENARIO_ERR_VALUE, "adversaries[0].start: expected a time before the end of the run"},
+    {ADV(DS(",\"merchant\":2,\"wallet\":1,\"to\":2,\"amount\":5,\"confirmations\":4,"
+            "\"give_up\":3")),
+     SCENARIO_ERR_VALUE, "adversaries[0].give_up: expected at least confirmations (4)"},
+    {ADV(DS(",\"merchant\":2,\"wallet\":1,\"to\":2,\"amount\":1000800")), SCENARIO_ERR_VALUE,
+     "adversaries[0].amount: expected less than a genesis coin (10 x (workload.amount_max + "
+     "workload.fee) = 1001000) less two fees"},
+    {ADV(DS(",\"merchant\":2,\"wallet\":1,\"to\":2,\"amount\":5")), SCENARIO_ERR_VALUE,
+     "adversaries[0].kind: double_spend needs workload.rate 0"},
+    {ADV("{\"kind\":\"byzantine\",\"node\":1}"), SCENARIO_ERR_MISSING,
+     "adversaries[0].wallet: missing"},
+    {ADV("{\"kind\":\"byzantine\",\"node\":1,\"wallet\":2}"), SCENARIO_ERR_VALUE,
+     "adversaries[0].wallet: wallet 2 is hosted by node 2"},
+    {ADV("{\"kind\":\"byzantine\",\"node\":1,\"wallet\":1,\"interval\":\"10us\"}"),
+     SCENARIO_ERR_VALUE, "adversaries[0].interval: expected at least 1ms"},
+    {ADV("{\"kind\":\"byzantine\",\"node\":1,\"wallet\":1,\"amount\":5}"), SCENARIO_ERR_UNKNOWN_KEY,
+     "adversaries[0].amount: unknown key"},
+    {"{\"network\":{\"ban_score\":-1}}", SCENARIO_ERR_VALUE, "network.ban_score"},
+    {EV("{\"at\":\"1m\",\"type\":\"eclipse\",\"node\":1}"), SCENARIO_ERR_MISSING, "events[0].by"},
+    {EV("{\"at\":\"1m\",\"type\":\"eclipse\",\"node\":1,\"by\":[]}"), SCENARIO_ERR_VALUE,
+     "events[0].by: expected a non-empty array"},
+    {EV("{\"at\":\"1m\",\"type\":\"eclipse\",\"node\":1,\"by\":[1]}"), SCENARIO_ERR_VALUE,
+     "events[0].by[0]: node 1 is the victim itself"},
+    {EV("{\"at\":\"1m\",\"type\":\"eclipse\",\"node\":1,\"by\":[2,2]}"), SCENARIO_ERR_VALUE,
+     "events[0].by[1]: node 2 is listed twice"},
+    {EV("{\"at\":\"1m\",\"type\":\"eclipse\",\"node\":1,\"by\":[2]},"
+        "{\"at\":\"2m\",\"type\":\"eclipse\",\"node\":1,\"by\":[3]}"),
+     SCENARIO_ERR_VALUE, "events[1]: node 1 is already eclipsed"},
+    {EV("{\"at\":\"1m\",\"type\":\"eclipse_end\",\"node\":1}"), SCENARIO_ERR_VALUE,
+     "events[0]: node 1 is not eclipsed at this time: eclipse_end needs an earlier eclipse"},
+    {EV("{\"at\":\"1m\",\"type\":\"rejoin\",\"node\":2}"), SCENARIO_ERR_VALUE,
+     "events[0]: node 2 is not isolated at this time: rejoin needs an earlier isolate"},
+    {EV("{\"at\":\"1m\",\"type\":\"isolate\",\"node\":2},"
+        "{\"at\":\"2m\",\"type\":\"isolate\",\"node\":2}"),
+     SCENARIO_ERR_VALUE, "events[1]: node 2 is already isolated"},
+    {EV("{\"at\":\"1m\",\"type\":\"cut\",\"link\":[1,1]}"), SCENARIO_ERR_VALUE,
+     "events[0].link: expected two different nodes"},
+    {EV("{\"at\":\"1m\",\"type\":\"cut\",\"link\":[1,9]}"), SCENARIO_ERR_VALUE,
+     "events[0].link[1]"},
+    {EV("{\"at\":\"1m\",\"type\":\"cut\",\"link\":[1,2]},"
+        "{\"at\":\"2m\",\"type\":\"restore\",\"link\":[2,1]},"
+        "{\"at\":\"3m\",\"type\":\"restore\",\"link\":[1,2]}"),
+     SCENARIO_ERR_VALUE, "events[2]: the link 1-2 is not cut at this time"},
+    {EV("{\"at\":\"1m\",\"type\":\"isolate\",\"node\":2,\"by\":[1]}"), SCENARIO_ERR_UNKNOWN_KEY,
+     "events[0].by: unknown key"},
+    {"{\"network\":{\"ban_score\":\"x\"}}", SCENARIO_ERR_TYPE, "network.ban_score"},
+    {ADV(DS(",\"merchant\":2,\"wallet\":1,\"to\":2,\"amount\":5,\"publish_to\":[2]")),
+     SCENARIO_ERR_UNKNOWN_KEY, "adversaries[0].publish_to: unknown key"},
 };
 
 START_TEST(bad_scenarios)
@@ -733,7 +905,7 @@ START_TEST(long_set_keys)
     ck_assert_int_eq(scenario_load_default(&s, sets, 1, err, sizeof err), SCENARIO_ERR_UNKNOWN_KEY);
     ck_assert_str_eq(err, "(built-in default scenario): network.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkk..."
                           "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkz: unknown key; expected one of: "
-                          "topology, latency, bandwidth, loss, regions");
+                          "topology, latency, bandwidth, loss, regions, ban_score");
     /* nodes[0].kkk...kz=5: the --set refusal quotes both ends of it. */
     n = snprintf(set, 5200, "nodes[0].");
     memset(set + n, 'k', 4999);
@@ -1007,6 +1179,7 @@ static Suite *suite(void)
     tcase_add_test(tc, default_validates);
     tcase_add_test(tc, minimal_gets_defaults);
     tcase_add_test(tc, rich_scenario);
+    tcase_add_test(tc, adversaries_parse);
     tcase_add_loop_test(tc, bad_scenarios, 0, N(bads));
     tcase_add_test(tc, overrides);
     tcase_add_test(tc, large_seed_round_trips);

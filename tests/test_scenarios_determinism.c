@@ -1,10 +1,12 @@
 /* Determinism of whole runs of the real binary: the same scenario and seed
  * give byte-identical output files (everything but run_info.json) for
  * --threads 1, 2, 4 and the default (one per CPU), and for two runs
- * with the default threads; another --seed changes them. Four scenarios,
+ * with the default threads; another --seed changes them. Eight scenarios,
  * shortened so the test also runs under ThreadSanitizer: the default (PoW,
  * partition and heal), PoS with a partition, crash and restart on a ring,
- * and a random topology with lossy, jittered links. */
+ * a random topology with lossy, jittered links, a selfish miner, a
+ * double spender, a byzantine node, and an eclipse with isolated nodes
+ * and cut links. */
 #include "run_fixture.h"
 
 struct det_case {
@@ -28,6 +30,14 @@ static const struct det_case cases[] = {
     {"lossy",
      "scenarios/high_latency.json",
      {"duration=40s", "consensus.pow.expected_hashes_per_block=200000", NULL}},
+    {"selfish",
+     "scenarios/selfish_mining.json",
+     {"duration=2h", "metrics.sample_interval=10s", NULL}},
+    {"double_spend",
+     "scenarios/double_spend_attack.json",
+     {"duration=3h", "metrics.sample_interval=10s", NULL}},
+    {"byzantine", "scenarios/byzantine.json", {NULL}},
+    {"eclipse", "scenarios/eclipse.json", {"duration=11m", NULL}},
 };
 
 /* Runs case c into dir with the extra arguments a1..a2 (NULL when unused). */

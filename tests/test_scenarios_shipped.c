@@ -32,6 +32,10 @@ static const struct shortening shortenings[] = {
     {"large_10000.json",
      {"--threads", "2", "--set", "duration=5s", "--set", "nodes.hashrate=1", "--set",
       "consensus.pow.expected_hashes_per_block=10000", "--set", "workload.wallets=20", NULL}},
+    /* The attacks are measured over thousands of blocks; a few hundred
+     * show the same files (their figures are checked by their own tests). */
+    {"selfish_mining.json", {"--set", "duration=4h", NULL}},
+    {"double_spend_attack.json", {"--set", "duration=8h", NULL}},
 };
 
 static int cmp_names(const void *a, const void *b)

@@ -21,13 +21,14 @@ static void usage(FILE *out)
 static void print_csv(const char *const *runs, cJSON *const *sums, int n_runs)
 {
     char cell[64];
+    size_t nh = summary_n_headlines_of((const cJSON *const *)sums, (size_t)n_runs);
     fputs("run", stdout);
-    for (size_t h = 0; h < summary_n_headlines(); h++)
+    for (size_t h = 0; h < nh; h++)
         printf(",%s", summary_headline_name(h));
     putchar('\n');
     for (int r = 0; r < n_runs; r++) {
         summary_csv_field(stdout, runs[r]);
-        for (size_t h = 0; h < summary_n_headlines(); h++) {
+        for (size_t h = 0; h < nh; h++) {
             (void)summary_headline_format(cell, sizeof cell, sums[r], h);
             printf(",%s", cell);
         }
@@ -46,7 +47,7 @@ static void table_cell(char *cell, size_t len, cJSON *const *sums, int r, size_t
  * its widest cell. Returns 0, or -1 when out of memory. */
 static int print_table(const char *const *runs, cJSON *const *sums, int n_runs)
 {
-    size_t nh = summary_n_headlines();
+    size_t nh = summary_n_headlines_of((const cJSON *const *)sums, (size_t)n_runs);
     char cell[64];
     int w0 = (int)strlen("figure");
     for (size_t h = 0; h < nh; h++)

@@ -199,7 +199,9 @@ static void write_partitions(const metrics *m, textbuf *f)
 
 static void write_events(const metrics *m, textbuf *f)
 {
-    static const char *const names[] = {"partition", "heal", "crash", "restart", "join"};
+    static const char *const names[] = {"partition",   "heal",    "crash",  "restart",
+                                        "join",        "isolate", "rejoin", "eclipse",
+                                        "eclipse_end", "cut",     "restore"};
     textbuf_puts(f, "time,event,node,group\n");
     for (size_t i = 0; i < m->n_events; i++) {
         const mevent *e = &m->events[i];
@@ -363,6 +365,92 @@ static void add_traffic(cJSON *root, const metrics *m)
     cJSON_AddNumberToObject(root, "events_processed", (double)tot[METRICS_EVENTS]);
 }
 
+static int cmp_ban(const void *a, const void *b)
+{
+    const mban *x = a, *y = b;
+    if (x->time_ns != y->time_ns)
+        return x->time_ns < y->time_ns ? -1 : 1;
+    return x->node < y->node ? -1 : x->node > y->node;
+}
+
+/* "misbehaviour": the rejections of each peer's data by reason, the score
+ * they earned it at all nodes, and every ban, in (time, node) order. Left
+ * out when no rejection scored and nobody was banned. */
+static void add_misbehaviour(cJSON *root, const metrics *m)
+{
+    size_t n_bans = 0;
+    uint64_t scored = 0;
+    for (uint32_t i = 0; i < m->n_nodes; i++) {
+        n_bans += m->nodes[i].n_bans;
+        for (size_t k = 0; k < m->nodes[i].n_prej; k++)
+            scored += m->nodes[i].prej[k].score;
+    }
+    if (n_bans == 0 && scored == 0)
+        return;
+    mban *bans = malloc((n_bans ? n_bans : 1) * sizeof *bans);
+    if (bans == NULL)
+        return;
+    n_bans = 0;
+    for (uint32_t i = 0; i < m->n_nodes; i++)
+        for (size_t k = 0; k < m->nodes[i].n_bans; k++)
+            bans[n_bans++] = m->nodes[i].bans[k];
+    qsort(bans, n_bans, sizeof *bans, cmp_ban);
+    cJSON *mis = cJSON_AddObjectToObject(root, "misbehaviour");
+    cJSON *by_peer = cJSON_AddArrayToObject(mis, "by_peer");
+    for (uint32_t p = 0; p < m->n_nodes; p++) { /* senders in node order */
+        uint64_t count = 0, score = 0, banned_by = 0;
+        for (uint32_t i = 0; i < m->n_nodes; i++)
+            for (size_t k = 0; k < m->nodes[i].n_prej; k++)
+                if (m->nodes[i].prej[k].peer == p) {
+                    count += m->nodes[i].prej[k].count;
+                    score += m->nodes[i].prej[k].score;
+                }
+        for (size_t b = 0; b < n_bans; b++)
+            banned_by += bans[b].peer == p;
+        if (count == 0 && banned_by == 0)
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToArray(by_peer, o);
+        cJSON_AddNumberToObject(o, "peer", (double)p + 1);
+        cJSON_AddNumberToObject(o, "rejected", (double)count);
+        cJSON_AddNumberToObject(o, "score", (double)score);
+        cJSON_AddNumberToObject(o, "banned_by", (double)banned_by);
+        /* by reason, in reason-name order */
+        cJSON *by = cJSON_AddObjectToObject(o, "by_reason");
+        const char *last = NULL;
+        for (;;) {
+            const char *next = NULL;
+            for (uint32_t i = 0; i < m->n_nodes; i++)
+                for (size_t k = 0; k < m->nodes[i].n_prej; k++) {
+                    const mpeer_rej *r = &m->nodes[i].prej[k];
+                    if (r->peer == p && (last == NULL || strcmp(r->reason, last) > 0) &&
+                        (next == NULL || strcmp(r->reason, next) < 0))
+                        next = r->reason;
+                }
+            if (next == NULL)
+                break;
+            uint64_t c = 0;
+            for (uint32_t i = 0; i < m->n_nodes; i++)
+                for (size_t k = 0; k < m->nodes[i].n_prej; k++)
+                    if (m->nodes[i].prej[k].peer == p &&
+                        strcmp(m->nodes[i].prej[k].reason, next) == 0)
+                        c += m->nodes[i].prej[k].count;
+            cJSON_AddNumberToObject(by, next, (double)c);
+            last = next;
+        }
+    }
+    cJSON *list = cJSON_AddArrayToObject(mis, "bans");
+    for (size_t b = 0; b < n_bans; b++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToArray(list, o);
+        cJSON_AddNumberToObject(o, "time_s", secs(bans[b].time_ns));
+        cJSON_AddNumberToObject(o, "node", (double)bans[b].node + 1);
+        cJSON_AddNumberToObject(o, "peer", (double)bans[b].peer + 1);
+        cJSON_AddNumberToObject(o, "score", (double)bans[b].score);
+    }
+    free(bans);
+}
+
 cJSON *metrics_summary(const metrics *m, const cJSON *scenario, uint64_t seed)
 {
     if (!m || !m->finished)
@@ -389,6 +477,9 @@ cJSON *metrics_summary(const metrics *m, const cJSON *scenario, uint64_t seed)
     add_reconvergence(root, m);
     add_transactions(root, m, v);
     add_traffic(root, m);
+    add_misbehaviour(root, m);
+    if (m->attack != NULL)
+        cJSON_AddItemToObject(root, "attack", cJSON_Duplicate(m->attack, 1));
     free(v);
     return root;
 }

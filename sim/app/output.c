@@ -204,14 +204,14 @@ static int save_chains(world *s, const node_fact *facts, const chainsel *sel, ui
  * a node never started holds the genesis block only), in chains[] with the
  * arrays to free in ids[] (both n long). The main chain is whole, from the
  * process of the main node; a node on it shares its array. Returns the main
- * node: the online node with the most work, ties to the lowest number
- * (node 0 when none is online). */
+ * node: the online honest node (not an adversary) with the most work, ties
+ * to the lowest number (node 0 when none is online). */
 static uint32_t collect_chains(world *s, const node_fact *facts, metrics_chain *chains,
                                hash256 **ids)
 {
     uint32_t main_node = UINT32_MAX;
     for (uint32_t i = 0; i < s->n; i++)
-        if (facts[i].online &&
+        if (facts[i].online && s->nodes[i].adv == NULL &&
             (main_node == UINT32_MAX || u256_cmp(&facts[i].work, &facts[main_node].work) > 0))
             main_node = i;
     main_node = main_node == UINT32_MAX ? 0 : main_node;
@@ -295,6 +295,10 @@ static int write_metrics(world *s, char *err, size_t errlen, const metrics_chain
     if (metrics_finish(s->m, why, sizeof why, chains, s->n, &chains[main_node],
                        s->scn.duration_ns) != METRICS_OK) {
         snprintf(err, errlen, "metrics: %s", why);
+        return -1;
+    }
+    if (world_attack_report(s) != 0) {
+        snprintf(err, errlen, "metrics: out of memory");
         return -1;
     }
     if (metrics_write(s->m, err, errlen, s->out_dir, s->scn_json, s->seed) != METRICS_OK ||

@@ -136,6 +136,11 @@ static const struct {
     {"messages_sent", "messages sent"},
     {"bytes_sent", "bytes sent"},
     {"events", "events processed"},
+    {"attacker_revenue", "attacker's share of the main chain (relative revenue)"},
+    {"attacker_revenue_theory", "relative revenue, Eyal and Sirer's closed form"},
+    {"attacker_hash_share", "attacker's share of the hash power"},
+    {"gamma_measured", "gamma: honest share on the attacker's block in races"},
+    {"honest_stale_rate", "honest nodes' stale rate"},
 };
 
 static const char *y_label(const char *name)

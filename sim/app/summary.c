@@ -12,24 +12,37 @@
 
 #define SUMMARY_NAME(name, path) name,
 #define SUMMARY_PATH(name, path) path,
-static const char *const headline_names[] = {SUMMARY_HEADLINE_MAP(SUMMARY_NAME)};
-static const char *const headline_paths[] = {SUMMARY_HEADLINE_MAP(SUMMARY_PATH)};
+static const char *const headline_names[] = {SUMMARY_HEADLINE_MAP(SUMMARY_NAME)
+                                                 SUMMARY_ATTACK_MAP(SUMMARY_NAME)};
+static const char *const headline_paths[] = {SUMMARY_HEADLINE_MAP(SUMMARY_PATH)
+                                                 SUMMARY_ATTACK_MAP(SUMMARY_PATH)};
+#define N_ALL (sizeof headline_names / sizeof headline_names[0])
 #undef SUMMARY_NAME
 #undef SUMMARY_PATH
 
+#define SUMMARY_ONE(name, path) +1
 size_t summary_n_headlines(void)
 {
-    return sizeof headline_names / sizeof headline_names[0];
+    return 0 SUMMARY_HEADLINE_MAP(SUMMARY_ONE);
+}
+#undef SUMMARY_ONE
+
+size_t summary_n_headlines_of(const cJSON *const *sums, size_t n)
+{
+    for (size_t r = 0; r < n; r++)
+        if (sums[r] != NULL && jsonread_member(sums[r], "attack") != NULL)
+            return N_ALL;
+    return summary_n_headlines();
 }
 
 const char *summary_headline_name(size_t i)
 {
-    return i < summary_n_headlines() ? headline_names[i] : NULL;
+    return i < N_ALL ? headline_names[i] : NULL;
 }
 
 const char *summary_headline_path(size_t i)
 {
-    return i < summary_n_headlines() ? headline_paths[i] : NULL;
+    return i < N_ALL ? headline_paths[i] : NULL;
 }
 
 const cJSON *summary_lookup(const cJSON *root, const char *path)
@@ -52,9 +65,10 @@ int summary_headline_format(char *out, size_t outlen, const cJSON *summary, size
 {
     if (outlen > 0)
         out[0] = '\0';
-    const cJSON *x = i < summary_n_headlines() ? summary_lookup(summary, headline_paths[i]) : NULL;
-    if (cJSON_IsNull(x))
-        return 1;
+    const cJSON *x = i < N_ALL ? summary_lookup(summary, headline_paths[i]) : NULL;
+    if (cJSON_IsNull(x) || (x == NULL && i >= summary_n_headlines() && i < N_ALL &&
+                            jsonread_member(summary, "attack") == NULL))
+        return 1; /* null, or an attack figure of a run without attack */
     if (!cJSON_IsNumber(x))
         return -1;
     snprintf(out, outlen, "%.9g", x->valuedouble);
@@ -82,7 +96,7 @@ int summary_load(cJSON **out, char *err, size_t errlen, const char *run_dir)
                       jsonread_got(g, sizeof g, json));
         goto fail;
     }
-    for (size_t i = 0; i < summary_n_headlines(); i++) {
+    for (size_t i = 0; i < N_ALL; i++) {
         char tmp[64];
         if (summary_headline_format(tmp, sizeof tmp, json, i) < 0) {
             jsonread_fail_path(&jr, JSONREAD_E_TYPE, headline_paths[i],

@@ -28,17 +28,33 @@
     X("bytes_sent", "bytes.sent")                                                                  \
     X("events", "events_processed")
 
+/* The figures of an attack (summary.json's "attack" section, present only
+ * in runs with adversaries): headlines after the ones above, tabulated
+ * only when one of the runs has them. */
+#define SUMMARY_ATTACK_MAP(X)                                                                      \
+    X("attacker_revenue", "attack.relative_revenue")                                               \
+    X("attacker_revenue_theory", "attack.relative_revenue_theory")                                 \
+    X("attacker_hash_share", "attack.hash_share")                                                  \
+    X("gamma_measured", "attack.gamma_measured")                                                   \
+    X("honest_stale_rate", "attack.honest_stale_rate")
+
 /* The value at a dot-separated path of object keys in root ("blocks.stale_rate"),
  * or NULL when a key is missing or a step is not an object. Borrowed. */
 const cJSON *summary_lookup(const cJSON *root, const char *path);
 
-/* Number of headline figures. */
+/* Number of headline figures (SUMMARY_HEADLINE_MAP). */
 size_t summary_n_headlines(void);
 
-/* Column name of headline i (< summary_n_headlines()), a static string. */
+/* Number of headline figures to tabulate for these n summaries: those of
+ * summary_n_headlines(), then the attack figures (SUMMARY_ATTACK_MAP) when
+ * any of the summaries has an "attack" section. */
+size_t summary_n_headlines_of(const cJSON *const *sums, size_t n);
+
+/* Column name of headline i (< summary_n_headlines() plus the number of
+ * attack figures), a static string; NULL past them. */
 const char *summary_headline_name(size_t i);
 
-/* JSON path of headline i, a static string. */
+/* JSON path of headline i, a static string; NULL past them. */
 const char *summary_headline_path(size_t i);
 
 /* The largest summary.json read (64 MiB). */
@@ -54,7 +70,8 @@ int summary_load(cJSON **out, char *err, size_t errlen, const char *run_dir)
     __attribute__((warn_unused_result));
 
 /* Formats headline i of a loaded summary into out: "%.9g" for a number, ""
- * for null (a figure that does not exist for that run). Returns 0 for a
+ * for null (a figure that does not exist for that run, an attack figure of
+ * a run without attack section included). Returns 0 for a
  * number, 1 for null, -1 when the path is missing or not a number (out ""). */
 int summary_headline_format(char *out, size_t outlen, const cJSON *summary, size_t i);
 

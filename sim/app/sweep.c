@@ -198,7 +198,8 @@ char *sweep_csv(const char *id, const sweep_axis *axes, size_t n_axes, unsigned 
         summary_csv_field(f, axes[a].path);
     }
     fputs(",rep,seed", f);
-    for (size_t h = 0; h < summary_n_headlines(); h++)
+    size_t n_heads = summary_n_headlines_of(summaries, n_runs);
+    for (size_t h = 0; h < n_heads; h++)
         fprintf(f, ",%s", summary_headline_name(h));
     fputc('\n', f);
     for (size_t r = 0; r < n_runs; r++) {
@@ -212,7 +213,7 @@ char *sweep_csv(const char *id, const sweep_axis *axes, size_t n_axes, unsigned 
             summary_csv_field(f, axes[a].values[idx[a]]);
         }
         fprintf(f, ",%u,%" PRIu64, rep, sweep_seed(base_seed, rep));
-        for (size_t h = 0; h < summary_n_headlines(); h++) {
+        for (size_t h = 0; h < n_heads; h++) {
             (void)summary_headline_format(cell, sizeof cell, summaries[r], h);
             fprintf(f, ",%s", cell);
         }

@@ -8,6 +8,7 @@
 #include "metrics_impl.h"
 #include "timeunit.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -109,6 +110,8 @@ static void node_free_fields(metrics_node *mn)
     free(mn->txsub);
     free(mn->txds);
     free(mn->reasons);
+    free(mn->prej);
+    free(mn->bans);
 }
 
 void metrics_free(metrics *m)
@@ -126,6 +129,7 @@ void metrics_free(metrics *m)
     free(m->sample_ns);
     free(m->samples);
     metrics_release_results(m);
+    cJSON_Delete(m->attack);
     free(m);
 }
 
@@ -251,6 +255,26 @@ void metrics_rejected(metrics_node *mn, const char *reason)
     mn->reasons[mn->n_reasons++].count = 1;
 }
 
+void metrics_rejected_from(metrics_node *mn, uint32_t peer, const char *reason, uint32_t score)
+{
+    for (size_t i = 0; i < mn->n_prej; i++)
+        if (mn->prej[i].peer == peer && strcmp(mn->prej[i].reason, reason) == 0) {
+            mn->prej[i].count++;
+            mn->prej[i].score += score;
+            return;
+        }
+    if (grow(&mn->prej, &mn->cap_prej, mn->n_prej + 1, sizeof *mn->prej) != 0)
+        return node_nomem(mn);
+    mn->prej[mn->n_prej++] = (mpeer_rej){peer, reason, 1, score};
+}
+
+void metrics_peer_banned(metrics_node *mn, int64_t time_ns, uint32_t peer, uint32_t score)
+{
+    if (grow(&mn->bans, &mn->cap_bans, mn->n_bans + 1, sizeof *mn->bans) != 0)
+        return node_nomem(mn);
+    mn->bans[mn->n_bans++] = (mban){time_ns, mn->node - 1, peer, score};
+}
+
 /* --- global records --- */
 
 static int global_time_ok(metrics *m, int64_t time_ns, const char *what)
@@ -321,12 +345,14 @@ void metrics_node_event(metrics *m, int64_t time_ns, uint32_t node, metrics_life
 {
     if (!global_time_ok(m, time_ns, "node event"))
         return;
-    if (node == 0 || node > m->n_nodes || (unsigned)what > METRICS_JOIN) {
+    if (node == 0 || node > m->n_nodes || (unsigned)what > METRICS_RESTORE) {
         set_err(&m->status, m->err, sizeof m->err, METRICS_E_ARG,
                 "node event: node %" PRIu32 " or event %d out of range", node, (int)what);
         return;
     }
-    static const mevent_kind kinds[] = {MEV_CRASH, MEV_RESTART, MEV_JOIN};
+    static const mevent_kind kinds[] = {MEV_CRASH,       MEV_RESTART, MEV_JOIN,
+                                        MEV_ISOLATE,     MEV_REJOIN,  MEV_ECLIPSE,
+                                        MEV_ECLIPSE_END, MEV_CUT,     MEV_RESTORE};
     (void)push_event(m, time_ns, kinds[what], node);
 }
 
@@ -363,4 +389,22 @@ void metrics_sample(metrics *m, int64_t time_ns, const metrics_tip *tips, size_t
         row[i].group = m->cur_group[i];
     }
     m->n_samples++;
+}
+
+size_t metrics_n_blocks(const metrics *m)
+{
+    return m->finished ? m->n_blocks : 0;
+}
+
+void metrics_block_fate(const metrics *m, uint32_t *producer, int *main, size_t i)
+{
+    assert(m->finished && i < m->n_blocks);
+    *producer = m->blocks[i].producer;
+    *main = m->blocks[i].main;
+}
+
+void metrics_set_attack(metrics *m, cJSON *attack)
+{
+    cJSON_Delete(m->attack);
+    m->attack = attack;
 }

@@ -57,7 +57,21 @@ typedef enum metrics_counter {
 } metrics_counter;
 
 /* Node life events (metrics_node_event). */
-typedef enum metrics_life { METRICS_CRASH, METRICS_RESTART, METRICS_JOIN } metrics_life;
+/* Events of one node (events.csv): its life, and its links cut and
+ * restored (isolate and rejoin: all its links; eclipse and eclipse_end:
+ * all but those to its attackers; cut and restore: one link, a row per
+ * end). */
+typedef enum metrics_life {
+    METRICS_CRASH,
+    METRICS_RESTART,
+    METRICS_JOIN,
+    METRICS_ISOLATE,
+    METRICS_REJOIN,
+    METRICS_ECLIPSE,
+    METRICS_ECLIPSE_END,
+    METRICS_CUT,
+    METRICS_RESTORE
+} metrics_life;
 
 /* One node's state at a sample (metrics_sample). */
 typedef struct metrics_tip {
@@ -160,6 +174,24 @@ metrics_status metrics_finish(metrics *m, char *err, size_t errlen,
                               const metrics_chain *node_chains, size_t n_chains,
                               const metrics_chain *main_chain, int64_t end_ns)
     __attribute__((warn_unused_result));
+
+/* Node mn rejected a block or transaction that peer (0-based) sent, for
+ * reason (a static name), adding score to the peer's misbehaviour score
+ * (core/misbehave.h). Node's thread. */
+void metrics_rejected_from(metrics_node *mn, uint32_t peer, const char *reason, uint32_t score);
+
+/* Node mn banned peer (0-based) at time_ns, its score then being score.
+ * Node's thread. */
+void metrics_peer_banned(metrics_node *mn, int64_t time_ns, uint32_t peer, uint32_t score);
+
+/* After metrics_finish: the number of blocks produced, and block i's
+ * producer (1-based node) and whether it is on the main chain. */
+size_t metrics_n_blocks(const metrics *m);
+void metrics_block_fate(const metrics *m, uint32_t *producer, int *main, size_t i);
+
+/* Sets summary.json's "attack" section (taking ownership of attack; NULL
+ * for none, the default: the section is then left out). */
+void metrics_set_attack(metrics *m, cJSON *attack);
 
 /* Returns summary.json's object (caller frees with cJSON_Delete): scenario
  * (a copy of the given object, or null), seed, and the headline figures.

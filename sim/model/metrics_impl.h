@@ -60,6 +60,19 @@ typedef struct mreason {
     uint64_t count;
 } mreason;
 
+/* Rejections of one peer's data at one node, by reason (name). */
+typedef struct mpeer_rej {
+    uint32_t peer; /* 0-based */
+    const char *reason;
+    uint64_t count, score;
+} mpeer_rej;
+
+typedef struct mban {
+    int64_t time_ns;
+    uint32_t node, peer; /* 0-based */
+    uint32_t score;
+} mban;
+
 struct metrics_node {
     uint32_t node;
     int64_t last_ns;
@@ -78,9 +91,25 @@ struct metrics_node {
     uint64_t counters[METRICS_N_COUNTERS];
     mreason *reasons;
     size_t n_reasons, cap_reasons;
+    mpeer_rej *prej;
+    size_t n_prej, cap_prej;
+    mban *bans;
+    size_t n_bans, cap_bans;
 };
 
-typedef enum mevent_kind { MEV_PARTITION, MEV_HEAL, MEV_CRASH, MEV_RESTART, MEV_JOIN } mevent_kind;
+typedef enum mevent_kind {
+    MEV_PARTITION,
+    MEV_HEAL,
+    MEV_CRASH,
+    MEV_RESTART,
+    MEV_JOIN,
+    MEV_ISOLATE,
+    MEV_REJOIN,
+    MEV_ECLIPSE,
+    MEV_ECLIPSE_END,
+    MEV_CUT,
+    MEV_RESTORE
+} mevent_kind;
 
 typedef struct mevent {
     int64_t time_ns;
@@ -136,6 +165,7 @@ struct metrics {
     size_t n_heals;
     mreason *reasons; /* all nodes, sorted by reason */
     size_t n_reasons;
+    cJSON *attack; /* summary.json's "attack" section (metrics_set_attack), or NULL */
 };
 
 /* Frees metrics_finish's results (blocks, arrivals, reorgs, transactions,

@@ -28,6 +28,11 @@ struct net {
     int partitioned;
     uint32_t *group_of;      /* n_nodes */
     int64_t *uplink_busy_ns; /* n_nodes; entry i written only by node i */
+    /* Links cut one by one (net_cut): sorted keys (low node << 32 | high
+     * node), each with the number of cuts that hold it. */
+    uint64_t *cut_keys;
+    uint32_t *cut_counts;
+    size_t n_cuts, cap_cuts;
 };
 
 static const char *const send_messages[] = {
@@ -312,6 +317,8 @@ void net_free(net *n)
     free(n->region_ns);
     free(n->region_bps);
     free(n->group_of);
+    free(n->cut_keys);
+    free(n->cut_counts);
     free(n->uplink_busy_ns);
     free(n);
 }
@@ -345,9 +352,81 @@ int net_linked(const net *n, uint32_t a, uint32_t b)
     return bsearch(&b, lo, n->offset[a + 1] - n->offset[a], sizeof *lo, cmp_u32) != NULL;
 }
 
+static uint64_t link_key(uint32_t a, uint32_t b)
+{
+    return a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
+}
+
+/* The index of key in the cut list, or where it would go (*found 0). */
+static size_t cut_find(const net *n, uint64_t key, int *found)
+{
+    size_t lo = 0, hi = n->n_cuts;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (n->cut_keys[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *found = lo < n->n_cuts && n->cut_keys[lo] == key;
+    return lo;
+}
+
+int net_link_cut(const net *n, uint32_t a, uint32_t b)
+{
+    int found = 0;
+    if (n->n_cuts > 0)
+        (void)cut_find(n, link_key(a, b), &found);
+    return found;
+}
+
+int net_cut(net *n, uint32_t a, uint32_t b)
+{
+    int found;
+    uint64_t key = link_key(a, b);
+    size_t i = cut_find(n, key, &found);
+    if (found) {
+        n->cut_counts[i]++;
+        return 0;
+    }
+    if (n->n_cuts == n->cap_cuts) {
+        size_t cap = n->cap_cuts ? 2 * n->cap_cuts : 16;
+        uint64_t *k = realloc(n->cut_keys, cap * sizeof *k);
+        if (k == NULL)
+            return -1;
+        n->cut_keys = k;
+        uint32_t *c = realloc(n->cut_counts, cap * sizeof *c);
+        if (c == NULL)
+            return -1;
+        n->cut_counts = c;
+        n->cap_cuts = cap;
+    }
+    memmove(n->cut_keys + i + 1, n->cut_keys + i, (n->n_cuts - i) * sizeof *n->cut_keys);
+    memmove(n->cut_counts + i + 1, n->cut_counts + i, (n->n_cuts - i) * sizeof *n->cut_counts);
+    n->cut_keys[i] = key;
+    n->cut_counts[i] = 1;
+    n->n_cuts++;
+    return 0;
+}
+
+int net_restore(net *n, uint32_t a, uint32_t b)
+{
+    int found;
+    size_t i = cut_find(n, link_key(a, b), &found);
+    if (!found)
+        return 0;
+    if (--n->cut_counts[i] > 0)
+        return 0;
+    memmove(n->cut_keys + i, n->cut_keys + i + 1, (n->n_cuts - i - 1) * sizeof *n->cut_keys);
+    memmove(n->cut_counts + i, n->cut_counts + i + 1, (n->n_cuts - i - 1) * sizeof *n->cut_counts);
+    n->n_cuts--;
+    return 1;
+}
+
 int net_connected(const net *n, uint32_t a, uint32_t b)
 {
-    return net_linked(n, a, b) && (!n->partitioned || n->group_of[a] == n->group_of[b]);
+    return net_linked(n, a, b) && (!n->partitioned || n->group_of[a] == n->group_of[b]) &&
+           !net_link_cut(n, a, b);
 }
 
 net_send_status net_send_time(net *n, int64_t *arrive_ns, uint32_t src, uint32_t dst,
@@ -356,7 +435,8 @@ net_send_status net_send_time(net *n, int64_t *arrive_ns, uint32_t src, uint32_t
     *arrive_ns = 0;
     if (!net_linked(n, src, dst))
         return NET_NO_LINK;
-    if (n->partitioned && n->group_of[src] != n->group_of[dst])
+    if ((n->partitioned && n->group_of[src] != n->group_of[dst]) ||
+        (n->n_cuts > 0 && net_link_cut(n, src, dst)))
         return NET_DROPPED_PARTITION;
     int64_t start = now_ns > n->uplink_busy_ns[src] ? now_ns : n->uplink_busy_ns[src];
     int64_t tx_ns = 0;

@@ -101,4 +101,17 @@ int net_partition(net *n, const uint32_t *group_of, size_t count)
 /* Ends the partition: every link works again. Barrier only. */
 void net_heal(net *n);
 
+/* Cuts the link a-b on its own (isolation and eclipse events): messages
+ * either way are dropped (NET_DROPPED_PARTITION) until as many
+ * net_restore as cuts; independent of partitions and heals. Returns 0, or
+ * -1 when out of memory (nothing changed). Barrier only. */
+int net_cut(net *n, uint32_t a, uint32_t b) __attribute__((warn_unused_result));
+
+/* Undoes one net_cut of a-b. Returns 1 when the link works again (the last
+ * cut was undone), else 0. Barrier only. */
+int net_restore(net *n, uint32_t a, uint32_t b);
+
+/* 1 when the link a-b is cut by net_cut. */
+int net_link_cut(const net *n, uint32_t a, uint32_t b);
+
 #endif

@@ -432,7 +432,8 @@ static jsonread_status parse_root(jsonread *jr, scenario *s, const cJSON *root)
 {
     static const char *const keys[] = {"name",     "description",    "seed",      "duration",
                                        "nodes",    "node_overrides", "consensus", "network",
-                                       "workload", "metrics",        "events",    NULL};
+                                       "workload", "metrics",        "events",    "adversaries",
+                                       NULL};
     char g[64];
     if (!cJSON_IsObject(root))
         return jsonread_fail(jr, JSONREAD_E_TYPE, root, NULL, "expected a JSON object, got %s",
@@ -454,6 +455,8 @@ static jsonread_status parse_root(jsonread *jr, scenario *s, const cJSON *root)
         parse_overrides(jr, s, root) || parse_consensus(jr, s, root) ||
         parse_workload(jr, s, root) || parse_metrics(jr, s, root) ||
         scenario_parse_events(jr, s, root))
+        return jr->status;
+    if (scenario_parse_adversaries(jr, s, root))
         return jr->status;
     return check_hash_count(jr, s, root);
 }
@@ -509,9 +512,14 @@ void scenario_free(scenario *scn)
     free(scn->network.region_names);
     free(scn->network.region_latency_ns);
     regions_free(scn);
-    for (size_t i = 0; i < scn->n_events; i++)
+    for (size_t i = 0; i < scn->n_events; i++) {
         free(scn->events[i].group_of);
+        free(scn->events[i].by);
+    }
     free(scn->events);
+    for (size_t i = 0; i < scn->n_adversaries; i++)
+        free(scn->adversaries[i].publish_to);
+    free(scn->adversaries);
     memset(scn, 0, sizeof *scn);
 }
 

@@ -49,13 +49,27 @@ typedef enum scenario_status {
     X(SCENARIO_EV_SET_HASHRATE, "set_hashrate")                                                    \
     X(SCENARIO_EV_SET_STAKE, "set_stake")                                                          \
     X(SCENARIO_EV_TX, "tx")                                                                        \
-    X(SCENARIO_EV_DOUBLE_SPEND, "double_spend")
+    X(SCENARIO_EV_DOUBLE_SPEND, "double_spend")                                                    \
+    X(SCENARIO_EV_ISOLATE, "isolate")                                                              \
+    X(SCENARIO_EV_REJOIN, "rejoin")                                                                \
+    X(SCENARIO_EV_CUT, "cut")                                                                      \
+    X(SCENARIO_EV_RESTORE, "restore")                                                              \
+    X(SCENARIO_EV_ECLIPSE, "eclipse")                                                              \
+    X(SCENARIO_EV_ECLIPSE_END, "eclipse_end")
+
+#define SCENARIO_ADVERSARY_MAP(X)                                                                  \
+    X(SCENARIO_ADV_SELFISH, "selfish")                                                             \
+    X(SCENARIO_ADV_DOUBLE_SPEND, "double_spend")                                                   \
+    X(SCENARIO_ADV_BYZANTINE, "byzantine")
 
 #define SCENARIO_ENUM2(code, name) code,
 typedef enum scenario_consensus { SCENARIO_CONSENSUS_MAP(SCENARIO_ENUM2) } scenario_consensus;
 typedef enum scenario_topology { SCENARIO_TOPOLOGY_MAP(SCENARIO_ENUM2) } scenario_topology;
 typedef enum scenario_latency_dist { SCENARIO_LATENCY_MAP(SCENARIO_ENUM2) } scenario_latency_dist;
 typedef enum scenario_event_type { SCENARIO_EVENT_MAP(SCENARIO_ENUM2) } scenario_event_type;
+typedef enum scenario_adversary_kind {
+    SCENARIO_ADVERSARY_MAP(SCENARIO_ENUM2)
+} scenario_adversary_kind;
 #undef SCENARIO_ENUM2
 
 /* JSON spellings of the enums above ("?" for an unknown value). */
@@ -63,6 +77,7 @@ const char *scenario_consensus_name(scenario_consensus c);
 const char *scenario_topology_name(scenario_topology t);
 const char *scenario_latency_name(scenario_latency_dist d);
 const char *scenario_event_name(scenario_event_type t);
+const char *scenario_adversary_name(scenario_adversary_kind k);
 
 /* One node's parameters after defaults and node_overrides. */
 typedef struct scenario_node {
@@ -84,16 +99,41 @@ typedef struct scenario_latency {
 typedef struct scenario_event {
     int64_t at_ns;
     scenario_event_type type;
-    uint32_t node;       /* crash, restart, set_*, tx: the node (0-based) */
+    uint32_t node;       /* crash, restart, set_*, tx, isolate, rejoin, eclipse*: the node */
     double hashrate_hps; /* set_hashrate */
     uint64_t stake;      /* set_stake */
     uint32_t from;       /* tx, double_spend: wallet (0-based) */
     uint32_t to[2];      /* tx: to[0]; double_spend: both recipients */
-    uint32_t nodes[2];   /* double_spend: the two nodes each spend goes to */
-    uint64_t amount;     /* tx, double_spend */
-    uint32_t n_groups;   /* partition: number of groups */
-    uint32_t *group_of;  /* partition: n_nodes entries, group index per node */
+    uint32_t nodes[2];   /* double_spend: the two nodes each spend goes to; cut, restore: the
+                          * link's two ends */
+    uint32_t *by;        /* eclipse: the attacking nodes (owned), n_by of them */
+    size_t n_by;
+    uint64_t amount;    /* tx, double_spend */
+    uint32_t n_groups;  /* partition: number of groups */
+    uint32_t *group_of; /* partition: n_nodes entries, group index per node */
 } scenario_event;
+
+/* One adversaries entry (scenarios/README.md gives each parameter's exact
+ * meaning). Node and wallet numbers are 0-based. */
+typedef struct scenario_adversary {
+    scenario_adversary_kind kind;
+    uint32_t node;        /* the attacking node */
+    uint32_t *publish_to; /* selfish: the nodes it sends its blocks to; NULL: all its peers */
+    size_t n_publish_to;
+    uint32_t publish_first; /* selfish: publish_to given as a count k (the k lowest-numbered
+                             * other nodes), else 0 */
+    uint32_t merchant;      /* double_spend: the node the payment is submitted at */
+    uint32_t wallet;        /* double_spend, byzantine: the attacker's wallet (hosted by node) */
+    uint32_t to;            /* double_spend: the merchant's wallet (paid) */
+    uint64_t amount;        /* double_spend: the payment */
+    uint32_t confirmations; /* double_spend: z, the merchant's wait */
+    uint32_t give_up;       /* double_spend: blocks behind at which a trial is abandoned */
+    int64_t start_ns;       /* double_spend, byzantine: starts at or after this */
+    int64_t interval_ns;    /* byzantine: time between two forged items */
+} scenario_adversary;
+
+/* network.ban_score's default: Bitcoin Core's (core/misbehave.h). */
+#define SCENARIO_BAN_SCORE 100u
 
 /* A validated scenario. Plain value; owns its arrays (scenario_free). */
 typedef struct scenario {
@@ -138,6 +178,8 @@ typedef struct scenario {
         double *region_share;          /* nodes are placed by these shares */
         uint64_t *region_upload_bps;   /* 0 entry = unlimited */
         uint64_t *region_download_bps; /* 0 entry = unlimited */
+        uint32_t ban_score;            /* misbehaviour score at which a node bans a peer;
+                                        * 0 = never (default SCENARIO_BAN_SCORE) */
     } network;
     struct {
         uint32_t wallets;
@@ -150,6 +192,8 @@ typedef struct scenario {
     } metrics;
     size_t n_events;
     scenario_event *events; /* sorted by at_ns, file order kept for equal times */
+    size_t n_adversaries;
+    scenario_adversary *adversaries; /* in file order; each node in at most one */
 } scenario;
 
 /* Limits on what a run may cost, refused at validation: samples

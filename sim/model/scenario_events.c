@@ -57,6 +57,36 @@ static jsonread_status parse_groups(jsonread *jr, scenario *s, scenario_event *e
     return JSONREAD_OK;
 }
 
+/* eclipse.by: distinct nodes other than the victim. */
+static jsonread_status parse_by(jsonread *jr, scenario *s, scenario_event *ev, const cJSON *e)
+{
+    const cJSON *list = NULL, *it;
+    size_t n = 0;
+    if (jsonread_array(jr, &list, &n, e, "by", JSONREAD_REQUIRED))
+        return jr->status;
+    if (n == 0)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "by",
+                             "expected a non-empty array of the attacking nodes");
+    ev->by = calloc(n, sizeof *ev->by);
+    if (ev->by == NULL)
+        return jsonread_fail(jr, JSONREAD_E_NOMEM, list, NULL, "out of memory");
+    cJSON_ArrayForEach(it, list)
+    {
+        uint32_t node = 0;
+        if (scenario_read_ref(jr, &node, it, NULL, s->n_nodes, "node", JSONREAD_REQUIRED))
+            return jr->status;
+        if (node == ev->node)
+            return jsonread_fail(jr, JSONREAD_E_RANGE, it, NULL, "node %u is the victim itself",
+                                 node + 1);
+        for (size_t j = 0; j < ev->n_by; j++)
+            if (ev->by[j] == node)
+                return jsonread_fail(jr, JSONREAD_E_RANGE, it, NULL, "node %u is listed twice",
+                                     node + 1);
+        ev->by[ev->n_by++] = node;
+    }
+    return JSONREAD_OK;
+}
+
 static jsonread_status parse_event(jsonread *jr, scenario *s, scenario_event *ev, const cJSON *e)
 {
     static const char *const k_partition[] = {"at", "type", "groups", NULL};
@@ -66,8 +96,11 @@ static jsonread_status parse_event(jsonread *jr, scenario *s, scenario_event *ev
     static const char *const k_stake[] = {"at", "type", "node", "stake", NULL};
     static const char *const k_tx[] = {"at", "type", "from", "to", "amount", "node", NULL};
     static const char *const k_ds[] = {"at", "type", "from", "to", "amount", "nodes", NULL};
-    static const char *const *const keys[] = {k_partition, k_heal,  k_node, k_node,
-                                              k_hash,      k_stake, k_tx,   k_ds};
+    static const char *const k_link[] = {"at", "type", "link", NULL};
+    static const char *const k_eclipse[] = {"at", "type", "node", "by", NULL};
+    static const char *const *const keys[] = {k_partition, k_heal, k_node,    k_node, k_hash,
+                                              k_stake,     k_tx,   k_ds,      k_node, k_node,
+                                              k_link,      k_link, k_eclipse, k_node};
     const unsigned R = JSONREAD_REQUIRED;
     char g[64];
     unsigned type = 0;
@@ -114,6 +147,23 @@ static jsonread_status parse_event(jsonread *jr, scenario *s, scenario_event *ev
             jsonread_u64(jr, &ev->amount, e, "amount", 1, SCENARIO_READ_MAX_EXACT, R))
             return jr->status;
         return scenario_read_pair(jr, ev->nodes, e, "nodes", n, "node");
+    case SCENARIO_EV_ISOLATE:
+    case SCENARIO_EV_REJOIN:
+    case SCENARIO_EV_ECLIPSE_END:
+        return scenario_read_ref(jr, &ev->node, e, "node", n, "node", R);
+    case SCENARIO_EV_CUT:
+    case SCENARIO_EV_RESTORE:
+        if (scenario_read_pair(jr, ev->nodes, e, "link", n, "node"))
+            return jr->status;
+        if (ev->nodes[0] == ev->nodes[1])
+            return jsonread_fail(jr, JSONREAD_E_RANGE, e, "link",
+                                 "expected two different nodes, got node %u twice",
+                                 ev->nodes[0] + 1);
+        return JSONREAD_OK;
+    case SCENARIO_EV_ECLIPSE:
+        if (scenario_read_ref(jr, &ev->node, e, "node", n, "node", R))
+            return jr->status;
+        return parse_by(jr, s, ev, e);
     }
     return JSONREAD_OK;
 }
@@ -132,13 +182,72 @@ static int cmp_order(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
+/* Isolate and rejoin alternate per node, and so do eclipse and
+ * eclipse_end; restore needs a cut of the same link not yet restored. */
+static void check_cut_sequence(jsonread *jr, const scenario_event *ev, const cJSON *at,
+                               unsigned char *cut_off, uint32_t (*links)[3], size_t *n_links)
+{
+    unsigned bit = ev->type == SCENARIO_EV_ISOLATE || ev->type == SCENARIO_EV_REJOIN ? 1 : 2;
+    const char *what = bit == 1 ? "isolated" : "eclipsed";
+    switch (ev->type) {
+    case SCENARIO_EV_ISOLATE:
+    case SCENARIO_EV_ECLIPSE:
+        if (cut_off[ev->node] & bit) {
+            jsonread_fail(jr, JSONREAD_E_RANGE, at, NULL, "node %u is already %s at this time",
+                          ev->node + 1, what);
+            return;
+        }
+        cut_off[ev->node] |= (unsigned char)bit;
+        return;
+    case SCENARIO_EV_REJOIN:
+    case SCENARIO_EV_ECLIPSE_END:
+        if (!(cut_off[ev->node] & bit)) {
+            jsonread_fail(jr, JSONREAD_E_RANGE, at, NULL,
+                          "node %u is not %s at this time: %s needs an earlier %s", ev->node + 1,
+                          what, scenario_event_name(ev->type), bit == 1 ? "isolate" : "eclipse");
+            return;
+        }
+        cut_off[ev->node] &= (unsigned char)~bit;
+        return;
+    case SCENARIO_EV_CUT:
+    case SCENARIO_EV_RESTORE: {
+        uint32_t a = ev->nodes[0] < ev->nodes[1] ? ev->nodes[0] : ev->nodes[1];
+        uint32_t b = ev->nodes[0] ^ ev->nodes[1] ^ a;
+        size_t k = 0;
+        while (k < *n_links && !(links[k][0] == a && links[k][1] == b))
+            k++;
+        if (ev->type == SCENARIO_EV_CUT) {
+            if (k == *n_links)
+                links[(*n_links)++][0] = a, links[k][1] = b, links[k][2] = 0;
+            links[k][2]++;
+        } else if (k == *n_links || links[k][2] == 0) {
+            jsonread_fail(jr, JSONREAD_E_RANGE, at, NULL,
+                          "the link %u-%u is not cut at this time: restore needs an earlier cut",
+                          a + 1, b + 1);
+        } else {
+            links[k][2]--;
+        }
+        return;
+    }
+    default:
+        return;
+    }
+}
+
 /* Crash and restart must alternate per node; heal needs a partition. */
 static jsonread_status check_event_sequence(jsonread *jr, scenario *s, const struct order *ord)
 {
     unsigned char *down = calloc(s->n_nodes, 1);
+    unsigned char *cut_off = calloc(s->n_nodes, 1);               /* 1: isolated, 2: eclipsed */
+    uint32_t(*links)[3] = calloc(s->n_events + 1, sizeof *links); /* a, b, cuts */
+    size_t n_links = 0;
     int partitioned = 0;
-    if (down == NULL)
+    if (down == NULL || cut_off == NULL || links == NULL) {
+        free(down);
+        free(cut_off);
+        free(links);
         return jsonread_fail_path(jr, JSONREAD_E_NOMEM, "events", "out of memory");
+    }
     for (size_t i = 0; i < s->n_events && jr->status == JSONREAD_OK; i++) {
         const scenario_event *ev = &s->events[i];
         const cJSON *at = ord[i].json;
@@ -156,12 +265,16 @@ static jsonread_status check_event_sequence(jsonread *jr, scenario *s, const str
                           ev->node + 1);
         else if (ev->type == SCENARIO_EV_HEAL && !partitioned)
             jsonread_fail(jr, JSONREAD_E_RANGE, at, NULL, "heal without an earlier partition");
+        else
+            check_cut_sequence(jr, ev, at, cut_off, links, &n_links);
         if (node_event)
             down[ev->node] = ev->type == SCENARIO_EV_CRASH;
         if (ev->type == SCENARIO_EV_PARTITION || ev->type == SCENARIO_EV_HEAL)
             partitioned = ev->type == SCENARIO_EV_PARTITION;
     }
     free(down);
+    free(cut_off);
+    free(links);
     return jr->status;
 }
 
@@ -191,12 +304,15 @@ jsonread_status scenario_parse_events(jsonread *jr, scenario *s, const cJSON *ro
     for (i = 0; i < n; i++) {
         s->events[i] = raw[ord[i].index];
         raw[ord[i].index].group_of = NULL;
+        raw[ord[i].index].by = NULL;
     }
     s->n_events = n;
     (void)check_event_sequence(jr, s, ord);
 done:
-    for (i = 0; raw != NULL && i < n; i++)
+    for (i = 0; raw != NULL && i < n; i++) {
         free(raw[i].group_of);
+        free(raw[i].by);
+    }
     free(raw);
     free(ord);
     return jr->status;

@@ -22,4 +22,9 @@ jsonread_status scenario_parse_network(jsonread *jr, scenario *s, const cJSON *r
 jsonread_status scenario_parse_events(jsonread *jr, scenario *s, const cJSON *root)
     __attribute__((warn_unused_result));
 
+/* adversaries: each entry checked against the nodes, wallets and the
+ * consensus (scenario_adv.c). */
+jsonread_status scenario_parse_adversaries(jsonread *jr, scenario *s, const cJSON *root)
+    __attribute__((warn_unused_result));
+
 #endif

@@ -444,13 +444,16 @@ static jsonread_status parse_bandwidth(jsonread *jr, uint64_t *out, const cJSON 
 
 jsonread_status scenario_parse_network(jsonread *jr, scenario *s, const cJSON *root)
 {
-    static const char *const keys[] = {"topology", "latency", "bandwidth", "loss", "regions", NULL};
+    static const char *const keys[] = {"topology", "latency",   "bandwidth", "loss",
+                                       "regions",  "ban_score", NULL};
     const cJSON *net = NULL;
+    s->network.ban_score = SCENARIO_BAN_SCORE;
     if (jsonread_object(jr, &net, root, "network", JSONREAD_OPTIONAL) ||
         jsonread_only_keys(jr, net, keys) || parse_topology(jr, s, net) ||
         parse_latency(jr, &s->network.latency, net) || parse_regions(jr, s, net) ||
         jsonread_double(jr, &s->network.loss, net, "loss", 0, 0.999999, JSONREAD_OPTIONAL) ||
-        parse_bandwidth(jr, &s->network.bandwidth_bps, net))
+        parse_bandwidth(jr, &s->network.bandwidth_bps, net) ||
+        jsonread_u32(jr, &s->network.ban_score, net, "ban_score", 0, 1000000000, JSONREAD_OPTIONAL))
         return jr->status;
     return JSONREAD_OK;
 }

@@ -15,6 +15,7 @@ const char *const scenario_read_consensus_names[] = {SCENARIO_CONSENSUS_MAP(SCEN
 const char *const scenario_read_topology_names[] = {SCENARIO_TOPOLOGY_MAP(SCENARIO_NAME) NULL};
 const char *const scenario_read_latency_names[] = {SCENARIO_LATENCY_MAP(SCENARIO_NAME) NULL};
 const char *const scenario_read_event_names[] = {SCENARIO_EVENT_MAP(SCENARIO_NAME) NULL};
+const char *const scenario_read_adversary_names[] = {SCENARIO_ADVERSARY_MAP(SCENARIO_NAME) NULL};
 #undef SCENARIO_NAME
 
 static const char *enum_name(const char *const *names, size_t count, unsigned v)
@@ -40,6 +41,12 @@ const char *scenario_latency_name(scenario_latency_dist d)
 const char *scenario_event_name(scenario_event_type t)
 {
     return enum_name(scenario_read_event_names, COUNT(scenario_read_event_names), (unsigned)t);
+}
+
+const char *scenario_adversary_name(scenario_adversary_kind k)
+{
+    return enum_name(scenario_read_adversary_names, COUNT(scenario_read_adversary_names),
+                     (unsigned)k);
 }
 
 /* ---- getters for the scenario's own value types ---------------------------- */

@@ -17,6 +17,7 @@ extern const char *const scenario_read_consensus_names[];
 extern const char *const scenario_read_topology_names[];
 extern const char *const scenario_read_latency_names[];
 extern const char *const scenario_read_event_names[];
+extern const char *const scenario_read_adversary_names[];
 
 /* All the getters follow jsonread's order: context, output, object and key
  * (key NULL: the value itself), then what they need, then JSONREAD_REQUIRED

@@ -70,6 +70,11 @@ static int network_to_json(cJSON *root, const scenario *s)
         !cJSON_AddStringToObject(net, "bandwidth", buf) ||
         !cJSON_AddNumberToObject(net, "loss", s->network.loss))
         return 0;
+    /* Written only when not the default, so that the scenario as run of a
+     * run that does not set it reads as before. */
+    if (s->network.ban_score != SCENARIO_BAN_SCORE &&
+        !cJSON_AddNumberToObject(net, "ban_score", s->network.ban_score))
+        return 0;
     if (s->network.n_regions > 0) {
         uint32_t n = s->network.n_regions;
         cJSON *reg = cJSON_AddObjectToObject(net, "regions");
@@ -135,8 +140,52 @@ static int event_to_json(cJSON *arr, const scenario *s, const scenario_event *ev
                cJSON_AddItemToObject(o, "to", node_list(ev->to, 2)) &&
                cJSON_AddNumberToObject(o, "amount", (double)ev->amount) &&
                cJSON_AddItemToObject(o, "nodes", node_list(ev->nodes, 2));
+    case SCENARIO_EV_ISOLATE:
+    case SCENARIO_EV_REJOIN:
+    case SCENARIO_EV_ECLIPSE_END:
+        return cJSON_AddNumberToObject(o, "node", (double)ev->node + 1) != NULL;
+    case SCENARIO_EV_CUT:
+    case SCENARIO_EV_RESTORE:
+        return cJSON_AddItemToObject(o, "link", node_list(ev->nodes, 2));
+    case SCENARIO_EV_ECLIPSE:
+        return cJSON_AddNumberToObject(o, "node", (double)ev->node + 1) &&
+               cJSON_AddItemToObject(o, "by", node_list(ev->by, ev->n_by));
     }
     return 0;
+}
+
+static int adversary_to_json(cJSON *arr, const scenario_adversary *a)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL || !cJSON_AddItemToArray(arr, o) ||
+        !cJSON_AddStringToObject(o, "kind", scenario_adversary_name(a->kind)) ||
+        !cJSON_AddNumberToObject(o, "node", (double)a->node + 1))
+        return 0;
+    switch (a->kind) {
+    case SCENARIO_ADV_SELFISH:
+        if (a->publish_first > 0)
+            return cJSON_AddNumberToObject(o, "publish_to", a->publish_first) != NULL;
+        if (a->publish_to != NULL) {
+            cJSON *to = node_list(a->publish_to, a->n_publish_to);
+            if (to == NULL || !cJSON_AddItemToObject(o, "publish_to", to)) {
+                cJSON_Delete(to);
+                return 0;
+            }
+        }
+        return 1;
+    case SCENARIO_ADV_DOUBLE_SPEND:
+        return cJSON_AddNumberToObject(o, "merchant", (double)a->merchant + 1) &&
+               cJSON_AddNumberToObject(o, "wallet", (double)a->wallet + 1) &&
+               cJSON_AddNumberToObject(o, "to", (double)a->to + 1) &&
+               cJSON_AddNumberToObject(o, "amount", (double)a->amount) &&
+               cJSON_AddNumberToObject(o, "confirmations", a->confirmations) &&
+               cJSON_AddNumberToObject(o, "give_up", a->give_up) &&
+               add_duration(o, "start", a->start_ns);
+    case SCENARIO_ADV_BYZANTINE:
+        return cJSON_AddNumberToObject(o, "wallet", (double)a->wallet + 1) &&
+               add_duration(o, "interval", a->interval_ns) && add_duration(o, "start", a->start_ns);
+    }
+    return 1;
 }
 
 static int consensus_to_json(cJSON *root, const scenario *s)
@@ -236,6 +285,16 @@ cJSON *scenario_to_json(const scenario *s)
     for (size_t i = 0; i < s->n_events; i++)
         if (!event_to_json(evs, s, &s->events[i]))
             goto fail;
+    /* Written only when there are any, so that the scenario as run of a
+     * run without attackers reads as before. */
+    if (s->n_adversaries > 0) {
+        cJSON *adv = cJSON_AddArrayToObject(root, "adversaries");
+        if (adv == NULL)
+            goto fail;
+        for (size_t i = 0; i < s->n_adversaries; i++)
+            if (!adversary_to_json(adv, &s->adversaries[i]))
+                goto fail;
+    }
     free(home);
     return root;
 fail:

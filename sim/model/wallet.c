@@ -122,6 +122,11 @@ const uint8_t *wallet_public(const wallet_set *ws, uint32_t w)
     return keys_pair_public(ws->w[w].key);
 }
 
+const keys_pair *wallet_key(const wallet_set *ws, uint32_t w)
+{
+    return ws->w[w].key;
+}
+
 uint32_t wallet_find(const wallet_set *ws, const uint8_t pub[KEYS_PUB_BYTES])
 {
     const uint32_t *w = hmap_get(ws->by_pub, pub);

@@ -43,6 +43,9 @@ void wallet_set_free(wallet_set *ws);
 uint32_t wallet_count(const wallet_set *ws);
 uint32_t wallet_host(const wallet_set *ws, uint32_t w);
 const uint8_t *wallet_public(const wallet_set *ws, uint32_t w);
+/* Wallet w's key (valid as long as ws), for an attacker that signs its own
+ * payments (sim/model/adversary.c); immutable, so any thread may read it. */
+const keys_pair *wallet_key(const wallet_set *ws, uint32_t w);
 /* The wallet owning pub, or UINT32_MAX. */
 uint32_t wallet_find(const wallet_set *ws, const uint8_t pub[KEYS_PUB_BYTES]);
 

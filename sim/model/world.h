@@ -20,6 +20,7 @@
 #ifndef CHAINSIM_WORLD_H
 #define CHAINSIM_WORLD_H
 
+#include "adversary.h"
 #include "block.h"
 #include "chain.h"
 #include "consensus.h"
@@ -75,6 +76,7 @@ typedef struct world_node {
     uint32_t line_seq;
     int hosts_wallets;
     uint64_t produced;
+    adversary *adv; /* the node's attack (scenario adversaries), NULL when honest */
 } world_node;
 
 /* What the app plugs into a run. Every member may be NULL. */
@@ -90,6 +92,12 @@ typedef struct world_hooks {
     /* At each sample barrier of the run, after the sample and its lines. */
     void (*after_sample)(void *ctx, int64_t now_ns);
 } world_hooks;
+
+/* Links one event cut (isolate or eclipse of a node), to restore. */
+typedef struct world_cutlist {
+    uint32_t (*links)[2];
+    size_t n;
+} world_cutlist;
 
 typedef struct world {
     /* Set by the caller before world_setup (and freed by world_teardown). */
@@ -117,7 +125,9 @@ typedef struct world {
     metrics *m;
     world_node *nodes; /* n + 1: the extra slot holds the global console lines */
     uint32_t n;
-    uint32_t *group_of; /* current partition (1-based groups), NULL when whole */
+    uint32_t *group_of;      /* current partition (1-based groups), NULL when whole */
+    world_cutlist *isolated; /* n, per node: the links its isolate cut (NULL until one) */
+    world_cutlist *eclipsed; /* n, per node: the links its eclipse cut (NULL until one) */
     uint64_t blocks_found;
     int failed;      /* an output or allocation failed inside a callback */
     char *crash_dir; /* where crashed nodes' chain files wait for their restart */

@@ -115,6 +115,24 @@ uint64_t world_rng_draw(void *state)
     return rng_next(state);
 }
 
+/* Records block b that node ni produced at time_ns. */
+static void record_produced(world_node *sn, int64_t time_ns, const block *b)
+{
+    uint64_t height = 0, extra;
+    if (tx_coinbase_fields(block_tx(b, 0), &height, &extra) != 0)
+        height = 0;
+    size_t n_tx = block_n_tx(b);
+    hash256 *ids = malloc(n_tx * sizeof *ids);
+    if (ids == NULL)
+        abort();
+    for (size_t i = 0; i < n_tx; i++)
+        ids[i] = *tx_id(block_tx(b, i));
+    metrics_block_produced(sn->mn, time_ns, block_id(b), &block_header_of(b)->prev_id, height, ids,
+                           n_tx, block_size(b));
+    free(ids);
+    sn->produced++;
+}
+
 static void record_note(world *s, uint32_t ni, const node_note *note)
 {
     world_node *sn = &s->nodes[ni];
@@ -126,15 +144,7 @@ static void record_note(world *s, uint32_t ni, const node_note *note)
         if (tx_coinbase_fields(block_tx(b, 0), &height, &extra) != 0)
             height = 0;
         size_t n_tx = block_n_tx(b);
-        hash256 *ids = malloc(n_tx * sizeof *ids);
-        if (ids == NULL)
-            abort();
-        for (size_t i = 0; i < n_tx; i++)
-            ids[i] = *tx_id(block_tx(b, i));
-        metrics_block_produced(sn->mn, note->time_ns, block_id(b), &block_header_of(b)->prev_id,
-                               height, ids, n_tx, block_size(b));
-        free(ids);
-        sn->produced++;
+        record_produced(sn, note->time_ns, b);
         world_short_id(id, block_id(b));
         world_say(s, sn, ni, note->time_ns, "node %u %s block #%" PRIu64 " %s (%zu tx, %zu bytes)",
                   ni + 1, block_pos_of(b) ? "forged" : "mined", height, id, n_tx - 1,
@@ -159,6 +169,8 @@ static void record_note(world *s, uint32_t ni, const node_note *note)
         break;
     case NODE_NOTE_INVALID:
         metrics_rejected(sn->mn, reason_name(note->code));
+        if (note->peer != UINT32_MAX)
+            metrics_rejected_from(sn->mn, note->peer, reason_name(note->code), note->score);
         break;
     case NODE_NOTE_TX_ACCEPTED:
         break;
@@ -167,6 +179,14 @@ static void record_note(world *s, uint32_t ni, const node_note *note)
             metrics_tx_double_spend(sn->mn, note->time_ns, tx_id(note->tx));
         else if (note->peer != UINT32_MAX)
             metrics_rejected(sn->mn, reason_name(note->code));
+        if (note->peer != UINT32_MAX)
+            metrics_rejected_from(sn->mn, note->peer, reason_name(note->code), note->score);
+        break;
+    case NODE_NOTE_PEER_BANNED:
+        metrics_peer_banned(sn->mn, note->time_ns, note->peer, note->score);
+        world_say(s, sn, ni, note->time_ns,
+                  "node %u banned node %u: misbehaviour score %u (last: %s)", ni + 1,
+                  note->peer + 1, note->score, reason_name(note->code));
         break;
     case NODE_NOTE_ROLLBACK_REFUSED:
         world_short_id(id, block_id(note->blk));
@@ -292,9 +312,12 @@ void world_on_event(void *ctx, engine_call *call, uint32_t ni, const engine_even
         discard_payload(ev); /* a crashed ni, or a timer of its earlier life */
         return;
     }
+    uint32_t height_before = sn->adv != NULL ? chain_height(node_chain(sn->n)) : 0;
+    adversary_event adv_kind = ADVERSARY_EV_OTHER;
     switch (WORLD_EV_KIND(ev->type)) {
     case WORLD_EV_MSG: {
         msg *m = ev->payload;
+        adv_kind = ADVERSARY_EV_MESSAGE;
         metrics_count(sn->mn, METRICS_MSGS_RECEIVED, 1);
         metrics_count(sn->mn, METRICS_BYTES_RECEIVED, m->size_bytes);
         node_on_message(sn->n, &sn->fx, now, ev->src, m);
@@ -302,12 +325,28 @@ void world_on_event(void *ctx, engine_call *call, uint32_t ni, const engine_even
         break;
     }
     case WORLD_EV_TIMER:
+        if (WORLD_EV_SUB(ev->type) == NODE_TIMER_MINED)
+            adv_kind = ADVERSARY_EV_MINED;
         node_on_timer(sn->n, &sn->fx, now, (node_timer_kind)WORLD_EV_SUB(ev->type), ev->payload,
                       ev->arg);
         break;
     case WORLD_EV_WALLET:
         on_wallet(s, call, ni, (uint32_t)ev->arg);
         break;
+    }
+    if (sn->adv != NULL) {
+        adversary_after_event(sn->adv, sn->n, &sn->fx, now, adv_kind, height_before);
+        for (tx *paid; (paid = adversary_take_payment(sn->adv)) != NULL; tx_unref(paid))
+            metrics_tx_submitted(sn->mn, now, tx_id(paid));
+        const char *kind;
+        block *forged = adversary_take_forged(sn->adv, &kind);
+        if (forged != NULL) {
+            char id[17];
+            record_produced(sn, now, forged);
+            world_short_id(id, block_id(forged));
+            world_say(s, sn, ni, now, "node %u sent a forged block %s (%s)", ni + 1, id, kind);
+        }
+        block_unref(forged);
     }
     world_apply(s, call, ni);
 }

@@ -309,6 +309,135 @@ static void ev_set_hashrate(world *s, engine_call *call, int64_t now, const scen
               ev->node + 1, (unsigned long long)whole, frac_txt);
 }
 
+/* ---- links cut one by one: isolate, eclipse, cut ----------------------- */
+
+static void cutlist_add(world_cutlist *l, uint32_t a, uint32_t b)
+{
+    uint32_t(*p)[2] = realloc(l->links, (l->n + 1) * sizeof *l->links);
+    if (p == NULL)
+        abort();
+    l->links = p;
+    l->links[l->n][0] = a;
+    l->links[l->n][1] = b;
+    l->n++;
+}
+
+static int in_list(const uint32_t *list, size_t n, uint32_t x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i] == x)
+            return 1;
+    return 0;
+}
+
+/* Cuts the links of l (already listed) in the network. */
+static void cut_all(world *s, const world_cutlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (net_cut(s->net, l->links[i][0], l->links[i][1]) != 0)
+            abort(); /* out of memory: the run would be wrong */
+}
+
+/* Restores the links of l; both ends of each link that works again
+ * exchange tips (as on a heal). Empties l. */
+static void restore_all(world *s, engine_call *call, int64_t now, world_cutlist *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        uint32_t a = l->links[i][0], b = l->links[i][1];
+        if (!net_restore(s->net, a, b))
+            continue;
+        for (int end = 0; end < 2; end++) {
+            uint32_t me = end ? b : a, other = end ? a : b;
+            world_node *sn = &s->nodes[me];
+            if (!sn->online)
+                continue;
+            engine_call_act_as(call, me);
+            node_on_reconnect(sn->n, &sn->fx, now, &other, 1);
+            world_apply(s, call, me);
+        }
+    }
+    free(l->links);
+    l->links = NULL;
+    l->n = 0;
+}
+
+static world_cutlist *cutlists(world_cutlist **lists, uint32_t n)
+{
+    if (*lists == NULL && (*lists = calloc(n, sizeof **lists)) == NULL)
+        abort();
+    return *lists;
+}
+
+/* isolate: every link of the node is cut. */
+static void ev_isolate(world *s, int64_t now, uint32_t v)
+{
+    world_cutlist *l = &cutlists(&s->isolated, s->n)[v];
+    for (size_t k = 0; k < net_degree(s->net, v); k++)
+        cutlist_add(l, v, net_neighbor(s->net, v, k));
+    cut_all(s, l);
+    metrics_node_event(s->m, now, v + 1, METRICS_ISOLATE);
+    world_say(s, world_global_lines(s), UINT32_MAX, now, "node %u isolated: %zu links cut", v + 1,
+              l->n);
+}
+
+/* eclipse: the victim keeps only its links to the attackers, and the
+ * attackers only their links to the victim and to each other: every
+ * message the victim gets comes from them, and they see nothing of the
+ * others (sybils of one attacker, with their own hash power). */
+static void ev_eclipse(world *s, int64_t now, const scenario_event *ev)
+{
+    uint32_t v = ev->node;
+    world_cutlist *l = &cutlists(&s->eclipsed, s->n)[v];
+    for (size_t k = 0; k < net_degree(s->net, v); k++) {
+        uint32_t x = net_neighbor(s->net, v, k);
+        if (!in_list(ev->by, ev->n_by, x))
+            cutlist_add(l, v, x);
+    }
+    for (size_t j = 0; j < ev->n_by; j++)
+        for (size_t k = 0; k < net_degree(s->net, ev->by[j]); k++) {
+            uint32_t x = net_neighbor(s->net, ev->by[j], k);
+            if (x != v && !in_list(ev->by, ev->n_by, x))
+                cutlist_add(l, ev->by[j], x);
+        }
+    cut_all(s, l);
+    size_t reach = 0;
+    for (size_t j = 0; j < ev->n_by; j++)
+        reach += (size_t)net_linked(s->net, v, ev->by[j]);
+    metrics_node_event(s->m, now, v + 1, METRICS_ECLIPSE);
+    world_say(s, world_global_lines(s), UINT32_MAX, now,
+              "node %u eclipsed by %zu attacking nodes (%zu of them its neighbours): %zu links cut",
+              v + 1, ev->n_by, reach, l->n);
+}
+
+static void ev_links_back(world *s, engine_call *call, int64_t now, const scenario_event *ev)
+{
+    int eclipse = ev->type == SCENARIO_EV_ECLIPSE_END;
+    world_cutlist *l = &cutlists(eclipse ? &s->eclipsed : &s->isolated, s->n)[ev->node];
+    size_t n = l->n;
+    restore_all(s, call, now, l);
+    metrics_node_event(s->m, now, ev->node + 1, eclipse ? METRICS_ECLIPSE_END : METRICS_REJOIN);
+    world_say(s, world_global_lines(s), UINT32_MAX, now, "node %u %s: %zu links back", ev->node + 1,
+              eclipse ? "no longer eclipsed" : "rejoins", n);
+}
+
+static void ev_cut_link(world *s, engine_call *call, int64_t now, const scenario_event *ev)
+{
+    uint32_t a = ev->nodes[0], b = ev->nodes[1];
+    int cut = ev->type == SCENARIO_EV_CUT;
+    if (cut) {
+        if (net_cut(s->net, a, b) != 0)
+            abort();
+    } else {
+        world_cutlist one = {NULL, 0};
+        cutlist_add(&one, a, b);
+        restore_all(s, call, now, &one);
+    }
+    metrics_node_event(s->m, now, a + 1, cut ? METRICS_CUT : METRICS_RESTORE);
+    metrics_node_event(s->m, now, b + 1, cut ? METRICS_CUT : METRICS_RESTORE);
+    world_say(s, world_global_lines(s), UINT32_MAX, now, "link %u-%u %s%s", a + 1, b + 1,
+              cut ? "cut" : "restored", net_linked(s->net, a, b) ? "" : " (not in the topology)");
+}
+
 static void global_event(world *s, engine_call *call, const scenario_event *ev)
 {
     int64_t now = engine_call_now(call);
@@ -335,6 +464,20 @@ static void global_event(world *s, engine_call *call, const scenario_event *ev)
     case SCENARIO_EV_TX:
     case SCENARIO_EV_DOUBLE_SPEND:
         global_tx(s, call, ev);
+        break;
+    case SCENARIO_EV_ISOLATE:
+        ev_isolate(s, now, ev->node);
+        break;
+    case SCENARIO_EV_ECLIPSE:
+        ev_eclipse(s, now, ev);
+        break;
+    case SCENARIO_EV_REJOIN:
+    case SCENARIO_EV_ECLIPSE_END:
+        ev_links_back(s, call, now, ev);
+        break;
+    case SCENARIO_EV_CUT:
+    case SCENARIO_EV_RESTORE:
+        ev_cut_link(s, call, now, ev);
         break;
     }
 }

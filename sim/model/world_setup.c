@@ -36,6 +36,7 @@ static int node_config_for(world *s, node_config *cfg, uint32_t i, uint32_t *pee
     cfg->key = sn->key;
     cfg->hashrate_mhps = s->cons.type == CHAIN_POW ? sn->hashrate_mhps : 0;
     cfg->cons = &s->cons;
+    cfg->ban_score = s->scn.network.ban_score;
     /* Re-ask a missing item after a generous multiple of the latency. */
     const scenario_latency *lat = &s->scn.network.latency;
     const int64_t hour_ns = TIMEUNIT_NS_PER_H; /* caps the sums below */
@@ -80,6 +81,8 @@ int world_start_node(world *s, engine_call *call, uint32_t i, chain *restored)
     node_free(sn->n);
     sn->n = fresh;
     sn->online = 1;
+    if (sn->adv != NULL && adversary_on_start(sn->adv, sn->n) != 0)
+        return -1;
     if (sn->hosts_wallets) {
         wallet_forget_scan(s->ws, i);
         if (wallet_scan(s->ws, i, node_chain(sn->n)) != 0)
@@ -105,6 +108,36 @@ static int setup_consensus(world *s, char *err, size_t errlen)
 static int setup_stakes(world *s, const uint8_t (*pubs)[KEYS_PUB_BYTES], char *err, size_t errlen)
 {
     return rules_stakes(&s->stakes, err, errlen, &s->scn, pubs);
+}
+
+/* The attackers of the scenario, each on its node. A selfish miner's
+ * publish_to must name neighbours of its node (in the network built).
+ * Returns 0, 1 (out of memory) or 2 (bad input), with a message in err. */
+static int setup_adversaries(world *s, char *err, size_t errlen)
+{
+    for (size_t k = 0; k < s->scn.n_adversaries; k++) {
+        const scenario_adversary *a = &s->scn.adversaries[k];
+        for (size_t j = 0; j < a->n_publish_to; j++)
+            if (!net_linked(s->net, a->node, a->publish_to[j])) {
+                snprintf(err, errlen,
+                         "adversaries[%zu].publish_to[%zu]: node %u is not a neighbour of node %u "
+                         "in the network's topology",
+                         k, j, a->publish_to[j] + 1, a->node + 1);
+                return 2;
+            }
+        if (a->kind == SCENARIO_ADV_DOUBLE_SPEND && !net_linked(s->net, a->node, a->merchant)) {
+            snprintf(err, errlen,
+                     "adversaries[%zu].merchant: node %u is not a neighbour of node %u in the "
+                     "network's topology (the attacker pays the merchant directly)",
+                     k, a->merchant + 1, a->node + 1);
+            return 2;
+        }
+        if (adversary_new(&s->nodes[a->node].adv, a, s->ws, s->scn.workload.fee) != 0) {
+            snprintf(err, errlen, "out of memory while setting up the run");
+            return 1;
+        }
+    }
+    return 0;
 }
 
 int world_setup(world *s, char *err, size_t errlen)
@@ -151,6 +184,9 @@ int world_setup(world *s, char *err, size_t errlen)
         goto nomem;
     for (uint32_t i = 0; i < s->n; i++)
         s->nodes[i].mn = metrics_node_of(s->m, i + 1);
+    int adv_rc = setup_adversaries(s, err, errlen);
+    if (adv_rc != 0)
+        return adv_rc;
 
     engine_config ec;
     memset(&ec, 0, sizeof ec);
@@ -196,6 +232,7 @@ void world_teardown(world *s)
     for (uint32_t i = 0; s->nodes && i <= s->n; i++) {
         world_node *sn = &s->nodes[i];
         node_free(sn->n);
+        adversary_free(sn->adv);
         node_effects_free(&sn->fx);
         keys_pair_free(sn->key);
         for (size_t k = 0; k < sn->n_lines; k++)
@@ -204,6 +241,14 @@ void world_teardown(world *s)
     }
     free(s->nodes);
     free(s->group_of);
+    for (uint32_t i = 0; i < s->n; i++) {
+        if (s->isolated)
+            free(s->isolated[i].links);
+        if (s->eclipsed)
+            free(s->eclipsed[i].links);
+    }
+    free(s->isolated);
+    free(s->eclipsed);
     metrics_free(s->m);
     net_free(s->net);
     block_unref(s->genesis);

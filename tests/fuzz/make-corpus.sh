@@ -47,6 +47,8 @@ printf '%s\n' 'nodes.hashrate=1k' 'metrics.sample_interval=5s' 'workload.rate=2/
     >"$corpus/set/rates"
 printf '%s\n' 'network.latency={"dist":"uniform","min":"30ms","max":"90ms"}' 'network.loss=0.01' \
     'network.bandwidth=10Mbit' >"$corpus/set/network"
+printf '%s\n' 'adversaries[0]={"kind":"selfish","node":1,"publish_to":[2,3]}' \
+    'adversaries[0].publish_to=2' >"$corpus/set/adversary"
 
 # units: the forms scenarios/README.md documents, one string per file.
 fresh units

@@ -50,7 +50,7 @@ expect2 "a 2 GB scenario" "huge.json: too large: 2147483648 bytes, the limit for
 rm -f "$tmp/huge.json" "$tmp/zeros.json"
 
 key=$(head -c 5000 /dev/zero | tr '\0' 'k')
-expect2 "long --set key" "network.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...kkkkkkkkkkkkkkkkkkkkkkkkkkkkkk: unknown key; expected one of: topology, latency, bandwidth, loss, regions" \
+expect2 "long --set key" "network.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...kkkkkkkkkkkkkkkkkkkkkkkkkkkkkk: unknown key; expected one of: topology, latency, bandwidth, loss, regions, ban_score" \
     -- "$bin" run --set "network.$key=5" --out "$tmp/o"
 expect2 "sample interval" "metrics.sample_interval: 1ns gives 300000000000 samples over the 5m run; at most 1000000 are allowed" \
     -- "$bin" run --set metrics.sample_interval=1ns --out "$tmp/o"

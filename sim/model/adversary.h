@@ -1,0 +1,79 @@
+/* Adversaries: nodes of a run that attack instead of following the honest
+ * protocol (the scenario's adversaries section). An attacker is a real
+ * node: it mines with real hashing on its own chain and talks through the
+ * network like any node; what differs is what it withholds and when it
+ * publishes (core/node.h's withholding), decided here after each of its
+ * events. Selfish mining follows core/selfish.h (Eyal and Sirer 2014). The
+ * run's summary gets an "attack" section with each attacker's figures. */
+#ifndef CHAINSIM_ADVERSARY_H
+#define CHAINSIM_ADVERSARY_H
+
+#include "metrics.h"
+#include "node.h"
+#include "scenario.h"
+#include "wallet.h"
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct adversary adversary;
+
+/* The kind of event a node just handled. */
+typedef enum adversary_event {
+    ADVERSARY_EV_MESSAGE = 1, /* a message from a peer */
+    ADVERSARY_EV_MINED = 2,   /* its own block (a NODE_TIMER_MINED) */
+    ADVERSARY_EV_OTHER = 3    /* any other timer or event */
+} adversary_event;
+
+/* Creates the attacker of cfg (borrowed: it must outlive the adversary);
+ * a double spender signs with its wallet of ws (borrowed too) and pays
+ * fee per payment. Returns 0, or -1 when out of memory (*out = NULL). */
+int adversary_new(adversary **out, const scenario_adversary *cfg, const wallet_set *ws,
+                  uint64_t fee) __attribute__((warn_unused_result));
+
+/* Frees a. Accepts NULL. */
+void adversary_free(adversary *a);
+
+/* The attacker's node n was created (run start, join or restart), before
+ * node_start: switches withholding on and starts the attack from n's
+ * chain. Returns 0, or -1 when out of memory. */
+int adversary_on_start(adversary *a, node *n) __attribute__((warn_unused_result));
+
+/* After n handled an event of the kind given, at now, with its chain at
+ * height_before before it: looks at the event's effects in fx and adds
+ * the attacker's own (blocks to publish). Node's thread. */
+void adversary_after_event(adversary *a, node *n, node_effects *fx, int64_t now_ns,
+                           adversary_event kind, uint32_t height_before);
+
+/* A payment a double spender made in the event just handled (one
+ * reference, the caller's), or NULL when none is left: its payment to the
+ * merchant, or the conflicting one back to itself that its private branch
+ * holds. The run records each as a submitted transaction, so that
+ * transactions.csv shows the fate of both, and every transaction of the
+ * main chain is in it. Call until NULL. */
+tx *adversary_take_payment(adversary *a);
+
+/* The block a byzantine node forged and sent in the event just handled
+ * (one reference, the caller's), or NULL; *kind is its kind's name
+ * (core/forge.h). The run records it as a block the node produced: an
+ * honest node may keep it as a side branch without connecting it (as
+ * Bitcoin nodes keep headers of side branches), and every block a node
+ * has must have a producer in blocks.csv. */
+block *adversary_take_forged(adversary *a, const char **kind);
+
+/* Fills obj (an object) with the attacker's figures: its counters and,
+ * from the finished metrics m, its share of the main chain's blocks.
+ * total_hashrate is the run's starting hash power (for its share). Returns
+ * 0, or -1 when out of memory. */
+int adversary_report(cJSON *obj, const adversary *a, const metrics *m, double node_hashrate,
+                     double total_hashrate) __attribute__((warn_unused_result));
+
+struct world;
+
+/* After metrics_finish of a run with adversaries: sets the metrics'
+ * "attack" section (each attacker's figures, the honest nodes' stale
+ * rate). Nothing for a run without. Returns 0, or -1 when out of memory. */
+int world_attack_report(struct world *w) __attribute__((warn_unused_result));
+
+#endif

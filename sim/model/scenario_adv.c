@@ -1,0 +1,222 @@
+/* Reading and checking a scenario's adversaries section: nodes that run an
+ * attacker's behaviour instead of the honest protocol (selfish mining,
+ * double spending). Each entry names its node, its kind and the kind's
+ * parameters; the attacker's hash power is its node's own hashrate, so its
+ * share alpha is a plain scenario value. Called last by the walk in
+ * scenario.c, when the nodes, consensus, wallets and duration are known. */
+#include "scenario_impl.h"
+#include "scenario_read.h"
+#include "timeunit.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* selfish.publish_to as a count k: the k lowest-numbered nodes other than
+ * the attacker. */
+static jsonread_status parse_publish_first(jsonread *jr, scenario *s, scenario_adversary *a,
+                                           const cJSON *e)
+{
+    if (s->n_nodes < 2)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "publish_to",
+                             "there is no other node to publish to");
+    if (jsonread_u32(jr, &a->publish_first, e, "publish_to", 1, s->n_nodes - 1, JSONREAD_REQUIRED))
+        return jr->status;
+    a->publish_to = calloc(a->publish_first, sizeof *a->publish_to);
+    if (a->publish_to == NULL)
+        return jsonread_fail(jr, JSONREAD_E_NOMEM, e, "publish_to", "out of memory");
+    for (uint32_t i = 0, k = 0; k < a->publish_first; i++)
+        if (i != a->node)
+            a->publish_to[k++] = i;
+    a->n_publish_to = a->publish_first;
+    return JSONREAD_OK;
+}
+
+/* selfish.publish_to: distinct nodes, not the attacker itself; or a
+ * count. */
+static jsonread_status parse_publish_to(jsonread *jr, scenario *s, scenario_adversary *a,
+                                        const cJSON *e)
+{
+    const cJSON *list = NULL, *it;
+    size_t n = 0, k = 0;
+    if (cJSON_IsNumber(jsonread_member(e, "publish_to")))
+        return parse_publish_first(jr, s, a, e);
+    if (jsonread_array(jr, &list, &n, e, "publish_to", JSONREAD_OPTIONAL) || list == NULL)
+        return jr->status;
+    if (n == 0)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "publish_to",
+                             "expected a non-empty array of nodes (leave it out to publish to "
+                             "every peer)");
+    a->publish_to = calloc(n, sizeof *a->publish_to);
+    if (a->publish_to == NULL)
+        return jsonread_fail(jr, JSONREAD_E_NOMEM, list, NULL, "out of memory");
+    a->n_publish_to = n;
+    cJSON_ArrayForEach(it, list)
+    {
+        uint32_t node = 0;
+        if (scenario_read_ref(jr, &node, it, NULL, s->n_nodes, "node", JSONREAD_REQUIRED))
+            return jr->status;
+        if (node == a->node)
+            return jsonread_fail(jr, JSONREAD_E_RANGE, it, NULL, "node %u is the attacker itself",
+                                 node + 1);
+        for (size_t j = 0; j < k; j++)
+            if (a->publish_to[j] == node)
+                return jsonread_fail(jr, JSONREAD_E_RANGE, it, NULL, "node %u is listed twice",
+                                     node + 1);
+        a->publish_to[k++] = node;
+    }
+    return JSONREAD_OK;
+}
+
+/* The wallet must be hosted by the attacking node: wallet w is hosted by
+ * node ((w - 1) mod count) + 1 (workload). */
+static jsonread_status check_wallet_host(jsonread *jr, const scenario *s,
+                                         const scenario_adversary *a, const cJSON *e)
+{
+    if (a->wallet % s->n_nodes == a->node)
+        return JSONREAD_OK;
+    return jsonread_fail(jr, JSONREAD_E_RANGE, e, "wallet",
+                         "wallet %u is hosted by node %u, not by the attacker (node %u): "
+                         "wallet w is hosted by node ((w - 1) mod %u) + 1",
+                         a->wallet + 1, a->wallet % s->n_nodes + 1, a->node + 1, s->n_nodes);
+}
+
+static jsonread_status parse_double_spend(jsonread *jr, scenario *s, scenario_adversary *a,
+                                          const cJSON *e)
+{
+    const unsigned R = JSONREAD_REQUIRED, O = JSONREAD_OPTIONAL;
+    uint32_t w = s->workload.wallets;
+    a->confirmations = 6;
+    a->give_up = 10;
+    if (scenario_read_ref(jr, &a->merchant, e, "merchant", s->n_nodes, "node", R) ||
+        scenario_read_ref(jr, &a->wallet, e, "wallet", w, "wallet", R) ||
+        scenario_read_ref(jr, &a->to, e, "to", w, "wallet", R) ||
+        jsonread_u64(jr, &a->amount, e, "amount", 1, SCENARIO_READ_MAX_EXACT, R) ||
+        jsonread_u32(jr, &a->confirmations, e, "confirmations", 1, 100, O) ||
+        jsonread_u32(jr, &a->give_up, e, "give_up", 1, 1000, O) ||
+        scenario_read_duration(jr, &a->start_ns, e, "start", O))
+        return jr->status;
+    if (a->merchant == a->node)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "merchant",
+                             "node %u is the attacker itself: the merchant must be another node",
+                             a->merchant + 1);
+    if (check_wallet_host(jr, s, a, e))
+        return jr->status;
+    if (a->to == a->wallet)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "to",
+                             "wallet %u is the attacker's own: the merchant's wallet must be "
+                             "another one",
+                             a->to + 1);
+    if (a->give_up < a->confirmations)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "give_up",
+                             "expected at least confirmations (%u): the attacker must not give up "
+                             "before the merchant has accepted the payment, got %u",
+                             a->confirmations, a->give_up);
+    /* The wallet's genesis coins hold 10 x (amount_max + fee) each. */
+    uint64_t coin = 10 * (s->workload.amount_max + s->workload.fee);
+    if (a->amount + 2 * s->workload.fee >= coin)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "amount",
+                             "expected less than a genesis coin (10 x (workload.amount_max + "
+                             "workload.fee) = %llu) less two fees, got %llu",
+                             (unsigned long long)coin, (unsigned long long)a->amount);
+    if (a->start_ns >= s->duration_ns)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "start",
+                             "expected a time before the end of the run (%lld ns)",
+                             (long long)s->duration_ns);
+    if (s->workload.rate_per_s > 0)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "kind",
+                             "double_spend needs workload.rate 0: the attacker's wallet would "
+                             "spend the coins of its trials in background payments");
+    return JSONREAD_OK;
+}
+
+static jsonread_status parse_byzantine(jsonread *jr, scenario *s, scenario_adversary *a,
+                                       const cJSON *e)
+{
+    a->interval_ns = 10 * TIMEUNIT_NS_PER_S;
+    if (scenario_read_ref(jr, &a->wallet, e, "wallet", s->workload.wallets, "wallet",
+                          JSONREAD_REQUIRED) ||
+        check_wallet_host(jr, s, a, e) ||
+        scenario_read_duration(jr, &a->interval_ns, e, "interval", JSONREAD_OPTIONAL) ||
+        scenario_read_duration(jr, &a->start_ns, e, "start", JSONREAD_OPTIONAL))
+        return jr->status;
+    if (a->interval_ns < TIMEUNIT_NS_PER_MS)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "interval",
+                             "expected at least 1ms between two forged items");
+    if (a->start_ns >= s->duration_ns)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "start",
+                             "expected a time before the end of the run (%lld ns)",
+                             (long long)s->duration_ns);
+    return JSONREAD_OK;
+}
+
+static jsonread_status parse_adversary(jsonread *jr, scenario *s, scenario_adversary *a,
+                                       const cJSON *e, const size_t *seen)
+{
+    static const char *const k_selfish[] = {"kind", "node", "publish_to", NULL};
+    static const char *const k_ds[] = {"kind",   "node",  "merchant", "wallet",        "to",
+                                       "amount", "start", "give_up",  "confirmations", NULL};
+    static const char *const k_byz[] = {"kind", "node", "wallet", "interval", "start", NULL};
+    static const char *const *const keys[] = {k_selfish, k_ds, k_byz};
+    char g[64];
+    unsigned kind = 0;
+    if (!cJSON_IsObject(e))
+        return jsonread_fail(jr, JSONREAD_E_TYPE, e, NULL,
+                             "expected an object {kind, node, ...}, got %s",
+                             jsonread_got(g, sizeof g, e));
+    if (scenario_read_enum(jr, &kind, e, "kind", scenario_read_adversary_names,
+                           JSONREAD_REQUIRED) ||
+        jsonread_only_keys(jr, e, keys[kind]) ||
+        scenario_read_ref(jr, &a->node, e, "node", s->n_nodes, "node", JSONREAD_REQUIRED))
+        return jr->status;
+    a->kind = (scenario_adversary_kind)kind;
+    if (seen[a->node])
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "node",
+                             "node %u is already an adversary at adversaries[%zu]", a->node + 1,
+                             seen[a->node] - 1);
+    if (s->consensus.type != SCENARIO_POW)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "kind",
+                             "%s needs consensus.type \"pow\" (it mines or forges proof-of-work "
+                             "blocks)",
+                             scenario_adversary_name(a->kind));
+    if (a->kind == SCENARIO_ADV_BYZANTINE)
+        return parse_byzantine(jr, s, a, e);
+    if (s->nodes[a->node].hashrate_hps <= 0)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "node",
+                             "node %u has hashrate 0: an attacker that mines needs hash power "
+                             "(nodes.hashrate or node_overrides)",
+                             a->node + 1);
+    switch (a->kind) {
+    case SCENARIO_ADV_SELFISH:
+        return parse_publish_to(jr, s, a, e);
+    case SCENARIO_ADV_DOUBLE_SPEND:
+        return parse_double_spend(jr, s, a, e);
+    case SCENARIO_ADV_BYZANTINE:
+        break;
+    }
+    return JSONREAD_OK;
+}
+
+jsonread_status scenario_parse_adversaries(jsonread *jr, scenario *s, const cJSON *root)
+{
+    const cJSON *list = NULL, *e;
+    size_t n = 0, i = 0;
+    if (jsonread_array(jr, &list, &n, root, "adversaries", JSONREAD_OPTIONAL) || n == 0)
+        return jr->status;
+    s->adversaries = calloc(n, sizeof *s->adversaries);
+    size_t *seen = calloc(s->n_nodes, sizeof *seen);
+    if (s->adversaries == NULL || seen == NULL) {
+        free(seen);
+        return jsonread_fail(jr, JSONREAD_E_NOMEM, list, NULL, "out of memory");
+    }
+    cJSON_ArrayForEach(e, list)
+    {
+        s->n_adversaries = i + 1; /* so that scenario_free frees what it took */
+        if (parse_adversary(jr, s, &s->adversaries[i], e, seen))
+            break;
+        seen[s->adversaries[i].node] = i + 1;
+        i++;
+    }
+    free(seen);
+    return jr->status;
+}
