@@ -63,6 +63,23 @@ same pos 3 1 "$src/scenarios/pos_partition.json"
 same crash 2 1 "$src/scenarios/crash_restart.json" "${short[@]}"
 same crash 3 1 "$src/scenarios/crash_restart.json" "${short[@]}"
 same double_spend 3 1 "$src/scenarios/double_spend.json" "${short[@]}"
+same selfish 2 1 "$src/scenarios/selfish_mining.json" --set duration=600s
+
+# What several processes cannot do yet is refused before any work, with
+# one message naming it.
+refused() { # NAME SCENARIO EXPECTED-TEXT
+    timeout 120 "${mpi[@]}" -np 2 "$bin" run "$2" --out "$tmp/$1.out" >/dev/null 2>"$tmp/$1.err"
+    local rc=$?
+    [ $rc -eq 2 ] || fail "$1: exit $rc, expected 2: $(cat "$tmp/$1.err")"
+    [ "$(grep -c '^chainsim:' "$tmp/$1.err")" -eq 1 ] || fail "$1: one message expected: $(cat "$tmp/$1.err")"
+    grep -qF "$3" "$tmp/$1.err" || fail "$1: the message does not say why: $(cat "$tmp/$1.err")"
+    [ ! -e "$tmp/$1.out" ] || fail "$1: the output folder was created"
+    echo "ok: $1 refused with several processes"
+}
+refused byzantine "$src/scenarios/byzantine.json" \
+    'adversaries[0]: kind "byzantine" is not available with several processes yet'
+refused eclipse "$src/scenarios/eclipse.json" \
+    'events: an event of type "eclipse" is not available with several processes yet'
 
 # An invalid scenario: one message (from process 0), exit 2, no hang.
 echo '{"nodes": 4, "bogus": 1}' >"$tmp/bad.json"
