@@ -60,7 +60,8 @@ typedef struct node_note {
     uint32_t height;       /* TIP, REORG: new height */
     hash256 old_tip;       /* REORG */
     uint32_t depth;        /* REORG: blocks disconnected; ROLLBACK_REFUSED: it would disconnect */
-    uint32_t txs_reverted; /* REORG: transactions of disconnected blocks not in the new chain */
+    uint32_t txs_reverted; /* REORG: transactions of disconnected blocks back in the mempool */
+    uint32_t txs_dropped;  /* REORG: ones neither back nor in the new chain: double spent */
     reason code;           /* INVALID, TX_REJECTED */
     uint32_t peer;         /* INVALID: who sent it (UINT32_MAX: local) */
 } node_note;

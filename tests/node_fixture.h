@@ -39,7 +39,7 @@ typedef struct nf_note {
     uint32_t node;
     node_note_kind kind;
     reason code;
-    uint32_t peer, height, depth, txs_reverted;
+    uint32_t peer, height, depth, txs_reverted, txs_dropped;
     int64_t time_ns;
     hash256 blk, tx, old_tip; /* zero when the note has none */
 } nf_note;
@@ -210,6 +210,7 @@ static inline void nf_absorb(nf *t, uint32_t i)
         d->height = src->height;
         d->depth = src->depth;
         d->txs_reverted = src->txs_reverted;
+        d->txs_dropped = src->txs_dropped;
         d->time_ns = src->time_ns;
         d->old_tip = src->old_tip;
         if (src->blk)
