@@ -80,12 +80,21 @@ struct metrics_node {
     size_t n_reasons, cap_reasons;
 };
 
-typedef enum mevent_kind { MEV_PARTITION, MEV_HEAL, MEV_CRASH, MEV_RESTART, MEV_JOIN } mevent_kind;
+typedef enum mevent_kind {
+    MEV_PARTITION,
+    MEV_HEAL,
+    MEV_CRASH,
+    MEV_RESTART,
+    MEV_JOIN,
+    MEV_LATENCY
+} mevent_kind;
 
 typedef struct mevent {
     int64_t time_ns;
     mevent_kind kind;
-    uint32_t node;   /* for crash/restart/join */
+    uint32_t node;      /* for crash/restart/join; latency: the link's first node */
+    uint32_t peer;      /* latency: the link's other node */
+    int64_t latency_ns; /* latency: the link's new latency, 0 for the scenario's again */
     uint32_t *group; /* for a partition: n_nodes entries, owned */
 } mevent;
 

@@ -49,7 +49,8 @@ typedef enum scenario_status {
     X(SCENARIO_EV_SET_HASHRATE, "set_hashrate")                                                    \
     X(SCENARIO_EV_SET_STAKE, "set_stake")                                                          \
     X(SCENARIO_EV_TX, "tx")                                                                        \
-    X(SCENARIO_EV_DOUBLE_SPEND, "double_spend")
+    X(SCENARIO_EV_DOUBLE_SPEND, "double_spend")                                                    \
+    X(SCENARIO_EV_SET_LATENCY, "set_latency")
 
 #define SCENARIO_ENUM2(code, name) code,
 typedef enum scenario_consensus { SCENARIO_CONSENSUS_MAP(SCENARIO_ENUM2) } scenario_consensus;
@@ -89,7 +90,8 @@ typedef struct scenario_event {
     uint64_t stake;      /* set_stake */
     uint32_t from;       /* tx, double_spend: wallet (0-based) */
     uint32_t to[2];      /* tx: to[0]; double_spend: both recipients */
-    uint32_t nodes[2];   /* double_spend: the two nodes each spend goes to */
+    uint32_t nodes[2];   /* double_spend: the two nodes each spend goes to; set_latency: the link */
+    int64_t latency_ns;  /* set_latency: the link's constant latency, 0: the scenario's again */
     uint64_t amount;     /* tx, double_spend */
     uint32_t n_groups;   /* partition: number of groups */
     uint32_t *group_of;  /* partition: n_nodes entries, group index per node */
@@ -157,6 +159,8 @@ typedef struct scenario {
  * times nodes, each kept in memory and written to timeline.csv). */
 #define SCENARIO_MAX_SAMPLES 1000000u
 #define SCENARIO_MAX_SAMPLE_ROWS 20000000u
+/* The largest latency a set_latency event (or the dashboard) may give a link: 1 h. */
+#define SCENARIO_MAX_LINK_LATENCY_NS 3600000000000LL
 
 /* The message for a status code. */
 const char *scenario_status_message(scenario_status status);

@@ -135,6 +135,12 @@ static int event_to_json(cJSON *arr, const scenario *s, const scenario_event *ev
                cJSON_AddItemToObject(o, "to", node_list(ev->to, 2)) &&
                cJSON_AddNumberToObject(o, "amount", (double)ev->amount) &&
                cJSON_AddItemToObject(o, "nodes", node_list(ev->nodes, 2));
+    case SCENARIO_EV_SET_LATENCY:
+        if (!cJSON_AddItemToObject(o, "link", node_list(ev->nodes, 2)))
+            return 0;
+        if (ev->latency_ns == 0)
+            return cJSON_AddStringToObject(o, "latency", "default") != NULL;
+        return add_duration(o, "latency", ev->latency_ns) != NULL;
     }
     return 0;
 }
