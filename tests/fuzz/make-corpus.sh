@@ -92,4 +92,12 @@ printf '%s' '{"from":1,"to":"3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac
 printf '%s' '{"action":"pause"}' >"$corpus/http/pause"
 printf '%s' '{"action":"resume"}' >"$corpus/http/resume"
 printf '%s' '{"action":"speed","value":2.5}' >"$corpus/http/speed"
+# The teacher controls: partition the selected nodes, heal, crash, restart,
+# a link's latency (and back to the network's).
+printf '%s' '{"action":"partition","nodes":[1,2]}' >"$corpus/http/partition"
+printf '%s' '{"action":"heal"}' >"$corpus/http/heal"
+printf '%s' '{"action":"crash","node":3}' >"$corpus/http/crash"
+printf '%s' '{"action":"restart","node":3}' >"$corpus/http/restart"
+printf '%s' '{"action":"latency","link":[1,2],"latency":"300ms"}' >"$corpus/http/latency"
+printf '%s' '{"action":"latency","link":[2,3],"latency":"default"}' >"$corpus/http/latency-default"
 echo "make-corpus: $(find "$corpus" -type f | wc -l) files in $corpus"
