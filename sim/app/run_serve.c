@@ -23,7 +23,8 @@ static void publish(run_serve *sv, int64_t now, int finished)
     if (nodes == NULL)
         abort();
     for (uint32_t i = 0; i < s->n; i++)
-        nodes[i] = (rundash_node){s->nodes[i].n, s->nodes[i].online};
+        nodes[i] = (rundash_node){s->nodes[i].n, s->nodes[i].online,
+                                  s->nodes[i].n == NULL && s->scn.nodes[i].join_at_ns <= now};
     rundash_state st = {now, finished, nodes, s->group_of, s->net, s->ws};
     char err[300];
     if (rundash_publish(sv->dash, err, sizeof err, &st) != RUNDASH_OK)

@@ -41,7 +41,7 @@
 enum {
     POLL_MS = 20,       /* the command thread's period */
     FEED_NODES = 16,    /* nodes kept per feed entry */
-    SPEED_POINTS = 16,  /* publishes the real speed is measured over ... */
+    SPEED_POINTS = 64,  /* publishes the real speed is measured over, 100 ms apart ... */
     SPEED_WINDOW_S = 5, /* ... within this many wall seconds */
     REORG_LIST = 64     /* reorganisations told apart in one publish */
 };
@@ -81,6 +81,7 @@ struct rundash {
     /* The real speed: (wall, virtual) times of recent publishes. */
     int64_t speed_wall_ns[SPEED_POINTS], speed_virt_ns[SPEED_POINTS];
     size_t speed_n;
+    double last_real_speed; /* -1 until measured */
 
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -324,6 +325,7 @@ rundash_reason rundash_new(rundash **out, char *err, size_t errlen, const rundas
     rd->confirmations = cfg->confirmations ? cfg->confirmations : 1;
     rd->speed = cfg->speed;
     rd->min_latency_ns = cfg->min_latency_ns;
+    rd->last_real_speed = -1;
     rd->last_tip = calloc(cfg->n_nodes ? cfg->n_nodes : 1, sizeof *rd->last_tip);
     rd->has_last_tip = calloc(cfg->n_nodes ? cfg->n_nodes : 1, 1);
     if (rd->last_tip == NULL || rd->has_last_tip == NULL)
@@ -590,22 +592,26 @@ static double real_speed(rundash *rd, int64_t virt_ns)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     int64_t wall = (int64_t)ts.tv_sec * TIMEUNIT_NS_PER_S + ts.tv_nsec;
-    if (rd->speed_n == SPEED_POINTS) {
-        memmove(rd->speed_wall_ns, rd->speed_wall_ns + 1, (SPEED_POINTS - 1) * sizeof(int64_t));
-        memmove(rd->speed_virt_ns, rd->speed_virt_ns + 1, (SPEED_POINTS - 1) * sizeof(int64_t));
-        rd->speed_n--;
+    int64_t gap = TIMEUNIT_NS_PER_S / 10;
+    if (rd->speed_n == 0 || wall - rd->speed_wall_ns[rd->speed_n - 1] >= gap) {
+        if (rd->speed_n == SPEED_POINTS) {
+            memmove(rd->speed_wall_ns, rd->speed_wall_ns + 1, (SPEED_POINTS - 1) * sizeof(int64_t));
+            memmove(rd->speed_virt_ns, rd->speed_virt_ns + 1, (SPEED_POINTS - 1) * sizeof(int64_t));
+            rd->speed_n--;
+        }
+        rd->speed_wall_ns[rd->speed_n] = wall;
+        rd->speed_virt_ns[rd->speed_n] = virt_ns;
+        rd->speed_n++;
     }
-    rd->speed_wall_ns[rd->speed_n] = wall;
-    rd->speed_virt_ns[rd->speed_n] = virt_ns;
-    rd->speed_n++;
     size_t first = 0;
     while (first + 1 < rd->speed_n &&
            wall - rd->speed_wall_ns[first] > (int64_t)SPEED_WINDOW_S * TIMEUNIT_NS_PER_S)
         first++;
     int64_t dw = wall - rd->speed_wall_ns[first];
     if (dw < TIMEUNIT_NS_PER_S / 4)
-        return -1;
-    return (double)(virt_ns - rd->speed_virt_ns[first]) / (double)dw;
+        return rd->last_real_speed;
+    rd->last_real_speed = (double)(virt_ns - rd->speed_virt_ns[first]) / (double)dw;
+    return rd->last_real_speed;
 }
 
 /* ---- snapshots ---------------------------------------------------------- */
@@ -643,7 +649,7 @@ static cJSON *nodes_doc(rundash *rd, const rundash_state *st)
             cJSON_AddNumberToObject(o, "mempool", 0);
         }
         cJSON_AddBoolToObject(o, "crashed", x->n != NULL && !x->online);
-        cJSON_AddBoolToObject(o, "joined", x->n != NULL);
+        cJSON_AddBoolToObject(o, "joined", x->n != NULL || x->joining);
         uint32_t g = st->group_of ? st->group_of[i] : 0;
         cJSON_AddNumberToObject(o, "group", g);
         max_group = g > max_group ? g : max_group;

@@ -67,6 +67,7 @@ typedef struct rundash_config {
 typedef struct rundash_node {
     const node *n; /* NULL before it first started */
     int online;    /* 0: crashed (or not started yet) */
+    int joining;   /* not started yet, but starts at this very time (the state before the run) */
 } rundash_node;
 
 /* The runner's state at a barrier, borrowed for one rundash_publish call. */
