@@ -300,6 +300,9 @@ START_TEST(publish_shows_the_run_state)
     ck_assert_int_eq(num(r.json, "fee"), FEE);
     ck_assert(num(r.json, "speed") == 0);
     ck_assert(!flag(r.json, "paused"));
+    ck_assert_str_eq(str(r.json, "min_latency"), "1ms");
+    ck_assert_ptr_null(cJSON_GetObjectItem(r.json, "slot")); /* PoW: no slots */
+    ck_assert(cJSON_IsNull(member(r.json, "real_speed")));   /* one publish: not measured yet */
     response_free(&r);
 
     r = get(&w, "/api/nodes");

@@ -120,6 +120,8 @@ function showStatus(s) {
     else if (asked) speed = 'set ' + asked;
   }
   $('speed').textContent = speed;
+  $('slot-fact').hidden = typeof s.slot !== 'number';
+  if (typeof s.slot === 'number') $('slot').textContent = String(s.slot);
   const ro = !!s.read_only;
   for (const id of ['pause', 'resume', 'speed-set', 'send-button', 'ctl-partition', 'ctl-heal', 'ctl-crash',
     'ctl-restart', 'ctl-latency-set', 'ctl-latency-default']) $(id).disabled = ro;
@@ -274,7 +276,8 @@ function drawChain(doc) {
     const [x, y] = xy(b);
     const tip = b.id === doc.tip;
     const blk = svg('g', { class: 'block' + (b.main ? ' main' : ' fork') + (b.reorg_depth ? ' reorged' : ''), 'data-block': b.id });
-    blk.appendChild(svg('title', {}, 'Block ' + b.id + '\nheight ' + b.height + (b.producer != null ? ', by node ' + b.producer : '') +
+    blk.appendChild(svg('title', {}, 'Block ' + b.id + '\nheight ' + b.height + (b.slot != null ? ', slot ' + b.slot : '') +
+      (b.producer != null ? (b.slot != null ? ', leader node ' : ', by node ') + b.producer : '') +
       (b.main ? '\non the chain this node follows' : '\nfork: not on this node\'s chain') +
       (b.reorg_depth ? '\nnodes left this tip in a reorganisation ' + b.reorg_depth + ' deep' : '')));
     blk.appendChild(svg('rect', {
@@ -294,7 +297,7 @@ function drawChain(doc) {
   box.scrollLeft = box.scrollWidth; // the newest blocks are on the right
   const recent = [...blocks].sort((a, b) => b.height - a.height || (b.main ? 1 : 0) - (a.main ? 1 : 0)).slice(0, 10);
   fillBody('blocks', recent.map((b) => row([
-    b.height, mono(b.id, 14), b.producer != null ? 'Node ' + b.producer : '–', seconds(b.time_ns), b.txs,
+    b.height, mono(b.id, 14), b.producer != null ? 'Node ' + b.producer + (b.slot != null ? ' (slot ' + b.slot + ')' : '') : '–', seconds(b.time_ns), b.txs,
     b.main ? badge('main') : badge('fork'),
   ])), 'No blocks yet.');
 }

@@ -37,6 +37,8 @@ typedef struct rd_block {
     int64_t time_ns;
     size_t n_tx;
     uint32_t reorg_depth; /* a node gave this tip up, this many blocks deep (0: never) */
+    int has_slot;         /* a PoS block: its slot */
+    uint64_t slot;
 } rd_block;
 
 typedef struct rd_tx {
@@ -217,8 +219,11 @@ static int remember_blocks(dashrec *rec, const chain *c, uint32_t floor)
             const tx *cb = block_tx(b, 0);
             const uint32_t *who =
                 tx_n_out(cb) ? hmap_get(rec->producers, tx_output(cb, 0)->owner) : NULL;
-            if (block_pos_of(b))
+            if (block_pos_of(b)) {
                 who = hmap_get(rec->producers, block_pos_of(b)->proposer);
+                rb.has_slot = 1;
+                rb.slot = block_pos_of(b)->slot;
+            }
             rb.producer = who ? *who : 0;
         }
         rb.time_ns = ((int64_t)block_header_of(b)->time - rec->genesis_time_s) * TIMEUNIT_NS_PER_S;
@@ -304,6 +309,8 @@ cJSON *dashrec_blocks_doc(dashrec *rec, const rundash_state *st, uint32_t best_h
         cJSON_AddNumberToObject(o, "txs", (double)(b->n_tx ? b->n_tx - 1 : 0));
         if (b->reorg_depth)
             cJSON_AddNumberToObject(o, "reorg_depth", b->reorg_depth);
+        if (b->has_slot)
+            cJSON_AddNumberToObject(o, "slot", (double)b->slot);
         if (st && rec->n_nodes <= SEEN_BY_NODES)
             add_seen_by(o, st, rec->n_nodes, &list[i].id);
         cJSON_AddItemToArray(arr, o);

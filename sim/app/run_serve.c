@@ -232,6 +232,7 @@ int run_serve_start(run_serve *sv, world *s, const char *addr, int start_paused)
         .confirmations = s->scn.workload.confirmations,
         .speed = s->realtime,
         .min_latency_ns = scenario_lookahead_ns(&s->scn),
+        .slot_ns = s->cons.type == CHAIN_POS ? s->scn.consensus.pos.slot_ns : 0,
         .start_paused = start_paused,
     };
     rundash_reason r = rundash_new(&sv->dash, err, sizeof err, &rc);

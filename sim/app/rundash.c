@@ -70,6 +70,7 @@ struct rundash {
     uint32_t confirmations;
     dashrec *rec; /* blocks and transactions seen */
     int64_t min_latency_ns;
+    int64_t slot_ns;
 
     /* The event feed (barrier thread only): a ring of the newest entries. */
     feed_entry feed[RUNDASH_FEED_MAX];
@@ -325,6 +326,7 @@ rundash_reason rundash_new(rundash **out, char *err, size_t errlen, const rundas
     rd->confirmations = cfg->confirmations ? cfg->confirmations : 1;
     rd->speed = cfg->speed;
     rd->min_latency_ns = cfg->min_latency_ns;
+    rd->slot_ns = cfg->slot_ns;
     rd->last_real_speed = -1;
     rd->last_tip = calloc(cfg->n_nodes ? cfg->n_nodes : 1, sizeof *rd->last_tip);
     rd->has_last_tip = calloc(cfg->n_nodes ? cfg->n_nodes : 1, 1);
@@ -726,6 +728,10 @@ rundash_reason rundash_publish(rundash *rd, char *err, size_t errlen, const rund
     char lat[32];
     units_format_duration(lat, sizeof lat, rd->min_latency_ns);
     cJSON_AddStringToObject(status, "min_latency", lat);
+    if (rd->slot_ns > 0) { /* PoS: the slot now and its length */
+        cJSON_AddNumberToObject(status, "slot", (double)(st->time_ns / rd->slot_ns));
+        cJSON_AddNumberToObject(status, "slot_ns", (double)rd->slot_ns);
+    }
     cJSON *parts[] = {nodes_doc(rd, st), bc ? dashrec_blocks_doc(rd->rec, st, best_h) : NULL,
                       bc ? dashrec_transactions_doc(rd->rec, bc, st->ws) : NULL,
                       wallets_doc(st, bc), feed_doc(rd)};

@@ -60,6 +60,7 @@ typedef struct rundash_config {
     uint32_t confirmations;                     /* depth at which a transaction is confirmed */
     double speed;                               /* the realtime factor at the start (0: unpaced) */
     int64_t min_latency_ns;                     /* the smallest latency a link may be given */
+    int64_t slot_ns;                            /* PoS: the slot length (0 for PoW) */
     int start_paused; /* hold the run until the page first connects (its event stream) */
 } rundash_config;
 
