@@ -81,6 +81,12 @@ run() { # name scenario sets...
 run pow tests/data/scenarios/pow_retarget.json --set duration=40s
 run pos tests/data/scenarios/pos_small.json --set duration=25s
 run genesis scenarios/default.json --set duration=1s --set events=[]
+# serve with its event feed: a partition, a heal and reorganisations, the
+# run's events.csv and reorgs.csv after the chain file.
+"$bin" run scenarios/default.json --quiet --out "$tmp/feed" --set duration=100s \
+    --set events[0].at=30s --set events[1].at=70s >/dev/null 2>"$tmp/stderr" || { cat "$tmp/stderr" >&2; exit 1; }
+{ cat "$tmp/feed/summary.json"; printf '\f'; cat "$tmp/feed/node1_chain.json"; printf '\f'
+  cat "$tmp/feed/events.csv"; printf '\f'; cat "$tmp/feed/reorgs.csv"; } >"$corpus/serve/feed"
 cp "$tmp/pow/summary.json" tests/fuzz/data/serve_summary.json
 cp "$tmp/pow/node2_chain.json" "$corpus/serve/pow-node1-only.json"
 
