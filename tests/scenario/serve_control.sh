@@ -8,7 +8,8 @@
 # the event feed. Two such runs, with 1 and with 2 threads, write the same
 # bytes and print the same lines. Then, on a live paced run: restart and
 # heal go through, commands the state no longer allows are refused (409),
-# and --start-paused without --serve exits 2.
+# --start-paused without --serve exits 2, and SIGTERM stops a run that
+# still waits for its page (exit 1, nothing written).
 set -u
 bin=$1
 src=${2:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -119,6 +120,17 @@ done
 grep -v '^dashboard:\|  output: ' "$tmp/held1.out" >"$tmp/lines1"
 grep -v '^dashboard:\|  output: ' "$tmp/held2.out" >"$tmp/lines2"
 cmp -s "$tmp/lines1" "$tmp/lines2" || fail "stdout differs: $(diff "$tmp/lines1" "$tmp/lines2" | head)"
+ok
+
+# ---- SIGTERM while the run waits for its first page: stopped, nothing written ----
+start "$tmp/held3.out" "$src/scenarios/default.json" --serve 127.0.0.1:0 --start-paused --out "$tmp/held3"
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+pid=""
+[ $rc -eq 1 ] || fail "SIGTERM while waiting: exit $rc, want 1"
+[ ! -e "$tmp/held3" ] || fail "SIGTERM while waiting: outputs were written"
+grep -q "interrupted at 0.000 virtual seconds" "$tmp/held3.out.err" || fail "SIGTERM while waiting: $(cat "$tmp/held3.out.err")"
 ok
 
 # ---- a live paced run: restart, heal, refusals -------------------------------
