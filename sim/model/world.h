@@ -201,9 +201,12 @@ void world_on_global(void *ctx, engine_call *call, const engine_event *ev);
 
 /* Carries out ev (validated against w's scenario: nodes and wallets in
  * range) now, exactly as the scenario's own events are: console line,
- * metrics, and the on_event hook. A crash of a node that is down, a restart
- * of one that is up and a heal without a partition change nothing. Global
- * context only (a global event or a before_sample hook). */
+ * metrics, and the on_event hook. The caller checks that the state allows
+ * it, as the scenario's validation does for its own events: a crash of a
+ * node that is down or a restart of one that is up changes nothing, a
+ * restart of a node that never crashed fails the run (no chain file), and
+ * a heal without a partition is still printed and recorded. Global context
+ * only (a global event or a before_sample hook). */
 void world_run_event(world *w, engine_call *call, const scenario_event *ev);
 
 /* Prints a global console line at t (unless quiet) and hands it with its
