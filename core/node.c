@@ -473,7 +473,7 @@ static void after_block(node *n, node_effects *fx, int64_t now_ns, block *b, cha
         note->depth = (uint32_t)res->reorg_depth;
         /* Transactions the disconnected blocks gave back to the mempool;
          * those neither back nor in the new branch lost to a double spend. */
-        uint32_t reverted = 0;
+        uint32_t reverted = 0, dropped = 0;
         for (size_t i = 0; i < res->n_disconnected; i++)
             for (size_t k = 1; k < block_n_tx(res->disconnected[i]); k++) {
                 tx *t = block_tx(res->disconnected[i], k);
@@ -483,9 +483,11 @@ static void after_block(node *n, node_effects *fx, int64_t now_ns, block *b, cha
                     node_note *lost = fx_note(fx, NODE_NOTE_TX_REJECTED, now_ns);
                     lost->tx = tx_ref(t);
                     lost->code = REASON_TX_ALREADY_SPENT;
+                    dropped++;
                 }
             }
         fx->notes[at].txs_reverted = reverted;
+        fx->notes[at].txs_dropped = dropped;
     }
     node_note *note = fx_note(fx, NODE_NOTE_TIP, now_ns);
     note->blk = block_ref(chain_entry_block(tip));

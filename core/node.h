@@ -61,7 +61,8 @@ typedef struct node_note {
     uint32_t height;       /* TIP, REORG: new height */
     hash256 old_tip;       /* REORG */
     uint32_t depth;        /* REORG: blocks disconnected; ROLLBACK_REFUSED: it would disconnect */
-    uint32_t txs_reverted; /* REORG: transactions of disconnected blocks not in the new chain */
+    uint32_t txs_reverted; /* REORG: transactions of disconnected blocks back in the mempool */
+    uint32_t txs_dropped;  /* REORG: ones neither back nor in the new chain: double spent */
     reason code;           /* INVALID, TX_REJECTED; PEER_BANNED: the last rejection's */
     uint32_t peer;         /* INVALID, TX_REJECTED: who sent it (UINT32_MAX: local);
                             * PEER_BANNED: the peer */

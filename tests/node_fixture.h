@@ -39,7 +39,7 @@ typedef struct nf_note {
     uint32_t node;
     node_note_kind kind;
     reason code;
-    uint32_t peer, height, depth, txs_reverted, score;
+    uint32_t peer, height, depth, txs_reverted, txs_dropped, score;
     int64_t time_ns;
     hash256 blk, tx, old_tip; /* zero when the note has none */
 } nf_note;
@@ -213,6 +213,7 @@ static inline void nf_absorb(nf *t, uint32_t i)
         d->depth = src->depth;
         d->txs_reverted = src->txs_reverted;
         d->score = src->score;
+        d->txs_dropped = src->txs_dropped;
         d->time_ns = src->time_ns;
         d->old_tip = src->old_tip;
         if (src->blk)

@@ -108,7 +108,31 @@ static const char *const bad_docs[][2] = {
     {"{\"status\":{},\"nodes\":{\"nodes\":[]},\"blocks\":{\"blocks\":[]},"
      "\"transactions\":{\"transactions\":[]},\"wallets\":3}",
      "\"wallets\" must be an object"},
+    {"{\"status\":{},\"nodes\":{\"nodes\":[]},\"blocks\":{\"blocks\":[]},"
+     "\"transactions\":{\"transactions\":[]},\"wallets\":{\"wallets\":[]},\"feed\":[]}",
+     "\"feed\" must be an object"},
+    {"{\"status\":{},\"nodes\":{\"nodes\":[]},\"blocks\":{\"blocks\":[]},"
+     "\"transactions\":{\"transactions\":[]},\"wallets\":{\"wallets\":[]},"
+     "\"feed\":{\"events\":{}}}",
+     "\"feed.events\" must be an array"},
 };
+
+/* The feed may be left out (dash puts in an empty one); page views count. */
+START_TEST(feed_is_optional_and_viewers_count)
+{
+    dash *d = new_dash(1);
+    dash_snapshot *s = dash_acquire(d);
+    const cJSON *events = cJSON_GetObjectItem(dash_snapshot_get(s, DASH_FEED), "events");
+    ck_assert(cJSON_IsArray(events));
+    ck_assert_int_eq(cJSON_GetArraySize(events), 0);
+    dash_snapshot_release(s);
+    ck_assert_uint_eq(dash_viewers(d), 0);
+    dash_note_viewer(d);
+    dash_note_viewer(d);
+    ck_assert_uint_eq(dash_viewers(d), 2);
+    dash_free(d);
+}
+END_TEST
 
 START_TEST(publish_refuses_wrong_shape)
 {
@@ -296,6 +320,7 @@ static Suite *suite(void)
     tcase_add_test(tc, reason_messages_cover_every_code);
     tcase_add_test(tc, publish_bumps_version_and_stamps_status);
     tcase_add_test(tc, held_snapshot_survives_newer_publish_and_free);
+    tcase_add_test(tc, feed_is_optional_and_viewers_count);
     tcase_add_loop_test(tc, publish_refuses_wrong_shape, 0,
                         (int)(sizeof bad_docs / sizeof bad_docs[0]));
     tcase_add_test(tc, submit_queues_in_arrival_order);

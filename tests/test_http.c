@@ -301,6 +301,54 @@ START_TEST(transactions_search_by_id_or_address)
 }
 END_TEST
 
+/* Pages counted back from the newest: offset skips the newest matches, limit
+ * bounds the page, each page oldest first; bad values are 400. */
+START_TEST(transactions_page)
+{
+    struct response r = get("/api/transactions?limit=1");
+    ck_assert_int_eq(cJSON_GetArraySize(item(r.json, "transactions")), 1);
+    ck_assert_str_eq(item(cJSON_GetArrayItem(item(r.json, "transactions"), 0), "id")->valuestring,
+                     "ab22");
+    ck_assert_double_eq(item(r.json, "total")->valuedouble, 2);
+    ck_assert_double_eq(item(r.json, "limit")->valuedouble, 1);
+    ck_assert_double_eq(item(r.json, "offset")->valuedouble, 0);
+    response_free(&r);
+    r = get("/api/transactions?limit=1&offset=1");
+    ck_assert_str_eq(item(cJSON_GetArrayItem(item(r.json, "transactions"), 0), "id")->valuestring,
+                     "aa11");
+    response_free(&r);
+    r = get("/api/transactions?offset=2");
+    ck_assert_int_eq(cJSON_GetArraySize(item(r.json, "transactions")), 0);
+    ck_assert_double_eq(item(r.json, "total")->valuedouble, 2);
+    response_free(&r);
+    r = get("/api/transactions?q=beef&offset=1&limit=500");
+    ck_assert_int_eq(cJSON_GetArraySize(item(r.json, "transactions")), 1);
+    response_free(&r);
+    r = get("/api/transactions?offset=-1");
+    assert_error(&r, 400, "offset: expected how many of the newest matches to skip");
+    r = get("/api/transactions?offset=1x");
+    assert_error(&r, 400, "got \"1x\"");
+    r = get("/api/transactions?offset=1234567890");
+    assert_error(&r, 400, "offset: expected");
+    r = get("/api/transactions?limit=0");
+    assert_error(&r, 400, "limit: expected an integer from 1 to 500, got \"0\"");
+    r = get("/api/transactions?limit=501");
+    assert_error(&r, 400, "limit: expected an integer from 1 to 500");
+    r = get("/api/transactions?limit=");
+    assert_error(&r, 400, "limit: expected");
+}
+END_TEST
+
+/* The feed resource: empty until a publisher gives one. */
+START_TEST(feed_resource)
+{
+    struct response r = get("/api/feed");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_int_eq(cJSON_GetArraySize(item(r.json, "events")), 0);
+    response_free(&r);
+}
+END_TEST
+
 START_TEST(nothing_published_yet)
 {
     teardown();
@@ -466,12 +514,144 @@ START_TEST(control_commands)
     r = post("/api/control", "{}");
     assert_error(&r, 400, "missing field \"action\"");
     r = post("/api/control", "{\"action\":\"pause\",\"value\":1}");
-    assert_error(&r, 400, "only \"speed\" takes a value");
+    assert_error(&r, 400, "unknown field \"value\" for pause (expected action)");
     r = post("/api/control", "{\"action\":\"pause\",\"why\":1}");
     assert_error(&r, 400, "unknown field \"why\"");
     r = post("/api/control", "nope");
     assert_error(&r, 400, "body: line 1 column 1: not valid JSON");
     ck_assert_uint_eq(dash_drain(the_dash, out, 4), 0);
+}
+END_TEST
+
+/* The network commands of POST /api/control, checked against the published
+ * snapshot (nodes 1-3, node 3 crashed, links 1-2 and 2-3, partitioned) and
+ * queued in arrival order. */
+START_TEST(network_commands)
+{
+    static const char *const ok[] = {
+        "{\"action\":\"partition\",\"nodes\":[2,1]}",
+        "{\"action\":\"heal\"}",
+        "{\"action\":\"crash\",\"node\":1}",
+        "{\"action\":\"restart\",\"node\":3}",
+        "{\"action\":\"latency\",\"link\":[2,1],\"latency\":\"250ms\"}",
+        "{\"action\":\"latency\",\"link\":[3,2],\"latency\":\"default\"}",
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        struct response r = post("/api/control", ok[i]);
+        ck_assert_msg(r.status == 202, "%s: status %d (%s)", ok[i], r.status, r.body);
+        response_free(&r);
+    }
+    dash_command out[8];
+    ck_assert_uint_eq(dash_drain(the_dash, out, 8), 6);
+    ck_assert_int_eq(out[0].kind, DASH_CMD_PARTITION);
+    ck_assert_uint_eq(out[0].n_selected, 2);
+    ck_assert_uint_eq(out[0].selected[0], 2);
+    ck_assert_uint_eq(out[0].selected[1], 1);
+    ck_assert_int_eq(out[1].kind, DASH_CMD_HEAL);
+    ck_assert_int_eq(out[2].kind, DASH_CMD_CRASH);
+    ck_assert_int_eq(out[2].node, 1);
+    ck_assert_int_eq(out[3].kind, DASH_CMD_RESTART);
+    ck_assert_int_eq(out[3].node, 3);
+    ck_assert_int_eq(out[4].kind, DASH_CMD_LATENCY);
+    ck_assert_uint_eq(out[4].n_selected, 2);
+    ck_assert_uint_eq(out[4].selected[0], 2);
+    ck_assert_uint_eq(out[4].selected[1], 1);
+    ck_assert_int_eq(out[4].latency_ns, 250000000);
+    ck_assert_int_eq(out[5].latency_ns, 0);
+    ck_assert_uint_eq(out[5].request_id, out[0].request_id + 5);
+    for (int i = 0; i < 6; i++)
+        ck_assert(dash_command_enters_run(out[i].kind));
+    ck_assert(!dash_command_enters_run(DASH_CMD_PAUSE));
+    ck_assert(!dash_command_enters_run(DASH_CMD_SPEED));
+}
+END_TEST
+
+static const struct {
+    const char *body;
+    int status;
+    const char *text;
+} bad_network_commands[] = {
+    {"{\"action\":\"partition\"}", 400, "missing field \"nodes\" for partition"},
+    {"{\"action\":\"partition\",\"nodes\":[]}", 400,
+     "nodes: expected an array of 1 to 256 node ids"},
+    {"{\"action\":\"partition\",\"nodes\":\"1,2\"}", 400, "nodes: expected an array"},
+    {"{\"action\":\"partition\",\"nodes\":[1,0]}", 400,
+     "nodes[1]: expected a node id (an integer >= 1)"},
+    {"{\"action\":\"partition\",\"nodes\":[1,\"2\"]}", 400, "nodes[1]: expected a node id"},
+    {"{\"action\":\"partition\",\"nodes\":[1.0]}", 400,
+     "nodes: expected an integer written as digits, got 1.0"},
+    {"{\"action\":\"partition\",\"nodes\":[1,2,3]}", 400,
+     "nodes: select from 1 to 2 of the 3 nodes"},
+    {"{\"action\":\"partition\",\"nodes\":[1,1]}", 400, "nodes[1]: node 1 is selected twice"},
+    {"{\"action\":\"partition\",\"nodes\":[9]}", 404, "nodes[0]: node 9 does not exist (3 nodes)"},
+    {"{\"action\":\"partition\",\"nodes\":[1],\"node\":2}", 400,
+     "unknown field \"node\" for partition (expected action, nodes)"},
+    {"{\"action\":\"heal\",\"nodes\":[1]}", 400, "unknown field \"nodes\" for heal"},
+    {"{\"action\":\"crash\"}", 400, "missing field \"node\" for crash"},
+    {"{\"action\":\"crash\",\"node\":\"1\"}", 400, "node: expected a node id"},
+    {"{\"action\":\"crash\",\"node\":-1}", 400, "node: expected a node id"},
+    {"{\"action\":\"crash\",\"node\":7}", 404, "node: node 7 does not exist (3 nodes)"},
+    {"{\"action\":\"crash\",\"node\":3}", 409, "node: node 3 is already down"},
+    {"{\"action\":\"restart\",\"node\":2}", 409,
+     "node: node 2 is running: only a crashed node restarts"},
+    {"{\"action\":\"restart\",\"node\":2,\"latency\":\"1s\"}", 400,
+     "unknown field \"latency\" for restart"},
+    {"{\"action\":\"latency\",\"link\":[1,2]}", 400, "missing field \"latency\" for latency"},
+    {"{\"action\":\"latency\",\"latency\":\"1s\"}", 400, "missing field \"link\" for latency"},
+    {"{\"action\":\"latency\",\"link\":[1],\"latency\":\"1s\"}", 400,
+     "link: expected a pair [a, b] of node ids"},
+    {"{\"action\":\"latency\",\"link\":[1,2,3],\"latency\":\"1s\"}", 400, "link: expected a pair"},
+    {"{\"action\":\"latency\",\"link\":[1,\"x\"],\"latency\":\"1s\"}", 400,
+     "link: expected a pair [a, b] of node ids (integers >= 1)"},
+    {"{\"action\":\"latency\",\"link\":[1,2],\"latency\":250}", 400,
+     "latency: expected a positive duration such as \"250ms\", or \"default\""},
+    {"{\"action\":\"latency\",\"link\":[1,2],\"latency\":\"fast\"}", 400,
+     "latency: expected a positive duration"},
+    {"{\"action\":\"latency\",\"link\":[1,2],\"latency\":\"0ms\"}", 400,
+     "latency: expected a positive duration"},
+    {"{\"action\":\"latency\",\"link\":[1,2],\"latency\":\"-5ms\"}", 400,
+     "latency: expected a positive duration"},
+    {"{\"action\":\"latency\",\"link\":[1,1],\"latency\":\"1s\"}", 400,
+     "link: expected two different nodes, got node 1 twice"},
+    {"{\"action\":\"latency\",\"link\":[1,3],\"latency\":\"1s\"}", 400,
+     "link: nodes 1 and 3 are not linked"},
+    {"{\"action\":\"latency\",\"link\":[1,5],\"latency\":\"1s\"}", 404,
+     "link[1]: node 5 does not exist"},
+    {"{\"action\":\"latency\",\"link\":[1,2.0],\"latency\":\"1s\"}", 400,
+     "expected an integer written as digits, got 2.0"},
+};
+
+START_TEST(network_commands_refused)
+{
+    struct response r = post("/api/control", bad_network_commands[_i].body);
+    assert_error(&r, bad_network_commands[_i].status, bad_network_commands[_i].text);
+    dash_command out[1];
+    ck_assert_uint_eq(dash_drain(the_dash, out, 1), 0);
+}
+END_TEST
+
+/* Heal needs a partition; a node that has not joined can neither crash nor
+ * restart (409). */
+START_TEST(network_commands_follow_the_state)
+{
+    char msg[200];
+    cJSON *doc = cJSON_Parse(snapshot_json);
+    cJSON *nodes = cJSON_GetObjectItem(doc, "nodes");
+    cJSON_ReplaceItemInObject(nodes, "partitions", cJSON_CreateArray());
+    cJSON_AddBoolToObject(cJSON_GetArrayItem(cJSON_GetObjectItem(nodes, "nodes"), 1), "joined", 0);
+    ck_assert_int_eq(dash_publish(the_dash, msg, sizeof msg, doc), DASH_OK);
+    struct response r = post("/api/control", "{\"action\":\"heal\"}");
+    assert_error(&r, 409, "heal: the network is not partitioned");
+    r = post("/api/control", "{\"action\":\"crash\",\"node\":2}");
+    assert_error(&r, 409, "node: node 2 has not joined the network yet");
+    r = post("/api/control", "{\"action\":\"restart\",\"node\":2}");
+    assert_error(&r, 409, "node 2 has not joined");
+    r = post("/api/control", "{\"action\":\"crash\",\"node\":1}");
+    ck_assert_int_eq(r.status, 202);
+    response_free(&r);
+    dash_set_read_only(the_dash, 1);
+    r = post("/api/control", "{\"action\":\"partition\",\"nodes\":[1]}");
+    assert_error(&r, 403, "read-only");
 }
 END_TEST
 
@@ -1196,6 +1376,12 @@ static Suite *suite(void)
     tcase_add_test(tc, post_needs_json_content_type);
     tcase_add_test(tc, huge_bodies_get_413);
     tcase_add_test(tc, control_commands);
+    tcase_add_test(tc, transactions_page);
+    tcase_add_test(tc, feed_resource);
+    tcase_add_test(tc, network_commands);
+    tcase_add_loop_test(tc, network_commands_refused, 0,
+                        (int)(sizeof bad_network_commands / sizeof bad_network_commands[0]));
+    tcase_add_test(tc, network_commands_follow_the_state);
     tcase_add_test(tc, read_only_refuses_posts);
     tcase_add_test(tc, unknown_paths_and_methods);
     tcase_add_loop_test(tc, traversal_never_escapes_the_embedded_set, 0,

@@ -154,6 +154,8 @@ static metrics *build(int order)
     sample(m, 3.45, 3, 2, 3);
     sample(m, 4.0, 3, 3, 3);
     metrics_node_event(m, S(4.5), 3, METRICS_CRASH);
+    metrics_link_latency(m, S(4.5), 1, 2, 300000000);
+    metrics_link_latency(m, S(4.5), 2, 1, 0);
     return m;
 }
 
@@ -255,8 +257,10 @@ START_TEST(csv_files_match_the_run)
                "3.500000000,2," ID("02") "," ID("03") ",1,1\n");
     check_file(dir, "partitions.csv", "start,end,groups\n2.000000000,3.400000000,2\n");
     check_file(dir, "events.csv",
-               "time,event,node,group\n2.000000000,partition,1,1\n2.000000000,partition,2,2\n"
-               "2.000000000,partition,3,1\n3.400000000,heal,,\n4.500000000,crash,3,\n");
+               "time,event,node,group,peer,latency\n2.000000000,partition,1,1,,\n"
+               "2.000000000,partition,2,2,,\n2.000000000,partition,3,1,,\n3.400000000,heal,,,,\n"
+               "4.500000000,crash,3,,,\n4.500000000,latency,1,,2,0.300000000\n"
+               "4.500000000,latency,2,,1,\n");
     char *tl = slurp(dir, "timeline.csv");
     const char *head = "time,node,height,tip,online,partition_group\n"
                        "2.000000000,1,1," ID("01") ",1,1\n"
@@ -475,6 +479,18 @@ START_TEST(rejects_bad_global_records)
     m = build(0);
     metrics_node_event(m, S(4.9), 4, METRICS_JOIN);
     expect_finish(m, METRICS_E_ARG, "node 4");
+    m = build(0);
+    metrics_link_latency(m, S(4.9), 2, 2, 1000);
+    expect_finish(m, METRICS_E_ARG, "link latency: link 2-2");
+    m = build(0);
+    metrics_link_latency(m, S(4.9), 1, 4, 1000);
+    expect_finish(m, METRICS_E_ARG, "link 1-4");
+    m = build(0);
+    metrics_link_latency(m, S(4.9), 1, 2, -5);
+    expect_finish(m, METRICS_E_ARG, "latency -5 out of range");
+    m = build(0);
+    metrics_link_latency(m, S(4.0), 1, 2, 1000);
+    expect_finish(m, METRICS_E_TIME_BACKWARDS, "link latency at 4.000000000 s");
     m = build(0);
     char err[256];
     metrics_chain main_chain = {chain_ids, 3}, chains[3] = {main_chain, main_chain, main_chain};

@@ -219,6 +219,45 @@ START_TEST(links_cut_one_by_one)
 }
 END_TEST
 
+/* A link's latency set by hand replaces the draw in both directions, other
+ * links keep the scenario's; 0 restores it; bad links are refused. */
+START_TEST(link_latency_set_and_restored)
+{
+    scenario s;
+    net *n = make("{\"nodes\":{\"count\":4},\"network\":{\"topology\":{\"type\":\"ring\"},"
+                  "\"latency\":{\"dist\":\"uniform\",\"min\":\"10ms\",\"max\":\"20ms\"}}}",
+                  1, &s);
+    uint64_t state = 5;
+    net_rng rng = {splitmix64, &state};
+    ck_assert_int_eq(net_link_latency_ns(n, 0, 1), 0);
+    ck_assert_int_eq(net_set_link_latency(n, 1, 0, 300000000), 0);
+    ck_assert_int_eq(net_link_latency_ns(n, 0, 1), 300000000);
+    for (int i = 0; i < 50; i++) {
+        ck_assert_int_eq(net_latency_draw(n, 0, 1, &rng), 300000000);
+        ck_assert_int_eq(net_latency_draw(n, 1, 0, &rng), 300000000);
+        int64_t other = net_latency_draw(n, 1, 2, &rng);
+        ck_assert(other >= 10000000 && other <= 20000000);
+    }
+    ck_assert_int_eq(net_set_link_latency(n, 0, 1, 50000000), 0); /* set again: replaced */
+    ck_assert_int_eq(net_latency_draw(n, 1, 0, &rng), 50000000);
+    ck_assert_int_eq(net_set_link_latency(n, 2, 3, 40000000), 0);
+    ck_assert_int_eq(net_set_link_latency(n, 0, 1, 0), 0); /* back to the scenario */
+    ck_assert_int_eq(net_link_latency_ns(n, 0, 1), 0);
+    ck_assert_int_eq(net_link_latency_ns(n, 3, 2), 40000000);
+    int64_t back = net_latency_draw(n, 0, 1, &rng);
+    ck_assert(back >= 10000000 && back <= 20000000);
+    /* Refused, nothing changes: not linked in the ring, one node, out of range, negative. */
+    ck_assert_int_eq(net_set_link_latency(n, 0, 2, 1000000), -1);
+    ck_assert_int_eq(net_set_link_latency(n, 1, 1, 1000000), -1);
+    ck_assert_int_eq(net_set_link_latency(n, 0, 4, 1000000), -1);
+    ck_assert_int_eq(net_set_link_latency(n, 2, 3, -1), -1);
+    ck_assert_int_eq(net_link_latency_ns(n, 0, 2), 0);
+    ck_assert_int_eq(net_link_latency_ns(n, 2, 3), 40000000);
+    net_free(n);
+    scenario_free(&s);
+}
+END_TEST
+
 /* Breadth-first search from node 0; returns the number of nodes reached. */
 static uint32_t reachable(const net *n)
 {
@@ -410,6 +449,7 @@ static Suite *suite(void)
     tcase_add_test(tc, loss_rate);
     tcase_add_test(tc, partition_and_heal);
     tcase_add_test(tc, links_cut_one_by_one);
+    tcase_add_test(tc, link_latency_set_and_restored);
     tcase_add_test(tc, random_graph);
     tcase_add_test(tc, fixed_shapes);
     tcase_add_test(tc, region_latencies);

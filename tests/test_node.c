@@ -770,6 +770,7 @@ START_TEST(reorg_returns_txs_and_notes_lost_double_spends)
     ck_assert(hash_eq(&r->old_tip, block_id(a1)));
     ck_assert(hash_eq(&r->blk, block_id(b2)));
     ck_assert_uint_eq(r->txs_reverted, 1); /* child is back in the mempool */
+    ck_assert_uint_eq(r->txs_dropped, 1);  /* spend_a lost to the double spend */
     ck_assert_ptr_nonnull(mempool_get(node_mempool(t.nodes[0]), tx_id(child)));
     ck_assert_ptr_null(mempool_get(node_mempool(t.nodes[0]), tx_id(spend_a)));
     ck_assert_ptr_null(mempool_get(node_mempool(t.nodes[0]), tx_id(shared)));

@@ -140,6 +140,7 @@ typedef struct world {
     uint32_t group_of[3];
     rundash *rd;
     uint16_t port;
+    int start_paused; /* set before world_init_paused */
 } world;
 
 static uint64_t no_rng(void *state)
@@ -159,9 +160,10 @@ static void on_event(void *ctx, engine_call *call, uint32_t id, const engine_eve
 /* Node 1 has blocks 1 and 2 (block 2 holds wallet 1's payment), node 2 has
  * block 1 and wallet 2's payment in its mempool, node 3 has nothing and is
  * crashed; nodes 1, 2 | 3 are partitioned. Wallets: 1 on node 1, 2 on node 2. */
-static void world_init(world *w)
+static void world_init_as(world *w, int start_paused)
 {
     memset(w, 0, sizeof *w);
+    w->start_paused = start_paused;
     nf_opts o = {.n = 3};
     nf_init(&w->t, &o);
     /* The fixture's wallets are the run's: seed 7, one genesis coin each. */
@@ -180,7 +182,7 @@ static void world_init(world *w)
     ck_assert_uint_eq(mempool_count(node_mempool(w->t.nodes[1])), 1);
     for (uint32_t i = 0; i < 3; i++) {
         memcpy(w->node_keys[i], keys_pair_public(w->t.key[i]), KEYS_PUB_BYTES);
-        w->nodes[i] = (rundash_node){w->t.nodes[i], i < 2};
+        w->nodes[i] = (rundash_node){w->t.nodes[i], i < 2, 0};
         w->group_of[i] = i < 2 ? 1 : 2;
     }
     ck_assert_int_eq(wallet_scan(w->ws, 0, node_chain(w->t.nodes[0])), 0);
@@ -204,10 +206,17 @@ static void world_init(world *w)
                           .genesis = w->t.genesis,
                           .fee = FEE,
                           .confirmations = 2,
-                          .speed = 0};
+                          .speed = 0,
+                          .min_latency_ns = 1000000,
+                          .start_paused = w->start_paused};
     ck_assert_msg(rundash_new(&w->rd, err, sizeof err, &cfg) == RUNDASH_OK, "%s", err);
     w->port = rundash_port(w->rd);
     ck_assert_uint_ne(w->port, 0);
+}
+
+static void world_init(world *w)
+{
+    world_init_as(w, 0);
 }
 
 static void world_free(world *w)
@@ -291,6 +300,9 @@ START_TEST(publish_shows_the_run_state)
     ck_assert_int_eq(num(r.json, "fee"), FEE);
     ck_assert(num(r.json, "speed") == 0);
     ck_assert(!flag(r.json, "paused"));
+    ck_assert_str_eq(str(r.json, "min_latency"), "1ms");
+    ck_assert_ptr_null(cJSON_GetObjectItem(r.json, "slot")); /* PoW: no slots */
+    ck_assert(cJSON_IsNull(member(r.json, "real_speed")));   /* one publish: not measured yet */
     response_free(&r);
 
     r = get(&w, "/api/nodes");
@@ -523,7 +535,7 @@ START_TEST(waiting_submissions_are_capped_while_paused)
         } else {
             ck_assert_msg(r.status == 503, "POST %d: %d %s", i + 1, r.status, r.body);
             ck_assert_str_eq(str(r.json, "error"),
-                             "1024 transactions are already waiting to enter the run (it is "
+                             "1024 commands are already waiting to enter the run (it is "
                              "paused or busy); try again later");
             refused++;
         }
@@ -571,6 +583,199 @@ START_TEST(close_refuses_what_waits_and_turns_read_only)
     ck_assert_str_eq(str(t, "reason"), "the run ended before the transaction could enter it");
     ck_assert_int_eq(num(t, "amount"), 7);
     response_free(&r);
+    world_free(&w);
+}
+END_TEST
+
+/* The network commands are checked (the latency against the smallest the
+ * network allows) and reach the runner in order, after payments sent before
+ * them, through rundash_take. */
+START_TEST(network_commands_reach_the_runner_in_order)
+{
+    world w;
+    world_init(&w);
+    publish(&w, NF_SEC, 0);
+    static const char *const bodies[] = {
+        "{\"action\":\"partition\",\"nodes\":[1]}",
+        "{\"action\":\"crash\",\"node\":2}",
+        "{\"action\":\"restart\",\"node\":3}",
+        "{\"action\":\"latency\",\"link\":[1,2],\"latency\":\"1ms\"}",
+        "{\"action\":\"latency\",\"link\":[1,3],\"latency\":\"default\"}",
+        "{\"action\":\"heal\"}",
+    };
+    response r = request(w.port, "POST", "/api/transactions",
+                         "{\"from\":1,\"to\":2,\"amount\":5,\"node\":1}");
+    ck_assert_msg(r.status == 202, "%d %s", r.status, r.body);
+    response_free(&r);
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        r = request(w.port, "POST", "/api/control", bodies[i]);
+        ck_assert_msg(r.status == 202, "%s: %d %s", bodies[i], r.status, r.body);
+        response_free(&r);
+    }
+    r = request(w.port, "POST", "/api/control",
+                "{\"action\":\"latency\",\"link\":[1,2],\"latency\":\"999us\"}");
+    ck_assert_int_eq(r.status, 400);
+    ck_assert_str_eq(str(r.json, "error"),
+                     "latency: expected from 1ms (the network's smallest latency: no message may "
+                     "arrive sooner) to 1h, or \"default\"");
+    response_free(&r);
+    r = request(w.port, "POST", "/api/control",
+                "{\"action\":\"latency\",\"link\":[1,2],\"latency\":\"2h\"}");
+    ck_assert_int_eq(r.status, 400);
+    response_free(&r);
+    dash_command cmds[8];
+    ck_assert_uint_eq(take(&w, cmds, 7), 7);
+    static const dash_command_kind kinds[] = {DASH_CMD_SUBMIT_TX, DASH_CMD_PARTITION,
+                                              DASH_CMD_CRASH,     DASH_CMD_RESTART,
+                                              DASH_CMD_LATENCY,   DASH_CMD_LATENCY,
+                                              DASH_CMD_HEAL};
+    for (int i = 0; i < 7; i++) {
+        ck_assert_int_eq(cmds[i].kind, kinds[i]);
+        ck_assert_uint_eq(cmds[i].request_id, (uint64_t)i + 1);
+    }
+    ck_assert_uint_eq(cmds[1].selected[0], 1);
+    ck_assert_int_eq(cmds[2].node, 2);
+    ck_assert_int_eq(cmds[4].latency_ns, 1000000);
+    ck_assert_int_eq(cmds[5].latency_ns, 0);
+    ck_assert_uint_eq(rundash_take(w.rd, cmds, 8), 0);
+    world_free(&w);
+}
+END_TEST
+
+/* The feed lists what rundash_feed was told, oldest first with increasing
+ * sequence numbers, and the reorganisations rundash_publish spots: node 1
+ * leaves blocks 1-2 for a longer branch, so the feed says depth 2 at node 1,
+ * block 2 carries reorg_depth 2, and seen_by names the nodes that know each
+ * block. Undelivered network commands are reported when the run closes. */
+START_TEST(feed_lists_events_and_reorganisations)
+{
+    world w;
+    world_init(&w);
+    publish(&w, NF_SEC, 0);
+    uint32_t side[2] = {1, 2};
+    rundash_feed(w.rd, NF_SEC, "partition", side, 2, "partition: {1,2} | {3}");
+    rundash_feed(w.rd, NF_SEC, "crash", side + 1, 1, "node 2 crashed");
+    block *branch[3];
+    nf_chain_blocks(&w.t, branch, 3, 9);
+    nf_load(&w.t, 0, branch, 3);
+    publish(&w, 2 * NF_SEC, 0);
+    response r = get(&w, "/api/feed");
+    const cJSON *events = member(r.json, "events");
+    ck_assert_int_eq(cJSON_GetArraySize(events), 3);
+    const cJSON *e0 = cJSON_GetArrayItem(events, 0), *e2 = cJSON_GetArrayItem(events, 2);
+    ck_assert_str_eq(str(e0, "kind"), "partition");
+    ck_assert_int_eq(num(e0, "seq"), 1);
+    ck_assert_int_eq(num(e0, "time_ns"), 1e9);
+    ck_assert_int_eq(cJSON_GetArraySize(member(e0, "nodes")), 2);
+    ck_assert_str_eq(str(e0, "text"), "partition: {1,2} | {3}");
+    ck_assert_str_eq(str(e2, "kind"), "reorg");
+    ck_assert_int_eq(num(e2, "seq"), 3);
+    ck_assert_int_eq(num(e2, "depth"), 2);
+    ck_assert_int_eq(num(e2, "time_ns"), 2e9);
+    ck_assert_int_eq(cJSON_GetArraySize(member(e2, "nodes")), 1);
+    ck_assert_int_eq(cJSON_GetArrayItem(member(e2, "nodes"), 0)->valueint, 1);
+    char hex[65], want[120];
+    hash_to_hex(hex, block_id(branch[2]));
+    snprintf(want, sizeof want, "reorganisation at node 1: depth 2, now on #3 %.16s", hex);
+    ck_assert_str_eq(str(e2, "text"), want);
+    response_free(&r);
+
+    r = get(&w, "/api/blocks?node=1");
+    char b2[65], b1[65], n3[65];
+    hash_to_hex(b2, block_id(w.blocks[1]));
+    hash_to_hex(b1, block_id(w.blocks[0]));
+    hash_to_hex(n3, block_id(branch[2]));
+    int found = 0;
+    const cJSON *b;
+    cJSON_ArrayForEach(b, member(r.json, "blocks"))
+    {
+        const char *id = str(b, "id");
+        int seen = cJSON_GetArraySize(member(b, "seen_by"));
+        if (strcmp(id, b2) == 0) {
+            ck_assert_int_eq(num(b, "reorg_depth"), 2);
+            ck_assert(!flag(b, "main"));
+            ck_assert_int_eq(seen, 1); /* node 1 only */
+            found++;
+        } else if (strcmp(id, b1) == 0) {
+            ck_assert_int_eq(seen, 2); /* nodes 1 and 2 */
+            ck_assert_ptr_null(cJSON_GetObjectItem(b, "reorg_depth"));
+            found++;
+        } else if (strcmp(id, n3) == 0) {
+            ck_assert(flag(b, "main"));
+            found++;
+        }
+    }
+    ck_assert_int_eq(found, 3);
+    response_free(&r);
+    /* Node 2 does not know the new branch: its view leaves it out. */
+    r = get(&w, "/api/blocks?node=2");
+    cJSON_ArrayForEach(b, member(r.json, "blocks")) ck_assert_str_ne(str(b, "id"), n3);
+    response_free(&r);
+
+    r = request(w.port, "POST", "/api/control", "{\"action\":\"crash\",\"node\":1}");
+    ck_assert_msg(r.status == 202, "%d %s", r.status, r.body);
+    response_free(&r);
+    rundash_close(w.rd);
+    publish(&w, 60 * NF_SEC, 1);
+    r = get(&w, "/api/feed");
+    events = member(r.json, "events");
+    const cJSON *last = cJSON_GetArrayItem(events, cJSON_GetArraySize(events) - 1);
+    ck_assert_str_eq(str(last, "kind"), "refused");
+    ck_assert_str_eq(str(last, "text"),
+                     "dashboard request 1 not carried out: the run ended first");
+    response_free(&r);
+    nf_unref_blocks(branch, 3);
+    world_free(&w);
+}
+END_TEST
+
+/* The feed keeps the newest RUNDASH_FEED_MAX entries; a long node list is
+ * cut at 16 with the rest counted. */
+START_TEST(feed_keeps_the_newest_entries)
+{
+    world w;
+    world_init(&w);
+    uint32_t many[40];
+    for (uint32_t i = 0; i < 40; i++)
+        many[i] = i + 1;
+    for (int i = 0; i < RUNDASH_FEED_MAX + 5; i++)
+        rundash_feed(w.rd, i, "join", many, 40, "node joined");
+    publish(&w, NF_SEC, 0);
+    response r = get(&w, "/api/feed");
+    const cJSON *events = member(r.json, "events");
+    ck_assert_int_eq(cJSON_GetArraySize(events), RUNDASH_FEED_MAX);
+    const cJSON *first = cJSON_GetArrayItem(events, 0);
+    ck_assert_int_eq(num(first, "seq"), 6);
+    ck_assert_int_eq(cJSON_GetArraySize(member(first, "nodes")), 16);
+    ck_assert_int_eq(num(first, "more_nodes"), 24);
+    response_free(&r);
+    world_free(&w);
+}
+END_TEST
+
+/* --start-paused: the engine waits and the status says paused until the
+ * first page opens the event stream; then it runs. */
+START_TEST(start_paused_waits_for_the_first_page)
+{
+    world w;
+    world_init_as(&w, 1);
+    publish(&w, 0, 0);
+    usleep(100000);
+    response r = get(&w, "/api/status");
+    ck_assert(flag(r.json, "paused"));
+    ck_assert(cJSON_IsNull(member(r.json, "real_speed")));
+    ck_assert_str_eq(str(r.json, "min_latency"), "1ms");
+    response_free(&r);
+    /* Open the event stream and keep it open while the status is polled. */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(w.port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    const char *req = "GET /api/events HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    ck_assert_int_eq(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+    await_status(&w, "paused", 0);
+    close(fd);
     world_free(&w);
 }
 END_TEST
@@ -643,6 +848,10 @@ static Suite *suite(void)
     tcase_add_test(tc, pause_and_speed_reach_the_engine);
     tcase_add_test(tc, waiting_submissions_are_capped_while_paused);
     tcase_add_test(tc, close_refuses_what_waits_and_turns_read_only);
+    tcase_add_test(tc, network_commands_reach_the_runner_in_order);
+    tcase_add_test(tc, feed_lists_events_and_reorganisations);
+    tcase_add_test(tc, feed_keeps_the_newest_entries);
+    tcase_add_test(tc, start_paused_waits_for_the_first_page);
     tcase_add_test(tc, allow_host_passes_names_to_the_server);
     tcase_add_test(tc, new_refuses_bad_addresses);
     tcase_add_test(tc, reason_messages);

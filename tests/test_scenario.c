@@ -208,7 +208,9 @@ static const char rich[] =
     "{\"at\":\"1m\",\"type\":\"set_stake\",\"node\":1,\"stake\":500},"
     "{\"at\":\"1m\",\"type\":\"tx\",\"from\":1,\"to\":2,\"amount\":5000},"
     "{\"at\":\"2m\",\"type\":\"double_spend\",\"from\":1,\"to\":[2,3],\"amount\":5000,"
-    "\"nodes\":[1,3]}]}";
+    "\"nodes\":[1,3]},"
+    "{\"at\":\"7m\",\"type\":\"set_latency\",\"link\":[2,1],\"latency\":\"default\"},"
+    "{\"at\":\"6m\",\"type\":\"set_latency\",\"link\":[1,2],\"latency\":\"300ms\"}]}";
 
 START_TEST(rich_scenario)
 {
@@ -234,9 +236,10 @@ START_TEST(rich_scenario)
      * came before set_stake and tx at 1m in the file). */
     static const scenario_event_type order[] = {
         SCENARIO_EV_SET_HASHRATE, SCENARIO_EV_SET_STAKE, SCENARIO_EV_TX,      SCENARIO_EV_PARTITION,
-        SCENARIO_EV_DOUBLE_SPEND, SCENARIO_EV_CRASH,     SCENARIO_EV_RESTART, SCENARIO_EV_HEAL};
-    ck_assert_uint_eq(s.n_events, 8);
-    for (size_t i = 0; i < 8; i++)
+        SCENARIO_EV_DOUBLE_SPEND, SCENARIO_EV_CRASH,     SCENARIO_EV_RESTART, SCENARIO_EV_HEAL,
+        SCENARIO_EV_SET_LATENCY,  SCENARIO_EV_SET_LATENCY};
+    ck_assert_uint_eq(s.n_events, 10);
+    for (size_t i = 0; i < 10; i++)
         ck_assert_msg(s.events[i].type == order[i], "event %zu is %s", i,
                       scenario_event_name(s.events[i].type));
     ck_assert_uint_eq(s.events[2].from, 0);
@@ -245,6 +248,11 @@ START_TEST(rich_scenario)
     ck_assert_uint_eq(s.events[4].to[1], 2);
     ck_assert_uint_eq(s.events[4].nodes[1], 2);
     ck_assert_uint_eq(s.events[5].node, 2);
+    ck_assert_uint_eq(s.events[8].nodes[0], 0);
+    ck_assert_uint_eq(s.events[8].nodes[1], 1);
+    ck_assert_int_eq(s.events[8].latency_ns, 300000000);
+    ck_assert_uint_eq(s.events[9].nodes[0], 1);
+    ck_assert_int_eq(s.events[9].latency_ns, 0); /* "default" */
     assert_round_trip(&s);
     scenario_free(&s);
 }
@@ -558,6 +566,23 @@ static const struct bad bads[] = {
     {EV("{\"at\":\"1m\",\"type\":\"double_spend\",\"from\":1,\"to\":[2,3],\"amount\":5,"
         "\"nodes\":[1,7]}"),
      SCENARIO_ERR_VALUE, "events[0].nodes[1]"},
+    {EV("{\"at\":\"1m\",\"type\":\"set_latency\",\"link\":[1,2],\"latency\":\"10ms\"}"),
+     SCENARIO_ERR_VALUE, "events[0].latency: expected \"default\" or a latency from the network's "
+                         "smallest (50000000 ns)"},
+    {EV("{\"at\":\"1m\",\"type\":\"set_latency\",\"link\":[1,2],\"latency\":\"2h\"}"),
+     SCENARIO_ERR_VALUE, "events[0].latency: expected \"default\" or a latency"},
+    {EV("{\"at\":\"1m\",\"type\":\"set_latency\",\"link\":[1,2],\"latency\":\"fast\"}"),
+     SCENARIO_ERR_VALUE, "events[0].latency"},
+    {EV("{\"at\":\"1m\",\"type\":\"set_latency\",\"link\":[1,2]}"), SCENARIO_ERR_MISSING,
+     "events[0].latency"},
+    {EV("{\"at\":\"1m\",\"type\":\"set_latency\",\"link\":[2,2],\"latency\":\"1s\"}"),
+     SCENARIO_ERR_VALUE, "events[0].link"},
+    {EV("{\"at\":\"1m\",\"type\":\"set_latency\",\"link\":[1,9],\"latency\":\"1s\"}"),
+     SCENARIO_ERR_VALUE, "events[0].link"},
+    {EV("{\"at\":\"1m\",\"type\":\"set_latency\",\"latency\":\"1s\"}"), SCENARIO_ERR_MISSING,
+     "events[0].link"},
+    {EV("{\"at\":\"1m\",\"type\":\"set_latency\",\"link\":[1,2],\"latency\":\"1s\",\"node\":1}"),
+     SCENARIO_ERR_UNKNOWN_KEY, "events[0].node"},
     {EV("{\"at\":\"1m\",\"type\":\"double_spend\",\"from\":1,\"to\":[2,3],\"amount\":5}"),
      SCENARIO_ERR_MISSING, "events[0].nodes"},
     {"{\"adversaries\":{}}", SCENARIO_ERR_TYPE, "adversaries: expected an array"},

@@ -38,6 +38,12 @@ static const struct det_case cases[] = {
      {"duration=3h", "metrics.sample_interval=10s", NULL}},
     {"byzantine", "scenarios/byzantine.json", {NULL}},
     {"eclipse", "scenarios/eclipse.json", {"duration=11m", NULL}},
+    {"latency",
+     "scenarios/high_latency.json",
+     {"duration=40s", "consensus.pow.expected_hashes_per_block=200000",
+      "events=[{\"at\":\"10s\",\"type\":\"set_latency\",\"link\":[1,2],\"latency\":\"2s\"},"
+      "{\"at\":\"30s\",\"type\":\"set_latency\",\"link\":[1,2],\"latency\":\"default\"}]",
+      NULL}},
 };
 
 /* Runs case c into dir with the extra arguments a1..a2 (NULL when unused). */
@@ -68,6 +74,16 @@ START_TEST(same_bytes_for_any_threads)
     run_case(c, path, NULL, NULL);
     char ref[1100];
     snprintf(ref, sizeof ref, "%s", path);
+    if (strcmp(c->tag, "latency") == 0) { /* the link's latency was set, then restored */
+        char ev[1200];
+        snprintf(ev, sizeof ev, "%s/events.csv", ref);
+        char *text = rf_slurp(ev, NULL);
+        ck_assert_ptr_nonnull(text);
+        ck_assert_msg(strstr(text, "10.000000000,latency,1,,2,2.000000000\n"
+                                   "30.000000000,latency,1,,2,\n"),
+                      "events.csv: %s", text);
+        free(text);
+    }
 
     static const char *const threads[] = {"1", "2", "4"};
     for (size_t t = 0; t < 3; t++) {

@@ -156,6 +156,12 @@ START_TEST(copies_give_the_same_snapshot)
         snprintf(b, sizeof b, "%s/node%d_chain.json", copies, k);
         copy_file(a, b);
     }
+    static const char *const feed_files[] = {"events.csv", "reorgs.csv"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(a, sizeof a, "%s/%s", dir, feed_files[k]);
+        snprintf(b, sizeof b, "%s/%s", copies, feed_files[k]);
+        copy_file(a, b);
+    }
     serve_load_stats sa, sb;
     cJSON *da = load_ok(&sa, dir), *db = load_ok(&sb, copies);
     ck_assert_uint_eq(sb.files_parsed, 4);
@@ -206,6 +212,43 @@ static void expect_refusal(const char *dir, const char *want)
     ck_assert_ptr_null(doc);
     ck_assert_msg(strstr(err, want) != NULL, "'%s' not in: %s", want, err);
 }
+
+/* The feed of a finished run: its partition (events.csv) and every
+ * reorganisation (reorgs.csv), oldest first. */
+START_TEST(feed_from_the_run_files)
+{
+    const char *dir = partitioned_run();
+    cJSON *doc = load_ok(NULL, dir);
+    const cJSON *events = get(get(doc, "feed"), "events");
+    rf_csv *rg = rf_csv_load(dir, "reorgs.csv");
+    ck_assert_int_eq(cJSON_GetArraySize(events), 1 + (int)rg->n_rows);
+    int partitions = 0, reorgs = 0;
+    double last = -1;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, events)
+    {
+        const char *kind = get(e, "kind")->valuestring;
+        double t = get(e, "time_ns")->valuedouble;
+        ck_assert(t >= last);
+        last = t;
+        if (strcmp(kind, "partition") == 0) {
+            partitions++;
+            ck_assert_double_eq(t, 60e9);
+            ck_assert_str_eq(get(e, "text")->valuestring, "partition: {1,2} | {3,4}");
+            ck_assert_int_eq(cJSON_GetArraySize(get(e, "nodes")), 2);
+        } else {
+            ck_assert_str_eq(kind, "reorg");
+            ck_assert(strstr(get(e, "text")->valuestring, " reorganised: depth "));
+            ck_assert(get(e, "depth")->valuedouble >= 1);
+            reorgs++;
+        }
+    }
+    ck_assert_int_eq(partitions, 1);
+    ck_assert_int_eq(reorgs, (int)rg->n_rows);
+    rf_csv_free(rg);
+    cJSON_Delete(doc);
+}
+END_TEST
 
 START_TEST(bad_folders_and_files_are_refused)
 {
@@ -258,6 +301,22 @@ START_TEST(bad_folders_and_files_are_refused)
         free(t);
         expect_refusal(bad, cases[i].want);
     }
+    /* The feed's files: a time that is not a number, a missing column. */
+    char good[1200];
+    snprintf(path, sizeof path, "%s/node1_chain.json", dir);
+    snprintf(good, sizeof good, "%s/node1_chain.json", bad);
+    copy_file(path, good);
+    snprintf(path, sizeof path, "%s/events.csv", bad);
+    write_text(path, "time,event,node,group,peer,latency\n1.5,heal,,,,\nsoon,crash,2,,,\n");
+    expect_refusal(bad, "events.csv: line 3, column time: expected a number, got 'soon'");
+    write_text(path, "time,event,node\n1.5,heal,\n");
+    expect_refusal(bad, "events.csv: no column \"group\"");
+    ck_assert_int_eq(unlink(path), 0);
+    snprintf(path, sizeof path, "%s/reorgs.csv", bad);
+    write_text(path, "time,node,old_tip,new_tip,depth\n2,1,aa,bb,-1\n");
+    expect_refusal(bad, "reorgs.csv: line 2: depth: expected a number from 0 to 1e12");
+    ck_assert_int_eq(unlink(path), 0);
+    snprintf(path, sizeof path, "%s/node1_chain.json", bad);
     /* A folder where a chain file should be. */
     ck_assert_int_eq(unlink(path), 0);
     ck_assert_int_eq(mkdir(path, 0755), 0);
@@ -274,6 +333,7 @@ static Suite *suite(void)
     tcase_add_test(tc, one_parse_per_file_one_record_per_block);
     tcase_add_test(tc, copies_give_the_same_snapshot);
     tcase_add_test(tc, bad_folders_and_files_are_refused);
+    tcase_add_test(tc, feed_from_the_run_files);
     suite_add_tcase(s, tc);
     return s;
 }

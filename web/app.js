@@ -7,7 +7,15 @@
 const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
 const GROUP_COLOURS = ['#2f6fed', '#e0780f', '#16a085', '#b83fd1', '#c0392b', '#7f8c1a', '#0e8fb3', '#8e5b3c'];
-const state = { status: null, nodes: [], wallets: [], chainNode: null, mine: new Map(), refreshing: false, again: false };
+const state = {
+  status: null, nodes: [], links: [], wallets: [], chainNode: null, mine: new Map(), refreshing: false, again: false,
+  feed: [], txOffset: 0,
+};
+const TX_PAGE = 20;
+const KIND_COLOURS = {
+  partition: '#e0780f', heal: '#1e9e63', crash: '#d23c3c', restart: '#2f6fed', join: '#2f6fed',
+  reorg: '#a42828', latency: '#7a4fc4', refused: '#9aa3b5',
+};
 
 function short(id, n = 10) {
   if (id === null || id === undefined) return '–';
@@ -21,6 +29,13 @@ function seconds(ns) {
   if (s < 120) return s.toFixed(2) + ' s';
   const m = Math.floor(s / 60);
   return m + ' min ' + (s - m * 60).toFixed(0).padStart(2, '0') + ' s';
+}
+
+// Virtual time as m:ss (h:mm:ss past an hour), for the feed's narrow column.
+function clock(ns) {
+  const t = Math.floor(ns / 1e9), h = Math.floor(t / 3600), m = Math.floor((t % 3600) / 60), sec = t % 60;
+  const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
+  return (h > 0 ? h + ':' : '') + mm + ':' + String(sec).padStart(2, '0');
 }
 
 function el(tag, attrs = {}, text) {
@@ -95,11 +110,21 @@ function showStatus(s) {
   pill.textContent = text;
   pill.className = 'pill ' + cls;
   $('vtime').textContent = seconds(s.time_ns);
-  // Speed 0 means unpaced: the run goes as fast as the machine allows.
-  $('speed').textContent = s.read_only ? '–'
-    : (typeof s.speed !== 'number' ? '–' : (s.speed === 0 ? 'max' : s.speed + '×'));
+  // The speed measured (virtual seconds per wall second), then the one asked
+  // for: 0 means unpaced, as fast as the machine allows.
+  const asked = typeof s.speed !== 'number' ? null : (s.speed === 0 ? 'max' : s.speed + '×');
+  let speed = '–';
+  if (!s.read_only && !s.finished) {
+    if (s.paused) speed = '0× (paused)';
+    else if (typeof s.real_speed === 'number') speed = s.real_speed.toPrecision(3) + '×' + (asked ? ' (set ' + asked + ')' : '');
+    else if (asked) speed = 'set ' + asked;
+  }
+  $('speed').textContent = speed;
+  $('slot-fact').hidden = typeof s.slot !== 'number';
+  if (typeof s.slot === 'number') $('slot').textContent = String(s.slot);
   const ro = !!s.read_only;
-  for (const id of ['pause', 'resume', 'speed-set', 'send-button']) $(id).disabled = ro;
+  for (const id of ['pause', 'resume', 'speed-set', 'send-button', 'ctl-partition', 'ctl-heal', 'ctl-crash',
+    'ctl-restart', 'ctl-latency-set', 'ctl-latency-default']) $(id).disabled = ro;
   if (!ro) { $('pause').disabled = !!s.paused; $('resume').disabled = !s.paused; }
   const notice = $('notice');
   if (ro) {
@@ -108,6 +133,7 @@ function showStatus(s) {
   } else if (!notice.dataset.sticky) {
     notice.hidden = true;
   }
+  drawTimeline();
 }
 
 async function control(action, value) {
@@ -178,8 +204,8 @@ function drawNetwork(doc) {
     g.appendChild(node);
   }
   fillBody('nodes', nodes.map((n) => row([
-    'Node ' + n.id, n.height, mono(n.tip, 12), n.mempool,
-    n.crashed ? badge('crashed') : badge('up'),
+    'Node ' + n.id, n.height, mono(n.tip, 8), n.mempool,
+    n.joined === false ? badge('not joined', 'pending') : n.crashed ? badge('crashed') : badge('up'),
   ])), 'No nodes yet.');
 }
 
@@ -192,6 +218,12 @@ function fillSelect(id, items, keep) {
 
 // ---- chain ----------------------------------------------------------------
 
+// The last CHAIN_HEIGHTS heights of the tree, fitted to the card's width:
+// wide blocks with their ids when few heights are shown, narrow ones (ids in
+// the tooltip) when many are. Forks that lost stay, greyed, with the tip
+// nodes gave up marked "reorg".
+const CHAIN_HEIGHTS = 60;
+
 function drawChain(doc) {
   const blocks = doc.blocks || [];
   const g = $('chain');
@@ -199,7 +231,7 @@ function drawChain(doc) {
   if (blocks.length === 0) { g.setAttribute('width', 300); return; }
   const heights = blocks.map((b) => b.height);
   const maxH = Math.max(...heights);
-  const minH = Math.max(Math.min(...heights), maxH - 40);
+  const minH = Math.max(Math.min(...heights), maxH - (CHAIN_HEIGHTS - 1));
   const shown = blocks.filter((b) => b.height >= minH).sort((a, b) => a.height - b.height);
   const byId = new Map(shown.map((b) => [b.id, b]));
   // Lanes: the followed chain in lane 0; a fork stays in its parent's lane when it can.
@@ -215,12 +247,21 @@ function drawChain(doc) {
     used.add(l + ':' + b.height);
   }
   const lanes = Math.max(1, ...lane.values()) + 1;
-  const BW = 58, BH = 30, GX = 22, GY = 20, X0 = 14, Y0 = 24;
-  const xy = (b) => [X0 + (b.height - minH) * (BW + GX), Y0 + lane.get(b.id) * (BH + GY)];
-  g.setAttribute('width', X0 * 2 + (maxH - minH + 1) * (BW + GX));
-  g.setAttribute('height', Y0 + lanes * (BH + GY) + 4);
+  const n = maxH - minH + 1;
+  const box = g.parentNode;
+  const avail = Math.max(300, (box.clientWidth || 600) - 4);
+  const X0 = 8, Y0 = 30;
+  const step = Math.max(14, Math.min(80, Math.floor((avail - 2 * X0) / n)));
+  const wide = step >= 60;
+  const BW = wide ? step - 22 : Math.max(8, Math.round(step * 0.7)), GX = step - BW;
+  const BH = wide ? 30 : 22, GY = 20;
+  const xy = (b) => [X0 + (b.height - minH) * step, Y0 + lane.get(b.id) * (BH + GY)];
+  g.setAttribute('width', X0 * 2 + n * step);
+  g.setAttribute('height', Y0 + lanes * (BH + GY) + 2);
+  const every = wide ? 1 : step >= 30 ? 2 : step >= 18 ? 5 : 10;
   for (let h = minH; h <= maxH; h++) {
-    g.appendChild(svg('text', { x: X0 + (h - minH) * (BW + GX) + BW / 2, y: 15, 'text-anchor': 'middle', 'font-size': 10, fill: '#8a93a8' }, '#' + h));
+    if (h % every !== 0 && h !== maxH) continue;
+    g.appendChild(svg('text', { x: X0 + (h - minH) * step + BW / 2, y: 12, 'text-anchor': 'middle', 'font-size': 10, fill: '#8a93a8' }, '#' + h));
   }
   for (const b of shown) {
     const p = byId.get(b.parent);
@@ -228,28 +269,35 @@ function drawChain(doc) {
     const [x1, y1] = xy(p), [x2, y2] = xy(b);
     g.appendChild(svg('path', {
       d: `M${x1 + BW},${y1 + BH / 2} C${x1 + BW + GX / 2},${y1 + BH / 2} ${x2 - GX / 2},${y2 + BH / 2} ${x2},${y2 + BH / 2}`,
-      fill: 'none', stroke: b.main ? '#2f6fed' : '#e08a8a', 'stroke-width': b.main ? 2.5 : 1.5,
+      fill: 'none', stroke: b.main ? '#2f6fed' : '#b8bfcc', 'stroke-width': b.main ? 2.5 : 1.5,
     }));
   }
   for (const b of shown) {
     const [x, y] = xy(b);
     const tip = b.id === doc.tip;
-    const blk = svg('g', { class: 'block' + (b.main ? ' main' : ' fork'), 'data-block': b.id });
-    blk.appendChild(svg('title', {}, 'Block ' + b.id + '\nheight ' + b.height + (b.producer != null ? ', by node ' + b.producer : '') +
-      (b.main ? '\non the chain this node follows' : '\nfork: not on this node\'s chain')));
+    const blk = svg('g', { class: 'block' + (b.main ? ' main' : ' fork') + (b.reorg_depth ? ' reorged' : ''), 'data-block': b.id });
+    blk.appendChild(svg('title', {}, 'Block ' + b.id + '\nheight ' + b.height + (b.slot != null ? ', slot ' + b.slot : '') +
+      (b.producer != null ? (b.slot != null ? ', leader node ' : ', by node ') + b.producer : '') +
+      (b.main ? '\non the chain this node follows' : '\nfork: not on this node\'s chain') +
+      (b.reorg_depth ? '\nnodes left this tip in a reorganisation ' + b.reorg_depth + ' deep' : '')));
     blk.appendChild(svg('rect', {
-      x, y, width: BW, height: BH, rx: 6, fill: b.main ? '#2f6fed' : '#fff',
-      stroke: b.main ? (tip ? '#0b2e7a' : '#2f6fed') : '#d23c3c', 'stroke-width': tip ? 3 : 1.5,
-      'stroke-dasharray': b.main ? '' : '4 3',
+      x, y, width: BW, height: BH, rx: wide ? 6 : 3, fill: b.main ? '#2f6fed' : '#eceef2',
+      stroke: b.main ? (tip ? '#0b2e7a' : '#2f6fed') : '#9aa3b5', 'stroke-width': tip ? 3 : 1.5,
+      'stroke-dasharray': b.main || !wide ? '' : '4 3',
     }));
-    blk.appendChild(svg('text', { x: x + BW / 2, y: y + BH / 2 + 4, 'text-anchor': 'middle', 'font-size': 10.5, fill: b.main ? '#fff' : '#a42828', class: 'mono' }, short(b.id, 6)));
+    if (wide) {
+      blk.appendChild(svg('text', { x: x + BW / 2, y: y + BH / 2 + 4, 'text-anchor': 'middle', 'font-size': 10.5, fill: b.main ? '#fff' : '#7b8294', class: 'mono' }, short(b.id, 6)));
+    }
+    if (b.reorg_depth) { // the tip some nodes gave up: marked above the block
+      blk.appendChild(svg('text', { x: x + BW / 2, y: y - 5, 'text-anchor': 'middle', 'font-size': 11, 'font-weight': 700, fill: '#a42828', class: 'reorg-mark' },
+        '↶ reorg ' + b.reorg_depth));
+    }
     g.appendChild(blk);
   }
-  const box = g.parentNode;
   box.scrollLeft = box.scrollWidth; // the newest blocks are on the right
   const recent = [...blocks].sort((a, b) => b.height - a.height || (b.main ? 1 : 0) - (a.main ? 1 : 0)).slice(0, 10);
   fillBody('blocks', recent.map((b) => row([
-    b.height, mono(b.id, 14), b.producer != null ? 'Node ' + b.producer : '–', seconds(b.time_ns), b.txs,
+    b.height, mono(b.id, 14), b.producer != null ? 'Node ' + b.producer + (b.slot != null ? ' (slot ' + b.slot + ')' : '') : '–', seconds(b.time_ns), b.txs,
     b.main ? badge('main') : badge('fork'),
   ])), 'No blocks yet.');
 }
@@ -272,11 +320,20 @@ function txRow(t) {
 
 async function refreshTransactions() {
   const q = $('search-q').value.trim();
+  const args = new URLSearchParams({ offset: String(state.txOffset), limit: String(TX_PAGE) });
+  if (q) args.set('q', q);
   try {
-    const doc = await getJSON('/api/transactions' + (q ? '?q=' + encodeURIComponent(q) : ''));
-    const list = [...doc.transactions].reverse();
-    fillBody('transactions', list.slice(0, 50).map(txRow), q ? 'No transaction matches "' + q + '".' : 'No transactions yet.');
-    $('tx-count').textContent = doc.total > 50 ? 'Showing the 50 most recent of ' + doc.total + '.' : doc.total + ' transaction(s).';
+    const doc = await getJSON('/api/transactions?' + args.toString());
+    if (doc.total > 0 && state.txOffset >= doc.total) { // the list shrank under this page
+      state.txOffset = Math.max(0, doc.total - TX_PAGE);
+      return refreshTransactions();
+    }
+    const list = [...doc.transactions].reverse(); // newest first
+    fillBody('transactions', list.map(txRow), q ? 'No transaction matches "' + q + '".' : 'No transactions yet.');
+    const from = doc.total === 0 ? 0 : state.txOffset + 1, to = state.txOffset + list.length;
+    $('tx-count').textContent = doc.total === 0 ? '0 transactions.' : 'Newest first: ' + from + '–' + to + ' of ' + doc.total + '.';
+    $('tx-newer').disabled = state.txOffset === 0;
+    $('tx-older').disabled = to >= doc.total;
   } catch (e) {
     $('tx-count').textContent = e.message;
   }
@@ -332,6 +389,84 @@ async function send(ev) {
   }
 }
 
+// ---- event feed and timeline ----------------------------------------------
+
+function drawFeed(events) {
+  state.feed = events;
+  const items = [...events].reverse().slice(0, 80).map((e) => {
+    const li = el('li', { class: 'feed-item kind-' + e.kind, 'data-kind': e.kind, 'data-seq': e.seq });
+    li.appendChild(el('span', { class: 't' }, clock(e.time_ns)));
+    li.appendChild(el('span', { class: 'k' }, e.kind));
+    li.appendChild(el('span', { class: 'x' }, e.text));
+    return li;
+  });
+  const list = $('feed');
+  if (items.length === 0) list.replaceChildren(el('li', { class: 'empty' }, 'Nothing has happened yet.'));
+  else list.replaceChildren(...items);
+}
+
+function drawTimeline() {
+  const s = state.status;
+  const g = $('timeline');
+  g.replaceChildren();
+  const W = g.clientWidth || 800, H = 26, pad = 8;
+  g.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
+  if (!s || !(s.duration_ns > 0)) return;
+  const x = (ns) => pad + (W - 2 * pad) * Math.min(1, Math.max(0, ns / s.duration_ns));
+  g.appendChild(svg('rect', { x: pad, y: 11, width: W - 2 * pad, height: 4, rx: 2, fill: '#dde2ec' }));
+  g.appendChild(svg('rect', { x: pad, y: 11, width: Math.max(0, x(s.time_ns) - pad), height: 4, rx: 2, fill: '#2f6fed', class: 'tl-done' }));
+  for (const e of state.feed) {
+    const m = svg('g', { class: 'tl-marker', 'data-kind': e.kind });
+    m.appendChild(svg('title', {}, seconds(e.time_ns) + ': ' + e.text));
+    m.appendChild(svg('rect', { x: x(e.time_ns) - 2, y: 3, width: 4, height: 20, rx: 1, fill: KIND_COLOURS[e.kind] || '#677089' }));
+    g.appendChild(m);
+  }
+  g.appendChild(svg('circle', { cx: x(s.time_ns), cy: 13, r: 6, fill: '#0b2e7a', class: 'tl-now' }));
+}
+
+async function refreshFeed() {
+  try {
+    drawFeed((await getJSON('/api/feed')).events || []);
+  } catch (e) { /* the next event redraws */ }
+  drawTimeline();
+}
+
+// ---- teacher controls -----------------------------------------------------
+
+function fillTeacher() {
+  const box = $('ctl-select');
+  const picked = new Set([...box.querySelectorAll('input:checked')].map((i) => Number(i.value)));
+  box.replaceChildren(...state.nodes.slice(0, 64).map((n) => {
+    const l = el('label', { title: 'Node ' + n.id });
+    const c = el('input', { type: 'checkbox', value: String(n.id), id: 'sel-node-' + n.id });
+    c.checked = picked.has(n.id);
+    l.appendChild(c);
+    l.appendChild(document.createTextNode(String(n.id)));
+    return l;
+  }));
+  fillSelect('ctl-node', state.nodes.map((n) => [n.id, 'Node ' + n.id + (n.joined === false ? ' (not joined)' : n.crashed ? ' (crashed)' : '')]), true);
+  fillSelect('ctl-link', state.links.slice(0, 500).map(([a, b]) => [a + '-' + b, 'Link ' + a + '–' + b]), true);
+}
+
+async function teacher(payload, what) {
+  const out = $('ctl-result');
+  out.className = 'result';
+  out.textContent = what + '…';
+  try {
+    const r = await postJSON('/api/control', payload);
+    out.className = 'result ok';
+    out.textContent = what + ': request #' + r.request + ' enters the run at its next step.';
+  } catch (e) {
+    out.className = 'result err';
+    out.textContent = what + ' refused: ' + e.message;
+  }
+}
+
+function selectedLink() {
+  const v = $('ctl-link').value.split('-').map(Number);
+  return v.length === 2 ? v : [0, 0];
+}
+
 // ---- refresh on every snapshot --------------------------------------------
 
 async function refreshAll() {
@@ -341,6 +476,7 @@ async function refreshAll() {
     const [status, nodes, wallets] = await Promise.all([getJSON('/api/status'), getJSON('/api/nodes'), getJSON('/api/wallets')]);
     showStatus(status);
     state.nodes = nodes.nodes;
+    state.links = nodes.links || [];
     state.wallets = wallets.wallets;
     drawNetwork(nodes);
     $('best').textContent = Math.max(0, ...state.nodes.map((n) => n.height || 0));
@@ -349,7 +485,8 @@ async function refreshAll() {
     if (state.chainNode === null && state.nodes.length) state.chainNode = state.nodes[0].id;
     sel.value = String(state.chainNode);
     fillForm();
-    await Promise.all([refreshChain(), refreshTransactions(), refreshMine()]);
+    fillTeacher();
+    await Promise.all([refreshChain(), refreshTransactions(), refreshMine(), refreshFeed()]);
   } catch (e) {
     $('state').textContent = e.message.startsWith('the simulation') ? 'waiting for the simulation' : 'error';
   } finally {
@@ -375,7 +512,22 @@ $('pause').addEventListener('click', () => control('pause'));
 $('resume').addEventListener('click', () => control('resume'));
 $('controls').addEventListener('submit', (ev) => { ev.preventDefault(); control('speed', Number($('speed-input').value)); });
 $('chain-node').addEventListener('change', (ev) => { state.chainNode = Number(ev.target.value); refreshChain(); });
-$('search').addEventListener('submit', (ev) => { ev.preventDefault(); refreshTransactions(); });
+$('search').addEventListener('submit', (ev) => { ev.preventDefault(); state.txOffset = 0; refreshTransactions(); });
+$('tx-newer').addEventListener('click', () => { state.txOffset = Math.max(0, state.txOffset - TX_PAGE); refreshTransactions(); });
+$('tx-older').addEventListener('click', () => { state.txOffset += TX_PAGE; refreshTransactions(); });
+$('ctl-partition').addEventListener('click', () => {
+  const nodes = [...$('ctl-select').querySelectorAll('input:checked')].map((i) => Number(i.value));
+  teacher({ action: 'partition', nodes }, 'Partition of ' + (nodes.length ? 'nodes ' + nodes.join(', ') : 'no node'));
+});
+$('ctl-heal').addEventListener('click', () => teacher({ action: 'heal' }, 'Heal'));
+$('ctl-crash').addEventListener('click', () => teacher({ action: 'crash', node: Number($('ctl-node').value) }, 'Crash of node ' + $('ctl-node').value));
+$('ctl-restart').addEventListener('click', () => teacher({ action: 'restart', node: Number($('ctl-node').value) }, 'Restart of node ' + $('ctl-node').value));
+$('ctl-latency-set').addEventListener('click', () => {
+  const ms = Math.round(Number($('ctl-latency').value));
+  teacher({ action: 'latency', link: selectedLink(), latency: ms + 'ms' }, 'Latency ' + ms + ' ms on link ' + $('ctl-link').value);
+});
+$('ctl-latency-default').addEventListener('click', () => teacher({ action: 'latency', link: selectedLink(), latency: 'default' }, 'Default latency on link ' + $('ctl-link').value));
+window.addEventListener('resize', drawTimeline);
 $('send').addEventListener('submit', send);
 connect();
 refreshAll();

@@ -35,6 +35,8 @@ static void usage(FILE *out)
             "  --realtime F      pace virtual time at F x wall-clock speed, F from 0.001 to\n"
             "                    1000000 (changes nothing else)\n"
             "  --serve [ADDR:PORT]  serve the live dashboard (default 127.0.0.1:8080)\n"
+            "  --start-paused    with --serve: hold the run at time 0 until the first\n"
+            "                    browser opens the dashboard\n"
             "  --allow-host NAME also answer requests for NAME (a DNS name or an address by\n"
             "                    which the dashboard is reached; localhost, 127.0.0.1, [::1]\n"
             "                    and the --serve address always are); repeatable, at most 16\n"
@@ -170,6 +172,8 @@ int cmd_run(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--serve") == 0) {
             i += take_serve(&o, val);
+        } else if (strcmp(a, "--start-paused") == 0) {
+            o.start_paused = 1;
         } else if (strcmp(a, "--allow-host") == 0) {
             if (cli_allow_host("run", hosts, &n_hosts, val) != 0)
                 goto out;
@@ -184,6 +188,11 @@ int cmd_run(int argc, char **argv)
                       a);
             goto out;
         }
+    }
+    if (o.start_paused && o.serve_addr == NULL) {
+        cli_error("run: --start-paused holds the run until a browser opens the dashboard: it "
+                  "needs --serve");
+        goto out;
     }
     if (n_hosts > 0 && o.serve_addr == NULL) {
         cli_error("run: --allow-host names a host of the dashboard: it needs --serve");

@@ -40,6 +40,7 @@ struct dash {
     dash_command queue[DASH_QUEUE_CAPACITY];
     size_t head, count;
     uint64_t next_request_id;
+    uint64_t viewers;
 };
 
 #define DASH_REASON_TEXT(code, msg) msg,
@@ -56,7 +57,11 @@ static const char *const resource_list[DASH_RESOURCE_COUNT] = {
     [DASH_BLOCKS] = "blocks",
     [DASH_TRANSACTIONS] = "transactions",
     [DASH_WALLETS] = "wallets",
+    [DASH_FEED] = "events",
 };
+
+/* Resources a publisher may leave out: dash adds them empty. */
+static const int resource_optional[DASH_RESOURCE_COUNT] = {[DASH_FEED] = 1};
 
 const char *dash_reason_message(dash_reason reason)
 {
@@ -166,6 +171,8 @@ static dash_reason check_shape(char *msg, size_t msg_len, const cJSON *doc)
         return fail_msg(msg, msg_len, DASH_ERR_BAD_SNAPSHOT, "snapshot: expected a JSON object");
     for (int r = 0; r < DASH_RESOURCE_COUNT; r++) {
         const cJSON *part = cJSON_GetObjectItemCaseSensitive(doc, resource_name[r]);
+        if (part == NULL && resource_optional[r])
+            continue;
         if (!cJSON_IsObject(part))
             return fail_msg(msg, msg_len, DASH_ERR_BAD_SNAPSHOT,
                             "snapshot: member \"%s\" must be an object", resource_name[r]);
@@ -197,6 +204,15 @@ dash_reason dash_publish(dash *d, char *msg, size_t msg_len, cJSON *doc)
     if (r != DASH_OK)
         goto fail;
     r = DASH_ERR_NO_MEMORY;
+    for (int i = 0; i < DASH_RESOURCE_COUNT; i++)
+        if (!cJSON_GetObjectItemCaseSensitive(doc, resource_name[i])) {
+            cJSON *empty = cJSON_CreateObject();
+            if (!empty || !cJSON_AddArrayToObject(empty, resource_list[i]) ||
+                !cJSON_AddItemToObject(doc, resource_name[i], empty)) {
+                cJSON_Delete(empty);
+                goto fail;
+            }
+        }
     s = calloc(1, sizeof *s);
     if (!s)
         goto fail;
@@ -249,6 +265,21 @@ dash_snapshot *dash_acquire(dash *d)
     return s;
 }
 
+void dash_note_viewer(dash *d)
+{
+    check(pthread_mutex_lock(&d->mu));
+    d->viewers++;
+    check(pthread_mutex_unlock(&d->mu));
+}
+
+uint64_t dash_viewers(dash *d)
+{
+    check(pthread_mutex_lock(&d->mu));
+    uint64_t v = d->viewers;
+    check(pthread_mutex_unlock(&d->mu));
+    return v;
+}
+
 uint64_t dash_version(dash *d)
 {
     check(pthread_mutex_lock(&d->mu));
@@ -294,10 +325,117 @@ static const cJSON *find_by_int(const cJSON *list, const char *key, int64_t valu
     return NULL;
 }
 
+int dash_command_enters_run(dash_command_kind kind)
+{
+    return kind != DASH_CMD_PAUSE && kind != DASH_CMD_RESUME && kind != DASH_CMD_SPEED;
+}
+
+/* A node's boolean member ("crashed", "joined"), def when absent. */
+static int node_flag(const cJSON *node, const char *key, int def)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(node, key);
+    return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
+}
+
+/* 1 when the published links hold [a, b] or [b, a]. */
+static int linked(const cJSON *links, int64_t a, int64_t b)
+{
+    const cJSON *l;
+    cJSON_ArrayForEach(l, links)
+    {
+        const cJSON *x = cJSON_GetArrayItem(l, 0), *y = cJSON_GetArrayItem(l, 1);
+        if (!cJSON_IsNumber(x) || !cJSON_IsNumber(y))
+            continue;
+        if ((x->valuedouble == (double)a && y->valuedouble == (double)b) ||
+            (x->valuedouble == (double)b && y->valuedouble == (double)a))
+            return 1;
+    }
+    return 0;
+}
+
+/* Checks of the network commands against the published nodes, links and partitions. */
+static dash_reason check_network_command(char *msg, size_t msg_len, const dash_snapshot *s,
+                                         const dash_command *cmd)
+{
+    const cJSON *ndoc = s->parts[DASH_NODES];
+    const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(ndoc, "nodes");
+    int count = cJSON_GetArraySize(nodes);
+    const cJSON *node;
+    switch (cmd->kind) {
+    case DASH_CMD_PARTITION:
+        if (cmd->n_selected == 0 || (int64_t)cmd->n_selected >= (int64_t)count)
+            return fail_msg(msg, msg_len, DASH_ERR_BAD_COMMAND,
+                            "nodes: select from 1 to %d of the %d nodes (the others form the "
+                            "other side), got %u",
+                            count > 1 ? count - 1 : 1, count, cmd->n_selected);
+        for (uint32_t i = 0; i < cmd->n_selected; i++) {
+            if (!find_by_int(nodes, "id", cmd->selected[i]))
+                return fail_msg(msg, msg_len, DASH_ERR_UNKNOWN_NODE,
+                                "nodes[%u]: node %u does not exist (%d nodes)", i,
+                                cmd->selected[i], count);
+            for (uint32_t k = 0; k < i; k++)
+                if (cmd->selected[k] == cmd->selected[i])
+                    return fail_msg(msg, msg_len, DASH_ERR_BAD_COMMAND,
+                                    "nodes[%u]: node %u is selected twice", i, cmd->selected[i]);
+        }
+        return DASH_OK;
+    case DASH_CMD_HEAL:
+        if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(ndoc, "partitions")) == 0)
+            return fail_msg(msg, msg_len, DASH_ERR_CONFLICT,
+                            "heal: the network is not partitioned");
+        return DASH_OK;
+    case DASH_CMD_CRASH:
+    case DASH_CMD_RESTART:
+        node = find_by_int(nodes, "id", cmd->node);
+        if (!node)
+            return fail_msg(msg, msg_len, DASH_ERR_UNKNOWN_NODE,
+                            "node: node %lld does not exist (%d nodes)", (long long)cmd->node,
+                            count);
+        if (!node_flag(node, "joined", 1))
+            return fail_msg(msg, msg_len, DASH_ERR_CONFLICT,
+                            "node: node %lld has not joined the network yet",
+                            (long long)cmd->node);
+        if (cmd->kind == DASH_CMD_CRASH && node_flag(node, "crashed", 0))
+            return fail_msg(msg, msg_len, DASH_ERR_CONFLICT,
+                            "node: node %lld is already down", (long long)cmd->node);
+        if (cmd->kind == DASH_CMD_RESTART && !node_flag(node, "crashed", 0))
+            return fail_msg(msg, msg_len, DASH_ERR_CONFLICT,
+                            "node: node %lld is running: only a crashed node restarts",
+                            (long long)cmd->node);
+        return DASH_OK;
+    case DASH_CMD_LATENCY:
+        if (cmd->n_selected != 2)
+            return fail_msg(msg, msg_len, DASH_ERR_BAD_COMMAND,
+                            "link: expected two nodes, got %u", cmd->n_selected);
+        for (uint32_t i = 0; i < 2; i++)
+            if (!find_by_int(nodes, "id", cmd->selected[i]))
+                return fail_msg(msg, msg_len, DASH_ERR_UNKNOWN_NODE,
+                                "link[%u]: node %u does not exist (%d nodes)", i, cmd->selected[i],
+                                count);
+        if (cmd->selected[0] == cmd->selected[1])
+            return fail_msg(msg, msg_len, DASH_ERR_BAD_COMMAND,
+                            "link: expected two different nodes, got node %u twice",
+                            cmd->selected[0]);
+        if (!linked(cJSON_GetObjectItemCaseSensitive(ndoc, "links"), cmd->selected[0],
+                    cmd->selected[1]))
+            return fail_msg(msg, msg_len, DASH_ERR_BAD_COMMAND,
+                            "link: nodes %u and %u are not linked", cmd->selected[0],
+                            cmd->selected[1]);
+        if (cmd->latency_ns < 0)
+            return fail_msg(msg, msg_len, DASH_ERR_BAD_COMMAND,
+                            "latency: expected a duration >= 0");
+        return DASH_OK;
+    default:
+        return DASH_OK;
+    }
+}
+
 /* Built-in checks of cmd against snapshot s; may fill cmd->to_address. */
 static dash_reason check_command(char *msg, size_t msg_len, const dash_snapshot *s,
                                  dash_command *cmd)
 {
+    if (cmd->kind != DASH_CMD_SUBMIT_TX && dash_command_enters_run(cmd->kind))
+        return check_network_command(msg, msg_len, s, cmd);
     if (cmd->kind == DASH_CMD_SPEED) {
         if (!(cmd->speed > 0) || !engine_realtime_valid(cmd->speed))
             return fail_msg(msg, msg_len, DASH_ERR_BAD_SPEED,
@@ -348,6 +486,8 @@ dash_reason dash_submit(dash *d, uint64_t *request_id, char *msg, size_t msg_len
     *request_id = 0;
     dash_command copy = *cmd;
     copy.to_address[sizeof copy.to_address - 1] = '\0';
+    if (copy.n_selected > DASH_MAX_SELECTED)
+        copy.n_selected = DASH_MAX_SELECTED;
     dash_reason r = DASH_OK;
     check(pthread_mutex_lock(&d->mu));
     if (d->read_only) {

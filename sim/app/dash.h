@@ -13,6 +13,8 @@
  *   "transactions": {"transactions": [{"id", "from", "to", "amount", "status",
  *                    "reason", "block", "confirmations", "request"}]}
  *   "wallets":      {"wallets": [{"index", "address", "balance"}]}
+ *   "feed":         optional: {"events": [{"seq", "time_ns", "kind", "nodes", "text"}]};
+ *                   dash puts in an empty list when it is absent
  * web/README.md documents each field as the HTTP API serves it. */
 #ifndef CHAINSIM_DASH_H
 #define CHAINSIM_DASH_H
@@ -37,7 +39,9 @@ typedef struct dash_snapshot dash_snapshot;
     X(DASH_ERR_INSUFFICIENT_FUNDS, "amount exceeds the wallet's balance")                          \
     X(DASH_ERR_BAD_SPEED, "speed must be a number from 0.001 to 1000000")                          \
     X(DASH_ERR_QUEUE_FULL, "too many commands are waiting for the simulation")                     \
-    X(DASH_ERR_REJECTED, "rejected by the simulation")
+    X(DASH_ERR_REJECTED, "rejected by the simulation")                                             \
+    X(DASH_ERR_BAD_COMMAND, "the command names nodes or values it cannot use")                     \
+    X(DASH_ERR_CONFLICT, "the run's current state does not allow the command")
 
 #define DASH_REASON_ENUM(code, msg) code,
 typedef enum { DASH_REASON_MAP(DASH_REASON_ENUM) DASH_REASON_COUNT } dash_reason;
@@ -52,19 +56,33 @@ const char *dash_reason_message(dash_reason reason);
     X(DASH_NODES, "nodes")                                                                         \
     X(DASH_BLOCKS, "blocks")                                                                       \
     X(DASH_TRANSACTIONS, "transactions")                                                           \
-    X(DASH_WALLETS, "wallets")
+    X(DASH_WALLETS, "wallets")                                                                     \
+    X(DASH_FEED, "feed")
 
 #define DASH_RESOURCE_ENUM(code, name) code,
 typedef enum { DASH_RESOURCE_MAP(DASH_RESOURCE_ENUM) DASH_RESOURCE_COUNT } dash_resource;
 #undef DASH_RESOURCE_ENUM
 
-/* Commands from the page to the runner. */
+/* Commands from the page to the runner. SUBMIT_TX and the network
+ * commands (PARTITION .. LATENCY) enter the run like scripted events; PAUSE,
+ * RESUME and SPEED only pace it. */
 typedef enum {
     DASH_CMD_SUBMIT_TX, /* send amount from wallet from_wallet to to_address, via node */
     DASH_CMD_PAUSE,
     DASH_CMD_RESUME,
-    DASH_CMD_SPEED /* set the realtime factor to speed */
+    DASH_CMD_SPEED,     /* set the realtime factor to speed */
+    DASH_CMD_PARTITION, /* selected[0..n_selected) against every other node */
+    DASH_CMD_HEAL,      /* end the partition */
+    DASH_CMD_CRASH,     /* crash node */
+    DASH_CMD_RESTART,   /* restart node (crashed) from its chain file */
+    DASH_CMD_LATENCY    /* link selected[0]-selected[1] gets latency_ns (0: the scenario's) */
 } dash_command_kind;
+
+/* The most nodes a partition command may select (the rest form the other side). */
+enum { DASH_MAX_SELECTED = 256 };
+
+/* 1 when a command of kind enters the run (the runner takes it at a barrier). */
+int dash_command_enters_run(dash_command_kind kind);
 
 typedef struct {
     dash_command_kind kind;
@@ -74,9 +92,15 @@ typedef struct {
     int64_t to_wallet;    /* wallet index when the page named one, else -1 */
     char to_address[129]; /* lowercase hex; resolved from the snapshot when to_wallet >= 0 */
     uint64_t amount;      /* base units, > 0 */
-    int64_t node;         /* node "id" as published: the node the transaction is sent to */
+    int64_t node;         /* node "id" as published: the node the transaction is sent to;
+                           * DASH_CMD_CRASH and DASH_CMD_RESTART: the node */
     /* DASH_CMD_SPEED */
     double speed;
+    /* DASH_CMD_PARTITION (the selected side) and DASH_CMD_LATENCY (the link's two nodes):
+     * node ids as published */
+    uint32_t n_selected;
+    uint32_t selected[DASH_MAX_SELECTED];
+    int64_t latency_ns; /* DASH_CMD_LATENCY: >= 0, 0 for the scenario's latency */
 } dash_command;
 
 /* Optional extra check of a command, run by dash_submit after the built-in
@@ -127,6 +151,12 @@ const cJSON *dash_snapshot_get(const dash_snapshot *s, dash_resource r);
 /* The status resource rendered as compact JSON: valid while the reference is held. */
 const char *dash_snapshot_status_json(const dash_snapshot *s);
 
+/* Counts one more page that opened the event stream (HTTP threads). */
+void dash_note_viewer(dash *d);
+
+/* How many event streams were ever opened. */
+uint64_t dash_viewers(dash *d);
+
 /* The current version (0 before the first publish). */
 uint64_t dash_version(dash *d);
 
@@ -136,7 +166,10 @@ uint64_t dash_wait(dash *d, uint64_t seen, int timeout_ms);
 
 /* Refuses cmd when DASH_QUEUE_CAPACITY commands wait, then checks it against
  * the latest snapshot (wallet and node exist, amount within the balance,
- * speed in range), then with the validator, then queues a copy with a fresh
+ * speed in range; a partition selects 1 to n-1 distinct existing nodes; heal
+ * needs a partition, crash a node that is up, restart a crashed one
+ * (DASH_ERR_CONFLICT); a latency names two distinct linked nodes and a
+ * latency >= 0), then with the validator, then queues a copy with a fresh
  * request id written to *request_id. Returns DASH_OK or the reason, with a
  * message naming what was wrong in msg (request id 0 on failure). */
 dash_reason dash_submit(dash *d, uint64_t *request_id, char *msg, size_t msg_len,

@@ -25,7 +25,8 @@ enum {
     RECENT_HEIGHTS = 100,   /* blocks published: this far below the best tip */
     KEEP_HEIGHTS = 300,     /* blocks remembered */
     MAX_LISTED_TXS = 2000,  /* transactions published: the most recent */
-    MEMPOOL_SCAN_NODES = 64 /* above this, only the best node's mempool is read */
+    MEMPOOL_SCAN_NODES = 64, /* above this, only the best node's mempool is read */
+    SEEN_BY_NODES = 64       /* above this, blocks carry no seen_by list */
 };
 
 typedef struct rd_block {
@@ -35,6 +36,9 @@ typedef struct rd_block {
     uint32_t producer; /* node id, 0 when unknown */
     int64_t time_ns;
     size_t n_tx;
+    uint32_t reorg_depth; /* a node gave this tip up, this many blocks deep (0: never) */
+    int has_slot;         /* a PoS block: its slot */
+    uint64_t slot;
 } rd_block;
 
 typedef struct rd_tx {
@@ -215,8 +219,11 @@ static int remember_blocks(dashrec *rec, const chain *c, uint32_t floor)
             const tx *cb = block_tx(b, 0);
             const uint32_t *who =
                 tx_n_out(cb) ? hmap_get(rec->producers, tx_output(cb, 0)->owner) : NULL;
-            if (block_pos_of(b))
+            if (block_pos_of(b)) {
                 who = hmap_get(rec->producers, block_pos_of(b)->proposer);
+                rb.has_slot = 1;
+                rb.slot = block_pos_of(b)->slot;
+            }
             rb.producer = who ? *who : 0;
         }
         rb.time_ns = ((int64_t)block_header_of(b)->time - rec->genesis_time_s) * TIMEUNIT_NS_PER_S;
@@ -241,7 +248,23 @@ static int listed_cmp(const void *x, const void *y)
     return memcmp(a->id.b, b->id.b, sizeof a->id.b);
 }
 
-cJSON *dashrec_blocks_doc(dashrec *rec, uint32_t best_h)
+void dashrec_mark_reorg(dashrec *rec, const hash256 *old_tip, uint32_t depth)
+{
+    rd_block *b = hmap_get(rec->blocks, old_tip);
+    if (b && depth > b->reorg_depth)
+        b->reorg_depth = depth;
+}
+
+/* "seen_by": the nodes whose block tree holds id (a side branch counts). */
+static void add_seen_by(cJSON *o, const rundash_state *st, uint32_t n_nodes, const hash256 *id)
+{
+    cJSON *list = cJSON_AddArrayToObject(o, "seen_by");
+    for (uint32_t i = 0; list && i < n_nodes; i++)
+        if (st->nodes[i].n && chain_lookup(node_chain(st->nodes[i].n), id))
+            cJSON_AddItemToArray(list, cJSON_CreateNumber(i + 1));
+}
+
+cJSON *dashrec_blocks_doc(dashrec *rec, const rundash_state *st, uint32_t best_h)
 {
     uint32_t floor = best_h > RECENT_HEIGHTS ? best_h - RECENT_HEIGHTS : 0;
     size_t cap = hmap_count(rec->blocks), n = 0, pos = 0;
@@ -284,6 +307,12 @@ cJSON *dashrec_blocks_doc(dashrec *rec, uint32_t best_h)
             cJSON_AddNullToObject(o, "producer");
         cJSON_AddNumberToObject(o, "time_ns", (double)b->time_ns);
         cJSON_AddNumberToObject(o, "txs", (double)(b->n_tx ? b->n_tx - 1 : 0));
+        if (b->reorg_depth)
+            cJSON_AddNumberToObject(o, "reorg_depth", b->reorg_depth);
+        if (b->has_slot)
+            cJSON_AddNumberToObject(o, "slot", (double)b->slot);
+        if (st && rec->n_nodes <= SEEN_BY_NODES)
+            add_seen_by(o, st, rec->n_nodes, &list[i].id);
         cJSON_AddItemToArray(arr, o);
     }
     free(list);

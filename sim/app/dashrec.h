@@ -37,9 +37,17 @@ int dashrec_observe(dashrec *rec, const rundash_state *st, int best)
     __attribute__((warn_unused_result));
 
 /* The "blocks" document: remembered blocks near best_h (the best tip's
- * height), oldest first; forgets the ones far below it. Caller owns the
- * result; NULL when out of memory. */
-cJSON *dashrec_blocks_doc(dashrec *rec, uint32_t best_h);
+ * height), oldest first, forks included; each with "seen_by" (the nodes of
+ * st whose block tree holds it) when the run has at most 64 nodes, and
+ * "reorg_depth" when a node gave it up as its tip (dashrec_mark_reorg).
+ * Forgets the blocks far below best_h. st may be NULL (no seen_by). Caller
+ * owns the result; NULL when out of memory. */
+cJSON *dashrec_blocks_doc(dashrec *rec, const rundash_state *st, uint32_t best_h);
+
+/* Marks old_tip, a remembered block, as a tip some node gave up in a
+ * reorganisation of depth blocks (the deepest is kept). Unknown ids are
+ * ignored. */
+void dashrec_mark_reorg(dashrec *rec, const hash256 *old_tip, uint32_t depth);
 
 /* The "transactions" document: the most recent records with their status as
  * seen from bc, the best chain, senders named through ws. Caller owns the

@@ -11,6 +11,7 @@
 #ifdef CHAINSIM_HAVE_MHD
 
 #include "jsonread.h"
+#include "units.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -103,6 +104,8 @@ static unsigned status_of(dash_reason r)
         return MHD_HTTP_UNPROCESSABLE_CONTENT;
     case DASH_ERR_READ_ONLY:
         return MHD_HTTP_FORBIDDEN;
+    case DASH_ERR_CONFLICT:
+        return MHD_HTTP_CONFLICT;
     case DASH_ERR_NOT_READY:
     case DASH_ERR_QUEUE_FULL:
         return MHD_HTTP_SERVICE_UNAVAILABLE;
@@ -287,41 +290,71 @@ static int has_prefix(const char *text, const char *prefix)
     return strlen(text) >= n && strncasecmp(text, prefix, n) == 0;
 }
 
-/* GET /api/transactions?q=ID_OR_ADDRESS: transactions whose id, sender or
- * recipient starts with q (case-insensitive), newest last, at most
- * MAX_TX_RESULTS of them; without q, the most recent ones. */
+/* Parses a non-negative integer query argument of at most 9 digits. */
+static int parse_count_arg(const char *text, int64_t *out)
+{
+    size_t n = strlen(text);
+    if (n == 0 || n > 9)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)text[i]))
+            return 0;
+    *out = strtoll(text, NULL, 10);
+    return 1;
+}
+
+static int tx_matches(const cJSON *t, const char *q)
+{
+    return !*q || has_prefix(str_member(t, "id"), q) || has_prefix(str_member(t, "from"), q) ||
+           has_prefix(str_member(t, "to"), q);
+}
+
+/* GET /api/transactions?q=ID_OR_ADDRESS&offset=N&limit=M: transactions whose
+ * id, sender or recipient starts with q (case-insensitive), oldest first:
+ * the page of at most M (default and most MAX_TX_RESULTS) that ends N
+ * matches before the newest (default 0: the most recent ones). */
 static enum MHD_Result get_transactions(struct MHD_Connection *c, const dash_snapshot *s)
 {
     const cJSON *txs = list_of(s, DASH_TRANSACTIONS, "transactions");
     const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
+    const char *off_arg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "offset");
+    const char *lim_arg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
+    int64_t offset = 0, limit = MAX_TX_RESULTS;
     if (!q)
         q = "";
     if (strlen(q) > 128)
         return http_api_send_error(c, MHD_HTTP_BAD_REQUEST,
                                    "q: a search is at most 128 characters (an id or an address)");
+    if (off_arg && !parse_count_arg(off_arg, &offset))
+        return http_api_send_error(
+            c, MHD_HTTP_BAD_REQUEST,
+            "offset: expected how many of the newest matches to skip (an integer >= 0), got "
+            "\"%.40s\"",
+            off_arg);
+    if (lim_arg && (!parse_count_arg(lim_arg, &limit) || limit < 1 || limit > MAX_TX_RESULTS))
+        return http_api_send_error(c, MHD_HTTP_BAD_REQUEST,
+                                   "limit: expected an integer from 1 to %d, got \"%.40s\"",
+                                   MAX_TX_RESULTS, lim_arg);
     cJSON *out = cJSON_CreateObject(), *list = cJSON_CreateArray();
     size_t matches = 0;
     const cJSON *t;
-    cJSON_ArrayForEach(t, txs)
-    {
-        if (*q && !has_prefix(str_member(t, "id"), q) && !has_prefix(str_member(t, "from"), q) &&
-            !has_prefix(str_member(t, "to"), q))
-            continue;
-        matches++;
-    }
-    size_t skip = matches > MAX_TX_RESULTS ? matches - MAX_TX_RESULTS : 0;
+    cJSON_ArrayForEach(t, txs) matches += (size_t)tx_matches(t, q);
+    /* The page is matches [first, end) in oldest-first order. */
+    size_t end = (size_t)offset < matches ? matches - (size_t)offset : 0;
+    size_t first = end > (size_t)limit ? end - (size_t)limit : 0;
     if (!out || !list || !cJSON_AddStringToObject(out, "query", q) ||
-        !cJSON_AddNumberToObject(out, "total", (double)matches))
+        !cJSON_AddNumberToObject(out, "total", (double)matches) ||
+        !cJSON_AddNumberToObject(out, "offset", (double)offset) ||
+        !cJSON_AddNumberToObject(out, "limit", (double)limit))
         goto oom;
+    size_t index = 0;
     cJSON_ArrayForEach(t, txs)
     {
-        if (*q && !has_prefix(str_member(t, "id"), q) && !has_prefix(str_member(t, "from"), q) &&
-            !has_prefix(str_member(t, "to"), q))
+        if (!tx_matches(t, q))
             continue;
-        if (skip > 0) {
-            skip--;
+        size_t at = index++;
+        if (at < first || at >= end)
             continue;
-        }
         cJSON *copy = cJSON_Duplicate(t, 1);
         if (!copy || !cJSON_AddItemToArray(list, copy)) {
             cJSON_Delete(copy);
@@ -437,6 +470,7 @@ static enum MHD_Result get_events(struct MHD_Connection *c, http_api_ctx *srv)
         return send_json(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL);
     }
     e->srv = srv;
+    dash_note_viewer(srv->dash);
     struct MHD_Response *r =
         MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_read, e, sse_free);
     if (!r) {
@@ -616,51 +650,160 @@ out:
     return ret;
 }
 
-/* POST /api/control {"action": "pause" | "resume" | "speed", "value": F} */
+/* The actions of POST /api/control: each with the members it takes (all
+ * required but "action"). */
+struct control_action {
+    const char *name;
+    dash_command_kind kind;
+    const char *members[3]; /* besides "action"; NULL-terminated */
+    const char *expected;   /* for the unknown-member message */
+};
+
+static const struct control_action control_actions[] = {
+    {"pause", DASH_CMD_PAUSE, {NULL}, "action"},
+    {"resume", DASH_CMD_RESUME, {NULL}, "action"},
+    {"speed", DASH_CMD_SPEED, {"value", NULL}, "action, value"},
+    {"partition", DASH_CMD_PARTITION, {"nodes", NULL}, "action, nodes"},
+    {"heal", DASH_CMD_HEAL, {NULL}, "action"},
+    {"crash", DASH_CMD_CRASH, {"node", NULL}, "action, node"},
+    {"restart", DASH_CMD_RESTART, {"node", NULL}, "action, node"},
+    {"latency", DASH_CMD_LATENCY, {"link", "latency", NULL}, "action, link, latency"},
+};
+
+#define CONTROL_ACTIONS                                                                            \
+    "\"pause\", \"resume\", \"speed\", \"partition\", \"heal\", \"crash\", \"restart\" or "       \
+    "\"latency\""
+
+/* Reads the members of a control action into cmd. Returns NULL, or the
+ * message of the first bad member (static or in buf). */
+static const char *control_members(dash_command *cmd, char *buf, size_t buf_len,
+                                   const cJSON *body)
+{
+    const cJSON *v;
+    int64_t id;
+    switch (cmd->kind) {
+    case DASH_CMD_SPEED:
+        v = cJSON_GetObjectItemCaseSensitive(body, "value");
+        if (!cJSON_IsNumber(v))
+            return "value: expected a number (the speed factor)";
+        cmd->speed = v->valuedouble;
+        return NULL;
+    case DASH_CMD_PARTITION: {
+        v = cJSON_GetObjectItemCaseSensitive(body, "nodes");
+        int n = cJSON_IsArray(v) ? cJSON_GetArraySize(v) : -1;
+        if (n < 1 || n > DASH_MAX_SELECTED) {
+            snprintf(buf, buf_len,
+                     "nodes: expected an array of 1 to %d node ids (the selected side of the "
+                     "partition)",
+                     DASH_MAX_SELECTED);
+            return buf;
+        }
+        const cJSON *it;
+        cJSON_ArrayForEach(it, v)
+        {
+            if (!json_int(it, 1, INT32_MAX, &id)) {
+                snprintf(buf, buf_len, "nodes[%u]: expected a node id (an integer >= 1)",
+                         cmd->n_selected);
+                return buf;
+            }
+            cmd->selected[cmd->n_selected++] = (uint32_t)id;
+        }
+        return NULL;
+    }
+    case DASH_CMD_CRASH:
+    case DASH_CMD_RESTART:
+        if (!json_int(cJSON_GetObjectItemCaseSensitive(body, "node"), 1, INT32_MAX, &cmd->node))
+            return "node: expected a node id (an integer >= 1)";
+        return NULL;
+    case DASH_CMD_LATENCY: {
+        v = cJSON_GetObjectItemCaseSensitive(body, "link");
+        if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 2)
+            return "link: expected a pair [a, b] of node ids";
+        const cJSON *it;
+        cJSON_ArrayForEach(it, v)
+        {
+            if (!json_int(it, 1, INT32_MAX, &id))
+                return "link: expected a pair [a, b] of node ids (integers >= 1)";
+            cmd->selected[cmd->n_selected++] = (uint32_t)id;
+        }
+        v = cJSON_GetObjectItemCaseSensitive(body, "latency");
+        if (cJSON_IsString(v) && strcmp(v->valuestring, "default") == 0) {
+            cmd->latency_ns = 0;
+            return NULL;
+        }
+        if (!cJSON_IsString(v) || units_parse_duration_ns(&cmd->latency_ns, v->valuestring) !=
+                                      UNITS_OK || cmd->latency_ns <= 0) {
+            snprintf(buf, buf_len,
+                     "latency: expected a positive duration such as \"250ms\", or \"default\" "
+                     "for the scenario's latency");
+            return buf;
+        }
+        return NULL;
+    }
+    default:
+        return NULL;
+    }
+}
+
+/* POST /api/control {"action": ACTION, ...}: pacing (pause, resume, speed
+ * with "value") or a network command that enters the run like a scripted
+ * event (partition with "nodes", heal, crash and restart with "node",
+ * latency with "link" and "latency"). */
 static enum MHD_Result post_control(struct MHD_Connection *c, http_api_ctx *srv,
                                     const http_api_request *req)
 {
-    static const char *const allowed[] = {"action", "value", NULL};
     enum MHD_Result ret;
     cJSON *body = parse_body(c, req, &ret);
     if (!body)
         return ret;
     dash_command cmd;
     memset(&cmd, 0, sizeof cmd);
-    const char *bad = unknown_member(body, allowed);
     const cJSON *action = cJSON_GetObjectItemCaseSensitive(body, "action");
-    const cJSON *value = cJSON_GetObjectItemCaseSensitive(body, "value");
-    if (bad) {
-        ret = http_api_send_error(c, MHD_HTTP_BAD_REQUEST,
-                                  "body: unknown field \"%.60s\" (expected action, value)", bad);
-    } else if (!action) {
+    const struct control_action *a = NULL;
+    size_t n_actions = sizeof control_actions / sizeof control_actions[0];
+    for (size_t i = 0; cJSON_IsString(action) && i < n_actions; i++)
+        if (strcmp(action->valuestring, control_actions[i].name) == 0)
+            a = &control_actions[i];
+    char buf[200];
+    const char *bad;
+    if (!action) {
         ret = http_api_send_error(c, MHD_HTTP_BAD_REQUEST, "body: missing field \"action\"");
     } else if (!cJSON_IsString(action)) {
+        ret = http_api_send_error(c, MHD_HTTP_BAD_REQUEST, "action: expected " CONTROL_ACTIONS);
+    } else if (!a) {
         ret = http_api_send_error(c, MHD_HTTP_BAD_REQUEST,
-                                  "action: expected \"pause\", \"resume\" or \"speed\"");
-    } else if (strcmp(action->valuestring, "pause") == 0 ||
-               strcmp(action->valuestring, "resume") == 0) {
-        cmd.kind = action->valuestring[0] == 'p' ? DASH_CMD_PAUSE : DASH_CMD_RESUME;
-        ret = value ? http_api_send_error(c, MHD_HTTP_BAD_REQUEST,
-                                          "value: only \"speed\" takes a value")
-                    : submit(c, srv, &cmd);
-    } else if (strcmp(action->valuestring, "speed") == 0) {
-        cmd.kind = DASH_CMD_SPEED;
-        if (!value)
-            ret = http_api_send_error(c, MHD_HTTP_BAD_REQUEST,
-                                      "body: missing field \"value\" for speed");
-        else if (!cJSON_IsNumber(value))
-            ret = http_api_send_error(c, MHD_HTTP_BAD_REQUEST,
-                                      "value: expected a number (the speed factor)");
-        else {
-            cmd.speed = value->valuedouble;
-            ret = submit(c, srv, &cmd);
-        }
+                                  "action: expected " CONTROL_ACTIONS ", got \"%.40s\"",
+                                  action->valuestring);
     } else {
-        ret = http_api_send_error(
-            c, MHD_HTTP_BAD_REQUEST,
-            "action: expected \"pause\", \"resume\" or \"speed\", got \"%.40s\"",
-            action->valuestring);
+        const char *allowed[5] = {"action", NULL};
+        size_t n = 1;
+        for (size_t i = 0; a->members[i]; i++)
+            allowed[n++] = a->members[i];
+        allowed[n] = NULL;
+        cmd.kind = a->kind;
+        const char *missing = NULL;
+        for (size_t i = 0; a->members[i] && !missing; i++)
+            if (!cJSON_GetObjectItemCaseSensitive(body, a->members[i]))
+                missing = a->members[i];
+        size_t lit_len = 0;
+        char key[64];
+        const char *lit = NULL;
+        if ((bad = unknown_member(body, allowed)) != NULL)
+            ret = http_api_send_error(c, MHD_HTTP_BAD_REQUEST,
+                                      "body: unknown field \"%.60s\" for %s (expected %s)", bad,
+                                      a->name, a->expected);
+        else if (missing)
+            ret = http_api_send_error(c, MHD_HTTP_BAD_REQUEST,
+                                      "body: missing field \"%s\" for %s", missing, a->name);
+        else if ((bad = control_members(&cmd, buf, sizeof buf, body)) != NULL)
+            ret = http_api_send_error(c, MHD_HTTP_BAD_REQUEST, "%s", bad);
+        else if (cmd.kind != DASH_CMD_SPEED &&
+                 (lit = non_integer_literal(req->body, req->len, key, sizeof key, &lit_len)))
+            ret = http_api_send_error(c, MHD_HTTP_BAD_REQUEST,
+                                      "%s: expected an integer written as digits, got %.*s", key,
+                                      (int)(lit_len < 40 ? lit_len : 40), lit);
+        else
+            ret = submit(c, srv, &cmd);
     }
     cJSON_Delete(body);
     return ret;
@@ -688,6 +831,7 @@ static const struct route routes[] = {
     {"/api/status", 0, ROUTE_RESOURCE, DASH_STATUS},
     {"/api/nodes", 0, ROUTE_RESOURCE, DASH_NODES},
     {"/api/wallets", 0, ROUTE_RESOURCE, DASH_WALLETS},
+    {"/api/feed", 0, ROUTE_RESOURCE, DASH_FEED},
     {"/api/blocks", 0, ROUTE_BLOCKS, DASH_BLOCKS},
     {"/api/transactions", 0, ROUTE_TX_SEARCH, DASH_TRANSACTIONS},
     {"/api/transactions", 1, ROUTE_TX_SUBMIT, DASH_TRANSACTIONS},

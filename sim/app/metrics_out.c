@@ -199,16 +199,16 @@ static void write_partitions(const metrics *m, textbuf *f)
 
 static void write_events(const metrics *m, textbuf *f)
 {
-    static const char *const names[] = {"partition",   "heal",    "crash",  "restart",
-                                        "join",        "isolate", "rejoin", "eclipse",
-                                        "eclipse_end", "cut",     "restore"};
-    textbuf_puts(f, "time,event,node,group\n");
+    static const char *const names[] = {"partition",   "heal",    "crash",   "restart",
+                                        "join",        "isolate", "rejoin",  "eclipse",
+                                        "eclipse_end", "cut",     "restore", "latency"};
+    textbuf_puts(f, "time,event,node,group,peer,latency\n");
     for (size_t i = 0; i < m->n_events; i++) {
         const mevent *e = &m->events[i];
         if (e->kind == MEV_PARTITION) {
             for (uint32_t k = 0; k < m->n_nodes; k++) {
                 put_time(f, e->time_ns);
-                textbuf_printf(f, ",partition,%" PRIu32 ",%" PRIu32 "\n", k + 1, e->group[k]);
+                textbuf_printf(f, ",partition,%" PRIu32 ",%" PRIu32 ",,\n", k + 1, e->group[k]);
             }
             continue;
         }
@@ -216,7 +216,14 @@ static void write_events(const metrics *m, textbuf *f)
         textbuf_printf(f, ",%s,", names[e->kind]);
         if (e->kind != MEV_HEAL)
             textbuf_printf(f, "%" PRIu32, e->node);
-        textbuf_puts(f, ",\n");
+        if (e->kind == MEV_LATENCY) {
+            textbuf_printf(f, ",,%" PRIu32 ",", e->peer);
+            if (e->latency_ns > 0) /* empty: the scenario's latency again */
+                put_time(f, e->latency_ns);
+            textbuf_puts(f, "\n");
+        } else {
+            textbuf_puts(f, ",,,\n");
+        }
     }
 }
 

@@ -182,6 +182,12 @@ static void after_sample(void *ctx, int64_t now_ns)
     p->last_s = now;
 }
 
+static void on_event(void *ctx, const world_feed_item *item)
+{
+    progress *p = ctx;
+    p->inner.on_event(p->inner.ctx, item);
+}
+
 void progress_start(progress *p, world *w, progress_mode mode, double interval_s)
 {
     memset(p, 0, sizeof *p);
@@ -196,6 +202,7 @@ void progress_start(progress *p, world *w, progress_mode mode, double interval_s
     w->hooks.error = p->inner.error ? on_error : NULL;
     w->hooks.before_sample = before_sample;
     w->hooks.after_sample = after_sample;
+    w->hooks.on_event = p->inner.on_event ? on_event : NULL;
 }
 
 void progress_end(progress *p)

@@ -19,6 +19,7 @@ typedef struct run_options {
     double realtime;                /* 0: as fast as possible; F: F x wall-clock speed */
     int quiet;                      /* no event lines: errors, the summary, a short progress line */
     const char *serve_addr;         /* NULL: no dashboard; else ADDR:PORT */
+    int start_paused;               /* with serve_addr: hold the run until the page connects */
     const char *const *allow_hosts; /* more Host names the dashboard answers to */
     size_t n_allow_hosts;
     /* Whose chain files to write (--chains); NULL: all. */

@@ -1,7 +1,10 @@
 /* The dashboard during a run. It reads the world at barriers and never
- * changes it, except for payments sent from the page, which enter the run
- * like scripted tx events (console line, metrics) at the sample where they
- * are taken. */
+ * changes it, except for the page's payments and network commands
+ * (partition, heal, crash, restart, a link's latency), which enter the run
+ * like scripted events (console line, metrics, events.csv) at the sample
+ * where they are taken: the same code carries out a scenario's events
+ * (world_run_event). The run's global events and reorganisations go to the
+ * dashboard's event feed. */
 #include "run_serve.h"
 
 #include "cli.h"
@@ -20,7 +23,8 @@ static void publish(run_serve *sv, int64_t now, int finished)
     if (nodes == NULL)
         abort();
     for (uint32_t i = 0; i < s->n; i++)
-        nodes[i] = (rundash_node){s->nodes[i].n, s->nodes[i].online};
+        nodes[i] = (rundash_node){s->nodes[i].n, s->nodes[i].online,
+                                  s->nodes[i].n == NULL && s->scn.nodes[i].join_at_ns <= now};
     rundash_state st = {now, finished, nodes, s->group_of, s->net, s->ws};
     char err[300];
     if (rundash_publish(sv->dash, err, sizeof err, &st) != RUNDASH_OK)
@@ -83,16 +87,118 @@ static void serve_tx(run_serve *sv, engine_call *call, const dash_command *c)
     tx_unref(t);
 }
 
-/* The world's before_sample hook: applies the payments sent from the page since the last sample, in
- * the order the server queued them. Barrier only. */
+/* Says why a network command from the page is not carried out. */
+static void refuse_event(run_serve *sv, int64_t now, const dash_command *c, const char *why)
+{
+    char text[300];
+    snprintf(text, sizeof text, "dashboard request %" PRIu64 " refused: %s", c->request_id, why);
+    world_say(sv->w, world_global_lines(sv->w), UINT32_MAX, now, "%s", text);
+    rundash_feed(sv->dash, now, "refused", NULL, 0, text);
+}
+
+/* A network command from the page, checked against the world as it is now
+ * (it may have changed since the page sent it), then carried out as the
+ * scenario event it stands for. Barrier only. */
+static void serve_event(run_serve *sv, engine_call *call, const dash_command *c)
+{
+    world *s = sv->w;
+    int64_t now = engine_call_now(call);
+    scenario_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.at_ns = now;
+    char why[160], what[120];
+    uint32_t ni = c->node >= 1 && c->node <= (int64_t)s->n ? (uint32_t)(c->node - 1) : UINT32_MAX;
+    uint32_t a = c->n_selected >= 1 ? c->selected[0] - 1 : UINT32_MAX;
+    uint32_t b = c->n_selected >= 2 ? c->selected[1] - 1 : UINT32_MAX;
+    why[0] = '\0';
+    switch (c->kind) {
+    case DASH_CMD_PARTITION:
+        ev.type = SCENARIO_EV_PARTITION;
+        ev.n_groups = 2;
+        ev.group_of = malloc(s->n * sizeof *ev.group_of);
+        if (ev.group_of == NULL)
+            abort();
+        for (uint32_t i = 0; i < s->n; i++)
+            ev.group_of[i] = 1;
+        for (uint32_t k = 0; k < c->n_selected && !why[0]; k++) {
+            if (c->selected[k] < 1 || c->selected[k] > s->n || ev.group_of[c->selected[k] - 1] == 0)
+                snprintf(why, sizeof why, "the selected nodes are not distinct nodes of this run");
+            else
+                ev.group_of[c->selected[k] - 1] = 0;
+        }
+        if (!why[0] && (c->n_selected == 0 || c->n_selected >= s->n))
+            snprintf(why, sizeof why, "a partition needs nodes on both sides");
+        snprintf(what, sizeof what, "partition %u selected node%s from the others",
+                 c->n_selected, c->n_selected == 1 ? "" : "s");
+        break;
+    case DASH_CMD_HEAL:
+        ev.type = SCENARIO_EV_HEAL;
+        if (s->group_of == NULL)
+            snprintf(why, sizeof why, "the network is not partitioned");
+        snprintf(what, sizeof what, "heal");
+        break;
+    case DASH_CMD_CRASH:
+    case DASH_CMD_RESTART:
+        ev.type = c->kind == DASH_CMD_CRASH ? SCENARIO_EV_CRASH : SCENARIO_EV_RESTART;
+        ev.node = ni;
+        if (ni == UINT32_MAX)
+            snprintf(why, sizeof why, "no node %lld in this run", (long long)c->node);
+        else if (s->nodes[ni].n == NULL)
+            snprintf(why, sizeof why, "node %u has not joined yet", ni + 1);
+        else if (c->kind == DASH_CMD_CRASH && !s->nodes[ni].online)
+            snprintf(why, sizeof why, "node %u is already down", ni + 1);
+        else if (c->kind == DASH_CMD_RESTART && s->nodes[ni].online)
+            snprintf(why, sizeof why, "node %u is running", ni + 1);
+        snprintf(what, sizeof what, "%s node %lld", c->kind == DASH_CMD_CRASH ? "crash" : "restart",
+                 (long long)c->node);
+        break;
+    case DASH_CMD_LATENCY:
+        ev.type = SCENARIO_EV_SET_LATENCY;
+        ev.nodes[0] = a;
+        ev.nodes[1] = b;
+        ev.latency_ns = c->latency_ns;
+        if (a >= s->n || b >= s->n || a == b || !net_linked(s->net, a, b))
+            snprintf(why, sizeof why, "no link between those nodes");
+        else if (c->latency_ns != 0 && c->latency_ns < scenario_lookahead_ns(&s->scn))
+            snprintf(why, sizeof why, "the latency is below the network's smallest");
+        snprintf(what, sizeof what, "set the latency of link %u-%u", a + 1, b + 1);
+        break;
+    default:
+        free(ev.group_of);
+        return;
+    }
+    if (why[0]) {
+        refuse_event(sv, now, c, why);
+    } else {
+        world_say(s, world_global_lines(s), UINT32_MAX, now, "dashboard request %" PRIu64 ": %s",
+                  c->request_id, what);
+        world_run_event(s, call, &ev);
+    }
+    free(ev.group_of);
+}
+
+/* The world's before_sample hook: applies the payments and network commands
+ * sent from the page since the last sample, in the order the server queued
+ * them. Barrier only. */
 static void take_commands(void *ctx, engine_call *call)
 {
     run_serve *sv = ctx;
     dash_command cmds[16];
     size_t n;
     while ((n = rundash_take(sv->dash, cmds, sizeof cmds / sizeof cmds[0])) > 0)
-        for (size_t i = 0; i < n; i++)
-            serve_tx(sv, call, &cmds[i]);
+        for (size_t i = 0; i < n; i++) {
+            if (cmds[i].kind == DASH_CMD_SUBMIT_TX)
+                serve_tx(sv, call, &cmds[i]);
+            else
+                serve_event(sv, call, &cmds[i]);
+        }
+}
+
+/* The world's on_event hook: the run's global events go to the feed. */
+static void on_event(void *ctx, const world_feed_item *item)
+{
+    run_serve *sv = ctx;
+    rundash_feed(sv->dash, item->time_ns, item->kind, item->nodes, item->n_nodes, item->text);
 }
 /* The world's after_sample hook. */
 static void after_sample(void *ctx, int64_t now_ns)
@@ -101,7 +207,7 @@ static void after_sample(void *ctx, int64_t now_ns)
 }
 
 /* Starts the dashboard before the run: a listen failure is the user's input. */
-int run_serve_start(run_serve *sv, world *s, const char *addr)
+int run_serve_start(run_serve *sv, world *s, const char *addr, int start_paused)
 {
     sv->w = s;
     sv->addr = addr;
@@ -125,6 +231,9 @@ int run_serve_start(run_serve *sv, world *s, const char *addr)
         .fee = s->scn.workload.fee,
         .confirmations = s->scn.workload.confirmations,
         .speed = s->realtime,
+        .min_latency_ns = scenario_lookahead_ns(&s->scn),
+        .slot_ns = s->cons.type == CHAIN_POS ? s->scn.consensus.pos.slot_ns : 0,
+        .start_paused = start_paused,
     };
     rundash_reason r = rundash_new(&sv->dash, err, sizeof err, &rc);
     free(keys);
@@ -139,8 +248,12 @@ int run_serve_start(run_serve *sv, world *s, const char *addr)
     s->hooks.ctx = sv;
     s->hooks.before_sample = take_commands;
     s->hooks.after_sample = after_sample;
+    s->hooks.on_event = on_event;
+    publish(sv, 0, 0); /* the page has the network at time 0 to show, paused or not */
     rundash_url(sv->dash, url, sizeof url);
     printf("dashboard: %s\n", url);
+    if (start_paused)
+        printf("dashboard: the run waits at time 0 until a browser opens the page\n");
     fflush(stdout);
     return CLI_OK;
 }

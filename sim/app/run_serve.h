@@ -1,6 +1,7 @@
 /* The live dashboard during `chainsim run --serve`: starts it before the run,
- * hooks it into the world's samples (payments sent from the page enter the
- * run there, then the state is published), and after the run keeps the final
+ * hooks it into the world's samples (payments and network commands sent
+ * from the page enter the run there, then the state is published) and
+ * events (the feed), and after the run keeps the final
  * state browsable, read-only, until SIGINT or SIGTERM (run_signals). */
 #ifndef CHAINSIM_RUN_SERVE_H
 #define CHAINSIM_RUN_SERVE_H
@@ -19,10 +20,13 @@ typedef struct run_serve {
 } run_serve;
 
 /* Starts the dashboard on addr for w (set up, not yet run), the signal
- * thread, installs w's sample hooks and prints the URL. Returns CLI_OK, or
+ * thread, installs w's sample and event hooks, publishes the state at time
+ * 0 and prints the URL. With start_paused the engine waits until the first
+ * page opens the event stream. Returns CLI_OK, or
  * CLI_BAD_INPUT (the address cannot be listened on) or CLI_FAILED, with a
  * line on stderr; then call run_serve_end all the same. */
-int run_serve_start(run_serve *sv, world *w, const char *addr) __attribute__((warn_unused_result));
+int run_serve_start(run_serve *sv, world *w, const char *addr, int start_paused)
+    __attribute__((warn_unused_result));
 
 /* After the run (rc its exit status): on success publishes the final state
  * and serves it until a signal; else stops the signal thread at once. Frees

@@ -25,6 +25,8 @@
 #include "hash.h"
 #include "http.h"
 #include "mempool.h"
+#include "scenario.h"
+#include "units.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -37,8 +39,23 @@
 #include <time.h>
 
 enum {
-    POLL_MS = 20 /* the command thread's period */
+    POLL_MS = 20,       /* the command thread's period */
+    FEED_NODES = 16,    /* nodes kept per feed entry */
+    SPEED_POINTS = 64,  /* publishes the real speed is measured over, 100 ms apart ... */
+    SPEED_WINDOW_S = 5, /* ... within this many wall seconds */
+    REORG_LIST = 64     /* reorganisations told apart in one publish */
 };
+
+/* One entry of the event feed. */
+typedef struct feed_entry {
+    uint64_t seq;
+    int64_t time_ns;
+    char kind[16];
+    uint32_t nodes[FEED_NODES];
+    uint32_t n_nodes, more_nodes;
+    uint32_t depth; /* reorganisations: blocks given up */
+    char text[240];
+} feed_entry;
 
 struct rundash {
     dash *d;
@@ -52,6 +69,20 @@ struct rundash {
     uint64_t fee;
     uint32_t confirmations;
     dashrec *rec; /* blocks and transactions seen */
+    int64_t min_latency_ns;
+    int64_t slot_ns;
+
+    /* The event feed (barrier thread only): a ring of the newest entries. */
+    feed_entry feed[RUNDASH_FEED_MAX];
+    size_t feed_head, feed_count;
+    uint64_t feed_seq;
+    /* Each node's tip at the last publish, to spot reorganisations. */
+    hash256 *last_tip;
+    unsigned char *has_last_tip;
+    /* The real speed: (wall, virtual) times of recent publishes. */
+    int64_t speed_wall_ns[SPEED_POINTS], speed_virt_ns[SPEED_POINTS];
+    size_t speed_n;
+    double last_real_speed; /* -1 until measured */
 
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -60,6 +91,7 @@ struct rundash {
     int stop;
     int closed;
     int paused;
+    int held; /* paused until the first page connects (--start-paused) */
     double speed;
     dash_command *pending;
     size_t n_pending, cap_pending;
@@ -104,12 +136,42 @@ static const cJSON *wallet_entry(const cJSON *wallets, int64_t index)
     return NULL;
 }
 
+/* Counts one more command waiting to enter the run, or refuses it when
+ * DASH_QUEUE_CAPACITY wait. Validators run one at a time (under dash's lock)
+ * and the runner only lowers the count, so checking and then adding cannot
+ * overshoot. */
+static dash_reason count_waiting(rundash *rd, char *err, size_t errlen)
+{
+    if (atomic_load(&rd->waiting) >= DASH_QUEUE_CAPACITY) {
+        snprintf(err, errlen,
+                 "%d commands are already waiting to enter the run (it is paused or "
+                 "busy); try again later",
+                 DASH_QUEUE_CAPACITY);
+        return DASH_ERR_QUEUE_FULL;
+    }
+    atomic_fetch_add(&rd->waiting, 1); /* dash queues what passes here */
+    return DASH_OK;
+}
+
 static dash_reason validate(void *ctx, char *err, size_t errlen, const cJSON *wallets,
                             const dash_command *cmd)
 {
     rundash *rd = ctx; /* reads only fields fixed at creation, and counts `waiting` */
-    if (cmd->kind != DASH_CMD_SUBMIT_TX)
+    (void)wallets;
+    if (!dash_command_enters_run(cmd->kind))
         return DASH_OK;
+    if (cmd->kind == DASH_CMD_LATENCY && cmd->latency_ns != 0 &&
+        (cmd->latency_ns < rd->min_latency_ns || cmd->latency_ns > SCENARIO_MAX_LINK_LATENCY_NS)) {
+        char lo[32];
+        units_format_duration(lo, sizeof lo, rd->min_latency_ns);
+        snprintf(err, errlen,
+                 "latency: expected from %s (the network's smallest latency: no message may "
+                 "arrive sooner) to 1h, or \"default\"",
+                 lo);
+        return DASH_ERR_BAD_COMMAND;
+    }
+    if (cmd->kind != DASH_CMD_SUBMIT_TX)
+        return count_waiting(rd, err, errlen);
     size_t len = strlen(cmd->to_address);
     int hex = len == 2 * KEYS_PUB_BYTES;
     for (size_t i = 0; hex && i < len; i++)
@@ -129,17 +191,7 @@ static dash_reason validate(void *ctx, char *err, size_t errlen, const cJSON *wa
                  cmd->amount, rd->fee, (long long)cmd->from_wallet, have);
         return DASH_ERR_INSUFFICIENT_FUNDS;
     }
-    /* Validators run one at a time (under dash's lock) and the runner only
-     * lowers the count, so checking and then adding cannot overshoot. */
-    if (atomic_load(&rd->waiting) >= DASH_QUEUE_CAPACITY) {
-        snprintf(err, errlen,
-                 "%d transactions are already waiting to enter the run (it is paused or "
-                 "busy); try again later",
-                 DASH_QUEUE_CAPACITY);
-        return DASH_ERR_QUEUE_FULL;
-    }
-    atomic_fetch_add(&rd->waiting, 1); /* dash queues what passes here */
-    return DASH_OK;
+    return count_waiting(rd, err, errlen);
 }
 
 /* ---- the command thread ------------------------------------------------ */
@@ -150,7 +202,8 @@ static void republish_locked(rundash *rd)
     dash_snapshot *s = dash_acquire(rd->d);
     if (s == NULL)
         return;
-    static const char *const names[] = {"status", "nodes", "blocks", "transactions", "wallets"};
+    static const char *const names[] = {"status",       "nodes",   "blocks",
+                                        "transactions", "wallets", "feed"};
     cJSON *doc = cJSON_CreateObject();
     for (int r = 0; doc && r < DASH_RESOURCE_COUNT; r++) {
         cJSON *part = cJSON_Duplicate(dash_snapshot_get(s, (dash_resource)r), 1);
@@ -199,6 +252,7 @@ static void *command_thread(void *arg)
             switch (c->kind) {
             case DASH_CMD_PAUSE:
             case DASH_CMD_RESUME:
+                rd->held = 0;
                 rd->paused = c->kind == DASH_CMD_PAUSE;
                 engine_set_paused(rd->eng, rd->paused);
                 changed = 1;
@@ -209,10 +263,16 @@ static void *command_thread(void *arg)
                     changed = 1;
                 }
                 break;
-            case DASH_CMD_SUBMIT_TX:
+            default: /* enters the run at the next barrier */
                 queue_pending_locked(rd, c);
                 break;
             }
+        }
+        if (rd->held && dash_viewers(rd->d) > 0) { /* the first page is here: go */
+            rd->held = 0;
+            rd->paused = 0;
+            engine_set_paused(rd->eng, 0);
+            changed = 1;
         }
         if (changed)
             republish_locked(rd);
@@ -265,6 +325,13 @@ rundash_reason rundash_new(rundash **out, char *err, size_t errlen, const rundas
     rd->fee = cfg->fee;
     rd->confirmations = cfg->confirmations ? cfg->confirmations : 1;
     rd->speed = cfg->speed;
+    rd->min_latency_ns = cfg->min_latency_ns;
+    rd->slot_ns = cfg->slot_ns;
+    rd->last_real_speed = -1;
+    rd->last_tip = calloc(cfg->n_nodes ? cfg->n_nodes : 1, sizeof *rd->last_tip);
+    rd->has_last_tip = calloc(cfg->n_nodes ? cfg->n_nodes : 1, 1);
+    if (rd->last_tip == NULL || rd->has_last_tip == NULL)
+        goto nomem;
     snprintf(rd->consensus, sizeof rd->consensus, "%s", cfg->consensus);
     listen_host(rd->host, sizeof rd->host, cfg->listen);
     if ((cfg->scenario_name && (rd->scenario_name = strdup(cfg->scenario_name)) == NULL) ||
@@ -287,6 +354,13 @@ rundash_reason rundash_new(rundash **out, char *err, size_t errlen, const rundas
         return RUNDASH_ERR_THREAD;
     }
     rd->thread_started = 1;
+    if (cfg->start_paused) {
+        check(pthread_mutex_lock(&rd->mu));
+        rd->held = 1;
+        rd->paused = 1;
+        engine_set_paused(rd->eng, 1);
+        check(pthread_mutex_unlock(&rd->mu));
+    }
     *out = rd;
     return RUNDASH_OK;
 nomem:
@@ -334,14 +408,24 @@ void rundash_close(rundash *rd)
     size_t n;
     while ((n = dash_drain(rd->d, cmds, sizeof cmds / sizeof cmds[0])) > 0)
         for (size_t i = 0; i < n; i++)
-            if (cmds[i].kind == DASH_CMD_SUBMIT_TX)
+            if (dash_command_enters_run(cmds[i].kind))
                 queue_pending_locked(rd, &cmds[i]);
-    for (size_t i = 0; i < rd->n_pending; i++)
-        dashrec_refuse(rd->rec, &rd->pending[i],
-                       "the run ended before the transaction could enter it");
+    for (size_t i = 0; i < rd->n_pending; i++) {
+        if (rd->pending[i].kind == DASH_CMD_SUBMIT_TX) {
+            dashrec_refuse(rd->rec, &rd->pending[i],
+                           "the run ended before the transaction could enter it");
+        } else {
+            char text[120];
+            snprintf(text, sizeof text,
+                     "dashboard request %" PRIu64 " not carried out: the run ended first",
+                     rd->pending[i].request_id);
+            rundash_feed(rd, rd->duration_ns, "refused", NULL, 0, text);
+        }
+    }
     rd->n_pending = 0;
     atomic_store(&rd->waiting, 0);
     rd->paused = 0;
+    rd->held = 0;
     rd->closed = 1;
 }
 
@@ -355,6 +439,8 @@ void rundash_free(rundash *rd)
     dashrec_free(rd->rec);
     free(rd->pending);
     free(rd->scenario_name);
+    free(rd->last_tip);
+    free(rd->has_last_tip);
     check(pthread_cond_destroy(&rd->cv));
     check(pthread_mutex_destroy(&rd->mu));
     free(rd);
@@ -376,6 +462,158 @@ size_t rundash_take(rundash *rd, dash_command *out, size_t max)
 void rundash_submitted(rundash *rd, const dash_command *cmd, tx *t, const char *refusal)
 {
     dashrec_submitted(rd->rec, cmd, t, refusal);
+}
+
+/* ---- the event feed (barrier thread) ----------------------------------- */
+
+void rundash_feed(rundash *rd, int64_t time_ns, const char *kind, const uint32_t *nodes,
+                  size_t n_nodes, const char *text)
+{
+    size_t at = (rd->feed_head + rd->feed_count) % RUNDASH_FEED_MAX;
+    if (rd->feed_count == RUNDASH_FEED_MAX)
+        rd->feed_head = (rd->feed_head + 1) % RUNDASH_FEED_MAX;
+    else
+        rd->feed_count++;
+    feed_entry *e = &rd->feed[at];
+    memset(e, 0, sizeof *e);
+    e->seq = ++rd->feed_seq;
+    e->time_ns = time_ns;
+    snprintf(e->kind, sizeof e->kind, "%s", kind);
+    snprintf(e->text, sizeof e->text, "%s", text);
+    e->n_nodes = n_nodes < FEED_NODES ? (uint32_t)n_nodes : FEED_NODES;
+    e->more_nodes = (uint32_t)(n_nodes - e->n_nodes);
+    if (e->n_nodes > 0)
+        memcpy(e->nodes, nodes, e->n_nodes * sizeof *nodes);
+}
+
+/* One reorganisation seen at a publish: a node's tip of the last publish is
+ * no longer on its active chain. */
+typedef struct seen_reorg {
+    hash256 new_tip;
+    uint32_t new_height, depth;
+    uint32_t nodes[FEED_NODES];
+    uint32_t n_nodes, more;
+} seen_reorg;
+
+/* Compares every node's tip with the one of the last publish: a tip that
+ * left the node's active chain is a reorganisation, of depth the blocks
+ * from it back to the active chain. Nodes that moved to the same tip by the
+ * same depth share one feed entry; the given-up tip is marked in the block
+ * records. Then remembers the tips. */
+static void spot_reorgs(rundash *rd, const rundash_state *st)
+{
+    seen_reorg list[REORG_LIST];
+    size_t n_list = 0;
+    for (uint32_t i = 0; i < rd->n_nodes; i++) {
+        const node *nd = st->nodes[i].n;
+        if (nd == NULL)
+            continue;
+        const chain *c = node_chain(nd);
+        const chain_entry *tip = chain_tip(c);
+        const chain_entry *old = rd->has_last_tip[i] ? chain_lookup(c, &rd->last_tip[i]) : NULL;
+        rd->last_tip[i] = *chain_entry_id(tip);
+        rd->has_last_tip[i] = 1;
+        if (old == NULL || chain_is_active(c, old))
+            continue;
+        uint32_t depth = 0;
+        const chain_entry *e = old;
+        while (e && !chain_is_active(c, e)) {
+            depth++;
+            e = chain_entry_parent(e);
+        }
+        dashrec_mark_reorg(rd->rec, chain_entry_id(old), depth);
+        size_t k = 0;
+        while (k < n_list &&
+               !(list[k].depth == depth && hash_eq(&list[k].new_tip, chain_entry_id(tip))))
+            k++;
+        if (k == n_list) {
+            if (n_list == REORG_LIST)
+                k = n_list - 1; /* many at once: the last entry counts the rest */
+            else {
+                memset(&list[k], 0, sizeof list[k]);
+                list[k].new_tip = *chain_entry_id(tip);
+                list[k].new_height = chain_entry_height(tip);
+                list[k].depth = depth;
+                n_list++;
+            }
+        }
+        if (list[k].n_nodes < FEED_NODES)
+            list[k].nodes[list[k].n_nodes++] = i + 1;
+        else
+            list[k].more++;
+    }
+    for (size_t k = 0; k < n_list; k++) {
+        char text[240], who[160], id[17], hex[65];
+        size_t at = 0;
+        for (uint32_t j = 0; j < list[k].n_nodes && at < sizeof who - 12; j++)
+            at += (size_t)snprintf(who + at, sizeof who - at, "%s%u", j ? ", " : "",
+                                   list[k].nodes[j]);
+        if (list[k].more)
+            snprintf(who + at, sizeof who - at, " and %u more", list[k].more);
+        hash_to_hex(hex, &list[k].new_tip);
+        snprintf(id, sizeof id, "%.16s", hex);
+        snprintf(text, sizeof text,
+                 "reorganisation at node%s %s: depth %u, now on #%u %s",
+                 list[k].n_nodes + list[k].more > 1 ? "s" : "", who, list[k].depth,
+                 list[k].new_height, id);
+        rundash_feed(rd, st->time_ns, "reorg", list[k].nodes, list[k].n_nodes + list[k].more,
+                     text);
+        rd->feed[(rd->feed_head + rd->feed_count - 1) % RUNDASH_FEED_MAX].depth = list[k].depth;
+    }
+}
+
+static cJSON *feed_doc(const rundash *rd)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *arr = cJSON_AddArrayToObject(doc, "events");
+    for (size_t i = 0; arr && i < rd->feed_count; i++) {
+        const feed_entry *e = &rd->feed[(rd->feed_head + i) % RUNDASH_FEED_MAX];
+        cJSON *o = cJSON_CreateObject();
+        if (o == NULL || !cJSON_AddItemToArray(arr, o))
+            break;
+        cJSON_AddNumberToObject(o, "seq", (double)e->seq);
+        cJSON_AddNumberToObject(o, "time_ns", (double)e->time_ns);
+        cJSON_AddStringToObject(o, "kind", e->kind);
+        int ids[FEED_NODES];
+        for (uint32_t k = 0; k < e->n_nodes; k++)
+            ids[k] = (int)e->nodes[k];
+        cJSON_AddItemToObject(o, "nodes", cJSON_CreateIntArray(ids, (int)e->n_nodes));
+        cJSON_AddNumberToObject(o, "more_nodes", e->more_nodes);
+        if (strcmp(e->kind, "reorg") == 0)
+            cJSON_AddNumberToObject(o, "depth", e->depth);
+        cJSON_AddStringToObject(o, "text", e->text);
+    }
+    return doc;
+}
+
+/* Virtual seconds per wall second over the last few wall seconds of
+ * publishes; -1 until two publishes are far enough apart. Wall-clock time
+ * only paces what the page shows: it never reaches the run's outputs. */
+static double real_speed(rundash *rd, int64_t virt_ns)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t wall = (int64_t)ts.tv_sec * TIMEUNIT_NS_PER_S + ts.tv_nsec;
+    int64_t gap = TIMEUNIT_NS_PER_S / 10;
+    if (rd->speed_n == 0 || wall - rd->speed_wall_ns[rd->speed_n - 1] >= gap) {
+        if (rd->speed_n == SPEED_POINTS) {
+            memmove(rd->speed_wall_ns, rd->speed_wall_ns + 1, (SPEED_POINTS - 1) * sizeof(int64_t));
+            memmove(rd->speed_virt_ns, rd->speed_virt_ns + 1, (SPEED_POINTS - 1) * sizeof(int64_t));
+            rd->speed_n--;
+        }
+        rd->speed_wall_ns[rd->speed_n] = wall;
+        rd->speed_virt_ns[rd->speed_n] = virt_ns;
+        rd->speed_n++;
+    }
+    size_t first = 0;
+    while (first + 1 < rd->speed_n &&
+           wall - rd->speed_wall_ns[first] > (int64_t)SPEED_WINDOW_S * TIMEUNIT_NS_PER_S)
+        first++;
+    int64_t dw = wall - rd->speed_wall_ns[first];
+    if (dw < TIMEUNIT_NS_PER_S / 4)
+        return rd->last_real_speed;
+    rd->last_real_speed = (double)(virt_ns - rd->speed_virt_ns[first]) / (double)dw;
+    return rd->last_real_speed;
 }
 
 /* ---- snapshots ---------------------------------------------------------- */
@@ -412,8 +650,8 @@ static cJSON *nodes_doc(rundash *rd, const rundash_state *st)
             cJSON_AddNullToObject(o, "tip");
             cJSON_AddNumberToObject(o, "mempool", 0);
         }
-        cJSON_AddBoolToObject(o, "crashed", !x->online);
-        cJSON_AddBoolToObject(o, "joined", x->n != NULL);
+        cJSON_AddBoolToObject(o, "crashed", x->n != NULL && !x->online);
+        cJSON_AddBoolToObject(o, "joined", x->n != NULL || x->joining);
         uint32_t g = st->group_of ? st->group_of[i] : 0;
         cJSON_AddNumberToObject(o, "group", g);
         max_group = g > max_group ? g : max_group;
@@ -467,6 +705,7 @@ rundash_reason rundash_publish(rundash *rd, char *err, size_t errlen, const rund
     uint32_t best_h = bc ? chain_height(bc) : 0;
     if (dashrec_observe(rd->rec, st, best) != 0)
         goto nomem;
+    spot_reorgs(rd, st);
     cJSON *doc = cJSON_CreateObject();
     cJSON *status = cJSON_AddObjectToObject(doc, "status");
     if (status == NULL)
@@ -481,16 +720,28 @@ rundash_reason rundash_publish(rundash *rd, char *err, size_t errlen, const rund
     cJSON_AddNumberToObject(status, "height", best_h);
     cJSON_AddNumberToObject(status, "confirmations", rd->confirmations);
     cJSON_AddNumberToObject(status, "fee", (double)rd->fee);
-    cJSON *parts[] = {nodes_doc(rd, st), bc ? dashrec_blocks_doc(rd->rec, best_h) : NULL,
+    double real = st->finished ? -1 : real_speed(rd, st->time_ns);
+    if (real >= 0)
+        cJSON_AddNumberToObject(status, "real_speed", real);
+    else
+        cJSON_AddNullToObject(status, "real_speed");
+    char lat[32];
+    units_format_duration(lat, sizeof lat, rd->min_latency_ns);
+    cJSON_AddStringToObject(status, "min_latency", lat);
+    if (rd->slot_ns > 0) { /* PoS: the slot now and its length */
+        cJSON_AddNumberToObject(status, "slot", (double)(st->time_ns / rd->slot_ns));
+        cJSON_AddNumberToObject(status, "slot_ns", (double)rd->slot_ns);
+    }
+    cJSON *parts[] = {nodes_doc(rd, st), bc ? dashrec_blocks_doc(rd->rec, st, best_h) : NULL,
                       bc ? dashrec_transactions_doc(rd->rec, bc, st->ws) : NULL,
-                      wallets_doc(st, bc)};
-    static const char *const names[] = {"nodes", "blocks", "transactions", "wallets"};
+                      wallets_doc(st, bc), feed_doc(rd)};
+    static const char *const names[] = {"nodes", "blocks", "transactions", "wallets", "feed"};
     if (parts[1] == NULL && bc == NULL)
         cJSON_AddArrayToObject(parts[1] = cJSON_CreateObject(), "blocks");
     if (parts[2] == NULL && bc == NULL)
         cJSON_AddArrayToObject(parts[2] = cJSON_CreateObject(), "transactions");
     int ok = 1;
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < 5; i++) {
         if (parts[i] == NULL || !cJSON_AddItemToObject(doc, names[i], parts[i])) {
             cJSON_Delete(parts[i]);
             ok = 0;

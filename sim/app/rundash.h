@@ -59,12 +59,16 @@ typedef struct rundash_config {
     uint64_t fee;                               /* fee of every wallet payment */
     uint32_t confirmations;                     /* depth at which a transaction is confirmed */
     double speed;                               /* the realtime factor at the start (0: unpaced) */
+    int64_t min_latency_ns;                     /* the smallest latency a link may be given */
+    int64_t slot_ns;                            /* PoS: the slot length (0 for PoW) */
+    int start_paused; /* hold the run until the page first connects (its event stream) */
 } rundash_config;
 
 /* One node as the runner holds it. */
 typedef struct rundash_node {
     const node *n; /* NULL before it first started */
     int online;    /* 0: crashed (or not started yet) */
+    int joining;   /* not started yet, but starts at this very time (the state before the run) */
 } rundash_node;
 
 /* The runner's state at a barrier, borrowed for one rundash_publish call. */
@@ -78,9 +82,11 @@ typedef struct rundash_state {
 } rundash_state;
 
 /* Creates the dash store, installs the submit validator (amount plus fee
- * within the last published balance, a 64-hex-digit recipient, and at most
- * DASH_QUEUE_CAPACITY transactions waiting for rundash_take, paused or not:
- * DASH_ERR_QUEUE_FULL, HTTP 503, beyond), starts the
+ * within the last published balance, a 64-hex-digit recipient, a link
+ * latency from cfg->min_latency_ns to SCENARIO_MAX_LINK_LATENCY_NS, and at
+ * most DASH_QUEUE_CAPACITY commands waiting for rundash_take, paused or not:
+ * DASH_ERR_QUEUE_FULL, HTTP 503, beyond), pauses the engine when
+ * cfg->start_paused (until the first event stream opens), starts the
  * HTTP server on cfg->listen and the command thread. Returns RUNDASH_OK with
  * *out set, or a reason with *out NULL and msg naming the address and cause
  * (RUNDASH_ERR_BAD_ADDRESS / RUNDASH_ERR_LISTEN are the user's input). Nothing
@@ -108,7 +114,8 @@ void rundash_url(const rundash *rd, char *buf, size_t buf_len);
 rundash_reason rundash_publish(rundash *rd, char *err, size_t errlen, const rundash_state *st)
     __attribute__((warn_unused_result));
 
-/* Moves up to max submitted transactions that the page queued since the last
+/* Moves up to max commands that enter the run (transactions and network
+ * commands, dash_command_enters_run) that the page queued since the last
  * call into out, oldest first (the server's order), and returns how many.
  * Thread-safe; the runner calls it at a barrier and applies them in order. */
 size_t rundash_take(rundash *rd, dash_command *out, size_t max);
@@ -118,6 +125,16 @@ size_t rundash_take(rundash *rd, dash_command *out, size_t max);
  * node accepted it, else why it was refused (shown as "rejected"). Barrier
  * only, like rundash_publish. */
 void rundash_submitted(rundash *rd, const dash_command *cmd, tx *t, const char *refusal);
+
+/* Adds an entry to the event feed (the "feed" document, newest last, the
+ * last RUNDASH_FEED_MAX kept): what happened at time_ns, its kind
+ * ("partition", "crash", ...; any short word), the nodes concerned (from 1;
+ * the first 16 are kept) and the console line. Barrier only. Reorganisations
+ * are added by rundash_publish itself. */
+void rundash_feed(rundash *rd, int64_t time_ns, const char *kind, const uint32_t *nodes,
+                  size_t n_nodes, const char *text);
+
+enum { RUNDASH_FEED_MAX = 200 };
 
 /* The run is over: stops the command thread (the engine may go after this),
  * refuses the submissions still waiting (they show as rejected in the next

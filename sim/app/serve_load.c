@@ -14,7 +14,8 @@
  * scenario's topology, unless there are more than MAX_LINKS), the recent blocks with forks
  * (producer named by the coinbase's first output or the PoS proposer, time from the header), the
  * transactions of the best chain (the node with the most work) with sender,
- * recipient, amount and confirmations, and every wallet's balance on it. */
+ * recipient, amount and confirmations, and every wallet's balance on it;
+ * and the run's event feed from events.csv and reorgs.csv (serve_feed.c). */
 #include "serve_load.h"
 #include "timeunit.h"
 
@@ -25,6 +26,7 @@
 #include "hmap.h"
 #include "rules.h"
 #include "runscn.h"
+#include "serve_feed.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -632,8 +634,18 @@ static int load(loader *ld, cJSON **out)
             return rc;
     }
     ld->st.blocks_distinct = ld->n_recs;
+    cJSON *events = NULL;
+    rc = serve_feed_doc(&events, ld->err, ld->errlen, dir);
+    if (rc != 0)
+        return rc == 2 ? CLI_BAD_INPUT : CLI_FAILED;
     *out = snapshot(ld);
-    return *out ? CLI_OK : no_memory(ld);
+    if (*out == NULL || !cJSON_AddItemToObject(*out, "feed", events)) {
+        cJSON_Delete(events);
+        cJSON_Delete(*out);
+        *out = NULL;
+        return no_memory(ld);
+    }
+    return CLI_OK;
 }
 
 int serve_load(cJSON **out, serve_load_stats *stats, char *err, size_t errlen, const char *dir)

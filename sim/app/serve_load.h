@@ -26,11 +26,13 @@ typedef struct serve_load_stats {
 } serve_load_stats;
 
 /* Reads dir (summary.json, then node1_chain.json ... nodeN_chain.json for
- * the run's N nodes; a node without a file shows no chain) into *out, a new
- * snapshot document (caller owns it; dash_publish takes it). Returns 0; or
- * 2 (bad input: no or a bad summary.json, a malformed chain file, a file
- * whose blocks do not link up or whose block 0 is not the run's genesis,
- * two files that disagree on a block's height) or 1 (out of memory), with
+ * the run's N nodes; a node without a file shows no chain; events.csv and
+ * reorgs.csv, when present, for the feed) into *out, a new snapshot
+ * document (caller owns it; dash_publish takes it). Returns 0; or 2 (bad
+ * input: no or a bad summary.json, a malformed chain file, a file whose
+ * blocks do not link up or whose block 0 is not the run's genesis, two
+ * files that disagree on a block's height, a malformed events.csv or
+ * reorgs.csv) or 1 (out of memory), with
  * *out NULL and one line in err naming the file, the JSON path or block,
  * and what was expected. stats may be NULL. Not thread-safe (the JSON
  * reader is not). */

@@ -302,6 +302,8 @@ static mevent *push_event(metrics *m, int64_t time_ns, mevent_kind kind, uint32_
     e->time_ns = time_ns;
     e->kind = kind;
     e->node = node;
+    e->peer = 0;
+    e->latency_ns = 0;
     e->group = NULL;
     return e;
 }
@@ -354,6 +356,23 @@ void metrics_node_event(metrics *m, int64_t time_ns, uint32_t node, metrics_life
                                         MEV_ISOLATE,     MEV_REJOIN,  MEV_ECLIPSE,
                                         MEV_ECLIPSE_END, MEV_CUT,     MEV_RESTORE};
     (void)push_event(m, time_ns, kinds[what], node);
+}
+
+void metrics_link_latency(metrics *m, int64_t time_ns, uint32_t a, uint32_t b, int64_t latency_ns)
+{
+    if (!global_time_ok(m, time_ns, "link latency"))
+        return;
+    if (a == 0 || b == 0 || a > m->n_nodes || b > m->n_nodes || a == b || latency_ns < 0) {
+        set_err(&m->status, m->err, sizeof m->err, METRICS_E_ARG,
+                "link latency: link %" PRIu32 "-%" PRIu32 " or latency %" PRId64 " out of range",
+                a, b, latency_ns);
+        return;
+    }
+    mevent *e = push_event(m, time_ns, MEV_LATENCY, a);
+    if (e) {
+        e->peer = b;
+        e->latency_ns = latency_ns;
+    }
 }
 
 void metrics_sample(metrics *m, int64_t time_ns, const metrics_tip *tips, size_t n)

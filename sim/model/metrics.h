@@ -154,6 +154,10 @@ void metrics_heal(metrics *m, int64_t time_ns);
 /* Node crashed, restarted or joined at time_ns. */
 void metrics_node_event(metrics *m, int64_t time_ns, uint32_t node, metrics_life what);
 
+/* The latency of link a-b (nodes from 1, a != b) was set to latency_ns
+ * (0: back to the scenario's latency). */
+void metrics_link_latency(metrics *m, int64_t time_ns, uint32_t a, uint32_t b, int64_t latency_ns);
+
 /* A timeline sample: tips[i] is node i+1's state; n must be n_nodes. Call it
  * every sample interval (and once at the end of the run); sample times must
  * increase. Reconvergence after a heal is measured on these samples. */

@@ -108,14 +108,17 @@ typedef enum mevent_kind {
     MEV_ECLIPSE,
     MEV_ECLIPSE_END,
     MEV_CUT,
-    MEV_RESTORE
+    MEV_RESTORE,
+    MEV_LATENCY
 } mevent_kind;
 
 typedef struct mevent {
     int64_t time_ns;
     mevent_kind kind;
-    uint32_t node;   /* for crash/restart/join */
-    uint32_t *group; /* for a partition: n_nodes entries, owned */
+    uint32_t node;      /* for crash/restart/join; latency: the link's first node */
+    uint32_t peer;      /* latency: the link's other node */
+    int64_t latency_ns; /* latency: the link's new latency, 0 for the scenario's again */
+    uint32_t *group;    /* for a partition: n_nodes entries, owned */
 } mevent;
 
 typedef struct msample {

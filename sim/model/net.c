@@ -33,6 +33,8 @@ struct net {
     uint64_t *cut_keys;
     uint32_t *cut_counts;
     size_t n_cuts, cap_cuts;
+    net_link_latency *fixed; /* links whose latency was set (net_set_link_latency), a < b */
+    size_t n_fixed, cap_fixed;
 };
 
 static const char *const send_messages[] = {
@@ -111,8 +113,24 @@ static int64_t draw_dist(const scenario_latency *lat, net_rng *rng)
     return lat->min_ns;
 }
 
+/* The index in n->fixed of link a-b, or n->n_fixed. A handful of links at
+ * most (set by hand from the dashboard or the scenario): a scan is enough. */
+static size_t fixed_index(const net *n, uint32_t a, uint32_t b)
+{
+    uint32_t lo = a < b ? a : b, hi = a < b ? b : a;
+    size_t i = 0;
+    while (i < n->n_fixed && (n->fixed[i].a != lo || n->fixed[i].b != hi))
+        i++;
+    return i;
+}
+
 int64_t net_latency_draw(const net *n, uint32_t src, uint32_t dst, net_rng *rng)
 {
+    if (n->n_fixed > 0) {
+        size_t i = fixed_index(n, src, dst);
+        if (i < n->n_fixed)
+            return n->fixed[i].latency_ns;
+    }
     int64_t v = draw_dist(&n->latency, rng);
     if (n->n_regions == 0)
         return v;
@@ -320,6 +338,7 @@ void net_free(net *n)
     free(n->cut_keys);
     free(n->cut_counts);
     free(n->uplink_busy_ns);
+    free(n->fixed);
     free(n);
 }
 
@@ -476,6 +495,39 @@ int net_partition(net *n, const uint32_t *group_of, size_t count)
     memcpy(n->group_of, group_of, count * sizeof *group_of);
     n->partitioned = 1;
     return 0;
+}
+
+int net_set_link_latency(net *n, uint32_t a, uint32_t b, int64_t latency_ns)
+{
+    if (a >= n->n_nodes || b >= n->n_nodes || a == b || !net_linked(n, a, b) || latency_ns < 0)
+        return -1;
+    size_t i = fixed_index(n, a, b);
+    if (latency_ns == 0) { /* back to the scenario's latency */
+        if (i < n->n_fixed)
+            n->fixed[i] = n->fixed[--n->n_fixed];
+        return 0;
+    }
+    if (i == n->n_fixed) {
+        if (n->n_fixed == n->cap_fixed) {
+            size_t cap = n->cap_fixed ? 2 * n->cap_fixed : 4;
+            net_link_latency *p = realloc(n->fixed, cap * sizeof *p);
+            if (p == NULL)
+                return -1;
+            n->fixed = p;
+            n->cap_fixed = cap;
+        }
+        n->n_fixed++;
+        n->fixed[i].a = a < b ? a : b;
+        n->fixed[i].b = a < b ? b : a;
+    }
+    n->fixed[i].latency_ns = latency_ns;
+    return 0;
+}
+
+int64_t net_link_latency_ns(const net *n, uint32_t a, uint32_t b)
+{
+    size_t i = fixed_index(n, a, b);
+    return i < n->n_fixed ? n->fixed[i].latency_ns : 0;
 }
 
 void net_heal(net *n)

@@ -41,6 +41,12 @@ const char *net_send_status_message(net_send_status status);
 
 typedef struct net net;
 
+/* A link whose latency was set by hand: nodes a < b, constant latency. */
+typedef struct net_link_latency {
+    uint32_t a, b;
+    int64_t latency_ns;
+} net_link_latency;
+
 /* Builds the network of scn (which must be validated; it is not kept).
  * rng is only used to draw the random graph (topology "random"), so the same
  * stream gives the same graph. Returns 0 and *out (free with net_free), or
@@ -65,7 +71,8 @@ int net_linked(const net *n, uint32_t a, uint32_t b);
  * group. */
 int net_connected(const net *n, uint32_t a, uint32_t b);
 
-/* Draws one message's propagation latency from src to dst: the latency
+/* Draws one message's propagation latency from src to dst: the constant set
+ * with net_set_link_latency for that link (no draw), else the latency
  * distribution truncated at its min (and max when set); with regions, the
  * region matrix entry plus the distribution's jitter (draw minus min). Never
  * below scenario_lookahead_ns. Uses rng only. */
@@ -97,6 +104,17 @@ void net_uplink_reset(net *n, uint32_t src);
  * count is not the node count (nothing changes). Barrier only. */
 int net_partition(net *n, const uint32_t *group_of, size_t count)
     __attribute__((warn_unused_result));
+
+/* Sets the latency of link a-b (both directions, 0-based nodes) to the
+ * constant latency_ns from now on, or with 0 back to the scenario's
+ * distribution. The caller keeps latency_ns >= scenario_lookahead_ns.
+ * Returns 0, or -1 (nothing changes) when a or b is out of range, a == b,
+ * they are not linked, latency_ns < 0 or out of memory. Barrier only. */
+int net_set_link_latency(net *n, uint32_t a, uint32_t b, int64_t latency_ns)
+    __attribute__((warn_unused_result));
+
+/* The latency set for link a-b with net_set_link_latency, 0 when none. */
+int64_t net_link_latency_ns(const net *n, uint32_t a, uint32_t b);
 
 /* Ends the partition: every link works again. Barrier only. */
 void net_heal(net *n);

@@ -55,7 +55,8 @@ typedef enum scenario_status {
     X(SCENARIO_EV_CUT, "cut")                                                                      \
     X(SCENARIO_EV_RESTORE, "restore")                                                              \
     X(SCENARIO_EV_ECLIPSE, "eclipse")                                                              \
-    X(SCENARIO_EV_ECLIPSE_END, "eclipse_end")
+    X(SCENARIO_EV_ECLIPSE_END, "eclipse_end")                                                      \
+    X(SCENARIO_EV_SET_LATENCY, "set_latency")
 
 #define SCENARIO_ADVERSARY_MAP(X)                                                                  \
     X(SCENARIO_ADV_SELFISH, "selfish")                                                             \
@@ -104,10 +105,11 @@ typedef struct scenario_event {
     uint64_t stake;      /* set_stake */
     uint32_t from;       /* tx, double_spend: wallet (0-based) */
     uint32_t to[2];      /* tx: to[0]; double_spend: both recipients */
-    uint32_t nodes[2];   /* double_spend: the two nodes each spend goes to; cut, restore: the
-                          * link's two ends */
+    uint32_t nodes[2];   /* double_spend: the two nodes each spend goes to; cut, restore,
+                          * set_latency: the link's two ends */
     uint32_t *by;        /* eclipse: the attacking nodes (owned), n_by of them */
     size_t n_by;
+    int64_t latency_ns; /* set_latency: the link's constant latency, 0: the scenario's again */
     uint64_t amount;    /* tx, double_spend */
     uint32_t n_groups;  /* partition: number of groups */
     uint32_t *group_of; /* partition: n_nodes entries, group index per node */
@@ -208,6 +210,8 @@ typedef struct scenario {
  * block and transaction is announced over each. 4e6 is a full mesh of 2,000
  * nodes, or random degree 40 at 100,000 nodes. */
 #define SCENARIO_MAX_LINK_ENDS 4000000u
+/* The largest latency a set_latency event (or the dashboard) may give a link: 1 h. */
+#define SCENARIO_MAX_LINK_LATENCY_NS 3600000000000LL
 
 /* The message for a status code. */
 const char *scenario_status_message(scenario_status status);

@@ -1,6 +1,6 @@
 /* Reading and checking a scenario's events section (partitions, heals,
  * crashes and restarts, hash rate and stake changes, transactions and
- * double spends): each event on its own, then the list sorted by time and
+ * double spends, a link's latency): each event on its own, then the list sorted by time and
  * checked as a sequence. Called last by the walk in scenario.c, when the
  * duration, nodes and wallets are known. */
 #include "scenario_impl.h"
@@ -87,6 +87,34 @@ static jsonread_status parse_by(jsonread *jr, scenario *s, scenario_event *ev, c
     return JSONREAD_OK;
 }
 
+/* set_latency: "link": [a, b] and "latency": a duration no smaller than the
+ * lookahead (a message must never arrive inside the window it was sent in),
+ * or "default" for the scenario's latency again. */
+static jsonread_status parse_set_latency(jsonread *jr, scenario *s, scenario_event *ev,
+                                         const cJSON *e)
+{
+    char g[64];
+    if (scenario_read_pair(jr, ev->nodes, e, "link", s->n_nodes, "node"))
+        return jr->status;
+    if (ev->nodes[0] == ev->nodes[1])
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "link",
+                             "expected two different nodes, got node %u twice", ev->nodes[0] + 1);
+    const cJSON *lat = jsonread_member(e, "latency");
+    if (cJSON_IsString(lat) && strcmp(lat->valuestring, "default") == 0) {
+        ev->latency_ns = 0;
+        return JSONREAD_OK;
+    }
+    if (scenario_read_duration(jr, &ev->latency_ns, e, "latency", JSONREAD_REQUIRED))
+        return jr->status;
+    int64_t min = scenario_lookahead_ns(s);
+    if (ev->latency_ns < min || ev->latency_ns > SCENARIO_MAX_LINK_LATENCY_NS)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "latency",
+                             "expected \"default\" or a latency from the network's smallest "
+                             "(%lld ns) to 1h, got %s",
+                             (long long)min, jsonread_got(g, sizeof g, lat));
+    return JSONREAD_OK;
+}
+
 static jsonread_status parse_event(jsonread *jr, scenario *s, scenario_event *ev, const cJSON *e)
 {
     static const char *const k_partition[] = {"at", "type", "groups", NULL};
@@ -98,9 +126,10 @@ static jsonread_status parse_event(jsonread *jr, scenario *s, scenario_event *ev
     static const char *const k_ds[] = {"at", "type", "from", "to", "amount", "nodes", NULL};
     static const char *const k_link[] = {"at", "type", "link", NULL};
     static const char *const k_eclipse[] = {"at", "type", "node", "by", NULL};
+    static const char *const k_lat[] = {"at", "type", "link", "latency", NULL};
     static const char *const *const keys[] = {k_partition, k_heal, k_node,    k_node, k_hash,
                                               k_stake,     k_tx,   k_ds,      k_node, k_node,
-                                              k_link,      k_link, k_eclipse, k_node};
+                                              k_link,      k_link, k_eclipse, k_node, k_lat};
     const unsigned R = JSONREAD_REQUIRED;
     char g[64];
     unsigned type = 0;
@@ -164,6 +193,8 @@ static jsonread_status parse_event(jsonread *jr, scenario *s, scenario_event *ev
         if (scenario_read_ref(jr, &ev->node, e, "node", n, "node", R))
             return jr->status;
         return parse_by(jr, s, ev, e);
+    case SCENARIO_EV_SET_LATENCY:
+        return parse_set_latency(jr, s, ev, e);
     }
     return JSONREAD_OK;
 }

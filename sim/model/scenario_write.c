@@ -150,6 +150,12 @@ static int event_to_json(cJSON *arr, const scenario *s, const scenario_event *ev
     case SCENARIO_EV_ECLIPSE:
         return cJSON_AddNumberToObject(o, "node", (double)ev->node + 1) &&
                cJSON_AddItemToObject(o, "by", node_list(ev->by, ev->n_by));
+    case SCENARIO_EV_SET_LATENCY:
+        if (!cJSON_AddItemToObject(o, "link", node_list(ev->nodes, 2)))
+            return 0;
+        if (ev->latency_ns == 0)
+            return cJSON_AddStringToObject(o, "latency", "default") != NULL;
+        return add_duration(o, "latency", ev->latency_ns) != NULL;
     }
     return 0;
 }

@@ -79,6 +79,19 @@ typedef struct world_node {
     adversary *adv; /* the node's attack (scenario adversaries), NULL when honest */
 } world_node;
 
+/* Something the run's audience should see as it happens: a global event
+ * (partition, heal, crash, restart, join, a link's latency; attacks and
+ * other new kinds use the same record with their own kind). Valid for the
+ * call only. */
+typedef struct world_feed_item {
+    int64_t time_ns;
+    const char *kind;      /* "partition", "heal", "crash", "restart", "join", "latency", ... */
+    const uint32_t *nodes; /* the nodes concerned, numbered from 1 (a partition: its first
+                            * group; a latency change: the link's two nodes) */
+    size_t n_nodes;
+    const char *text; /* the console line (printed unless quiet) */
+} world_feed_item;
+
 /* What the app plugs into a run. Every member may be NULL. */
 typedef struct world_hooks {
     void *ctx; /* passed to each hook */
@@ -91,6 +104,8 @@ typedef struct world_hooks {
     void (*before_sample)(void *ctx, engine_call *call);
     /* At each sample barrier of the run, after the sample and its lines. */
     void (*after_sample)(void *ctx, int64_t now_ns);
+    /* A global event happened (world_tell), at a barrier. */
+    void (*on_event)(void *ctx, const world_feed_item *item);
 } world_hooks;
 
 /* Links one event cut (isolate or eclipse of a node), to restore. */
@@ -246,6 +261,21 @@ void world_dist_tx(world *w, engine_call *call, const struct scenario_event *ev)
 
 /* The engine_model's global callback (ctx is the world). */
 void world_on_global(void *ctx, engine_call *call, const engine_event *ev);
+
+/* Carries out ev (validated against w's scenario: nodes and wallets in
+ * range) now, exactly as the scenario's own events are: console line,
+ * metrics, and the on_event hook. The caller checks that the state allows
+ * it, as the scenario's validation does for its own events: a crash of a
+ * node that is down or a restart of one that is up changes nothing, a
+ * restart of a node that never crashed fails the run (no chain file), and
+ * a heal without a partition is still printed and recorded. Global context
+ * only (a global event or a before_sample hook). */
+void world_run_event(world *w, engine_call *call, const scenario_event *ev);
+
+/* Prints a global console line at t (unless quiet) and hands it with its
+ * kind and nodes (numbered from 1) to the on_event hook. Barrier only. */
+void world_tell(world *w, int64_t t, const char *kind, const uint32_t *nodes, size_t n_nodes,
+                const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /* Records a timeline sample of every node's tip at now, prints the buffered
  * lines. Barrier or controlling thread only. */

@@ -163,9 +163,18 @@ static void record_note(world *s, uint32_t ni, const node_note *note)
                       note->txs_reverted);
         world_short_id(id, block_id(note->blk));
         world_short_id(old, &note->old_tip);
-        world_say(s, sn, ni, note->time_ns,
-                  "node %u reorganised: depth %u, tip %s -> #%u %s (%u tx back to the mempool)",
-                  ni + 1, note->depth, old, note->height, id, note->txs_reverted);
+        /* Payments of the old branch that the new one double spent are
+         * dropped, not returned: the line counts both. */
+        if (note->txs_dropped > 0)
+            world_say(s, sn, ni, note->time_ns,
+                      "node %u reorganised: depth %u, tip %s -> #%u %s (%u tx back to the "
+                      "mempool, %u dropped as double spends)",
+                      ni + 1, note->depth, old, note->height, id, note->txs_reverted,
+                      note->txs_dropped);
+        else
+            world_say(s, sn, ni, note->time_ns,
+                      "node %u reorganised: depth %u, tip %s -> #%u %s (%u tx back to the mempool)",
+                      ni + 1, note->depth, old, note->height, id, note->txs_reverted);
         break;
     case NODE_NOTE_INVALID:
         metrics_rejected(sn->mn, reason_name(note->code));

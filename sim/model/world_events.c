@@ -1,6 +1,7 @@
 /* The world's global side, run at window barriers: the scenario's events
- * (partition, heal, crash, restart, join, hash rate and stake changes,
- * scripted payments and double spends), a crashed node's chain saved to its
+ * (partition, heal, crash, restart, join, hash rate and stake changes, a
+ * link's latency, scripted payments and double spends; the dashboard's
+ * commands come through the same code, world_run_event), a crashed node's chain saved to its
  * file and reloaded on restart, and the periodic samples of every node's
  * tip. */
 #include "world.h"
@@ -9,6 +10,7 @@
 #include "chainfile.h"
 #include "dist.h"
 #include "fileout.h"
+#include "units.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -95,8 +97,30 @@ static int load_chain(world *s, chain **out, const char *path, char *err, size_t
 
 /* ---- global events ---------------------------------------------------- */
 
+void world_tell(world *s, int64_t t, const char *kind, const uint32_t *nodes, size_t n_nodes,
+                const char *fmt, ...)
+{
+    char text[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    world_say(s, world_global_lines(s), UINT32_MAX, t, "%s", text);
+    if (s->hooks.on_event) {
+        world_feed_item item = {t, kind, nodes, n_nodes, text};
+        s->hooks.on_event(s->hooks.ctx, &item);
+    }
+}
+
 static void say_groups(world *s, int64_t t, const scenario_event *ev)
 {
+    uint32_t *side = malloc(s->n * sizeof *side);
+    if (side == NULL)
+        abort();
+    size_t n_side = 0;
+    for (uint32_t i = 0; i < s->n; i++)
+        if (ev->group_of[i] == 0)
+            side[n_side++] = i + 1;
     char buf[400];
     size_t at = 0;
     for (uint32_t g = 0; g < ev->n_groups && at < sizeof buf - 40; g++) {
@@ -109,7 +133,8 @@ static void say_groups(world *s, int64_t t, const scenario_event *ev)
             }
         at += (size_t)snprintf(buf + at, sizeof buf - at, "}");
     }
-    world_say(s, world_global_lines(s), UINT32_MAX, t, "partition: %s", buf);
+    world_tell(s, t, "partition", side, n_side, "partition: %s", buf);
+    free(side);
 }
 
 static void global_tx(world *s, engine_call *call, const scenario_event *ev)
@@ -214,7 +239,7 @@ static void ev_heal(world *s, engine_call *call, int64_t now)
         abort();
     net_heal(s->net);
     metrics_heal(s->m, now);
-    world_say(s, world_global_lines(s), UINT32_MAX, now, "heal: every link is back");
+    world_tell(s, now, "heal", NULL, 0, "heal: every link is back");
     for (uint32_t i = 0; s->group_of && i < s->n; i++) {
         world_node *sn = &s->nodes[i];
         size_t n_cut = 0;
@@ -250,10 +275,10 @@ static void ev_crash(world *s, engine_call *call, int64_t now, uint32_t ni)
     sn->life++;
     net_uplink_reset(s->net, ni);
     metrics_node_event(s->m, now, ni + 1, METRICS_CRASH);
+    uint32_t id = ni + 1;
     s->voice = ni; /* its process knows the height */
-    world_say(s, world_global_lines(s), UINT32_MAX, now,
-              "node %u crashed at height %u (chain saved)", ni + 1,
-              local ? chain_height(node_chain(sn->n)) : 0);
+    world_tell(s, now, "crash", &id, 1, "node %u crashed at height %u (chain saved)", ni + 1,
+               local ? chain_height(node_chain(sn->n)) : 0);
     s->voice = UINT32_MAX;
 }
 
@@ -282,9 +307,10 @@ static void ev_restart(world *s, engine_call *call, int64_t now, uint32_t ni)
     if (world_start_node(s, call, ni, c) != 0)
         abort();
     metrics_node_event(s->m, now, ni + 1, METRICS_RESTART);
+    uint32_t id = ni + 1;
     s->voice = ni;
-    world_say(s, world_global_lines(s), UINT32_MAX, now,
-              "node %u restarted from its chain file at height %u", ni + 1, height);
+    world_tell(s, now, "restart", &id, 1, "node %u restarted from its chain file at height %u",
+               ni + 1, height);
     s->voice = UINT32_MAX;
 }
 
@@ -438,7 +464,29 @@ static void ev_cut_link(world *s, engine_call *call, int64_t now, const scenario
               cut ? "cut" : "restored", net_linked(s->net, a, b) ? "" : " (not in the topology)");
 }
 
-static void global_event(world *s, engine_call *call, const scenario_event *ev)
+/* A link's latency: a constant from now on, or the scenario's again. Links
+ * the topology does not have change nothing (the scenario cannot know a
+ * random graph's links). */
+static void ev_set_latency(world *s, int64_t now, const scenario_event *ev)
+{
+    uint32_t a = ev->nodes[0], b = ev->nodes[1], ids[2] = {a + 1, b + 1};
+    if (net_set_link_latency(s->net, a, b, ev->latency_ns) != 0) {
+        world_say(s, world_global_lines(s), UINT32_MAX, now,
+                  "latency of link %u-%u unchanged: the nodes are not linked", a + 1, b + 1);
+        return;
+    }
+    metrics_link_latency(s->m, now, a + 1, b + 1, ev->latency_ns);
+    if (ev->latency_ns == 0) {
+        world_tell(s, now, "latency", ids, 2, "link %u-%u: latency back to the scenario's", a + 1,
+                   b + 1);
+        return;
+    }
+    char lat[32];
+    units_format_duration(lat, sizeof lat, ev->latency_ns);
+    world_tell(s, now, "latency", ids, 2, "link %u-%u: latency is now %s", a + 1, b + 1, lat);
+}
+
+void world_run_event(world *s, engine_call *call, const scenario_event *ev)
 {
     int64_t now = engine_call_now(call);
     switch (ev->type) {
@@ -479,6 +527,9 @@ static void global_event(world *s, engine_call *call, const scenario_event *ev)
     case SCENARIO_EV_RESTORE:
         ev_cut_link(s, call, now, ev);
         break;
+    case SCENARIO_EV_SET_LATENCY:
+        ev_set_latency(s, now, ev);
+        break;
     }
 }
 
@@ -511,7 +562,7 @@ void world_on_global(void *ctx, engine_call *call, const engine_event *ev)
     int64_t now = engine_call_now(call);
     switch (ev->type) {
     case WORLD_G_EVENT:
-        global_event(s, call, &s->scn.events[ev->arg]);
+        world_run_event(s, call, &s->scn.events[ev->arg]);
         break;
     case WORLD_G_START: {
         uint32_t i = (uint32_t)ev->arg;
@@ -519,8 +570,8 @@ void world_on_global(void *ctx, engine_call *call, const engine_event *ev)
             abort();
         if (now > 0) {
             metrics_node_event(s->m, now, i + 1, METRICS_JOIN);
-            world_say(s, world_global_lines(s), UINT32_MAX, now, "node %u joined (from genesis)",
-                      i + 1);
+            uint32_t id = i + 1;
+            world_tell(s, now, "join", &id, 1, "node %u joined (from genesis)", i + 1);
         }
         break;
     }

@@ -25,14 +25,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The store's document as `run --serve` publishes it: two wallets (so that
- * transfers validate), three nodes. */
+ * transfers validate), three nodes (node 3 crashed) linked 1-2-3 and
+ * partitioned {1,2} | {3}, so that every control action can be accepted. */
 static const char snapshot_json[] =
     "{\"status\":{\"name\":\"fuzz\",\"consensus\":\"pow\",\"time_s\":1.5,\"paused\":false,"
     "\"speed\":1,\"height\":1,\"tip\":\"b1\",\"n_nodes\":3},"
-    "\"nodes\":{\"nodes\":[{\"id\":1,\"online\":true,\"height\":1,\"tip\":\"b1\"},"
-    "{\"id\":2,\"online\":true,\"height\":1,\"tip\":\"b1\"},"
-    "{\"id\":3,\"online\":true,\"height\":1,\"tip\":\"b1\"}]},"
-    "\"network\":{\"links\":[[1,2],[2,3]],\"partitions\":[]},"
+    "\"nodes\":{\"nodes\":[{\"id\":1,\"crashed\":false,\"height\":1,\"tip\":\"b1\"},"
+    "{\"id\":2,\"crashed\":false,\"height\":1,\"tip\":\"b1\"},"
+    "{\"id\":3,\"crashed\":true,\"height\":1,\"tip\":\"b1\"}],"
+    "\"links\":[[1,2],[2,3]],\"partitions\":[[1,2],[3]]},"
     "\"blocks\":{\"blocks\":[{\"id\":\"b0\",\"parent\":null,\"height\":0},"
     "{\"id\":\"b1\",\"parent\":\"b0\",\"height\":1,\"producer\":1}]},"
     "\"transactions\":{\"transactions\":[]},"

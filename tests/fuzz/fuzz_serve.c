@@ -1,8 +1,10 @@
 /* Fuzzes the loader of `chainsim serve RUN_DIR`. The input is a run folder
  * in one byte string: the bytes before the first form feed (0x0C, never
- * part of a JSON text outside a string) are summary.json, the bytes after
- * it node1_chain.json; without a form feed, the whole input is
- * node1_chain.json beside the summary.json of the seed corpus's real run.
+ * part of a JSON text outside a string, nor of chainsim's CSV files) are
+ * summary.json, the bytes after it node1_chain.json, then, after a second
+ * and a third form feed, events.csv and reorgs.csv (absent without them);
+ * without a form feed, the whole input is node1_chain.json beside the
+ * summary.json of the seed corpus's real run.
  * Each input is written to a scratch folder and loaded: through
  * serve_load (the loader's public function) when this tree has it, else
  * through the command itself, `chainsim serve DIR --listen :` (it loads
@@ -26,7 +28,7 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char dir[64], summary_path[128], chain_path[128];
+static char dir[64], summary_path[128], chain_path[128], events_path[128], reorgs_path[128];
 static char *real_summary;
 static size_t real_summary_len;
 
@@ -34,6 +36,8 @@ static void remove_scratch(void)
 {
     unlink(summary_path);
     unlink(chain_path);
+    unlink(events_path);
+    unlink(reorgs_path);
     rmdir(dir);
 }
 
@@ -53,6 +57,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     FUZZ_CHECK(mkdtemp(dir) != NULL);
     snprintf(summary_path, sizeof summary_path, "%s/summary.json", dir);
     snprintf(chain_path, sizeof chain_path, "%s/node1_chain.json", dir);
+    snprintf(events_path, sizeof events_path, "%s/events.csv", dir);
+    snprintf(reorgs_path, sizeof reorgs_path, "%s/reorgs.csv", dir);
     atexit(remove_scratch);
     FILE *f = fopen(FUZZ_SOURCE_DIR "/tests/fuzz/data/serve_summary.json", "rb");
     FUZZ_CHECK(f != NULL);
@@ -69,9 +75,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const uint8_t *ff = memchr(data, '\f', size);
+    unlink(events_path);
+    unlink(reorgs_path);
     if (ff != NULL) {
-        write_file(summary_path, data, (size_t)(ff - data));
-        write_file(chain_path, ff + 1, size - (size_t)(ff - data) - 1);
+        /* Up to four parts: summary, chain file, events.csv, reorgs.csv. */
+        const char *paths[4] = {summary_path, chain_path, events_path, reorgs_path};
+        const uint8_t *part = data, *end = data + size;
+        for (int k = 0; k < 4 && part != NULL; k++) {
+            const uint8_t *next = k < 3 ? memchr(part, '\f', (size_t)(end - part)) : NULL;
+            write_file(paths[k], part, (size_t)((next ? next : end) - part));
+            part = next ? next + 1 : NULL;
+        }
     } else {
         write_file(summary_path, (const uint8_t *)real_summary, real_summary_len);
         write_file(chain_path, data, size);

@@ -83,6 +83,12 @@ run() { # name scenario sets...
 run pow tests/data/scenarios/pow_retarget.json --set duration=40s
 run pos tests/data/scenarios/pos_small.json --set duration=25s
 run genesis scenarios/default.json --set duration=1s --set events=[]
+# serve with its event feed: a partition, a heal and reorganisations, the
+# run's events.csv and reorgs.csv after the chain file.
+"$bin" run scenarios/default.json --quiet --out "$tmp/feed" --set duration=100s \
+    --set events[0].at=30s --set events[1].at=70s >/dev/null 2>"$tmp/stderr" || { cat "$tmp/stderr" >&2; exit 1; }
+{ cat "$tmp/feed/summary.json"; printf '\f'; cat "$tmp/feed/node1_chain.json"; printf '\f'
+  cat "$tmp/feed/events.csv"; printf '\f'; cat "$tmp/feed/reorgs.csv"; } >"$corpus/serve/feed"
 cp "$tmp/pow/summary.json" tests/fuzz/data/serve_summary.json
 cp "$tmp/pow/node2_chain.json" "$corpus/serve/pow-node1-only.json"
 
@@ -114,4 +120,12 @@ printf '%s' '{"from":1,"to":"3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac
 printf '%s' '{"action":"pause"}' >"$corpus/http/pause"
 printf '%s' '{"action":"resume"}' >"$corpus/http/resume"
 printf '%s' '{"action":"speed","value":2.5}' >"$corpus/http/speed"
+# The teacher controls: partition the selected nodes, heal, crash, restart,
+# a link's latency (and back to the network's).
+printf '%s' '{"action":"partition","nodes":[1,2]}' >"$corpus/http/partition"
+printf '%s' '{"action":"heal"}' >"$corpus/http/heal"
+printf '%s' '{"action":"crash","node":3}' >"$corpus/http/crash"
+printf '%s' '{"action":"restart","node":3}' >"$corpus/http/restart"
+printf '%s' '{"action":"latency","link":[1,2],"latency":"300ms"}' >"$corpus/http/latency"
+printf '%s' '{"action":"latency","link":[2,3],"latency":"default"}' >"$corpus/http/latency-default"
 echo "make-corpus: $(find "$corpus" -type f | wc -l) files in $corpus"

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The dashboard in a real browser: Debian's chromium driven by playwright-core
 # (installed with `npm ci` from tests/browser/package-lock.json into the build
-# folder) against a real `chainsim run --serve --realtime 20` of
-# tests/browser/scenario.json (five nodes, a partition that forks, a crash).
-# Exits 77 (skipped) when node, npm or chromium are missing. The screenshot is
-# left in the build folder: dashboard.png.
+# folder) against a real `chainsim run --serve --start-paused --realtime 20`
+# of tests/browser/scenario.json (five nodes, a partition that forks, a
+# crash; the run waits for the page, so it sees every event from time 0).
+# Exits 77 (skipped) when node, npm or chromium are missing. The screenshots
+# are left in the build folder: dashboard-partition.png and
+# dashboard-reorg.png (1280x720, the ones in docs/) and dashboard.png (the
+# whole page).
 set -u
 bin=$1
 src=$2
@@ -30,7 +33,7 @@ out=$scratch/chainsim.log
 runs=$scratch
 pid=""
 scratch_before_exit() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; }
-"$bin" run "$src/tests/browser/scenario.json" --serve 127.0.0.1:0 --realtime 20 \
+"$bin" run "$src/tests/browser/scenario.json" --serve 127.0.0.1:0 --start-paused --realtime 20 \
     --out "$runs/run" >"$out" 2>&1 &
 pid=$!
 url=""
@@ -41,4 +44,4 @@ for _ in $(seq 1 600); do # the URL comes before the run starts; wait on it, not
     sleep 0.1
 done
 [ -n "$url" ] || { echo "FAIL: chainsim run --serve printed no URL: $(cat "$out")"; exit 1; }
-CHROMIUM="$chromium" TMPDIR="$scratch" timeout 600 node "$work/dashboard.test.mjs" "$url" "$build/dashboard.png"
+CHROMIUM="$chromium" TMPDIR="$scratch" timeout 600 node "$work/dashboard.test.mjs" "$url" "$build"
