@@ -100,7 +100,7 @@ fail:
     return NULL;
 }
 
-static void node_free_fields(metrics_node *mn)
+void metrics_node_clear(metrics_node *mn)
 {
     for (size_t i = 0; i < mn->n_produced; i++)
         free(mn->produced[i].txids);
@@ -112,6 +112,16 @@ static void node_free_fields(metrics_node *mn)
     free(mn->reasons);
     free(mn->prej);
     free(mn->bans);
+    mn->produced = NULL;
+    mn->seen = mn->txsub = mn->txds = NULL;
+    mn->reorgs = NULL;
+    mn->reasons = NULL;
+    mn->prej = NULL;
+    mn->bans = NULL;
+    mn->n_produced = mn->cap_produced = mn->n_seen = mn->cap_seen = 0;
+    mn->n_reorgs = mn->cap_reorgs = mn->n_txsub = mn->cap_txsub = 0;
+    mn->n_txds = mn->cap_txds = mn->n_reasons = mn->cap_reasons = 0;
+    mn->n_prej = mn->cap_prej = mn->n_bans = mn->cap_bans = 0;
 }
 
 void metrics_free(metrics *m)
@@ -120,7 +130,7 @@ void metrics_free(metrics *m)
         return;
     if (m->nodes)
         for (uint32_t i = 0; i < m->n_nodes; i++)
-            node_free_fields(&m->nodes[i]);
+            metrics_node_clear(&m->nodes[i]);
     free(m->nodes);
     for (size_t i = 0; i < m->n_events; i++)
         free(m->events[i].group);
@@ -364,8 +374,8 @@ void metrics_link_latency(metrics *m, int64_t time_ns, uint32_t a, uint32_t b, i
         return;
     if (a == 0 || b == 0 || a > m->n_nodes || b > m->n_nodes || a == b || latency_ns < 0) {
         set_err(&m->status, m->err, sizeof m->err, METRICS_E_ARG,
-                "link latency: link %" PRIu32 "-%" PRIu32 " or latency %" PRId64 " out of range",
-                a, b, latency_ns);
+                "link latency: link %" PRIu32 "-%" PRIu32 " or latency %" PRId64 " out of range", a,
+                b, latency_ns);
         return;
     }
     mevent *e = push_event(m, time_ns, MEV_LATENCY, a);

@@ -178,4 +178,8 @@ void metrics_release_results(metrics *m);
 /* Formats ns as seconds with 9 decimals into buf (at least 32 bytes). */
 const char *metrics_fmt_seconds(char *buf, int64_t ns);
 
+/* Frees a node recorder's records and empties them (its counters and
+ * identity stay). */
+void metrics_node_clear(metrics_node *mn);
+
 #endif

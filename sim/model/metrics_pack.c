@@ -158,25 +158,6 @@ static const char *static_reason(const char *name, size_t n)
     return NULL;
 }
 
-static void free_node_records(metrics_node *mn)
-{
-    for (size_t k = 0; k < mn->n_produced; k++)
-        free(mn->produced[k].txids);
-    free(mn->produced);
-    free(mn->seen);
-    free(mn->reorgs);
-    free(mn->txsub);
-    free(mn->txds);
-    free(mn->reasons);
-    mn->produced = NULL;
-    mn->seen = mn->txsub = mn->txds = NULL;
-    mn->reorgs = NULL;
-    mn->reasons = NULL;
-    mn->n_produced = mn->cap_produced = mn->n_seen = mn->cap_seen = 0;
-    mn->n_reorgs = mn->cap_reorgs = mn->n_txsub = mn->cap_txsub = 0;
-    mn->n_txds = mn->cap_txds = mn->n_reasons = mn->cap_reasons = 0;
-}
-
 int metrics_unpack_nodes(metrics *m, const unsigned char *buf, size_t len)
 {
     ibuf b = {buf, len, 0, 0};
@@ -186,7 +167,7 @@ int metrics_unpack_nodes(metrics *m, const unsigned char *buf, size_t len)
         if (b.failed || node < 1 || node > m->n_nodes)
             return -1;
         metrics_node *mn = &m->nodes[node - 1];
-        free_node_records(mn);
+        metrics_node_clear(mn);
         get(&b, &mn->last_ns, sizeof mn->last_ns);
         get(&b, &mn->status, sizeof mn->status);
         get(&b, mn->err, sizeof mn->err);
