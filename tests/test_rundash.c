@@ -625,10 +625,9 @@ START_TEST(network_commands_reach_the_runner_in_order)
     response_free(&r);
     dash_command cmds[8];
     ck_assert_uint_eq(take(&w, cmds, 7), 7);
-    static const dash_command_kind kinds[] = {DASH_CMD_SUBMIT_TX, DASH_CMD_PARTITION,
-                                              DASH_CMD_CRASH,     DASH_CMD_RESTART,
-                                              DASH_CMD_LATENCY,   DASH_CMD_LATENCY,
-                                              DASH_CMD_HEAL};
+    static const dash_command_kind kinds[] = {
+        DASH_CMD_SUBMIT_TX, DASH_CMD_PARTITION, DASH_CMD_CRASH, DASH_CMD_RESTART,
+        DASH_CMD_LATENCY,   DASH_CMD_LATENCY,   DASH_CMD_HEAL};
     for (int i = 0; i < 7; i++) {
         ck_assert_int_eq(cmds[i].kind, kinds[i]);
         ck_assert_uint_eq(cmds[i].request_id, (uint64_t)i + 1);
@@ -721,8 +720,7 @@ START_TEST(feed_lists_events_and_reorganisations)
     events = member(r.json, "events");
     const cJSON *last = cJSON_GetArrayItem(events, cJSON_GetArraySize(events) - 1);
     ck_assert_str_eq(str(last, "kind"), "refused");
-    ck_assert_str_eq(str(last, "text"),
-                     "dashboard request 1 not carried out: the run ended first");
+    ck_assert_str_eq(str(last, "text"), "dashboard request 1 not carried out: the run ended first");
     response_free(&r);
     nf_unref_blocks(branch, 3);
     world_free(&w);

@@ -234,10 +234,11 @@ START_TEST(rich_scenario)
     ck_assert_int_eq(scenario_lookahead_ns(&s), 10000000);
     /* Sorted by time, file order kept for equal times (set_hashrate at 60 s
      * came before set_stake and tx at 1m in the file). */
-    static const scenario_event_type order[] = {
-        SCENARIO_EV_SET_HASHRATE, SCENARIO_EV_SET_STAKE, SCENARIO_EV_TX,      SCENARIO_EV_PARTITION,
-        SCENARIO_EV_DOUBLE_SPEND, SCENARIO_EV_CRASH,     SCENARIO_EV_RESTART, SCENARIO_EV_HEAL,
-        SCENARIO_EV_SET_LATENCY,  SCENARIO_EV_SET_LATENCY};
+    static const scenario_event_type order[] = {SCENARIO_EV_SET_HASHRATE, SCENARIO_EV_SET_STAKE,
+                                                SCENARIO_EV_TX,           SCENARIO_EV_PARTITION,
+                                                SCENARIO_EV_DOUBLE_SPEND, SCENARIO_EV_CRASH,
+                                                SCENARIO_EV_RESTART,      SCENARIO_EV_HEAL,
+                                                SCENARIO_EV_SET_LATENCY,  SCENARIO_EV_SET_LATENCY};
     ck_assert_uint_eq(s.n_events, 10);
     for (size_t i = 0; i < 10; i++)
         ck_assert_msg(s.events[i].type == order[i], "event %zu is %s", i,
@@ -567,8 +568,9 @@ static const struct bad bads[] = {
         "\"nodes\":[1,7]}"),
      SCENARIO_ERR_VALUE, "events[0].nodes[1]"},
     {EV("{\"at\":\"1m\",\"type\":\"set_latency\",\"link\":[1,2],\"latency\":\"10ms\"}"),
-     SCENARIO_ERR_VALUE, "events[0].latency: expected \"default\" or a latency from the network's "
-                         "smallest (50000000 ns)"},
+     SCENARIO_ERR_VALUE,
+     "events[0].latency: expected \"default\" or a latency from the network's "
+     "smallest (50000000 ns)"},
     {EV("{\"at\":\"1m\",\"type\":\"set_latency\",\"link\":[1,2],\"latency\":\"2h\"}"),
      SCENARIO_ERR_VALUE, "events[0].latency: expected \"default\" or a latency"},
     {EV("{\"at\":\"1m\",\"type\":\"set_latency\",\"link\":[1,2],\"latency\":\"fast\"}"),

@@ -53,11 +53,8 @@ static const char *const resource_name[] = {DASH_RESOURCE_MAP(DASH_RESOURCE_NAME
 
 /* The array member each list resource must carry (status has none). */
 static const char *const resource_list[DASH_RESOURCE_COUNT] = {
-    [DASH_NODES] = "nodes",
-    [DASH_BLOCKS] = "blocks",
-    [DASH_TRANSACTIONS] = "transactions",
-    [DASH_WALLETS] = "wallets",
-    [DASH_FEED] = "events",
+    [DASH_NODES] = "nodes",     [DASH_BLOCKS] = "blocks", [DASH_TRANSACTIONS] = "transactions",
+    [DASH_WALLETS] = "wallets", [DASH_FEED] = "events",
 };
 
 /* Resources a publisher may leave out: dash adds them empty. */
@@ -371,8 +368,8 @@ static dash_reason check_network_command(char *msg, size_t msg_len, const dash_s
         for (uint32_t i = 0; i < cmd->n_selected; i++) {
             if (!find_by_int(nodes, "id", cmd->selected[i]))
                 return fail_msg(msg, msg_len, DASH_ERR_UNKNOWN_NODE,
-                                "nodes[%u]: node %u does not exist (%d nodes)", i,
-                                cmd->selected[i], count);
+                                "nodes[%u]: node %u does not exist (%d nodes)", i, cmd->selected[i],
+                                count);
             for (uint32_t k = 0; k < i; k++)
                 if (cmd->selected[k] == cmd->selected[i])
                     return fail_msg(msg, msg_len, DASH_ERR_BAD_COMMAND,
@@ -393,11 +390,10 @@ static dash_reason check_network_command(char *msg, size_t msg_len, const dash_s
                             count);
         if (!node_flag(node, "joined", 1))
             return fail_msg(msg, msg_len, DASH_ERR_CONFLICT,
-                            "node: node %lld has not joined the network yet",
-                            (long long)cmd->node);
+                            "node: node %lld has not joined the network yet", (long long)cmd->node);
         if (cmd->kind == DASH_CMD_CRASH && node_flag(node, "crashed", 0))
-            return fail_msg(msg, msg_len, DASH_ERR_CONFLICT,
-                            "node: node %lld is already down", (long long)cmd->node);
+            return fail_msg(msg, msg_len, DASH_ERR_CONFLICT, "node: node %lld is already down",
+                            (long long)cmd->node);
         if (cmd->kind == DASH_CMD_RESTART && !node_flag(node, "crashed", 0))
             return fail_msg(msg, msg_len, DASH_ERR_CONFLICT,
                             "node: node %lld is running: only a crashed node restarts",
@@ -405,8 +401,8 @@ static dash_reason check_network_command(char *msg, size_t msg_len, const dash_s
         return DASH_OK;
     case DASH_CMD_LATENCY:
         if (cmd->n_selected != 2)
-            return fail_msg(msg, msg_len, DASH_ERR_BAD_COMMAND,
-                            "link: expected two nodes, got %u", cmd->n_selected);
+            return fail_msg(msg, msg_len, DASH_ERR_BAD_COMMAND, "link: expected two nodes, got %u",
+                            cmd->n_selected);
         for (uint32_t i = 0; i < 2; i++)
             if (!find_by_int(nodes, "id", cmd->selected[i]))
                 return fail_msg(msg, msg_len, DASH_ERR_UNKNOWN_NODE,

@@ -22,9 +22,9 @@
 #include <string.h>
 
 enum {
-    RECENT_HEIGHTS = 100,   /* blocks published: this far below the best tip */
-    KEEP_HEIGHTS = 300,     /* blocks remembered */
-    MAX_LISTED_TXS = 2000,  /* transactions published: the most recent */
+    RECENT_HEIGHTS = 100,    /* blocks published: this far below the best tip */
+    KEEP_HEIGHTS = 300,      /* blocks remembered */
+    MAX_LISTED_TXS = 2000,   /* transactions published: the most recent */
     MEMPOOL_SCAN_NODES = 64, /* above this, only the best node's mempool is read */
     SEEN_BY_NODES = 64       /* above this, blocks carry no seen_by list */
 };

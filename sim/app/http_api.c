@@ -671,13 +671,12 @@ static const struct control_action control_actions[] = {
 };
 
 #define CONTROL_ACTIONS                                                                            \
-    "\"pause\", \"resume\", \"speed\", \"partition\", \"heal\", \"crash\", \"restart\" or "       \
+    "\"pause\", \"resume\", \"speed\", \"partition\", \"heal\", \"crash\", \"restart\" or "        \
     "\"latency\""
 
 /* Reads the members of a control action into cmd. Returns NULL, or the
  * message of the first bad member (static or in buf). */
-static const char *control_members(dash_command *cmd, char *buf, size_t buf_len,
-                                   const cJSON *body)
+static const char *control_members(dash_command *cmd, char *buf, size_t buf_len, const cJSON *body)
 {
     const cJSON *v;
     int64_t id;
@@ -731,8 +730,9 @@ static const char *control_members(dash_command *cmd, char *buf, size_t buf_len,
             cmd->latency_ns = 0;
             return NULL;
         }
-        if (!cJSON_IsString(v) || units_parse_duration_ns(&cmd->latency_ns, v->valuestring) !=
-                                      UNITS_OK || cmd->latency_ns <= 0) {
+        if (!cJSON_IsString(v) ||
+            units_parse_duration_ns(&cmd->latency_ns, v->valuestring) != UNITS_OK ||
+            cmd->latency_ns <= 0) {
             snprintf(buf, buf_len,
                      "latency: expected a positive duration such as \"250ms\", or \"default\" "
                      "for the scenario's latency");
@@ -793,8 +793,8 @@ static enum MHD_Result post_control(struct MHD_Connection *c, http_api_ctx *srv,
                                       "body: unknown field \"%.60s\" for %s (expected %s)", bad,
                                       a->name, a->expected);
         else if (missing)
-            ret = http_api_send_error(c, MHD_HTTP_BAD_REQUEST,
-                                      "body: missing field \"%s\" for %s", missing, a->name);
+            ret = http_api_send_error(c, MHD_HTTP_BAD_REQUEST, "body: missing field \"%s\" for %s",
+                                      missing, a->name);
         else if ((bad = control_members(&cmd, buf, sizeof buf, body)) != NULL)
             ret = http_api_send_error(c, MHD_HTTP_BAD_REQUEST, "%s", bad);
         else if (cmd.kind != DASH_CMD_SPEED &&

@@ -361,10 +361,9 @@ int run_main(const run_options *opts)
     } else if (status != 0) {
         cli_error("run: %s: %s", opts->scenario_path ? opts->scenario_path : "default scenario",
                   err);
-    } else if (opts->serve_addr &&
-               ((status = run_serve_start(&sv, &s, opts->serve_addr, opts->start_paused)) !=
-                    CLI_OK ||
-                (status = allow_hosts(&sv, opts)) != CLI_OK)) {
+    } else if (opts->serve_addr && ((status = run_serve_start(&sv, &s, opts->serve_addr,
+                                                              opts->start_paused)) != CLI_OK ||
+                                    (status = allow_hosts(&sv, opts)) != CLI_OK)) {
         status = run_serve_end(&sv, status);
     } else if (!opts->serve_addr && run_signals_start(rc.signals, s.eng) != 0) {
         cli_error("run: cannot start a thread");

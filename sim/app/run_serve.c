@@ -128,8 +128,8 @@ static void serve_event(run_serve *sv, engine_call *call, const dash_command *c)
         }
         if (!why[0] && (c->n_selected == 0 || c->n_selected >= s->n))
             snprintf(why, sizeof why, "a partition needs nodes on both sides");
-        snprintf(what, sizeof what, "partition %u selected node%s from the others",
-                 c->n_selected, c->n_selected == 1 ? "" : "s");
+        snprintf(what, sizeof what, "partition %u selected node%s from the others", c->n_selected,
+                 c->n_selected == 1 ? "" : "s");
         break;
     case DASH_CMD_HEAL:
         ev.type = SCENARIO_EV_HEAL;

@@ -552,12 +552,10 @@ static void spot_reorgs(rundash *rd, const rundash_state *st)
             snprintf(who + at, sizeof who - at, " and %u more", list[k].more);
         hash_to_hex(hex, &list[k].new_tip);
         snprintf(id, sizeof id, "%.16s", hex);
-        snprintf(text, sizeof text,
-                 "reorganisation at node%s %s: depth %u, now on #%u %s",
+        snprintf(text, sizeof text, "reorganisation at node%s %s: depth %u, now on #%u %s",
                  list[k].n_nodes + list[k].more > 1 ? "s" : "", who, list[k].depth,
                  list[k].new_height, id);
-        rundash_feed(rd, st->time_ns, "reorg", list[k].nodes, list[k].n_nodes + list[k].more,
-                     text);
+        rundash_feed(rd, st->time_ns, "reorg", list[k].nodes, list[k].n_nodes + list[k].more, text);
         rd->feed[(rd->feed_head + rd->feed_count - 1) % RUNDASH_FEED_MAX].depth = list[k].depth;
     }
 }

@@ -21,8 +21,8 @@ enum { FEED_NODES = 16 };
 
 typedef struct entry {
     int64_t time_ns;
-    int file;       /* 0: events.csv, 1: reorgs.csv */
-    size_t row, n;  /* first row and rows (a partition: one per node) */
+    int file;      /* 0: events.csv, 1: reorgs.csv */
+    size_t row, n; /* first row and rows (a partition: one per node) */
 } entry;
 
 typedef struct feed {
@@ -239,8 +239,7 @@ static void describe(const feed *f, const entry *e, cJSON *o)
                 snprintf(text, sizeof text, "link %.0f-%.0f: latency back to the scenario's", node,
                          peer);
             else
-                snprintf(text, sizeof text, "link %.0f-%.0f: latency is now %g s", node, peer,
-                         lat);
+                snprintf(text, sizeof text, "link %.0f-%.0f: latency is now %g s", node, peer, lat);
         } else {
             static const char *const verbs[][2] = {
                 {"crash", "crashed"}, {"restart", "restarted"}, {"join", "joined"}};

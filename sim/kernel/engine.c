@@ -481,18 +481,6 @@ int engine_schedule_timer(engine *e, uint32_t node_id, int64_t at_ns, uint32_t t
     if (at_ns < e->now_ns)
         return ENGINE_E_PAST;
     node *n = &e->nodes[node_id];
-    if (e->owner[node_id] >= e->threads) {
-        engine_event gone = {.time_ns = at_ns,
-                             .src = node_id,
-                             .dst = node_id,
-                             .seq = n->next_seq++,
-                             .type = type,
-                             .payload = payload,
-                             .arg = arg};
-        if (e->cfg.model.on_discard != NULL)
-            e->cfg.model.on_discard(e->cfg.model.ctx, &gone);
-        return ENGINE_OK;
-    }
     engine_event ev = {.time_ns = at_ns,
                        .src = node_id,
                        .dst = node_id,
@@ -500,6 +488,11 @@ int engine_schedule_timer(engine *e, uint32_t node_id, int64_t at_ns, uint32_t t
                        .type = type,
                        .payload = payload,
                        .arg = arg};
+    if (e->owner[node_id] >= e->threads) { /* a node of another process: its timer is not ours */
+        if (e->cfg.model.on_discard != NULL)
+            e->cfg.model.on_discard(e->cfg.model.ctx, &ev);
+        return ENGINE_OK;
+    }
     node_push(e, node_id, &ev);
     return ENGINE_OK;
 }
