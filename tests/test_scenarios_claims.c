@@ -67,16 +67,16 @@ static const char *run_scenario(const char *name, const char *const *extra)
  * the other's chain between the heal and the reconvergence, no node of the
  * other side does, and the network reconverges. Returns the losing side
  * (0 or 1). */
-static int check_heal(const char *dir, double heal_s, const unsigned *side[2],
-                      const size_t n_side[2])
+static int check_heal_n(const char *dir, int heal, double heal_s, const unsigned *side[2],
+                        const size_t n_side[2])
 {
     cJSON *summary = rf_json(dir, "summary.json");
-    ck_assert_msg(rf_json_num(summary, "reconvergence.reconverged") == 1,
+    ck_assert_msg(rf_json_num(summary, "reconvergence.reconverged") >= heal + 1,
                   "%s: the network did not reconverge after the heal", dir);
     cJSON *after = cJSON_GetArrayItem(
         cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(summary, "reconvergence"),
                                          "after_heal"),
-        0);
+        heal);
     ck_assert_ptr_nonnull(after);
     double until_s = rf_json_num(after, "reconverged_s");
     ck_assert_msg(rf_json_num(summary, "blocks.stale") >= 1, "%s: no stale block", dir);
@@ -99,6 +99,13 @@ static int check_heal(const char *dir, double heal_s, const unsigned *side[2],
     rf_csv_free(rg);
     rf_csv_free(tl);
     return loser;
+}
+
+/* The first heal of a run (check_heal_n's heal 0). */
+static int check_heal(const char *dir, double heal_s, const unsigned *side[2],
+                      const size_t n_side[2])
+{
+    return check_heal_n(dir, 0, heal_s, side, n_side);
 }
 
 /* ---- one check per shipped scenario ----------------------------------- */
@@ -171,6 +178,40 @@ static void claim_pow_vs_pos_pow(void)
 static void claim_pow_vs_pos_pos(void)
 {
     claim_pow_vs_pos("pow_vs_pos_pos");
+}
+
+/* partition_pow and partition_pos: {1..7} | {8,9,10} from 2m to 4m, then
+ * {1..5} | {6..10} from 5m to 7m; at each heal one whole side reorganises
+ * onto the other (with the shipped seed: nodes 8-10 at 4m, nodes 1-5 at 7m,
+ * each by the depth the description gives) and the network reconverges. */
+static void claim_partition(const char *name, double depth_first, double depth_second)
+{
+    const char *dir = run_scenario(name, NULL);
+    static const unsigned big[] = {1, 2, 3, 4, 5, 6, 7}, small[] = {8, 9, 10};
+    static const unsigned left[] = {1, 2, 3, 4, 5}, right[] = {6, 7, 8, 9, 10};
+    const unsigned *first[2] = {big, small}, *second[2] = {left, right};
+    const size_t n_first[2] = {7, 3}, n_second[2] = {5, 5};
+    ck_assert_int_eq(check_heal_n(dir, 0, 240, first, n_first), 1);
+    ck_assert_int_eq(check_heal_n(dir, 1, 420, second, n_second), 0);
+    rf_csv *rg = rf_csv_load(dir, "reorgs.csv");
+    ck_assert_double_eq(rf_num(rg, first_reorg(rg, 8, 240, 250), rf_col(rg, "depth")), depth_first);
+    ck_assert_double_eq(rf_num(rg, first_reorg(rg, 1, 420, 430), rf_col(rg, "depth")),
+                        depth_second);
+    rf_csv_free(rg);
+    cJSON *summary = rf_json(dir, "summary.json");
+    ck_assert_int_eq((int)rf_json_num(summary, "reconvergence.heals"), 2);
+    ck_assert_int_eq((int)rf_json_num(summary, "reconvergence.reconverged"), 2);
+    cJSON_Delete(summary);
+}
+
+static void claim_partition_pow(void)
+{
+    claim_partition("partition_pow", 3, 5);
+}
+
+static void claim_partition_pos(void)
+{
+    claim_partition("partition_pos", 2, 6);
 }
 
 /* crash_restart: node 3 is offline and its height flat from 2m to 4m; it
@@ -419,6 +460,7 @@ static const struct claim {
     {"pow_vs_pos_pos", claim_pow_vs_pos_pos}, {"pow_vs_pos_pow", claim_pow_vs_pos_pow},
     {"selfish_mining", claim_selfish_mining}, {"double_spend_attack", claim_double_spend_attack},
     {"byzantine", claim_byzantine},           {"eclipse", claim_eclipse},
+    {"partition_pow", claim_partition_pow},   {"partition_pos", claim_partition_pos},
 };
 #define N_CLAIMS (sizeof claims / sizeof claims[0])
 

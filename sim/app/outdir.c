@@ -81,6 +81,7 @@ static const char *const run_files[] = {
     "confirmation.png",
     "compare_propagation.png",
     "compare_confirmation.png",
+    "compare_heights.png",
     /* the gnuplot input of each figure, with `chainsim plot --gp` */
     "height.gp",
     "block_tree.gp",
@@ -89,6 +90,7 @@ static const char *const run_files[] = {
     "confirmation.gp",
     "compare_propagation.gp",
     "compare_confirmation.gp",
+    "compare_heights.gp",
 };
 
 /* Entries that belong to no run and move with the folder. */

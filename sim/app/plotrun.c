@@ -129,10 +129,10 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* $heights: one row per sample time of timeline.csv (its rows come by
- * time): time, lowest, median (nearest rank, the lower middle) and highest
- * height over the nodes. */
-static int write_heights(FILE *f, const csvtab *tl)
+/* The datablock $name: one row per sample time of timeline.csv (its rows
+ * come by time): time, lowest, median (nearest rank, the lower middle) and
+ * highest height over the nodes. */
+static int write_heights(FILE *f, const csvtab *tl, const char *name)
 {
     size_t n = csvtab_rows(tl), c_time = csvtab_col(tl, "time");
     double *h = malloc((n ? n : 1) * sizeof *h);
@@ -140,7 +140,7 @@ static int write_heights(FILE *f, const csvtab *tl)
         cli_error("plot: out of memory");
         return CLI_FAILED;
     }
-    fputs("$heights << EOD\n# time,lowest,median,highest\n", f);
+    fprintf(f, "$%s << EOD\n# time,lowest,median,highest\n", name);
     for (size_t r = 0; r < n;) {
         size_t end = r, k = 0;
         while (end < n && strcmp(csvtab_cell(tl, end, c_time), csvtab_cell(tl, r, c_time)) == 0) {
@@ -296,7 +296,8 @@ static int figures(const char *dir, const run_tables *t, const char *title, cons
         return rc;
     fprintf(fig.vars, "n_nodes = %zu\nhas_data = %d\nhas_partitions = %d\nby_node = %d\n", n_nodes,
             has_timeline, has_partitions, by_node);
-    if (has_timeline && !by_node && (rc = write_heights(fig.vars, t->timeline)) != CLI_OK) {
+    if (has_timeline && !by_node &&
+        (rc = write_heights(fig.vars, t->timeline, "heights")) != CLI_OK) {
         plot_figure_drop(&fig);
         return rc;
     }
@@ -393,6 +394,86 @@ static int overlay(const char *out_dir, char *const *runs, int n, char **labels,
     return draw(&fig, script, opts);
 }
 
+/* The headline figures of a run's summary.json as one line for a panel's
+ * title: stale rate, reorganisations, confirmation latency, pending. */
+static void summary_line(char *out, size_t len, const cJSON *s)
+{
+    double stale = 0, reorgs = 0, deepest = 0, conf = -1, pending = 0, reverted = 0;
+    const cJSON *v;
+    if ((v = summary_lookup(s, "blocks.stale_rate")) && cJSON_IsNumber(v))
+        stale = v->valuedouble;
+    if ((v = summary_lookup(s, "reorgs.count")) && cJSON_IsNumber(v))
+        reorgs = v->valuedouble;
+    if ((v = summary_lookup(s, "reorgs.deepest")) && cJSON_IsNumber(v))
+        deepest = v->valuedouble;
+    if ((v = summary_lookup(s, "transactions.confirmation_latency_s.median")) && cJSON_IsNumber(v))
+        conf = v->valuedouble;
+    if ((v = summary_lookup(s, "transactions.pending")) && cJSON_IsNumber(v))
+        pending = v->valuedouble;
+    if ((v = summary_lookup(s, "transactions.reverted")) && cJSON_IsNumber(v))
+        reverted = v->valuedouble;
+    int k = snprintf(out, len, "stale blocks %.0f%%, %.0f reorganisations (deepest %.0f)",
+                     stale * 100, reorgs, deepest);
+    if (k > 0 && (size_t)k < len) {
+        if (conf >= 0)
+            snprintf(out + k, len - (size_t)k,
+                     ", median confirmation %.0f s, %.0f pending, %.0f reverted", conf, pending,
+                     reverted);
+        else
+            snprintf(out + k, len - (size_t)k, ", no transaction confirmed");
+    }
+}
+
+/* compare_heights.png: one panel per run, its nodes' heights over virtual
+ * time with its partitions shaded and its reorganisations as impulses of
+ * their depth, so forks, stalls and reorganisations of several protocols
+ * under the same partitions stand side by side. */
+static int heights_panels(const char *out_dir, char *const *runs, int n, char **labels,
+                          cJSON **sums, const char *title, const plot_opts *opts)
+{
+    plot_figure fig;
+    if (plot_figure_begin(&fig, out_dir, "compare_heights") != 0)
+        return CLI_FAILED;
+    int rc = CLI_OK;
+    for (int r = 0; r < n && rc == CLI_OK; r++) {
+        run_tables t;
+        if ((rc = load_run(&t, runs[r])) != CLI_OK)
+            break;
+        size_t n_nodes = csvtab_rows(t.nodes);
+        int by_node = n_nodes <= PLOTRUN_COMPARE_NODE_LINES;
+        char var[48], line[512];
+        snprintf(var, sizeof var, "dir_%d", r + 1);
+        plot_var_string(fig.vars, var, runs[r]);
+        snprintf(var, sizeof var, "label_%d", r + 1);
+        plot_var_string(fig.vars, var, labels[r]);
+        summary_line(line, sizeof line, sums[r]);
+        snprintf(var, sizeof var, "stats_%d", r + 1);
+        plot_var_string(fig.vars, var, line);
+        fprintf(fig.vars, "nodes_%d = %zu\nby_node_%d = %d\nhas_data_%d = %d\n", r + 1, n_nodes,
+                r + 1, by_node, r + 1, n_nodes > 0 && csvtab_rows(t.timeline) > 0);
+        fprintf(fig.vars, "parts_%d = %d\nreorgs_%d = %d\n", r + 1, csvtab_rows(t.partitions) > 0,
+                r + 1, csvtab_rows(t.reorgs) > 0);
+        if (!by_node && csvtab_rows(t.timeline) > 0) {
+            snprintf(var, sizeof var, "heights_%d", r + 1);
+            rc = write_heights(fig.vars, t.timeline, var);
+        }
+        tables_free(&t);
+    }
+    if (rc != CLI_OK) {
+        plot_figure_drop(&fig);
+        return rc;
+    }
+    double xmax = 1;
+    for (int r = 0; r < n; r++) {
+        const cJSON *d = summary_lookup(sums[r], "duration_s");
+        if (cJSON_IsNumber(d) && d->valuedouble > xmax)
+            xmax = d->valuedouble;
+    }
+    plot_var_string(fig.vars, "compare_title", title);
+    fprintf(fig.vars, "n = %d\nxmax = %.17g\n", n, xmax);
+    return draw(&fig, "compare_heights", opts);
+}
+
 int plotrun_compare(const char *out_dir, char *const *runs, int n, const plot_opts *opts)
 {
     char err[1024];
@@ -421,6 +502,8 @@ int plotrun_compare(const char *out_dir, char *const *runs, int n, const plot_op
     if (rc == CLI_OK)
         rc = overlay(out_dir, runs, n, labels, title, "compare_confirmation", "transactions.csv",
                      "latency", opts);
+    if (rc == CLI_OK)
+        rc = heights_panels(out_dir, runs, n, labels, sums, title, opts);
     for (int r = 0; r < n && sums; r++)
         cJSON_Delete(sums[r]);
     for (int r = 0; r < n && labels; r++)

@@ -110,13 +110,21 @@ has "$tmp/d/reorgs.gp" "has_data = 0"
 
 # Two runs: overlays labelled by the parameter that differs, not the folders.
 "$bin" plot "$tmp/a" "$tmp/b" --out "$tmp/cmp" --gp >/dev/null || fail "plot of two runs exit $?"
-for p in compare_propagation compare_confirmation; do
+for p in compare_propagation compare_confirmation compare_heights; do
     png_ok "$tmp/cmp/$p.png"
     has "$tmp/cmp/$p.gp" "label_1 = 'network.bandwidth=10Mbit'"
     has "$tmp/cmp/$p.gp" "label_2 = 'network.bandwidth=1Mbit'"
     has "$tmp/cmp/$p.gp" "compare_title = 'scenario default, seed 1'"
 done
 png_ok "$tmp/b/height.png"
+# The panels: a's partition and the figures of each run's summary.json.
+g="$tmp/cmp/compare_heights.gp"
+has "$g" "parts_1 = 1"
+has "$g" "nodes_1 = $(($(wc -l <"$tmp/a/nodes.csv") - 1))"
+has "$g" "by_node_1 = 1"
+has "$g" "reorgs_1 = $([ "$(wc -l <"$tmp/a/reorgs.csv")" -gt 1 ] && echo 1 || echo 0)"
+has "$g" "xmax = $(sed -n 's/.*"duration_s":[[:space:]]*\([0-9.]*\).*/\1/p' "$tmp/a/summary.json" | head -1)"
+grep -q "^stats_2 = 'stale blocks [0-9]*%, [0-9]* reorganisations (deepest [0-9]*)" "$g" || fail "$g: $(grep stats_2 "$g")"
 
 # A sweep: 2 latencies x 2 repetitions of a small scenario without partition.
 echo '{"name": "tiny", "seed": 11, "duration": "60s", "nodes": {"count": 4, "hashrate": "5k"},
