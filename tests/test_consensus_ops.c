@@ -6,6 +6,8 @@
 #include "consensus_ops.h"
 #include "consensus_registry.h"
 #include "node_fixture.h"
+#include "rules.h"
+#include "scenario.h"
 
 #include <string.h>
 
@@ -72,6 +74,30 @@ START_TEST(registry_lists_names_for_messages)
     ck_assert_uint_eq(consensus_names(tiny, 1), 8);
     ck_assert_str_eq(tiny, "");
     ck_assert_uint_eq(consensus_names(NULL, 0), 8);
+}
+END_TEST
+
+/* Every consensus type a scenario can name runs the protocol of that name,
+ * and the scenario types name every registered protocol. */
+START_TEST(every_scenario_type_has_its_protocol)
+{
+#define TYPE_ROW(code, spelling) {code, spelling},
+    static const struct {
+        scenario_consensus type;
+        const char *name;
+    } types[] = {SCENARIO_CONSENSUS_MAP(TYPE_ROW)};
+#undef TYPE_ROW
+    size_t n_types = sizeof types / sizeof types[0];
+    for (size_t i = 0; i < n_types; i++) {
+        scenario scn;
+        memset(&scn, 0, sizeof scn);
+        scn.consensus.type = types[i].type;
+        const consensus_ops *ops = rules_protocol(&scn);
+        ck_assert_ptr_nonnull(ops);
+        ck_assert_str_eq(ops->name, types[i].name);
+        ck_assert_ptr_eq(ops, consensus_find(scenario_consensus_name(types[i].type)));
+    }
+    ck_assert_uint_eq(n_types, consensus_count());
 }
 END_TEST
 
@@ -271,6 +297,7 @@ static Suite *suite(void)
     tcase_add_test(tc, registry_finds_pow_and_pos);
     tcase_add_test(tc, registry_refuses_unknown_names);
     tcase_add_test(tc, registry_lists_names_for_messages);
+    tcase_add_test(tc, every_scenario_type_has_its_protocol);
     tcase_add_test(tc, every_table_is_complete);
     tcase_add_test(tc, install_agrees_with_final_depth);
     tcase_add_test(tc, pow_and_pos_take_no_messages);
