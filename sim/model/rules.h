@@ -37,9 +37,9 @@ const consensus_ops *rules_protocol(const scenario *scn);
 
 /* The chain params and the consensus context of scn with run seed seed
  * (stakes: the schedule of rules_stakes, used by PoS; borrowed), with the
- * hooks of its protocol installed (rules_protocol's install: params points to cons, so neither may
- * move afterwards). Genesis outputs are left unset (rules_wallets gives
- * them). Returns 0, or -1 with a message naming the scenario key in err
+ * hooks of its protocol installed (rules_protocol's install: params points
+ * to cons, so neither may move afterwards). Genesis outputs are left unset
+ * (rules_wallets gives them). Returns 0, or -1 with a message naming the scenario key in err
  * (a block interval or slot that is not a whole number of seconds). */
 int rules_consensus(chain_params *params, consensus_ctx *cons, char *err, size_t errlen,
                     const scenario *scn, uint64_t seed, const stake_schedule *stakes)
