@@ -20,6 +20,8 @@
 #include "timeunit.h"
 
 #include "consensus.h"
+#include "consensus_ops.h"
+#include "consensus_registry.h"
 #include "hmap.h"
 #include "misbehave.h"
 #include "pow.h"
@@ -77,6 +79,8 @@ struct node {
     hash256 *continue_ids;
     const chain_params *params;
     const consensus_ctx *cons;
+    const consensus_ops *ops; /* the protocol, with its per-node state */
+    void *cstate;
     const keys_pair *key;
     chain *chain;
     mempool *mp;
@@ -87,7 +91,6 @@ struct node {
     uint64_t hashrate;         /* thousandths of a hash per second (node_cfg.hashrate_mhps) */
     uint64_t hashes;
     template tmpl;
-    uint64_t next_slot;
     /* An attacker's private blocks (node_set_withholding): ids of blocks
      * it produced and has not published, never announced, served or
      * counted in its status. NULL for an honest node. */
@@ -189,6 +192,8 @@ int node_new(node **out, const node_config *cfg, chain *restored)
     n->id = cfg->id;
     n->params = cfg->chain;
     n->cons = cfg->cons;
+    n->ops = cfg->ops != NULL ? cfg->ops : consensus_for_kind(cfg->cons->type);
+    assert(n->ops != NULL);
     n->key = cfg->key;
     n->hashrate = cfg->hashrate_mhps;
     n->ban_score = cfg->ban_score;
@@ -214,7 +219,8 @@ int node_new(node **out, const node_config *cfg, chain *restored)
     }
     if (mempool_new(&n->mp, cfg->mempool_max_txs ? cfg->mempool_max_txs : 100000) != 0 ||
         hmap_new(&n->requests, sizeof(hash256), sizeof(request)) != 0 ||
-        hmap_new(&n->rejected, sizeof(hash256), 0) != 0)
+        hmap_new(&n->rejected, sizeof(hash256), 0) != 0 ||
+        n->ops->state_new(&n->cstate, n->cons) != 0)
         goto fail;
     *out = n;
     return 0;
@@ -229,6 +235,8 @@ void node_free(node *n)
     if (n == NULL)
         return;
     template_drop(&n->tmpl);
+    if (n->ops != NULL)
+        n->ops->state_free(n->cstate);
     hmap_free(n->requests);
     hmap_free(n->rejected);
     hmap_free(n->withheld);
@@ -262,6 +270,16 @@ uint32_t node_id(const node *n)
 const keys_pair *node_key(const node *n)
 {
     return n->key;
+}
+
+const consensus_ctx *node_consensus(const node *n)
+{
+    return n->cons;
+}
+
+const consensus_ops *node_ops(const node *n)
+{
+    return n->ops;
 }
 
 const uint32_t *node_peers(const node *n, size_t *n_peers)
@@ -401,11 +419,7 @@ void node_start(node *n, node_effects *fx, int64_t now_ns)
     for (size_t i = 0; i < n->n_peers; i++)
         send_status(n, fx, n->peers[i]);
     template_drop(&n->tmpl);
-    if (n->cons->type == CHAIN_POS) {
-        uint64_t slot = (uint64_t)(now_ns / n->cons->slot_ns) + 1;
-        n->next_slot = slot;
-        fx_timer(fx, (int64_t)slot * n->cons->slot_ns, NODE_TIMER_SLOT, NULL, slot);
-    }
+    n->ops->start(n->cstate, n, fx, now_ns);
 }
 
 void node_on_reconnect(node *n, node_effects *fx, int64_t now_ns, const uint32_t *peers,
@@ -696,6 +710,8 @@ void node_on_message(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, c
 {
     if (is_banned(n, peer))
         return; /* disconnected: nothing it sends is heard */
+    if (n->ops->on_message(n->cstate, n, fx, now_ns, peer, m))
+        return; /* the protocol's own message */
     switch (m->type) {
     case MSG_INV:
         on_inv(n, fx, now_ns, peer, m);
@@ -829,9 +845,10 @@ static const chain_entry *mining_parent(const node *n)
 
 /* Fills the template on the current tip: transactions by fee rate, coinbase,
  * header with the expected bits and a time after the median time past. */
-static void template_build(node *n, int64_t now_ns, int is_pos, uint32_t time)
+static void template_build(node *n, int64_t now_ns, uint32_t time)
 {
     template *t = &n->tmpl;
+    int is_pos = n->params->consensus == CHAIN_POS;
     const chain_entry *tip = mining_parent(n);
     template_drop(t);
     size_t coinbase_room = 200 + (is_pos ? BLOCK_POS_BYTES : 0) + HEADER_BYTES;
@@ -994,7 +1011,7 @@ static int mine_until(node *n, node_effects *fx, int64_t until_ns)
 static int template_start(node *n, int64_t at_ns)
 {
     template *t = &n->tmpl;
-    template_build(n, at_ns, 0, (uint32_t)now_seconds(n, at_ns));
+    template_build(n, at_ns, (uint32_t)now_seconds(n, at_ns));
     if (target_from_compact(&t->target, t->header.bits) != TARGET_OK)
         return -1;
     pow_miner_init(&t->miner, &t->header);
@@ -1030,7 +1047,7 @@ void node_mine_ahead(node *n, node_effects *fx, int64_t from_ns, int64_t until_n
                      int64_t horizon_ns, int64_t *next_ns)
 {
     *next_ns = INT64_MAX;
-    if (n->hashrate == 0 || n->cons->type != CHAIN_POW || until_ns < from_ns)
+    if (n->hashrate == 0 || n->ops->production != CONSENSUS_MINES || until_ns < from_ns)
         return;
     template *t = &n->tmpl;
     if (until_ns == from_ns && !t->active) {
@@ -1071,40 +1088,35 @@ void node_mine(node *n, node_effects *fx, int64_t from_ns, int64_t until_ns, int
         *next_ns = until_ns;
 }
 
-/* PoS: at the start of each slot, check the lottery and, as leader, build
- * and sign a block on the tip. */
-static void on_slot(node *n, node_effects *fx, int64_t now_ns, uint64_t slot)
+/* ---- services for consensus protocols (node.h) ------------------------ */
+
+void node_consensus_timer(node *n, node_effects *fx, int64_t at_ns, uint64_t arg)
 {
-    const consensus_ctx *cons = n->cons;
-    const chain_entry *tip = chain_tip(n->chain);
-    hash256 lottery;
-    if (slot == n->next_slot) {
-        n->next_slot = slot + 1;
-        fx_timer(fx, (int64_t)(slot + 1) * cons->slot_ns, NODE_TIMER_SLOT, NULL, slot + 1);
-    } else {
-        return; /* a timer of an earlier life of the node */
-    }
-    if (consensus_block_slot(chain_entry_block(tip)) >= slot ||
-        !consensus_pos_leader(cons, &lottery, tip, slot, keys_pair_public(n->key)))
-        return;
-    template_build(n, now_ns, 1, (uint32_t)consensus_slot_time(cons, slot));
-    block_pos pos;
-    memset(&pos, 0, sizeof pos);
-    pos.slot = slot;
-    memcpy(pos.proposer, keys_pair_public(n->key), KEYS_PUB_BYTES);
-    memcpy(pos.proof, lottery.b, 32);
-    hash256 signing;
-    block_pos_signing_hash(&signing, &n->tmpl.header, &pos);
-    if (keys_sign(n->key, pos.sig, signing.b, 32) != 0)
-        abort();
+    (void)n;
+    fx_timer(fx, at_ns, NODE_TIMER_CONSENSUS, NULL, arg);
+}
+
+const block_header *node_template_build(node *n, int64_t now_ns, uint32_t time)
+{
+    template_build(n, now_ns, time);
+    return &n->tmpl.header;
+}
+
+block *node_template_block(node *n, const block_pos *pos)
+{
     block *b;
-    if (block_new(&b, &n->tmpl.header, &pos, n->tmpl.txs, n->tmpl.n_tx) != 0)
+    assert(n->tmpl.active);
+    if (block_new(&b, &n->tmpl.header, pos, n->tmpl.txs, n->tmpl.n_tx) != 0)
         abort();
     template_drop(&n->tmpl);
+    return b;
+}
+
+void node_produce(node *n, node_effects *fx, int64_t now_ns, block *b)
+{
     node_note *note = fx_note(fx, NODE_NOTE_BLOCK_PRODUCED, now_ns);
     note->blk = block_ref(b);
     offer_block(n, fx, now_ns, b, UINT32_MAX);
-    block_unref(b);
 }
 
 void node_on_timer(node *n, node_effects *fx, int64_t now_ns, node_timer_kind kind, void *payload,
@@ -1115,14 +1127,12 @@ void node_on_timer(node *n, node_effects *fx, int64_t now_ns, node_timer_kind ki
         block *b = payload;
         if (n->withheld != NULL && hmap_put(n->withheld, block_id(b), NULL) < 0)
             abort();
-        node_note *note = fx_note(fx, NODE_NOTE_BLOCK_PRODUCED, now_ns);
-        note->blk = block_ref(b);
-        offer_block(n, fx, now_ns, b, UINT32_MAX);
+        node_produce(n, fx, now_ns, b);
         block_unref(b);
         break;
     }
-    case NODE_TIMER_SLOT:
-        on_slot(n, fx, now_ns, arg);
+    case NODE_TIMER_CONSENSUS:
+        n->ops->on_timer(n->cstate, n, fx, now_ns, arg);
         break;
     case NODE_TIMER_REQUESTS:
         on_requests_timer(n, fx, now_ns);

@@ -29,11 +29,17 @@
 
 typedef struct node node;
 
+/* The protocol a node runs (core/consensus_ops.h). */
+struct consensus_ops;
+
 /* Timers a node asks for; the simulator hands them back to node_on_timer. */
 typedef enum node_timer_kind {
-    NODE_TIMER_MINED = 1,   /* payload: the block this node found (a reference) */
-    NODE_TIMER_SLOT = 2,    /* arg: the PoS slot that starts now */
-    NODE_TIMER_REQUESTS = 3 /* re-ask what peers did not deliver in time */
+    NODE_TIMER_MINED = 1, /* payload: the block this node found (a reference) */
+    /* A consensus timer (node_consensus_timer), handed to the protocol's
+     * on_timer; arg: the protocol's (PoS: the slot that starts now). */
+    NODE_TIMER_CONSENSUS = 2,
+    NODE_TIMER_SLOT = NODE_TIMER_CONSENSUS, /* its name under PoS */
+    NODE_TIMER_REQUESTS = 3                 /* re-ask what peers did not deliver in time */
 } node_timer_kind;
 
 /* What happened, for metrics and the console. Block and tx pointers are
@@ -108,12 +114,15 @@ typedef struct node_config {
     uint32_t id;
     const uint32_t *peers; /* neighbour ids, copied */
     size_t n_peers;
-    const chain_params *chain;  /* shared by the run; must outlive the node */
-    block *genesis;             /* shared genesis (a reference is taken) */
-    sigcache *cache;            /* shared signature cache (may be NULL) */
-    const keys_pair *key;       /* the node's key: coinbase payee, PoS proposer; outlives node */
-    uint64_t hashrate_mhps;     /* PoW thousandths of a hash per virtual second; 0: does not mine */
-    const consensus_ctx *cons;  /* consensus rules of the run; outlives the node */
+    const chain_params *chain; /* shared by the run; must outlive the node */
+    block *genesis;            /* shared genesis (a reference is taken) */
+    sigcache *cache;           /* shared signature cache (may be NULL) */
+    const keys_pair *key;      /* the node's key: coinbase payee, PoS proposer; outlives node */
+    uint64_t hashrate_mhps;    /* PoW thousandths of a hash per virtual second; 0: does not mine */
+    const consensus_ctx *cons; /* consensus rules of the run; outlives the node */
+    /* The protocol (static, core/consensus_registry.h); NULL: the built-in
+     * one for cons->type (consensus_for_kind). */
+    const struct consensus_ops *ops;
     int64_t request_timeout_ns; /* re-ask a missing block/tx after this long */
     size_t mempool_max_txs;     /* 0: 100000 */
     uint32_t ban_score;         /* a peer whose misbehaviour score reaches it is banned
@@ -130,18 +139,20 @@ int node_new(node **out, const node_config *cfg, chain *restored)
 /* Frees the node (its chain and mempool). Accepts NULL. */
 void node_free(node *n);
 
-/* Starts (or restarts) the node at now: sends status to every peer and, for
- * PoS, sets the timer of the next slot. */
+/* Starts (or restarts) the node at now: sends status to every peer, then
+ * starts its protocol (ops->start: for PoS, the timer of the next slot). */
 void node_start(node *n, node_effects *fx, int64_t now_ns);
 
-/* Handles msg m from peer at now; m stays the caller's reference. A block
+/* Handles msg m from peer at now; m stays the caller's reference. The
+ * protocol sees it first (ops->on_message) and may take it. A block
  * or transaction of peer that is rejected adds its misbehaviour score
  * (core/misbehave.h) to the peer's total; at the ban score the peer is
  * banned (noted): from then on the node ignores its messages and sends it
  * nothing. */
 void node_on_message(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, const msg *m);
 
-/* Handles a timer the node set (payload ownership passes to the node). */
+/* Handles a timer the node set (payload ownership passes to the node); a
+ * NODE_TIMER_CONSENSUS goes to the protocol (ops->on_timer). */
 void node_on_timer(node *n, node_effects *fx, int64_t now_ns, node_timer_kind kind, void *payload,
                    uint64_t arg);
 
@@ -157,7 +168,8 @@ void node_on_timer(node *n, node_effects *fx, int64_t now_ns, node_timer_kind ki
  * idle time is cut into calls). When an attempt meets the target it sets a
  * NODE_TIMER_MINED timer at its time and sets *next_ns to INT64_MAX (mining
  * resumes on a new template after the timer); otherwise *next_ns = until_ns.
- * A node that does not mine sets *next_ns = INT64_MAX. */
+ * A node that does not mine (no hash rate, or a protocol whose nodes do not
+ * mine) sets *next_ns = INT64_MAX. */
 void node_mine(node *n, node_effects *fx, int64_t from_ns, int64_t until_ns, int64_t *next_ns);
 
 /* node_mine that may also work ahead of until_ns, so that the caller need
@@ -228,5 +240,37 @@ const keys_pair *node_key(const node *n);
 /* The node's neighbours (borrowed, *n_peers of them). */
 const uint32_t *node_peers(const node *n, size_t *n_peers);
 uint64_t node_hashes(const node *n);
+
+/* ---- For consensus protocols: from their hooks, on the node's thread ---- */
+
+/* The run's consensus rules the node was configured with (borrowed). */
+const consensus_ctx *node_consensus(const node *n);
+
+/* The node's protocol (static). */
+const struct consensus_ops *node_ops(const node *n);
+
+/* Sets a consensus timer at at_ns: at that time the protocol's on_timer
+ * gets arg (a NODE_TIMER_CONSENSUS effect). */
+void node_consensus_timer(node *n, node_effects *fx, int64_t at_ns, uint64_t arg);
+
+/* Builds the node's block template at now on the block it mines on (the
+ * tip, or node_mine_on's base), as a miner does: the mempool's transactions
+ * by fee rate within the block size (room left for the block kind's
+ * extension), a coinbase paying reward plus fees to the node's key, the
+ * expected bits and header time `time`, raised to the tip's median time
+ * past + 1 when not after it. It replaces any template the node was mining
+ * on. Returns the header (borrowed, valid until node_template_block or the
+ * next template). */
+const block_header *node_template_build(node *n, int64_t now_ns, uint32_t time);
+
+/* The block of the current template (of node_template_build) with the
+ * extension pos (NULL: none, a PoW block); the template is dropped. Returns
+ * one reference, the caller's. Aborts when out of memory. */
+block *node_template_block(node *n, const block_pos *pos);
+
+/* The node produced b at now: noted (NODE_NOTE_BLOCK_PRODUCED) and offered
+ * to its own chain, from where it is relayed when it validates. b stays the
+ * caller's reference. */
+void node_produce(node *n, node_effects *fx, int64_t now_ns, block *b);
 
 #endif

@@ -347,8 +347,7 @@ void output_print(world *s, output_written *res, const chainsel *sel, const char
     char tip[65];
     hash_to_hex(tip, &facts[main_node].tip);
     printf("\nsummary: %s, %u nodes, %s, seed %" PRIu64 ", %.0f virtual seconds\n",
-           s->scn.name ? s->scn.name : "scenario", s->n,
-           s->cons.type == CHAIN_POW ? "proof-of-work" : "proof-of-stake", s->seed,
+           s->scn.name ? s->scn.name : "scenario", s->n, s->ops->title, s->seed,
            (double)s->scn.duration_ns / (double)TIMEUNIT_NS_PER_S);
     printf("  main chain: height %u, tip %s (node %u)\n", facts[main_node].height, tip,
            main_node + 1);

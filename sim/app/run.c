@@ -260,8 +260,7 @@ static int run_and_finish(world *s, run_ctx *rc, const chainsel *chains)
         rc->progress_s);
     if (!s->quiet)
         printf("chainsim %s: %s, %u nodes, %s, seed %" PRIu64 "\n", CHAINSIM_VERSION,
-               s->scn.name ? s->scn.name : "scenario", s->n,
-               s->cons.type == CHAIN_POW ? "proof-of-work" : "proof-of-stake", s->seed);
+               s->scn.name ? s->scn.name : "scenario", s->n, s->ops->title, s->seed);
     double t0 = wall_now();
     if (engine_run(s->eng, s->scn.duration_ns) != ENGINE_OK)
         abort(); /* a fresh engine starts at 0 */

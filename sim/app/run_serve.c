@@ -222,7 +222,7 @@ int run_serve_start(run_serve *sv, world *s, const char *addr, int start_paused)
     rundash_config rc = {
         .listen = addr,
         .eng = s->eng,
-        .consensus = s->cons.type == CHAIN_POW ? "pow" : "pos",
+        .consensus = s->ops->name,
         .scenario_name = s->scn.name,
         .duration_ns = s->scn.duration_ns,
         .n_nodes = s->n,

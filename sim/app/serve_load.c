@@ -131,7 +131,7 @@ static int add_block(loader *ld, uint32_t *at, const char *path, block *b, uint3
     rec->b = block_ref(b);
     rec->height = i;
     rec->parent = parent;
-    block_work(&rec->work, b, ld->scn.consensus.type == SCENARIO_POS);
+    block_work(&rec->work, b, rules_protocol(&ld->scn)->block_kind == CHAIN_POS);
     if (parent != NONE)
         u256_add(&rec->work, &rec->work, &ld->recs[parent].work);
     *at = index;
@@ -521,8 +521,7 @@ static cJSON *snapshot(loader *ld)
     cJSON_AddNumberToObject(status, "speed", 0);
     cJSON_AddBoolToObject(status, "paused", 0);
     cJSON_AddBoolToObject(status, "finished", 1);
-    cJSON_AddStringToObject(status, "consensus",
-                            scn->consensus.type == SCENARIO_POS ? "pos" : "pow");
+    cJSON_AddStringToObject(status, "consensus", rules_protocol(scn)->name);
     if (scn->name)
         cJSON_AddStringToObject(status, "scenario", scn->name);
     cJSON_AddNumberToObject(status, "nodes", scn->n_nodes);

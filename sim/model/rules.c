@@ -4,12 +4,14 @@
 #include "rules.h"
 #include "timeunit.h"
 
+#include "consensus_registry.h"
 #include "pow.h"
 #include "streams.h"
 #include "world.h"
 
 #include <openssl/crypto.h>
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +51,13 @@ int rules_stakes(stake_schedule **out, char *err, size_t errlen, const scenario 
         return -1;
     }
     return 0;
+}
+
+const consensus_ops *rules_protocol(const scenario *scn)
+{
+    const consensus_ops *ops = consensus_find(scenario_consensus_name(scn->consensus.type));
+    assert(ops != NULL); /* the registry lists every scenario_consensus */
+    return ops;
 }
 
 int rules_consensus(chain_params *params, consensus_ctx *cons, char *err, size_t errlen,
@@ -106,7 +115,7 @@ int rules_consensus(chain_params *params, consensus_ctx *cons, char *err, size_t
         cons->k = scn->consensus.pos.k;
         cons->stakes = stakes;
     }
-    consensus_install(params, cons);
+    rules_protocol(scn)->install(params, cons);
     return 0;
 }
 
@@ -127,7 +136,7 @@ int rules_build(rules_set *r, char *err, size_t errlen, const scenario *scn, uns
 {
     memset(r, 0, sizeof *r);
     r->n_nodes = scn->n_nodes;
-    int keys = (flags & RULES_NODE_KEYS) || scn->consensus.type == SCENARIO_POS;
+    int keys = (flags & RULES_NODE_KEYS) || rules_protocol(scn)->needs_keys;
     r->node_pubs = keys ? calloc(scn->n_nodes ? scn->n_nodes : 1, sizeof *r->node_pubs) : NULL;
     if (keys && r->node_pubs == NULL)
         goto nomem;

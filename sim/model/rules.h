@@ -11,6 +11,7 @@
 
 #include "chain.h"
 #include "consensus.h"
+#include "consensus_ops.h"
 #include "keys.h"
 #include "net.h"
 #include "scenario.h"
@@ -30,11 +31,15 @@ void rules_node_seed(uint8_t out[KEYS_SEED_BYTES], uint64_t run_seed, uint32_t i
 int rules_stakes(stake_schedule **out, char *err, size_t errlen, const scenario *scn,
                  const uint8_t (*pubs)[KEYS_PUB_BYTES]) __attribute__((warn_unused_result));
 
+/* The consensus protocol scn runs (core/consensus_registry.h: the one named
+ * by consensus.type; static). Every type a scenario can name has one. */
+const consensus_ops *rules_protocol(const scenario *scn);
+
 /* The chain params and the consensus context of scn with run seed seed
  * (stakes: the schedule of rules_stakes, used by PoS; borrowed), with the
- * hooks installed (consensus_install: params points to cons, so neither may
- * move afterwards). Genesis outputs are left unset (rules_wallets gives
- * them). Returns 0, or -1 with a message naming the scenario key in err
+ * hooks of its protocol installed (rules_protocol's install: params points
+ * to cons, so neither may move afterwards). Genesis outputs are left unset
+ * (rules_wallets gives them). Returns 0, or -1 with a message naming the scenario key in err
  * (a block interval or slot that is not a whole number of seconds). */
 int rules_consensus(chain_params *params, consensus_ctx *cons, char *err, size_t errlen,
                     const scenario *scn, uint64_t seed, const stake_schedule *stakes)

@@ -24,6 +24,7 @@
 #include "block.h"
 #include "chain.h"
 #include "consensus.h"
+#include "consensus_ops.h"
 #include "engine.h"
 #include "hash.h"
 #include "keys.h"
@@ -132,6 +133,7 @@ typedef struct world {
     net *net;
     engine *eng;
     consensus_ctx cons;
+    const consensus_ops *ops; /* the protocol (rules_protocol) */
     chain_params params;
     block *genesis;
     sigcache *cache;

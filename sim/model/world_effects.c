@@ -201,7 +201,7 @@ static void record_note(world *s, uint32_t ni, const node_note *note)
         world_short_id(id, block_id(note->blk));
         world_say(s, sn, ni, note->time_ns,
                   "node %u refused the branch of %s: it would revert %u blocks (k = %u)", ni + 1,
-                  id, note->depth, s->cons.k);
+                  id, note->depth, s->ops->final_depth(&s->cons));
         break;
     case NODE_NOTE_COUNT:
         break;

@@ -321,7 +321,8 @@ static void ev_set_hashrate(world *s, engine_call *call, int64_t now, const scen
     if (world_local(s, ev->node))
         engine_call_act_as(call, ev->node); /* its idle time up to now first */
     if (sn->n)
-        node_set_hashrate(sn->n, now, s->cons.type == CHAIN_POW ? sn->hashrate_mhps : 0);
+        node_set_hashrate(sn->n, now,
+                          s->ops->production == CONSENSUS_MINES ? sn->hashrate_mhps : 0);
     /* Whole rates print as before ("%.0f"); a fraction with its thousandths. */
     uint64_t whole = sn->hashrate_mhps / NODE_MHPS_PER_HPS;
     unsigned frac = (unsigned)(sn->hashrate_mhps % NODE_MHPS_PER_HPS);

@@ -34,8 +34,9 @@ static int node_config_for(world *s, node_config *cfg, uint32_t i, uint32_t *pee
     cfg->genesis = s->genesis;
     cfg->cache = s->cache;
     cfg->key = sn->key;
-    cfg->hashrate_mhps = s->cons.type == CHAIN_POW ? sn->hashrate_mhps : 0;
+    cfg->hashrate_mhps = s->ops->production == CONSENSUS_MINES ? sn->hashrate_mhps : 0;
     cfg->cons = &s->cons;
+    cfg->ops = s->ops;
     cfg->ban_score = s->scn.network.ban_score;
     /* Re-ask a missing item after a generous multiple of the latency. */
     const scenario_latency *lat = &s->scn.network.latency;
@@ -101,6 +102,7 @@ int world_start_node(world *s, engine_call *call, uint32_t i, chain *restored)
  * run's chain files). */
 static int setup_consensus(world *s, char *err, size_t errlen)
 {
+    s->ops = rules_protocol(&s->scn);
     return rules_consensus(&s->params, &s->cons, err, errlen, &s->scn, s->seed, s->stakes);
 }
 
