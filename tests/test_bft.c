@@ -1,8 +1,14 @@
 /* BFT consensus core: the validator set (rejections, CometBFT's proposer
  * rotation against the spec's own tables and a sequence derived by hand,
  * exact 2/3 and 1/3 thresholds), votes and proposals (sign bytes, signing,
- * each vote-set rejection, equivocation evidence, tallies), and commit
- * certificates (round trip, verification, every flipped byte refused). */
+ * each vote-set rejection, equivocation evidence, tallies), commit
+ * certificates (round trip, verification, every flipped byte refused), and
+ * Algorithm 1 of Buchman, Kwon and Milosevic (2018): four validators and
+ * an observer commit in round 0; a silent proposer, nil prevotes and
+ * precommits lead to the next round without a commit; locking (lines
+ * 22-27), proof of lock (28-33), the valid value (36-43), skipping to a
+ * round with f+1 messages (55-56), and every refused input. */
+#include "bft.h"
 #include "bftval.h"
 #include "bftvote.h"
 #include "testutil.h"
@@ -673,6 +679,614 @@ START_TEST(cert_rejections)
 }
 END_TEST
 
+/* ---- the state machine (Algorithm 1) ---- */
+
+static const bft_config config = {.timeout_propose_ns = 3000,
+                                  .timeout_prevote_ns = 1000,
+                                  .timeout_precommit_ns = 1000,
+                                  .timeout_delta_ns = 500};
+
+static bftvote_proposal prop(const fixture *f, uint64_t height, int32_t round, int32_t valid_round,
+                             uint8_t block_tag, uint32_t signer)
+{
+    bftvote_proposal p;
+    memset(&p, 0, sizeof p);
+    p.height = height;
+    p.round = round;
+    p.valid_round = valid_round;
+    p.block_id = block(block_tag);
+    ck_assert_int_eq(bftvote_proposal_sign(&p, f->pairs[signer]), 0);
+    return p;
+}
+
+static size_t count(const bft_actions *out, bft_action_kind kind)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < out->n; i++)
+        c += out->items[i].kind == kind;
+    return c;
+}
+
+/* The only action of kind in out (fails the test unless there is one). */
+static const bft_action *only(const bft_actions *out, bft_action_kind kind)
+{
+    ck_assert_uint_eq(count(out, kind), 1);
+    for (size_t i = 0; i < out->n; i++)
+        if (out->items[i].kind == kind)
+            return &out->items[i];
+    return NULL;
+}
+
+/* Asserts that out holds exactly one vote, of type, for block_tag (0: nil)
+ * at round, and empties out. */
+static void expect_vote(bft_actions *out, bftvote_type type, int32_t round, uint8_t block_tag)
+{
+    const bft_action *a = only(out, BFT_ACT_VOTE);
+    ck_assert_int_eq(a->vote.type, type);
+    ck_assert_int_eq(a->vote.round, round);
+    ck_assert_int_eq(a->vote.nil, block_tag == 0);
+    if (block_tag != 0) {
+        hash256 want = block(block_tag);
+        ck_assert_int_eq(hash_eq(&a->vote.block_id, &want), 1);
+    }
+    bft_actions_clear(out);
+}
+
+static void feed_vote(bft *m, bft_actions *out, const bftvote *v)
+{
+    bftvote_status vs;
+    ck_assert_int_eq(bft_on_vote(m, out, &vs, v), BFT_OK);
+    ck_assert_int_eq(vs, BFTVOTE_OK);
+}
+
+static bft *machine(const fixture *f, size_t self)
+{
+    bft *m;
+    ck_assert_int_eq(bft_new(&m, f->vals, self < f->n ? f->pairs[self] : NULL, &config, 1), BFT_OK);
+    return m;
+}
+
+/* Four validators and an observer gossiping every message to each other,
+ * in order; proposers propose block 1 (then 2, ... per height); no timeout
+ * ever fires. */
+#define NET_MAX 4096
+typedef struct net {
+    const fixture *f;
+    bft *m[5];
+    size_t n; /* machines: f->n validators, then the observer */
+    struct {
+        size_t from;
+        bft_action a;
+    } queue[NET_MAX];
+    size_t head, tail;
+    size_t commits[5];
+    hash256 committed[5][4];
+    size_t timeouts;
+} net;
+
+static void absorb(net *nw, size_t who, bft_actions *out)
+{
+    for (size_t i = 0; i < out->n; i++) {
+        bft_action a = out->items[i];
+        switch (a.kind) {
+        case BFT_ACT_PROPOSAL:
+        case BFT_ACT_VOTE:
+            ck_assert_uint_lt(nw->tail, NET_MAX);
+            nw->queue[nw->tail].from = who;
+            nw->queue[nw->tail].a = a;
+            memset(&nw->queue[nw->tail].a.cert, 0, sizeof a.cert);
+            nw->tail++;
+            break;
+        case BFT_ACT_GET_VALUE: {
+            hash256 v = block((uint8_t)a.height);
+            ck_assert_int_eq(bft_on_value(nw->m[who], out, a.height, a.round, &v), BFT_OK);
+            break;
+        }
+        case BFT_ACT_COMMIT: {
+            char err[256];
+            ck_assert_int_eq(bftvote_cert_verify(err, sizeof err, &a.cert, nw->f->vals),
+                             BFTVOTE_OK);
+            ck_assert_int_eq(a.cert.height, a.height);
+            ck_assert_int_eq(hash_eq(&a.cert.block_id, &a.block_id), 1);
+            ck_assert_uint_lt(nw->commits[who], 4);
+            nw->committed[who][nw->commits[who]++] = a.block_id;
+            ck_assert_int_eq(a.round, 0);
+            break;
+        }
+        case BFT_ACT_TIMEOUT:
+            nw->timeouts++;
+            break;
+        case BFT_ACT_EVIDENCE:
+            ck_abort_msg("no validator equivocates here");
+        }
+    }
+    bft_actions_clear(out);
+}
+
+static void net_run(net *nw, uint64_t until_height)
+{
+    while (nw->head < nw->tail) {
+        size_t from = nw->queue[nw->head].from;
+        bft_action a = nw->queue[nw->head].a;
+        nw->head++;
+        for (size_t to = 0; to < nw->n; to++) {
+            if (to == from || bft_height(nw->m[to]) > until_height)
+                continue;
+            bft_actions out = {0};
+            if (a.kind == BFT_ACT_PROPOSAL) {
+                ck_assert_int_eq(bft_on_proposal(nw->m[to], &out, &a.proposal, 1), BFT_OK);
+            } else {
+                bftvote_status vs;
+                bft_status s = bft_on_vote(nw->m[to], &out, &vs, &a.vote);
+                /* Votes of a finished height arrive after a decision. */
+                ck_assert(s == BFT_OK || s == BFT_WRONG_HEIGHT);
+            }
+            absorb(nw, to, &out);
+        }
+    }
+}
+
+START_TEST(sm_happy_path_commits_in_round_0)
+{
+    fixture f;
+    int64_t powers[4] = {1, 1, 1, 1};
+    fixture_init(&f, powers, 4);
+    static net nw;
+    memset(&nw, 0, sizeof nw);
+    nw.f = &f;
+    nw.n = 5;
+    for (size_t i = 0; i < 5; i++)
+        nw.m[i] = machine(&f, i); /* machine 4 is an observer */
+    ck_assert_uint_eq(bft_proposer(nw.m[0], 0), 0);
+    ck_assert_uint_eq(bft_proposer(nw.m[0], 1), 1);
+    for (size_t i = 0; i < 5; i++) {
+        bft_actions out = {0};
+        ck_assert_int_eq(bft_start(nw.m[i], &out), BFT_OK);
+        if (i == 0)
+            ck_assert_uint_eq(count(&out, BFT_ACT_GET_VALUE), 1);
+        else
+            ck_assert_int_eq(only(&out, BFT_ACT_TIMEOUT)->delay_ns, 3000);
+        absorb(&nw, i, &out);
+    }
+    net_run(&nw, 3);
+    for (size_t i = 0; i < 5; i++) {
+        /* Heights 1, 2, 3 decided, each in round 0, by everyone. */
+        ck_assert_uint_ge(nw.commits[i], 3);
+        for (uint8_t h = 1; h <= 3; h++) {
+            hash256 want = block(h);
+            ck_assert_int_eq(hash_eq(&nw.committed[i][h - 1], &want), 1);
+        }
+    }
+    /* One selection run per height: height 4's round 0 is validator 3's. */
+    ck_assert_uint_eq(bft_proposer(nw.m[0], 0), 3);
+    for (size_t i = 0; i < 5; i++)
+        bft_free(nw.m[i]);
+    fixture_free(&f);
+}
+END_TEST
+
+/* The proposer of round 0 says nothing: timeoutPropose, prevote nil; 2/3+
+ * prevotes for nil: precommit nil (lines 44-46), which commits nothing;
+ * 2/3+ precommits: timeoutPrecommit (lines 47-48), then round 1 with
+ * longer timeouts (lines 65-67). */
+START_TEST(sm_silent_proposer_times_out_to_next_round)
+{
+    fixture f;
+    int64_t powers[4] = {1, 1, 1, 1};
+    fixture_init(&f, powers, 4);
+    bft *m = machine(&f, 2);
+    bft_actions out = {0};
+    ck_assert_int_eq(bft_start(m, &out), BFT_OK);
+    const bft_action *t = only(&out, BFT_ACT_TIMEOUT);
+    ck_assert_int_eq(t->timeout, BFT_TIMEOUT_PROPOSE);
+    ck_assert_int_eq(t->delay_ns, 3000);
+    ck_assert_int_eq(t->height, 1);
+    ck_assert_int_eq(t->round, 0);
+    bft_actions_clear(&out);
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PROPOSE, 1, 0), BFT_OK);
+    expect_vote(&out, BFTVOTE_PREVOTE, 0, 0);
+    ck_assert_int_eq(bft_current_step(m), BFT_STEP_PREVOTE);
+    /* A second firing, or one of another round, does nothing. */
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PROPOSE, 1, 0), BFT_STALE);
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PRECOMMIT, 1, 3), BFT_STALE);
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PRECOMMIT, 2, 0), BFT_STALE);
+    ck_assert_uint_eq(out.n, 0);
+    bftvote v = vote(&f, BFTVOTE_PREVOTE, 1, 0, 0, 0);
+    feed_vote(m, &out, &v);
+    ck_assert_uint_eq(out.n, 0); /* 2 of 4: nothing yet */
+    v = vote(&f, BFTVOTE_PREVOTE, 1, 0, 0, 1);
+    feed_vote(m, &out, &v);
+    expect_vote(&out, BFTVOTE_PRECOMMIT, 0, 0); /* lines 44-46 */
+    ck_assert_int_eq(bft_current_step(m), BFT_STEP_PRECOMMIT);
+    v = vote(&f, BFTVOTE_PRECOMMIT, 1, 0, 0, 0);
+    feed_vote(m, &out, &v);
+    ck_assert_uint_eq(out.n, 0);
+    v = vote(&f, BFTVOTE_PRECOMMIT, 1, 0, 0, 3);
+    feed_vote(m, &out, &v);
+    /* 3 of 4 precommits for nil: a timeout, no commit. */
+    t = only(&out, BFT_ACT_TIMEOUT);
+    ck_assert_int_eq(t->timeout, BFT_TIMEOUT_PRECOMMIT);
+    ck_assert_int_eq(t->delay_ns, 1000);
+    ck_assert_uint_eq(count(&out, BFT_ACT_COMMIT), 0);
+    ck_assert_int_eq(bft_height(m), 1);
+    bft_actions_clear(&out);
+    v = vote(&f, BFTVOTE_PRECOMMIT, 1, 0, 0, 1);
+    feed_vote(m, &out, &v); /* 4 of 4 for nil: still no commit, no second timeout */
+    ck_assert_uint_eq(out.n, 0);
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PRECOMMIT, 1, 0), BFT_OK);
+    ck_assert_int_eq(bft_round(m), 1);
+    ck_assert_int_eq(bft_current_step(m), BFT_STEP_PROPOSE);
+    t = only(&out, BFT_ACT_TIMEOUT);
+    ck_assert_int_eq(t->timeout, BFT_TIMEOUT_PROPOSE);
+    ck_assert_int_eq(t->round, 1);
+    ck_assert_int_eq(t->delay_ns, 3000 + 500); /* base + round * delta */
+    bft_actions_clear(&out);
+    ck_assert_int_eq(bft_timeout_ns(&config, BFT_TIMEOUT_PREVOTE, 4), 1000 + 4 * 500);
+    /* Round 1 goes the same way; round 2 is this validator's to propose. */
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PROPOSE, 1, 1), BFT_OK);
+    expect_vote(&out, BFTVOTE_PREVOTE, 1, 0);
+    for (uint32_t i = 0; i < 2; i++) {
+        v = vote(&f, BFTVOTE_PREVOTE, 1, 1, 1, i); /* prevotes for a block no one proposed */
+        feed_vote(m, &out, &v);
+    }
+    t = only(&out, BFT_ACT_TIMEOUT); /* lines 34-35 */
+    ck_assert_int_eq(t->timeout, BFT_TIMEOUT_PREVOTE);
+    ck_assert_int_eq(t->delay_ns, 1500);
+    bft_actions_clear(&out);
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PREVOTE, 1, 1), BFT_OK);
+    expect_vote(&out, BFTVOTE_PRECOMMIT, 1, 0); /* lines 61-64 */
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PRECOMMIT, 1, 1), BFT_OK);
+    ck_assert_int_eq(bft_round(m), 2);
+    const bft_action *g = only(&out, BFT_ACT_GET_VALUE);
+    ck_assert_int_eq(g->round, 2);
+    bft_actions_clear(&out);
+    hash256 x = block(7);
+    ck_assert_int_eq(bft_on_value(m, &out, 1, 1, &x), BFT_STALE);
+    ck_assert_int_eq(bft_on_value(m, &out, 1, 2, &x), BFT_OK);
+    const bft_action *pa = only(&out, BFT_ACT_PROPOSAL);
+    ck_assert_int_eq(pa->proposal.valid_round, -1);
+    ck_assert_int_eq(bftvote_proposal_verify(&pa->proposal, f.pubs[2]), 1);
+    expect_vote(&out, BFTVOTE_PREVOTE, 2, 7); /* its own proposal, lines 22-27 */
+    ck_assert_int_eq(bft_on_value(m, &out, 1, 2, &x), BFT_STALE);
+    bft_free(m);
+    fixture_free(&f);
+}
+END_TEST
+
+/* Validator 3 locks on v in round 0 (lines 36-43), then in round 1 is
+ * offered w without a proof of lock: it prevotes nil (lines 22-27). */
+START_TEST(sm_locked_validator_prevotes_nil_for_other_value)
+{
+    fixture f;
+    int64_t powers[4] = {1, 1, 1, 1};
+    fixture_init(&f, powers, 4);
+    bft *m = machine(&f, 3);
+    bft_actions out = {0};
+    ck_assert_int_eq(bft_start(m, &out), BFT_OK);
+    bft_actions_clear(&out);
+    bftvote_proposal p = prop(&f, 1, 0, -1, 1, 0);
+    ck_assert_int_eq(bft_on_proposal(m, &out, &p, 1), BFT_OK);
+    expect_vote(&out, BFTVOTE_PREVOTE, 0, 1);
+    bftvote v = vote(&f, BFTVOTE_PREVOTE, 1, 0, 1, 0);
+    feed_vote(m, &out, &v);
+    v = vote(&f, BFTVOTE_PREVOTE, 1, 0, 1, 1);
+    feed_vote(m, &out, &v);
+    expect_vote(&out, BFTVOTE_PRECOMMIT, 0, 1);
+    hash256 id;
+    int32_t r;
+    ck_assert_int_eq(bft_locked(m, &id, &r), 1);
+    ck_assert_int_eq(r, 0);
+    hash256 v1 = block(1);
+    ck_assert_int_eq(hash_eq(&id, &v1), 1);
+    ck_assert_int_eq(bft_valid(m, &id, &r), 1);
+    ck_assert_int_eq(r, 0);
+    /* The others precommit nil: no decision, round 1. */
+    for (uint32_t i = 0; i < 2; i++) {
+        v = vote(&f, BFTVOTE_PRECOMMIT, 1, 0, 0, i);
+        feed_vote(m, &out, &v);
+    }
+    ck_assert_uint_eq(count(&out, BFT_ACT_COMMIT), 0);
+    bft_actions_clear(&out);
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PRECOMMIT, 1, 0), BFT_OK);
+    bft_actions_clear(&out);
+    ck_assert_int_eq(bft_round(m), 1);
+    ck_assert_uint_eq(bft_proposer(m, 1), 1);
+    p = prop(&f, 1, 1, -1, 2, 1); /* w, no proof of lock */
+    ck_assert_int_eq(bft_on_proposal(m, &out, &p, 1), BFT_OK);
+    expect_vote(&out, BFTVOTE_PREVOTE, 1, 0);
+    ck_assert_int_eq(bft_locked(m, &id, &r), 1);
+    ck_assert_int_eq(r, 0);
+    /* In round 2 the locked value itself is prevoted. */
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PREVOTE, 1, 1), BFT_OK);
+    expect_vote(&out, BFTVOTE_PRECOMMIT, 1, 0);
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PRECOMMIT, 1, 1), BFT_OK);
+    bft_actions_clear(&out);
+    p = prop(&f, 1, 2, -1, 1, 2);
+    ck_assert_int_eq(bft_on_proposal(m, &out, &p, 1), BFT_OK);
+    expect_vote(&out, BFTVOTE_PREVOTE, 2, 1);
+    bft_free(m);
+    fixture_free(&f);
+}
+END_TEST
+
+/* Locked on v in round 0, validator 3 sees 2/3+ prevotes for w in round 1
+ * (whose proposal it missed); round 2's proposer proposes w with valid
+ * round 1: that proof of lock makes it prevote w (lines 28-33). A
+ * proposal naming a valid round without 2/3+ prevotes there does not. */
+START_TEST(sm_proof_of_lock_unlocks)
+{
+    fixture f;
+    int64_t powers[4] = {1, 1, 1, 1};
+    fixture_init(&f, powers, 4);
+    bft *m = machine(&f, 3);
+    bft_actions out = {0};
+    ck_assert_int_eq(bft_start(m, &out), BFT_OK);
+    bftvote_proposal p = prop(&f, 1, 0, -1, 1, 0);
+    ck_assert_int_eq(bft_on_proposal(m, &out, &p, 1), BFT_OK);
+    for (uint32_t i = 0; i < 2; i++) {
+        bftvote v = vote(&f, BFTVOTE_PREVOTE, 1, 0, 1, i);
+        feed_vote(m, &out, &v);
+    }
+    for (uint32_t i = 0; i < 2; i++) {
+        bftvote v = vote(&f, BFTVOTE_PRECOMMIT, 1, 0, 0, i);
+        feed_vote(m, &out, &v);
+    }
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PRECOMMIT, 1, 0), BFT_OK);
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PROPOSE, 1, 1), BFT_OK);
+    bft_actions_clear(&out);
+    for (uint32_t i = 0; i < 3; i++) {
+        bftvote v = vote(&f, BFTVOTE_PREVOTE, 1, 1, 2, i);
+        feed_vote(m, &out, &v);
+    }
+    /* No proposal of round 1 seen: no lock change, the prevote timeout. */
+    ck_assert_int_eq(only(&out, BFT_ACT_TIMEOUT)->timeout, BFT_TIMEOUT_PREVOTE);
+    bft_actions_clear(&out);
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PREVOTE, 1, 1), BFT_OK);
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PRECOMMIT, 1, 1), BFT_OK);
+    bft_actions_clear(&out);
+    ck_assert_int_eq(bft_round(m), 2);
+    /* A claimed proof of lock from round 0, where w had no 2/3+: no rule
+     * fires (the proposal waits for prevotes that never come). */
+    bftvote_proposal bad = prop(&f, 1, 2, 0, 2, 2);
+    ck_assert_int_eq(bft_on_proposal(m, &out, &bad, 1), BFT_OK);
+    ck_assert_uint_eq(out.n, 0);
+    ck_assert_int_eq(bft_current_step(m), BFT_STEP_PROPOSE);
+    bft_free(m);
+    /* Again, with the right proof of lock. */
+    m = machine(&f, 3);
+    ck_assert_int_eq(bft_start(m, &out), BFT_OK);
+    ck_assert_int_eq(bft_on_proposal(m, &out, &p, 1), BFT_OK);
+    for (uint32_t i = 0; i < 2; i++) {
+        bftvote v = vote(&f, BFTVOTE_PREVOTE, 1, 0, 1, i);
+        feed_vote(m, &out, &v);
+    }
+    for (uint32_t i = 0; i < 2; i++) {
+        bftvote v = vote(&f, BFTVOTE_PRECOMMIT, 1, 0, 0, i);
+        feed_vote(m, &out, &v);
+    }
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PRECOMMIT, 1, 0), BFT_OK);
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PROPOSE, 1, 1), BFT_OK);
+    for (uint32_t i = 0; i < 3; i++) {
+        bftvote v = vote(&f, BFTVOTE_PREVOTE, 1, 1, 2, i);
+        feed_vote(m, &out, &v);
+    }
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PREVOTE, 1, 1), BFT_OK);
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PRECOMMIT, 1, 1), BFT_OK);
+    bft_actions_clear(&out);
+    hash256 id;
+    int32_t r;
+    ck_assert_int_eq(bft_locked(m, &id, &r), 1);
+    ck_assert_int_eq(r, 0); /* still locked on v from round 0 */
+    bftvote_proposal good = prop(&f, 1, 2, 1, 2, 2);
+    ck_assert_int_eq(bft_on_proposal(m, &out, &good, 1), BFT_OK);
+    expect_vote(&out, BFTVOTE_PREVOTE, 2, 2);
+    bft_free(m);
+    bft_actions_clear(&out);
+    fixture_free(&f);
+}
+END_TEST
+
+/* Validator 1 precommits nil after its prevote timeout, then sees the
+ * proposal v and 2/3+ prevotes for it: v becomes its valid value (round
+ * 0) without a lock (lines 36-43 at step precommit); as proposer of round
+ * 1 it proposes v again with valid round 0 instead of a new value
+ * (lines 14-16). */
+START_TEST(sm_valid_value_is_reproposed)
+{
+    fixture f;
+    int64_t powers[4] = {1, 1, 1, 1};
+    fixture_init(&f, powers, 4);
+    bft *m = machine(&f, 1);
+    bft_actions out = {0};
+    ck_assert_int_eq(bft_start(m, &out), BFT_OK);
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PROPOSE, 1, 0), BFT_OK);
+    bft_actions_clear(&out);
+    bftvote v = vote(&f, BFTVOTE_PREVOTE, 1, 0, 1, 0);
+    feed_vote(m, &out, &v);
+    v = vote(&f, BFTVOTE_PREVOTE, 1, 0, 1, 2);
+    feed_vote(m, &out, &v);
+    ck_assert_int_eq(only(&out, BFT_ACT_TIMEOUT)->timeout, BFT_TIMEOUT_PREVOTE);
+    bft_actions_clear(&out);
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PREVOTE, 1, 0), BFT_OK);
+    expect_vote(&out, BFTVOTE_PRECOMMIT, 0, 0);
+    hash256 id;
+    int32_t r;
+    ck_assert_int_eq(bft_valid(m, &id, &r), 0);
+    ck_assert_int_eq(r, -1);
+    bftvote_proposal p = prop(&f, 1, 0, -1, 1, 0);
+    ck_assert_int_eq(bft_on_proposal(m, &out, &p, 1), BFT_OK);
+    ck_assert_uint_eq(out.n, 0); /* step is precommit: no prevote */
+    v = vote(&f, BFTVOTE_PREVOTE, 1, 0, 1, 3);
+    feed_vote(m, &out, &v);
+    ck_assert_uint_eq(out.n, 0);
+    ck_assert_int_eq(bft_valid(m, &id, &r), 1);
+    ck_assert_int_eq(r, 0);
+    hash256 v1 = block(1);
+    ck_assert_int_eq(hash_eq(&id, &v1), 1);
+    ck_assert_int_eq(bft_locked(m, &id, &r), 0);
+    ck_assert_int_eq(r, -1);
+    for (uint32_t i = 2; i < 4; i++) {
+        v = vote(&f, BFTVOTE_PRECOMMIT, 1, 0, 0, i);
+        feed_vote(m, &out, &v);
+    }
+    ck_assert_int_eq(only(&out, BFT_ACT_TIMEOUT)->timeout, BFT_TIMEOUT_PRECOMMIT);
+    bft_actions_clear(&out);
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PRECOMMIT, 1, 0), BFT_OK);
+    ck_assert_uint_eq(count(&out, BFT_ACT_GET_VALUE), 0);
+    const bft_action *pa = only(&out, BFT_ACT_PROPOSAL);
+    ck_assert_int_eq(pa->proposal.round, 1);
+    ck_assert_int_eq(pa->proposal.valid_round, 0);
+    ck_assert_int_eq(hash_eq(&pa->proposal.block_id, &v1), 1);
+    /* Its own proposal carries a proof of lock from round 0: prevote v. */
+    expect_vote(&out, BFTVOTE_PREVOTE, 1, 1);
+    bft_free(m);
+    fixture_free(&f);
+}
+END_TEST
+
+/* f+1 messages of a later round move a validator there (lines 55-56);
+ * 1/4 of the power is not enough. A decision can come from an earlier
+ * round's precommits (lines 49-54, any round r). */
+START_TEST(sm_skip_round_and_late_decision)
+{
+    fixture f;
+    int64_t powers[4] = {1, 1, 1, 1};
+    fixture_init(&f, powers, 4);
+    bft *m = machine(&f, 3);
+    bft_actions out = {0};
+    ck_assert_int_eq(bft_start(m, &out), BFT_OK);
+    bft_actions_clear(&out);
+    bftvote v = vote(&f, BFTVOTE_PREVOTE, 1, 5, 0, 0);
+    feed_vote(m, &out, &v);
+    ck_assert_int_eq(bft_round(m), 0);
+    v = vote(&f, BFTVOTE_PRECOMMIT, 1, 5, 0, 1);
+    feed_vote(m, &out, &v);
+    ck_assert_int_eq(bft_round(m), 5);
+    ck_assert_int_eq(only(&out, BFT_ACT_TIMEOUT)->delay_ns, 3000 + 5 * 500);
+    bft_actions_clear(&out);
+    /* Round 0 completes behind its back: proposal and 3 precommits. */
+    bftvote_proposal p = prop(&f, 1, 0, -1, 4, 0);
+    ck_assert_int_eq(bft_on_proposal(m, &out, &p, 1), BFT_OK);
+    ck_assert_uint_eq(out.n, 0);
+    for (uint32_t i = 0; i < 3; i++) {
+        v = vote(&f, BFTVOTE_PRECOMMIT, 1, 0, 4, i);
+        feed_vote(m, &out, &v);
+    }
+    const bft_action *c = only(&out, BFT_ACT_COMMIT);
+    ck_assert_int_eq(c->height, 1);
+    ck_assert_int_eq(c->round, 0);
+    hash256 v4 = block(4);
+    ck_assert_int_eq(hash_eq(&c->block_id, &v4), 1);
+    ck_assert_uint_eq(c->cert.n_sigs, 3);
+    char err[128];
+    ck_assert_int_eq(bftvote_cert_verify(err, sizeof err, &c->cert, f.vals), BFTVOTE_OK);
+    ck_assert_int_eq(bft_height(m), 2);
+    ck_assert_int_eq(bft_round(m), 0);
+    bft_actions_clear(&out);
+    /* An invalid block never decides, whatever the precommits. */
+    bft_free(m);
+    m = machine(&f, 3);
+    ck_assert_int_eq(bft_start(m, &out), BFT_OK);
+    ck_assert_int_eq(bft_on_proposal(m, &out, &p, 0), BFT_OK);
+    expect_vote(&out, BFTVOTE_PREVOTE, 0, 0); /* invalid: prevote nil */
+    for (uint32_t i = 0; i < 3; i++) {
+        v = vote(&f, BFTVOTE_PRECOMMIT, 1, 0, 4, i);
+        feed_vote(m, &out, &v);
+    }
+    ck_assert_uint_eq(count(&out, BFT_ACT_COMMIT), 0);
+    ck_assert_int_eq(bft_height(m), 1);
+    bft_actions_clear(&out);
+    bft_free(m);
+    fixture_free(&f);
+}
+END_TEST
+
+START_TEST(sm_rejections)
+{
+    fixture f;
+    int64_t powers[4] = {1, 1, 1, 1};
+    fixture_init(&f, powers, 4);
+    bft *m;
+    bft_config bad = config;
+    bad.timeout_prevote_ns = 0;
+    ck_assert_int_eq(bft_new(&m, f.vals, f.pairs[0], &bad, 1), BFT_BAD_CONFIG);
+    ck_assert_ptr_null(m);
+    bad = config;
+    bad.timeout_delta_ns = -1;
+    ck_assert_int_eq(bft_new(&m, f.vals, f.pairs[0], &bad, 1), BFT_BAD_CONFIG);
+    keys_pair *stranger;
+    uint8_t seed[KEYS_SEED_BYTES] = {9};
+    ck_assert_int_eq(keys_pair_new(&stranger, seed), 0);
+    ck_assert_int_eq(bft_new(&m, f.vals, stranger, &config, 1), BFT_NOT_A_VALIDATOR);
+    keys_pair_free(stranger);
+    m = machine(&f, 3);
+    bft_actions out = {0};
+    ck_assert_int_eq(bft_start(m, &out), BFT_OK);
+    bft_actions_clear(&out);
+    /* Proposals. */
+    bftvote_proposal p = prop(&f, 2, 0, -1, 1, 0);
+    ck_assert_int_eq(bft_on_proposal(m, &out, &p, 1), BFT_WRONG_HEIGHT);
+    p = prop(&f, 1, BFT_ROUND_WINDOW + 1, -1, 1, 1);
+    ck_assert_int_eq(bft_on_proposal(m, &out, &p, 1), BFT_ROUND_TOO_FAR);
+    p = prop(&f, 1, -1, -1, 1, 1);
+    ck_assert_int_eq(bft_on_proposal(m, &out, &p, 1), BFT_ROUND_TOO_FAR);
+    p = prop(&f, 1, 1, 1, 1, 1);
+    ck_assert_int_eq(bft_on_proposal(m, &out, &p, 1), BFT_BAD_VALID_ROUND);
+    p = prop(&f, 1, 1, -2, 1, 1);
+    ck_assert_int_eq(bft_on_proposal(m, &out, &p, 1), BFT_BAD_VALID_ROUND);
+    p = prop(&f, 1, 0, -1, 1, 1); /* round 0 is validator 0's */
+    ck_assert_int_eq(bft_on_proposal(m, &out, &p, 1), BFT_BAD_PROPOSAL_SIGNATURE);
+    ck_assert_uint_eq(out.n, 0);
+    p = prop(&f, 1, 0, -1, 1, 0);
+    ck_assert_int_eq(bft_on_proposal(m, &out, &p, 1), BFT_OK);
+    expect_vote(&out, BFTVOTE_PREVOTE, 0, 1);
+    ck_assert_int_eq(bft_on_proposal(m, &out, &p, 1), BFT_DUPLICATE_PROPOSAL);
+    bftvote_proposal q = prop(&f, 1, 0, -1, 2, 0);
+    ck_assert_int_eq(bft_on_proposal(m, &out, &q, 1), BFT_CONFLICTING_PROPOSAL);
+    ck_assert_uint_eq(out.n, 0);
+    /* Votes. */
+    bftvote_status vs;
+    bftvote v = vote(&f, BFTVOTE_PREVOTE, 2, 0, 1, 0);
+    ck_assert_int_eq(bft_on_vote(m, &out, &vs, &v), BFT_WRONG_HEIGHT);
+    ck_assert_int_eq(vs, BFTVOTE_WRONG_HEIGHT);
+    v = vote(&f, BFTVOTE_PREVOTE, 1, BFT_ROUND_WINDOW + 1, 1, 0);
+    ck_assert_int_eq(bft_on_vote(m, &out, &vs, &v), BFT_ROUND_TOO_FAR);
+    v = vote(&f, BFTVOTE_PREVOTE, 1, -1, 1, 0);
+    ck_assert_int_eq(bft_on_vote(m, &out, &vs, &v), BFT_VOTE_REFUSED);
+    ck_assert_int_eq(vs, BFTVOTE_MALFORMED);
+    v = vote(&f, BFTVOTE_PREVOTE, 1, 0, 1, 0);
+    v.sig[1] ^= 4;
+    ck_assert_int_eq(bft_on_vote(m, &out, &vs, &v), BFT_VOTE_REFUSED);
+    ck_assert_int_eq(vs, BFTVOTE_BAD_SIGNATURE);
+    v = vote(&f, BFTVOTE_PREVOTE, 1, 0, 1, 0);
+    feed_vote(m, &out, &v);
+    ck_assert_int_eq(bft_on_vote(m, &out, &vs, &v), BFT_VOTE_REFUSED);
+    ck_assert_int_eq(vs, BFTVOTE_DUPLICATE);
+    ck_assert_uint_eq(out.n, 0);
+    /* Equivocation: evidence out, the second vote not counted. */
+    bftvote w = vote(&f, BFTVOTE_PREVOTE, 1, 0, 2, 0);
+    ck_assert_int_eq(bft_on_vote(m, &out, &vs, &w), BFT_VOTE_REFUSED);
+    ck_assert_int_eq(vs, BFTVOTE_CONFLICT);
+    const bft_action *e = only(&out, BFT_ACT_EVIDENCE);
+    ck_assert_int_eq(bftvote_eq(&e->evidence.first, &v), 1);
+    ck_assert_int_eq(bftvote_eq(&e->evidence.second, &w), 1);
+    ck_assert_uint_eq(out.n, 1);
+    bft_actions_clear(&out);
+    /* Timeouts and values out of place. */
+    ck_assert_int_eq(bft_on_timeout(m, &out, BFT_TIMEOUT_PROPOSE, 1, 0), BFT_STALE);
+    hash256 x = block(3);
+    ck_assert_int_eq(bft_on_value(m, &out, 1, 0, &x), BFT_STALE);
+    ck_assert_uint_eq(out.n, 0);
+    ck_assert_str_eq(bft_status_message(BFT_STALE),
+                     "event is for a past height, round or step: nothing to do");
+    ck_assert_str_eq(bft_status_message((bft_status)99), "unknown status");
+    bft_actions_clear(NULL);
+    bft_free(NULL);
+    bft_free(m);
+    fixture_free(&f);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("bft");
@@ -693,6 +1307,15 @@ static Suite *suite(void)
     tcase_add_test(tc, vote_set_tallies);
     tcase_add_test(tc, cert_round_trip_and_verify);
     tcase_add_test(tc, cert_rejections);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("algorithm1");
+    tcase_add_test(tc, sm_happy_path_commits_in_round_0);
+    tcase_add_test(tc, sm_silent_proposer_times_out_to_next_round);
+    tcase_add_test(tc, sm_locked_validator_prevotes_nil_for_other_value);
+    tcase_add_test(tc, sm_proof_of_lock_unlocks);
+    tcase_add_test(tc, sm_valid_value_is_reproposed);
+    tcase_add_test(tc, sm_skip_round_and_late_decision);
+    tcase_add_test(tc, sm_rejections);
     suite_add_tcase(s, tc);
     return s;
 }
