@@ -13,6 +13,7 @@
 #include "bftvote.h"
 #include "testutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -679,6 +680,66 @@ START_TEST(cert_rejections)
 }
 END_TEST
 
+/* The seed corpus of tests/fuzz/fuzz_bftcert.c is real certificates, made
+ * here: this test checks the committed files are exactly what the code
+ * encodes (so a format change cannot leave stale seeds behind), and with
+ * CHAINSIM_BFTCERT_SEEDS=DIR writes them to DIR instead (make-corpus.sh). */
+static void seed_file(const char *name, const uint8_t *bytes, size_t len)
+{
+    const char *out_dir = getenv("CHAINSIM_BFTCERT_SEEDS");
+    const char *src = getenv("CHAINSIM_SOURCE_DIR");
+    char path[4096];
+    if (out_dir != NULL) {
+        snprintf(path, sizeof path, "%s/%s", out_dir, name);
+        FILE *fp = fopen(path, "wb");
+        ck_assert_ptr_nonnull(fp);
+        ck_assert_uint_eq(fwrite(bytes, 1, len, fp), len);
+        ck_assert_int_eq(fclose(fp), 0);
+        return;
+    }
+    ck_assert_ptr_nonnull(src);
+    snprintf(path, sizeof path, "%s/tests/fuzz/corpus/bftcert/%s", src, name);
+    FILE *fp = fopen(path, "rb");
+    ck_assert_msg(fp != NULL, "%s is missing", path);
+    uint8_t buf[4096];
+    size_t got = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    ck_assert_uint_eq(got, len);
+    ck_assert_mem_eq(buf, bytes, len);
+}
+
+static void seed_cert(const char *name, const bftvote_cert *cert)
+{
+    uint8_t *bytes;
+    size_t len;
+    ck_assert_int_eq(bftvote_cert_encode(&bytes, &len, cert), 0);
+    seed_file(name, bytes, len);
+    free(bytes);
+}
+
+START_TEST(cert_fuzz_seeds)
+{
+    fixture f;
+    int64_t powers[4] = {1, 1, 1, 1};
+    fixture_init(&f, powers, 4);
+    bftvote_cert cert;
+    const uint32_t three[3] = {0, 2, 3}, all[4] = {3, 2, 1, 0};
+    make_cert(&f, &cert, three, 3);
+    seed_cert("three-of-four", &cert);
+    /* Two of four: parses, but holds no quorum. */
+    cert.n_sigs = 2;
+    seed_cert("two-of-four", &cert);
+    cert.n_sigs = 0;
+    seed_cert("empty", &cert);
+    cert.n_sigs = 3;
+    bftvote_cert_clear(&cert);
+    make_cert(&f, &cert, all, 4);
+    seed_cert("four-of-four", &cert);
+    bftvote_cert_clear(&cert);
+    fixture_free(&f);
+}
+END_TEST
+
 /* ---- the state machine (Algorithm 1) ---- */
 
 static const bft_config config = {.timeout_propose_ns = 3000,
@@ -1307,6 +1368,7 @@ static Suite *suite(void)
     tcase_add_test(tc, vote_set_tallies);
     tcase_add_test(tc, cert_round_trip_and_verify);
     tcase_add_test(tc, cert_rejections);
+    tcase_add_test(tc, cert_fuzz_seeds);
     suite_add_tcase(s, tc);
     tc = tcase_create("algorithm1");
     tcase_add_test(tc, sm_happy_path_commits_in_round_0);
