@@ -697,7 +697,7 @@ static void seed_file(const char *name, const uint8_t *bytes, size_t len)
         ck_assert_int_eq(fclose(fp), 0);
         return;
     }
-    ck_assert_ptr_nonnull(src);
+    ck_assert_msg(src != NULL, "CHAINSIM_SOURCE_DIR is not set (ctest sets it)");
     snprintf(path, sizeof path, "%s/tests/fuzz/corpus/bftcert/%s", src, name);
     FILE *fp = fopen(path, "rb");
     ck_assert_msg(fp != NULL, "%s is missing", path);
@@ -1262,6 +1262,134 @@ START_TEST(sm_skip_round_and_late_decision)
 }
 END_TEST
 
+/* Agreement under asynchrony: four honest validators whose messages reach
+ * each peer in a random order (some lost), and whose timeouts fire at
+ * random points (as early or late as the network makes them look); in
+ * every other run 1 message in 10 is lost. Each proposer proposes its own
+ * block per round, so rounds compete. No two validators ever commit
+ * different blocks at one height, every certificate verifies, and without
+ * losses they decide height after height.
+ * The order comes from a fixed xorshift sequence per seed. */
+typedef struct rnd_item {
+    size_t to;
+    bft_action a;
+} rnd_item;
+
+typedef struct rnd_net {
+    const fixture *f;
+    bft *m[4];
+    rnd_item *items;
+    size_t n, cap;
+    uint64_t rng;
+    hash256 decided[4][64];
+    size_t n_decided[4];
+    int lossy;
+} rnd_net;
+
+static uint64_t next_rand(rnd_net *nw)
+{
+    nw->rng ^= nw->rng << 13;
+    nw->rng ^= nw->rng >> 7;
+    nw->rng ^= nw->rng << 17;
+    return nw->rng;
+}
+
+static void rnd_push(rnd_net *nw, size_t to, const bft_action *a)
+{
+    if (nw->n == nw->cap) {
+        nw->cap = nw->cap ? 2 * nw->cap : 256;
+        nw->items = realloc(nw->items, nw->cap * sizeof *nw->items);
+        ck_assert_ptr_nonnull(nw->items);
+    }
+    nw->items[nw->n].to = to;
+    nw->items[nw->n].a = *a;
+    memset(&nw->items[nw->n].a.cert, 0, sizeof a->cert);
+    nw->n++;
+}
+
+static void rnd_absorb(rnd_net *nw, size_t who, bft_actions *out)
+{
+    for (size_t i = 0; i < out->n; i++) {
+        bft_action *a = &out->items[i];
+        if (a->kind == BFT_ACT_PROPOSAL || a->kind == BFT_ACT_VOTE) {
+            for (size_t to = 0; to < 4; to++)
+                if (to != who && (!nw->lossy || next_rand(nw) % 10 != 0))
+                    rnd_push(nw, to, a);
+        } else if (a->kind == BFT_ACT_TIMEOUT) {
+            rnd_push(nw, who, a);
+        } else if (a->kind == BFT_ACT_GET_VALUE) {
+            hash256 v = block((uint8_t)(16 * a->height + 4 * (uint64_t)a->round + who));
+            ck_assert_int_eq(bft_on_value(nw->m[who], out, a->height, a->round, &v), BFT_OK);
+        } else if (a->kind == BFT_ACT_COMMIT) {
+            char err[256];
+            ck_assert_int_eq(bftvote_cert_verify(err, sizeof err, &a->cert, nw->f->vals),
+                             BFTVOTE_OK);
+            ck_assert_uint_eq(a->height, nw->n_decided[who] + 1);
+            ck_assert_uint_lt(nw->n_decided[who], 64);
+            nw->decided[who][nw->n_decided[who]++] = a->block_id;
+        } else {
+            ck_abort_msg("no validator equivocates here");
+        }
+    }
+    bft_actions_clear(out);
+}
+
+START_TEST(sm_agreement_under_random_order)
+{
+    fixture f;
+    int64_t powers[4] = {1, 1, 1, 1};
+    fixture_init(&f, powers, 4);
+    rnd_net nw;
+    memset(&nw, 0, sizeof nw);
+    nw.f = &f;
+    nw.rng = 0x9E3779B97F4A7C15ULL * (uint64_t)(_i + 1);
+    nw.lossy = _i % 2;
+    for (size_t i = 0; i < 4; i++) {
+        nw.m[i] = machine(&f, i);
+        bft_actions out = {0};
+        ck_assert_int_eq(bft_start(nw.m[i], &out), BFT_OK);
+        rnd_absorb(&nw, i, &out);
+    }
+    for (int step = 0; step < 6000 && nw.n > 0; step++) {
+        size_t k = next_rand(&nw) % nw.n;
+        rnd_item it = nw.items[k];
+        nw.items[k] = nw.items[--nw.n];
+        bft *m = nw.m[it.to];
+        bft_actions out = {0};
+        bft_status s;
+        if (it.a.kind == BFT_ACT_TIMEOUT) {
+            s = bft_on_timeout(m, &out, it.a.timeout, it.a.height, it.a.round);
+            ck_assert(s == BFT_OK || s == BFT_STALE);
+        } else if (it.a.kind == BFT_ACT_PROPOSAL) {
+            s = bft_on_proposal(m, &out, &it.a.proposal, 1);
+            ck_assert(s == BFT_OK || s == BFT_WRONG_HEIGHT || s == BFT_ROUND_TOO_FAR);
+        } else {
+            bftvote_status vs;
+            s = bft_on_vote(m, &out, &vs, &it.a.vote);
+            ck_assert(s == BFT_OK || s == BFT_WRONG_HEIGHT || s == BFT_ROUND_TOO_FAR);
+        }
+        rnd_absorb(&nw, it.to, &out);
+    }
+    size_t most = 0;
+    for (size_t i = 0; i < 4; i++) {
+        if (nw.n_decided[i] > most)
+            most = nw.n_decided[i];
+        for (size_t j = 0; j < 4; j++)
+            for (size_t h = 0; h < nw.n_decided[i] && h < nw.n_decided[j]; h++)
+                ck_assert_msg(hash_eq(&nw.decided[i][h], &nw.decided[j][h]),
+                              "validators %zu and %zu disagree at height %zu", i, j, h + 1);
+    }
+    /* Lost messages are never sent again here (nor are blocks fetched), so
+     * only a lossless network promises progress. */
+    if (!nw.lossy)
+        ck_assert_uint_ge(most, 2);
+    for (size_t i = 0; i < 4; i++)
+        bft_free(nw.m[i]);
+    free(nw.items);
+    fixture_free(&f);
+}
+END_TEST
+
 START_TEST(sm_rejections)
 {
     fixture f;
@@ -1371,6 +1499,7 @@ static Suite *suite(void)
     tcase_add_test(tc, cert_fuzz_seeds);
     suite_add_tcase(s, tc);
     tc = tcase_create("algorithm1");
+    tcase_set_timeout(tc, 120); /* the random-order runs verify ~10^4 signatures each */
     tcase_add_test(tc, sm_happy_path_commits_in_round_0);
     tcase_add_test(tc, sm_silent_proposer_times_out_to_next_round);
     tcase_add_test(tc, sm_locked_validator_prevotes_nil_for_other_value);
@@ -1378,6 +1507,7 @@ static Suite *suite(void)
     tcase_add_test(tc, sm_valid_value_is_reproposed);
     tcase_add_test(tc, sm_skip_round_and_late_decision);
     tcase_add_test(tc, sm_rejections);
+    tcase_add_loop_test(tc, sm_agreement_under_random_order, 0, 20);
     suite_add_tcase(s, tc);
     return s;
 }
