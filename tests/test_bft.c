@@ -6,8 +6,10 @@
  * Algorithm 1 of Buchman, Kwon and Milosevic (2018): four validators and
  * an observer commit in round 0; a silent proposer, nil prevotes and
  * precommits lead to the next round without a commit; locking (lines
- * 22-27), proof of lock (28-33), the valid value (36-43), skipping to a
- * round with f+1 messages (55-56), and every refused input. */
+ * 22-27) and how it stops a fork with one byzantine validator, proof of
+ * lock (28-33), the valid value (36-43), skipping to a round with f+1
+ * messages (55-56), every refused input, and agreement under random
+ * delivery orders. */
 #include "bft.h"
 #include "bftval.h"
 #include "bftvote.h"
@@ -1070,6 +1072,92 @@ START_TEST(sm_locked_validator_prevotes_nil_for_other_value)
 }
 END_TEST
 
+/* Why locks exist: validator 1 is byzantine (f = 1 of 4). In round 0 all
+ * prevote v; 0, 2, 3 precommit v; validator 0 gets 1's precommit for v and
+ * decides v, while 2 and 3 miss it (1 sends them a nil precommit) and go
+ * to round 1. There 1, proposer, offers w without a proof of lock. Locked
+ * on v, 2 and 3 prevote nil, so w never gathers 2/3+ and cannot be
+ * decided beside v; without the lock rule (lines 22-27) they would
+ * prevote w with 1 and decide it: a fork. */
+START_TEST(sm_lock_prevents_fork_with_one_byzantine)
+{
+    fixture f;
+    int64_t powers[4] = {1, 1, 1, 1};
+    fixture_init(&f, powers, 4);
+    bft *m[4] = {machine(&f, 0), NULL, machine(&f, 2), machine(&f, 3)};
+    bft_actions out = {0};
+    bftvote own[4][2]; /* honest validators' round-0 prevote and precommit */
+    hash256 v = block(1);
+    ck_assert_int_eq(bft_start(m[0], &out), BFT_OK);
+    ck_assert_int_eq(bft_on_value(m[0], &out, 1, 0, &v), BFT_OK);
+    bftvote_proposal p = only(&out, BFT_ACT_PROPOSAL)->proposal;
+    own[0][0] = only(&out, BFT_ACT_VOTE)->vote;
+    bft_actions_clear(&out);
+    for (size_t i = 2; i < 4; i++) {
+        ck_assert_int_eq(bft_start(m[i], &out), BFT_OK);
+        ck_assert_int_eq(bft_on_proposal(m[i], &out, &p, 1), BFT_OK);
+        own[i][0] = only(&out, BFT_ACT_VOTE)->vote;
+        bft_actions_clear(&out);
+    }
+    bftvote byz_prevote = vote(&f, BFTVOTE_PREVOTE, 1, 0, 1, 1);
+    for (size_t i = 0; i < 4; i++) {
+        if (i == 1)
+            continue;
+        feed_vote(m[i], &out, &byz_prevote);
+        for (size_t j = 0; j < 4; j++)
+            if (j != 1 && j != i)
+                ck_assert_int_eq(bft_on_vote(m[i], &out, NULL, &own[j][0]), BFT_OK);
+        own[i][1] = only(&out, BFT_ACT_VOTE)->vote;
+        ck_assert_int_eq(own[i][1].type, BFTVOTE_PRECOMMIT);
+        ck_assert_int_eq(own[i][1].nil, 0);
+        bft_actions_clear(&out);
+    }
+    /* Validator 0 decides v with the precommits of 0, 1 and 2. */
+    bftvote byz_commit_v = vote(&f, BFTVOTE_PRECOMMIT, 1, 0, 1, 1);
+    feed_vote(m[0], &out, &byz_commit_v);
+    feed_vote(m[0], &out, &own[2][1]);
+    ck_assert_int_eq(hash_eq(&only(&out, BFT_ACT_COMMIT)->block_id, &v), 1);
+    bft_actions_clear(&out);
+    /* 2 and 3 see each other's precommit for v and 1's for nil: no
+     * decision, round 1. */
+    bftvote byz_commit_nil = vote(&f, BFTVOTE_PRECOMMIT, 1, 0, 0, 1);
+    for (size_t i = 2; i < 4; i++) {
+        feed_vote(m[i], &out, &own[5 - i][1]);
+        feed_vote(m[i], &out, &byz_commit_nil);
+        ck_assert_uint_eq(count(&out, BFT_ACT_COMMIT), 0);
+        bft_actions_clear(&out);
+        ck_assert_int_eq(bft_on_timeout(m[i], &out, BFT_TIMEOUT_PRECOMMIT, 1, 0), BFT_OK);
+        bft_actions_clear(&out);
+        ck_assert_int_eq(bft_round(m[i]), 1);
+    }
+    ck_assert_uint_eq(bft_proposer(m[2], 1), 1);
+    bftvote_proposal w = prop(&f, 1, 1, -1, 2, 1);
+    bftvote byz_prevote_w = vote(&f, BFTVOTE_PREVOTE, 1, 1, 2, 1);
+    bftvote byz_commit_w = vote(&f, BFTVOTE_PRECOMMIT, 1, 1, 2, 1);
+    bftvote round1[4];
+    for (size_t i = 2; i < 4; i++) {
+        ck_assert_int_eq(bft_on_proposal(m[i], &out, &w, 1), BFT_OK);
+        round1[i] = only(&out, BFT_ACT_VOTE)->vote;
+        expect_vote(&out, BFTVOTE_PREVOTE, 1, 0); /* locked on v: nil */
+    }
+    for (size_t i = 2; i < 4; i++) {
+        feed_vote(m[i], &out, &byz_prevote_w);
+        feed_vote(m[i], &out, &round1[5 - i]);
+        feed_vote(m[i], &out, &byz_commit_w);
+        ck_assert_uint_eq(count(&out, BFT_ACT_COMMIT), 0);
+        ck_assert_int_eq(bft_height(m[i]), 1);
+        hash256 id;
+        int32_t r;
+        ck_assert_int_eq(bft_locked(m[i], &id, &r), 1);
+        ck_assert_int_eq(hash_eq(&id, &v), 1);
+        bft_actions_clear(&out);
+    }
+    for (size_t i = 0; i < 4; i++)
+        bft_free(m[i]);
+    fixture_free(&f);
+}
+END_TEST
+
 /* Locked on v in round 0, validator 3 sees 2/3+ prevotes for w in round 1
  * (whose proposal it missed); round 2's proposer proposes w with valid
  * round 1: that proof of lock makes it prevote w (lines 28-33). A
@@ -1503,6 +1591,7 @@ static Suite *suite(void)
     tcase_add_test(tc, sm_happy_path_commits_in_round_0);
     tcase_add_test(tc, sm_silent_proposer_times_out_to_next_round);
     tcase_add_test(tc, sm_locked_validator_prevotes_nil_for_other_value);
+    tcase_add_test(tc, sm_lock_prevents_fork_with_one_byzantine);
     tcase_add_test(tc, sm_proof_of_lock_unlocks);
     tcase_add_test(tc, sm_valid_value_is_reproposed);
     tcase_add_test(tc, sm_skip_round_and_late_decision);
