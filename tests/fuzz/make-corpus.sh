@@ -128,4 +128,14 @@ printf '%s' '{"action":"crash","node":3}' >"$corpus/http/crash"
 printf '%s' '{"action":"restart","node":3}' >"$corpus/http/restart"
 printf '%s' '{"action":"latency","link":[1,2],"latency":"300ms"}' >"$corpus/http/latency"
 printf '%s' '{"action":"latency","link":[2,3],"latency":"default"}' >"$corpus/http/latency-default"
+
+# bftcert: real commit certificates, as tests/test_bft.c (cert_fuzz_seeds)
+# encodes them; needs that test program beside CHAINSIM (a build with
+# CHAINSIM_TESTS=ON), else the folder keeps its seeds.
+if [ -x "$(dirname "$bin")/test_bft" ]; then
+    fresh bftcert
+    CHAINSIM_BFTCERT_SEEDS="$PWD/$corpus/bftcert" CK_RUN_CASE=votes CK_VERBOSITY=silent \
+        "$(dirname "$bin")/test_bft" >/dev/null
+fi
+
 echo "make-corpus: $(find "$corpus" -type f | wc -l) files in $corpus"
