@@ -326,7 +326,8 @@ static int gather_adversaries(world *s, char *err, size_t errlen)
     if (all != NULL) {
         size_t at = lens[0];
         for (uint32_t p = 1; p < dist_size() && ok; p++) {
-            world_dist_seed("attackers", all + at, lens[p]);
+            if (lens[p] > 0)
+                world_dist_seed("attackers", all + at, lens[p]);
             size_t end = at + lens[p];
             while (ok && at < end) {
                 uint32_t ni = UINT32_MAX;

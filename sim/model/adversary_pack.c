@@ -126,6 +126,10 @@ int adversary_unpack(adversary *a, size_t *used, const unsigned char *buf, size_
     if (why != UINT64_MAX) {
         get(&b, text, (size_t)why);
         text[why] = '\0';
+        if (!b.failed && strlen(text) != why) { /* a NUL inside: not a text */
+            free(trials);
+            return -1;
+        }
     }
     uint64_t forged = get_u64(&b);
     uint64_t sent[FORGE_COUNT];
