@@ -4,6 +4,7 @@
  * same bytes. Bytes that do not read back are refused: every truncation, a
  * node out of range, an unknown reason, counts larger than the bytes. */
 #include "metrics.h"
+#include "metrics_impl.h"
 #include "metrics_pack.h"
 #include "reason.h"
 #include "testutil.h"
@@ -45,12 +46,17 @@ static void record(metrics *m, uint32_t node)
         metrics_reorg(mn, S(3.5), &b, &c, 1, 1);
         metrics_rejected(mn, reason_name(REASON_TX_MALFORMED));
         metrics_rejected(mn, reason_name(REASON_TX_NO_INPUTS));
+        /* node 1 misbehaves towards node 2 and gets itself banned */
+        metrics_rejected_from(mn, 0, reason_name(REASON_TX_MALFORMED), 10);
+        metrics_rejected_from(mn, 0, reason_name(REASON_TX_NO_INPUTS), 100);
+        metrics_peer_banned(mn, S(2.2), 0, 110);
         break;
     case 3:
         metrics_tx_submitted(mn, S(0.7), &t3);
         metrics_block_seen(mn, S(1.1), &a);
         metrics_block_seen(mn, S(1.25), &b);
         metrics_tx_double_spend(mn, S(2.0), &t3);
+        metrics_rejected_from(mn, 0, reason_name(REASON_TX_MALFORMED), 10);
         metrics_block_seen(mn, S(3.2), &c);
         break;
     }
@@ -137,6 +143,10 @@ START_TEST(two_processes_write_the_same_bytes)
         size_t l1, l2;
         char *a = slurp(d1, files[i], &l1), *b = slurp(d2, files[i], &l2);
         ck_assert_msg(l1 == l2 && memcmp(a, b, l1) == 0, "%s differs", files[i]);
+        if (strcmp(files[i], "summary.json") == 0) /* the rejections and the ban came along */
+            ck_assert_msg(memmem(b, l2, "\"banned_by\":\t1", 13) != NULL &&
+                              memmem(b, l2, "\"rejected\":\t3", 13) != NULL,
+                          "summary.json: %.*s", (int)l2, b);
         free(a);
         free(b);
     }
@@ -182,6 +192,26 @@ START_TEST(bytes_that_do_not_read_back)
     ck_assert_int_eq(metrics_unpack_nodes(dst, bytes, len), -1);
     metrics_free(dst);
     free(bytes);
+
+    /* A ban of a peer out of range, and one recorded by another node. */
+    for (int field = 0; field < 2; field++) {
+        metrics *b1 = metrics_new(2, 1);
+        metrics_peer_banned(metrics_node_of(b1, 2), S(1), 0, 100);
+        ck_assert_int_eq(metrics_pack_nodes(&bytes, &len, b1, keep_all, NULL), 0);
+        /* the ban is the last record: time, node, peer, score */
+        mban ban;
+        memcpy(&ban, bytes + len - sizeof ban, sizeof ban);
+        if (field == 0)
+            ban.peer = 2;
+        else
+            ban.node = 0;
+        memcpy(bytes + len - sizeof ban, &ban, sizeof ban);
+        dst = metrics_new(2, 1);
+        ck_assert_int_eq(metrics_unpack_nodes(dst, bytes, len), -1);
+        metrics_free(dst);
+        free(bytes);
+        metrics_free(b1);
+    }
 
     /* An unknown reason: the name of a real one with a letter changed. */
     metrics *one = metrics_new(1, 1);

@@ -8,6 +8,7 @@
 #include "timeunit.h"
 
 #include "chainfile.h"
+#include "adversary.h"
 #include "chainsel.h"
 #include "dist.h"
 #include "fileout.h"
@@ -286,6 +287,66 @@ static int gather_metrics(world *s, char *err, size_t errlen)
     return dist_all_ok(ok, err, errlen) ? 0 : -1;
 }
 
+/* With several processes and adversaries: takes each attacker's figures
+ * from the process that runs its node to process 0 (world_attack_report
+ * runs there). Returns 0, or -1 (at every process) with a message in err. */
+static int gather_adversaries(world *s, char *err, size_t errlen)
+{
+    unsigned char *mine = NULL, *all = NULL;
+    size_t len = 0, *lens = NULL;
+    int ok = 1;
+    for (size_t k = 0; k < s->scn.n_adversaries && ok && dist_rank() != 0; k++) {
+        uint32_t ni = s->scn.adversaries[k].node;
+        unsigned char *one;
+        size_t n;
+        if (!world_local(s, ni))
+            continue;
+        if (adversary_pack(&one, &n, s->nodes[ni].adv) != 0) {
+            ok = 0;
+            break;
+        }
+        unsigned char *grown = realloc(mine, len + n);
+        if (grown == NULL) {
+            free(one);
+            ok = 0;
+            break;
+        }
+        mine = grown;
+        memcpy(mine + len, one, n);
+        len += n;
+        free(one);
+    }
+    if (!dist_all_ok(ok, err, errlen) || dist_gather(&all, &lens, mine, ok ? len : 0) != 0) {
+        free(mine);
+        snprintf(err, errlen, "out of memory while gathering the attackers' figures");
+        return -1;
+    }
+    free(mine);
+    ok = 1;
+    if (all != NULL) {
+        size_t at = lens[0];
+        for (uint32_t p = 1; p < dist_size() && ok; p++) {
+            if (lens[p] > 0)
+                world_dist_seed("attackers", all + at, lens[p]);
+            size_t end = at + lens[p];
+            while (ok && at < end) {
+                uint32_t ni = UINT32_MAX;
+                size_t used = 0;
+                if (end - at >= sizeof ni)
+                    memcpy(&ni, all + at, sizeof ni);
+                ok = ni < s->n && s->nodes[ni].adv != NULL &&
+                     adversary_unpack(s->nodes[ni].adv, &used, all + at, end - at) == 0;
+                at += used;
+            }
+            if (!ok)
+                snprintf(err, errlen, "attack: the figures of process %u do not read back", p);
+        }
+    }
+    free(all);
+    free(lens);
+    return dist_all_ok(ok, err, errlen) ? 0 : -1;
+}
+
 /* Merges the metrics and writes the CSV files, summary.json and
  * run_info.json. Returns 0, or -1 with a message in err. */
 static int write_metrics(world *s, char *err, size_t errlen, const metrics_chain *chains,
@@ -413,6 +474,8 @@ int output_write(world *s, output_written *res, char *err, size_t errlen, const 
     }
     if (status == 0 && s->procs > 1)
         status = gather_metrics(s, err, errlen);
+    if (status == 0 && s->procs > 1 && s->scn.n_adversaries > 0)
+        status = gather_adversaries(s, err, errlen);
     if (status == 0) {
         int ok =
             dist_rank() != 0 || write_metrics(s, err, errlen, chains, res->main_node, wall_s) == 0;

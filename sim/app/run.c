@@ -101,40 +101,6 @@ static outdir_status share_outdir(run_ctx *rc, outdir_status od)
     return OUTDIR_OK;
 }
 
-/* With several processes, what the run cannot do yet: a byzantine node's
- * misbehaviour counts live in its peers' processes and the summary would
- * see only process 0's; isolation, cut and eclipse events rewire links of
- * nodes in other processes. Returns 0, or -1 with err set (what and why). */
-static int several_processes_check(const scenario *scn, char *err, size_t errlen)
-{
-    for (size_t k = 0; k < scn->n_adversaries; k++)
-        if (scn->adversaries[k].kind == SCENARIO_ADV_BYZANTINE) {
-            snprintf(err, errlen,
-                     "adversaries[%zu]: kind \"byzantine\" is not available with several "
-                     "processes yet (its peers' misbehaviour counts would not all reach the "
-                     "summary): run it in one process",
-                     k);
-            return -1;
-        }
-    for (size_t i = 0; i < scn->n_events; i++)
-        switch (scn->events[i].type) {
-        case SCENARIO_EV_ISOLATE:
-        case SCENARIO_EV_REJOIN:
-        case SCENARIO_EV_CUT:
-        case SCENARIO_EV_RESTORE:
-        case SCENARIO_EV_ECLIPSE:
-        case SCENARIO_EV_ECLIPSE_END:
-            snprintf(err, errlen,
-                     "events: an event of type \"%s\" is not available with several processes "
-                     "yet (it rewires links of nodes in other processes): run it in one process",
-                     scenario_event_name(scn->events[i].type));
-            return -1;
-        default:
-            break;
-        }
-    return 0;
-}
-
 /* Loads the scenario (with the --set overrides and --seed) into s, its JSON
  * form for summary.json, and prepares the output folder (the run writes
  * into its staging folder). Returns CLI_OK or an exit status with a line on
@@ -171,12 +137,6 @@ static int load(world *s, run_ctx *rc, const run_options *opts)
     }
     if (opts->chains && chainsel_check(opts->chains, err, sizeof err, s->scn.n_nodes) != 0) {
         cli_error("run: %s", err);
-        scenario_free(&s->scn);
-        return CLI_BAD_INPUT;
-    }
-    if (dist_size() > 1 && several_processes_check(&s->scn, err, sizeof err) != 0) {
-        cli_error("run: %s: %s", opts->scenario_path ? opts->scenario_path : "default scenario",
-                  err);
         scenario_free(&s->scn);
         return CLI_BAD_INPUT;
     }

@@ -69,6 +69,18 @@ block *adversary_take_forged(adversary *a, const char **kind);
 int adversary_report(cJSON *obj, const adversary *a, const metrics *m, double node_hashrate,
                      double total_hashrate) __attribute__((warn_unused_result));
 
+/* In a run over several processes: an attacker's figures (its counters,
+ * trials, forged items) as bytes, packed at the process that runs its node
+ * (*out malloc'ed; 0, or -1 when out of memory), and read back at process
+ * 0 into its copy a of the same attacker. adversary_unpack reads one
+ * attacker's record from the start of buf, sets *used to its length and
+ * returns 0, or -1 (a unchanged) when the bytes are not a record of a's
+ * node: truncated, another node, counts beyond the bytes. */
+int adversary_pack(unsigned char **out, size_t *len, const adversary *a)
+    __attribute__((warn_unused_result));
+int adversary_unpack(adversary *a, size_t *used, const unsigned char *buf, size_t len)
+    __attribute__((warn_unused_result));
+
 struct world;
 
 /* After metrics_finish of a run with adversaries: sets the metrics'

@@ -46,6 +46,7 @@ struct adversary {
     hash256 public_tip;
     int64_t trial_start_ns, pay_ns;
     const char *stopped; /* why trials stopped, or NULL */
+    char stopped_text[160]; /* stopped's text when it came from another process */
     tx *submitted[2];    /* payments just made, for adversary_take_payment */
     size_t n_submitted;
     adversary_trial *trials;

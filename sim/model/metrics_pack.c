@@ -93,6 +93,19 @@ int metrics_pack_nodes(unsigned char **out, size_t *len, const metrics *m,
             put(&b, mn->reasons[k].reason, n);
             put_u64(&b, mn->reasons[k].count);
         }
+        /* rejections by peer: the reason by name, as above */
+        put_u64(&b, mn->n_prej);
+        for (size_t k = 0; k < mn->n_prej; k++) {
+            const mpeer_rej *r = &mn->prej[k];
+            uint64_t n = strlen(r->reason);
+            put(&b, &r->peer, sizeof r->peer);
+            put_u64(&b, n);
+            put(&b, r->reason, n);
+            put_u64(&b, r->count);
+            put_u64(&b, r->score);
+        }
+        put_u64(&b, mn->n_bans);
+        put(&b, mn->bans, mn->n_bans * sizeof *mn->bans);
     }
     if (b.failed) {
         free(b.v);
@@ -217,6 +230,31 @@ int metrics_unpack_nodes(metrics *m, const unsigned char *buf, size_t len)
             mn->reasons[k].count = get_u64(&b);
             mn->n_reasons = k + 1;
         }
+        n = get_u64(&b);
+        if (b.failed || n > b.len - b.at)
+            return -1;
+        mn->prej = calloc(n ? n : 1, sizeof *mn->prej);
+        if (mn->prej == NULL)
+            return -1;
+        mn->cap_prej = n;
+        for (size_t k = 0; k < n && !b.failed; k++) {
+            mpeer_rej *r = &mn->prej[k];
+            get(&b, &r->peer, sizeof r->peer);
+            uint64_t name_len = get_u64(&b);
+            if (b.failed || name_len > b.len - b.at || r->peer >= m->n_nodes)
+                return -1;
+            r->reason = static_reason((const char *)b.v + b.at, (size_t)name_len);
+            b.at += name_len;
+            if (r->reason == NULL)
+                return -1;
+            r->count = get_u64(&b);
+            r->score = get_u64(&b);
+            mn->n_prej = k + 1;
+        }
+        get_array(&b, (void **)&mn->bans, &mn->n_bans, &mn->cap_bans, sizeof *mn->bans);
+        for (size_t k = 0; k < mn->n_bans && !b.failed; k++)
+            if (mn->bans[k].node != node - 1 || mn->bans[k].peer >= m->n_nodes)
+                return -1;
     }
     return b.failed ? -1 : 0;
 }

@@ -376,7 +376,7 @@ static void restore_all(world *s, engine_call *call, int64_t now, world_cutlist 
         for (int end = 0; end < 2; end++) {
             uint32_t me = end ? b : a, other = end ? a : b;
             world_node *sn = &s->nodes[me];
-            if (!sn->online)
+            if (!sn->online || !world_local(s, me))
                 continue;
             engine_call_act_as(call, me);
             node_on_reconnect(sn->n, &sn->fx, now, &other, 1);

@@ -5,8 +5,11 @@
  * message of the same type and size, and pack to the same bytes again.
  * 'r': node metrics records (metrics_unpack_nodes, as process 0 takes them
  * at the end) into a run of 8 nodes; accepted records pack again to bytes
- * that read back and pack to the same bytes. Seeds are real bytes from a
+ * that read back and pack to the same bytes.
+ * 'a': an attacker's figures (adversary_unpack) into the attacker of the
+ * node they name; accepted bytes pack again to the same bytes. Seeds are real bytes from a
  * run under mpirun (make-corpus.sh, CHAINSIM_PACK_SEEDS). */
+#include "adversary.h"
 #include "fuzz_check.h"
 #include "metrics.h"
 #include "metrics_pack.h"
@@ -86,6 +89,28 @@ static void fuzz_records(const uint8_t *data, size_t size)
     metrics_free(m2);
 }
 
+/* An attacker's figures (adversary_unpack, as process 0 takes them) into
+ * the attacker of the node the bytes start with (as process 0 picks it);
+ * accepted bytes pack again to the bytes read. */
+static void fuzz_attacker(const uint8_t *data, size_t size)
+{
+    scenario_adversary cfg = {.kind = SCENARIO_ADV_SELFISH};
+    if (size >= sizeof cfg.node)
+        memcpy(&cfg.node, data, sizeof cfg.node);
+    adversary *a;
+    FUZZ_CHECK(adversary_new(&a, &cfg, NULL, 0) == 0);
+    size_t used = 0;
+    if (adversary_unpack(a, &used, data, size) == 0) {
+        FUZZ_CHECK(used <= size);
+        unsigned char *again;
+        size_t len;
+        FUZZ_CHECK(adversary_pack(&again, &len, a) == 0);
+        FUZZ_CHECK(len == used && memcmp(again, data, len) == 0);
+        free(again);
+    }
+    adversary_free(a);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -94,5 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_msg(data + 1, size - 1);
     else if (data[0] == 'r')
         fuzz_records(data + 1, size - 1);
+    else if (data[0] == 'a')
+        fuzz_attacker(data + 1, size - 1);
     return 0;
 }

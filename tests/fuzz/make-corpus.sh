@@ -95,7 +95,8 @@ cp "$tmp/pow/node2_chain.json" "$corpus/serve/pow-node1-only.json"
 # pack: what one process of a run over several reads from another (an
 # mpirun -np 2 run of the double spend scenario): the first payload of each
 # message type, and each process's node records, as CHAINSIM_PACK_SEEDS
-# keeps them, prefixed with the harness's reader byte ('m' or 'r'). Needs
+# keeps them, prefixed with the harness's reader byte ('m' or 'r'), and the
+# figures of a selfish miner outside process 0 ('a'). Needs
 # Open MPI and a chainsim built with it; else the folder keeps its seeds.
 if command -v mpirun >/dev/null; then
     fresh pack
@@ -106,8 +107,13 @@ if command -v mpirun >/dev/null; then
         mpirun --oversubscribe "${as_root[@]}" -np 2 "$bin" run scenarios/double_spend.json --quiet \
         --set consensus.pow.expected_hashes_per_block=20000 --out "$tmp/mpi" >/dev/null 2>"$tmp/stderr" ||
         { cat "$tmp/stderr" >&2; exit 1; }
+    # an attacker on the last process: its figures travel to process 0
+    CHAINSIM_PACK_SEEDS="$tmp/seeds" OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none \
+        mpirun --oversubscribe "${as_root[@]}" -np 3 "$bin" run scenarios/selfish_mining.json --quiet \
+        --set duration=600s --set 'adversaries[0].node=11' --out "$tmp/mpi-attack" >/dev/null 2>"$tmp/stderr" ||
+        { cat "$tmp/stderr" >&2; exit 1; }
     for f in "$tmp/seeds"/*; do
-        case $(basename "$f") in records-*) reader=r ;; *) reader=m ;; esac
+        case $(basename "$f") in records-*) reader=r ;; attackers-*) reader=a ;; *) reader=m ;; esac
         { printf '%s' "$reader"; cat "$f"; } >"$corpus/pack/$(basename "$f")"
     done
 fi

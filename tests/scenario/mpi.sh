@@ -3,8 +3,9 @@
 # same bytes as the threaded run in one process: every output file but
 # run_info.json, and stdout, compared by sha256 for the default scenario
 # (partition and heal), a proof-of-stake one, a crash and restart, and a
-# double spend (scripted payments made by the wallet's process), on 2 and 3
-# processes with 1 or 2 threads each. An invalid scenario gives one message
+# double spend (scripted payments made by the wallet's process), and every
+# kind of attacker (selfish, double spender, byzantine, eclipse), on 2 and 3
+# processes with 1 or 2 threads each, attackers also on the last process. An invalid scenario gives one message
 # and exit 2 from every process; a process killed mid-run ends the whole job
 # with a non-zero exit, not a hang, and leaves no output folder. Registered
 # (label mpi) only when the build has MPI.
@@ -65,21 +66,31 @@ same crash 3 1 "$src/scenarios/crash_restart.json" "${short[@]}"
 same double_spend 3 1 "$src/scenarios/double_spend.json" "${short[@]}"
 same selfish 2 1 "$src/scenarios/selfish_mining.json" --set duration=600s
 
+# Attackers: their figures (summary.json's attack section) are counted in
+# the process that runs the attacker and taken to process 0; a byzantine
+# node's victims score and ban it in their own processes. Eclipse, isolate
+# and cut events rewire links of nodes in any process.
+same byzantine 2 1 "$src/scenarios/byzantine.json"
+same byzantine_last 3 1 "$src/scenarios/byzantine.json" --set 'adversaries[0].node=5' --set 'adversaries[0].wallet=5'
+same selfish_last 3 1 "$src/scenarios/selfish_mining.json" --set duration=600s --set 'adversaries[0].node=11'
+same ds_attack 2 1 "$src/scenarios/double_spend_attack.json" --set duration=4h
+same eclipse 2 1 "$src/scenarios/eclipse.json"
+same eclipse 3 2 "$src/scenarios/eclipse.json"
+for name in byzantine_last selfish_last; do
+    grep -q '"attack"' "$tmp/$name.ref/out/summary.json" || fail "$name: no attack section"
+done
+
 # What several processes cannot do yet is refused before any work, with
 # one message naming it.
-refused() { # NAME SCENARIO EXPECTED-TEXT
-    timeout 120 "${mpi[@]}" -np 2 "$bin" run "$2" --out "$tmp/$1.out" >/dev/null 2>"$tmp/$1.err"
-    local rc=$?
-    [ $rc -eq 2 ] || fail "$1: exit $rc, expected 2: $(cat "$tmp/$1.err")"
-    [ "$(grep -c '^chainsim:' "$tmp/$1.err")" -eq 1 ] || fail "$1: one message expected: $(cat "$tmp/$1.err")"
-    grep -qF "$3" "$tmp/$1.err" || fail "$1: the message does not say why: $(cat "$tmp/$1.err")"
-    [ ! -e "$tmp/$1.out" ] || fail "$1: the output folder was created"
-    echo "ok: $1 refused with several processes"
-}
-refused byzantine "$src/scenarios/byzantine.json" \
-    'adversaries[0]: kind "byzantine" is not available with several processes yet'
-refused eclipse "$src/scenarios/eclipse.json" \
-    'events: an event of type "eclipse" is not available with several processes yet'
+timeout 120 "${mpi[@]}" -np 2 "$bin" run "$src/scenarios/default.json" --serve 127.0.0.1:0 \
+    --out "$tmp/serve.out" >/dev/null 2>"$tmp/serve.err"
+rc=$?
+[ $rc -eq 2 ] || fail "--serve: exit $rc, expected 2: $(cat "$tmp/serve.err")"
+[ "$(grep -c '^chainsim:' "$tmp/serve.err")" -eq 1 ] || fail "--serve: one message expected: $(cat "$tmp/serve.err")"
+grep -qF -- "--serve: not available with several processes" "$tmp/serve.err" ||
+    fail "--serve: the message does not say why: $(cat "$tmp/serve.err")"
+[ ! -e "$tmp/serve.out" ] || fail "--serve: the output folder was created"
+echo "ok: --serve refused with several processes"
 
 # An invalid scenario: one message (from process 0), exit 2, no hang.
 echo '{"nodes": 4, "bogus": 1}' >"$tmp/bad.json"

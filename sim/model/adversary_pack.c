@@ -1,0 +1,160 @@
+/* An attacker's figures carried between processes: in a run split over
+ * several processes an attacker's counters live in the process that runs
+ * its node, and world_attack_report runs at process 0. Each process packs
+ * the adversaries of its own nodes; process 0 reads them into its copies,
+ * so the attack section is the one-process run's. As with metrics_pack, the
+ * bytes are this build's in-memory records (one build per job). */
+#include "adversary_impl.h"
+#include "world.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A growing byte buffer; on out of memory it stops growing and fails. */
+typedef struct obuf {
+    unsigned char *v;
+    size_t len, cap;
+    int failed;
+} obuf;
+
+static void put(obuf *b, const void *p, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n)
+            cap *= 2;
+        unsigned char *v = realloc(b->v, cap);
+        if (v == NULL) {
+            b->failed = 1;
+            return;
+        }
+        b->v = v;
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->v + b->len, p, n);
+    b->len += n;
+}
+
+static void put_u64(obuf *b, uint64_t v)
+{
+    put(b, &v, sizeof v);
+}
+
+int adversary_pack(unsigned char **out, size_t *len, const adversary *a)
+{
+    obuf b = {0};
+    uint32_t ni = a->cfg->node;
+    put(&b, &ni, sizeof ni);
+    put(&b, &a->st, sizeof a->st);
+    put_u64(&b, a->mined);
+    put_u64(&b, a->published);
+    put_u64(&b, a->races_won_own);
+    put_u64(&b, a->races_on_attacker);
+    put_u64(&b, a->races_on_honest);
+    put_u64(&b, a->n_trials);
+    put(&b, a->trials, a->n_trials * sizeof *a->trials);
+    uint64_t why = a->stopped ? strlen(a->stopped) : UINT64_MAX;
+    put_u64(&b, why);
+    if (a->stopped)
+        put(&b, a->stopped, (size_t)why);
+    put_u64(&b, a->forged);
+    put(&b, a->sent, sizeof a->sent);
+    if (b.failed) {
+        free(b.v);
+        *out = NULL;
+        *len = 0;
+        return -1;
+    }
+    *out = b.v;
+    *len = b.len;
+    return 0;
+}
+
+/* A reader over received bytes; any overrun fails it. */
+typedef struct ibuf {
+    const unsigned char *v;
+    size_t len, at;
+    int failed;
+} ibuf;
+
+static void get(ibuf *b, void *p, size_t n)
+{
+    if (b->failed || n > b->len - b->at) {
+        b->failed = 1;
+        return;
+    }
+    if (n)
+        memcpy(p, b->v + b->at, n);
+    b->at += n;
+}
+
+static uint64_t get_u64(ibuf *b)
+{
+    uint64_t v = 0;
+    get(b, &v, sizeof v);
+    return v;
+}
+
+int adversary_unpack(adversary *a, size_t *used, const unsigned char *buf, size_t len)
+{
+    ibuf b = {buf, len, 0, 0};
+    uint32_t ni = UINT32_MAX;
+    get(&b, &ni, sizeof ni);
+    if (b.failed || ni != a->cfg->node)
+        return -1;
+    selfish_state st;
+    get(&b, &st, sizeof st);
+    uint64_t c[5];
+    for (int i = 0; i < 5; i++)
+        c[i] = get_u64(&b);
+    uint64_t n_trials = get_u64(&b);
+    if (b.failed || n_trials > (b.len - b.at) / sizeof *a->trials)
+        return -1;
+    adversary_trial *trials = malloc(n_trials ? n_trials * sizeof *trials : 1);
+    if (trials == NULL)
+        return -1;
+    get(&b, trials, n_trials * sizeof *trials);
+    uint64_t why = get_u64(&b);
+    if (why != UINT64_MAX && (b.failed || why >= sizeof a->stopped_text || why > b.len - b.at)) {
+        free(trials);
+        return -1;
+    }
+    char text[sizeof a->stopped_text];
+    if (why != UINT64_MAX) {
+        get(&b, text, (size_t)why);
+        text[why] = '\0';
+        if (!b.failed && strlen(text) != why) { /* a NUL inside: not a text */
+            free(trials);
+            return -1;
+        }
+    }
+    uint64_t forged = get_u64(&b);
+    uint64_t sent[FORGE_COUNT];
+    get(&b, sent, sizeof sent);
+    if (b.failed) {
+        free(trials);
+        return -1;
+    }
+    a->st = st;
+    a->mined = c[0];
+    a->published = c[1];
+    a->races_won_own = c[2];
+    a->races_on_attacker = c[3];
+    a->races_on_honest = c[4];
+    free(a->trials);
+    a->trials = trials;
+    a->n_trials = a->cap_trials = (size_t)n_trials;
+    if (why != UINT64_MAX) {
+        memcpy(a->stopped_text, text, (size_t)why + 1);
+        a->stopped = a->stopped_text;
+    } else {
+        a->stopped = NULL;
+    }
+    a->forged = forged;
+    memcpy(a->sent, sent, sizeof sent);
+    *used = b.at;
+    return 0;
+}
