@@ -103,7 +103,8 @@ static outdir_status share_outdir(run_ctx *rc, outdir_status od)
 
 /* With several processes, what the run cannot do yet: a byzantine node's
  * misbehaviour counts live in its peers' processes and the summary would
- * see only process 0's; isolation, cut and eclipse events rewire links of
+ * see only process 0's, and so do a withholding or censoring node's
+ * windows and counts; isolation, cut and eclipse events rewire links of
  * nodes in other processes. Returns 0, or -1 with err set (what and why). */
 static int several_processes_check(const scenario *scn, char *err, size_t errlen)
 {
@@ -114,6 +115,14 @@ static int several_processes_check(const scenario *scn, char *err, size_t errlen
                      "processes yet (its peers' misbehaviour counts would not all reach the "
                      "summary): run it in one process",
                      k);
+            return -1;
+        } else if (scn->adversaries[k].kind == SCENARIO_ADV_WITHHOLD ||
+                   scn->adversaries[k].kind == SCENARIO_ADV_CENSOR) {
+            snprintf(err, errlen,
+                     "adversaries[%zu]: kind \"%s\" is not available with several processes yet "
+                     "(its windows and counts stay in its node's process and would not reach "
+                     "attacks.csv and the summary): run it in one process",
+                     k, scenario_adversary_name(scn->adversaries[k].kind));
             return -1;
         }
     for (size_t i = 0; i < scn->n_events; i++)

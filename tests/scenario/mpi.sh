@@ -78,6 +78,10 @@ refused() { # NAME SCENARIO EXPECTED-TEXT
 }
 refused byzantine "$src/scenarios/byzantine.json" \
     'adversaries[0]: kind "byzantine" is not available with several processes yet'
+refused withholding "$src/scenarios/withholding.json" \
+    'adversaries[0]: kind "withhold" is not available with several processes yet'
+refused censorship "$src/scenarios/censorship.json" \
+    'adversaries[0]: kind "censor" is not available with several processes yet'
 refused eclipse "$src/scenarios/eclipse.json" \
     'events: an event of type "eclipse" is not available with several processes yet'
 
