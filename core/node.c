@@ -101,6 +101,9 @@ struct node {
     hash256 base;
     tx **base_txs;
     size_t n_base_txs;
+    /* node_set_tx_filter: what templates may hold, NULL: everything. */
+    node_tx_filter tx_filter;
+    void *tx_filter_ctx;
     /* Misbehaviour, per peer (same index as peers): the score and whether
      * the peer is banned; any_banned spares the look-up while none is. */
     uint32_t ban_score;
@@ -843,6 +846,31 @@ static const chain_entry *mining_parent(const node *n)
     return e != NULL ? e : chain_tip(n->chain);
 }
 
+/* Leaves out of t's mempool transactions those the node's filter refuses
+ * and those spending an output of one left out, with their fees. */
+static void template_filter(node *n, template *t)
+{
+    const hash256 **out_ids = malloc(t->n_tx * sizeof *out_ids);
+    size_t n_out = 0, kept = 1;
+    if (out_ids == NULL)
+        abort();
+    for (size_t i = 1; i < t->n_tx; i++) {
+        tx *x = t->txs[i];
+        int keep = n->tx_filter(n->tx_filter_ctx, n, x);
+        for (size_t k = 0; keep && k < tx_n_in(x); k++)
+            for (size_t j = 0; keep && j < n_out; j++)
+                keep = !hash_eq(&tx_input(x, k)->prev_txid, out_ids[j]);
+        if (keep) {
+            t->txs[kept++] = x;
+        } else {
+            out_ids[n_out++] = tx_id(x);
+            t->fees -= mempool_fee(n->mp, tx_id(x));
+        }
+    }
+    t->n_tx = kept;
+    free(out_ids);
+}
+
 /* Fills the template on the current tip: transactions by fee rate, coinbase,
  * header with the expected bits and a time after the median time past. */
 static void template_build(node *n, int64_t now_ns, uint32_t time)
@@ -871,6 +899,8 @@ static void template_build(node *n, int64_t now_ns, uint32_t time)
         t->fees = 0;
     } else {
         t->n_tx = 1 + mempool_select(n->mp, t->txs + 1, cap - 1, room, &t->fees);
+        if (n->tx_filter != NULL)
+            template_filter(n, t);
     }
     for (size_t i = 1; i < t->n_tx; i++)
         tx_ref(t->txs[i]); /* the pool's pointers are borrowed */
@@ -1190,6 +1220,13 @@ int node_mine_on(node *n, const hash256 *base, tx *const *txs, size_t n_txs)
         n->base = *base;
     template_drop(&n->tmpl); /* the next idle time builds on the new base */
     return 0;
+}
+
+void node_set_tx_filter(node *n, node_tx_filter keep, void *ctx)
+{
+    n->tx_filter = keep;
+    n->tx_filter_ctx = keep != NULL ? ctx : NULL;
+    template_drop(&n->tmpl); /* the next template is filtered */
 }
 
 void node_send_tx(node *n, node_effects *fx, tx *t, uint32_t peer)

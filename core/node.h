@@ -227,6 +227,19 @@ void node_publish(node *n, node_effects *fx, block *b, const uint32_t *peers, si
 int node_mine_on(node *n, const hash256 *base, tx *const *txs, size_t n_txs)
     __attribute__((warn_unused_result));
 
+/* A node's choice of what its templates may hold (a censoring miner's):
+ * returns 1 to let t in, 0 to leave it out. Called on the node's thread
+ * while it builds a template, with n itself, for every transaction the
+ * mempool offers; it must not change n. */
+typedef int (*node_tx_filter)(void *ctx, const node *n, const tx *t);
+
+/* From the next template on, the mempool's transactions keep refuses are
+ * left out of the node's blocks, and so are those spending an output of
+ * one left out (they could not be valid without it); their fees are not
+ * claimed. node_mine_on's transactions are not filtered. keep NULL: every
+ * transaction again. ctx is borrowed (it must outlive the filter). */
+void node_set_tx_filter(node *n, node_tx_filter keep, void *ctx);
+
 /* Sends t to peer as a `tx` message (as a wallet's client would hand it to
  * a node), whatever the node's own mempool says of it. */
 void node_send_tx(node *n, node_effects *fx, tx *t, uint32_t peer);

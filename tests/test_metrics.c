@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define S(x) ((int64_t)((x)*1e9 + 0.5)) /* seconds to ns, for readable tests */
 /* The display hex of id(n): 62 zeros then the byte. */
@@ -558,6 +559,46 @@ START_TEST(write_failure_is_reported)
 }
 END_TEST
 
+/* attacks.csv: written only with an attack section, one row per call in
+ * call order, empty cells for what does not apply; block ids by index. */
+START_TEST(attacks_csv_rows)
+{
+    metrics *m = build(0);
+    char err[256];
+    ck_assert_int_eq(finish(m, err, sizeof err), METRICS_OK);
+    ck_assert_uint_eq(metrics_n_blocks(m), 3);
+    for (size_t i = 0; i < metrics_n_blocks(m); i++) {
+        uint32_t producer;
+        int main;
+        metrics_block_fate(m, &producer, &main, i);
+        ck_assert_int_eq(main, metrics_block_id(m, i)->b[0] != 2); /* blocks 01 and 03 */
+    }
+    const char *dir = testutil_tmpdir("metrics-no-attack");
+    metrics_attack_row rows[] = {
+        {"withhold", 2, S(1.5), S(3.25), 2, 2, 1, -1, "partly_stale"},
+        {"withhold", 2, S(4), -1, 1, 0, 0, -1, "unreleased"},
+        {"censor", 3, 0, S(5), 0, 4, 4, 17, "censored"},
+    };
+    for (size_t i = 0; i < 3; i++)
+        ck_assert_int_eq(metrics_add_attack_row(m, &rows[i]), 0);
+    /* rows but no attack section: no file */
+    ck_assert_int_eq(metrics_write(m, err, sizeof err, dir, NULL, 1), METRICS_OK);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/attacks.csv", dir);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    metrics_set_attack(m, cJSON_CreateObject());
+    dir = testutil_tmpdir("metrics-attack");
+    ck_assert_int_eq(metrics_write(m, err, sizeof err, dir, NULL, 1), METRICS_OK);
+    check_file(dir, "attacks.csv",
+               "kind,node,start,end,blocks_withheld,blocks_published,blocks_main,txs_censored,"
+               "outcome\n"
+               "withhold,2,1.500000000,3.250000000,2,2,1,,partly_stale\n"
+               "withhold,2,4.000000000,,1,0,0,,unreleased\n"
+               "censor,3,0.000000000,5.000000000,0,4,4,17,censored\n");
+    metrics_free(m);
+}
+END_TEST
+
 START_TEST(empty_run)
 {
     metrics *m = metrics_new(2, 6);
@@ -674,6 +715,7 @@ static Suite *suite(void)
     tcase_add_test(tc, rejects_tx_included_before_submission);
     tcase_add_test(tc, write_failure_is_reported);
     tcase_add_test(tc, empty_run);
+    tcase_add_test(tc, attacks_csv_rows);
     suite_add_tcase(s, tc);
     TCase *tr = tcase_create("readers");
     tcase_add_test(tr, summary_load_and_headlines);

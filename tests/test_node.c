@@ -983,6 +983,77 @@ START_TEST(template_refresh_waits_10_seconds)
 }
 END_TEST
 
+/* A filter refusing the transaction ctx points to (a censoring miner's),
+ * counting its calls; it is given the node that builds the template. */
+struct refuse {
+    const tx *refused;
+    const node *n;
+    size_t calls, wrong_node;
+};
+
+static int refuse_one(void *ctx, const node *n, const tx *x)
+{
+    struct refuse *r = ctx;
+    r->calls++;
+    r->wrong_node += n != r->n;
+    return x != r->refused;
+}
+
+/* Mines from from_ns until node 0 finds a block; returns it (a reference)
+ * and its time in *at_ns, the node's timers emptied. */
+static block *mine_one(nf *t, int64_t from_ns, int64_t *at_ns)
+{
+    int64_t next;
+    mine(t, from_ns, 100000 * NF_SEC, &next);
+    ck_assert_uint_eq(t->n_timers, 1);
+    *at_ns = t->timers[0].t.at_ns;
+    block *b = t->timers[0].t.payload;
+    t->n_timers = 0;
+    return b;
+}
+
+START_TEST(tx_filter_leaves_out_refused_and_their_children)
+{
+    nf t;
+    nf_init(&t, &(nf_opts){.n = 2, .bits = bits_for(1 << 10), .hashrate = 1000});
+    tx *x = nf_spend_genesis(&t, 0, 1, 1000, 500);               /* refused */
+    tx *y = nf_spend_genesis(&t, 1, 0, 1000, 300);               /* kept */
+    tx *z = nf_spend_signed(&t, x, 0, t.wallet[1], 0, 100, 200); /* spends x */
+    ck_assert_int_eq(node_submit_tx(t.nodes[0], &t.fx, 0, x), REASON_OK);
+    ck_assert_int_eq(node_submit_tx(t.nodes[0], &t.fx, 0, y), REASON_OK);
+    ck_assert_int_eq(node_submit_tx(t.nodes[0], &t.fx, 0, z), REASON_OK);
+    nf_absorb(&t, 0);
+    struct refuse r = {x, t.nodes[0], 0, 0};
+    node_set_tx_filter(t.nodes[0], refuse_one, &r);
+    int64_t at;
+    block *b = mine_one(&t, 0, &at);
+    /* only y; the coinbase claims y's fee alone (the block is valid) */
+    ck_assert_uint_eq(block_n_tx(b), 2);
+    ck_assert(block_tx(b, 1) == y);
+    ck_assert_uint_eq(tx_output(block_tx(b, 0), 0)->amount, t.params.block_reward + 300);
+    ck_assert_uint_ge(r.calls, 2);
+    ck_assert_uint_eq(r.wrong_node, 0);
+    node_on_timer(t.nodes[0], &t.fx, at, NODE_TIMER_MINED, b, 0);
+    nf_absorb(&t, 0);
+    ck_assert(hash_eq(nf_tip(&t, 0), block_id(b)));
+    ck_assert_uint_eq(mempool_count(node_mempool(t.nodes[0])), 2); /* x and z wait */
+    /* the filter off: the next block takes both, parent first */
+    node_set_tx_filter(t.nodes[0], NULL, &r);
+    size_t calls = r.calls;
+    block *b2 = mine_one(&t, at, &at);
+    ck_assert_uint_eq(r.calls, calls);
+    ck_assert_uint_eq(block_n_tx(b2), 3);
+    ck_assert(block_tx(b2, 1) == x);
+    ck_assert(block_tx(b2, 2) == z);
+    ck_assert_uint_eq(tx_output(block_tx(b2, 0), 0)->amount, t.params.block_reward + 700);
+    block_unref(b2);
+    tx_unref(x);
+    tx_unref(y);
+    tx_unref(z);
+    nf_free(&t);
+}
+END_TEST
+
 /* Mines with node_mine in windows of window_ns from start_ns until a block
  * is found; returns it (a reference) and its time in *at_ns. */
 static block *mine_in_windows(nf *t, int64_t start_ns, int64_t window_ns, int64_t *at_ns)
@@ -1299,6 +1370,7 @@ static Suite *suite(void)
     tcase_add_test(tc, mined_block_meets_target_and_becomes_tip);
     tcase_add_test(tc, new_tip_restarts_the_template);
     tcase_add_test(tc, template_refresh_waits_10_seconds);
+    tcase_add_test(tc, tx_filter_leaves_out_refused_and_their_children);
     tcase_add_test(tc, mined_block_time_is_the_second_it_was_found);
     tcase_add_test(tc, rolling_time_does_not_depend_on_how_mining_is_cut);
     tcase_add_test(tc, mined_time_stays_after_the_median_time_past);

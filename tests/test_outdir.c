@@ -124,6 +124,19 @@ START_TEST(accepts_a_real_run)
 }
 END_TEST
 
+/* A run with adversaries writes attacks.csv too, and is recognised. */
+START_TEST(accepts_a_run_with_attacks)
+{
+    const char *base = testutil_tmpdir("outdir-attacks");
+    char *d = sub(base, "run");
+    rf_run(d, "scenarios/withholding.json", "--set", "duration=60s", NULL);
+    char err[512];
+    ck_assert(exists(d, "attacks.csv"));
+    ck_assert_msg(outdir_check(err, sizeof err, d) == OUTDIR_OK, "%s", err);
+    free(d);
+}
+END_TEST
+
 /* Every kind of entry that is not chainsim's is refused, and named. */
 START_TEST(refuses_what_chainsim_did_not_write)
 {
@@ -421,6 +434,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("outdir");
     tcase_add_test(tc, accepts_what_chainsim_wrote);
     tcase_add_test(tc, accepts_a_real_run);
+    tcase_add_test(tc, accepts_a_run_with_attacks);
     tcase_add_test(tc, refuses_what_chainsim_did_not_write);
     tcase_add_test(tc, begin_refuses_bad_folders);
     tcase_add_test(tc, commit_replaces_the_folder_whole);

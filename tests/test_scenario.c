@@ -79,6 +79,11 @@ static void assert_same(const scenario *a, const scenario *b)
         ck_assert_uint_eq(x->give_up, y->give_up);
         ck_assert_int_eq(x->start_ns, y->start_ns);
         ck_assert_int_eq(x->interval_ns, y->interval_ns);
+        ck_assert_int_eq(x->hold_ns, y->hold_ns);
+        ck_assert_int_eq(x->every_ns, y->every_ns);
+        ck_assert_uint_eq(x->n_censored, y->n_censored);
+        if (x->n_censored > 0)
+            ck_assert_mem_eq(x->censored, y->censored, x->n_censored * sizeof(uint32_t));
     }
 }
 
@@ -306,6 +311,37 @@ START_TEST(adversaries_parse)
     ck_assert_uint_eq(s.network.ban_score, 0);
     assert_round_trip(&s);
     scenario_free(&s);
+    /* withholding windows (every left out: one window) and a censor */
+    ck_assert_msg(
+        parse_text(&s,
+                   "{\"adversaries\":[{\"kind\":\"withhold\",\"node\":1,\"hold\":\"30s\","
+                   "\"every\":\"2m\",\"start\":\"10s\"},{\"kind\":\"withhold\",\"node\":2,"
+                   "\"hold\":\"1ms\"},{\"kind\":\"censor\",\"node\":3,\"wallets\":[4,2]}]}",
+                   err, sizeof err) == SCENARIO_OK,
+        "%s", err);
+    ck_assert_int_eq(s.adversaries[0].kind, SCENARIO_ADV_WITHHOLD);
+    ck_assert_int_eq(s.adversaries[0].hold_ns, 30000000000);
+    ck_assert_int_eq(s.adversaries[0].every_ns, 120000000000);
+    ck_assert_int_eq(s.adversaries[0].start_ns, 10000000000);
+    ck_assert_int_eq(s.adversaries[1].hold_ns, 1000000);
+    ck_assert_int_eq(s.adversaries[1].every_ns, 0);
+    ck_assert_int_eq(s.adversaries[1].start_ns, 0);
+    ck_assert_int_eq(s.adversaries[2].kind, SCENARIO_ADV_CENSOR);
+    ck_assert_uint_eq(s.adversaries[2].node, 2);
+    ck_assert_uint_eq(s.adversaries[2].n_censored, 2);
+    ck_assert_uint_eq(s.adversaries[2].censored[0], 3);
+    ck_assert_uint_eq(s.adversaries[2].censored[1], 1);
+    assert_round_trip(&s);
+    scenario_free(&s);
+    /* a censor may be a PoS leader (it has stake) */
+    ck_assert_msg(
+        parse_text(&s,
+                   "{\"consensus\":{\"type\":\"pos\"},\"nodes\":{\"count\":4,\"stake\":100},"
+                   "\"adversaries\":[{\"kind\":\"censor\",\"node\":1,\"wallets\":[2]}]}",
+                   err, sizeof err) == SCENARIO_OK,
+        "%s", err);
+    assert_round_trip(&s);
+    scenario_free(&s);
     /* without adversaries the scenario as run has no such key */
     ck_assert_int_eq(parse_text(&s, "{}", err, sizeof err), SCENARIO_OK);
     cJSON *json = scenario_to_json(&s);
@@ -321,6 +357,8 @@ END_TEST
 
 #define ADV(x) "{\"adversaries\":[" x "]}"
 #define DS(x) "{\"kind\":\"double_spend\",\"node\":1" x "}"
+#define WH(x) "{\"kind\":\"withhold\",\"node\":1" x "}"
+#define CENSOR(x) "{\"kind\":\"censor\",\"node\":1" x "}"
 
 struct bad {
     const char *json;
@@ -646,6 +684,41 @@ static const struct bad bads[] = {
      SCENARIO_ERR_VALUE, "adversaries[0].interval: expected at least 1ms"},
     {ADV("{\"kind\":\"byzantine\",\"node\":1,\"wallet\":1,\"amount\":5}"), SCENARIO_ERR_UNKNOWN_KEY,
      "adversaries[0].amount: unknown key"},
+    {ADV(WH("")), SCENARIO_ERR_MISSING, "adversaries[0].hold: missing"},
+    {ADV(WH(",\"hold\":\"10us\"")), SCENARIO_ERR_VALUE,
+     "adversaries[0].hold: expected a window of at least 1ms"},
+    {ADV(WH(",\"hold\":\"soon\"")), SCENARIO_ERR_VALUE, "adversaries[0].hold"},
+    {ADV(WH(",\"hold\":[30]")), SCENARIO_ERR_TYPE, "adversaries[0].hold"},
+    {ADV(WH(",\"hold\":\"30s\",\"every\":\"20s\"")), SCENARIO_ERR_VALUE,
+     "adversaries[0].every: expected at least hold (30000000000 ns): windows must not overlap"},
+    {ADV(WH(",\"hold\":\"30s\",\"every\":\"0s\"")), SCENARIO_ERR_VALUE,
+     "adversaries[0].every: expected at least hold"},
+    {ADV(WH(",\"hold\":\"30s\",\"start\":\"10m\"")), SCENARIO_ERR_VALUE,
+     "adversaries[0].start: expected a time before the end of the run"},
+    {ADV(WH(",\"hold\":\"30s\",\"wallets\":[1]")), SCENARIO_ERR_UNKNOWN_KEY,
+     "adversaries[0].wallets: unknown key"},
+    {"{\"consensus\":{\"type\":\"pos\"},\"adversaries\":[" WH(",\"hold\":\"30s\"") "]}",
+     SCENARIO_ERR_VALUE, "adversaries[0].kind: withhold needs consensus.type \"pow\""},
+    {"{\"node_overrides\":[{\"node\":1,\"hashrate\":0}],\"adversaries\":[" WH(
+         ",\"hold\":\"30s\"") "]}",
+     SCENARIO_ERR_VALUE, "adversaries[0].node: node 1 has hashrate 0"},
+    {ADV(CENSOR("")), SCENARIO_ERR_MISSING, "adversaries[0].wallets: missing"},
+    {ADV(CENSOR(",\"wallets\":[]")), SCENARIO_ERR_VALUE,
+     "adversaries[0].wallets: expected a non-empty array of the wallets"},
+    {ADV(CENSOR(",\"wallets\":2")), SCENARIO_ERR_TYPE, "adversaries[0].wallets"},
+    {ADV(CENSOR(",\"wallets\":[2,2]")), SCENARIO_ERR_VALUE,
+     "adversaries[0].wallets[1]: wallet 2 is listed twice"},
+    {ADV(CENSOR(",\"wallets\":[999]")), SCENARIO_ERR_VALUE,
+     "adversaries[0].wallets[0]: expected a wallet number in [1, "},
+    {ADV(CENSOR(",\"wallets\":[\"two\"]")), SCENARIO_ERR_TYPE, "adversaries[0].wallets[0]"},
+    {ADV(CENSOR(",\"wallets\":[2],\"hold\":\"30s\"")), SCENARIO_ERR_UNKNOWN_KEY,
+     "adversaries[0].hold: unknown key"},
+    {"{\"node_overrides\":[{\"node\":1,\"hashrate\":0}],\"adversaries\":[" CENSOR(
+         ",\"wallets\":[2]") "]}",
+     SCENARIO_ERR_VALUE, "adversaries[0].node: node 1 has hashrate 0: a censor builds blocks"},
+    {"{\"consensus\":{\"type\":\"pos\"},\"node_overrides\":[{\"node\":1,\"stake\":0}],"
+     "\"adversaries\":[" CENSOR(",\"wallets\":[2]") "]}",
+     SCENARIO_ERR_VALUE, "adversaries[0].node: node 1 has stake 0: a censor builds blocks"},
     {"{\"network\":{\"ban_score\":-1}}", SCENARIO_ERR_VALUE, "network.ban_score"},
     {EV("{\"at\":\"1m\",\"type\":\"eclipse\",\"node\":1}"), SCENARIO_ERR_MISSING, "events[0].by"},
     {EV("{\"at\":\"1m\",\"type\":\"eclipse\",\"node\":1,\"by\":[]}"), SCENARIO_ERR_VALUE,

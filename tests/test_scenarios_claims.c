@@ -9,6 +9,7 @@
  * and so on. A scenario added without a check here fails
  * every_scenario_has_a_check. */
 #include "run_fixture.h"
+#include "metrics.h"
 #include "scenario.h"
 
 #include <math.h>
@@ -449,6 +450,74 @@ static void claim_eclipse(void)
     rf_csv_free(rg);
 }
 
+/* withholding: node 1's windows are rows of attacks.csv, each released at
+ * or after its end; one window's blocks all stay on the main chain (the
+ * honest nodes reorganise onto them when released) and another's all go
+ * stale; the honest nodes' stale rate is far above a quiet network's. */
+static void claim_withholding(void)
+{
+    const char *dir = run_scenario("withholding", NULL);
+    rf_csv *at = rf_csv_load(dir, "attacks.csv");
+    size_t c_start = rf_col(at, "start"), c_end = rf_col(at, "end");
+    size_t c_out = rf_col(at, "outcome"), c_held = rf_col(at, "blocks_withheld");
+    int kept = 0, stale = 0;
+    double held = 0;
+    ck_assert_msg(at->n_rows == 5, "%s: %zu windows, want 5", dir, at->n_rows);
+    for (size_t r = 0; r < at->n_rows; r++) {
+        ck_assert_msg(rf_num(at, r, c_end) >= rf_num(at, r, c_start) + 60, "%s: row %zu", dir, r);
+        held += rf_num(at, r, c_held);
+        kept |= strcmp(rf_cell(at, r, c_out), "main_chain") == 0;
+        stale |= strcmp(rf_cell(at, r, c_out), "stale") == 0;
+    }
+    ck_assert_msg(kept && stale, "%s: want a window kept and one gone stale", dir);
+    rf_csv_free(at);
+    cJSON *summary = rf_json(dir, "summary.json");
+    cJSON *adv =
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+                               cJSON_GetObjectItemCaseSensitive(summary, "attack"), "adversaries"),
+                           0);
+    ck_assert_msg(rf_json_num(adv, "blocks_withheld") == held, "%s", dir);
+    ck_assert_msg(rf_json_num(summary, "attack.honest_stale_rate") > 0.1, "%s", dir);
+    cJSON_Delete(summary);
+}
+
+/* censorship: the payments of node 2 (wallets 2 and 6, censored) wait
+ * longer than the others: their median confirmation latency is well above
+ * the others'. */
+static void claim_censorship(void)
+{
+    const char *dir = run_scenario("censorship", NULL);
+    rf_csv *tx = rf_csv_load(dir, "transactions.csv");
+    size_t c_origin = rf_col(tx, "origin"), c_lat = rf_col(tx, "latency");
+    int64_t *lat[2];
+    size_t n[2] = {0, 0};
+    lat[0] = calloc(tx->n_rows + 1, sizeof *lat[0]);
+    lat[1] = calloc(tx->n_rows + 1, sizeof *lat[1]);
+    ck_assert(lat[0] != NULL && lat[1] != NULL);
+    for (size_t r = 0; r < tx->n_rows; r++) {
+        if (rf_cell(tx, r, c_lat)[0] == '\0')
+            continue;
+        int censored = strcmp(rf_cell(tx, r, c_origin), "2") == 0;
+        lat[censored][n[censored]++] = (int64_t)(rf_num(tx, r, c_lat) * 1e9);
+    }
+    ck_assert_msg(n[0] >= 100 && n[1] >= 100, "%s: %zu and %zu confirmed", dir, n[0], n[1]);
+    int64_t med[2];
+    for (int k = 0; k < 2; k++)
+        ck_assert_int_eq(metrics_percentile(&med[k], lat[k], n[k], 50), 0);
+    ck_assert_msg(med[1] > 3 * med[0] / 2, "%s: median latency censored %lld ns, others %lld ns",
+                  dir, (long long)med[1], (long long)med[0]);
+    free(lat[0]);
+    free(lat[1]);
+    rf_csv_free(tx);
+    cJSON *summary = rf_json(dir, "summary.json");
+    cJSON *adv =
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+                               cJSON_GetObjectItemCaseSensitive(summary, "attack"), "adversaries"),
+                           0);
+    ck_assert_msg(rf_json_num(adv, "txs_censored") >= (double)n[1] / 2, "%s", dir);
+    cJSON_Delete(summary);
+}
+
 static const struct claim {
     const char *name; /* scenarios/NAME.json */
     void (*check)(void);
@@ -461,6 +530,7 @@ static const struct claim {
     {"selfish_mining", claim_selfish_mining}, {"double_spend_attack", claim_double_spend_attack},
     {"byzantine", claim_byzantine},           {"eclipse", claim_eclipse},
     {"partition_pow", claim_partition_pow},   {"partition_pos", claim_partition_pos},
+    {"withholding", claim_withholding},       {"censorship", claim_censorship},
 };
 #define N_CLAIMS (sizeof claims / sizeof claims[0])
 

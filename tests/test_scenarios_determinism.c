@@ -1,12 +1,12 @@
 /* Determinism of whole runs of the real binary: the same scenario and seed
  * give byte-identical output files (everything but run_info.json) for
  * --threads 1, 2, 4 and the default (one per CPU), and for two runs
- * with the default threads; another --seed changes them. Eight scenarios,
+ * with the default threads; another --seed changes them. The cases below,
  * shortened so the test also runs under ThreadSanitizer: the default (PoW,
  * partition and heal), PoS with a partition, crash and restart on a ring,
  * a random topology with lossy, jittered links, a selfish miner, a
- * double spender, a byzantine node, and an eclipse with isolated nodes
- * and cut links. */
+ * double spender, a byzantine node, a withholding miner, a censoring
+ * miner, and an eclipse with isolated nodes and cut links. */
 #include "run_fixture.h"
 
 struct det_case {
@@ -37,6 +37,8 @@ static const struct det_case cases[] = {
      "scenarios/double_spend_attack.json",
      {"duration=3h", "metrics.sample_interval=10s", NULL}},
     {"byzantine", "scenarios/byzantine.json", {NULL}},
+    {"withholding", "scenarios/withholding.json", {"duration=5m", NULL}},
+    {"censorship", "scenarios/censorship.json", {"duration=3m", NULL}},
     {"eclipse", "scenarios/eclipse.json", {"duration=11m", NULL}},
     {"latency",
      "scenarios/high_latency.json",

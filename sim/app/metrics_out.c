@@ -155,6 +155,36 @@ static void write_transactions(const metrics *m, textbuf *f)
     }
 }
 
+static void put_count(textbuf *f, int64_t v)
+{
+    if (v >= 0)
+        textbuf_u64(f, (uint64_t)v);
+}
+
+static void write_attacks(const metrics *m, textbuf *f)
+{
+    textbuf_puts(f, "kind,node,start,end,blocks_withheld,blocks_published,blocks_main,"
+                    "txs_censored,outcome\n");
+    for (size_t i = 0; i < m->n_attack_rows; i++) {
+        const metrics_attack_row *r = &m->attack_rows[i];
+        textbuf_printf(f, "%s,%" PRIu32 ",", r->kind, r->node);
+        if (r->start_ns >= 0)
+            put_time(f, r->start_ns);
+        textbuf_putc(f, ',');
+        if (r->end_ns >= 0)
+            put_time(f, r->end_ns);
+        textbuf_putc(f, ',');
+        put_count(f, r->blocks_withheld);
+        textbuf_putc(f, ',');
+        put_count(f, r->blocks_published);
+        textbuf_putc(f, ',');
+        put_count(f, r->blocks_main);
+        textbuf_putc(f, ',');
+        put_count(f, r->txs_censored);
+        textbuf_printf(f, ",%s\n", r->outcome);
+    }
+}
+
 static void write_reorgs(const metrics *m, textbuf *f)
 {
     textbuf_puts(f, "time,node,old_tip,new_tip,depth,txs_reverted\n");
@@ -580,6 +610,11 @@ metrics_status metrics_write(const metrics *m, char *err, size_t errlen, const c
             snprintf(err, errlen, "%s", jobs[i].err);
             return jobs[i].status;
         }
+    if (m->attack != NULL) { /* a run with adversaries */
+        metrics_status at = out_stream(err, errlen, dir, "attacks.csv", write_attacks, m);
+        if (at != METRICS_OK)
+            return at;
+    }
     cJSON *summary = metrics_summary(m, scenario, seed);
     metrics_status st = write_json(err, errlen, dir, "summary.json", summary);
     cJSON_Delete(summary);

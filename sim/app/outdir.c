@@ -72,6 +72,7 @@ static const char *const run_files[] = {
     "reorgs.csv",
     "partitions.csv",
     "events.csv",
+    "attacks.csv", /* runs with adversaries */
     "summary.json",
     "run_info.json",
     "height.png",

@@ -62,11 +62,15 @@ void adversary_free(adversary *a)
         tx_unref(a->submitted[i]);
     block_unref(a->forged_block);
     free(a->trials);
+    adversary_withhold_clear(a);
+    hmap_free(a->censored_txs);
     free(a);
 }
 
 int adversary_on_start(adversary *a, node *n)
 {
+    if (a->cfg->kind == SCENARIO_ADV_CENSOR)
+        return adversary_censor_start(a, n);
     if (a->cfg->kind == SCENARIO_ADV_BYZANTINE) {
         a->next_forge_ns = a->cfg->start_ns; /* its own blocks are honest */
         return 0;
@@ -160,6 +164,18 @@ void adversary_after_event(adversary *a, node *n, node_effects *fx, int64_t now_
         adversary_byz_after_event(a, n, fx, now_ns);
         return;
     }
+    if (a->cfg->kind == SCENARIO_ADV_WITHHOLD) {
+        adversary_withhold_after_event(a, n, fx, now_ns, kind);
+        return;
+    }
+    if (a->cfg->kind == SCENARIO_ADV_CENSOR) {
+        for (size_t i = 0; i < fx->n_notes; i++) /* its blocks, mined or of a slot */
+            if (fx->notes[i].kind == NODE_NOTE_BLOCK_PRODUCED) {
+                a->mined++;
+                a->published++; /* announced as any block */
+            }
+        return;
+    }
     if (kind == ADVERSARY_EV_MINED) {
         for (size_t i = 0; i < fx->n_notes; i++)
             if (fx->notes[i].kind == NODE_NOTE_BLOCK_PRODUCED) {
@@ -196,6 +212,10 @@ int adversary_report(cJSON *obj, const adversary *a, const metrics *m, double no
         return adversary_ds_report(obj, a, node_hashrate, total_hashrate);
     if (a->cfg->kind == SCENARIO_ADV_BYZANTINE)
         return adversary_byz_report(obj, a);
+    if (a->cfg->kind == SCENARIO_ADV_WITHHOLD)
+        return adversary_withhold_report(obj, a, m);
+    if (a->cfg->kind == SCENARIO_ADV_CENSOR)
+        return adversary_censor_report(obj, a);
     if (!cJSON_AddNumberToObject(obj, "races", (double)a->st.races) ||
         !cJSON_AddNumberToObject(obj, "races_won_by_own_block", (double)a->races_won_own) ||
         !cJSON_AddNumberToObject(obj, "races_others_on_attacker", (double)a->races_on_attacker) ||
@@ -203,6 +223,66 @@ int adversary_report(cJSON *obj, const adversary *a, const metrics *m, double no
         !add_ratio(obj, "gamma_measured", a->races_on_attacker, resolved))
         return -1;
     return 0;
+}
+
+/* a's main-chain blocks in the finished metrics m, and all of them. */
+static void main_blocks(const adversary *a, const metrics *m, uint64_t *own, uint64_t *total)
+{
+    *own = *total = 0;
+    for (size_t i = 0; i < metrics_n_blocks(m); i++) {
+        uint32_t producer;
+        int main;
+        metrics_block_fate(m, &producer, &main, i);
+        *total += (uint64_t)main;
+        *own += (uint64_t)(main && producer == a->cfg->node + 1);
+    }
+}
+
+/* a's rows of attacks.csv: one per withholding window or double-spend
+ * trial, else one for its whole run (of run_ns). share: its hash share.
+ * Returns 0, or -1 when out of memory. */
+static int adversary_rows(metrics *m, const adversary *a, int64_t run_ns, double share)
+{
+    const scenario_adversary *c = a->cfg;
+    const char *kind = scenario_adversary_name(c->kind);
+    uint64_t own, total;
+    main_blocks(a, m, &own, &total);
+    metrics_attack_row row = {kind, c->node + 1, 0, run_ns, -1, -1, -1, -1, "run"};
+    switch (c->kind) {
+    case SCENARIO_ADV_WITHHOLD:
+        return adversary_withhold_rows(m, a);
+    case SCENARIO_ADV_DOUBLE_SPEND:
+        for (size_t i = 0; i < a->n_trials; i++) {
+            const adversary_trial *t = &a->trials[i];
+            row.start_ns = t->start_ns;
+            row.end_ns = t->end_ns;
+            row.blocks_withheld = t->private_len;
+            row.blocks_published = t->success ? t->private_len : 0;
+            row.outcome = t->success ? "success" : "give_up";
+            if (metrics_add_attack_row(m, &row) != 0)
+                return -1;
+        }
+        return 0;
+    case SCENARIO_ADV_SELFISH:
+        row.blocks_withheld = (int64_t)a->mined;
+        row.blocks_published = (int64_t)a->published;
+        row.blocks_main = (int64_t)own;
+        row.outcome =
+            total > 0 && (double)own / (double)total > share ? "above_share" : "not_above_share";
+        break;
+    case SCENARIO_ADV_BYZANTINE:
+        row.start_ns = c->start_ns;
+        row.outcome = "forged";
+        break;
+    case SCENARIO_ADV_CENSOR:
+        row.blocks_withheld = 0;
+        row.blocks_published = (int64_t)a->published;
+        row.blocks_main = (int64_t)own;
+        row.txs_censored = (int64_t)adversary_censored(a);
+        row.outcome = row.txs_censored > 0 ? "censored" : "nothing_censored";
+        break;
+    }
+    return metrics_add_attack_row(m, &row);
 }
 
 int world_attack_report(world *w)
@@ -267,6 +347,12 @@ int world_attack_report(world *w)
         !cJSON_AddNumberToObject(attack, "honest_stale", (double)honest_stale) ||
         !add_ratio(attack, "honest_stale_rate", honest_stale, honest))
         goto fail;
+    for (size_t k = 0; k < w->scn.n_adversaries; k++) {
+        uint32_t ni = w->scn.adversaries[k].node;
+        if (adversary_rows(w->m, w->nodes[ni].adv, w->scn.duration_ns,
+                           total > 0 ? w->scn.nodes[ni].hashrate_hps / total : 0) != 0)
+            goto fail;
+    }
     metrics_set_attack(w->m, attack);
     return 0;
 fail:

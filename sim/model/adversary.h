@@ -81,6 +81,20 @@ int adversary_pack(unsigned char **out, size_t *len, const adversary *a)
 int adversary_unpack(adversary *a, size_t *used, const unsigned char *buf, size_t len)
     __attribute__((warn_unused_result));
 
+/* The withholding window (kind withhold) that now_ns falls in: k >= 0,
+ * the window [start + k x every, start + k x every + hold), or -1 when
+ * now_ns is in none. */
+int64_t adversary_window_of(const scenario_adversary *cfg, int64_t now_ns);
+
+/* 1 when t spends a coin of a wallet the censor a (kind censor) censors,
+ * as node n sees it: a coin of n's chain or an output of n's mempool.
+ * Node's thread. */
+int adversary_censors(const adversary *a, const node *n, const tx *t);
+
+/* The count of distinct transactions the censor a left out of its
+ * templates so far. */
+size_t adversary_censored(const adversary *a);
+
 struct world;
 
 /* After metrics_finish of a run with adversaries: sets the metrics'

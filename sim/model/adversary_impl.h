@@ -7,6 +7,7 @@
 #include "adversary.h"
 #include "selfish.h"
 #include "forge.h"
+#include "hmap.h"
 #include "tx.h"
 
 /* One double-spend trial, as reported. */
@@ -16,6 +17,15 @@ typedef struct adversary_trial {
     uint32_t private_len, public_len, confirmations;
     int success;
 } adversary_trial;
+
+/* One withholding window (an episode), as reported. */
+typedef struct adversary_episode {
+    int64_t start_ns; /* the window's start */
+    int64_t end_ns;   /* when it published what it held; -1 while not yet */
+    uint64_t window;  /* k: the window starts at start + k x every */
+    size_t first_id;  /* its blocks: held_ids[first_id .. first_id + n_held) */
+    size_t n_held;
+} adversary_episode;
 
 enum { DS_WAIT = 0, DS_PREMINE, DS_RACE, DS_STOPPED };
 
@@ -59,7 +69,40 @@ struct adversary {
     int has_invalid_block;
     block *forged_block; /* the block just sent, for adversary_take_forged */
     forge_kind forged_kind;
+    /* withholding: the windows seen, the blocks held in the open one */
+    adversary_episode *episodes;
+    size_t n_episodes, cap_episodes;
+    int episode_open;
+    block **held; /* references, oldest first */
+    size_t n_held, cap_held;
+    hash256 *held_ids; /* every block held, episode after episode */
+    size_t n_held_ids, cap_held_ids;
+    /* censoring: ids of the transactions it left out of a template */
+    hmap *censored_txs;
+    size_t censored_elsewhere; /* the count, when it came from another process */
 };
+
+/* The withholder's reaction to an event (adversary_after_event). */
+void adversary_withhold_after_event(adversary *a, node *n, node_effects *fx, int64_t now_ns,
+                                    adversary_event kind);
+
+/* Releases the withholder's references (adversary_free). */
+void adversary_withhold_clear(adversary *a);
+
+/* The withholder's figures into obj; m (finished) gives which of its held
+ * blocks ended on the main chain. Returns 0, or -1 when out of memory. */
+int adversary_withhold_report(cJSON *obj, const adversary *a, const metrics *m);
+
+/* The censor's filter on n (adversary_on_start). Returns 0, or -1 when
+ * out of memory. */
+int adversary_censor_start(adversary *a, node *n) __attribute__((warn_unused_result));
+
+/* The censor's figures into obj. Returns 0, or -1 when out of memory. */
+int adversary_censor_report(cJSON *obj, const adversary *a);
+
+/* The withholder's rows of attacks.csv (one per window) into m. Returns 0,
+ * or -1 when out of memory. */
+int adversary_withhold_rows(metrics *m, const adversary *a);
 
 /* The double spender's reaction to an event (adversary_after_event). */
 void adversary_ds_after_event(adversary *a, node *n, node_effects *fx, int64_t now_ns,

@@ -62,6 +62,11 @@ int adversary_pack(unsigned char **out, size_t *len, const adversary *a)
         put(&b, a->stopped, (size_t)why);
     put_u64(&b, a->forged);
     put(&b, a->sent, sizeof a->sent);
+    put_u64(&b, a->n_episodes);
+    put(&b, a->episodes, a->n_episodes * sizeof *a->episodes);
+    put_u64(&b, a->n_held_ids);
+    put(&b, a->held_ids, a->n_held_ids * sizeof *a->held_ids);
+    put_u64(&b, adversary_censored(a));
     if (b.failed) {
         free(b.v);
         *out = NULL;
@@ -134,8 +139,29 @@ int adversary_unpack(adversary *a, size_t *used, const unsigned char *buf, size_
     uint64_t forged = get_u64(&b);
     uint64_t sent[FORGE_COUNT];
     get(&b, sent, sizeof sent);
+    adversary_episode *episodes = NULL;
+    hash256 *held_ids = NULL;
+    uint64_t n_episodes = get_u64(&b);
+    if (!b.failed && n_episodes <= (b.len - b.at) / sizeof *episodes &&
+        (episodes = malloc(n_episodes ? n_episodes * sizeof *episodes : 1)) != NULL)
+        get(&b, episodes, n_episodes * sizeof *episodes);
+    else
+        b.failed = 1;
+    uint64_t n_held_ids = get_u64(&b);
+    if (!b.failed && n_held_ids <= (b.len - b.at) / sizeof *held_ids &&
+        (held_ids = malloc(n_held_ids ? n_held_ids * sizeof *held_ids : 1)) != NULL)
+        get(&b, held_ids, n_held_ids * sizeof *held_ids);
+    else
+        b.failed = 1;
+    for (uint64_t i = 0; i < n_episodes && !b.failed; i++) /* each within the ids */
+        if (episodes[i].first_id > n_held_ids ||
+            episodes[i].n_held > n_held_ids - episodes[i].first_id)
+            b.failed = 1;
+    uint64_t censored = get_u64(&b);
     if (b.failed) {
         free(trials);
+        free(episodes);
+        free(held_ids);
         return -1;
     }
     a->st = st;
@@ -155,6 +181,15 @@ int adversary_unpack(adversary *a, size_t *used, const unsigned char *buf, size_
     }
     a->forged = forged;
     memcpy(a->sent, sent, sizeof sent);
+    free(a->episodes);
+    a->episodes = episodes;
+    a->n_episodes = a->cap_episodes = (size_t)n_episodes;
+    free(a->held_ids);
+    a->held_ids = held_ids;
+    a->n_held_ids = a->cap_held_ids = (size_t)n_held_ids;
+    hmap_free(a->censored_txs);
+    a->censored_txs = NULL;
+    a->censored_elsewhere = (size_t)censored;
     *used = b.at;
     return 0;
 }

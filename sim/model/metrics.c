@@ -140,6 +140,7 @@ void metrics_free(metrics *m)
     free(m->samples);
     metrics_release_results(m);
     cJSON_Delete(m->attack);
+    free(m->attack_rows);
     free(m);
 }
 
@@ -430,6 +431,26 @@ void metrics_block_fate(const metrics *m, uint32_t *producer, int *main, size_t 
     assert(m->finished && i < m->n_blocks);
     *producer = m->blocks[i].producer;
     *main = m->blocks[i].main;
+}
+
+const hash256 *metrics_block_id(const metrics *m, size_t i)
+{
+    assert(m->finished && i < m->n_blocks);
+    return &m->blocks[i].id;
+}
+
+int metrics_add_attack_row(metrics *m, const metrics_attack_row *row)
+{
+    if (m->n_attack_rows == m->cap_attack_rows) {
+        size_t cap = m->cap_attack_rows ? 2 * m->cap_attack_rows : 16;
+        metrics_attack_row *p = realloc(m->attack_rows, cap * sizeof *p);
+        if (p == NULL)
+            return -1;
+        m->attack_rows = p;
+        m->cap_attack_rows = cap;
+    }
+    m->attack_rows[m->n_attack_rows++] = *row;
+    return 0;
 }
 
 void metrics_set_attack(metrics *m, cJSON *attack)

@@ -193,6 +193,26 @@ void metrics_peer_banned(metrics_node *mn, int64_t time_ns, uint32_t peer, uint3
 size_t metrics_n_blocks(const metrics *m);
 void metrics_block_fate(const metrics *m, uint32_t *producer, int *main, size_t i);
 
+/* The id of block i (as metrics_block_fate), borrowed from m. */
+const hash256 *metrics_block_id(const metrics *m, size_t i);
+
+/* One row of attacks.csv: an attack episode or trial, or an attacker's
+ * whole run. Times below 0 and counts below 0 are left empty (not
+ * applicable or not known). kind and outcome are static strings. */
+typedef struct metrics_attack_row {
+    const char *kind;
+    uint32_t node; /* 1-based */
+    int64_t start_ns, end_ns;
+    int64_t blocks_withheld, blocks_published, blocks_main, txs_censored;
+    const char *outcome;
+} metrics_attack_row;
+
+/* Appends a copy of row to attacks.csv (written, in the order of the
+ * calls, when the run has an attack section). Returns 0, or -1 when out
+ * of memory. */
+int metrics_add_attack_row(metrics *m, const metrics_attack_row *row)
+    __attribute__((warn_unused_result));
+
 /* Sets summary.json's "attack" section (taking ownership of attack; NULL
  * for none, the default: the section is then left out). */
 void metrics_set_attack(metrics *m, cJSON *attack);

@@ -169,6 +169,8 @@ struct metrics {
     mreason *reasons; /* all nodes, sorted by reason */
     size_t n_reasons;
     cJSON *attack; /* summary.json's "attack" section (metrics_set_attack), or NULL */
+    metrics_attack_row *attack_rows; /* attacks.csv (metrics_add_attack_row) */
+    size_t n_attack_rows, cap_attack_rows;
 };
 
 /* Frees metrics_finish's results (blocks, arrivals, reorgs, transactions,

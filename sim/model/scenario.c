@@ -517,8 +517,10 @@ void scenario_free(scenario *scn)
         free(scn->events[i].by);
     }
     free(scn->events);
-    for (size_t i = 0; i < scn->n_adversaries; i++)
+    for (size_t i = 0; i < scn->n_adversaries; i++) {
         free(scn->adversaries[i].publish_to);
+        free(scn->adversaries[i].censored);
+    }
     free(scn->adversaries);
     memset(scn, 0, sizeof *scn);
 }

@@ -61,7 +61,9 @@ typedef enum scenario_status {
 #define SCENARIO_ADVERSARY_MAP(X)                                                                  \
     X(SCENARIO_ADV_SELFISH, "selfish")                                                             \
     X(SCENARIO_ADV_DOUBLE_SPEND, "double_spend")                                                   \
-    X(SCENARIO_ADV_BYZANTINE, "byzantine")
+    X(SCENARIO_ADV_BYZANTINE, "byzantine")                                                         \
+    X(SCENARIO_ADV_WITHHOLD, "withhold")                                                           \
+    X(SCENARIO_ADV_CENSOR, "censor")
 
 #define SCENARIO_ENUM2(code, name) code,
 typedef enum scenario_consensus { SCENARIO_CONSENSUS_MAP(SCENARIO_ENUM2) } scenario_consensus;
@@ -130,8 +132,12 @@ typedef struct scenario_adversary {
     uint64_t amount;        /* double_spend: the payment */
     uint32_t confirmations; /* double_spend: z, the merchant's wait */
     uint32_t give_up;       /* double_spend: blocks behind at which a trial is abandoned */
-    int64_t start_ns;       /* double_spend, byzantine: starts at or after this */
+    int64_t start_ns;       /* double_spend, byzantine, withhold: starts at or after this */
     int64_t interval_ns;    /* byzantine: time between two forged items */
+    int64_t hold_ns;        /* withhold: length of each withholding window */
+    int64_t every_ns;       /* withhold: time between two windows' starts; 0: one window */
+    uint32_t *censored;     /* censor: the wallets whose payments it leaves out (owned) */
+    size_t n_censored;
 } scenario_adversary;
 
 /* network.ban_score's default: Bitcoin Core's (core/misbehave.h). */

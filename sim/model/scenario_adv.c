@@ -1,9 +1,9 @@
 /* Reading and checking a scenario's adversaries section: nodes that run an
  * attacker's behaviour instead of the honest protocol (selfish mining,
  * double spending). Each entry names its node, its kind and the kind's
- * parameters; the attacker's hash power is its node's own hashrate, so its
- * share alpha is a plain scenario value. Called last by the walk in
- * scenario.c, when the nodes, consensus, wallets and duration are known. */
+ * parameters (withholding windows, censored wallets); the attacker's hash power is its node's own
+ * hashrate, so its share alpha is a plain scenario value. Called last by the walk in scenario.c,
+ * when the nodes, consensus, wallets and duration are known. */
 #include "scenario_impl.h"
 #include "scenario_read.h"
 #include "timeunit.h"
@@ -150,6 +150,77 @@ static jsonread_status parse_byzantine(jsonread *jr, scenario *s, scenario_adver
     return JSONREAD_OK;
 }
 
+/* withhold: windows of hold from start, one every `every` (or one). */
+static jsonread_status parse_withhold(jsonread *jr, scenario *s, scenario_adversary *a,
+                                      const cJSON *e)
+{
+    if (scenario_read_duration(jr, &a->hold_ns, e, "hold", JSONREAD_REQUIRED) ||
+        scenario_read_duration(jr, &a->every_ns, e, "every", JSONREAD_OPTIONAL) ||
+        scenario_read_duration(jr, &a->start_ns, e, "start", JSONREAD_OPTIONAL))
+        return jr->status;
+    if (a->hold_ns < TIMEUNIT_NS_PER_MS)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "hold",
+                             "expected a window of at least 1ms, got %lld ns",
+                             (long long)a->hold_ns);
+    if (jsonread_member(e, "every") != NULL && a->every_ns < a->hold_ns)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "every",
+                             "expected at least hold (%lld ns): windows must not overlap, got "
+                             "%lld ns",
+                             (long long)a->hold_ns, (long long)a->every_ns);
+    if (a->start_ns >= s->duration_ns)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "start",
+                             "expected a time before the end of the run (%lld ns)",
+                             (long long)s->duration_ns);
+    return JSONREAD_OK;
+}
+
+/* censor.wallets: distinct wallets whose payments it leaves out. */
+static jsonread_status parse_censor(jsonread *jr, scenario *s, scenario_adversary *a,
+                                    const cJSON *e)
+{
+    const cJSON *list = NULL, *it;
+    size_t n = 0, k = 0;
+    if (jsonread_array(jr, &list, &n, e, "wallets", JSONREAD_REQUIRED))
+        return jr->status;
+    if (n == 0)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "wallets",
+                             "expected a non-empty array of the wallets whose payments are left "
+                             "out");
+    a->censored = calloc(n, sizeof *a->censored);
+    if (a->censored == NULL)
+        return jsonread_fail(jr, JSONREAD_E_NOMEM, list, NULL, "out of memory");
+    a->n_censored = n;
+    cJSON_ArrayForEach(it, list)
+    {
+        uint32_t w = 0;
+        if (scenario_read_ref(jr, &w, it, NULL, s->workload.wallets, "wallet", JSONREAD_REQUIRED))
+            return jr->status;
+        for (size_t j = 0; j < k; j++)
+            if (a->censored[j] == w)
+                return jsonread_fail(jr, JSONREAD_E_RANGE, it, NULL, "wallet %u is listed twice",
+                                     w + 1);
+        a->censored[k++] = w;
+    }
+    return JSONREAD_OK;
+}
+
+/* A censor builds blocks: it needs hash power (pow) or stake (pos). */
+static jsonread_status parse_censor_node(jsonread *jr, scenario *s, scenario_adversary *a,
+                                         const cJSON *e)
+{
+    if (s->consensus.type == SCENARIO_POW && s->nodes[a->node].hashrate_hps <= 0)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "node",
+                             "node %u has hashrate 0: a censor builds blocks, it needs hash power "
+                             "(nodes.hashrate or node_overrides)",
+                             a->node + 1);
+    if (s->consensus.type != SCENARIO_POW && s->nodes[a->node].stake == 0)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "node",
+                             "node %u has stake 0: a censor builds blocks, it needs stake "
+                             "(nodes.stake or node_overrides)",
+                             a->node + 1);
+    return parse_censor(jr, s, a, e);
+}
+
 static jsonread_status parse_adversary(jsonread *jr, scenario *s, scenario_adversary *a,
                                        const cJSON *e, const size_t *seen)
 {
@@ -157,7 +228,9 @@ static jsonread_status parse_adversary(jsonread *jr, scenario *s, scenario_adver
     static const char *const k_ds[] = {"kind",   "node",  "merchant", "wallet",        "to",
                                        "amount", "start", "give_up",  "confirmations", NULL};
     static const char *const k_byz[] = {"kind", "node", "wallet", "interval", "start", NULL};
-    static const char *const *const keys[] = {k_selfish, k_ds, k_byz};
+    static const char *const k_withhold[] = {"kind", "node", "hold", "every", "start", NULL};
+    static const char *const k_censor[] = {"kind", "node", "wallets", NULL};
+    static const char *const *const keys[] = {k_selfish, k_ds, k_byz, k_withhold, k_censor};
     char g[64];
     unsigned kind = 0;
     if (!cJSON_IsObject(e))
@@ -174,6 +247,8 @@ static jsonread_status parse_adversary(jsonread *jr, scenario *s, scenario_adver
         return jsonread_fail(jr, JSONREAD_E_RANGE, e, "node",
                              "node %u is already an adversary at adversaries[%zu]", a->node + 1,
                              seen[a->node] - 1);
+    if (a->kind == SCENARIO_ADV_CENSOR)
+        return parse_censor_node(jr, s, a, e);
     if (s->consensus.type != SCENARIO_POW)
         return jsonread_fail(jr, JSONREAD_E_RANGE, e, "kind",
                              "%s needs consensus.type \"pow\" (it mines or forges proof-of-work "
@@ -191,7 +266,10 @@ static jsonread_status parse_adversary(jsonread *jr, scenario *s, scenario_adver
         return parse_publish_to(jr, s, a, e);
     case SCENARIO_ADV_DOUBLE_SPEND:
         return parse_double_spend(jr, s, a, e);
+    case SCENARIO_ADV_WITHHOLD:
+        return parse_withhold(jr, s, a, e);
     case SCENARIO_ADV_BYZANTINE:
+    case SCENARIO_ADV_CENSOR:
         break;
     }
     return JSONREAD_OK;

@@ -190,6 +190,21 @@ static int adversary_to_json(cJSON *arr, const scenario_adversary *a)
     case SCENARIO_ADV_BYZANTINE:
         return cJSON_AddNumberToObject(o, "wallet", (double)a->wallet + 1) &&
                add_duration(o, "interval", a->interval_ns) && add_duration(o, "start", a->start_ns);
+    case SCENARIO_ADV_WITHHOLD:
+        return add_duration(o, "hold", a->hold_ns) &&
+               (a->every_ns == 0 || add_duration(o, "every", a->every_ns)) &&
+               add_duration(o, "start", a->start_ns);
+    case SCENARIO_ADV_CENSOR: {
+        cJSON *ws = cJSON_AddArrayToObject(o, "wallets");
+        for (size_t i = 0; ws != NULL && i < a->n_censored; i++) {
+            cJSON *v = cJSON_CreateNumber((double)a->censored[i] + 1);
+            if (v == NULL || !cJSON_AddItemToArray(ws, v)) {
+                cJSON_Delete(v);
+                return 0;
+            }
+        }
+        return ws != NULL;
+    }
     }
     return 1;
 }

@@ -74,6 +74,8 @@ same byzantine 2 1 "$src/scenarios/byzantine.json"
 same byzantine_last 3 1 "$src/scenarios/byzantine.json" --set 'adversaries[0].node=5' --set 'adversaries[0].wallet=5'
 same selfish_last 3 1 "$src/scenarios/selfish_mining.json" --set duration=600s --set 'adversaries[0].node=11'
 same ds_attack 2 1 "$src/scenarios/double_spend_attack.json" --set duration=4h
+same withholding 3 1 "$src/scenarios/withholding.json" --set 'adversaries[0].node=4'
+same censorship 3 1 "$src/scenarios/censorship.json" --set 'adversaries[0].node=4'
 same eclipse 2 1 "$src/scenarios/eclipse.json"
 same eclipse 3 2 "$src/scenarios/eclipse.json"
 for name in byzantine_last selfish_last; do
