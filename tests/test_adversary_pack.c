@@ -2,7 +2,8 @@
  * it to process 0. A record reads back into the attacker of the same node
  * with every figure; bytes that are not such a record are refused and leave
  * the attacker as it was: another node, every truncation, a count of trials
- * beyond the bytes, a reason with a NUL inside or longer than the room. */
+ * beyond the bytes, a reason with a NUL inside or longer than the room, a
+ * withholding window whose blocks run past the ids carried. */
 #include "adversary.h"
 #include "adversary_impl.h"
 #include "testutil.h"
@@ -34,6 +35,17 @@ static void fill(adversary *a)
     a->forged = 13;
     for (int k = 0; k < FORGE_COUNT; k++)
         a->sent[k] = (uint64_t)k + 1;
+    a->n_held_ids = a->cap_held_ids = 3;
+    a->held_ids = calloc(3, sizeof *a->held_ids);
+    ck_assert_ptr_nonnull(a->held_ids);
+    for (int i = 0; i < 3; i++)
+        a->held_ids[i].b[0] = (uint8_t)(0x40 + i);
+    a->n_episodes = a->cap_episodes = 2;
+    a->episodes = calloc(2, sizeof *a->episodes);
+    ck_assert_ptr_nonnull(a->episodes);
+    a->episodes[0] = (adversary_episode){30, 95, 0, 0, 2};
+    a->episodes[1] = (adversary_episode){150, -1, 1, 2, 1};
+    a->censored_elsewhere = 17;
 }
 
 START_TEST(a_record_reads_back)
@@ -60,6 +72,13 @@ START_TEST(a_record_reads_back)
     ck_assert_str_eq(dst->stopped, src->stopped);
     ck_assert_uint_eq(dst->forged, 13);
     ck_assert_mem_eq(dst->sent, src->sent, sizeof src->sent);
+    ck_assert_uint_eq(dst->n_episodes, 2);
+    ck_assert_int_eq(dst->episodes[0].end_ns, 95);
+    ck_assert_int_eq(dst->episodes[1].end_ns, -1);
+    ck_assert_uint_eq(dst->episodes[1].first_id, 2);
+    ck_assert_uint_eq(dst->n_held_ids, 3);
+    ck_assert_uint_eq(dst->held_ids[2].b[0], 0x42);
+    ck_assert_uint_eq(adversary_censored(dst), 17);
     /* two records back to back: the first says how long it was */
     unsigned char *two = malloc(2 * len);
     memcpy(two, bytes, len);
@@ -114,6 +133,12 @@ START_TEST(bytes_that_are_not_a_record)
     memcpy(bad + why_at, &long_len, sizeof long_len);
     ck_assert_int_eq(adversary_unpack(dst, &used, bad, len), -1);
     ck_assert_ptr_null(dst->stopped);
+    /* an episode whose blocks run past the held ids */
+    src->episodes[1].n_held = 2;
+    free(bytes);
+    ck_assert_int_eq(adversary_pack(&bytes, &len, src), 0);
+    ck_assert_int_eq(adversary_unpack(dst, &used, bytes, len), -1);
+    ck_assert_uint_eq(dst->n_episodes, 0);
     free(bad);
     free(bytes);
     adversary_free(src);
