@@ -174,6 +174,8 @@ static jsonread_status parse_adversary(jsonread *jr, scenario *s, scenario_adver
         return jsonread_fail(jr, JSONREAD_E_RANGE, e, "node",
                              "node %u is already an adversary at adversaries[%zu]", a->node + 1,
                              seen[a->node] - 1);
+    if (a->kind == SCENARIO_ADV_BYZANTINE && s->consensus.type == SCENARIO_POS)
+        return parse_byzantine(jr, s, a, e);
     if (s->consensus.type != SCENARIO_POW)
         return jsonread_fail(jr, JSONREAD_E_RANGE, e, "kind",
                              "%s needs consensus.type \"pow\" (it mines or forges proof-of-work "
