@@ -102,7 +102,7 @@ static reason pos_check_proof(void *vctx, const chain_entry *parent, const block
     if (!consensus_pos_leader(ctx, &lottery, parent, pos->slot, pos->proposer)) {
         snprintf(msg, msg_len, "block %s: proposer does not lead slot %llu", id,
                  (unsigned long long)pos->slot);
-        return REASON_BLOCK_BAD_PROOF;
+        return REASON_POS_NOT_LEADER;
     }
     static const uint8_t zero[32];
     if (memcmp(pos->proof, lottery.b, 32) != 0 || memcmp(pos->proof + 32, zero, 32) != 0) {
@@ -113,7 +113,7 @@ static reason pos_check_proof(void *vctx, const chain_entry *parent, const block
     block_pos_signing_hash(&signing, h, pos);
     if (keys_verify(pos->proposer, pos->sig, signing.b, 32) != 1) {
         snprintf(msg, msg_len, "block %s: proposer signature does not verify", id);
-        return REASON_BLOCK_BAD_PROOF;
+        return REASON_POS_BAD_SIGNATURE;
     }
     return REASON_OK;
 }

@@ -4,6 +4,7 @@
  * proof of work holds (or, for FORGE_BLOCK_BAD_POW, fails). */
 #include "forge.h"
 
+#include "consensus.h"
 #include "hash.h"
 #include "header.h"
 
@@ -31,7 +32,12 @@ reason forge_reason(forge_kind kind)
 
 int forge_is_block(forge_kind kind)
 {
-    return kind < FORGE_TX_BAD_SIGNATURE;
+    return kind < FORGE_TX_BAD_SIGNATURE || forge_is_pos(kind);
+}
+
+int forge_is_pos(forge_kind kind)
+{
+    return kind >= FORGE_POS_NOT_LEADER && kind < FORGE_COUNT;
 }
 
 /* A payment of ctx's coin (or of a coin that does not exist) to the forger:
@@ -151,6 +157,77 @@ done:
     return rc;
 }
 
+/* A proof-of-stake block beside the tip T (on T's parent P, for T's slot,
+ * so that its slot and time are right and only the kind's flaw is left):
+ * FORGE_POS_NOT_LEADER proposed and signed by the forger, which does not
+ * lead that slot; FORGE_POS_BAD_SIGNATURE in the name of T's proposer (who
+ * leads it), signed by the forger; FORGE_POS_EQUIVOCATION, when T is the
+ * forger's own block, a second valid block of the forger for T's slot. */
+static int forge_pos_block(block **blk, const forge_ctx *ctx, forge_kind kind)
+{
+    const chain_params *params = chain_params_of(ctx->chain);
+    const consensus_ctx *cons = consensus_of(params);
+    const chain_entry *tip = ctx->parent, *parent = chain_entry_parent(tip);
+    const block_pos *tpos = block_pos_of(chain_entry_block(tip));
+    const uint8_t *me = keys_pair_public(ctx->key);
+    if (cons == NULL || parent == NULL || tpos == NULL)
+        return 1;
+    int mine = memcmp(tpos->proposer, me, KEYS_PUB_BYTES) == 0;
+    block_pos pos;
+    memset(&pos, 0, sizeof pos);
+    pos.slot = tpos->slot;
+    switch (kind) {
+    case FORGE_POS_NOT_LEADER: {
+        hash256 lottery;
+        if (consensus_pos_leader(cons, &lottery, parent, pos.slot, me))
+            return 1; /* it does lead the slot: not this kind now */
+        memcpy(pos.proposer, me, KEYS_PUB_BYTES);
+        memcpy(pos.proof, lottery.b, 32);
+        break;
+    }
+    case FORGE_POS_BAD_SIGNATURE:
+        memcpy(pos.proposer, tpos->proposer, KEYS_PUB_BYTES);
+        memcpy(pos.proof, tpos->proof, sizeof pos.proof);
+        break;
+    case FORGE_POS_EQUIVOCATION:
+        if (!mine)
+            return 1;
+        memcpy(pos.proposer, me, KEYS_PUB_BYTES);
+        memcpy(pos.proof, tpos->proof, sizeof pos.proof);
+        break;
+    default:
+        return 1;
+    }
+    block_header h;
+    memset(&h, 0, sizeof h);
+    h.version = (int32_t)(BLOCK_VERSION_POS | 1);
+    h.prev_id = *chain_entry_id(parent);
+    h.bits = chain_expected_bits(ctx->chain, parent);
+    h.time = (uint32_t)consensus_slot_time(cons, pos.slot);
+    tx *cb = NULL;
+    tx_out out;
+    out.amount = params->block_reward;
+    memcpy(out.owner, me, KEYS_PUB_BYTES);
+    /* the serial in the coinbase: a block of its own, never the tip's */
+    if (tx_new_coinbase(&cb, chain_entry_height(parent) + 1, ctx->serial | UINT64_C(1) << 63, &out,
+                        1) != 0 ||
+        block_merkle_root(&h.merkle_root, &cb, 1) != 0) {
+        tx_unref(cb);
+        return -1;
+    }
+    hash256 signing;
+    block_pos_signing_hash(&signing, &h, &pos);
+    if (keys_sign(ctx->key, pos.sig, signing.b, 32) != 0) {
+        tx_unref(cb);
+        return -1;
+    }
+    if (kind == FORGE_POS_BAD_SIGNATURE && mine)
+        pos.sig[0] ^= 1; /* its own key would verify: spoil the signature */
+    int rc = block_new(blk, &h, &pos, &cb, 1) != 0 ? -1 : 0;
+    tx_unref(cb);
+    return rc;
+}
+
 int forge_item(block **blk, tx **t, const forge_ctx *ctx, forge_kind kind)
 {
     *blk = NULL;
@@ -158,6 +235,11 @@ int forge_item(block **blk, tx **t, const forge_ctx *ctx, forge_kind kind)
     if ((unsigned)kind >= FORGE_COUNT)
         return 1;
     if (ctx->coin_key != NULL && ctx->coin_amount <= 2)
+        return 1;
+    int pos_chain = chain_params_of(ctx->chain)->consensus == CHAIN_POS;
+    if (forge_is_pos(kind))
+        return pos_chain ? forge_pos_block(blk, ctx, kind) : 1;
+    if (forge_is_block(kind) && pos_chain)
         return 1;
     return forge_is_block(kind) ? forge_block(blk, ctx, kind) : forge_tx(t, ctx, kind);
 }

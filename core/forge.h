@@ -33,7 +33,10 @@
     X(FORGE_TX_BAD_SIGNATURE, "tx_bad_signature", REASON_TX_BAD_SIGNATURE)                         \
     X(FORGE_TX_MISSING_INPUT, "tx_missing_input", REASON_TX_MISSING_INPUT)                         \
     X(FORGE_TX_OUTPUTS_EXCEED_INPUTS, "tx_outputs_exceed_inputs", REASON_TX_OUTPUTS_EXCEED_INPUTS) \
-    X(FORGE_TX_DUPLICATE_INPUT, "tx_duplicate_input", REASON_TX_DUPLICATE_INPUT)
+    X(FORGE_TX_DUPLICATE_INPUT, "tx_duplicate_input", REASON_TX_DUPLICATE_INPUT)                   \
+    X(FORGE_POS_NOT_LEADER, "pos_not_leader", REASON_POS_NOT_LEADER)                               \
+    X(FORGE_POS_BAD_SIGNATURE, "pos_bad_signature", REASON_POS_BAD_SIGNATURE)                      \
+    X(FORGE_POS_EQUIVOCATION, "pos_equivocation", REASON_OK)
 
 #define FORGE_ENUM(kind, name, why) kind,
 typedef enum forge_kind { FORGE_MAP(FORGE_ENUM) FORGE_COUNT } forge_kind;
@@ -46,6 +49,12 @@ reason forge_reason(forge_kind kind);
 
 /* 1 for the kinds that are blocks, 0 for transactions. */
 int forge_is_block(forge_kind kind);
+
+/* 1 for the proof-of-stake block kinds (FORGE_POS_*): forged only in a PoS
+ * chain, where the proof-of-work block kinds are not (their flaw would not
+ * be reached: a PoS block's proof is checked first). Transactions go in
+ * both. */
+int forge_is_pos(forge_kind kind);
 
 typedef struct forge_ctx {
     const chain *chain;           /* the forger's chain */

@@ -110,7 +110,24 @@ struct node {
     uint32_t *scores;
     unsigned char *banned;
     int any_banned;
+    /* Proof-of-stake blocks of recent slots, to catch a proposer that signs
+     * two blocks for one slot (equivocation); allocated at the first PoS
+     * block seen. */
+    struct slot_seen *slots_seen;
 };
+
+/* A PoS block seen: its slot, proposer and id. NODE_SLOTS_SEEN slots are
+ * remembered, NODE_SLOT_WAYS blocks of each (a slot may have several
+ * leaders); an equivocation is caught while its first block is still in
+ * the window, which spans the slots a block takes to reach every node. */
+#define NODE_SLOTS_SEEN 64
+#define NODE_SLOT_WAYS 2
+typedef struct slot_seen {
+    uint64_t slot;
+    uint8_t proposer[KEYS_PUB_BYTES];
+    hash256 id;
+    int used;
+} slot_seen;
 
 /* ---- effects ---------------------------------------------------------- */
 
@@ -252,6 +269,7 @@ void node_free(node *n)
     free(n->continue_ids);
     free(n->scores);
     free(n->banned);
+    free(n->slots_seen);
     free(n);
 }
 
@@ -446,6 +464,42 @@ static int in_blocks(block *const *blocks, size_t n, const hash256 *txid)
     return 0;
 }
 
+/* A valid PoS block b just seen: remembered by slot; when the same proposer
+ * signed another block for the same slot, that block's id is put in
+ * *other and 1 returned (equivocation). */
+static int slot_equivocation(node *n, hash256 *other, const block *b)
+{
+    const block_pos *pos = block_pos_of(b);
+    if (pos == NULL)
+        return 0;
+    if (n->slots_seen == NULL &&
+        (n->slots_seen = calloc(NODE_SLOTS_SEEN * NODE_SLOT_WAYS, sizeof *n->slots_seen)) == NULL)
+        abort(); /* see node_effects */
+    slot_seen *set = &n->slots_seen[(pos->slot % NODE_SLOTS_SEEN) * NODE_SLOT_WAYS];
+    slot_seen *free_way = NULL;
+    for (int w = 0; w < NODE_SLOT_WAYS; w++) {
+        slot_seen *e = &set[w];
+        if (!e->used || e->slot != pos->slot) {
+            if (free_way == NULL)
+                free_way = e;
+            continue;
+        }
+        if (memcmp(e->proposer, pos->proposer, KEYS_PUB_BYTES) != 0)
+            continue;
+        if (hash_eq(&e->id, block_id(b)))
+            return 0;
+        *other = e->id;
+        return 1;
+    }
+    if (free_way == NULL) /* more leaders than ways: the oldest way goes */
+        free_way = &set[0];
+    free_way->slot = pos->slot;
+    memcpy(free_way->proposer, pos->proposer, KEYS_PUB_BYTES);
+    free_way->id = *block_id(b);
+    free_way->used = 1;
+    return 0;
+}
+
 /* Records what chain_add_block did, updates the mempool, and relays. */
 static void after_block(node *n, node_effects *fx, int64_t now_ns, block *b, chain_result *res,
                         uint32_t from)
@@ -462,6 +516,13 @@ static void after_block(node *n, node_effects *fx, int64_t now_ns, block *b, cha
     if (res->outcome == CHAIN_OUTCOME_TIP || res->outcome == CHAIN_OUTCOME_SIDE) {
         node_note *note = fx_note(fx, NODE_NOTE_BLOCK_SEEN, now_ns);
         note->blk = block_ref(b);
+        hash256 other;
+        if (slot_equivocation(n, &other, b)) {
+            node_note *ev = fx_note(fx, NODE_NOTE_EQUIVOCATION, now_ns);
+            ev->blk = block_ref(b);
+            ev->old_tip = other;
+            ev->peer = from;
+        }
     }
     if (res->refused_depth > 0) {
         node_note *note = fx_note(fx, NODE_NOTE_ROLLBACK_REFUSED, now_ns);

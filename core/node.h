@@ -53,7 +53,8 @@ typedef enum node_timer_kind {
     X(NODE_NOTE_TX_ACCEPTED, "transaction accepted")                                               \
     X(NODE_NOTE_TX_REJECTED, "transaction rejected")                                               \
     X(NODE_NOTE_ROLLBACK_REFUSED, "longer branch refused: rollback limit k")                       \
-    X(NODE_NOTE_PEER_BANNED, "peer banned: its misbehaviour score reached the ban score")
+    X(NODE_NOTE_PEER_BANNED, "peer banned: its misbehaviour score reached the ban score")          \
+    X(NODE_NOTE_EQUIVOCATION, "a proposer signed two blocks for one slot")
 
 #define NODE_NOTE_ENUM(code, msg) code,
 typedef enum node_note_kind { NODE_NOTE_MAP(NODE_NOTE_ENUM) NODE_NOTE_COUNT } node_note_kind;
@@ -62,15 +63,16 @@ typedef enum node_note_kind { NODE_NOTE_MAP(NODE_NOTE_ENUM) NODE_NOTE_COUNT } no
 typedef struct node_note {
     node_note_kind kind;
     int64_t time_ns;
-    block *blk;            /* PRODUCED, SEEN, TIP/REORG (new tip), ROLLBACK_REFUSED (offered) */
+    block *blk;            /* PRODUCED, SEEN, TIP/REORG (new tip), ROLLBACK_REFUSED (offered),
+                            * EQUIVOCATION (the second block of the slot, the one just seen) */
     tx *tx;                /* TX_ACCEPTED, TX_REJECTED */
     uint32_t height;       /* TIP, REORG: new height */
-    hash256 old_tip;       /* REORG */
+    hash256 old_tip;       /* REORG; EQUIVOCATION: the proposer's other block of the slot */
     uint32_t depth;        /* REORG: blocks disconnected; ROLLBACK_REFUSED: it would disconnect */
     uint32_t txs_reverted; /* REORG: transactions of disconnected blocks back in the mempool */
     uint32_t txs_dropped;  /* REORG: ones neither back nor in the new chain: double spent */
     reason code;           /* INVALID, TX_REJECTED; PEER_BANNED: the last rejection's */
-    uint32_t peer;         /* INVALID, TX_REJECTED: who sent it (UINT32_MAX: local);
+    uint32_t peer;         /* INVALID, TX_REJECTED, EQUIVOCATION: who sent it (UINT32_MAX: local);
                             * PEER_BANNED: the peer */
     uint32_t score;        /* INVALID, TX_REJECTED: the misbehaviour score it added
                             * (core/misbehave.h); PEER_BANNED: the peer's total */

@@ -44,7 +44,9 @@
     X(REASON_BLOCK_BAD_GENESIS, "block claims no parent but is not this chain's genesis")          \
     X(REASON_BLOCK_KNOWN_INVALID, "block is, or descends from, a block already found invalid")     \
     X(REASON_BLOCK_BAD_ID, "stored block id differs from the recomputed one")                      \
-    X(REASON_BLOCK_BAD_LINK, "block does not link to the previous block")
+    X(REASON_BLOCK_BAD_LINK, "block does not link to the previous block")                          \
+    X(REASON_POS_NOT_LEADER, "proof-of-stake block by a proposer that does not lead its slot")     \
+    X(REASON_POS_BAD_SIGNATURE, "proof-of-stake block's proposer signature does not verify")
 
 #define REASON_ENUM(code, msg) code,
 typedef enum reason { REASON_MAP(REASON_ENUM) REASON_COUNT } reason;

@@ -365,7 +365,7 @@ START_TEST(pos_file_carries_its_rules)
     stake += strlen("\"stake\":\t");
     while (*stake >= '0' && *stake <= '9')
         *stake++ = '0';
-    ck_assert_int_eq(check_text(ta, &rep, err, sizeof err), REASON_BLOCK_BAD_PROOF);
+    ck_assert_int_eq(check_text(ta, &rep, err, sizeof err), REASON_POS_NOT_LEADER);
     ck_assert_uint_eq(rep.height, 1);
     ck_assert_msg(strstr(rep.message, "does not lead slot") != NULL, "%s", rep.message);
     free(ta);

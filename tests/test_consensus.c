@@ -1,5 +1,6 @@
 /* The consensus hooks: PoS proof checks (every rejection of check_proof
- * seen by a node as REASON_BLOCK_BAD_PROOF, not relayed), slot leadership,
+ * seen by a node with its reason: REASON_BLOCK_BAD_PROOF, REASON_POS_NOT_LEADER
+ * or REASON_POS_BAD_SIGNATURE, not relayed), slot leadership,
  * the epoch seed derivation, slot times, and what consensus_install plugs
  * into the chain parameters. */
 #include "node_fixture.h"
@@ -37,6 +38,7 @@ START_TEST(pos_forged_blocks_are_rejected_as_bad_proof)
     switch (_i) {
     case FLAW_SIG:
         bad = nf_pos_block(&t, parent, 4, t.key[0], NF_POS_BAD_SIG);
+        want = REASON_POS_BAD_SIGNATURE;
         break;
     case FLAW_TIME:
         bad = nf_pos_block(&t, parent, 4, t.key[0], NF_POS_BAD_TIME);
@@ -46,6 +48,7 @@ START_TEST(pos_forged_blocks_are_rejected_as_bad_proof)
         break;
     case FLAW_NOT_LEADER: /* node 1 holds no stake: it never leads */
         bad = nf_pos_block(&t, parent, 4, t.key[1], NF_POS_OK);
+        want = REASON_POS_NOT_LEADER;
         break;
     case FLAW_SAME_SLOT:
         bad = nf_pos_block(&t, parent, 3, t.key[0], NF_POS_OK);

@@ -41,6 +41,11 @@ START_TEST(every_kind_is_rejected_with_its_reason)
         ctx_on_tip(&t, &ctx, 100 + (uint64_t)k, have_bad_bits ? &bad_bits : NULL);
         block *b;
         tx *x;
+        if (forge_is_pos(kind)) { /* a proof-of-stake kind in a PoW chain: skipped */
+            ck_assert_int_eq(forge_item(&b, &x, &ctx, kind), 1);
+            ck_assert_ptr_null(b);
+            continue;
+        }
         ck_assert_int_eq(forge_item(&b, &x, &ctx, kind), 0);
         ck_assert_int_eq(forge_is_block(kind), b != NULL);
         size_t before = t.n_notes;
@@ -72,6 +77,82 @@ START_TEST(every_kind_is_rejected_with_its_reason)
     }
     ck_assert_uint_eq(nf_notes(&t, 1, NODE_NOTE_PEER_BANNED), 0); /* ban score 0: never */
     nf_unref_blocks(blocks, 2);
+    nf_free(&t);
+}
+END_TEST
+
+/* Proof of stake (node 0's key leads every slot, node 1's none): on a tip
+ * of node 0 at slot 3, a block by node 1's key for that slot is rejected
+ * as POS_NOT_LEADER, one in node 0's name signed by node 1's key as
+ * POS_BAD_SIGNATURE, each scored 100 and not relayed; node 0's key makes a
+ * twin of its own block, valid and taken as a side branch, and the node
+ * records the equivocation with both blocks. Node 1's key cannot make one
+ * (the tip is not its block), and the proof-of-work block kinds are skipped. */
+START_TEST(pos_kinds_are_rejected_or_caught)
+{
+    nf t;
+    nf_init(&t, &(nf_opts){.n = 2, .pos = 1});
+    block *tip = nf_pos_block(&t, chain_genesis(node_chain(t.nodes[1])), 3, t.key[0], NF_POS_OK);
+    nf_give_block(&t, 0, 3 * NF_SEC, 1, tip);
+    nf_give_block(&t, 1, 3 * NF_SEC, 0, tip);
+    ck_assert(hash_eq(nf_tip(&t, 0), block_id(tip)));
+    ck_assert(hash_eq(nf_tip(&t, 1), block_id(tip)));
+    nf_forget(&t);
+    static const struct {
+        forge_kind kind;
+        int by;
+    } cases[] = {{FORGE_POS_NOT_LEADER, 1}, {FORGE_POS_BAD_SIGNATURE, 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        forge_ctx ctx;
+        memset(&ctx, 0, sizeof ctx);
+        ctx.chain = node_chain(t.nodes[0]);
+        ctx.parent = chain_tip(ctx.chain);
+        ctx.key = t.key[cases[i].by];
+        ctx.serial = 7 + i;
+        block *b;
+        tx *x;
+        ck_assert_int_eq(forge_item(&b, &x, &ctx, cases[i].kind), 0);
+        ck_assert_ptr_nonnull(b);
+        ck_assert_uint_eq(block_pos_of(b)->slot, 3);
+        nf_give_block(&t, 1, 5 * NF_SEC, 0, b);
+        const nf_note *n = nf_last_note(&t, 1, NODE_NOTE_INVALID);
+        ck_assert_ptr_nonnull(n);
+        ck_assert_msg(n->code == forge_reason(cases[i].kind), "%s: rejected for %s",
+                      forge_name(cases[i].kind), reason_name(n->code));
+        ck_assert(hash_eq(&n->blk, block_id(b)));
+        ck_assert_uint_eq(n->score, 100);
+        ck_assert_uint_eq(t.q_len, 0);
+        block_unref(b);
+        nf_forget(&t);
+    }
+    forge_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.chain = node_chain(t.nodes[0]);
+    ctx.parent = chain_tip(ctx.chain);
+    ctx.key = t.key[1];
+    block *b;
+    tx *x;
+    ck_assert_int_eq(forge_item(&b, &x, &ctx, FORGE_POS_EQUIVOCATION), 1);
+    ck_assert_int_eq(forge_item(&b, &x, &ctx, FORGE_BLOCK_BAD_MERKLE), 1);
+    ctx.key = t.key[0];
+    ck_assert_int_eq(forge_item(&b, &x, &ctx, FORGE_POS_EQUIVOCATION), 0);
+    ck_assert(!hash_eq(block_id(b), block_id(tip)));
+    ck_assert_uint_eq(block_pos_of(b)->slot, 3);
+    nf_give_block(&t, 1, 5 * NF_SEC, 0, b);
+    ck_assert_uint_eq(nf_notes(&t, 1, NODE_NOTE_INVALID), 0);
+    ck_assert_uint_eq(nf_notes(&t, 1, NODE_NOTE_BLOCK_SEEN), 1);
+    const nf_note *ev = nf_last_note(&t, 1, NODE_NOTE_EQUIVOCATION);
+    ck_assert_ptr_nonnull(ev);
+    ck_assert(hash_eq(&ev->blk, block_id(b)));
+    ck_assert(hash_eq(&ev->old_tip, block_id(tip)));
+    ck_assert_uint_eq(ev->peer, 0);
+    ck_assert(hash_eq(nf_tip(&t, 1), block_id(tip))); /* the first stays the tip */
+    /* the same block again is no new evidence */
+    nf_forget(&t);
+    nf_give_block(&t, 1, 6 * NF_SEC, 0, b);
+    ck_assert_uint_eq(nf_notes(&t, 1, NODE_NOTE_EQUIVOCATION), 0);
+    block_unref(b);
+    block_unref(tip);
     nf_free(&t);
 }
 END_TEST
@@ -165,6 +246,7 @@ static Suite *forge_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, every_kind_is_rejected_with_its_reason);
     tcase_add_test(tc, kinds_without_what_they_need_are_skipped);
+    tcase_add_test(tc, pos_kinds_are_rejected_or_caught);
     tcase_add_test(tc, scores_follow_the_table);
     tcase_add_test(tc, peer_is_banned_at_the_ban_score);
     suite_add_tcase(s, tc);

@@ -48,8 +48,10 @@ static void record(metrics *m, uint32_t node)
         metrics_rejected(mn, reason_name(REASON_TX_NO_INPUTS));
         /* node 1 misbehaves towards node 2 and gets itself banned */
         metrics_rejected_from(mn, 0, reason_name(REASON_TX_MALFORMED), 10);
+        metrics_equivocation(mn, S(2.3), 9, 0, &b, &a);
         metrics_rejected_from(mn, 0, reason_name(REASON_TX_NO_INPUTS), 100);
         metrics_peer_banned(mn, S(2.2), 0, 110);
+        metrics_equivocation(mn, S(2.4), 9, 0, &a, &b);
         break;
     case 3:
         metrics_tx_submitted(mn, S(0.7), &t3);
@@ -145,7 +147,8 @@ START_TEST(two_processes_write_the_same_bytes)
         ck_assert_msg(l1 == l2 && memcmp(a, b, l1) == 0, "%s differs", files[i]);
         if (strcmp(files[i], "summary.json") == 0) /* the rejections and the ban came along */
             ck_assert_msg(memmem(b, l2, "\"banned_by\":\t1", 13) != NULL &&
-                              memmem(b, l2, "\"rejected\":\t3", 13) != NULL,
+                              memmem(b, l2, "\"rejected\":\t3", 13) != NULL &&
+                              memmem(b, l2, "\"detected_by\":\t2", 16) != NULL,
                           "summary.json: %.*s", (int)l2, b);
         free(a);
         free(b);
@@ -198,20 +201,39 @@ START_TEST(bytes_that_do_not_read_back)
         metrics *b1 = metrics_new(2, 1);
         metrics_peer_banned(metrics_node_of(b1, 2), S(1), 0, 100);
         ck_assert_int_eq(metrics_pack_nodes(&bytes, &len, b1, keep_all, NULL), 0);
-        /* the ban is the last record: time, node, peer, score */
+        /* the ban is the last record but the (empty) equivocations' count */
+        size_t at = len - sizeof(uint64_t) - sizeof(mban);
         mban ban;
-        memcpy(&ban, bytes + len - sizeof ban, sizeof ban);
+        memcpy(&ban, bytes + at, sizeof ban);
         if (field == 0)
             ban.peer = 2;
         else
             ban.node = 0;
-        memcpy(bytes + len - sizeof ban, &ban, sizeof ban);
+        memcpy(bytes + at, &ban, sizeof ban);
         dst = metrics_new(2, 1);
         ck_assert_int_eq(metrics_unpack_nodes(dst, bytes, len), -1);
         metrics_free(dst);
         free(bytes);
         metrics_free(b1);
     }
+
+    /* Evidence naming a proposer out of range. */
+    metrics *e1 = metrics_new(2, 1);
+    hash256 x = id(1), y = id(2);
+    metrics_equivocation(metrics_node_of(e1, 2), S(1), 4, 1, &x, &y);
+    ck_assert_int_eq(metrics_pack_nodes(&bytes, &len, e1, keep_all, NULL), 0);
+    dst = metrics_new(2, 1);
+    ck_assert_int_eq(metrics_unpack_nodes(dst, bytes, len), 0);
+    metrics_free(dst);
+    mequiv ev;
+    memcpy(&ev, bytes + len - sizeof ev, sizeof ev);
+    ev.proposer = 2;
+    memcpy(bytes + len - sizeof ev, &ev, sizeof ev);
+    dst = metrics_new(2, 1);
+    ck_assert_int_eq(metrics_unpack_nodes(dst, bytes, len), -1);
+    metrics_free(dst);
+    free(bytes);
+    metrics_free(e1);
 
     /* An unknown reason: the name of a real one with a letter changed. */
     metrics *one = metrics_new(1, 1);

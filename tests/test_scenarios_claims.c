@@ -433,6 +433,41 @@ static void claim_byzantine(void)
     cJSON_Delete(summary);
 }
 
+/* byzantine_pos: node 1's blocks for slots it does not lead and in another
+ * leader's name are rejected with their reasons by the four honest nodes,
+ * which ban it; every pair of blocks it signed for one slot is caught by all
+ * four as evidence naming node 1. */
+static void claim_byzantine_pos(void)
+{
+    const char *dir = run_scenario("byzantine_pos", NULL);
+    cJSON *summary = rf_json(dir, "summary.json");
+    cJSON *mis = cJSON_GetObjectItemCaseSensitive(summary, "misbehaviour");
+    ck_assert_msg(mis != NULL, "%s: no misbehaviour section", dir);
+    cJSON *peer = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(mis, "by_peer"), 0);
+    ck_assert_msg(rf_json_num(peer, "peer") == 1, "%s: the rejected peer is not node 1", dir);
+    ck_assert_msg(rf_json_num(peer, "by_reason.POS_NOT_LEADER") >= 4, "%s", dir);
+    ck_assert_msg(rf_json_num(peer, "by_reason.POS_BAD_SIGNATURE") >= 4, "%s", dir);
+    ck_assert_msg(rf_json_num(peer, "banned_by") == 4, "%s", dir);
+    cJSON *eq = cJSON_GetObjectItemCaseSensitive(summary, "equivocation");
+    ck_assert_msg(eq != NULL, "%s: no equivocation section", dir);
+    int count = (int)rf_json_num(eq, "count");
+    ck_assert_msg(count >= 10, "%s: %d equivocations caught", dir, count);
+    cJSON *ev = cJSON_GetObjectItemCaseSensitive(eq, "evidence");
+    ck_assert_int_eq(cJSON_GetArraySize(ev), count);
+    cJSON *e;
+    cJSON_ArrayForEach(e, ev)
+    {
+        ck_assert_int_eq((int)rf_json_num(e, "proposer"), 1);
+        ck_assert_int_eq((int)rf_json_num(e, "detected_by"), 4);
+    }
+    cJSON *adv =
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+                               cJSON_GetObjectItemCaseSensitive(summary, "attack"), "adversaries"),
+                           0);
+    ck_assert_msg(rf_json_num(adv, "sent_by_kind.pos_equivocation") >= count, "%s", dir);
+    cJSON_Delete(summary);
+}
+
 /* eclipse: the victim's payment is dropped as a double spend after the
  * eclipse, the honest one confirmed, and the victim reorganises more than
  * one block deep when the eclipse ends. */
@@ -531,6 +566,7 @@ static const struct claim {
     {"byzantine", claim_byzantine},           {"eclipse", claim_eclipse},
     {"partition_pow", claim_partition_pow},   {"partition_pos", claim_partition_pos},
     {"withholding", claim_withholding},       {"censorship", claim_censorship},
+    {"byzantine_pos", claim_byzantine_pos},
 };
 #define N_CLAIMS (sizeof claims / sizeof claims[0])
 

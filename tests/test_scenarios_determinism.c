@@ -39,6 +39,7 @@ static const struct det_case cases[] = {
     {"byzantine", "scenarios/byzantine.json", {NULL}},
     {"withholding", "scenarios/withholding.json", {"duration=5m", NULL}},
     {"censorship", "scenarios/censorship.json", {"duration=3m", NULL}},
+    {"byzantine_pos", "scenarios/byzantine_pos.json", {NULL}},
     {"eclipse", "scenarios/eclipse.json", {"duration=11m", NULL}},
     {"latency",
      "scenarios/high_latency.json",

@@ -604,7 +604,8 @@ def median_time_past(blocks, parent_height):
 
 
 def check_pos(h, b, params, blocks):
-    """§7: None or the message of the first failure."""
+    """§7: None, the message of the first failure (BLOCK_BAD_PROOF), or
+    (reason, message) for the leader and signature checks."""
     pos = params["pos"]
     parent = blocks[h - 1]
     slot = b.pos["slot"]
@@ -619,11 +620,11 @@ def check_pos(h, b, params, blocks):
     limit = threshold(stakes.stake(key, slot), stakes.total(slot), pos["f"])
     lottery = sha256(epoch_seed(pos, blocks, h - 1, slot) + slot.to_bytes(8, "little") + key)
     if limit is None or int.from_bytes(lottery[:8], "big") > limit:
-        return f"proposer does not lead slot {slot}"
+        return "POS_NOT_LEADER", f"proposer does not lead slot {slot}"
     if b.pos["proof"] != lottery + ZERO32:
-        return "leader proof is not the slot's lottery hash"
+        return "BLOCK_BAD_PROOF", "leader proof is not the slot's lottery hash"
     if not ed25519_ok(key, b.pos["sig"], b.signing_hash):
-        return "proposer signature does not verify"
+        return "POS_BAD_SIGNATURE", "proposer signature does not verify"
     return None
 
 
@@ -637,7 +638,7 @@ def check_header(h, b, params, blocks):
     if params["consensus"] == "pos":
         why = check_pos(h, b, params, blocks)
         if why:
-            fail(h, b, "BLOCK_BAD_PROOF", why)
+            fail(h, b, *why) if isinstance(why, tuple) else fail(h, b, "BLOCK_BAD_PROOF", why)
     elif not meets_target(b.id, b.bits):
         fail(h, b, "BLOCK_BAD_POW", f"block id is above its target (bits {b.bits:08x})")
     mtp = median_time_past(blocks, h - 1)

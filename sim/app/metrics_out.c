@@ -3,6 +3,7 @@
  * (times as exact seconds with 9 decimals) or through cJSON's fixed number
  * format, so the same run gives the same bytes. */
 #include "fileout.h"
+#include "hash.h"
 #include "timeunit.h"
 #include "metrics_impl.h"
 #include "textbuf.h"
@@ -488,6 +489,80 @@ static void add_misbehaviour(cJSON *root, const metrics *m)
     free(bans);
 }
 
+/* Equivocations in (slot, proposer, blocks) order, blocks as an unordered
+ * pair: the evidence a node kept (both block ids). */
+static int cmp_equiv(const void *a, const void *b)
+{
+    const mequiv *x = a, *y = b;
+    if (x->slot != y->slot)
+        return x->slot < y->slot ? -1 : 1;
+    if (x->proposer != y->proposer)
+        return x->proposer < y->proposer ? -1 : 1;
+    const hash256 *xl = memcmp(&x->first, &x->second, sizeof x->first) < 0 ? &x->first : &x->second;
+    const hash256 *yl = memcmp(&y->first, &y->second, sizeof y->first) < 0 ? &y->first : &y->second;
+    int c = memcmp(xl, yl, sizeof *xl);
+    if (c != 0)
+        return c;
+    const hash256 *xh = xl == &x->first ? &x->second : &x->first;
+    const hash256 *yh = yl == &y->first ? &y->second : &y->first;
+    c = memcmp(xh, yh, sizeof *xh);
+    if (c != 0)
+        return c;
+    return (x->time_ns > y->time_ns) - (x->time_ns < y->time_ns);
+}
+
+/* "equivocation": each pair of blocks a proposer signed for one slot, with
+ * the number of nodes that caught it and when the first did. Left out when
+ * no node caught one. */
+static void add_equivocation(cJSON *root, const metrics *m)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; i < m->n_nodes; i++)
+        n += m->nodes[i].n_equivs;
+    if (n == 0)
+        return;
+    mequiv *all = malloc(n * sizeof *all);
+    if (all == NULL)
+        return;
+    n = 0;
+    for (uint32_t i = 0; i < m->n_nodes; i++)
+        for (size_t k = 0; k < m->nodes[i].n_equivs; k++)
+            all[n++] = m->nodes[i].equivs[k];
+    qsort(all, n, sizeof *all, cmp_equiv);
+    cJSON *eq = cJSON_AddObjectToObject(root, "equivocation");
+    cJSON *list = cJSON_AddArrayToObject(eq, "evidence");
+    size_t pairs = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && all[j].slot == all[i].slot && all[j].proposer == all[i].proposer) {
+            mequiv a = all[i], b = all[j];
+            a.time_ns = b.time_ns = 0;
+            if (cmp_equiv(&a, &b) != 0)
+                break;
+            j++;
+        }
+        const mequiv *e = &all[i]; /* the earliest detection: sorted by time last */
+        char ids[2][65];
+        const hash256 *lo =
+            memcmp(&e->first, &e->second, sizeof e->first) < 0 ? &e->first : &e->second;
+        hash_to_hex(ids[0], lo);
+        hash_to_hex(ids[1], lo == &e->first ? &e->second : &e->first);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToArray(list, o);
+        cJSON_AddNumberToObject(o, "slot", (double)e->slot);
+        cJSON_AddNumberToObject(o, "proposer", (double)e->proposer + 1);
+        cJSON *blocks = cJSON_AddArrayToObject(o, "blocks");
+        cJSON_AddItemToArray(blocks, cJSON_CreateString(ids[0]));
+        cJSON_AddItemToArray(blocks, cJSON_CreateString(ids[1]));
+        cJSON_AddNumberToObject(o, "detected_by", (double)(j - i));
+        cJSON_AddNumberToObject(o, "first_detected_s", secs(e->time_ns));
+        pairs++;
+        i = j;
+    }
+    cJSON_AddNumberToObject(eq, "count", (double)pairs);
+    free(all);
+}
+
 cJSON *metrics_summary(const metrics *m, const cJSON *scenario, uint64_t seed)
 {
     if (!m || !m->finished)
@@ -515,6 +590,7 @@ cJSON *metrics_summary(const metrics *m, const cJSON *scenario, uint64_t seed)
     add_transactions(root, m, v);
     add_traffic(root, m);
     add_misbehaviour(root, m);
+    add_equivocation(root, m);
     if (m->attack != NULL)
         cJSON_AddItemToObject(root, "attack", cJSON_Duplicate(m->attack, 1));
     free(v);

@@ -5,14 +5,16 @@
  * or height, bits or time, with a transaction of bad signature, missing
  * input or a double spend, and on top of a block known to be invalid; and
  * transactions with a bad signature, a missing input, outputs above their
- * inputs or one input twice. Each item is sent whole (`block` or `tx`) to
- * every peer. It acts when a new tip reaches it at or after each due time
- * (so at most once per block): the honest nodes then have that tip too,
- * and a forged block on it is checked through rather than kept as a side
- * branch. The honest nodes reject
- * each item with its reason, score the sender (core/misbehave.h) and ban it
- * at network.ban_score; what they rejected of whom is in summary.json's
- * misbehaviour section. */
+ * inputs or one input twice. Under proof of stake the block kinds are a
+ * block for a slot the node does not lead and a block in another leader's
+ * name with the node's signature; and every block it forges as a leader
+ * gets a twin, a second valid block for the same slot (equivocation), which
+ * honest nodes take but record as evidence (summary.json's equivocation). Each item is sent whole
+ * (`block` or `tx`) to every peer. It acts when a new tip reaches it at or after each due time (so
+ * at most once per block): the honest nodes then have that tip too, and a forged block on it is
+ * checked through rather than kept as a side branch. The honest nodes reject each item with its
+ * reason, score the sender (core/misbehave.h) and ban it at network.ban_score; what they rejected
+ * of whom is in summary.json's misbehaviour section. */
 #include "adversary_impl.h"
 
 #include "chain.h"
@@ -43,8 +45,9 @@ static int wallet_coin(const adversary *a, const chain *c, tx_outpoint *op, uint
     return found;
 }
 
-/* Forges the next item that can be forged and sends it to every peer. */
-static void forge_next(adversary *a, node *n, node_effects *fx, int64_t now_ns)
+/* Forges the next item that can be forged (from kind `only` when it is a
+ * kind, else the next in turn) and sends it to every peer. */
+static void forge_next(adversary *a, node *n, node_effects *fx, int64_t now_ns, int only)
 {
     const chain *c = node_chain(n);
     forge_ctx ctx;
@@ -58,8 +61,8 @@ static void forge_next(adversary *a, node *n, node_effects *fx, int64_t now_ns)
     uint32_t median = chain_entry_median_time(ctx.parent);
     ctx.time_s = now_s > median ? now_s : median + 1;
     ctx.invalid_block = a->has_invalid_block ? &a->invalid_block : NULL;
-    for (int tries = 0; tries < FORGE_COUNT; tries++) {
-        forge_kind kind = (forge_kind)(a->forged % FORGE_COUNT);
+    for (int tries = 0; tries < (only >= 0 ? 1 : FORGE_COUNT); tries++) {
+        forge_kind kind = only >= 0 ? (forge_kind)only : (forge_kind)(a->forged % FORGE_COUNT);
         ctx.serial = a->forged++;
         block *b;
         tx *t;
@@ -90,6 +93,14 @@ static void forge_next(adversary *a, node *n, node_effects *fx, int64_t now_ns)
 
 void adversary_byz_after_event(adversary *a, node *n, node_effects *fx, int64_t now_ns)
 {
+    /* Proof of stake: every block the node leads a slot with gets a twin,
+     * a second valid block for the same slot (equivocation), sent at once. */
+    if (chain_params_of(node_chain(n))->consensus == CHAIN_POS && now_ns >= a->cfg->start_ns)
+        for (size_t i = 0; i < fx->n_notes; i++)
+            if (fx->notes[i].kind == NODE_NOTE_BLOCK_PRODUCED) {
+                forge_next(a, n, fx, now_ns, FORGE_POS_EQUIVOCATION);
+                return; /* one forged block per event: adversary_take_forged */
+            }
     if (now_ns < a->next_forge_ns)
         return;
     /* Only when a new tip just arrived, so that the receivers have the
@@ -101,7 +112,7 @@ void adversary_byz_after_event(adversary *a, node *n, node_effects *fx, int64_t 
         new_tip = fx->notes[i].kind == NODE_NOTE_TIP;
     if (!new_tip)
         return;
-    forge_next(a, n, fx, now_ns);
+    forge_next(a, n, fx, now_ns, -1);
     /* the next due time after now (events may be sparser than the interval) */
     int64_t late = (now_ns - a->next_forge_ns) / a->cfg->interval_ns;
     a->next_forge_ns += (late + 1) * a->cfg->interval_ns;

@@ -112,6 +112,9 @@ void metrics_node_clear(metrics_node *mn)
     free(mn->reasons);
     free(mn->prej);
     free(mn->bans);
+    free(mn->equivs);
+    mn->equivs = NULL;
+    mn->n_equivs = mn->cap_equivs = 0;
     mn->produced = NULL;
     mn->seen = mn->txsub = mn->txds = NULL;
     mn->reorgs = NULL;
@@ -284,6 +287,14 @@ void metrics_peer_banned(metrics_node *mn, int64_t time_ns, uint32_t peer, uint3
     if (grow(&mn->bans, &mn->cap_bans, mn->n_bans + 1, sizeof *mn->bans) != 0)
         return node_nomem(mn);
     mn->bans[mn->n_bans++] = (mban){time_ns, mn->node - 1, peer, score};
+}
+
+void metrics_equivocation(metrics_node *mn, int64_t time_ns, uint64_t slot, uint32_t proposer,
+                          const hash256 *first, const hash256 *second)
+{
+    if (grow(&mn->equivs, &mn->cap_equivs, mn->n_equivs + 1, sizeof *mn->equivs) != 0)
+        return node_nomem(mn);
+    mn->equivs[mn->n_equivs++] = (mequiv){time_ns, slot, proposer, *first, *second};
 }
 
 /* --- global records --- */

@@ -188,6 +188,11 @@ void metrics_rejected_from(metrics_node *mn, uint32_t peer, const char *reason, 
  * Node's thread. */
 void metrics_peer_banned(metrics_node *mn, int64_t time_ns, uint32_t peer, uint32_t score);
 
+/* Node mn caught at time_ns an equivocation: proposer (0-based node) signed
+ * the blocks first and second for slot. Node's thread. */
+void metrics_equivocation(metrics_node *mn, int64_t time_ns, uint64_t slot, uint32_t proposer,
+                          const hash256 *first, const hash256 *second);
+
 /* After metrics_finish: the number of blocks produced, and block i's
  * producer (1-based node) and whether it is on the main chain. */
 size_t metrics_n_blocks(const metrics *m);

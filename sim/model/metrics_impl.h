@@ -73,6 +73,15 @@ typedef struct mban {
     uint32_t score;
 } mban;
 
+/* Evidence of an equivocation a node caught: the proposer (0-based node)
+ * signed first and second for slot. */
+typedef struct mequiv {
+    int64_t time_ns;
+    uint64_t slot;
+    uint32_t proposer;
+    hash256 first, second;
+} mequiv;
+
 struct metrics_node {
     uint32_t node;
     int64_t last_ns;
@@ -95,6 +104,8 @@ struct metrics_node {
     size_t n_prej, cap_prej;
     mban *bans;
     size_t n_bans, cap_bans;
+    mequiv *equivs;
+    size_t n_equivs, cap_equivs;
 };
 
 typedef enum mevent_kind {

@@ -106,6 +106,8 @@ int metrics_pack_nodes(unsigned char **out, size_t *len, const metrics *m,
         }
         put_u64(&b, mn->n_bans);
         put(&b, mn->bans, mn->n_bans * sizeof *mn->bans);
+        put_u64(&b, mn->n_equivs);
+        put(&b, mn->equivs, mn->n_equivs * sizeof *mn->equivs);
     }
     if (b.failed) {
         free(b.v);
@@ -254,6 +256,10 @@ int metrics_unpack_nodes(metrics *m, const unsigned char *buf, size_t len)
         get_array(&b, (void **)&mn->bans, &mn->n_bans, &mn->cap_bans, sizeof *mn->bans);
         for (size_t k = 0; k < mn->n_bans && !b.failed; k++)
             if (mn->bans[k].node != node - 1 || mn->bans[k].peer >= m->n_nodes)
+                return -1;
+        get_array(&b, (void **)&mn->equivs, &mn->n_equivs, &mn->cap_equivs, sizeof *mn->equivs);
+        for (size_t k = 0; k < mn->n_equivs && !b.failed; k++)
+            if (mn->equivs[k].proposer >= m->n_nodes)
                 return -1;
     }
     return b.failed ? -1 : 0;

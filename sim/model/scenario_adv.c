@@ -249,6 +249,8 @@ static jsonread_status parse_adversary(jsonread *jr, scenario *s, scenario_adver
                              seen[a->node] - 1);
     if (a->kind == SCENARIO_ADV_CENSOR)
         return parse_censor_node(jr, s, a, e);
+    if (a->kind == SCENARIO_ADV_BYZANTINE && s->consensus.type == SCENARIO_POS)
+        return parse_byzantine(jr, s, a, e);
     if (s->consensus.type != SCENARIO_POW)
         return jsonread_fail(jr, JSONREAD_E_RANGE, e, "kind",
                              "%s needs consensus.type \"pow\" (it mines or forges proof-of-work "

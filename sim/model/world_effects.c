@@ -203,6 +203,17 @@ static void record_note(world *s, uint32_t ni, const node_note *note)
                   "node %u refused the branch of %s: it would revert %u blocks (k = %u)", ni + 1,
                   id, note->depth, s->ops->final_depth(&s->cons));
         break;
+    case NODE_NOTE_EQUIVOCATION: {
+        const block_pos *pos = block_pos_of(note->blk);
+        uint32_t proposer = 0;
+        while (proposer < s->n &&
+               memcmp(keys_pair_public(s->nodes[proposer].key), pos->proposer, KEYS_PUB_BYTES) != 0)
+            proposer++;
+        if (proposer < s->n && proposer != ni) /* caught by others, not the proposer itself */
+            metrics_equivocation(sn->mn, note->time_ns, pos->slot, proposer, &note->old_tip,
+                                 block_id(note->blk));
+        break;
+    }
     case NODE_NOTE_COUNT:
         break;
     }

@@ -52,7 +52,7 @@ edit() {
 edit proof proof hex
 expect 1 "invalid block at height 3, id [0-9a-f]{64}: BLOCK_BAD_PROOF: .*leader proof" "$tmp/proof.json"
 edit sig signature hex
-expect 1 "invalid block at height 3, id [0-9a-f]{64}: BLOCK_BAD_PROOF: .*signature does not verify" "$tmp/sig.json"
+expect 1 "invalid block at height 3, id [0-9a-f]{64}: POS_BAD_SIGNATURE: .*signature does not verify" "$tmp/sig.json"
 edit slot slot num
 expect 1 "invalid block at height 3, id [0-9a-f]{64}: BLOCK_BAD_PROOF: .*not the time of slot" "$tmp/slot.json"
 
@@ -63,7 +63,7 @@ other=$(grep -oE '"key":[[:space:]]+"[0-9a-f]{64}"' "$good" | grep -oE '[0-9a-f]
 [ -n "$mine" ] && [ -n "$other" ] || fail "proposer keys not found"
 awk -v s="$h3" -v a="$mine" -v b="$other" 'NR > s && !done && /"proposer":/ {sub(a, b); done = 1} {print}' \
     "$good" >"$tmp/proposer.json"
-expect 1 "invalid block at height 3, id [0-9a-f]{64}: BLOCK_BAD_PROOF: .*(does not lead|signature)" "$tmp/proposer.json"
+expect 1 "invalid block at height 3, id [0-9a-f]{64}: POS_(NOT_LEADER|BAD_SIGNATURE): .*(does not lead|signature)" "$tmp/proposer.json"
 
 # The stake schedule edited so that block 1's proposer holds nothing.
 h1=$(line_of 1 "$good")
@@ -71,7 +71,7 @@ p1=$(proposer_of "$h1")
 awk -v k="$p1" '$0 ~ "\"key\":" {inkey = index($0, k) > 0} inkey && /"stake":/ {sub(/[0-9]+/, "0")} /^\t\t\t\t}/ {inkey = 0} {print}' \
     "$good" >"$tmp/stake.json"
 cmp -s "$good" "$tmp/stake.json" && fail "stake edit did not apply"
-expect 1 "invalid block at height 1, id [0-9a-f]{64}: BLOCK_BAD_PROOF: .*does not lead slot" "$tmp/stake.json"
+expect 1 "invalid block at height 1, id [0-9a-f]{64}: POS_NOT_LEADER: .*does not lead slot" "$tmp/stake.json"
 
 # A malformed schedule is refused with its JSON path.
 sed '0,/"active_slot_coeff":\t[0-9.]*/s//"active_slot_coeff":\t1.5/' "$good" >"$tmp/f.json"

@@ -99,7 +99,7 @@ def main():
     if kind == "nonce":
         b[mid]["nonce"] = (b[mid]["nonce"] + 1) % 2**32
         pos = "pos" in b[mid]
-        verdict = f"reject {mid} " + ("BLOCK_BAD_PROOF" if pos else "BLOCK_BAD_(POW|ID)")
+        verdict = f"reject {mid} " + ("POS_BAD_SIGNATURE" if pos else "BLOCK_BAD_(POW|ID)")
     elif kind == "amount":
         if not pays:
             sys.exit(2)
@@ -122,25 +122,28 @@ def main():
         verdict = f"reject {mid} BLOCK_BAD_ID"
     elif kind in ("pos_proof", "pos_proof_tail", "pos_signature", "pos_slot", "pos_proposer"):
         p = b[mid]["pos"]
+        why = "BLOCK_BAD_PROOF"
         if kind == "pos_proof":
             p["proof"] = flip_hex(p["proof"], 0)
         elif kind == "pos_proof_tail":  # the second half of the proof must be zero
             p["proof"] = flip_hex(p["proof"], 127)
         elif kind == "pos_signature":
             p["signature"] = flip_hex(p["signature"], 5)
+            why = "POS_BAD_SIGNATURE"
         elif kind == "pos_slot":
             p["slot"] += 1
         else:
             others = [k["key"] for k in doc["params"]["pos"]["stakes"] if k["key"] != p["proposer"]]
             p["proposer"] = others[0]
-        verdict = f"reject {mid} BLOCK_BAD_PROOF"
+            why = "POS_(NOT_LEADER|BAD_SIGNATURE)"
+        verdict = f"reject {mid} {why}"
     elif kind == "pos_stake":
         # The first proposer loses its stake: block 1 no longer wins its slot.
         key = b[1]["pos"]["proposer"]
         for entry in doc["params"]["pos"]["stakes"]:
             if entry["key"] == key:
                 entry["steps"] = [{"from_slot": 0, "stake": 0}]
-        verdict = "reject 1 BLOCK_BAD_PROOF"
+        verdict = "reject 1 POS_NOT_LEADER"
     elif kind == "signature_sealed":
         h = last_with_payment(doc)
         cut(doc, h)
