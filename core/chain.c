@@ -293,8 +293,13 @@ static uint32_t default_bits(const chain *c, const chain_entry *parent)
     uint32_t bits;
     if (first == NULL || target_from_compact(&limit, c->params.pow_limit_bits) != TARGET_OK)
         return 0;
-    if (pow_next_bits(&bits, height, ph->bits, block_header_of(first->blk)->time, ph->time, r,
-                      c->params.target_spacing_s, &limit) != POW_OK)
+    int64_t first_time = block_header_of(first->blk)->time;
+    pow_status st = c->params.target_spacing_ms != 0
+                        ? pow_next_bits_ms(&bits, height, ph->bits, first_time, ph->time, r,
+                                           c->params.target_spacing_ms, &limit)
+                        : pow_next_bits(&bits, height, ph->bits, first_time, ph->time, r,
+                                        c->params.target_spacing_s, &limit);
+    if (st != POW_OK)
         return 0;
     return bits;
 }

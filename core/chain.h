@@ -96,6 +96,10 @@ typedef struct chain_params {
     /* The work b adds to its branch. Default: PoW, 2^256/(target+1); PoS, 1. */
     void (*block_work)(void *ctx, u256 *work, const block *b);
     void *hook_ctx;
+    /* When not 0: the target spacing in milliseconds, for a spacing that is
+     * not a whole number of seconds (target_spacing_s is then 0 and
+     * unused; the retarget is pow_next_bits_ms). */
+    uint32_t target_spacing_ms;
 } chain_params;
 
 /* Fills p with defaults: PoW, seed 0, genesis time 1700000000, bits and pow

@@ -135,7 +135,11 @@ static int add_pos_json(cJSON *params, const consensus_ctx *cons)
 {
     cJSON *o = cJSON_AddObjectToObject(params, "pos"), *stakes;
     const stake_schedule *s = cons->stakes;
-    int ok = o && add_u64(o, "slot_s", (uint64_t)(cons->slot_ns / TIMEUNIT_NS_PER_S)) &&
+    /* slot_s for a whole number of seconds (the files of before), else slot_ms. */
+    int whole = cons->slot_ns % TIMEUNIT_NS_PER_S == 0;
+    int ok = o &&
+             (whole ? add_u64(o, "slot_s", (uint64_t)(cons->slot_ns / TIMEUNIT_NS_PER_S))
+                    : add_u64(o, "slot_ms", (uint64_t)(cons->slot_ns / TIMEUNIT_NS_PER_MS))) &&
              cJSON_AddNumberToObject(o, "active_slot_coeff", cons->f) &&
              add_u64(o, "epoch_slots", cons->epoch_slots) && add_u64(o, "k", cons->k) &&
              add_hash(o, "genesis_seed", &cons->genesis_seed) &&
@@ -173,7 +177,8 @@ static cJSON *params_json(const chain_params *p)
              add_u64(o, "max_block_bytes", p->max_block_bytes) &&
              add_u64(o, "max_future_s", p->max_future_s) &&
              add_u64(o, "retarget_blocks", p->retarget_blocks) &&
-             add_u64(o, "target_spacing_s", p->target_spacing_s) &&
+             (p->target_spacing_ms == 0 ? add_u64(o, "target_spacing_s", p->target_spacing_s)
+                                        : add_u64(o, "target_spacing_ms", p->target_spacing_ms)) &&
              cJSON_AddStringToObject(o, "pow_limit_bits", limit);
     const consensus_ctx *cons = p->consensus == CHAIN_POS ? consensus_of(p) : NULL;
     if (ok && cons != NULL && cons->stakes != NULL)
@@ -534,20 +539,38 @@ done:
     return jr->status;
 }
 
+/* A length given either in whole seconds (key_s) or in milliseconds (key_ms):
+ * exactly one of the two, at least 1, into *ms. */
+static jsonread_status get_s_or_ms(jsonread *jr, uint64_t *ms, const cJSON *o, const char *key_s,
+                                   const char *key_ms)
+{
+    uint32_t v = 0;
+    int has_ms = jsonread_member(o, key_ms) != NULL;
+    if (has_ms && jsonread_member(o, key_s) != NULL)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, o, key_ms, "expected only one of %s and %s",
+                             key_s, key_ms);
+    if (get_u32(jr, &v, o, has_ms ? key_ms : key_s))
+        return jr->status;
+    if (v == 0)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, o, has_ms ? key_ms : key_s,
+                             has_ms ? "expected a whole number of ms of at least 1"
+                                    : "expected a whole number of seconds of at least 1");
+    *ms = has_ms ? v : (uint64_t)v * 1000;
+    return JSONREAD_OK;
+}
+
 /* params.pos into cf->cons and cf->stakes (see data_blockchain/README.md). */
 static jsonread_status parse_pos(jsonread *jr, chainfile *cf, const cJSON *params)
 {
     const cJSON *o = NULL;
     consensus_ctx *cons = &cf->cons;
-    uint32_t slot_s = 0;
+    uint64_t slot_ms = 0;
     double f = 0;
     if (jsonread_object(jr, &o, params, "pos", JSONREAD_REQUIRED) ||
-        get_u32(jr, &slot_s, o, "slot_s") || get_u32(jr, &cons->epoch_slots, o, "epoch_slots") ||
-        get_u32(jr, &cons->k, o, "k") || get_hash(jr, &cons->genesis_seed, o, "genesis_seed"))
+        get_s_or_ms(jr, &slot_ms, o, "slot_s", "slot_ms") ||
+        get_u32(jr, &cons->epoch_slots, o, "epoch_slots") || get_u32(jr, &cons->k, o, "k") ||
+        get_hash(jr, &cons->genesis_seed, o, "genesis_seed"))
         return jr->status;
-    if (slot_s == 0)
-        return jsonread_fail(jr, JSONREAD_E_RANGE, o, "slot_s",
-                             "expected a whole number of seconds of at least 1");
     if (cons->epoch_slots == 0)
         return jsonread_fail(jr, JSONREAD_E_RANGE, o, "epoch_slots", "expected at least 1");
     if (jsonread_double(jr, &f, o, "active_slot_coeff", 0, 1,
@@ -555,7 +578,7 @@ static jsonread_status parse_pos(jsonread *jr, chainfile *cf, const cJSON *param
         return jr->status;
     cons->type = CHAIN_POS;
     cons->genesis_time = cf->params.genesis_time;
-    cons->slot_ns = (int64_t)slot_s * TIMEUNIT_NS_PER_S;
+    cons->slot_ns = (int64_t)slot_ms * TIMEUNIT_NS_PER_MS;
     cons->f = f;
     if (parse_stakes(jr, cf, o))
         return jr->status;
@@ -589,8 +612,16 @@ static jsonread_status parse_params(jsonread *jr, chain_params *params, const cJ
                      JSONREAD_REQUIRED) ||
         get_u32(jr, &params->max_future_s, o, "max_future_s") ||
         get_u32(jr, &params->retarget_blocks, o, "retarget_blocks") ||
-        get_u32(jr, &params->target_spacing_s, o, "target_spacing_s"))
+        (jsonread_member(o, "target_spacing_ms") != NULL
+             ? get_u32(jr, &params->target_spacing_ms, o, "target_spacing_ms")
+             : get_u32(jr, &params->target_spacing_s, o, "target_spacing_s")))
         return jr->status;
+    if (jsonread_member(o, "target_spacing_ms") != NULL &&
+        jsonread_member(o, "target_spacing_s") != NULL)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, o, "target_spacing_ms",
+                             "expected only one of target_spacing_s and target_spacing_ms");
+    if (params->target_spacing_ms != 0)
+        params->target_spacing_s = 0;
     params->max_block_bytes = (size_t)max_block_bytes;
     return JSONREAD_OK;
 }
@@ -1025,13 +1056,14 @@ size_t chainfile_compare_params(const chainfile *cf, const chain_params *ref,
     diff_u64(&d, "max_future_s", p->max_future_s, ref->max_future_s);
     diff_u64(&d, "retarget_blocks", p->retarget_blocks, ref->retarget_blocks);
     diff_u64(&d, "target_spacing_s", p->target_spacing_s, ref->target_spacing_s);
+    diff_u64(&d, "target_spacing_ms", p->target_spacing_ms, ref->target_spacing_ms);
     diff_bits(&d, "pow_limit_bits", p->pow_limit_bits, ref->pow_limit_bits);
     const consensus_ctx *want = ref->consensus == CHAIN_POS ? consensus_of(ref) : NULL;
     if (p->consensus != CHAIN_POS || want == NULL)
         return d.n;
     const consensus_ctx *file = &cf->cons;
-    diff_u64(&d, "pos.slot_s", (uint64_t)(file->slot_ns / TIMEUNIT_NS_PER_S),
-             (uint64_t)(want->slot_ns / TIMEUNIT_NS_PER_S));
+    diff_u64(&d, "pos.slot_ms", (uint64_t)(file->slot_ns / TIMEUNIT_NS_PER_MS),
+             (uint64_t)(want->slot_ns / TIMEUNIT_NS_PER_MS));
     if (file->f != want->f) {
         snprintf(a, sizeof a, "%.17g", file->f);
         snprintf(b, sizeof b, "%.17g", want->f);

@@ -368,7 +368,7 @@ START_TEST(rules_of_a_scenario_match_its_run)
         {"consensus.pos.k=6", "pos.k"},
         {"consensus.pos.epoch_slots=11", "pos.epoch_slots"},
         {"consensus.pos.active_slot_coeff=0.31", "pos.active_slot_coeff"},
-        {"consensus.pos.slot=2s", "pos.slot_s"},
+        {"consensus.pos.slot=2s", "pos.slot_ms"},
         {"events[0].stake=301", "pos.stakes"},
         {"nodes.stake=101", "pos.stakes"},
         {"consensus.type=pow", "consensus"},

@@ -135,7 +135,7 @@ START_TEST(install_agrees_with_final_depth)
         memset(&ctx, 0, sizeof ctx);
         ctx.type = ops->block_kind;
         ctx.k = 5;
-        ctx.spacing_s = 600;
+        ctx.spacing_ms = 600000;
         ctx.slot_ns = NF_SEC;
         ctx.epoch_slots = 10;
         u256_set_compact(&ctx.pow_limit, 0x207fffff, NULL, NULL);

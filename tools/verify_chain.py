@@ -285,19 +285,26 @@ def expected_bits(params, blocks, h):
     r = params["retarget_blocks"]
     if params["consensus"] != "pow" or r == 0:
         return parent.bits
-    spacing = params["target_spacing_s"]
+    ms = params["target_spacing_ms"]
+    spacing = params["target_spacing_s"] if ms is None else ms
     limit = target_from_compact(params["pow_limit_bits"])
     parent_target = target_from_compact(parent.bits)
     if spacing <= 0 or spacing > (2**63 - 1) // 8 // r or limit is None or parent_target is None:
         return 0
     if h % r != 0:
         return parent.bits
-    timespan = r * spacing
     actual = parent.time - blocks[h - r].time
-    actual = max(timespan // 4, min(timespan * 4, actual))
+    if ms is None:
+        timespan = r * spacing
+        actual = max(timespan // 4, min(timespan * 4, actual))
+        scale = 1
+    else:  # milliseconds: the clamp in whole seconds, then actual * 1000 / T_ms
+        timespan = r * ms
+        actual = max(timespan // 4000, min(timespan * 4 // 1000, actual))
+        scale = 1000
     if actual == 0:
         actual = 1
-    target = parent_target * actual // timespan
+    target = parent_target * actual * scale // timespan
     if target > limit:  # also covers "does not fit 256 bits": limit < 2^256
         target = limit
     return compact_from_target(target)
@@ -394,7 +401,14 @@ def parse_params(doc):
     p["max_block_bytes"] = integer(o, "max_block_bytes", "params", 0, U64)
     p["max_future_s"] = integer(o, "max_future_s", "params", 0, U32)
     p["retarget_blocks"] = integer(o, "retarget_blocks", "params", 0, U32)
-    p["target_spacing_s"] = integer(o, "target_spacing_s", "params", 0, U32)
+    p["target_spacing_ms"] = None
+    if "target_spacing_ms" in o:
+        if "target_spacing_s" in o:
+            raise Malformed("params.target_spacing_ms",
+                            "expected only one of target_spacing_s and target_spacing_ms")
+        p["target_spacing_ms"] = integer(o, "target_spacing_ms", "params", 0, U32)
+    else:
+        p["target_spacing_s"] = integer(o, "target_spacing_s", "params", 0, U32)
     if consensus == "pos":
         p["pos"] = parse_pos(o)
     return p
@@ -405,14 +419,19 @@ def parse_pos(params):
     o = member(params, "pos", "params")
     if not isinstance(o, dict):
         raise Malformed(path, "expected an object")
+    if "slot_ms" in o and "slot_s" in o:
+        raise Malformed(f"{path}.slot_ms", "expected only one of slot_s and slot_ms")
+    unit = "ms" if "slot_ms" in o else "s"
+    slot_len = integer(o, "slot_" + unit, path, 0, U32)
+    if slot_len == 0:
+        what = "milliseconds" if unit == "ms" else "seconds"
+        raise Malformed(f"{path}.slot_{unit}", f"expected a whole number of {what} of at least 1")
     pos = {
-        "slot_s": integer(o, "slot_s", path, 0, U32),
+        "slot_ms": slot_len if unit == "ms" else slot_len * 1000,
         "epoch_slots": integer(o, "epoch_slots", path, 0, U32),
         "k": integer(o, "k", path, 0, U32),
         "genesis_seed": hash_hex(o, "genesis_seed", path),
     }
-    if pos["slot_s"] == 0:
-        raise Malformed(f"{path}.slot_s", "expected a whole number of seconds of at least 1")
     if pos["epoch_slots"] == 0:
         raise Malformed(f"{path}.epoch_slots", "expected at least 1")
     f = member(o, "active_slot_coeff", path)
@@ -612,7 +631,7 @@ def check_pos(h, b, params, blocks):
         return f"slot {slot} is not after its parent's slot {parent.slot}"
     if slot == 0:
         return "slot 0 belongs to genesis"
-    if b.time != params["genesis_time"] + slot * pos["slot_s"]:
+    if b.time != params["genesis_time"] + slot * pos["slot_ms"] // 1000:
         return f"time {b.time} is not the time of slot {slot}"
     stakes = pos["stakes"]
     key = b.pos["proposer"]

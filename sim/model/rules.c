@@ -76,10 +76,11 @@ int rules_consensus(chain_params *params, consensus_ctx *cons, char *err, size_t
             return -1;
         }
         int64_t spacing_ns = scn->consensus.pow.target_block_interval_ns;
-        if (spacing_ns < TIMEUNIT_NS_PER_S || spacing_ns % TIMEUNIT_NS_PER_S != 0) {
+        if (spacing_ns < TIMEUNIT_NS_PER_MS || spacing_ns % TIMEUNIT_NS_PER_MS != 0 ||
+            spacing_ns / TIMEUNIT_NS_PER_MS > UINT32_MAX) {
             snprintf(err, errlen,
-                     "consensus.pow.target_block_interval: must be a whole number of seconds "
-                     "(block times are in seconds)");
+                     "consensus.pow.target_block_interval: must be a whole number of "
+                     "milliseconds, at least 1ms and at most 49 days");
             return -1;
         }
         params->genesis_bits = bits;
@@ -87,13 +88,14 @@ int rules_consensus(chain_params *params, consensus_ctx *cons, char *err, size_t
         params->max_block_bytes = scn->consensus.pow.max_block_bytes;
         cons->type = CHAIN_POW;
         cons->retarget_blocks = scn->consensus.pow.retarget_interval;
-        cons->spacing_s = spacing_ns / TIMEUNIT_NS_PER_S;
+        cons->spacing_ms = spacing_ns / TIMEUNIT_NS_PER_MS;
     } else {
         int64_t slot_ns = scn->consensus.pos.slot_ns;
-        if (slot_ns < TIMEUNIT_NS_PER_S || slot_ns % TIMEUNIT_NS_PER_S != 0) {
+        if (slot_ns < TIMEUNIT_NS_PER_MS || slot_ns % TIMEUNIT_NS_PER_MS != 0 ||
+            slot_ns / TIMEUNIT_NS_PER_MS > UINT32_MAX) {
             snprintf(err, errlen,
-                     "consensus.pos.slot: must be a whole number of seconds (a block's time is "
-                     "its slot's)");
+                     "consensus.pos.slot: must be a whole number of milliseconds, at least 1ms "
+                     "and at most 49 days");
             return -1;
         }
         params->block_reward = scn->consensus.pos.reward;
