@@ -14,6 +14,9 @@
 
 #include <stdint.h>
 
+/* The most signers a PoA authority set may have. */
+#define CONSENSUS_POA_MAX_SIGNERS 64
+
 typedef struct consensus_ctx {
     chain_consensus type;
     uint32_t genesis_time; /* seconds; header times count from here */
@@ -38,6 +41,14 @@ typedef struct consensus_ctx {
     uint64_t (*stake_of)(void *ctx, const uint8_t pub[KEYS_PUB_BYTES], uint64_t slot);
     uint64_t (*total_stake)(void *ctx, uint64_t slot);
     void *stake_ctx;
+    /* PoA (core/consensus_poa.c): the authority set, the period (the least
+     * time from a parent to its child, ms), the out-of-turn delay (ms) and
+     * the seed of the out-of-turn wiggle (local policy, not checked). */
+    uint32_t poa_period_ms;
+    uint32_t poa_delay_ms;
+    uint64_t poa_wiggle_seed;
+    uint32_t poa_n_signers;
+    uint8_t poa_signers[CONSENSUS_POA_MAX_SIGNERS][KEYS_PUB_BYTES];
 } consensus_ctx;
 
 /* Installs the hooks for ctx->type into p (expected_bits for PoW; check_proof

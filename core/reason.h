@@ -44,7 +44,12 @@
     X(REASON_BLOCK_BAD_GENESIS, "block claims no parent but is not this chain's genesis")          \
     X(REASON_BLOCK_KNOWN_INVALID, "block is, or descends from, a block already found invalid")     \
     X(REASON_BLOCK_BAD_ID, "stored block id differs from the recomputed one")                      \
-    X(REASON_BLOCK_BAD_LINK, "block does not link to the previous block")
+    X(REASON_BLOCK_BAD_LINK, "block does not link to the previous block")                          \
+    X(REASON_BLOCK_POA_NOT_SIGNER, "block signer is not in the authority set")                     \
+    X(REASON_BLOCK_POA_BAD_SIGNATURE, "block signer's signature does not verify")                  \
+    X(REASON_BLOCK_POA_RECENT_SIGNER, "block signer signed one of the last floor(n/2) blocks")     \
+    X(REASON_BLOCK_POA_TOO_EARLY, "block time is earlier than its parent's plus the period")       \
+    X(REASON_BLOCK_POA_BAD_TIME, "block header time is not the second of its millisecond time")
 
 #define REASON_ENUM(code, msg) code,
 typedef enum reason { REASON_MAP(REASON_ENUM) REASON_COUNT } reason;

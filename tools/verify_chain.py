@@ -384,8 +384,8 @@ def parse_params(doc):
         raise Malformed("params", "expected an object")
     p = {}
     consensus = member(o, "consensus", "params")
-    if consensus not in ("pow", "pos"):
-        raise Malformed("params.consensus", 'expected "pow" or "pos"')
+    if consensus not in ("pow", "pos", "poa"):
+        raise Malformed("params.consensus", 'expected "pow", "pos" or "poa"')
     p["consensus"] = consensus
     seed = member(o, "seed", "params", required=False)
     if seed is None:
@@ -411,7 +411,30 @@ def parse_params(doc):
         p["target_spacing_s"] = integer(o, "target_spacing_s", "params", 0, U32)
     if consensus == "pos":
         p["pos"] = parse_pos(o)
+    if consensus == "poa":
+        p["poa"] = parse_poa(o)
     return p
+
+
+def parse_poa(params):
+    """§1.3a."""
+    path = "params.poa"
+    o = member(params, "poa", "params")
+    if not isinstance(o, dict):
+        raise Malformed(path, "expected an object")
+    period = integer(o, "period_ms", path, 1, U32)
+    signers = member(o, "signers", path)
+    if not isinstance(signers, list) or not 1 <= len(signers) <= 64:
+        raise Malformed(f"{path}.signers", "expected 1 to 64 keys")
+    keys = []
+    for i, k in enumerate(signers):
+        if not isinstance(k, str) or not re.fullmatch(r"[0-9a-fA-F]{64}", k):
+            raise Malformed(f"{path}.signers[{i}]", "expected 64 hex digits")
+        key = bytes.fromhex(k)
+        if key in keys:
+            raise Malformed(f"{path}.signers[{i}]", "key listed twice")
+        keys.append(key)
+    return {"period_ms": period, "signers": keys}
 
 
 def parse_pos(params):
@@ -646,9 +669,32 @@ def check_pos(h, b, params, blocks):
     return None
 
 
+def check_poa(h, b, params, blocks):
+    """§7a: None or (reason, message) of the first failure."""
+    poa = params["poa"]
+    signers = poa["signers"]
+    key = b.pos["proposer"]
+    if b.pos["proof"] != bytes(64):
+        return "BLOCK_BAD_PROOF", "authority block with a non-zero proof"
+    if key not in signers:
+        return "BLOCK_POA_NOT_SIGNER", "signer is not in the authority set"
+    if not ed25519_ok(key, b.pos["sig"], b.signing_hash):
+        return "BLOCK_POA_BAD_SIGNATURE", "signer's signature does not verify"
+    for j in range(h - 1, max(0, h - 1 - len(signers) // 2), -1):
+        if blocks[j].pos["proposer"] == key:
+            return "BLOCK_POA_RECENT_SIGNER", f"signer signed one of the last {len(signers) // 2} blocks"
+    ms = b.pos["slot"]
+    parent_ms = blocks[h - 1].pos["slot"]
+    if ms < parent_ms + poa["period_ms"]:
+        return "BLOCK_POA_TOO_EARLY", f"time {ms} ms is earlier than its parent's {parent_ms} ms + {poa['period_ms']} ms"
+    if b.time != params["genesis_time"] + ms // 1000:
+        return "BLOCK_POA_BAD_TIME", f"header time {b.time} is not genesis + {ms} ms in seconds"
+    return None
+
+
 def check_header(h, b, params, blocks):
     """§6.3."""
-    if bool(b.version & POS_FLAG) != (params["consensus"] == "pos"):
+    if bool(b.version & POS_FLAG) != (params["consensus"] != "pow"):
         fail(h, b, "BLOCK_BAD_KIND", "PoS flag in version does not match the consensus")
     want = expected_bits(params, blocks, h)
     if b.bits != want:
@@ -657,6 +703,10 @@ def check_header(h, b, params, blocks):
         why = check_pos(h, b, params, blocks)
         if why:
             fail(h, b, "BLOCK_BAD_PROOF", why)
+    elif params["consensus"] == "poa":
+        why = check_poa(h, b, params, blocks)
+        if why:
+            fail(h, b, why[0], why[1])
     elif not meets_target(b.id, b.bits):
         fail(h, b, "BLOCK_BAD_POW", f"block id is above its target (bits {b.bits:08x})")
     mtp = median_time_past(blocks, h - 1)
@@ -737,7 +787,7 @@ def genesis_of(params, first_tx_outputs):
     """§5: the genesis block the params give."""
     outputs = first_tx_outputs or [(0, ZERO32)]
     cb = coinbase(0, params["seed"], outputs)
-    pos = params["consensus"] == "pos"
+    pos = params["consensus"] != "pow"
     ext = {"slot": 0, "proposer": ZERO32, "proof": bytes(64), "sig": bytes(64)} if pos else None
     version = 1 | (POS_FLAG if pos else 0)
     return Block(version, ZERO32, cb.txid, params["genesis_time"], params["genesis_bits"], 0, ext, [cb])
