@@ -37,6 +37,7 @@ static const struct det_case cases[] = {
      "scenarios/double_spend_attack.json",
      {"duration=3h", "metrics.sample_interval=10s", NULL}},
     {"byzantine", "scenarios/byzantine.json", {NULL}},
+    {"poa", "scenarios/partition_poa.json", {"duration=8m", NULL}},
     {"eclipse", "scenarios/eclipse.json", {"duration=11m", NULL}},
     {"latency",
      "scenarios/high_latency.json",
