@@ -99,6 +99,22 @@ PY
 passed=$((passed + 1))
 
 # 2. Tampered copies of real outputs.
+# PoA (partition_poa): a changed signer signature, and a signer taken out of
+# the authority set, fail with their own reasons in both verifiers.
+poa=$tmp/partition_poa/node1_chain.json
+"$py" - "$poa" "$tmp/poa_sig.json" "$tmp/poa_set.json" <<'PY' || fail "cannot edit $poa"
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["blocks"][5]["pos"]["signature"]
+d["blocks"][5]["pos"]["signature"] = ("1" if s[0] == "0" else "0") + s[1:]
+json.dump(d, open(sys.argv[2], "w"), indent=1)
+d = json.load(open(sys.argv[1]))
+d["params"]["poa"]["signers"] = d["params"]["poa"]["signers"][:9]
+json.dump(d, open(sys.argv[3], "w"), indent=1)
+PY
+both_reject "$tmp/poa_sig.json" 5 BLOCK_POA_BAD_SIGNATURE
+both_reject "$tmp/poa_set.json" 9 BLOCK_POA_NOT_SIGNER
+
 pow=$tmp/default/node1_chain.json
 pos=$tmp/pos_partition/node1_chain.json
 retarget=$tmp/pow_retarget/node1_chain.json
