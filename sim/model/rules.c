@@ -116,8 +116,8 @@ int rules_consensus(chain_params *params, consensus_ctx *cons, char *err, size_t
         if (spacing_ns < TIMEUNIT_NS_PER_MS || spacing_ns % TIMEUNIT_NS_PER_MS != 0 ||
             spacing_ns / TIMEUNIT_NS_PER_MS > UINT32_MAX) {
             snprintf(err, errlen,
-                     "consensus.pow.target_block_interval: must be a whole number of "
-                     "milliseconds, at least 1ms and at most 49 days");
+                     "consensus.pow.target_block_interval: must be a whole number of ms, at "
+                     "least 1ms and at most 49 days");
             return -1;
         }
         params->genesis_bits = bits;
@@ -131,8 +131,8 @@ int rules_consensus(chain_params *params, consensus_ctx *cons, char *err, size_t
         if (slot_ns < TIMEUNIT_NS_PER_MS || slot_ns % TIMEUNIT_NS_PER_MS != 0 ||
             slot_ns / TIMEUNIT_NS_PER_MS > UINT32_MAX) {
             snprintf(err, errlen,
-                     "consensus.pos.slot: must be a whole number of milliseconds, at least 1ms "
-                     "and at most 49 days");
+                     "consensus.pos.slot: must be a whole number of ms, at least 1ms and at "
+                     "most 49 days");
             return -1;
         }
         params->block_reward = scn->consensus.pos.reward;
