@@ -265,7 +265,7 @@ static void work_of(const chain *c, u256 *work, const block *b)
         c->params.block_work(c->params.hook_ctx, work, b);
         return;
     }
-    if (c->params.consensus == CHAIN_POS) {
+    if (c->params.consensus != CHAIN_POW) {
         u256_from_u64(work, 1);
         return;
     }
@@ -293,8 +293,13 @@ static uint32_t default_bits(const chain *c, const chain_entry *parent)
     uint32_t bits;
     if (first == NULL || target_from_compact(&limit, c->params.pow_limit_bits) != TARGET_OK)
         return 0;
-    if (pow_next_bits(&bits, height, ph->bits, block_header_of(first->blk)->time, ph->time, r,
-                      c->params.target_spacing_s, &limit) != POW_OK)
+    int64_t first_time = block_header_of(first->blk)->time;
+    pow_status st = c->params.target_spacing_ms != 0
+                        ? pow_next_bits_ms(&bits, height, ph->bits, first_time, ph->time, r,
+                                           c->params.target_spacing_ms, &limit)
+                        : pow_next_bits(&bits, height, ph->bits, first_time, ph->time, r,
+                                        c->params.target_spacing_s, &limit);
+    if (st != POW_OK)
         return 0;
     return bits;
 }
@@ -773,7 +778,7 @@ static reason check_header(chain *c, const chain_entry *parent, const block *b, 
     uint32_t want_bits = chain_expected_bits(c, parent);
     uint32_t mtp = chain_entry_median_time(parent);
     uint64_t height, nonce;
-    if (pos_flag != (c->params.consensus == CHAIN_POS)) {
+    if (pos_flag != (c->params.consensus != CHAIN_POW)) {
         r = REASON_BLOCK_BAD_KIND;
     } else if (h->bits != want_bits) {
         r = REASON_BLOCK_BAD_BITS;
@@ -1098,14 +1103,14 @@ int chain_genesis_new(block **out, const chain_params *params)
     if (tx_new_coinbase(&cb, 0, params->seed, outs, n_outs) != 0)
         return -1;
     memset(&h, 0, sizeof h);
-    h.version = 1 | (params->consensus == CHAIN_POS ? BLOCK_VERSION_POS : 0);
+    h.version = 1 | (params->consensus != CHAIN_POW ? BLOCK_VERSION_POS : 0);
     h.time = params->genesis_time;
     h.bits = params->genesis_bits;
     block_pos pos;
     memset(&pos, 0, sizeof pos);
     int rc = block_merkle_root(&h.merkle_root, &cb, 1) != 0
                  ? -1
-                 : block_new(out, &h, params->consensus == CHAIN_POS ? &pos : NULL, &cb, 1);
+                 : block_new(out, &h, params->consensus != CHAIN_POW ? &pos : NULL, &cb, 1);
     tx_unref(cb);
     return rc;
 }

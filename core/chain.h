@@ -11,7 +11,8 @@
  *  - body: validate_block_body (coinbase first, size, merkle root, shapes);
  *  - link: a known parent (else it waits in the orphan pool); a block with a
  *    null parent must be this chain's genesis;
- *  - kind: BLOCK_VERSION_POS set exactly when the consensus is PoS;
+ *  - kind: BLOCK_VERSION_POS (the block extension) set exactly when the
+ *    consensus is not PoW (PoS, PoA);
  *  - difficulty: bits equal params.expected_bits(parent) (default: Bitcoin's
  *    retarget when retarget_blocks > 0, else the parent's bits), and the
  *    consensus proof (default for PoW: id <= target);
@@ -61,7 +62,7 @@ typedef struct chain chain;
 /* A block's place in the tree. Valid as long as its chain; read-only. */
 typedef struct chain_entry chain_entry;
 
-typedef enum chain_consensus { CHAIN_POW = 0, CHAIN_POS = 1 } chain_consensus;
+typedef enum chain_consensus { CHAIN_POW = 0, CHAIN_POS = 1, CHAIN_POA = 2 } chain_consensus;
 
 /* Parameters of a run's ledger; identical for every node of a run. */
 typedef struct chain_params {
@@ -96,6 +97,10 @@ typedef struct chain_params {
     /* The work b adds to its branch. Default: PoW, 2^256/(target+1); PoS, 1. */
     void (*block_work)(void *ctx, u256 *work, const block *b);
     void *hook_ctx;
+    /* When not 0: the target spacing in milliseconds, for a spacing that is
+     * not a whole number of seconds (target_spacing_s is then 0 and
+     * unused; the retarget is pow_next_bits_ms). */
+    uint32_t target_spacing_ms;
 } chain_params;
 
 /* Fills p with defaults: PoW, seed 0, genesis time 1700000000, bits and pow

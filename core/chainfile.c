@@ -10,6 +10,7 @@
 #include "timeunit.h"
 
 #include "consensus.h"
+#include "consensus_registry.h"
 #include "jsonread.h"
 #include "stake.h"
 #include "validate.h"
@@ -135,7 +136,11 @@ static int add_pos_json(cJSON *params, const consensus_ctx *cons)
 {
     cJSON *o = cJSON_AddObjectToObject(params, "pos"), *stakes;
     const stake_schedule *s = cons->stakes;
-    int ok = o && add_u64(o, "slot_s", (uint64_t)(cons->slot_ns / TIMEUNIT_NS_PER_S)) &&
+    /* slot_s for a whole number of seconds (the files of before), else slot_ms. */
+    int whole = cons->slot_ns % TIMEUNIT_NS_PER_S == 0;
+    int ok = o &&
+             (whole ? add_u64(o, "slot_s", (uint64_t)(cons->slot_ns / TIMEUNIT_NS_PER_S))
+                    : add_u64(o, "slot_ms", (uint64_t)(cons->slot_ns / TIMEUNIT_NS_PER_MS))) &&
              cJSON_AddNumberToObject(o, "active_slot_coeff", cons->f) &&
              add_u64(o, "epoch_slots", cons->epoch_slots) && add_u64(o, "k", cons->k) &&
              add_hash(o, "genesis_seed", &cons->genesis_seed) &&
@@ -156,6 +161,26 @@ static int add_pos_json(cJSON *params, const consensus_ctx *cons)
     return ok;
 }
 
+/* The name a chain file gives a block kind. */
+static const char *kind_name(chain_consensus kind)
+{
+    return kind == CHAIN_POS ? "pos" : kind == CHAIN_POA ? "poa" : "pow";
+}
+
+/* params.poa: the period and the authority set of cons (core/consensus_poa.c). */
+static int write_poa(cJSON *params, const consensus_ctx *cons)
+{
+    cJSON *o = cJSON_AddObjectToObject(params, "poa"), *signers;
+    int ok = o && add_u64(o, "period_ms", cons->poa_period_ms) &&
+             (signers = cJSON_AddArrayToObject(o, "signers"));
+    for (uint32_t i = 0; ok && i < cons->poa_n_signers; i++) {
+        char hex[2 * KEYS_PUB_BYTES + 1];
+        hex_encode(hex, cons->poa_signers[i], KEYS_PUB_BYTES);
+        ok = cJSON_AddItemToArray(signers, cJSON_CreateString(hex));
+    }
+    return ok;
+}
+
 static cJSON *params_json(const chain_params *p)
 {
     cJSON *o = cJSON_CreateObject();
@@ -165,7 +190,7 @@ static cJSON *params_json(const chain_params *p)
     snprintf(seed, sizeof seed, "%" PRIu64, p->seed);
     snprintf(bits, sizeof bits, "%08" PRIx32, p->genesis_bits);
     snprintf(limit, sizeof limit, "%08" PRIx32, p->pow_limit_bits);
-    int ok = cJSON_AddStringToObject(o, "consensus", p->consensus == CHAIN_POS ? "pos" : "pow") &&
+    int ok = cJSON_AddStringToObject(o, "consensus", kind_name(p->consensus)) &&
              cJSON_AddStringToObject(o, "seed", seed) &&
              add_u64(o, "genesis_time", p->genesis_time) &&
              cJSON_AddStringToObject(o, "genesis_bits", bits) &&
@@ -173,11 +198,14 @@ static cJSON *params_json(const chain_params *p)
              add_u64(o, "max_block_bytes", p->max_block_bytes) &&
              add_u64(o, "max_future_s", p->max_future_s) &&
              add_u64(o, "retarget_blocks", p->retarget_blocks) &&
-             add_u64(o, "target_spacing_s", p->target_spacing_s) &&
+             (p->target_spacing_ms == 0 ? add_u64(o, "target_spacing_s", p->target_spacing_s)
+                                        : add_u64(o, "target_spacing_ms", p->target_spacing_ms)) &&
              cJSON_AddStringToObject(o, "pow_limit_bits", limit);
     const consensus_ctx *cons = p->consensus == CHAIN_POS ? consensus_of(p) : NULL;
     if (ok && cons != NULL && cons->stakes != NULL)
         ok = add_pos_json(o, cons);
+    if (ok && p->consensus == CHAIN_POA && p->hook_ctx != NULL)
+        ok = write_poa(o, p->hook_ctx);
     if (!ok) {
         cJSON_Delete(o);
         return NULL;
@@ -534,20 +562,38 @@ done:
     return jr->status;
 }
 
+/* A length given either in whole seconds (key_s) or in milliseconds (key_ms):
+ * exactly one of the two, at least 1, into *ms. */
+static jsonread_status get_s_or_ms(jsonread *jr, uint64_t *ms, const cJSON *o, const char *key_s,
+                                   const char *key_ms)
+{
+    uint32_t v = 0;
+    int has_ms = jsonread_member(o, key_ms) != NULL;
+    if (has_ms && jsonread_member(o, key_s) != NULL)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, o, key_ms, "expected only one of %s and %s",
+                             key_s, key_ms);
+    if (get_u32(jr, &v, o, has_ms ? key_ms : key_s))
+        return jr->status;
+    if (v == 0)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, o, has_ms ? key_ms : key_s,
+                             has_ms ? "expected a whole number of ms of at least 1"
+                                    : "expected a whole number of seconds of at least 1");
+    *ms = has_ms ? v : (uint64_t)v * 1000;
+    return JSONREAD_OK;
+}
+
 /* params.pos into cf->cons and cf->stakes (see data_blockchain/README.md). */
 static jsonread_status parse_pos(jsonread *jr, chainfile *cf, const cJSON *params)
 {
     const cJSON *o = NULL;
     consensus_ctx *cons = &cf->cons;
-    uint32_t slot_s = 0;
+    uint64_t slot_ms = 0;
     double f = 0;
     if (jsonread_object(jr, &o, params, "pos", JSONREAD_REQUIRED) ||
-        get_u32(jr, &slot_s, o, "slot_s") || get_u32(jr, &cons->epoch_slots, o, "epoch_slots") ||
-        get_u32(jr, &cons->k, o, "k") || get_hash(jr, &cons->genesis_seed, o, "genesis_seed"))
+        get_s_or_ms(jr, &slot_ms, o, "slot_s", "slot_ms") ||
+        get_u32(jr, &cons->epoch_slots, o, "epoch_slots") || get_u32(jr, &cons->k, o, "k") ||
+        get_hash(jr, &cons->genesis_seed, o, "genesis_seed"))
         return jr->status;
-    if (slot_s == 0)
-        return jsonread_fail(jr, JSONREAD_E_RANGE, o, "slot_s",
-                             "expected a whole number of seconds of at least 1");
     if (cons->epoch_slots == 0)
         return jsonread_fail(jr, JSONREAD_E_RANGE, o, "epoch_slots", "expected at least 1");
     if (jsonread_double(jr, &f, o, "active_slot_coeff", 0, 1,
@@ -555,12 +601,40 @@ static jsonread_status parse_pos(jsonread *jr, chainfile *cf, const cJSON *param
         return jr->status;
     cons->type = CHAIN_POS;
     cons->genesis_time = cf->params.genesis_time;
-    cons->slot_ns = (int64_t)slot_s * TIMEUNIT_NS_PER_S;
+    cons->slot_ns = (int64_t)slot_ms * TIMEUNIT_NS_PER_MS;
     cons->f = f;
     if (parse_stakes(jr, cf, o))
         return jr->status;
     cons->stakes = cf->stakes;
     cf->params.max_rollback = cons->k;
+    return JSONREAD_OK;
+}
+
+/* params.poa into cf->cons (see docs/chain-format.md). */
+static jsonread_status parse_poa(jsonread *jr, chainfile *cf, const cJSON *params)
+{
+    const cJSON *o = NULL, *list = NULL, *it;
+    consensus_ctx *cons = &cf->cons;
+    size_t n = 0, i = 0;
+    if (jsonread_object(jr, &o, params, "poa", JSONREAD_REQUIRED) ||
+        jsonread_u32(jr, &cons->poa_period_ms, o, "period_ms", 1, UINT32_MAX, JSONREAD_REQUIRED) ||
+        jsonread_array(jr, &list, &n, o, "signers", JSONREAD_REQUIRED))
+        return jr->status;
+    if (n == 0 || n > CONSENSUS_POA_MAX_SIGNERS)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, o, "signers", "expected 1 to %d keys",
+                             CONSENSUS_POA_MAX_SIGNERS);
+    cJSON_ArrayForEach(it, list)
+    {
+        if (get_hex(jr, cons->poa_signers[i], KEYS_PUB_BYTES, it, NULL))
+            return jr->status;
+        for (size_t j = 0; j < i; j++)
+            if (memcmp(cons->poa_signers[j], cons->poa_signers[i], KEYS_PUB_BYTES) == 0)
+                return jsonread_fail(jr, JSONREAD_E_RANGE, it, NULL, "key listed twice");
+        i++;
+    }
+    cons->poa_n_signers = (uint32_t)n;
+    cons->type = CHAIN_POA;
+    cons->genesis_time = cf->params.genesis_time;
     return JSONREAD_OK;
 }
 
@@ -577,8 +651,11 @@ static jsonread_status parse_params(jsonread *jr, chain_params *params, const cJ
         params->consensus = CHAIN_POW;
     else if (strcmp(consensus, "pos") == 0)
         params->consensus = CHAIN_POS;
+    else if (strcmp(consensus, "poa") == 0)
+        params->consensus = CHAIN_POA;
     else
-        return jsonread_fail(jr, JSONREAD_E_RANGE, o, "consensus", "expected \"pow\" or \"pos\"");
+        return jsonread_fail(jr, JSONREAD_E_RANGE, o, "consensus",
+                             "expected \"pow\", \"pos\" or \"poa\"");
     if (jsonread_u64(jr, &params->seed, o, "seed", 0, UINT64_MAX, JSONREAD_DIGITS_ONLY) ||
         get_bits(jr, &params->genesis_bits, o, "genesis_bits") ||
         get_bits(jr, &params->pow_limit_bits, o, "pow_limit_bits") ||
@@ -589,8 +666,16 @@ static jsonread_status parse_params(jsonread *jr, chain_params *params, const cJ
                      JSONREAD_REQUIRED) ||
         get_u32(jr, &params->max_future_s, o, "max_future_s") ||
         get_u32(jr, &params->retarget_blocks, o, "retarget_blocks") ||
-        get_u32(jr, &params->target_spacing_s, o, "target_spacing_s"))
+        (jsonread_member(o, "target_spacing_ms") != NULL
+             ? get_u32(jr, &params->target_spacing_ms, o, "target_spacing_ms")
+             : get_u32(jr, &params->target_spacing_s, o, "target_spacing_s")))
         return jr->status;
+    if (jsonread_member(o, "target_spacing_ms") != NULL &&
+        jsonread_member(o, "target_spacing_s") != NULL)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, o, "target_spacing_ms",
+                             "expected only one of target_spacing_s and target_spacing_ms");
+    if (params->target_spacing_ms != 0)
+        params->target_spacing_s = 0;
     params->max_block_bytes = (size_t)max_block_bytes;
     return JSONREAD_OK;
 }
@@ -612,7 +697,8 @@ static jsonread_status parse_head(jsonread *jr, chainfile *cf, const cJSON *doc)
         return jsonread_fail(jr, JSONREAD_E_RANGE, doc, "format_version",
                              "expected %d, found %" PRIu64, CHAINFILE_VERSION, version);
     if (parse_params(jr, &cf->params, doc) ||
-        (cf->params.consensus == CHAIN_POS && parse_pos(jr, cf, jsonread_member(doc, "params"))))
+        (cf->params.consensus == CHAIN_POS && parse_pos(jr, cf, jsonread_member(doc, "params"))) ||
+        (cf->params.consensus == CHAIN_POA && parse_poa(jr, cf, jsonread_member(doc, "params"))))
         return jr->status;
     if (get_u32(jr, &cf->stored_height, doc, "height") ||
         get_hash(jr, &cf->stored_tip, doc, "tip") ||
@@ -720,7 +806,7 @@ const chain_params *chainfile_params(const chainfile *cf)
 
 const consensus_ctx *chainfile_consensus(const chainfile *cf)
 {
-    return cf->params.consensus == CHAIN_POS ? &cf->cons : NULL;
+    return cf->params.consensus != CHAIN_POW ? &cf->cons : NULL;
 }
 
 size_t chainfile_n_blocks(const chainfile *cf)
@@ -902,6 +988,8 @@ void chainfile_own_rules(const chainfile *cf, chain_params *out)
     *out = cf->params;
     if (out->consensus == CHAIN_POS)
         consensus_install(out, &cf->cons); /* the lottery, leader proof and signature */
+    if (out->consensus == CHAIN_POA)
+        consensus_for_kind(CHAIN_POA)->install(out, &cf->cons); /* signers, period */
 }
 
 reason chainfile_rebuild(chain **out, const chainfile *cf, const chain_params *hooks,
@@ -1015,8 +1103,7 @@ size_t chainfile_compare_params(const chainfile *cf, const chain_params *ref,
     const chain_params *p = &cf->params;
     char a[72], b[72];
     if (p->consensus != ref->consensus)
-        diff_add(&d, "consensus", p->consensus == CHAIN_POS ? "pos" : "pow",
-                 ref->consensus == CHAIN_POS ? "pos" : "pow");
+        diff_add(&d, "consensus", kind_name(p->consensus), kind_name(ref->consensus));
     diff_u64(&d, "seed", p->seed, ref->seed);
     diff_u64(&d, "genesis_time", p->genesis_time, ref->genesis_time);
     diff_bits(&d, "genesis_bits", p->genesis_bits, ref->genesis_bits);
@@ -1025,13 +1112,26 @@ size_t chainfile_compare_params(const chainfile *cf, const chain_params *ref,
     diff_u64(&d, "max_future_s", p->max_future_s, ref->max_future_s);
     diff_u64(&d, "retarget_blocks", p->retarget_blocks, ref->retarget_blocks);
     diff_u64(&d, "target_spacing_s", p->target_spacing_s, ref->target_spacing_s);
+    diff_u64(&d, "target_spacing_ms", p->target_spacing_ms, ref->target_spacing_ms);
     diff_bits(&d, "pow_limit_bits", p->pow_limit_bits, ref->pow_limit_bits);
+    if (p->consensus == CHAIN_POA && ref->consensus == CHAIN_POA && ref->hook_ctx != NULL) {
+        const consensus_ctx *w = ref->hook_ctx;
+        diff_u64(&d, "poa.period_ms", cf->cons.poa_period_ms, w->poa_period_ms);
+        int same = cf->cons.poa_n_signers == w->poa_n_signers;
+        for (uint32_t i = 0; same && i < w->poa_n_signers; i++)
+            same = memcmp(cf->cons.poa_signers[i], w->poa_signers[i], KEYS_PUB_BYTES) == 0;
+        if (!same) {
+            snprintf(a, sizeof a, "%u keys", cf->cons.poa_n_signers);
+            snprintf(b, sizeof b, "%u other keys", w->poa_n_signers);
+            diff_add(&d, "poa.signers", a, b);
+        }
+    }
     const consensus_ctx *want = ref->consensus == CHAIN_POS ? consensus_of(ref) : NULL;
     if (p->consensus != CHAIN_POS || want == NULL)
         return d.n;
     const consensus_ctx *file = &cf->cons;
-    diff_u64(&d, "pos.slot_s", (uint64_t)(file->slot_ns / TIMEUNIT_NS_PER_S),
-             (uint64_t)(want->slot_ns / TIMEUNIT_NS_PER_S));
+    diff_u64(&d, "pos.slot_ms", (uint64_t)(file->slot_ns / TIMEUNIT_NS_PER_MS),
+             (uint64_t)(want->slot_ns / TIMEUNIT_NS_PER_MS));
     if (file->f != want->f) {
         snprintf(a, sizeof a, "%.17g", file->f);
         snprintf(b, sizeof b, "%.17g", want->f);

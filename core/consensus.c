@@ -21,10 +21,11 @@ uint64_t consensus_block_slot(const block *b)
 
 uint64_t consensus_slot_time(const consensus_ctx *ctx, uint64_t slot)
 {
-    uint64_t slot_s = (uint64_t)(ctx->slot_ns / TIMEUNIT_NS_PER_S);
-    if (slot_s != 0 && slot > (UINT64_MAX - ctx->genesis_time) / slot_s)
+    uint64_t slot_ms = (uint64_t)(ctx->slot_ns / TIMEUNIT_NS_PER_MS);
+    unsigned __int128 s = (unsigned __int128)slot * slot_ms / 1000;
+    if (s > UINT64_MAX - ctx->genesis_time)
         return UINT64_MAX; /* no header time can match it */
-    return ctx->genesis_time + slot * slot_s;
+    return ctx->genesis_time + (uint64_t)s;
 }
 
 void consensus_epoch_seed(hash256 *out, const consensus_ctx *ctx, const chain_entry *parent,
@@ -127,7 +128,11 @@ void consensus_install(chain_params *p, const consensus_ctx *ctx)
         p->expected_bits = NULL;
         p->check_proof = NULL;
         p->retarget_blocks = ctx->retarget_blocks;
-        p->target_spacing_s = (uint32_t)ctx->spacing_s;
+        /* A whole-second spacing keeps the seconds rule (and the chain
+         * file's target_spacing_s); any other retargets in milliseconds. */
+        int whole = ctx->spacing_ms % 1000 == 0;
+        p->target_spacing_s = whole ? (uint32_t)(ctx->spacing_ms / 1000) : 0;
+        p->target_spacing_ms = whole ? 0 : (uint32_t)ctx->spacing_ms;
         p->pow_limit_bits = u256_get_compact(&ctx->pow_limit, 0);
         p->max_rollback = 0;
     } else {

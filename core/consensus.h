@@ -14,15 +14,19 @@
 
 #include <stdint.h>
 
+/* The most signers a PoA authority set may have. */
+#define CONSENSUS_POA_MAX_SIGNERS 64
+
 typedef struct consensus_ctx {
     chain_consensus type;
     uint32_t genesis_time; /* seconds; header times count from here */
     /* PoW */
     uint32_t retarget_blocks; /* R (0: never retarget) */
-    int64_t spacing_s;        /* target seconds between blocks */
+    int64_t spacing_ms;       /* target milliseconds between blocks (at least 1) */
     u256 pow_limit;           /* easiest allowed target */
     /* PoS */
-    int64_t slot_ns;      /* a whole number of seconds (header time = genesis + slot * slot_s) */
+    int64_t
+        slot_ns; /* a whole number of ms (header time = genesis + floor(slot * slot_ms / 1000)) */
     uint32_t epoch_slots; /* slots per epoch */
     double f;             /* active slot coefficient */
     hash256 genesis_seed; /* seed of epoch 0 */
@@ -37,20 +41,30 @@ typedef struct consensus_ctx {
     uint64_t (*stake_of)(void *ctx, const uint8_t pub[KEYS_PUB_BYTES], uint64_t slot);
     uint64_t (*total_stake)(void *ctx, uint64_t slot);
     void *stake_ctx;
+    /* PoA (core/consensus_poa.c): the authority set, the period (the least
+     * time from a parent to its child, ms), the out-of-turn delay (ms) and
+     * the seed of the out-of-turn wiggle (local policy, not checked). */
+    uint32_t poa_period_ms;
+    uint32_t poa_delay_ms;
+    uint64_t poa_wiggle_seed;
+    uint32_t poa_n_signers;
+    uint8_t poa_signers[CONSENSUS_POA_MAX_SIGNERS][KEYS_PUB_BYTES];
 } consensus_ctx;
 
 /* Installs the hooks for ctx->type into p (expected_bits for PoW; check_proof
  * for PoS) with ctx as their context; ctx must outlive every chain using p.
- * Also sets p's consensus parameters: retarget_blocks, target_spacing_s and
- * pow_limit_bits for PoW; max_rollback = k for PoS (0 for PoW). */
+ * Also sets p's consensus parameters: retarget_blocks, target_spacing_s (a
+ * whole-second spacing) or target_spacing_ms (any other) and pow_limit_bits
+ * for PoW; max_rollback = k for PoS (0 for PoW). */
 void consensus_install(chain_params *p, const consensus_ctx *ctx);
 
 /* The PoS context consensus_install put into p, or NULL when p has none
  * (PoW, or other hooks). Borrowed. */
 const consensus_ctx *consensus_of(const chain_params *p);
 
-/* The header time of a PoS block in slot (UINT64_MAX when it would overflow:
- * such a slot matches no header). */
+/* The header time of a PoS block in slot: genesis_time + floor(slot *
+ * slot_ms / 1000), whole seconds (UINT64_MAX when it would overflow: such a
+ * slot matches no header). */
 uint64_t consensus_slot_time(const consensus_ctx *ctx, uint64_t slot);
 
 /* The epoch seed for the epoch of slot on the branch ending at parent:

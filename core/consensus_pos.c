@@ -63,7 +63,10 @@ static void pos_on_timer(void *state, node *n, node_effects *fx, int64_t now_ns,
     const chain_entry *tip = chain_tip(node_chain(n));
     const keys_pair *key = node_key(n);
     hash256 lottery;
+    /* With slots shorter than a second, a slot's time may not pass the
+     * median time of the tip (the chain would refuse the block): no block. */
     if (consensus_block_slot(chain_entry_block(tip)) >= slot ||
+        consensus_slot_time(ctx, slot) <= chain_entry_median_time(tip) ||
         !consensus_pos_leader(ctx, &lottery, tip, slot, keys_pair_public(key)))
         return;
     const block_header *h =

@@ -267,6 +267,43 @@ pow_status pow_next_bits(uint32_t *bits, uint64_t height, uint32_t parent_bits, 
     return POW_OK;
 }
 
+pow_status pow_next_bits_ms(uint32_t *bits, uint64_t height, uint32_t parent_bits,
+                            int64_t first_time, int64_t parent_time, uint32_t interval_blocks,
+                            int64_t spacing_ms, const u256 *pow_limit)
+{
+    u256 target;
+    *bits = 0;
+    /* T_ms * 4 must fit in 64 bits with room for the clamp. */
+    if (interval_blocks == 0 || spacing_ms <= 0 || spacing_ms > (INT64_MAX / 8) / interval_blocks)
+        return POW_BAD_RETARGET_PARAMS;
+    if (u256_is_zero(pow_limit))
+        return POW_BAD_POW_LIMIT;
+    if (target_from_compact(&target, parent_bits) != TARGET_OK)
+        return POW_BAD_PARENT_BITS;
+    if (height % interval_blocks != 0) {
+        *bits = parent_bits;
+        return POW_OK;
+    }
+    /* Header times are whole seconds: the actual timespan is clamped to
+     * [floor(T/4), floor(4T)] in whole seconds (T = R * spacing_ms / 1000),
+     * which for a whole-second spacing are pow_next_bits' bounds, and the
+     * ratio actual * 1000 / T_ms is then pow_next_bits' actual / T. */
+    const int64_t timespan_ms = (int64_t)interval_blocks * spacing_ms;
+    const int64_t lo_s = timespan_ms / 4000, hi_s = timespan_ms * 4 / 1000;
+    int64_t actual = parent_time - first_time;
+    if (actual < lo_s)
+        actual = lo_s;
+    if (actual > hi_s)
+        actual = hi_s;
+    if (actual == 0) /* only when T < 4 s; keeps the target from reaching zero */
+        actual = 1;
+    if (mul_div(&target, &target, (uint64_t)actual * 1000, (uint64_t)timespan_ms) ||
+        u256_cmp(&target, pow_limit) > 0)
+        target = *pow_limit;
+    *bits = target_to_compact(&target);
+    return POW_OK;
+}
+
 pow_status pow_bits_for_expected_hashes(uint32_t *bits, double expected_hashes)
 {
     u256 plus_one, one, target;

@@ -73,6 +73,19 @@ pow_status pow_next_bits(uint32_t *bits, uint64_t height, uint32_t parent_bits, 
                          int64_t parent_time, uint32_t interval_blocks, int64_t spacing_s,
                          const u256 *pow_limit) __attribute__((warn_unused_result));
 
+/* pow_next_bits with the target spacing in milliseconds (header times stay
+ * whole seconds): the actual timespan, in whole seconds, is clamped to
+ * [floor(T_ms / 4000), floor(4 * T_ms / 1000)] with T_ms = R * spacing_ms
+ * (at least 1 s), and the new target is parent_target * actual * 1000 /
+ * T_ms, capped at *pow_limit. For spacing_ms = 1000 * s it gives exactly
+ * pow_next_bits' bits with spacing s. Returns as pow_next_bits
+ * (POW_BAD_RETARGET_PARAMS when spacing_ms <= 0 or R * spacing_ms * 8
+ * overflows). Pure; thread-safe. */
+pow_status pow_next_bits_ms(uint32_t *bits, uint64_t height, uint32_t parent_bits,
+                            int64_t first_time, int64_t parent_time, uint32_t interval_blocks,
+                            int64_t spacing_ms, const u256 *pow_limit)
+    __attribute__((warn_unused_result));
+
 /* The compact bits of the target at which a block needs expected_hashes
  * attempts on average (2^256 / (target + 1) = expected_hashes), rounded as
  * the compact encoding rounds (target truncated to its top 16 to 23 bits, so

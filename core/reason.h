@@ -46,7 +46,12 @@
     X(REASON_BLOCK_BAD_ID, "stored block id differs from the recomputed one")                      \
     X(REASON_BLOCK_BAD_LINK, "block does not link to the previous block")                          \
     X(REASON_POS_NOT_LEADER, "proof-of-stake block by a proposer that does not lead its slot")     \
-    X(REASON_POS_BAD_SIGNATURE, "proof-of-stake block's proposer signature does not verify")
+    X(REASON_POS_BAD_SIGNATURE, "proof-of-stake block's proposer signature does not verify")       \
+    X(REASON_BLOCK_POA_NOT_SIGNER, "block signer is not in the authority set")                     \
+    X(REASON_BLOCK_POA_BAD_SIGNATURE, "block signer's signature does not verify")                  \
+    X(REASON_BLOCK_POA_RECENT_SIGNER, "block signer signed one of the last floor(n/2) blocks")     \
+    X(REASON_BLOCK_POA_TOO_EARLY, "block time is earlier than its parent's plus the period")       \
+    X(REASON_BLOCK_POA_BAD_TIME, "block header time is not the second of its millisecond time")
 
 #define REASON_ENUM(code, msg) code,
 typedef enum reason { REASON_MAP(REASON_ENUM) REASON_COUNT } reason;

@@ -141,7 +141,7 @@ static inline void nf_init(nf *t, const nf_opts *o)
         t->stake[1] = o->stake1;
     } else {
         t->cons.type = CHAIN_POW;
-        t->cons.spacing_s = 600;
+        t->cons.spacing_ms = 600000;
     }
     consensus_install(&t->params, &t->cons);
     ck_assert_int_eq(sigcache_new(&t->cache, 4096), 0);

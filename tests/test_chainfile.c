@@ -376,6 +376,11 @@ START_TEST(pos_file_carries_its_rules)
     } cases[] = {
         {"\"pos\":\t{", "\"pos_\":\t{", "params.pos: missing"},
         {"\"slot_s\":\t1", "\"slot_s\":\t0", "params.pos.slot_s: expected a whole number"},
+        {"\"slot_s\":\t1", "\"slot_ms\":\t0", "params.pos.slot_ms: expected a whole number of ms"},
+        {"\"slot_s\":\t1", "\"slot_s\":\t1, \"slot_ms\":\t500",
+         "params.pos.slot_ms: expected only one"},
+        {"\"target_spacing_s\":\t600", "\"target_spacing_s\":\t600, \"target_spacing_ms\":\t5",
+         "params.target_spacing_ms: expected only one"},
         {"\"epoch_slots\":\t10", "\"epoch_slots\":\t0", "params.pos.epoch_slots: expected at"},
         {"\"active_slot_coeff\":\t0.3", "\"active_slot_coeff\":\t0", "active_slot_coeff"},
         {"\"active_slot_coeff\":\t0.3", "\"active_slot_coeff\":\t\"x\"", "in (0, 1]"},

@@ -329,6 +329,46 @@ static void load_scenario(scenario *scn, const char *path, const char *set)
                   "%s", err);
 }
 
+/* Sub-second lengths: whole milliseconds are taken (kept in ms), anything
+ * finer is refused at rules_build with the scenario key. */
+START_TEST(rules_take_milliseconds_and_refuse_finer)
+{
+    const char *src = getenv("CHAINSIM_SOURCE_DIR");
+    ck_assert_ptr_nonnull(src);
+    char pos_path[600], pow_path[600], err[600];
+    snprintf(pos_path, sizeof pos_path, "%s/tests/data/scenarios/pos_small.json", src);
+    snprintf(pow_path, sizeof pow_path, "%s/tests/data/scenarios/pow_retarget.json", src);
+    static const struct {
+        const char *path_pos, *set;
+        int rc;
+        const char *expect;
+    } cases[] = {
+        {"pos", "consensus.pos.slot=500ms", 0, NULL},
+        {"pos", "consensus.pos.slot=1500us", 2, "consensus.pos.slot: must be a whole number of ms"},
+        {"pow", "consensus.pow.target_block_interval=1500ms", 0, NULL},
+        {"pow", "consensus.pow.target_block_interval=2500us", 2,
+         "consensus.pow.target_block_interval: must be a whole number of ms"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        scenario scn;
+        rules_set *r = calloc(1, sizeof *r);
+        ck_assert_ptr_nonnull(r);
+        load_scenario(&scn, cases[i].path_pos[2] == 's' ? pos_path : pow_path, cases[i].set);
+        err[0] = '\0';
+        ck_assert_int_eq(rules_build(r, err, sizeof err, &scn, 0), cases[i].rc);
+        if (cases[i].expect != NULL)
+            ck_assert_msg(strstr(err, cases[i].expect) != NULL, "%s", err);
+        else if (i == 0)
+            ck_assert_int_eq(r->cons.slot_ns, 500000000);
+        else
+            ck_assert_uint_eq(r->params.target_spacing_ms, 1500);
+        rules_free(r);
+        free(r);
+        scenario_free(&scn);
+    }
+}
+END_TEST
+
 START_TEST(rules_of_a_scenario_match_its_run)
 {
     const char *src = getenv("CHAINSIM_SOURCE_DIR");
@@ -368,7 +408,7 @@ START_TEST(rules_of_a_scenario_match_its_run)
         {"consensus.pos.k=6", "pos.k"},
         {"consensus.pos.epoch_slots=11", "pos.epoch_slots"},
         {"consensus.pos.active_slot_coeff=0.31", "pos.active_slot_coeff"},
-        {"consensus.pos.slot=2s", "pos.slot_s"},
+        {"consensus.pos.slot=2s", "pos.slot_ms"},
         {"events[0].stake=301", "pos.stakes"},
         {"nodes.stake=101", "pos.stakes"},
         {"consensus.type=pow", "consensus"},
@@ -410,6 +450,7 @@ static Suite *suite(void)
     tcase_add_test(tc, top_level_claims_and_tx_sizes_are_checked);
     tcase_add_test(tc, numbers_out_of_range_are_refused);
     tcase_add_test(tc, rules_of_a_scenario_match_its_run);
+    tcase_add_test(tc, rules_take_milliseconds_and_refuse_finer);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -205,6 +205,15 @@ START_TEST(slot_time_block_slot_and_install)
     ck_assert_uint_eq(consensus_slot_time(&t.cons, 7), t.params.genesis_time + 7);
     t.cons.slot_ns = 20 * NF_SEC;
     ck_assert_uint_eq(consensus_slot_time(&t.cons, 7), t.params.genesis_time + 140);
+    /* 500 ms slots: genesis + floor(slot * 500 / 1000) */
+    t.cons.slot_ns = NF_SEC / 2;
+    static const uint64_t half[][2] = {{1, 0}, {2, 1}, {3, 1}, {4, 2}, {7, 3}, {1001, 500}};
+    for (size_t i = 0; i < sizeof half / sizeof half[0]; i++)
+        ck_assert_uint_eq(consensus_slot_time(&t.cons, half[i][0]),
+                          t.params.genesis_time + half[i][1]);
+    t.cons.slot_ns = 1500 * (NF_SEC / 1000); /* 1500 ms */
+    ck_assert_uint_eq(consensus_slot_time(&t.cons, 3), t.params.genesis_time + 4);
+    ck_assert_uint_eq(consensus_slot_time(&t.cons, UINT64_MAX), UINT64_MAX);
     t.cons.slot_ns = NF_SEC;
     ck_assert_uint_eq(consensus_block_slot(t.genesis), 0);
     block *b = nf_pos_block(&t, chain_genesis(node_chain(t.nodes[0])), 12, t.key[0], NF_POS_OK);
@@ -218,7 +227,7 @@ START_TEST(slot_time_block_slot_and_install)
     memset(&pow, 0, sizeof pow);
     pow.type = CHAIN_POW;
     pow.retarget_blocks = 2016;
-    pow.spacing_s = 600;
+    pow.spacing_ms = 600000;
     u256_set_compact(&pow.pow_limit, 0x1d00ffff, NULL, NULL);
     chain_params p;
     chain_params_default(&p);
@@ -229,7 +238,13 @@ START_TEST(slot_time_block_slot_and_install)
     ck_assert_ptr_null(p.expected_bits);
     ck_assert_uint_eq(p.retarget_blocks, 2016);
     ck_assert_uint_eq(p.target_spacing_s, 600);
+    ck_assert_uint_eq(p.target_spacing_ms, 0);
     ck_assert_uint_eq(p.pow_limit_bits, 0x1d00ffff);
+    /* a spacing that is not whole seconds is kept in milliseconds */
+    pow.spacing_ms = 1500;
+    consensus_install(&p, &pow);
+    ck_assert_uint_eq(p.target_spacing_s, 0);
+    ck_assert_uint_eq(p.target_spacing_ms, 1500);
     nf_free(&t);
 }
 END_TEST

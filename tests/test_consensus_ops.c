@@ -44,10 +44,11 @@ START_TEST(registry_finds_pow_and_pos)
     ck_assert_ptr_eq(consensus_for_kind(CHAIN_POW), pow);
     ck_assert_ptr_eq(consensus_for_kind(CHAIN_POS), pos);
     ck_assert_ptr_null(consensus_for_kind((chain_consensus)7));
-    ck_assert_uint_eq(consensus_count(), 2);
+    ck_assert_uint_eq(consensus_count(), 3);
     ck_assert_ptr_eq(consensus_at(0), pow);
     ck_assert_ptr_eq(consensus_at(1), pos);
-    ck_assert_ptr_null(consensus_at(2));
+    ck_assert_ptr_eq(consensus_at(2), consensus_find("poa"));
+    ck_assert_ptr_null(consensus_at(3));
 }
 END_TEST
 
@@ -65,15 +66,15 @@ END_TEST
 START_TEST(registry_lists_names_for_messages)
 {
     char buf[64];
-    ck_assert_uint_eq(consensus_names(buf, sizeof buf), 8);
-    ck_assert_str_eq(buf, "pow, pos");
+    ck_assert_uint_eq(consensus_names(buf, sizeof buf), 13);
+    ck_assert_str_eq(buf, "pow, pos, poa");
     char small[6];
-    ck_assert_uint_eq(consensus_names(small, sizeof small), 8); /* what it needs */
+    ck_assert_uint_eq(consensus_names(small, sizeof small), 13); /* what it needs */
     ck_assert_str_eq(small, "pow, ");
     char tiny[2] = "x";
-    ck_assert_uint_eq(consensus_names(tiny, 1), 8);
+    ck_assert_uint_eq(consensus_names(tiny, 1), 13);
     ck_assert_str_eq(tiny, "");
-    ck_assert_uint_eq(consensus_names(NULL, 0), 8);
+    ck_assert_uint_eq(consensus_names(NULL, 0), 13);
 }
 END_TEST
 
@@ -135,7 +136,7 @@ START_TEST(install_agrees_with_final_depth)
         memset(&ctx, 0, sizeof ctx);
         ctx.type = ops->block_kind;
         ctx.k = 5;
-        ctx.spacing_s = 600;
+        ctx.spacing_ms = 600000;
         ctx.slot_ns = NF_SEC;
         ctx.epoch_slots = 10;
         u256_set_compact(&ctx.pow_limit, 0x207fffff, NULL, NULL);

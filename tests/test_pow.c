@@ -350,6 +350,63 @@ START_TEST(retarget_refuses_bad_arguments)
 }
 END_TEST
 
+/* Milliseconds: a whole-second spacing gives pow_next_bits' bits exactly,
+ * for every clamp case (T not a multiple of 4 included); a sub-second
+ * spacing retargets without overflow. */
+START_TEST(retarget_ms_equals_seconds_for_whole_seconds)
+{
+    u256 mainnet = mainnet_pow_limit(), all;
+    memset(&all, 0xff, sizeof all);
+    static const uint32_t parents[] = {0x1c05a3f4, 0x1d00ffff, 0x1e0fffff, 0x207fffff, 0x2100ffff};
+    static const uint32_t rs[] = {1, 3, 10, 2016};
+    static const int64_t spacings[] = {1, 2, 3, 7, 10, 600};
+    static const int64_t actuals[] = {0, 1, 2, 3, 5, 9, 17, 150, 1000, 4000, 100000, 5000000};
+    const u256 *limits[] = {&mainnet, &all};
+    size_t n = 0;
+    for (size_t l = 0; l < 2; l++)
+        for (size_t p = 0; p < sizeof parents / sizeof parents[0]; p++)
+            for (size_t r = 0; r < sizeof rs / sizeof rs[0]; r++)
+                for (size_t s = 0; s < sizeof spacings / sizeof spacings[0]; s++)
+                    for (size_t a = 0; a < sizeof actuals / sizeof actuals[0]; a++) {
+                        uint32_t want, got;
+                        pow_status ws =
+                            pow_next_bits(&want, rs[r] * 5, parents[p], 100, 100 + actuals[a],
+                                          rs[r], spacings[s], limits[l]);
+                        pow_status gs =
+                            pow_next_bits_ms(&got, rs[r] * 5, parents[p], 100, 100 + actuals[a],
+                                             rs[r], spacings[s] * 1000, limits[l]);
+                        ck_assert_int_eq(gs, ws);
+                        ck_assert_msg(got == want, "R %u spacing %lld actual %lld: %08x != %08x",
+                                      rs[r], (long long)spacings[s], (long long)actuals[a], got,
+                                      want);
+                        n++;
+                    }
+    ck_assert_uint_gt(n, 2000);
+    uint32_t bits;
+    /* 500 ms, R = 10: T = 5 s; 10 s is twice too slow: the target doubles */
+    ck_assert_int_eq(pow_next_bits_ms(&bits, 10, 0x1e0fffff, 0, 10, 10, 500, &all), POW_OK);
+    ck_assert_uint_eq(bits, 0x1e1ffffe);
+    /* on schedule at 1500 ms, R = 2: T = 3 s: the bits stay */
+    ck_assert_int_eq(pow_next_bits_ms(&bits, 2, 0x1c05a3f4, 0, 3, 2, 1500, &all), POW_OK);
+    ck_assert_uint_eq(bits, 0x1c05a3f4);
+    /* 1 ms, R = 1: T = 1 ms, clamped to 1 s = 1000 T: capped at the limit, no overflow */
+    ck_assert_int_eq(pow_next_bits_ms(&bits, 1, 0x207fffff, 0, 0, 1, 1, &all), POW_OK);
+    ck_assert_uint_eq(bits, 0x2100ffff);
+    ck_assert_int_eq(pow_next_bits_ms(&bits, 1, 0x1d00ffff, 0, 0, 1, 1, &mainnet), POW_OK);
+    ck_assert_uint_eq(bits, 0x1d00ffff);
+    /* refusals */
+    ck_assert_int_eq(pow_next_bits_ms(&bits, 2016, 0x1d00ffff, 0, 1, 2016, 0, &mainnet),
+                     POW_BAD_RETARGET_PARAMS);
+    ck_assert_int_eq(pow_next_bits_ms(&bits, 2016, 0x1d00ffff, 0, 1, 2016, -500, &mainnet),
+                     POW_BAD_RETARGET_PARAMS);
+    ck_assert_int_eq(pow_next_bits_ms(&bits, 2016, 0x1d00ffff, 0, 1, 0, 500, &mainnet),
+                     POW_BAD_RETARGET_PARAMS);
+    ck_assert_int_eq(pow_next_bits_ms(&bits, 2016, 0x1d00ffff, 0, 1, 2016, INT64_MAX / 2, &mainnet),
+                     POW_BAD_RETARGET_PARAMS);
+    ck_assert_uint_eq(bits, 0);
+}
+END_TEST
+
 START_TEST(expected_hashes_known_answers)
 {
     uint32_t bits;
@@ -414,6 +471,7 @@ static Suite *suite(void)
     tcase_add_test(tc, retarget_only_at_interval_boundaries);
     tcase_add_test(tc, retarget_is_exact_where_bitcoin_would_wrap);
     tcase_add_test(tc, retarget_refuses_bad_arguments);
+    tcase_add_test(tc, retarget_ms_equals_seconds_for_whole_seconds);
     tcase_add_test(tc, expected_hashes_known_answers);
     tcase_add_test(tc, expected_hashes_round_trip);
     tcase_add_test(tc, expected_hashes_refuses_bad_values);

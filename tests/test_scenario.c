@@ -26,7 +26,16 @@ static void assert_same(const scenario *a, const scenario *b)
         ck_assert_uint_eq(a->nodes[i].region, b->nodes[i].region);
         ck_assert_int_eq(a->nodes[i].join_at_ns, b->nodes[i].join_at_ns);
     }
-    ck_assert_mem_eq(&a->consensus, &b->consensus, sizeof a->consensus);
+    ck_assert_int_eq(a->consensus.type, b->consensus.type);
+    ck_assert_mem_eq(&a->consensus.pow, &b->consensus.pow, sizeof a->consensus.pow);
+    ck_assert_mem_eq(&a->consensus.pos, &b->consensus.pos, sizeof a->consensus.pos);
+    ck_assert_int_eq(a->consensus.poa.period_ns, b->consensus.poa.period_ns);
+    ck_assert_int_eq(a->consensus.poa.out_of_turn_delay_ns, b->consensus.poa.out_of_turn_delay_ns);
+    ck_assert_uint_eq(a->consensus.poa.reward, b->consensus.poa.reward);
+    ck_assert_uint_eq(a->consensus.poa.n_signers, b->consensus.poa.n_signers);
+    if (a->consensus.poa.n_signers > 0)
+        ck_assert_mem_eq(a->consensus.poa.signers, b->consensus.poa.signers,
+                         a->consensus.poa.n_signers * sizeof a->consensus.poa.signers[0]);
     ck_assert_int_eq(a->network.topology, b->network.topology);
     ck_assert_uint_eq(a->network.degree, b->network.degree);
     ck_assert_uint_eq(a->network.center, b->network.center);
@@ -216,6 +225,38 @@ static const char rich[] =
     "\"nodes\":[1,3]},"
     "{\"at\":\"7m\",\"type\":\"set_latency\",\"link\":[2,1],\"latency\":\"default\"},"
     "{\"at\":\"6m\",\"type\":\"set_latency\",\"link\":[1,2],\"latency\":\"300ms\"}]}";
+
+START_TEST(poa_scenario)
+{
+    scenario s;
+    char err[512];
+    ck_assert_msg(parse_text(&s, "{\"nodes\":{\"count\":6},\"consensus\":{\"type\":\"poa\"}}", err,
+                             sizeof err) == SCENARIO_OK,
+                  "%s", err);
+    ck_assert_int_eq(s.consensus.type, SCENARIO_POA);
+    ck_assert_uint_eq(s.consensus.poa.n_signers, 6); /* default: every node */
+    ck_assert_uint_eq(s.consensus.poa.signers[5], 5);
+    ck_assert_int_eq(s.consensus.poa.period_ns, 10000000000LL);
+    ck_assert_int_eq(s.consensus.poa.out_of_turn_delay_ns, 500000000LL);
+    assert_round_trip(&s);
+    scenario_free(&s);
+    ck_assert_msg(
+        parse_text(&s,
+                   "{\"nodes\":{\"count\":6},\"consensus\":{\"type\":\"poa\",\"poa\":{"
+                   "\"signers\":[5,2,3],\"period\":\"1500ms\",\"out_of_turn_delay\":\"0s\","
+                   "\"reward\":7}}}",
+                   err, sizeof err) == SCENARIO_OK,
+        "%s", err);
+    ck_assert_uint_eq(s.consensus.poa.n_signers, 3);
+    ck_assert_uint_eq(s.consensus.poa.signers[0], 1); /* ascending, 0-based */
+    ck_assert_uint_eq(s.consensus.poa.signers[2], 4);
+    ck_assert_int_eq(s.consensus.poa.period_ns, 1500000000LL);
+    ck_assert_int_eq(s.consensus.poa.out_of_turn_delay_ns, 0);
+    ck_assert_uint_eq(s.consensus.poa.reward, 7);
+    assert_round_trip(&s);
+    scenario_free(&s);
+}
+END_TEST
 
 START_TEST(rich_scenario)
 {
@@ -445,8 +486,33 @@ static const struct bad bads[] = {
     {"{\"consensus\":{\"pos\":{\"epoch_slots\":0}}}", SCENARIO_ERR_VALUE,
      "consensus.pos.epoch_slots"},
     {"{\"consensus\":{\"pos\":{\"slot\":\"0ms\"}}}", SCENARIO_ERR_VALUE, "consensus.pos.slot"},
+    {"{\"consensus\":{\"pos\":{\"slot\":\"-500ms\"}}}", SCENARIO_ERR_VALUE, "consensus.pos.slot"},
+    {"{\"consensus\":{\"pos\":{\"slot\":-1}}}", SCENARIO_ERR_VALUE, "consensus.pos.slot"},
+    {"{\"consensus\":{\"pow\":{\"target_block_interval\":\"-1s\"}}}", SCENARIO_ERR_VALUE,
+     "consensus.pow.target_block_interval"},
     {"{\"consensus\":{\"pos\":{\"epoch\":1}}}", SCENARIO_ERR_UNKNOWN_KEY,
      "consensus.pos.epoch: unknown key (did you mean"},
+    {"{\"consensus\":{\"type\":\"poa\",\"poa\":{\"period\":\"0s\"}}}", SCENARIO_ERR_VALUE,
+     "consensus.poa.period: expected a whole number of milliseconds"},
+    {"{\"consensus\":{\"type\":\"poa\",\"poa\":{\"period\":\"1500us\"}}}", SCENARIO_ERR_VALUE,
+     "consensus.poa.period: expected a whole number of milliseconds"},
+    {"{\"consensus\":{\"type\":\"poa\",\"poa\":{\"period\":true}}}", SCENARIO_ERR_TYPE,
+     "consensus.poa.period"},
+    {"{\"consensus\":{\"type\":\"poa\",\"poa\":{\"out_of_turn_delay\":\"1us\"}}}",
+     SCENARIO_ERR_VALUE, "consensus.poa.out_of_turn_delay: expected a whole number of ms"},
+    {"{\"consensus\":{\"type\":\"poa\",\"poa\":{\"signers\":[]}}}", SCENARIO_ERR_VALUE,
+     "consensus.poa.signers: expected a non-empty array"},
+    {"{\"consensus\":{\"type\":\"poa\",\"poa\":{\"signers\":[1,1]}}}", SCENARIO_ERR_VALUE,
+     "consensus.poa.signers[1]: node 1 is listed twice"},
+    {"{\"consensus\":{\"type\":\"poa\",\"poa\":{\"signers\":[5]}}}", SCENARIO_ERR_VALUE,
+     "consensus.poa.signers[0]"},
+    {"{\"consensus\":{\"type\":\"poa\",\"poa\":{\"signers\":\"all\"}}}", SCENARIO_ERR_TYPE,
+     "consensus.poa.signers"},
+    {"{\"consensus\":{\"type\":\"poa\",\"poa\":{\"signer\":[1]}}}", SCENARIO_ERR_UNKNOWN_KEY,
+     "consensus.poa.signer: unknown key (did you mean"},
+    {"{\"nodes\":{\"count\":65},\"consensus\":{\"type\":\"poa\",\"poa\":{}}}", SCENARIO_ERR_VALUE,
+     "consensus.poa.signers: expected at most 64 signers, got 65"},
+    {"{\"consensus\":{\"type\":\"poe\"}}", SCENARIO_ERR_VALUE, "consensus.type"},
     {"{\"network\":5}", SCENARIO_ERR_TYPE, "network: expected an object"},
     {"{\"network\":{\"latncy\":\"5ms\"}}", SCENARIO_ERR_UNKNOWN_KEY,
      "network.latncy: unknown key (did you mean \"latency\"?)"},
@@ -1279,6 +1345,7 @@ static Suite *suite(void)
     tcase_add_test(tc, default_validates);
     tcase_add_test(tc, minimal_gets_defaults);
     tcase_add_test(tc, rich_scenario);
+    tcase_add_test(tc, poa_scenario);
     tcase_add_test(tc, adversaries_parse);
     tcase_add_loop_test(tc, bad_scenarios, 0, N(bads));
     tcase_add_test(tc, overrides);

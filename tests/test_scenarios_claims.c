@@ -215,6 +215,49 @@ static void claim_partition_pos(void)
     claim_partition("partition_pos", 2, 6);
 }
 
+/* Blocks produced by nodes (1-based) in [from_s, to_s). */
+static int produced_by(const rf_csv *bl, const unsigned *nodes, size_t n, double from_s,
+                       double to_s)
+{
+    size_t c_prod = rf_col(bl, "producer"), c_t = rf_col(bl, "time_produced");
+    int count = 0;
+    for (size_t r = 0; r < bl->n_rows; r++) {
+        double t = rf_num(bl, r, c_t);
+        for (size_t i = 0; i < n && t >= from_s && t < to_s; i++)
+            count += rf_num(bl, r, c_prod) == nodes[i];
+    }
+    return count;
+}
+
+/* partition_poa: during 7|3 the three signers (at most floor(10/2) = 5)
+ * produce nothing and the seven keep going; during 5|5 each side signs at
+ * most 5 blocks and then both stall; at the second heal the side of nodes
+ * 6-10 (less difficulty) reorganises 2 blocks deep, and the network
+ * reconverges after both heals. */
+static void claim_partition_poa(void)
+{
+    const char *dir = run_scenario("partition_poa", NULL);
+    static const unsigned big[] = {1, 2, 3, 4, 5, 6, 7}, small[] = {8, 9, 10};
+    static const unsigned left[] = {1, 2, 3, 4, 5}, right[] = {6, 7, 8, 9, 10};
+    const unsigned *second[2] = {left, right};
+    const size_t n_second[2] = {5, 5};
+    rf_csv *bl = rf_csv_load(dir, "blocks.csv");
+    ck_assert_int_eq(produced_by(bl, small, 3, 121, 240), 0);
+    ck_assert_int_ge(produced_by(bl, big, 7, 121, 240), 8);
+    ck_assert_int_le(produced_by(bl, left, 5, 300, 420), 5);
+    ck_assert_int_le(produced_by(bl, right, 5, 300, 420), 5);
+    ck_assert_int_eq(produced_by(bl, left, 5, 360, 420) + produced_by(bl, right, 5, 360, 420), 0);
+    rf_csv_free(bl);
+    ck_assert_int_eq(check_heal_n(dir, 1, 420, second, n_second), 1);
+    rf_csv *rg = rf_csv_load(dir, "reorgs.csv");
+    ck_assert_double_eq(rf_num(rg, first_reorg(rg, 6, 420, 430), rf_col(rg, "depth")), 2);
+    rf_csv_free(rg);
+    cJSON *summary = rf_json(dir, "summary.json");
+    ck_assert_int_eq((int)rf_json_num(summary, "reconvergence.heals"), 2);
+    ck_assert_int_eq((int)rf_json_num(summary, "reconvergence.reconverged"), 2);
+    cJSON_Delete(summary);
+}
+
 /* crash_restart: node 3 is offline and its height flat from 2m to 4m; it
  * restarts at the height it crashed at (its chain file) and is back at the
  * others' height within a few seconds. */
@@ -567,6 +610,7 @@ static const struct claim {
     {"partition_pow", claim_partition_pow},   {"partition_pos", claim_partition_pos},
     {"withholding", claim_withholding},       {"censorship", claim_censorship},
     {"byzantine_pos", claim_byzantine_pos},
+    {"partition_poa", claim_partition_poa},
 };
 #define N_CLAIMS (sizeof claims / sizeof claims[0])
 

@@ -40,6 +40,7 @@ static const struct det_case cases[] = {
     {"withholding", "scenarios/withholding.json", {"duration=5m", NULL}},
     {"censorship", "scenarios/censorship.json", {"duration=3m", NULL}},
     {"byzantine_pos", "scenarios/byzantine_pos.json", {NULL}},
+    {"poa", "scenarios/partition_poa.json", {"duration=8m", NULL}},
     {"eclipse", "scenarios/eclipse.json", {"duration=11m", NULL}},
     {"latency",
      "scenarios/high_latency.json",

@@ -285,19 +285,26 @@ def expected_bits(params, blocks, h):
     r = params["retarget_blocks"]
     if params["consensus"] != "pow" or r == 0:
         return parent.bits
-    spacing = params["target_spacing_s"]
+    ms = params["target_spacing_ms"]
+    spacing = params["target_spacing_s"] if ms is None else ms
     limit = target_from_compact(params["pow_limit_bits"])
     parent_target = target_from_compact(parent.bits)
     if spacing <= 0 or spacing > (2**63 - 1) // 8 // r or limit is None or parent_target is None:
         return 0
     if h % r != 0:
         return parent.bits
-    timespan = r * spacing
     actual = parent.time - blocks[h - r].time
-    actual = max(timespan // 4, min(timespan * 4, actual))
+    if ms is None:
+        timespan = r * spacing
+        actual = max(timespan // 4, min(timespan * 4, actual))
+        scale = 1
+    else:  # milliseconds: the clamp in whole seconds, then actual * 1000 / T_ms
+        timespan = r * ms
+        actual = max(timespan // 4000, min(timespan * 4 // 1000, actual))
+        scale = 1000
     if actual == 0:
         actual = 1
-    target = parent_target * actual // timespan
+    target = parent_target * actual * scale // timespan
     if target > limit:  # also covers "does not fit 256 bits": limit < 2^256
         target = limit
     return compact_from_target(target)
@@ -377,8 +384,8 @@ def parse_params(doc):
         raise Malformed("params", "expected an object")
     p = {}
     consensus = member(o, "consensus", "params")
-    if consensus not in ("pow", "pos"):
-        raise Malformed("params.consensus", 'expected "pow" or "pos"')
+    if consensus not in ("pow", "pos", "poa"):
+        raise Malformed("params.consensus", 'expected "pow", "pos" or "poa"')
     p["consensus"] = consensus
     seed = member(o, "seed", "params", required=False)
     if seed is None:
@@ -394,10 +401,40 @@ def parse_params(doc):
     p["max_block_bytes"] = integer(o, "max_block_bytes", "params", 0, U64)
     p["max_future_s"] = integer(o, "max_future_s", "params", 0, U32)
     p["retarget_blocks"] = integer(o, "retarget_blocks", "params", 0, U32)
-    p["target_spacing_s"] = integer(o, "target_spacing_s", "params", 0, U32)
+    p["target_spacing_ms"] = None
+    if "target_spacing_ms" in o:
+        if "target_spacing_s" in o:
+            raise Malformed("params.target_spacing_ms",
+                            "expected only one of target_spacing_s and target_spacing_ms")
+        p["target_spacing_ms"] = integer(o, "target_spacing_ms", "params", 0, U32)
+    else:
+        p["target_spacing_s"] = integer(o, "target_spacing_s", "params", 0, U32)
     if consensus == "pos":
         p["pos"] = parse_pos(o)
+    if consensus == "poa":
+        p["poa"] = parse_poa(o)
     return p
+
+
+def parse_poa(params):
+    """§1.3a."""
+    path = "params.poa"
+    o = member(params, "poa", "params")
+    if not isinstance(o, dict):
+        raise Malformed(path, "expected an object")
+    period = integer(o, "period_ms", path, 1, U32)
+    signers = member(o, "signers", path)
+    if not isinstance(signers, list) or not 1 <= len(signers) <= 64:
+        raise Malformed(f"{path}.signers", "expected 1 to 64 keys")
+    keys = []
+    for i, k in enumerate(signers):
+        if not isinstance(k, str) or not re.fullmatch(r"[0-9a-fA-F]{64}", k):
+            raise Malformed(f"{path}.signers[{i}]", "expected 64 hex digits")
+        key = bytes.fromhex(k)
+        if key in keys:
+            raise Malformed(f"{path}.signers[{i}]", "key listed twice")
+        keys.append(key)
+    return {"period_ms": period, "signers": keys}
 
 
 def parse_pos(params):
@@ -405,14 +442,19 @@ def parse_pos(params):
     o = member(params, "pos", "params")
     if not isinstance(o, dict):
         raise Malformed(path, "expected an object")
+    if "slot_ms" in o and "slot_s" in o:
+        raise Malformed(f"{path}.slot_ms", "expected only one of slot_s and slot_ms")
+    unit = "ms" if "slot_ms" in o else "s"
+    slot_len = integer(o, "slot_" + unit, path, 0, U32)
+    if slot_len == 0:
+        what = "milliseconds" if unit == "ms" else "seconds"
+        raise Malformed(f"{path}.slot_{unit}", f"expected a whole number of {what} of at least 1")
     pos = {
-        "slot_s": integer(o, "slot_s", path, 0, U32),
+        "slot_ms": slot_len if unit == "ms" else slot_len * 1000,
         "epoch_slots": integer(o, "epoch_slots", path, 0, U32),
         "k": integer(o, "k", path, 0, U32),
         "genesis_seed": hash_hex(o, "genesis_seed", path),
     }
-    if pos["slot_s"] == 0:
-        raise Malformed(f"{path}.slot_s", "expected a whole number of seconds of at least 1")
     if pos["epoch_slots"] == 0:
         raise Malformed(f"{path}.epoch_slots", "expected at least 1")
     f = member(o, "active_slot_coeff", path)
@@ -613,7 +655,7 @@ def check_pos(h, b, params, blocks):
         return f"slot {slot} is not after its parent's slot {parent.slot}"
     if slot == 0:
         return "slot 0 belongs to genesis"
-    if b.time != params["genesis_time"] + slot * pos["slot_s"]:
+    if b.time != params["genesis_time"] + slot * pos["slot_ms"] // 1000:
         return f"time {b.time} is not the time of slot {slot}"
     stakes = pos["stakes"]
     key = b.pos["proposer"]
@@ -628,9 +670,32 @@ def check_pos(h, b, params, blocks):
     return None
 
 
+def check_poa(h, b, params, blocks):
+    """§7a: None or (reason, message) of the first failure."""
+    poa = params["poa"]
+    signers = poa["signers"]
+    key = b.pos["proposer"]
+    if b.pos["proof"] != bytes(64):
+        return "BLOCK_BAD_PROOF", "authority block with a non-zero proof"
+    if key not in signers:
+        return "BLOCK_POA_NOT_SIGNER", "signer is not in the authority set"
+    if not ed25519_ok(key, b.pos["sig"], b.signing_hash):
+        return "BLOCK_POA_BAD_SIGNATURE", "signer's signature does not verify"
+    for j in range(h - 1, max(0, h - 1 - len(signers) // 2), -1):
+        if blocks[j].pos["proposer"] == key:
+            return "BLOCK_POA_RECENT_SIGNER", f"signer signed one of the last {len(signers) // 2} blocks"
+    ms = b.pos["slot"]
+    parent_ms = blocks[h - 1].pos["slot"]
+    if ms < parent_ms + poa["period_ms"]:
+        return "BLOCK_POA_TOO_EARLY", f"time {ms} ms is earlier than its parent's {parent_ms} ms + {poa['period_ms']} ms"
+    if b.time != params["genesis_time"] + ms // 1000:
+        return "BLOCK_POA_BAD_TIME", f"header time {b.time} is not genesis + {ms} ms in seconds"
+    return None
+
+
 def check_header(h, b, params, blocks):
     """§6.3."""
-    if bool(b.version & POS_FLAG) != (params["consensus"] == "pos"):
+    if bool(b.version & POS_FLAG) != (params["consensus"] != "pow"):
         fail(h, b, "BLOCK_BAD_KIND", "PoS flag in version does not match the consensus")
     want = expected_bits(params, blocks, h)
     if b.bits != want:
@@ -639,6 +704,10 @@ def check_header(h, b, params, blocks):
         why = check_pos(h, b, params, blocks)
         if why:
             fail(h, b, *why) if isinstance(why, tuple) else fail(h, b, "BLOCK_BAD_PROOF", why)
+    elif params["consensus"] == "poa":
+        why = check_poa(h, b, params, blocks)
+        if why:
+            fail(h, b, why[0], why[1])
     elif not meets_target(b.id, b.bits):
         fail(h, b, "BLOCK_BAD_POW", f"block id is above its target (bits {b.bits:08x})")
     mtp = median_time_past(blocks, h - 1)
@@ -719,7 +788,7 @@ def genesis_of(params, first_tx_outputs):
     """§5: the genesis block the params give."""
     outputs = first_tx_outputs or [(0, ZERO32)]
     cb = coinbase(0, params["seed"], outputs)
-    pos = params["consensus"] == "pos"
+    pos = params["consensus"] != "pow"
     ext = {"slot": 0, "proposer": ZERO32, "proof": bytes(64), "sig": bytes(64)} if pos else None
     version = 1 | (POS_FLAG if pos else 0)
     return Block(version, ZERO32, cb.txid, params["genesis_time"], params["genesis_bits"], 0, ext, [cb])

@@ -131,7 +131,7 @@ static int add_block(loader *ld, uint32_t *at, const char *path, block *b, uint3
     rec->b = block_ref(b);
     rec->height = i;
     rec->parent = parent;
-    block_work(&rec->work, b, rules_protocol(&ld->scn)->block_kind == CHAIN_POS);
+    block_work(&rec->work, b, rules_protocol(&ld->scn)->block_kind != CHAIN_POW);
     if (parent != NONE)
         u256_add(&rec->work, &rec->work, &ld->recs[parent].work);
     *at = index;

@@ -60,6 +60,40 @@ const consensus_ops *rules_protocol(const scenario *scn)
     return ops;
 }
 
+/* The PoA part of rules_consensus: the signers' public keys (derived from the
+ * run seed as the nodes' own), the period and the out-of-turn delay. */
+static int rules_poa(chain_params *params, consensus_ctx *cons, char *err, size_t errlen,
+                     const scenario *scn, uint64_t seed)
+{
+    if (scn->consensus.poa.n_signers == 0 ||
+        scn->consensus.poa.n_signers > CONSENSUS_POA_MAX_SIGNERS) {
+        snprintf(err, errlen, "consensus.poa.signers: expected 1 to %d signers",
+                 CONSENSUS_POA_MAX_SIGNERS);
+        return -1;
+    }
+    params->block_reward = scn->consensus.poa.reward;
+    params->max_block_bytes = scn->consensus.pow.max_block_bytes;
+    cons->type = CHAIN_POA;
+    cons->poa_period_ms = (uint32_t)(scn->consensus.poa.period_ns / TIMEUNIT_NS_PER_MS);
+    cons->poa_delay_ms = (uint32_t)(scn->consensus.poa.out_of_turn_delay_ns / TIMEUNIT_NS_PER_MS);
+    cons->poa_wiggle_seed = seed;
+    cons->poa_n_signers = scn->consensus.poa.n_signers;
+    for (uint32_t i = 0; i < cons->poa_n_signers; i++) {
+        uint8_t node_seed[KEYS_SEED_BYTES];
+        keys_pair *kp = NULL;
+        rules_node_seed(node_seed, seed, scn->consensus.poa.signers[i]);
+        int rc = keys_pair_new(&kp, node_seed);
+        OPENSSL_cleanse(node_seed, sizeof node_seed);
+        if (rc != 0) {
+            snprintf(err, errlen, "out of memory while deriving the signers' keys");
+            return -1;
+        }
+        memcpy(cons->poa_signers[i], keys_pair_public(kp), KEYS_PUB_BYTES);
+        keys_pair_free(kp);
+    }
+    return 0;
+}
+
 int rules_consensus(chain_params *params, consensus_ctx *cons, char *err, size_t errlen,
                     const scenario *scn, uint64_t seed, const stake_schedule *stakes)
 {
@@ -68,7 +102,10 @@ int rules_consensus(chain_params *params, consensus_ctx *cons, char *err, size_t
     params->seed = seed;
     cons->genesis_time = params->genesis_time;
     u256_set_compact(&cons->pow_limit, params->pow_limit_bits, NULL, NULL);
-    if (scn->consensus.type == SCENARIO_POW) {
+    if (scn->consensus.type == SCENARIO_POA) {
+        if (rules_poa(params, cons, err, errlen, scn, seed) != 0)
+            return -1;
+    } else if (scn->consensus.type == SCENARIO_POW) {
         uint32_t bits;
         if (pow_bits_for_expected_hashes(
                 &bits, (double)scn->consensus.pow.expected_hashes_per_block) != POW_OK) {
@@ -76,10 +113,11 @@ int rules_consensus(chain_params *params, consensus_ctx *cons, char *err, size_t
             return -1;
         }
         int64_t spacing_ns = scn->consensus.pow.target_block_interval_ns;
-        if (spacing_ns < TIMEUNIT_NS_PER_S || spacing_ns % TIMEUNIT_NS_PER_S != 0) {
+        if (spacing_ns < TIMEUNIT_NS_PER_MS || spacing_ns % TIMEUNIT_NS_PER_MS != 0 ||
+            spacing_ns / TIMEUNIT_NS_PER_MS > UINT32_MAX) {
             snprintf(err, errlen,
-                     "consensus.pow.target_block_interval: must be a whole number of seconds "
-                     "(block times are in seconds)");
+                     "consensus.pow.target_block_interval: must be a whole number of ms, at "
+                     "least 1ms and at most 49 days");
             return -1;
         }
         params->genesis_bits = bits;
@@ -87,13 +125,14 @@ int rules_consensus(chain_params *params, consensus_ctx *cons, char *err, size_t
         params->max_block_bytes = scn->consensus.pow.max_block_bytes;
         cons->type = CHAIN_POW;
         cons->retarget_blocks = scn->consensus.pow.retarget_interval;
-        cons->spacing_s = spacing_ns / TIMEUNIT_NS_PER_S;
+        cons->spacing_ms = spacing_ns / TIMEUNIT_NS_PER_MS;
     } else {
         int64_t slot_ns = scn->consensus.pos.slot_ns;
-        if (slot_ns < TIMEUNIT_NS_PER_S || slot_ns % TIMEUNIT_NS_PER_S != 0) {
+        if (slot_ns < TIMEUNIT_NS_PER_MS || slot_ns % TIMEUNIT_NS_PER_MS != 0 ||
+            slot_ns / TIMEUNIT_NS_PER_MS > UINT32_MAX) {
             snprintf(err, errlen,
-                     "consensus.pos.slot: must be a whole number of seconds (a block's time is "
-                     "its slot's)");
+                     "consensus.pos.slot: must be a whole number of ms, at least 1ms and at "
+                     "most 49 days");
             return -1;
         }
         params->block_reward = scn->consensus.pos.reward;

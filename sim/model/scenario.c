@@ -13,6 +13,7 @@
  * scenario_set.c applies --set overrides. */
 #include "scenario.h"
 #include "timeunit.h"
+#include "consensus.h"
 #include "fileout.h"
 #include "jsonread.h"
 #include "regions.h"
@@ -157,20 +158,90 @@ static jsonread_status parse_pos(jsonread *jr, scenario *s, const cJSON *pos)
     return JSONREAD_OK;
 }
 
+/* consensus.poa: the authority set (node numbers, default every node), the
+ * period and the out-of-turn delay (whole milliseconds), the reward. */
+static jsonread_status parse_poa(jsonread *jr, scenario *s, const cJSON *poa)
+{
+    static const char *const keys[] = {"signers", "period", "out_of_turn_delay", "reward", NULL};
+    const cJSON *list = NULL, *it;
+    size_t n = 0;
+    s->consensus.poa.period_ns = 10 * TIMEUNIT_NS_PER_S;
+    s->consensus.poa.out_of_turn_delay_ns = 500 * TIMEUNIT_NS_PER_MS;
+    s->consensus.poa.reward = 5000000000ULL;
+    if (jsonread_only_keys(jr, poa, keys) ||
+        scenario_read_duration(jr, &s->consensus.poa.period_ns, poa, "period", JSONREAD_OPTIONAL) ||
+        scenario_read_duration(jr, &s->consensus.poa.out_of_turn_delay_ns, poa, "out_of_turn_delay",
+                               JSONREAD_OPTIONAL) ||
+        jsonread_u64(jr, &s->consensus.poa.reward, poa, "reward", 0, SCENARIO_READ_MAX_EXACT,
+                     JSONREAD_OPTIONAL) ||
+        jsonread_array(jr, &list, &n, poa, "signers", JSONREAD_OPTIONAL))
+        return jr->status;
+    int64_t period = s->consensus.poa.period_ns, delay = s->consensus.poa.out_of_turn_delay_ns;
+    if (period < TIMEUNIT_NS_PER_MS || period % TIMEUNIT_NS_PER_MS != 0 ||
+        period / TIMEUNIT_NS_PER_MS > UINT32_MAX)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, poa, "period",
+                             "expected a whole number of milliseconds of at least 1ms and at "
+                             "most 49 days");
+    if (delay < 0 || delay % TIMEUNIT_NS_PER_MS != 0 || delay / TIMEUNIT_NS_PER_MS > UINT32_MAX)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, poa, "out_of_turn_delay",
+                             "expected a whole number of ms (0 or more) of at most 49 days");
+    if (list != NULL && n == 0)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, poa, "signers",
+                             "expected a non-empty array of nodes (leave it out for every node)");
+    if (list == NULL && s->consensus.type != SCENARIO_POA)
+        return JSONREAD_OK; /* no authority set: the run is not PoA */
+    size_t count = list != NULL ? n : s->n_nodes;
+    if (count > CONSENSUS_POA_MAX_SIGNERS)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, poa, "signers",
+                             "expected at most %d signers, got %zu (list them)",
+                             CONSENSUS_POA_MAX_SIGNERS, count);
+    uint32_t *signers = calloc(count ? count : 1, sizeof *signers);
+    if (signers == NULL)
+        return jsonread_fail(jr, JSONREAD_E_NOMEM, poa, NULL, "out of memory");
+    s->consensus.poa.signers = signers;
+    s->consensus.poa.n_signers = (uint32_t)count;
+    if (list == NULL) {
+        for (uint32_t i = 0; i < count; i++)
+            signers[i] = i;
+        return JSONREAD_OK;
+    }
+    size_t k = 0;
+    cJSON_ArrayForEach(it, list)
+    {
+        uint32_t node = 0;
+        if (scenario_read_ref(jr, &node, it, NULL, s->n_nodes, "node", JSONREAD_REQUIRED))
+            return jr->status;
+        for (size_t j = 0; j < k; j++)
+            if (signers[j] == node)
+                return jsonread_fail(jr, JSONREAD_E_RANGE, it, NULL, "node %u is listed twice",
+                                     node + 1);
+        signers[k++] = node;
+    }
+    /* ascending: the turn order is the order of the nodes */
+    for (size_t i = 1; i < k; i++)
+        for (size_t j = i; j > 0 && signers[j - 1] > signers[j]; j--) {
+            uint32_t t = signers[j];
+            signers[j] = signers[j - 1];
+            signers[j - 1] = t;
+        }
+    return JSONREAD_OK;
+}
+
 static jsonread_status parse_consensus(jsonread *jr, scenario *s, const cJSON *root)
 {
-    static const char *const keys[] = {"type", "pow", "pos", NULL};
-    const cJSON *cons = NULL, *pow = NULL, *pos = NULL;
+    static const char *const keys[] = {"type", "pow", "pos", "poa", NULL};
+    const cJSON *cons = NULL, *pow = NULL, *pos = NULL, *poa = NULL;
     unsigned type = SCENARIO_POW;
     if (jsonread_object(jr, &cons, root, "consensus", JSONREAD_OPTIONAL) ||
         jsonread_only_keys(jr, cons, keys) ||
         scenario_read_enum(jr, &type, cons, "type", scenario_read_consensus_names,
                            JSONREAD_OPTIONAL) ||
         jsonread_object(jr, &pow, cons, "pow", JSONREAD_OPTIONAL) ||
-        jsonread_object(jr, &pos, cons, "pos", JSONREAD_OPTIONAL))
+        jsonread_object(jr, &pos, cons, "pos", JSONREAD_OPTIONAL) ||
+        jsonread_object(jr, &poa, cons, "poa", JSONREAD_OPTIONAL))
         return jr->status;
     s->consensus.type = (scenario_consensus)type;
-    if (parse_pow(jr, s, pow) || parse_pos(jr, s, pos))
+    if (parse_pow(jr, s, pow) || parse_pos(jr, s, pos) || parse_poa(jr, s, poa))
         return jr->status;
     return JSONREAD_OK;
 }
@@ -506,6 +577,7 @@ void scenario_free(scenario *scn)
     free(scn->name);
     free(scn->description);
     free(scn->nodes);
+    free(scn->consensus.poa.signers);
     free(scn->network.edges);
     for (uint32_t i = 0; scn->network.region_names != NULL && i < scn->network.n_regions; i++)
         free(scn->network.region_names[i]);

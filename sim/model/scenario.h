@@ -29,7 +29,8 @@ typedef enum scenario_status {
 } scenario_status;
 
 /* Name, enum, JSON spelling. */
-#define SCENARIO_CONSENSUS_MAP(X) X(SCENARIO_POW, "pow") X(SCENARIO_POS, "pos")
+#define SCENARIO_CONSENSUS_MAP(X)                                                                  \
+    X(SCENARIO_POW, "pow") X(SCENARIO_POS, "pos") X(SCENARIO_POA, "poa")
 #define SCENARIO_TOPOLOGY_MAP(X)                                                                   \
     X(SCENARIO_TOPO_FULL, "full")                                                                  \
     X(SCENARIO_TOPO_RANDOM, "random")                                                              \
@@ -168,6 +169,13 @@ typedef struct scenario {
             uint32_t epoch_slots;
             uint64_t reward;
         } pos;
+        struct {
+            int64_t period_ns;            /* least time from a parent to its child */
+            int64_t out_of_turn_delay_ns; /* extra wait of an out-of-turn signer */
+            uint32_t *signers;            /* 0-based node numbers, ascending */
+            uint32_t n_signers;           /* at least 1 */
+            uint64_t reward;
+        } poa;
     } consensus;
     struct {
         scenario_topology topology;

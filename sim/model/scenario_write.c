@@ -209,6 +209,21 @@ static int adversary_to_json(cJSON *arr, const scenario_adversary *a)
     return 1;
 }
 
+/* consensus.poa, written only for a PoA scenario (other scenarios' files stay
+ * as they were). */
+static int poa_to_json(cJSON *cons, const scenario *s)
+{
+    cJSON *poa = cJSON_AddObjectToObject(cons, "poa");
+    cJSON *signers = node_list(s->consensus.poa.signers, s->consensus.poa.n_signers);
+    if (poa == NULL || signers == NULL || !cJSON_AddItemToObject(poa, "signers", signers)) {
+        cJSON_Delete(signers);
+        return 0;
+    }
+    return add_duration(poa, "period", s->consensus.poa.period_ns) &&
+           add_duration(poa, "out_of_turn_delay", s->consensus.poa.out_of_turn_delay_ns) &&
+           cJSON_AddNumberToObject(poa, "reward", (double)s->consensus.poa.reward) != NULL;
+}
+
 static int consensus_to_json(cJSON *root, const scenario *s)
 {
     cJSON *cons, *pow, *pos;
@@ -232,7 +247,7 @@ static int consensus_to_json(cJSON *root, const scenario *s)
         !cJSON_AddNumberToObject(pos, "epoch_slots", s->consensus.pos.epoch_slots) ||
         !cJSON_AddNumberToObject(pos, "reward", (double)s->consensus.pos.reward))
         return 0;
-    return 1;
+    return s->consensus.type != SCENARIO_POA || poa_to_json(cons, s);
 }
 
 /* The seed as get_seed reads it back: a number up to 2^53 - 1, digits

@@ -65,7 +65,8 @@ both_reject() {
 # 1. Every node's chain file of every small shipped scenario.
 runs=()
 for s in "$src"/scenarios/*.json "$src"/tests/data/scenarios/pow_retarget.json \
-    "$src"/tests/data/scenarios/pos_small.json; do
+    "$src"/tests/data/scenarios/pos_small.json "$src"/tests/data/scenarios/pos_subsecond.json \
+    "$src"/tests/data/scenarios/pow_subsecond.json; do
     name=$(basename "$s" .json)
     case $name in large_*) continue ;; esac
     set_args=()
@@ -79,7 +80,41 @@ for s in "$src"/scenarios/*.json "$src"/tests/data/scenarios/pow_retarget.json \
 done
 [ ${#runs[@]} -ge 8 ] || fail "only ${#runs[@]} scenarios ran: ${runs[*]}"
 
+# Sub-second timing: 500 ms slots give header times genesis + floor(slot / 2)
+# (odd slots included), and a 1500 ms PoW spacing is recorded in ms.
+"$py" - "$tmp/pos_subsecond/node1_chain.json" "$tmp/pow_subsecond/node1_chain.json" <<'PY' ||
+import json, sys
+pos = json.load(open(sys.argv[1]))
+p = pos["params"]
+assert p["pos"]["slot_ms"] == 500 and "slot_s" not in p["pos"], p["pos"]
+slots = [b["pos"]["slot"] for b in pos["blocks"][1:]]
+assert len(slots) >= 3 and any(s % 2 for s in slots), slots
+for b in pos["blocks"][1:]:
+    assert b["time"] == p["genesis_time"] + b["pos"]["slot"] * 500 // 1000, b
+pow_p = json.load(open(sys.argv[2]))["params"]
+assert pow_p["target_spacing_ms"] == 1500 and "target_spacing_s" not in pow_p, pow_p
+assert pos["params"]["target_spacing_s"] == 600
+PY
+    fail "sub-second chain files do not hold the expected times and lengths"
+passed=$((passed + 1))
+
 # 2. Tampered copies of real outputs.
+# PoA (partition_poa): a changed signer signature, and a signer taken out of
+# the authority set, fail with their own reasons in both verifiers.
+poa=$tmp/partition_poa/node1_chain.json
+"$py" - "$poa" "$tmp/poa_sig.json" "$tmp/poa_set.json" <<'PY' || fail "cannot edit $poa"
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["blocks"][5]["pos"]["signature"]
+d["blocks"][5]["pos"]["signature"] = ("1" if s[0] == "0" else "0") + s[1:]
+json.dump(d, open(sys.argv[2], "w"), indent=1)
+d = json.load(open(sys.argv[1]))
+d["params"]["poa"]["signers"] = d["params"]["poa"]["signers"][:9]
+json.dump(d, open(sys.argv[3], "w"), indent=1)
+PY
+both_reject "$tmp/poa_sig.json" 5 BLOCK_POA_BAD_SIGNATURE
+both_reject "$tmp/poa_set.json" 9 BLOCK_POA_NOT_SIGNER
+
 pow=$tmp/default/node1_chain.json
 pos=$tmp/pos_partition/node1_chain.json
 retarget=$tmp/pow_retarget/node1_chain.json
