@@ -37,6 +37,14 @@ typedef struct consensus_ctx {
     uint64_t (*stake_of)(void *ctx, const uint8_t pub[KEYS_PUB_BYTES], uint64_t slot);
     uint64_t (*total_stake)(void *ctx, uint64_t slot);
     void *stake_ctx;
+    /* BFT (core/consensus_bft.c): validators are the keys of stakes with
+     * stake at slot 0; the timeouts of round r are base + r * delta; a new
+     * height starts timeout_commit after a commit. */
+    int64_t bft_timeout_propose_ns;
+    int64_t bft_timeout_prevote_ns;
+    int64_t bft_timeout_precommit_ns;
+    int64_t bft_timeout_delta_ns;
+    int64_t bft_timeout_commit_ns;
 } consensus_ctx;
 
 /* Installs the hooks for ctx->type into p (expected_bits for PoW; check_proof

@@ -7,10 +7,12 @@
 
 extern const consensus_ops consensus_pow_ops;
 extern const consensus_ops consensus_pos_ops;
+extern const consensus_ops consensus_bft_ops;
 
 static const consensus_ops *const protocols[] = {
     &consensus_pow_ops,
     &consensus_pos_ops,
+    &consensus_bft_ops,
 };
 
 #define N_PROTOCOLS (sizeof protocols / sizeof protocols[0])
@@ -32,6 +34,8 @@ const consensus_ops *consensus_for_kind(chain_consensus kind)
         return &consensus_pow_ops;
     case CHAIN_POS:
         return &consensus_pos_ops;
+    case CHAIN_BFT:
+        return &consensus_bft_ops;
     }
     return NULL;
 }

@@ -273,4 +273,14 @@ block *node_template_block(node *n, const block_pos *pos);
  * caller's reference. */
 void node_produce(node *n, node_effects *fx, int64_t now_ns, block *b);
 
+/* b, which the protocol decided (a BFT commit), offered to the node's chain
+ * as received from peer from (UINT32_MAX: none). b stays the caller's
+ * reference. */
+void node_accept_block(node *n, node_effects *fx, int64_t now_ns, block *b, uint32_t from);
+
+/* Notes that the node produced b at now (NODE_NOTE_BLOCK_PRODUCED) without
+ * offering it to its chain (a BFT proposal, which enters the chain only
+ * once committed). b stays the caller's reference. */
+void node_note_produced(node *n, node_effects *fx, int64_t now_ns, block *b);
+
 #endif

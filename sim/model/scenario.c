@@ -157,20 +157,59 @@ static jsonread_status parse_pos(jsonread *jr, scenario *s, const cJSON *pos)
     return JSONREAD_OK;
 }
 
+/* consensus.bft: the timeouts (durations, "500ms") and the reward. */
+static jsonread_status parse_bft(jsonread *jr, scenario *s, const cJSON *bft)
+{
+    static const char *const keys[] = {"timeout_propose",   "timeout_prevote", "timeout_precommit",
+                                       "timeout_delta",     "timeout_commit",  "reward",
+                                       NULL};
+    static const char *const positive[] = {"timeout_propose", "timeout_prevote",
+                                           "timeout_precommit", "timeout_commit"};
+    s->consensus.bft.timeout_propose_ns = 3 * TIMEUNIT_NS_PER_S;
+    s->consensus.bft.timeout_prevote_ns = TIMEUNIT_NS_PER_S;
+    s->consensus.bft.timeout_precommit_ns = TIMEUNIT_NS_PER_S;
+    s->consensus.bft.timeout_delta_ns = TIMEUNIT_NS_PER_S / 2;
+    s->consensus.bft.timeout_commit_ns = TIMEUNIT_NS_PER_S;
+    s->consensus.bft.reward = 5000000000ULL;
+    int64_t *const values[] = {&s->consensus.bft.timeout_propose_ns,
+                               &s->consensus.bft.timeout_prevote_ns,
+                               &s->consensus.bft.timeout_precommit_ns,
+                               &s->consensus.bft.timeout_commit_ns};
+    if (jsonread_only_keys(jr, bft, keys))
+        return jr->status;
+    for (size_t i = 0; i < 4; i++)
+        if (scenario_read_duration(jr, values[i], bft, positive[i], JSONREAD_OPTIONAL))
+            return jr->status;
+    if (scenario_read_duration(jr, &s->consensus.bft.timeout_delta_ns, bft, "timeout_delta",
+                               JSONREAD_OPTIONAL) ||
+        jsonread_u64(jr, &s->consensus.bft.reward, bft, "reward", 0, SCENARIO_READ_MAX_EXACT,
+                     JSONREAD_OPTIONAL))
+        return jr->status;
+    for (size_t i = 0; i < 4; i++)
+        if (*values[i] <= 0)
+            return jsonread_fail(jr, JSONREAD_E_RANGE, bft, positive[i],
+                                 "expected a positive duration, got 0");
+    if (s->consensus.bft.timeout_delta_ns < 0)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, bft, "timeout_delta",
+                             "expected a duration of 0 or more");
+    return JSONREAD_OK;
+}
+
 static jsonread_status parse_consensus(jsonread *jr, scenario *s, const cJSON *root)
 {
-    static const char *const keys[] = {"type", "pow", "pos", NULL};
-    const cJSON *cons = NULL, *pow = NULL, *pos = NULL;
+    static const char *const keys[] = {"type", "pow", "pos", "bft", NULL};
+    const cJSON *cons = NULL, *pow = NULL, *pos = NULL, *bft = NULL;
     unsigned type = SCENARIO_POW;
     if (jsonread_object(jr, &cons, root, "consensus", JSONREAD_OPTIONAL) ||
         jsonread_only_keys(jr, cons, keys) ||
         scenario_read_enum(jr, &type, cons, "type", scenario_read_consensus_names,
                            JSONREAD_OPTIONAL) ||
         jsonread_object(jr, &pow, cons, "pow", JSONREAD_OPTIONAL) ||
-        jsonread_object(jr, &pos, cons, "pos", JSONREAD_OPTIONAL))
+        jsonread_object(jr, &pos, cons, "pos", JSONREAD_OPTIONAL) ||
+        jsonread_object(jr, &bft, cons, "bft", JSONREAD_OPTIONAL))
         return jr->status;
     s->consensus.type = (scenario_consensus)type;
-    if (parse_pow(jr, s, pow) || parse_pos(jr, s, pos))
+    if (parse_pow(jr, s, pow) || parse_pos(jr, s, pos) || parse_bft(jr, s, bft))
         return jr->status;
     return JSONREAD_OK;
 }

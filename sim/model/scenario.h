@@ -29,7 +29,7 @@ typedef enum scenario_status {
 } scenario_status;
 
 /* Name, enum, JSON spelling. */
-#define SCENARIO_CONSENSUS_MAP(X) X(SCENARIO_POW, "pow") X(SCENARIO_POS, "pos")
+#define SCENARIO_CONSENSUS_MAP(X) X(SCENARIO_POW, "pow") X(SCENARIO_POS, "pos") X(SCENARIO_BFT, "bft")
 #define SCENARIO_TOPOLOGY_MAP(X)                                                                   \
     X(SCENARIO_TOPO_FULL, "full")                                                                  \
     X(SCENARIO_TOPO_RANDOM, "random")                                                              \
@@ -162,6 +162,14 @@ typedef struct scenario {
             uint32_t epoch_slots;
             uint64_t reward;
         } pos;
+        struct {
+            int64_t timeout_propose_ns;
+            int64_t timeout_prevote_ns;
+            int64_t timeout_precommit_ns;
+            int64_t timeout_delta_ns;
+            int64_t timeout_commit_ns;
+            uint64_t reward;
+        } bft;
     } consensus;
     struct {
         scenario_topology topology;
