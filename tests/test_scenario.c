@@ -212,6 +212,41 @@ static const char rich[] =
     "{\"at\":\"7m\",\"type\":\"set_latency\",\"link\":[2,1],\"latency\":\"default\"},"
     "{\"at\":\"6m\",\"type\":\"set_latency\",\"link\":[1,2],\"latency\":\"300ms\"}]}";
 
+/* consensus.type "bft": its defaults, and every key read (milliseconds
+ * included); the section survives a round trip. */
+START_TEST(bft_section)
+{
+    scenario s;
+    char err[512];
+    ck_assert_msg(parse_text(&s, "{\"consensus\":{\"type\":\"bft\"}}", err, sizeof err) ==
+                      SCENARIO_OK,
+                  "%s", err);
+    ck_assert_int_eq(s.consensus.type, SCENARIO_BFT);
+    ck_assert_int_eq(s.consensus.bft.timeout_propose_ns, 3000000000LL);
+    ck_assert_int_eq(s.consensus.bft.timeout_prevote_ns, 1000000000LL);
+    ck_assert_int_eq(s.consensus.bft.timeout_precommit_ns, 1000000000LL);
+    ck_assert_int_eq(s.consensus.bft.timeout_delta_ns, 500000000LL);
+    ck_assert_int_eq(s.consensus.bft.timeout_commit_ns, 1000000000LL);
+    assert_round_trip(&s);
+    scenario_free(&s);
+    ck_assert_msg(parse_text(&s,
+                             "{\"consensus\":{\"type\":\"bft\",\"bft\":{\"timeout_propose\":"
+                             "\"500ms\",\"timeout_prevote\":\"250ms\",\"timeout_precommit\":"
+                             "\"300ms\",\"timeout_delta\":\"0ms\",\"timeout_commit\":\"2s\","
+                             "\"reward\":7}}}",
+                             err, sizeof err) == SCENARIO_OK,
+                  "%s", err);
+    ck_assert_int_eq(s.consensus.bft.timeout_propose_ns, 500000000LL);
+    ck_assert_int_eq(s.consensus.bft.timeout_prevote_ns, 250000000LL);
+    ck_assert_int_eq(s.consensus.bft.timeout_precommit_ns, 300000000LL);
+    ck_assert_int_eq(s.consensus.bft.timeout_delta_ns, 0);
+    ck_assert_int_eq(s.consensus.bft.timeout_commit_ns, 2000000000LL);
+    ck_assert_uint_eq(s.consensus.bft.reward, 7);
+    assert_round_trip(&s);
+    scenario_free(&s);
+}
+END_TEST
+
 START_TEST(rich_scenario)
 {
     scenario s;
@@ -409,6 +444,24 @@ static const struct bad bads[] = {
     {"{\"consensus\":{\"pos\":{\"slot\":\"0ms\"}}}", SCENARIO_ERR_VALUE, "consensus.pos.slot"},
     {"{\"consensus\":{\"pos\":{\"epoch\":1}}}", SCENARIO_ERR_UNKNOWN_KEY,
      "consensus.pos.epoch: unknown key (did you mean"},
+    {"{\"consensus\":{\"type\":\"tendermint\"}}", SCENARIO_ERR_VALUE, "consensus.type"},
+    {"{\"consensus\":{\"bft\":5}}", SCENARIO_ERR_TYPE, "consensus.bft: expected an object"},
+    {"{\"consensus\":{\"bft\":{\"timeout\":\"1s\"}}}", SCENARIO_ERR_UNKNOWN_KEY,
+     "consensus.bft.timeout: unknown key"},
+    {"{\"consensus\":{\"bft\":{\"timeout_propose\":\"0ms\"}}}", SCENARIO_ERR_VALUE,
+     "consensus.bft.timeout_propose: expected a positive duration"},
+    {"{\"consensus\":{\"bft\":{\"timeout_prevote\":\"0ms\"}}}", SCENARIO_ERR_VALUE,
+     "consensus.bft.timeout_prevote"},
+    {"{\"consensus\":{\"bft\":{\"timeout_precommit\":\"0s\"}}}", SCENARIO_ERR_VALUE,
+     "consensus.bft.timeout_precommit"},
+    {"{\"consensus\":{\"bft\":{\"timeout_commit\":0}}}", SCENARIO_ERR_VALUE,
+     "consensus.bft.timeout_commit"},
+    {"{\"consensus\":{\"bft\":{\"timeout_delta\":\"-1s\"}}}", SCENARIO_ERR_VALUE,
+     "consensus.bft.timeout_delta"},
+    {"{\"consensus\":{\"bft\":{\"timeout_propose\":true}}}", SCENARIO_ERR_TYPE,
+     "consensus.bft.timeout_propose"},
+    {"{\"consensus\":{\"bft\":{\"reward\":-1}}}", SCENARIO_ERR_VALUE,
+     "consensus.bft.reward"},
     {"{\"network\":5}", SCENARIO_ERR_TYPE, "network: expected an object"},
     {"{\"network\":{\"latncy\":\"5ms\"}}", SCENARIO_ERR_UNKNOWN_KEY,
      "network.latncy: unknown key (did you mean \"latency\"?)"},
@@ -1208,6 +1261,7 @@ static Suite *suite(void)
     tcase_add_test(tc, rich_scenario);
     tcase_add_test(tc, adversaries_parse);
     tcase_add_loop_test(tc, bad_scenarios, 0, N(bads));
+    tcase_add_test(tc, bft_section);
     tcase_add_test(tc, overrides);
     tcase_add_test(tc, large_seed_round_trips);
     tcase_add_test(tc, fractional_hashrates_load_and_round_trip);
