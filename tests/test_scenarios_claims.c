@@ -214,6 +214,37 @@ static void claim_partition_pos(void)
     claim_partition("partition_pos", 2, 6);
 }
 
+/* partition_bft, the same network and partitions under BFT: from 2m to 4m
+ * the 7-node side (70% > 2/3 of the power) keeps committing while the
+ * 3-node side is flat; in the 5 / 5 split (5m to 7m) nobody has 2/3 and
+ * every height is flat; within 10 s of each heal every node is at one
+ * height, past the one before the heal; never a reorganisation. */
+static void claim_partition_bft(void)
+{
+    const char *dir = run_scenario("partition_bft", NULL);
+    rf_csv *tl = rf_csv_load(dir, "timeline.csv");
+    for (unsigned v = 1; v <= 7; v++)
+        ck_assert_msg(height_at(tl, 240, v) >= height_at(tl, 130, v) + 10,
+                      "%s: node %u did not keep committing in the 7 / 3 split", dir, v);
+    for (unsigned v = 8; v <= 10; v++)
+        ck_assert_msg(height_at(tl, 240, v) == height_at(tl, 130, v),
+                      "%s: node %u committed without 2/3 of the power", dir, v);
+    for (unsigned v = 1; v <= 10; v++) {
+        ck_assert_msg(height_at(tl, 250, v) == height_at(tl, 250, 1) &&
+                          height_at(tl, 250, v) >= height_at(tl, 240, 1),
+                      "%s: node %u did not catch up after the first heal", dir, v);
+        ck_assert_msg(height_at(tl, 420, v) == height_at(tl, 310, v),
+                      "%s: node %u committed in the even split", dir, v);
+        ck_assert_msg(height_at(tl, 430, v) == height_at(tl, 430, 1) &&
+                          height_at(tl, 430, v) > height_at(tl, 420, v),
+                      "%s: node %u did not resume after the second heal", dir, v);
+    }
+    rf_csv_free(tl);
+    rf_csv *rg = rf_csv_load(dir, "reorgs.csv");
+    ck_assert_msg(rg->n_rows == 0, "%s: BFT reorganised", dir);
+    rf_csv_free(rg);
+}
+
 /* crash_restart: node 3 is offline and its height flat from 2m to 4m; it
  * restarts at the height it crashed at (its chain file) and is back at the
  * others' height within a few seconds. */
@@ -461,6 +492,7 @@ static const struct claim {
     {"selfish_mining", claim_selfish_mining}, {"double_spend_attack", claim_double_spend_attack},
     {"byzantine", claim_byzantine},           {"eclipse", claim_eclipse},
     {"partition_pow", claim_partition_pow},   {"partition_pos", claim_partition_pos},
+    {"partition_bft", claim_partition_bft},
 };
 #define N_CLAIMS (sizeof claims / sizeof claims[0])
 

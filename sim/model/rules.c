@@ -77,8 +77,9 @@ static int rules_bft(chain_params *params, consensus_ctx *cons, char *err, size_
     for (uint32_t i = 0; i < scn->n_nodes; i++)
         total += scn->nodes[i].stake;
     if (total == 0) {
-        snprintf(err, errlen, "nodes[].stake: consensus \"bft\" needs validators: at least one "
-                              "node with stake");
+        snprintf(err, errlen,
+                 "nodes[].stake: consensus \"bft\" needs validators: at least one "
+                 "node with stake");
         return -1;
     }
     return 0;

@@ -160,8 +160,12 @@ static jsonread_status parse_pos(jsonread *jr, scenario *s, const cJSON *pos)
 /* consensus.bft: the timeouts (durations, "500ms") and the reward. */
 static jsonread_status parse_bft(jsonread *jr, scenario *s, const cJSON *bft)
 {
-    static const char *const keys[] = {"timeout_propose",   "timeout_prevote", "timeout_precommit",
-                                       "timeout_delta",     "timeout_commit",  "reward",
+    static const char *const keys[] = {"timeout_propose",
+                                       "timeout_prevote",
+                                       "timeout_precommit",
+                                       "timeout_delta",
+                                       "timeout_commit",
+                                       "reward",
                                        NULL};
     static const char *const positive[] = {"timeout_propose", "timeout_prevote",
                                            "timeout_precommit", "timeout_commit"};
@@ -171,10 +175,9 @@ static jsonread_status parse_bft(jsonread *jr, scenario *s, const cJSON *bft)
     s->consensus.bft.timeout_delta_ns = TIMEUNIT_NS_PER_S / 2;
     s->consensus.bft.timeout_commit_ns = TIMEUNIT_NS_PER_S;
     s->consensus.bft.reward = 5000000000ULL;
-    int64_t *const values[] = {&s->consensus.bft.timeout_propose_ns,
-                               &s->consensus.bft.timeout_prevote_ns,
-                               &s->consensus.bft.timeout_precommit_ns,
-                               &s->consensus.bft.timeout_commit_ns};
+    int64_t *const values[] = {
+        &s->consensus.bft.timeout_propose_ns, &s->consensus.bft.timeout_prevote_ns,
+        &s->consensus.bft.timeout_precommit_ns, &s->consensus.bft.timeout_commit_ns};
     if (jsonread_only_keys(jr, bft, keys))
         return jr->status;
     for (size_t i = 0; i < 4; i++)

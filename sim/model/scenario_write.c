@@ -199,7 +199,8 @@ static int adversary_to_json(cJSON *arr, const scenario_adversary *a)
 static int bft_to_json(cJSON *cons, const scenario *s)
 {
     cJSON *bft = cJSON_AddObjectToObject(cons, "bft");
-    return bft != NULL && add_duration(bft, "timeout_propose", s->consensus.bft.timeout_propose_ns) &&
+    return bft != NULL &&
+           add_duration(bft, "timeout_propose", s->consensus.bft.timeout_propose_ns) &&
            add_duration(bft, "timeout_prevote", s->consensus.bft.timeout_prevote_ns) &&
            add_duration(bft, "timeout_precommit", s->consensus.bft.timeout_precommit_ns) &&
            add_duration(bft, "timeout_delta", s->consensus.bft.timeout_delta_ns) &&
