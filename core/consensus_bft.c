@@ -120,6 +120,11 @@ static void bft_install(chain_params *p, const consensus_ctx *ctx)
     p->max_rollback = 1;
 }
 
+const consensus_ctx *consensus_bft_of(const chain_params *p)
+{
+    return p->check_proof == bft_check_proof ? p->hook_ctx : NULL;
+}
+
 int consensus_bft_validators(bftval_set **out, const consensus_ctx *ctx)
 {
     *out = NULL;

@@ -37,6 +37,10 @@ int consensus_bft_validators(bftval_set **out, const consensus_ctx *ctx);
  * (its protocol state, node's cstate), or NULL (*len = 0). Borrowed. */
 const uint8_t *consensus_bft_cert(const void *state, uint64_t height, size_t *len);
 
+/* The BFT context bft's install put into p, or NULL when p has other
+ * rules. Borrowed. */
+const consensus_ctx *consensus_bft_of(const chain_params *p);
+
 /* The figures of a node's BFT state (NULL for NULL). */
 const consensus_bft_stats *consensus_bft_stats_of(const void *state);
 

@@ -1120,6 +1120,11 @@ void node_produce(node *n, node_effects *fx, int64_t now_ns, block *b)
     offer_block(n, fx, now_ns, b, UINT32_MAX);
 }
 
+void *node_consensus_state(const node *n)
+{
+    return n->cstate;
+}
+
 void node_note_produced(node *n, node_effects *fx, int64_t now_ns, block *b)
 {
     (void)n;

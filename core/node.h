@@ -249,6 +249,9 @@ const consensus_ctx *node_consensus(const node *n);
 /* The node's protocol (static). */
 const struct consensus_ops *node_ops(const node *n);
 
+/* The node's protocol state (of its protocol's state_new; may be NULL). */
+void *node_consensus_state(const node *n);
+
 /* Sets a consensus timer at at_ns: at that time the protocol's on_timer
  * gets arg (a NODE_TIMER_CONSENSUS effect). */
 void node_consensus_timer(node *n, node_effects *fx, int64_t at_ns, uint64_t arg);

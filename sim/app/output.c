@@ -7,6 +7,8 @@
 #include "output.h"
 #include "timeunit.h"
 
+#include "consensus_bft.h"
+#include "consensus_ops.h"
 #include "chainfile.h"
 #include "adversary.h"
 #include "chainsel.h"
@@ -146,8 +148,11 @@ static int write_chain_file(chain_groups *g, world *s, uint32_t i, char *err, si
     } else if (first != NULL && fileout_link(NULL, 0, first, path) == FILEOUT_OK) {
         rc = 0;
     } else if (g->texts[k] == NULL &&
-               chainfile_render(node_chain(s->nodes[i].n), &g->texts[k], &g->lens[k], why,
-                                sizeof why) != CHAINFILE_OK) {
+               chainfile_render_certs(
+                   node_chain(s->nodes[i].n),
+                   node_ops(s->nodes[i].n)->block_kind == CHAIN_BFT ? consensus_bft_cert : NULL,
+                   node_consensus_state(s->nodes[i].n), &g->texts[k], &g->lens[k], why,
+                   sizeof why) != CHAINFILE_OK) {
         snprintf(err, errlen, "node %u: %s", i + 1, why);
     } else if (fileout_write(why, sizeof why, path, g->texts[k], g->lens[k]) != FILEOUT_OK) {
         snprintf(err, errlen, "node %u: %s", i + 1, why);
