@@ -243,6 +243,11 @@ static void claim_partition_bft(void)
     rf_csv *rg = rf_csv_load(dir, "reorgs.csv");
     ck_assert_msg(rg->n_rows == 0, "%s: BFT reorganised", dir);
     rf_csv_free(rg);
+    cJSON *summary = rf_json(dir, "summary.json");
+    ck_assert_msg(rf_json_num(summary, "bft.equivocations") == 0, "%s: equivocation", dir);
+    ck_assert_msg(rf_json_num(summary, "bft.commits_caught_up") > 0, "%s: nobody caught up", dir);
+    ck_assert_msg(rf_json_num(summary, "bft.round_timeouts") > 0, "%s: no round timed out", dir);
+    cJSON_Delete(summary);
     /* Every chain file verifies, certificates included; one byte changed in
      * a precommit's signature of block 5's certificate makes it invalid
      * there. */

@@ -140,6 +140,7 @@ void metrics_free(metrics *m)
     free(m->samples);
     metrics_release_results(m);
     cJSON_Delete(m->attack);
+    cJSON_Delete(m->bft);
     free(m);
 }
 
@@ -430,6 +431,12 @@ void metrics_block_fate(const metrics *m, uint32_t *producer, int *main, size_t 
     assert(m->finished && i < m->n_blocks);
     *producer = m->blocks[i].producer;
     *main = m->blocks[i].main;
+}
+
+void metrics_set_bft(metrics *m, cJSON *bft)
+{
+    cJSON_Delete(m->bft);
+    m->bft = bft;
 }
 
 void metrics_set_attack(metrics *m, cJSON *attack)

@@ -169,6 +169,7 @@ struct metrics {
     mreason *reasons; /* all nodes, sorted by reason */
     size_t n_reasons;
     cJSON *attack; /* summary.json's "attack" section (metrics_set_attack), or NULL */
+    cJSON *bft;    /* summary.json's "bft" section (metrics_set_bft), or NULL */
 };
 
 /* Frees metrics_finish's results (blocks, arrivals, reorgs, transactions,
