@@ -62,7 +62,12 @@ typedef struct chain chain;
 /* A block's place in the tree. Valid as long as its chain; read-only. */
 typedef struct chain_entry chain_entry;
 
-typedef enum chain_consensus { CHAIN_POW = 0, CHAIN_POS = 1, CHAIN_POA = 2 } chain_consensus;
+typedef enum chain_consensus {
+    CHAIN_POW = 0,
+    CHAIN_POS = 1,
+    CHAIN_POA = 2,
+    CHAIN_BFT = 3
+} chain_consensus;
 
 /* Parameters of a run's ledger; identical for every node of a run. */
 typedef struct chain_params {

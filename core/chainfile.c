@@ -9,8 +9,10 @@
 #include "chainfile.h"
 #include "timeunit.h"
 
+#include "bftvote.h"
 #include "consensus.h"
 #include "consensus_registry.h"
+#include "consensus_bft.h"
 #include "jsonread.h"
 #include "stake.h"
 #include "validate.h"
@@ -28,6 +30,11 @@
 
 struct chainfile {
     chain_params params;
+    /* BFT: per block, the commit certificate's bytes ("commit"; NULL when
+     * the block has none) and their length. */
+    uint8_t **commits;
+    size_t *commit_lens;
+    size_t n_commits;
     tx_out *genesis_outputs;
     size_t n_blocks;
     block **blocks;
@@ -61,6 +68,11 @@ static cJSON *add_hash(cJSON *obj, const char *key, const hash256 *h)
     char hex[65];
     hash_to_hex(hex, h);
     return cJSON_AddStringToObject(obj, key, hex);
+}
+
+static const char *kind_name(chain_consensus kind)
+{
+    return kind == CHAIN_POS ? "pos" : kind == CHAIN_BFT ? "bft" : "pow";
 }
 
 static cJSON *add_hex(cJSON *obj, const char *key, const uint8_t *bytes, size_t len)
@@ -237,6 +249,13 @@ chainfile_status chainfile_identity(const chain *c, hash256 *out)
 chainfile_status chainfile_render(const chain *c, char **text, size_t *len, char *err,
                                   size_t errlen)
 {
+    return chainfile_render_certs(c, NULL, NULL, text, len, err, errlen);
+}
+
+chainfile_status chainfile_render_certs(const chain *c, chainfile_cert_fn certs,
+                                        const void *certs_ctx, char **text, size_t *len, char *err,
+                                        size_t errlen)
+{
     cJSON *doc = cJSON_CreateObject(), *blocks;
     char *out = NULL;
     size_t n_txs = 0;
@@ -253,6 +272,18 @@ chainfile_status chainfile_render(const chain *c, char **text, size_t *len, char
              (blocks = cJSON_AddArrayToObject(doc, "blocks"));
     for (uint32_t h = 0; ok && h <= chain_height(c); h++) {
         cJSON *b = block_json(chain_entry_block(chain_at_height(c, h)), h);
+        size_t clen = 0;
+        const uint8_t *cert = certs != NULL && h > 0 ? certs(certs_ctx, h, &clen) : NULL;
+        if (b != NULL && cert != NULL) {
+            char *hex = malloc(2 * clen + 1);
+            if (hex != NULL)
+                hex_encode(hex, cert, clen);
+            if (hex == NULL || !cJSON_AddStringToObject(b, "commit", hex)) {
+                cJSON_Delete(b);
+                b = NULL;
+            }
+            free(hex);
+        }
         ok = b && cJSON_AddItemToArray(blocks, b);
     }
     if (ok)
@@ -653,9 +684,11 @@ static jsonread_status parse_params(jsonread *jr, chain_params *params, const cJ
         params->consensus = CHAIN_POS;
     else if (strcmp(consensus, "poa") == 0)
         params->consensus = CHAIN_POA;
+    else if (strcmp(consensus, "bft") == 0)
+        params->consensus = CHAIN_BFT;
     else
         return jsonread_fail(jr, JSONREAD_E_RANGE, o, "consensus",
-                             "expected \"pow\", \"pos\" or \"poa\"");
+                             "expected \"pow\", \"pos\", \"poa\" or \"bft\"");
     if (jsonread_u64(jr, &params->seed, o, "seed", 0, UINT64_MAX, JSONREAD_DIGITS_ONLY) ||
         get_bits(jr, &params->genesis_bits, o, "genesis_bits") ||
         get_bits(jr, &params->pow_limit_bits, o, "pow_limit_bits") ||
@@ -728,8 +761,27 @@ static jsonread_status parse_blocks(jsonread *jr, chainfile *cf, const cJSON *do
         return no_memory(jr, blocks);
     struct claims cl = {cf->stored_ids, cf->stored_heights, cf->stored_sizes, cf->bad_txid,
                         cf->bad_txsize};
+    cf->n_commits = n;
+    cf->commits = calloc(n, sizeof *cf->commits);
+    cf->commit_lens = calloc(n, sizeof *cf->commit_lens);
+    if (!cf->commits || !cf->commit_lens)
+        return no_memory(jr, blocks);
     cJSON_ArrayForEach(item, blocks)
     {
+        const cJSON *commit = cJSON_IsObject(item) ? jsonread_member(item, "commit") : NULL;
+        if (commit != NULL) {
+            const char *hex = cJSON_IsString(commit) ? commit->valuestring : NULL;
+            size_t hl = hex != NULL ? strlen(hex) : 1;
+            if (hex == NULL || hl % 2 != 0 || hl == 0)
+                return jsonread_fail(jr, JSONREAD_E_TYPE, item, "commit",
+                                     "expected the certificate's bytes as hex digits");
+            cf->commits[cf->n_blocks] = malloc(hl / 2);
+            if (cf->commits[cf->n_blocks] == NULL)
+                return no_memory(jr, item);
+            cf->commit_lens[cf->n_blocks] = hl / 2;
+            if (get_hex(jr, cf->commits[cf->n_blocks], hl / 2, item, "commit"))
+                return jr->status;
+        }
         cf->blocks[cf->n_blocks] = parse_block(jr, &cl, cf->n_blocks, item);
         if (cf->blocks[cf->n_blocks] == NULL)
             return jr->status;
@@ -789,6 +841,10 @@ void chainfile_free(chainfile *cf)
     for (size_t i = 0; i < cf->n_blocks; i++)
         block_unref(cf->blocks[i]);
     free(cf->blocks);
+    for (size_t i = 0; cf->commits != NULL && i < cf->n_commits; i++)
+        free(cf->commits[i]);
+    free(cf->commits);
+    free(cf->commit_lens);
     free(cf->stored_ids);
     free(cf->stored_heights);
     free(cf->stored_sizes);
@@ -910,6 +966,41 @@ static reason check_top_claims(const chainfile *cf, const chain *c, chainfile_re
  * own time (no such check). */
 #define NOW_EACH_BLOCK INT64_MIN
 
+/* BFT: block i's commit certificate (its "commit") decodes, is for block i
+ * (height and id), and its precommits are signed by validators of the
+ * rules' validator set holding more than 2/3 of the power. */
+static reason check_commit(const chainfile *cf, size_t i, const chain_params *params,
+                           chainfile_report *rep)
+{
+    char detail[400], why[200];
+    const consensus_ctx *ctx = consensus_bft_of(params);
+    bftval_set *vals = NULL;
+    bftvote_cert cert;
+    memset(&cert, 0, sizeof cert);
+    reason r = REASON_BLOCK_BAD_PROOF;
+    if (cf->commits[i] == NULL) {
+        snprintf(detail, sizeof detail, "no commit certificate (\"commit\")");
+    } else if (ctx == NULL || consensus_bft_validators(&vals, ctx) != 0) {
+        snprintf(detail, sizeof detail,
+                 "no validator set to check its commit certificate against (verify the run's "
+                 "directory: its scenario gives the validators)");
+    } else if (bftvote_cert_decode(&cert, why, sizeof why, cf->commits[i], cf->commit_lens[i]) !=
+               BFTVOTE_OK) {
+        snprintf(detail, sizeof detail, "commit certificate: %s", why);
+    } else if (cert.height != i || !hash_eq(&cert.block_id, block_id(cf->blocks[i]))) {
+        snprintf(detail, sizeof detail, "commit certificate is for another block or height");
+    } else if (bftvote_cert_verify(why, sizeof why, &cert, vals) != BFTVOTE_OK) {
+        snprintf(detail, sizeof detail, "commit certificate: %s", why);
+    } else {
+        r = REASON_OK;
+    }
+    bftvote_cert_clear(&cert);
+    bftval_set_free(vals);
+    if (r != REASON_OK)
+        report_bad(rep, i, cf->blocks[i], r, detail);
+    return r;
+}
+
 static reason replay(chain **out, const chainfile *cf, const chain_params *params,
                      const char *whose, sigcache *cache, int64_t now_s, chainfile_report *rep)
 {
@@ -962,6 +1053,8 @@ static reason replay(chain **out, const chainfile *cf, const chain_params *param
         }
         chain_result_clear(&res);
         if ((r = check_claims(cf, i, rep)) != REASON_OK)
+            goto done;
+        if (params->consensus == CHAIN_BFT && (r = check_commit(cf, i, params, rep)) != REASON_OK)
             goto done;
         rep->n_blocks++;
         rep->n_txs += block_n_tx(b);

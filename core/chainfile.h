@@ -52,6 +52,16 @@ chainfile_status chainfile_identity(const chain *c, hash256 *out)
 chainfile_status chainfile_render(const chain *c, char **text, size_t *len, char *err,
                                   size_t errlen) __attribute__((warn_unused_result));
 
+/* The certificate bytes of a block at height (h >= 1) a BFT node holds, or
+ * NULL (*len = 0); borrowed. */
+typedef const uint8_t *(*chainfile_cert_fn)(const void *ctx, uint64_t height, size_t *len);
+
+/* chainfile_render, with each block's commit certificate (certs(ctx, h))
+ * as the block's "commit" (hex); certs NULL: none (chainfile_render). */
+chainfile_status chainfile_render_certs(const chain *c, chainfile_cert_fn certs,
+                                        const void *certs_ctx, char **text, size_t *len, char *err,
+                                        size_t errlen) __attribute__((warn_unused_result));
+
 /* Parses the len bytes at text (a chain file's contents, need not be
  * NUL-terminated) through the strict JSON reader; name (the file's path,
  * may be NULL) starts every message. Returns CHAINFILE_OK and sets *out

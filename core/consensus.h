@@ -49,6 +49,14 @@ typedef struct consensus_ctx {
     uint64_t poa_wiggle_seed;
     uint32_t poa_n_signers;
     uint8_t poa_signers[CONSENSUS_POA_MAX_SIGNERS][KEYS_PUB_BYTES];
+    /* BFT (core/consensus_bft.c): validators are the keys of stakes with
+     * stake at slot 0; the timeouts of round r are base + r * delta; a new
+     * height starts timeout_commit after a commit. */
+    int64_t bft_timeout_propose_ns;
+    int64_t bft_timeout_prevote_ns;
+    int64_t bft_timeout_precommit_ns;
+    int64_t bft_timeout_delta_ns;
+    int64_t bft_timeout_commit_ns;
 } consensus_ctx;
 
 /* Installs the hooks for ctx->type into p (expected_bits for PoW; check_proof

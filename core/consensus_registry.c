@@ -8,11 +8,13 @@
 extern const consensus_ops consensus_pow_ops;
 extern const consensus_ops consensus_pos_ops;
 extern const consensus_ops consensus_poa_ops;
+extern const consensus_ops consensus_bft_ops;
 
 static const consensus_ops *const protocols[] = {
     &consensus_pow_ops,
     &consensus_pos_ops,
     &consensus_poa_ops,
+    &consensus_bft_ops,
 };
 
 #define N_PROTOCOLS (sizeof protocols / sizeof protocols[0])
@@ -36,6 +38,8 @@ const consensus_ops *consensus_for_kind(chain_consensus kind)
         return &consensus_pos_ops;
     case CHAIN_POA:
         return &consensus_poa_ops;
+    case CHAIN_BFT:
+        return &consensus_bft_ops;
     }
     return NULL;
 }

@@ -96,6 +96,23 @@ msg *msg_new_status(const hash256 *tip, uint64_t height, const u256 *work)
     return m;
 }
 
+msg *msg_new_bft(const uint8_t *data, size_t len, block *blk)
+{
+    msg *m = box_new(MSG_BFT, 0);
+    if (m == NULL)
+        return NULL;
+    m->data = malloc(len ? len : 1);
+    if (m->data == NULL) {
+        msg_unref(m);
+        return NULL;
+    }
+    memcpy(m->data, data, len);
+    m->data_len = len;
+    m->blk = blk != NULL ? block_ref(blk) : NULL;
+    m->size_bytes = MSG_HEADER_BYTES + len + (blk != NULL ? block_size(blk) : 0);
+    return m;
+}
+
 msg *msg_ref(msg *m)
 {
     atomic_fetch_add_explicit(&((msg_box *)m)->refs, 1, memory_order_relaxed);
@@ -111,6 +128,7 @@ void msg_unref(msg *m)
         return;
     block_unref(m->blk);
     tx_unref(m->tx);
+    free(m->data);
     if (m->items != box->inline_items)
         free(m->items);
     free(box);

@@ -29,7 +29,8 @@
     X(MSG_TX, "tx")                                                                                \
     X(MSG_STATUS, "status")                                                                        \
     X(MSG_GETBLOCKS, "getblocks")                                                                  \
-    X(MSG_NOTFOUND, "notfound")
+    X(MSG_NOTFOUND, "notfound")                                                                    \
+    X(MSG_BFT, "bft")
 
 #define MSG_ENUM(code, name) code,
 typedef enum msg_type { MSG_TYPE_MAP(MSG_ENUM) MSG_TYPE_COUNT } msg_type;
@@ -56,6 +57,10 @@ typedef struct msg {
     hash256 tip;
     uint64_t height;
     u256 work;
+    /* MSG_BFT: a BFT protocol message's bytes (core/consensus_bft.c), owned
+     * by the message, with blk when it carries a block. */
+    uint8_t *data;
+    size_t data_len;
 } msg;
 
 /* Constructors: each returns a message with one reference (release with
@@ -65,6 +70,9 @@ msg *msg_new_items(msg_type type, const msg_item *items, size_t n);
 msg *msg_new_block(block *blk);
 msg *msg_new_tx(tx *t);
 msg *msg_new_status(const hash256 *tip, uint64_t height, const u256 *work);
+/* A MSG_BFT message: len bytes of data copied, blk (may be NULL) gains a
+ * reference. Its size is the header, the data and the block's bytes. */
+msg *msg_new_bft(const uint8_t *data, size_t len, block *blk);
 
 /* Adds a reference and returns m. Thread-safe. */
 msg *msg_ref(msg *m);

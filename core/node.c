@@ -808,6 +808,7 @@ void node_on_message(node *n, node_effects *fx, int64_t now_ns, uint32_t peer, c
                 hmap_del(n->requests, &m->items[i].id); /* nobody else has it */
         }
         break;
+    case MSG_BFT: /* a protocol's own, that it left */
     case MSG_TYPE_COUNT:
         break;
     }
@@ -1208,6 +1209,23 @@ void node_produce(node *n, node_effects *fx, int64_t now_ns, block *b)
     node_note *note = fx_note(fx, NODE_NOTE_BLOCK_PRODUCED, now_ns);
     note->blk = block_ref(b);
     offer_block(n, fx, now_ns, b, UINT32_MAX);
+}
+
+void *node_consensus_state(const node *n)
+{
+    return n->cstate;
+}
+
+void node_note_produced(node *n, node_effects *fx, int64_t now_ns, block *b)
+{
+    (void)n;
+    node_note *note = fx_note(fx, NODE_NOTE_BLOCK_PRODUCED, now_ns);
+    note->blk = block_ref(b);
+}
+
+void node_accept_block(node *n, node_effects *fx, int64_t now_ns, block *b, uint32_t from)
+{
+    offer_block(n, fx, now_ns, b, from);
 }
 
 void node_on_timer(node *n, node_effects *fx, int64_t now_ns, node_timer_kind kind, void *payload,

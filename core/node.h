@@ -264,6 +264,9 @@ const consensus_ctx *node_consensus(const node *n);
 /* The node's protocol (static). */
 const struct consensus_ops *node_ops(const node *n);
 
+/* The node's protocol state (of its protocol's state_new; may be NULL). */
+void *node_consensus_state(const node *n);
+
 /* Sets a consensus timer at at_ns: at that time the protocol's on_timer
  * gets arg (a NODE_TIMER_CONSENSUS effect). */
 void node_consensus_timer(node *n, node_effects *fx, int64_t at_ns, uint64_t arg);
@@ -287,5 +290,15 @@ block *node_template_block(node *n, const block_pos *pos);
  * to its own chain, from where it is relayed when it validates. b stays the
  * caller's reference. */
 void node_produce(node *n, node_effects *fx, int64_t now_ns, block *b);
+
+/* b, which the protocol decided (a BFT commit), offered to the node's chain
+ * as received from peer from (UINT32_MAX: none). b stays the caller's
+ * reference. */
+void node_accept_block(node *n, node_effects *fx, int64_t now_ns, block *b, uint32_t from);
+
+/* Notes that the node produced b at now (NODE_NOTE_BLOCK_PRODUCED) without
+ * offering it to its chain (a BFT proposal, which enters the chain only
+ * once committed). b stays the caller's reference. */
+void node_note_produced(node *n, node_effects *fx, int64_t now_ns, block *b);
 
 #endif

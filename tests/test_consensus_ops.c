@@ -44,17 +44,24 @@ START_TEST(registry_finds_pow_and_pos)
     ck_assert_ptr_eq(consensus_for_kind(CHAIN_POW), pow);
     ck_assert_ptr_eq(consensus_for_kind(CHAIN_POS), pos);
     ck_assert_ptr_null(consensus_for_kind((chain_consensus)7));
-    ck_assert_uint_eq(consensus_count(), 3);
+    const consensus_ops *bft = consensus_find("bft");
+    ck_assert_ptr_nonnull(bft);
+    ck_assert_int_eq(bft->block_kind, CHAIN_BFT);
+    ck_assert_int_eq(bft->production, CONSENSUS_SCHEDULED);
+    ck_assert_int_eq(bft->needs_keys, 1);
+    ck_assert_ptr_eq(consensus_for_kind(CHAIN_BFT), bft);
+    ck_assert_uint_eq(consensus_count(), 4);
     ck_assert_ptr_eq(consensus_at(0), pow);
     ck_assert_ptr_eq(consensus_at(1), pos);
     ck_assert_ptr_eq(consensus_at(2), consensus_find("poa"));
+    ck_assert_ptr_eq(consensus_at(3), bft);
     ck_assert_ptr_null(consensus_at(3));
 }
 END_TEST
 
 START_TEST(registry_refuses_unknown_names)
 {
-    ck_assert_ptr_null(consensus_find("bft"));
+    ck_assert_ptr_null(consensus_find("BFT"));
     ck_assert_ptr_null(consensus_find("POW")); /* exact, case-sensitive */
     ck_assert_ptr_null(consensus_find("po"));
     ck_assert_ptr_null(consensus_find("pow "));
@@ -66,15 +73,15 @@ END_TEST
 START_TEST(registry_lists_names_for_messages)
 {
     char buf[64];
-    ck_assert_uint_eq(consensus_names(buf, sizeof buf), 13);
-    ck_assert_str_eq(buf, "pow, pos, poa");
+    ck_assert_uint_eq(consensus_names(buf, sizeof buf), 18);
+    ck_assert_str_eq(buf, "pow, pos, poa, bft");
     char small[6];
-    ck_assert_uint_eq(consensus_names(small, sizeof small), 13); /* what it needs */
+    ck_assert_uint_eq(consensus_names(small, sizeof small), 18); /* what it needs */
     ck_assert_str_eq(small, "pow, ");
     char tiny[2] = "x";
-    ck_assert_uint_eq(consensus_names(tiny, 1), 13);
+    ck_assert_uint_eq(consensus_names(tiny, 1), 18);
     ck_assert_str_eq(tiny, "");
-    ck_assert_uint_eq(consensus_names(NULL, 0), 13);
+    ck_assert_uint_eq(consensus_names(NULL, 0), 18);
 }
 END_TEST
 
@@ -167,6 +174,8 @@ START_TEST(pow_and_pos_take_no_messages)
     ck_assert_ptr_nonnull(m);
     for (size_t i = 0; i < consensus_count(); i++) {
         const consensus_ops *ops = consensus_at(i);
+        if (ops->block_kind == CHAIN_BFT)
+            continue; /* BFT takes block relay and status messages (test_consensus_bft) */
         void *st;
         ck_assert_int_eq(ops->state_new(&st, &t.cons), 0);
         ck_assert_int_eq(ops->on_message(st, t.nodes[0], &t.fx, 0, 1, m), 0);

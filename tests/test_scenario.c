@@ -258,6 +258,41 @@ START_TEST(poa_scenario)
 }
 END_TEST
 
+/* consensus.type "bft": its defaults, and every key read (milliseconds
+ * included); the section survives a round trip. */
+START_TEST(bft_section)
+{
+    scenario s;
+    char err[512];
+    ck_assert_msg(parse_text(&s, "{\"consensus\":{\"type\":\"bft\"}}", err, sizeof err) ==
+                      SCENARIO_OK,
+                  "%s", err);
+    ck_assert_int_eq(s.consensus.type, SCENARIO_BFT);
+    ck_assert_int_eq(s.consensus.bft.timeout_propose_ns, 3000000000LL);
+    ck_assert_int_eq(s.consensus.bft.timeout_prevote_ns, 1000000000LL);
+    ck_assert_int_eq(s.consensus.bft.timeout_precommit_ns, 1000000000LL);
+    ck_assert_int_eq(s.consensus.bft.timeout_delta_ns, 500000000LL);
+    ck_assert_int_eq(s.consensus.bft.timeout_commit_ns, 1000000000LL);
+    assert_round_trip(&s);
+    scenario_free(&s);
+    ck_assert_msg(parse_text(&s,
+                             "{\"consensus\":{\"type\":\"bft\",\"bft\":{\"timeout_propose\":"
+                             "\"500ms\",\"timeout_prevote\":\"250ms\",\"timeout_precommit\":"
+                             "\"300ms\",\"timeout_delta\":\"0ms\",\"timeout_commit\":\"2s\","
+                             "\"reward\":7}}}",
+                             err, sizeof err) == SCENARIO_OK,
+                  "%s", err);
+    ck_assert_int_eq(s.consensus.bft.timeout_propose_ns, 500000000LL);
+    ck_assert_int_eq(s.consensus.bft.timeout_prevote_ns, 250000000LL);
+    ck_assert_int_eq(s.consensus.bft.timeout_precommit_ns, 300000000LL);
+    ck_assert_int_eq(s.consensus.bft.timeout_delta_ns, 0);
+    ck_assert_int_eq(s.consensus.bft.timeout_commit_ns, 2000000000LL);
+    ck_assert_uint_eq(s.consensus.bft.reward, 7);
+    assert_round_trip(&s);
+    scenario_free(&s);
+}
+END_TEST
+
 START_TEST(rich_scenario)
 {
     scenario s;
@@ -513,6 +548,23 @@ static const struct bad bads[] = {
     {"{\"nodes\":{\"count\":65},\"consensus\":{\"type\":\"poa\",\"poa\":{}}}", SCENARIO_ERR_VALUE,
      "consensus.poa.signers: expected at most 64 signers, got 65"},
     {"{\"consensus\":{\"type\":\"poe\"}}", SCENARIO_ERR_VALUE, "consensus.type"},
+    {"{\"consensus\":{\"type\":\"tendermint\"}}", SCENARIO_ERR_VALUE, "consensus.type"},
+    {"{\"consensus\":{\"bft\":5}}", SCENARIO_ERR_TYPE, "consensus.bft: expected an object"},
+    {"{\"consensus\":{\"bft\":{\"timeout\":\"1s\"}}}", SCENARIO_ERR_UNKNOWN_KEY,
+     "consensus.bft.timeout: unknown key"},
+    {"{\"consensus\":{\"bft\":{\"timeout_propose\":\"0ms\"}}}", SCENARIO_ERR_VALUE,
+     "consensus.bft.timeout_propose: expected a positive duration"},
+    {"{\"consensus\":{\"bft\":{\"timeout_prevote\":\"0ms\"}}}", SCENARIO_ERR_VALUE,
+     "consensus.bft.timeout_prevote"},
+    {"{\"consensus\":{\"bft\":{\"timeout_precommit\":\"0s\"}}}", SCENARIO_ERR_VALUE,
+     "consensus.bft.timeout_precommit"},
+    {"{\"consensus\":{\"bft\":{\"timeout_commit\":0}}}", SCENARIO_ERR_VALUE,
+     "consensus.bft.timeout_commit"},
+    {"{\"consensus\":{\"bft\":{\"timeout_delta\":\"-1s\"}}}", SCENARIO_ERR_VALUE,
+     "consensus.bft.timeout_delta"},
+    {"{\"consensus\":{\"bft\":{\"timeout_propose\":true}}}", SCENARIO_ERR_TYPE,
+     "consensus.bft.timeout_propose"},
+    {"{\"consensus\":{\"bft\":{\"reward\":-1}}}", SCENARIO_ERR_VALUE, "consensus.bft.reward"},
     {"{\"network\":5}", SCENARIO_ERR_TYPE, "network: expected an object"},
     {"{\"network\":{\"latncy\":\"5ms\"}}", SCENARIO_ERR_UNKNOWN_KEY,
      "network.latncy: unknown key (did you mean \"latency\"?)"},
@@ -1348,6 +1400,7 @@ static Suite *suite(void)
     tcase_add_test(tc, poa_scenario);
     tcase_add_test(tc, adversaries_parse);
     tcase_add_loop_test(tc, bad_scenarios, 0, N(bads));
+    tcase_add_test(tc, bft_section);
     tcase_add_test(tc, overrides);
     tcase_add_test(tc, large_seed_round_trips);
     tcase_add_test(tc, fractional_hashrates_load_and_round_trip);

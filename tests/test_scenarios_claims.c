@@ -258,6 +258,81 @@ static void claim_partition_poa(void)
     cJSON_Delete(summary);
 }
 
+/* partition_bft, the same network and partitions under BFT: from 2m to 4m
+ * the 7-node side (70% > 2/3 of the power) keeps committing while the
+ * 3-node side is flat; in the 5 / 5 split (5m to 7m) nobody has 2/3 and
+ * every height is flat; within 10 s of each heal every node is at one
+ * height, past the one before the heal; never a reorganisation. */
+static void claim_partition_bft(void)
+{
+    const char *dir = run_scenario("partition_bft", NULL);
+    rf_csv *tl = rf_csv_load(dir, "timeline.csv");
+    for (unsigned v = 1; v <= 7; v++)
+        ck_assert_msg(height_at(tl, 240, v) >= height_at(tl, 130, v) + 10,
+                      "%s: node %u did not keep committing in the 7 / 3 split", dir, v);
+    for (unsigned v = 8; v <= 10; v++)
+        ck_assert_msg(height_at(tl, 240, v) == height_at(tl, 130, v),
+                      "%s: node %u committed without 2/3 of the power", dir, v);
+    for (unsigned v = 1; v <= 10; v++) {
+        ck_assert_msg(height_at(tl, 250, v) == height_at(tl, 250, 1) &&
+                          height_at(tl, 250, v) >= height_at(tl, 240, 1),
+                      "%s: node %u did not catch up after the first heal", dir, v);
+        ck_assert_msg(height_at(tl, 420, v) == height_at(tl, 310, v),
+                      "%s: node %u committed in the even split", dir, v);
+        ck_assert_msg(height_at(tl, 430, v) == height_at(tl, 430, 1) &&
+                          height_at(tl, 430, v) > height_at(tl, 420, v),
+                      "%s: node %u did not resume after the second heal", dir, v);
+    }
+    rf_csv_free(tl);
+    rf_csv *rg = rf_csv_load(dir, "reorgs.csv");
+    ck_assert_msg(rg->n_rows == 0, "%s: BFT reorganised", dir);
+    rf_csv_free(rg);
+    cJSON *summary = rf_json(dir, "summary.json");
+    ck_assert_msg(rf_json_num(summary, "bft.equivocations") == 0, "%s: equivocation", dir);
+    ck_assert_msg(rf_json_num(summary, "bft.commits_caught_up") > 0, "%s: nobody caught up", dir);
+    ck_assert_msg(rf_json_num(summary, "bft.round_timeouts") > 0, "%s: no round timed out", dir);
+    cJSON_Delete(summary);
+    /* Every chain file verifies, certificates included; one byte changed in
+     * a precommit's signature of block 5's certificate makes it invalid
+     * there. */
+    rf_verify_chains(dir, 10);
+    cJSON *doc = rf_json(dir, "node1_chain.json");
+    cJSON *b5 = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "blocks"), 5);
+    cJSON *commit = cJSON_GetObjectItem(b5, "commit");
+    ck_assert_msg(cJSON_IsString(commit), "%s: block 5 has no commit certificate", dir);
+    char *hex = strdup(commit->valuestring);
+    ck_assert_ptr_nonnull(hex);
+    size_t at = 2 * (56 + 4 + 10); /* inside the first precommit's signature */
+    ck_assert_uint_gt(strlen(hex), at);
+    hex[at] = hex[at] == '0' ? '1' : '0';
+    cJSON_SetValuestring(commit, hex);
+    free(hex);
+    char path[1200], out[1300];
+    snprintf(path, sizeof path, "%s/tampered_chain.json", dir);
+    snprintf(out, sizeof out, "%s.tampered", dir);
+    char *text = cJSON_Print(doc);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    free(text);
+    cJSON_Delete(doc);
+    const char *args[] = {"verify", path, NULL};
+    int rc = rf_exec(args, out, out);
+    ck_assert_msg(rc != 0, "verify took a changed vote signature");
+    FILE *o = fopen(out, "r");
+    ck_assert_ptr_nonnull(o);
+    char line[2048];
+    int named = 0;
+    while (fgets(line, sizeof line, o))
+        named |= strstr(line, "invalid block at height 5") != NULL &&
+                 strstr(line, "signature does not verify") != NULL;
+    fclose(o);
+    ck_assert_msg(named, "verify did not name block 5's signature (see %s)", out);
+    remove(path);
+    remove(out);
+}
+
 /* crash_restart: node 3 is offline and its height flat from 2m to 4m; it
  * restarts at the height it crashed at (its chain file) and is back at the
  * others' height within a few seconds. */
@@ -611,6 +686,7 @@ static const struct claim {
     {"withholding", claim_withholding},       {"censorship", claim_censorship},
     {"byzantine_pos", claim_byzantine_pos},
     {"partition_poa", claim_partition_poa},
+    {"partition_bft", claim_partition_bft},
 };
 #define N_CLAIMS (sizeof claims / sizeof claims[0])
 

@@ -593,6 +593,8 @@ cJSON *metrics_summary(const metrics *m, const cJSON *scenario, uint64_t seed)
     add_equivocation(root, m);
     if (m->attack != NULL)
         cJSON_AddItemToObject(root, "attack", cJSON_Duplicate(m->attack, 1));
+    if (m->bft != NULL)
+        cJSON_AddItemToObject(root, "bft", cJSON_Duplicate(m->bft, 1));
     free(v);
     return root;
 }

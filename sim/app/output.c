@@ -7,6 +7,8 @@
 #include "output.h"
 #include "timeunit.h"
 
+#include "consensus_bft.h"
+#include "consensus_ops.h"
 #include "chainfile.h"
 #include "adversary.h"
 #include "chainsel.h"
@@ -146,8 +148,11 @@ static int write_chain_file(chain_groups *g, world *s, uint32_t i, char *err, si
     } else if (first != NULL && fileout_link(NULL, 0, first, path) == FILEOUT_OK) {
         rc = 0;
     } else if (g->texts[k] == NULL &&
-               chainfile_render(node_chain(s->nodes[i].n), &g->texts[k], &g->lens[k], why,
-                                sizeof why) != CHAINFILE_OK) {
+               chainfile_render_certs(
+                   node_chain(s->nodes[i].n),
+                   node_ops(s->nodes[i].n)->block_kind == CHAIN_BFT ? consensus_bft_cert : NULL,
+                   node_consensus_state(s->nodes[i].n), &g->texts[k], &g->lens[k], why,
+                   sizeof why) != CHAINFILE_OK) {
         snprintf(err, errlen, "node %u: %s", i + 1, why);
     } else if (fileout_write(why, sizeof why, path, g->texts[k], g->lens[k]) != FILEOUT_OK) {
         snprintf(err, errlen, "node %u: %s", i + 1, why);
@@ -347,6 +352,63 @@ static int gather_adversaries(world *s, char *err, size_t errlen)
     return dist_all_ok(ok, err, errlen) ? 0 : -1;
 }
 
+/* summary.json's "bft" section of a BFT run: the figures of the nodes of
+ * this process (core/consensus_bft.h), summed. Returns 0, or -1 when out
+ * of memory. */
+static int bft_report(world *s)
+{
+    consensus_bft_stats sum;
+    memset(&sum, 0, sizeof sum);
+    int any = 0;
+    for (uint32_t i = 0; i < s->n; i++) {
+        if (!world_local(s, i) || s->nodes[i].n == NULL ||
+            node_ops(s->nodes[i].n)->block_kind != CHAIN_BFT)
+            continue;
+        const consensus_bft_stats *st = consensus_bft_stats_of(node_consensus_state(s->nodes[i].n));
+        if (st == NULL)
+            continue;
+        any = 1;
+        sum.decided += st->decided;
+        sum.caught_up += st->caught_up;
+        sum.finality_ns_sum += st->finality_ns_sum;
+        sum.rounds_sum += st->rounds_sum;
+        if (st->max_rounds > sum.max_rounds)
+            sum.max_rounds = st->max_rounds;
+        sum.votes_sent += st->votes_sent;
+        sum.proposals_sent += st->proposals_sent;
+        sum.round_timeouts += st->round_timeouts;
+        sum.equivocations += st->equivocations;
+        sum.certs_refused += st->certs_refused;
+    }
+    if (!any)
+        return 0;
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL)
+        return -1;
+    double decided = (double)sum.decided;
+    int ok = cJSON_AddNumberToObject(o, "commits_decided", decided) &&
+             cJSON_AddNumberToObject(o, "commits_caught_up", (double)sum.caught_up) &&
+             (sum.decided > 0
+                  ? cJSON_AddNumberToObject(o, "finality_latency_mean_s",
+                                            (double)sum.finality_ns_sum / 1e9 / decided) != NULL
+                  : cJSON_AddNullToObject(o, "finality_latency_mean_s") != NULL) &&
+             (sum.decided > 0 ? cJSON_AddNumberToObject(o, "rounds_per_height_mean",
+                                                        (double)sum.rounds_sum / decided) != NULL
+                              : cJSON_AddNullToObject(o, "rounds_per_height_mean") != NULL) &&
+             cJSON_AddNumberToObject(o, "rounds_per_height_max", (double)sum.max_rounds) &&
+             cJSON_AddNumberToObject(o, "round_timeouts", (double)sum.round_timeouts) &&
+             cJSON_AddNumberToObject(o, "votes_sent", (double)sum.votes_sent) &&
+             cJSON_AddNumberToObject(o, "proposals_sent", (double)sum.proposals_sent) &&
+             cJSON_AddNumberToObject(o, "equivocations", (double)sum.equivocations) &&
+             cJSON_AddNumberToObject(o, "certificates_refused", (double)sum.certs_refused);
+    if (!ok) {
+        cJSON_Delete(o);
+        return -1;
+    }
+    metrics_set_bft(s->m, o);
+    return 0;
+}
+
 /* Merges the metrics and writes the CSV files, summary.json and
  * run_info.json. Returns 0, or -1 with a message in err. */
 static int write_metrics(world *s, char *err, size_t errlen, const metrics_chain *chains,
@@ -356,6 +418,10 @@ static int write_metrics(world *s, char *err, size_t errlen, const metrics_chain
     if (metrics_finish(s->m, why, sizeof why, chains, s->n, &chains[main_node],
                        s->scn.duration_ns) != METRICS_OK) {
         snprintf(err, errlen, "metrics: %s", why);
+        return -1;
+    }
+    if (bft_report(s) != 0) {
+        snprintf(err, errlen, "metrics: out of memory");
         return -1;
     }
     if (world_attack_report(s) != 0) {

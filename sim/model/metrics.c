@@ -144,6 +144,7 @@ void metrics_free(metrics *m)
     metrics_release_results(m);
     cJSON_Delete(m->attack);
     free(m->attack_rows);
+    cJSON_Delete(m->bft);
     free(m);
 }
 
@@ -462,6 +463,12 @@ int metrics_add_attack_row(metrics *m, const metrics_attack_row *row)
     }
     m->attack_rows[m->n_attack_rows++] = *row;
     return 0;
+}
+
+void metrics_set_bft(metrics *m, cJSON *bft)
+{
+    cJSON_Delete(m->bft);
+    m->bft = bft;
 }
 
 void metrics_set_attack(metrics *m, cJSON *attack)

@@ -222,6 +222,10 @@ int metrics_add_attack_row(metrics *m, const metrics_attack_row *row)
  * for none, the default: the section is then left out). */
 void metrics_set_attack(metrics *m, cJSON *attack);
 
+/* Sets summary.json's "bft" section (taking ownership of bft; NULL: none,
+ * as for runs of other protocols). */
+void metrics_set_bft(metrics *m, cJSON *bft);
+
 /* Returns summary.json's object (caller frees with cJSON_Delete): scenario
  * (a copy of the given object, or null), seed, and the headline figures.
  * NULL when metrics_finish has not succeeded or out of memory. */

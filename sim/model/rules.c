@@ -94,6 +94,31 @@ static int rules_poa(chain_params *params, consensus_ctx *cons, char *err, size_
     return 0;
 }
 
+/* consensus.bft: the timeouts and the validators (the nodes with stake). */
+static int rules_bft(chain_params *params, consensus_ctx *cons, char *err, size_t errlen,
+                     const scenario *scn, const stake_schedule *stakes)
+{
+    params->block_reward = scn->consensus.bft.reward;
+    params->max_block_bytes = scn->consensus.pow.max_block_bytes;
+    cons->type = CHAIN_BFT;
+    cons->stakes = stakes;
+    cons->bft_timeout_propose_ns = scn->consensus.bft.timeout_propose_ns;
+    cons->bft_timeout_prevote_ns = scn->consensus.bft.timeout_prevote_ns;
+    cons->bft_timeout_precommit_ns = scn->consensus.bft.timeout_precommit_ns;
+    cons->bft_timeout_delta_ns = scn->consensus.bft.timeout_delta_ns;
+    cons->bft_timeout_commit_ns = scn->consensus.bft.timeout_commit_ns;
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < scn->n_nodes; i++)
+        total += scn->nodes[i].stake;
+    if (total == 0) {
+        snprintf(err, errlen,
+                 "nodes[].stake: consensus \"bft\" needs validators: at least one "
+                 "node with stake");
+        return -1;
+    }
+    return 0;
+}
+
 int rules_consensus(chain_params *params, consensus_ctx *cons, char *err, size_t errlen,
                     const scenario *scn, uint64_t seed, const stake_schedule *stakes)
 {
@@ -126,6 +151,9 @@ int rules_consensus(chain_params *params, consensus_ctx *cons, char *err, size_t
         cons->type = CHAIN_POW;
         cons->retarget_blocks = scn->consensus.pow.retarget_interval;
         cons->spacing_ms = spacing_ns / TIMEUNIT_NS_PER_MS;
+    } else if (scn->consensus.type == SCENARIO_BFT) {
+        if (rules_bft(params, cons, err, errlen, scn, stakes))
+            return -1;
     } else {
         int64_t slot_ns = scn->consensus.pos.slot_ns;
         if (slot_ns < TIMEUNIT_NS_PER_MS || slot_ns % TIMEUNIT_NS_PER_MS != 0 ||

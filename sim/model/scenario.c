@@ -227,10 +227,51 @@ static jsonread_status parse_poa(jsonread *jr, scenario *s, const cJSON *poa)
     return JSONREAD_OK;
 }
 
+/* consensus.bft: the timeouts (durations, "500ms") and the reward. */
+static jsonread_status parse_bft(jsonread *jr, scenario *s, const cJSON *bft)
+{
+    static const char *const keys[] = {"timeout_propose",
+                                       "timeout_prevote",
+                                       "timeout_precommit",
+                                       "timeout_delta",
+                                       "timeout_commit",
+                                       "reward",
+                                       NULL};
+    static const char *const positive[] = {"timeout_propose", "timeout_prevote",
+                                           "timeout_precommit", "timeout_commit"};
+    s->consensus.bft.timeout_propose_ns = 3 * TIMEUNIT_NS_PER_S;
+    s->consensus.bft.timeout_prevote_ns = TIMEUNIT_NS_PER_S;
+    s->consensus.bft.timeout_precommit_ns = TIMEUNIT_NS_PER_S;
+    s->consensus.bft.timeout_delta_ns = TIMEUNIT_NS_PER_S / 2;
+    s->consensus.bft.timeout_commit_ns = TIMEUNIT_NS_PER_S;
+    s->consensus.bft.reward = 5000000000ULL;
+    int64_t *const values[] = {
+        &s->consensus.bft.timeout_propose_ns, &s->consensus.bft.timeout_prevote_ns,
+        &s->consensus.bft.timeout_precommit_ns, &s->consensus.bft.timeout_commit_ns};
+    if (jsonread_only_keys(jr, bft, keys))
+        return jr->status;
+    for (size_t i = 0; i < 4; i++)
+        if (scenario_read_duration(jr, values[i], bft, positive[i], JSONREAD_OPTIONAL))
+            return jr->status;
+    if (scenario_read_duration(jr, &s->consensus.bft.timeout_delta_ns, bft, "timeout_delta",
+                               JSONREAD_OPTIONAL) ||
+        jsonread_u64(jr, &s->consensus.bft.reward, bft, "reward", 0, SCENARIO_READ_MAX_EXACT,
+                     JSONREAD_OPTIONAL))
+        return jr->status;
+    for (size_t i = 0; i < 4; i++)
+        if (*values[i] <= 0)
+            return jsonread_fail(jr, JSONREAD_E_RANGE, bft, positive[i],
+                                 "expected a positive duration, got 0");
+    if (s->consensus.bft.timeout_delta_ns < 0)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, bft, "timeout_delta",
+                             "expected a duration of 0 or more");
+    return JSONREAD_OK;
+}
+
 static jsonread_status parse_consensus(jsonread *jr, scenario *s, const cJSON *root)
 {
-    static const char *const keys[] = {"type", "pow", "pos", "poa", NULL};
-    const cJSON *cons = NULL, *pow = NULL, *pos = NULL, *poa = NULL;
+    static const char *const keys[] = {"type", "pow", "pos", "poa", "bft", NULL};
+    const cJSON *cons = NULL, *pow = NULL, *pos = NULL, *poa = NULL, *bft = NULL;
     unsigned type = SCENARIO_POW;
     if (jsonread_object(jr, &cons, root, "consensus", JSONREAD_OPTIONAL) ||
         jsonread_only_keys(jr, cons, keys) ||
@@ -242,6 +283,13 @@ static jsonread_status parse_consensus(jsonread *jr, scenario *s, const cJSON *r
         return jr->status;
     s->consensus.type = (scenario_consensus)type;
     if (parse_pow(jr, s, pow) || parse_pos(jr, s, pos) || parse_poa(jr, s, poa))
+    return JSONREAD_OK;
+}
+
+        jsonread_object(jr, &bft, cons, "bft", JSONREAD_OPTIONAL))
+        return jr->status;
+    s->consensus.type = (scenario_consensus)type;
+    if (parse_pow(jr, s, pow) || parse_pos(jr, s, pos) || parse_bft(jr, s, bft))
         return jr->status;
     return JSONREAD_OK;
 }

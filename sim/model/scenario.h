@@ -30,7 +30,7 @@ typedef enum scenario_status {
 
 /* Name, enum, JSON spelling. */
 #define SCENARIO_CONSENSUS_MAP(X)                                                                  \
-    X(SCENARIO_POW, "pow") X(SCENARIO_POS, "pos") X(SCENARIO_POA, "poa")
+    X(SCENARIO_POW, "pow") X(SCENARIO_POS, "pos") X(SCENARIO_POA, "poa") X(SCENARIO_BFT, "bft")
 #define SCENARIO_TOPOLOGY_MAP(X)                                                                   \
     X(SCENARIO_TOPO_FULL, "full")                                                                  \
     X(SCENARIO_TOPO_RANDOM, "random")                                                              \
@@ -176,6 +176,13 @@ typedef struct scenario {
             uint32_t n_signers;           /* at least 1 */
             uint64_t reward;
         } poa;
+            int64_t timeout_propose_ns;
+            int64_t timeout_prevote_ns;
+            int64_t timeout_precommit_ns;
+            int64_t timeout_delta_ns;
+            int64_t timeout_commit_ns;
+            uint64_t reward;
+        } bft;
     } consensus;
     struct {
         scenario_topology topology;

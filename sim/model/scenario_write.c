@@ -224,6 +224,20 @@ static int poa_to_json(cJSON *cons, const scenario *s)
            cJSON_AddNumberToObject(poa, "reward", (double)s->consensus.poa.reward) != NULL;
 }
 
+/* consensus.bft, written only for a BFT run (the files of other runs stay
+ * as they were). */
+static int bft_to_json(cJSON *cons, const scenario *s)
+{
+    cJSON *bft = cJSON_AddObjectToObject(cons, "bft");
+    return bft != NULL &&
+           add_duration(bft, "timeout_propose", s->consensus.bft.timeout_propose_ns) &&
+           add_duration(bft, "timeout_prevote", s->consensus.bft.timeout_prevote_ns) &&
+           add_duration(bft, "timeout_precommit", s->consensus.bft.timeout_precommit_ns) &&
+           add_duration(bft, "timeout_delta", s->consensus.bft.timeout_delta_ns) &&
+           add_duration(bft, "timeout_commit", s->consensus.bft.timeout_commit_ns) &&
+           cJSON_AddNumberToObject(bft, "reward", (double)s->consensus.bft.reward);
+}
+
 static int consensus_to_json(cJSON *root, const scenario *s)
 {
     cJSON *cons, *pow, *pos;
@@ -247,7 +261,8 @@ static int consensus_to_json(cJSON *root, const scenario *s)
         !cJSON_AddNumberToObject(pos, "epoch_slots", s->consensus.pos.epoch_slots) ||
         !cJSON_AddNumberToObject(pos, "reward", (double)s->consensus.pos.reward))
         return 0;
-    return s->consensus.type != SCENARIO_POA || poa_to_json(cons, s);
+    return (s->consensus.type != SCENARIO_POA || poa_to_json(cons, s)) &&
+           (s->consensus.type != SCENARIO_BFT || bft_to_json(cons, s));
 }
 
 /* The seed as get_seed reads it back: a number up to 2^53 - 1, digits

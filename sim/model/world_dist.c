@@ -67,6 +67,20 @@ size_t world_pack(void *ctx, const engine_event *ev, unsigned char *buf, size_t 
         put(buf, cap, &at, &m->height, sizeof m->height);
         put(buf, cap, &at, &m->work, sizeof m->work);
         break;
+    case MSG_BFT: {
+        uint32_t n = (uint32_t)m->data_len;
+        uint8_t has_blk = m->blk != NULL;
+        put(buf, cap, &at, &n, sizeof n);
+        put(buf, cap, &at, m->data, n);
+        put(buf, cap, &at, &has_blk, 1);
+        if (has_blk) {
+            size_t bn = block_size(m->blk);
+            if (at + bn <= cap)
+                block_serialize(m->blk, buf + at, bn);
+            at += bn;
+        }
+        break;
+    }
     default: {
         uint32_t n = (uint32_t)m->n_items;
         put(buf, cap, &at, &n, sizeof n);
@@ -155,6 +169,25 @@ int world_unpack(void *ctx, engine_event *ev, const unsigned char *buf, size_t l
         memcpy(&height, buf + sizeof tip, sizeof height);
         memcpy(&work, buf + sizeof tip + sizeof height, sizeof work);
         m = msg_new_status(&tip, height, &work);
+        break;
+    }
+    case MSG_BFT: {
+        uint32_t n;
+        if (len < sizeof n)
+            return -1;
+        memcpy(&n, buf, sizeof n);
+        if (len - sizeof n < (size_t)n + 1)
+            return -1;
+        const unsigned char *data = buf + sizeof n;
+        uint8_t has_blk = data[n];
+        size_t rest = len - sizeof n - n - 1;
+        block *b = NULL;
+        if (has_blk > 1 || (has_blk == 0 && rest != 0))
+            return -1;
+        if (has_blk && (b = interned_block(s, data + n + 1, rest)) == NULL)
+            return -1;
+        m = msg_new_bft(data, n, b);
+        block_unref(b);
         break;
     }
     case MSG_INV:

@@ -7,6 +7,8 @@
 #include "world.h"
 #include "timeunit.h"
 
+#include "consensus_bft.h"
+#include "consensus_ops.h"
 #include "chainfile.h"
 #include "dist.h"
 #include "fileout.h"
@@ -44,8 +46,11 @@ static int save_crash_chain(world *s, uint32_t ni, char *err, size_t errlen)
     int rc = -1;
     if (path == NULL) {
         snprintf(err, errlen, "out of memory");
-    } else if (chainfile_render(node_chain(s->nodes[ni].n), &text, &len, err, errlen) ==
-               CHAINFILE_OK) {
+    } else if (chainfile_render_certs(
+                   node_chain(s->nodes[ni].n),
+                   node_ops(s->nodes[ni].n)->block_kind == CHAIN_BFT ? consensus_bft_cert : NULL,
+                   node_consensus_state(s->nodes[ni].n), &text, &len, err,
+                   errlen) == CHAINFILE_OK) {
         rc = fileout_write(err, errlen, path, text, len) == FILEOUT_OK ? 0 : -1;
     }
     free(text);

@@ -1,0 +1,713 @@
+/* Tendermint-style BFT consensus as a protocol (core/bft.c's state machine
+ * driven by a node): the validators are the nodes with stake at slot 0
+ * (voting power = stake, in the stake schedule's key order); the proposer
+ * of a round builds a block on its tip (node_template_build) and
+ * broadcasts it with its signed proposal; signed prevotes and precommits
+ * travel as MSG_BFT messages to every peer; timeouts are consensus timers
+ * (base + round * delta); a block decided with the precommits of more than
+ * 2/3 of the power enters the node's chain with its commit certificate, and
+ * the next height starts timeout_commit later. The chain only grows by
+ * committed blocks: blocks relayed the ordinary way (inv, getdata, block,
+ * getblocks, status) are ignored, and a node that is behind (it hears
+ * messages of a later height) asks the sender for the committed block of
+ * its height with its certificate (getcommit / commit), accepted only when
+ * the certificate verifies under the validator set.
+ *
+ * MSG_BFT bytes (the first byte says which; integers little-endian):
+ *   1 proposal:  height u64, round i32, valid_round i32, block id 32,
+ *                signature 64 (the block travels with the message)
+ *   2 vote:      type u8, height u64, round i32, nil u8, block id 32,
+ *                validator u32, signature 64
+ *   3 getcommit: height u64
+ *   4 commit:    height u64, the certificate's bytes (docs/chain-format.md
+ *                section 13) (the block travels with the message) */
+#include "consensus_bft.h"
+
+#include "bft.h"
+#include "consensus_ops.h"
+#include "keys.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { BFT_MSG_PROPOSAL = 1, BFT_MSG_VOTE = 2, BFT_MSG_GETCOMMIT = 3, BFT_MSG_COMMIT = 4 };
+#define PROPOSAL_BYTES (1 + 8 + 4 + 4 + 32 + KEYS_SIG_BYTES)
+#define VOTE_BYTES (1 + 1 + 8 + 4 + 1 + 32 + 4 + KEYS_SIG_BYTES)
+
+/* Timer kinds in the top two bits of a consensus timer's arg; the round in
+ * the next 22 bits, the height in the low 40. */
+enum { TIMER_PROPOSE = 0, TIMER_PREVOTE = 1, TIMER_PRECOMMIT = 2, TIMER_VALUE = 3 };
+#define ROUND_MASK 0x3FFFFFu
+#define HEIGHT_MASK 0xFFFFFFFFFFull
+
+typedef struct bft_state {
+    const consensus_ctx *ctx;
+    bftval_set *vals;   /* the validator set (fixed priorities: for checking) */
+    bftval_set *vals_h; /* the set with the priorities of the current height's round 0 */
+    bft *m;             /* NULL until start, or when there are no validators */
+    bft_config cfg;
+    block **pending; /* blocks proposed at the current height */
+    size_t n_pending, cap_pending;
+    uint8_t **certs; /* certs[h]: certificate bytes of committed height h (NULL: none) */
+    size_t *cert_len;
+    size_t cap_certs;
+    uint64_t asked_height; /* the last getcommit sent, and when */
+    int64_t asked_ns;
+    int64_t height_start_ns; /* when the current height started (for metrics) */
+    /* This node's last proposal, prevote and precommit (at the current
+     * height), sent again to a peer that reconnects (its status). */
+    msg *own[3];
+    consensus_bft_stats stats;
+} bft_state;
+
+static void put_u64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_u64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++)
+        v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
+
+static uint32_t bft_final_depth(const consensus_ctx *ctx)
+{
+    (void)ctx;
+    return 1; /* every block in the chain is committed: final */
+}
+
+/* Blocks are checked by their certificate before they reach the chain:
+ * the chain takes any proof. */
+static reason bft_check_proof(void *ctx, const chain_entry *parent, const block *b, char *text,
+                              size_t text_len)
+{
+    (void)ctx, (void)parent, (void)b, (void)text, (void)text_len;
+    return REASON_OK;
+}
+
+static void bft_block_work(void *ctx, u256 *work, const block *b)
+{
+    (void)ctx, (void)b;
+    u256_from_u64(work, 1);
+}
+
+static void bft_install(chain_params *p, const consensus_ctx *ctx)
+{
+    p->consensus = CHAIN_BFT;
+    p->hook_ctx = (void *)(uintptr_t)ctx;
+    p->expected_bits = NULL;
+    p->check_proof = bft_check_proof;
+    p->block_work = bft_block_work;
+    p->max_rollback = 1;
+}
+
+const consensus_ctx *consensus_bft_of(const chain_params *p)
+{
+    return p->check_proof == bft_check_proof ? p->hook_ctx : NULL;
+}
+
+int consensus_bft_validators(bftval_set **out, const consensus_ctx *ctx)
+{
+    *out = NULL;
+    if (ctx->stakes == NULL)
+        return -1;
+    size_t n = stake_n_keys(ctx->stakes), k = 0;
+    uint8_t(*pubs)[KEYS_PUB_BYTES] = calloc(n ? n : 1, sizeof *pubs);
+    int64_t *powers = calloc(n ? n : 1, sizeof *powers);
+    int rc = -1;
+    if (pubs != NULL && powers != NULL) {
+        for (size_t i = 0; i < n; i++) {
+            const uint8_t *pub = stake_key(ctx->stakes, i);
+            uint64_t s = stake_of(ctx->stakes, pub, 0);
+            if (s == 0 || s > (uint64_t)BFTVAL_MAX_TOTAL_POWER)
+                continue;
+            memcpy(pubs[k], pub, KEYS_PUB_BYTES);
+            powers[k++] = (int64_t)s;
+        }
+        rc = bftval_set_new(out, NULL, (const uint8_t(*)[KEYS_PUB_BYTES])pubs, powers, k) ==
+                     BFTVAL_OK
+                 ? 0
+                 : -1;
+    }
+    free(pubs);
+    free(powers);
+    return rc;
+}
+
+static int bft_state_new(void **out, const consensus_ctx *ctx)
+{
+    bft_state *st = calloc(1, sizeof *st);
+    *out = st;
+    if (st == NULL)
+        return -1;
+    st->ctx = ctx;
+    st->cfg.timeout_propose_ns = ctx->bft_timeout_propose_ns;
+    st->cfg.timeout_prevote_ns = ctx->bft_timeout_prevote_ns;
+    st->cfg.timeout_precommit_ns = ctx->bft_timeout_precommit_ns;
+    st->cfg.timeout_delta_ns = ctx->bft_timeout_delta_ns;
+    if (consensus_bft_validators(&st->vals, ctx) == 0) {
+        st->vals_h = bftval_set_copy(st->vals);
+        if (st->vals_h == NULL) {
+            bftval_set_free(st->vals);
+            free(st);
+            *out = NULL;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void drop_own(bft_state *st)
+{
+    for (size_t i = 0; i < 3; i++) {
+        msg_unref(st->own[i]);
+        st->own[i] = NULL;
+    }
+}
+
+static void drop_pending(bft_state *st)
+{
+    for (size_t i = 0; i < st->n_pending; i++)
+        block_unref(st->pending[i]);
+    st->n_pending = 0;
+}
+
+static void bft_state_free(void *state)
+{
+    bft_state *st = state;
+    if (st == NULL)
+        return;
+    drop_pending(st);
+    drop_own(st);
+    free(st->pending);
+    for (size_t i = 0; i < st->cap_certs; i++)
+        free(st->certs[i]);
+    free(st->certs);
+    free(st->cert_len);
+    bft_free(st->m);
+    bftval_set_free(st->vals);
+    bftval_set_free(st->vals_h);
+    free(st);
+}
+
+static block *find_pending(const bft_state *st, const hash256 *id)
+{
+    for (size_t i = 0; i < st->n_pending; i++)
+        if (hash_eq(block_id(st->pending[i]), id))
+            return st->pending[i];
+    return NULL;
+}
+
+static void add_pending(bft_state *st, block *b)
+{
+    if (find_pending(st, block_id(b)) != NULL)
+        return;
+    if (st->n_pending == st->cap_pending) {
+        size_t cap = st->cap_pending ? 2 * st->cap_pending : 4;
+        block **p = realloc(st->pending, cap * sizeof *p);
+        if (p == NULL)
+            abort();
+        st->pending = p;
+        st->cap_pending = cap;
+    }
+    st->pending[st->n_pending++] = block_ref(b);
+}
+
+static void store_cert(bft_state *st, uint64_t height, const uint8_t *bytes, size_t len)
+{
+    if (height >= st->cap_certs) {
+        size_t cap = st->cap_certs ? st->cap_certs : 64;
+        while (cap <= height)
+            cap *= 2;
+        uint8_t **c = realloc(st->certs, cap * sizeof *c);
+        if (c == NULL)
+            abort();
+        st->certs = c;
+        size_t *l = realloc(st->cert_len, cap * sizeof *l);
+        if (l == NULL)
+            abort();
+        st->cert_len = l;
+        memset(st->certs + st->cap_certs, 0, (cap - st->cap_certs) * sizeof *c);
+        memset(st->cert_len + st->cap_certs, 0, (cap - st->cap_certs) * sizeof *l);
+        st->cap_certs = cap;
+    }
+    free(st->certs[height]);
+    st->certs[height] = malloc(len ? len : 1);
+    if (st->certs[height] == NULL)
+        abort();
+    memcpy(st->certs[height], bytes, len);
+    st->cert_len[height] = len;
+}
+
+const uint8_t *consensus_bft_cert(const void *state, uint64_t height, size_t *len)
+{
+    const bft_state *st = state;
+    *len = 0;
+    if (st == NULL || height >= st->cap_certs || st->certs[height] == NULL)
+        return NULL;
+    *len = st->cert_len[height];
+    return st->certs[height];
+}
+
+const consensus_bft_stats *consensus_bft_stats_of(const void *state)
+{
+    return state != NULL ? &((const bft_state *)state)->stats : NULL;
+}
+
+/* Sends data (with blk) to every peer; keeps the message as own[slot]
+ * when slot >= 0. */
+static void broadcast(bft_state *st, int slot, node *n, node_effects *fx, const uint8_t *data,
+                      size_t len, block *blk)
+{
+    msg *m = msg_new_bft(data, len, blk);
+    if (m == NULL)
+        abort();
+    size_t n_peers;
+    const uint32_t *peers = node_peers(n, &n_peers);
+    for (size_t i = 0; i < n_peers; i++) {
+        if (fx->n_sends == fx->cap_sends) {
+            size_t cap = fx->cap_sends ? 2 * fx->cap_sends : 16;
+            node_send *s = realloc(fx->sends, cap * sizeof *s);
+            if (s == NULL)
+                abort();
+            fx->sends = s;
+            fx->cap_sends = cap;
+        }
+        fx->sends[fx->n_sends++] = (node_send){peers[i], msg_ref(m)};
+    }
+    if (slot >= 0) {
+        msg_unref(st->own[slot]);
+        st->own[slot] = m;
+    } else {
+        msg_unref(m);
+    }
+}
+
+static void send_to(node_effects *fx, uint32_t peer, const uint8_t *data, size_t len, block *blk)
+{
+    msg *m = msg_new_bft(data, len, blk);
+    if (m == NULL)
+        abort();
+    if (fx->n_sends == fx->cap_sends) {
+        size_t cap = fx->cap_sends ? 2 * fx->cap_sends : 16;
+        node_send *s = realloc(fx->sends, cap * sizeof *s);
+        if (s == NULL)
+            abort();
+        fx->sends = s;
+        fx->cap_sends = cap;
+    }
+    fx->sends[fx->n_sends++] = (node_send){peer, m};
+}
+
+static void encode_proposal(uint8_t out[PROPOSAL_BYTES], const bftvote_proposal *p)
+{
+    out[0] = BFT_MSG_PROPOSAL;
+    put_u64(out + 1, p->height);
+    put_u32(out + 9, (uint32_t)p->round);
+    put_u32(out + 13, (uint32_t)p->valid_round);
+    memcpy(out + 17, p->block_id.b, 32);
+    memcpy(out + 49, p->sig, KEYS_SIG_BYTES);
+}
+
+static void decode_proposal(bftvote_proposal *p, const uint8_t in[PROPOSAL_BYTES])
+{
+    memset(p, 0, sizeof *p);
+    p->height = get_u64(in + 1);
+    p->round = (int32_t)get_u32(in + 9);
+    p->valid_round = (int32_t)get_u32(in + 13);
+    memcpy(p->block_id.b, in + 17, 32);
+    memcpy(p->sig, in + 49, KEYS_SIG_BYTES);
+}
+
+static void encode_vote(uint8_t out[VOTE_BYTES], const bftvote *v)
+{
+    out[0] = BFT_MSG_VOTE;
+    out[1] = v->type;
+    put_u64(out + 2, v->height);
+    put_u32(out + 10, (uint32_t)v->round);
+    out[14] = v->nil;
+    memcpy(out + 15, v->block_id.b, 32);
+    put_u32(out + 47, v->validator);
+    memcpy(out + 51, v->sig, KEYS_SIG_BYTES);
+}
+
+static void decode_vote(bftvote *v, const uint8_t in[VOTE_BYTES])
+{
+    memset(v, 0, sizeof *v);
+    v->type = in[1];
+    v->height = get_u64(in + 2);
+    v->round = (int32_t)get_u32(in + 10);
+    v->nil = in[14];
+    memcpy(v->block_id.b, in + 15, 32);
+    v->validator = get_u32(in + 47);
+    memcpy(v->sig, in + 51, KEYS_SIG_BYTES);
+}
+
+static uint64_t timer_arg(unsigned kind, uint64_t height, int32_t round)
+{
+    return (uint64_t)kind << 62 | ((uint64_t)round & ROUND_MASK) << 40 | (height & HEIGHT_MASK);
+}
+
+/* The machine at height (the current one replaced), started. */
+static void start_height(bft_state *st, node *n, node_effects *fx, int64_t now_ns, uint64_t height,
+                         int64_t delay_ns);
+
+/* Commits b at height with its certificate's bytes: into the chain. */
+static void commit_block(bft_state *st, node *n, node_effects *fx, int64_t now_ns, uint64_t height,
+                         block *b, const uint8_t *cert, size_t cert_len, uint32_t from)
+{
+    store_cert(st, height, cert, cert_len);
+    st->stats.commits++;
+    if (from == UINT32_MAX) {
+        st->stats.decided++;
+        st->stats.finality_ns_sum += now_ns - st->height_start_ns;
+    } else {
+        st->stats.caught_up++;
+    }
+    node_accept_block(n, fx, now_ns, b, from);
+}
+
+static void run_actions(bft_state *st, node *n, node_effects *fx, int64_t now_ns, bft_actions *acts)
+{
+    int64_t shift = 0; /* after a commit, the next height waits timeout_commit */
+    for (size_t i = 0; i < acts->n; i++) {
+        bft_action a = acts->items[i]; /* by value: the list may grow */
+        switch (a.kind) {
+        case BFT_ACT_PROPOSAL: {
+            block *b = find_pending(st, &a.proposal.block_id);
+            uint8_t buf[PROPOSAL_BYTES];
+            encode_proposal(buf, &a.proposal);
+            broadcast(st, 0, n, fx, buf, sizeof buf, b);
+            st->stats.proposals_sent++;
+            break;
+        }
+        case BFT_ACT_VOTE: {
+            uint8_t buf[VOTE_BYTES];
+            encode_vote(buf, &a.vote);
+            broadcast(st, a.vote.type == BFTVOTE_PREVOTE ? 1 : 2, n, fx, buf, sizeof buf, NULL);
+            st->stats.votes_sent++;
+            break;
+        }
+        case BFT_ACT_TIMEOUT: {
+            unsigned kind = a.timeout == BFT_TIMEOUT_PROPOSE   ? TIMER_PROPOSE
+                            : a.timeout == BFT_TIMEOUT_PREVOTE ? TIMER_PREVOTE
+                                                               : TIMER_PRECOMMIT;
+            node_consensus_timer(n, fx, now_ns + a.delay_ns + shift,
+                                 timer_arg(kind, a.height, a.round));
+            break;
+        }
+        case BFT_ACT_GET_VALUE:
+            if (a.round > 0 && a.round + 1 > (int32_t)st->stats.max_rounds)
+                st->stats.max_rounds = (uint64_t)a.round + 1;
+            node_consensus_timer(n, fx, now_ns + shift, timer_arg(TIMER_VALUE, a.height, a.round));
+            break;
+        case BFT_ACT_COMMIT: {
+            block *b = find_pending(st, &a.block_id);
+            uint8_t *bytes = NULL;
+            size_t len = 0;
+            if (bftvote_cert_encode(&bytes, &len, &a.cert) != 0)
+                abort();
+            st->stats.rounds_sum += (uint64_t)a.round + 1;
+            if ((uint64_t)a.round + 1 > st->stats.max_rounds)
+                st->stats.max_rounds = (uint64_t)a.round + 1;
+            if (b != NULL) {
+                block_ref(b);
+                commit_block(st, n, fx, now_ns, a.height, b, bytes, len, UINT32_MAX);
+                block_unref(b);
+            }
+            free(bytes);
+            drop_pending(st);
+            if (b != NULL)
+                (void)bftval_increment(st->vals_h); /* the machine's own run per height */
+            shift = st->ctx->bft_timeout_commit_ns;
+            st->height_start_ns = now_ns + shift;
+            if (b == NULL) {
+                /* Decided without its block: ask for it with its
+                 * certificate, and follow from there. */
+                bft_free(st->m);
+                st->m = NULL;
+                start_height(st, n, fx, now_ns, a.height, 0);
+                return;
+            }
+            break;
+        }
+        case BFT_ACT_EVIDENCE:
+            st->stats.equivocations++;
+            fprintf(stderr,
+                    "chainsim: node %u: equivocation: validator %u signed two different "
+                    "%s votes at height %llu round %d\n",
+                    node_id(n), a.evidence.first.validator,
+                    a.evidence.first.type == BFTVOTE_PREVOTE ? "prevote" : "precommit",
+                    (unsigned long long)a.evidence.first.height, (int)a.evidence.first.round);
+            break;
+        }
+    }
+}
+
+static void check(bft_status s)
+{
+    if (s == BFT_NO_MEMORY || s == BFT_SIGN_FAILED)
+        abort();
+}
+
+static void start_height(bft_state *st, node *n, node_effects *fx, int64_t now_ns, uint64_t height,
+                         int64_t delay_ns)
+{
+    (void)delay_ns;
+    bft_free(st->m);
+    st->m = NULL;
+    drop_pending(st);
+    drop_own(st);
+    const keys_pair *key = node_key(n);
+    size_t idx;
+    const keys_pair *self =
+        key != NULL && bftval_index_of(st->vals, &idx, keys_pair_public(key)) ? key : NULL;
+    bft_status s = bft_new(&st->m, st->vals_h, self, &st->cfg, height);
+    check(s);
+    if (s != BFT_OK)
+        return;
+    st->height_start_ns = now_ns;
+    bft_actions acts = {0};
+    check(bft_start(st->m, &acts));
+    run_actions(st, n, fx, now_ns, &acts);
+    bft_actions_clear(&acts);
+}
+
+static void bftc_start(void *state, node *n, node_effects *fx, int64_t now_ns)
+{
+    bft_state *st = state;
+    if (st->vals == NULL)
+        return;
+    /* The set's priorities for the height after the tip (one run per
+     * height from the first). */
+    uint64_t height = (uint64_t)chain_height(node_chain(n)) + 1;
+    bftval_set_free(st->vals_h);
+    st->vals_h = bftval_set_copy(st->vals);
+    if (st->vals_h == NULL)
+        abort();
+    for (uint64_t h = 1; h < height; h++)
+        (void)bftval_increment(st->vals_h);
+    start_height(st, n, fx, now_ns, height, 0);
+}
+
+static void bft_on_timer(void *state, node *n, node_effects *fx, int64_t now_ns, uint64_t arg)
+{
+    bft_state *st = state;
+    if (st->m == NULL)
+        return;
+    unsigned kind = (unsigned)(arg >> 62);
+    int32_t round = (int32_t)((arg >> 40) & ROUND_MASK);
+    uint64_t height = arg & HEIGHT_MASK;
+    if (height != bft_height(st->m))
+        return; /* of a height that is over */
+    bft_actions acts = {0};
+    bft_status s;
+    if (kind == TIMER_VALUE) {
+        if (round != bft_round(st->m))
+            return;
+        const block_header *h =
+            node_template_build(n, now_ns, (uint32_t)(st->ctx->genesis_time + now_ns / 1000000000));
+        (void)h;
+        block *b = node_template_block(n, NULL);
+        add_pending(st, b);
+        st->stats.last_proposed = *block_id(b);
+        node_note_produced(n, fx, now_ns, b);
+        s = bft_on_value(st->m, &acts, height, round, block_id(b));
+        block_unref(b);
+    } else {
+        bft_timeout t = kind == TIMER_PROPOSE   ? BFT_TIMEOUT_PROPOSE
+                        : kind == TIMER_PREVOTE ? BFT_TIMEOUT_PREVOTE
+                                                : BFT_TIMEOUT_PRECOMMIT;
+        if (kind == TIMER_PRECOMMIT)
+            st->stats.round_timeouts++;
+        s = bft_on_timeout(st->m, &acts, t, height, round);
+    }
+    check(s);
+    run_actions(st, n, fx, now_ns, &acts);
+    bft_actions_clear(&acts);
+}
+
+/* Asks peer for the committed block of our height (at most once per
+ * propose timeout for one height). */
+static void ask_commit(bft_state *st, node_effects *fx, int64_t now_ns, uint32_t peer)
+{
+    uint64_t height = bft_height(st->m);
+    if (height == st->asked_height && now_ns - st->asked_ns < st->cfg.timeout_propose_ns)
+        return;
+    st->asked_height = height;
+    st->asked_ns = now_ns;
+    uint8_t buf[9];
+    buf[0] = BFT_MSG_GETCOMMIT;
+    put_u64(buf + 1, height);
+    send_to(fx, peer, buf, sizeof buf, NULL);
+}
+
+static void on_commit_msg(bft_state *st, node *n, node_effects *fx, int64_t now_ns, uint32_t peer,
+                          const msg *m)
+{
+    if (m->data_len < 9 || m->blk == NULL)
+        return;
+    uint64_t height = get_u64(m->data + 1);
+    const chain_entry *tip = chain_tip(node_chain(n));
+    if (height != bft_height(st->m) || height != (uint64_t)chain_entry_height(tip) + 1 ||
+        !hash_eq(&block_header_of(m->blk)->prev_id, chain_entry_id(tip)))
+        return;
+    bftvote_cert cert;
+    char err[160];
+    if (bftvote_cert_decode(&cert, err, sizeof err, m->data + 9, m->data_len - 9) != BFTVOTE_OK)
+        return;
+    int ok = cert.height == height && hash_eq(&cert.block_id, block_id(m->blk)) &&
+             bftvote_cert_verify(err, sizeof err, &cert, st->vals) == BFTVOTE_OK;
+    bftvote_cert_clear(&cert);
+    if (!ok) {
+        st->stats.certs_refused++;
+        return;
+    }
+    commit_block(st, n, fx, now_ns, height, m->blk, m->data + 9, m->data_len - 9, peer);
+    if (chain_height(node_chain(n)) != height)
+        return; /* the chain refused the block */
+    (void)bftval_increment(st->vals_h);
+    start_height(st, n, fx, now_ns, height + 1, 0);
+    st->asked_height = 0;
+    ask_commit(st, fx, now_ns, peer); /* the next one, if the peer has it */
+}
+
+static int bft_on_message(void *state, node *n, node_effects *fx, int64_t now_ns, uint32_t peer,
+                          const msg *m)
+{
+    bft_state *st = state;
+    switch (m->type) {
+    case MSG_STATUS:
+        /* A peer (re)connected: it missed what was sent while it was cut
+         * off. Our messages of this height again, and a request when it is
+         * ahead. */
+        if (st->m != NULL) {
+            for (size_t i = 0; i < 3; i++)
+                if (st->own[i] != NULL) {
+                    if (fx->n_sends == fx->cap_sends) {
+                        size_t cap = fx->cap_sends ? 2 * fx->cap_sends : 16;
+                        node_send *s = realloc(fx->sends, cap * sizeof *s);
+                        if (s == NULL)
+                            abort();
+                        fx->sends = s;
+                        fx->cap_sends = cap;
+                    }
+                    fx->sends[fx->n_sends++] = (node_send){peer, msg_ref(st->own[i])};
+                }
+            if (m->height >= bft_height(st->m))
+                ask_commit(st, fx, now_ns, peer);
+        }
+        return 1;
+    case MSG_BLOCK:
+    case MSG_GETBLOCKS:
+        return 1; /* blocks enter the chain only committed */
+    case MSG_INV:
+    case MSG_GETDATA:
+    case MSG_NOTFOUND:
+        for (size_t i = 0; i < m->n_items; i++)
+            if (m->items[i].kind == MSG_ITEM_BLOCK)
+                return 1;
+        return 0;
+    case MSG_BFT:
+        break;
+    default:
+        return 0;
+    }
+    if (st->m == NULL || m->data_len < 1)
+        return 1;
+    uint64_t height = bft_height(st->m);
+    bft_actions acts = {0};
+    switch (m->data[0]) {
+    case BFT_MSG_PROPOSAL: {
+        if (m->data_len != PROPOSAL_BYTES || m->blk == NULL)
+            break;
+        bftvote_proposal p;
+        decode_proposal(&p, m->data);
+        if (p.height > height) {
+            ask_commit(st, fx, now_ns, peer);
+            break;
+        }
+        if (p.height < height || !hash_eq(&p.block_id, block_id(m->blk)))
+            break;
+        const chain_entry *tip = chain_tip(node_chain(n));
+        int valid = hash_eq(&block_header_of(m->blk)->prev_id, chain_entry_id(tip));
+        add_pending(st, m->blk);
+        check(bft_on_proposal(st->m, &acts, &p, valid));
+        break;
+    }
+    case BFT_MSG_VOTE: {
+        if (m->data_len != VOTE_BYTES)
+            break;
+        bftvote v;
+        decode_vote(&v, m->data);
+        if (v.height > height) {
+            ask_commit(st, fx, now_ns, peer);
+            break;
+        }
+        bftvote_status vs;
+        check(bft_on_vote(st->m, &acts, &vs, &v));
+        break;
+    }
+    case BFT_MSG_GETCOMMIT: {
+        if (m->data_len != 9)
+            break;
+        uint64_t h = get_u64(m->data + 1);
+        size_t len;
+        const uint8_t *cert = consensus_bft_cert(st, h, &len);
+        const chain *c = node_chain(n);
+        if (cert == NULL || h == 0 || h > chain_height(c))
+            break;
+        uint8_t *buf = malloc(9 + len);
+        if (buf == NULL)
+            abort();
+        buf[0] = BFT_MSG_COMMIT;
+        put_u64(buf + 1, h);
+        memcpy(buf + 9, cert, len);
+        send_to(fx, peer, buf, 9 + len, chain_entry_block(chain_at_height(c, (uint32_t)h)));
+        free(buf);
+        break;
+    }
+    case BFT_MSG_COMMIT:
+        on_commit_msg(st, n, fx, now_ns, peer, m);
+        break;
+    default:
+        break;
+    }
+    run_actions(st, n, fx, now_ns, &acts);
+    bft_actions_clear(&acts);
+    return 1;
+}
+
+const consensus_ops consensus_bft_ops = {
+    .name = "bft",
+    .title = "BFT (Tendermint-style)",
+    .block_kind = CHAIN_BFT,
+    .production = CONSENSUS_SCHEDULED,
+    .needs_keys = 1,
+    .install = bft_install,
+    .final_depth = bft_final_depth,
+    .state_new = bft_state_new,
+    .state_free = bft_state_free,
+    .start = bftc_start,
+    .on_timer = bft_on_timer,
+    .on_message = bft_on_message,
+};

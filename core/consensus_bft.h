@@ -1,0 +1,47 @@
+/* Tendermint-style BFT as a consensus protocol (core/consensus_bft.c): what
+ * the rest of the simulator reads of a node's BFT state (the commit
+ * certificates it holds, its figures) and the validator set of a run. */
+#ifndef CHAINSIM_CONSENSUS_BFT_H
+#define CHAINSIM_CONSENSUS_BFT_H
+
+#include "bftval.h"
+#include "consensus.h"
+#include "hash.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A node's BFT figures since it started. */
+typedef struct consensus_bft_stats {
+    uint64_t commits;        /* heights this node committed (decided or caught up) */
+    uint64_t decided;        /* of those, decided by its own vote counting */
+    int64_t finality_ns_sum; /* over decided heights: height start to commit */
+    uint64_t rounds_sum;     /* over decided heights: rounds taken (round + 1) */
+    uint64_t max_rounds;     /* most rounds one height took (or has taken so far) */
+    uint64_t votes_sent;     /* prevotes and precommits signed and sent */
+    uint64_t proposals_sent; /* proposals signed and sent */
+    uint64_t round_timeouts; /* precommit timeouts fired: rounds that ended undecided */
+    uint64_t equivocations;  /* votes refused as a second, different vote of a validator */
+    uint64_t certs_refused;  /* commit messages whose certificate did not verify */
+    uint64_t caught_up;      /* heights taken from a peer's commit message */
+    hash256 last_proposed;   /* the last block this node proposed */
+} consensus_bft_stats;
+
+/* The validator set of ctx: the keys of ctx->stakes with stake at slot 0,
+ * in the schedule's key order, voting power = stake. Returns 0 and *out
+ * (free with bftval_set_free), or -1 (no stakes, no validator, too much
+ * power, out of memory; *out = NULL). */
+int consensus_bft_validators(bftval_set **out, const consensus_ctx *ctx);
+
+/* The certificate bytes of committed height held by a node's BFT state
+ * (its protocol state, node's cstate), or NULL (*len = 0). Borrowed. */
+const uint8_t *consensus_bft_cert(const void *state, uint64_t height, size_t *len);
+
+/* The BFT context bft's install put into p, or NULL when p has other
+ * rules. Borrowed. */
+const consensus_ctx *consensus_bft_of(const chain_params *p);
+
+/* The figures of a node's BFT state (NULL for NULL). */
+const consensus_bft_stats *consensus_bft_stats_of(const void *state);
+
+#endif
