@@ -778,7 +778,7 @@ static reason check_header(chain *c, const chain_entry *parent, const block *b, 
     uint32_t want_bits = chain_expected_bits(c, parent);
     uint32_t mtp = chain_entry_median_time(parent);
     uint64_t height, nonce;
-    if (pos_flag != (c->params.consensus != CHAIN_POW)) {
+    if (pos_flag != chain_kind_has_extension(c->params.consensus)) {
         r = REASON_BLOCK_BAD_KIND;
     } else if (h->bits != want_bits) {
         r = REASON_BLOCK_BAD_BITS;
@@ -1103,14 +1103,14 @@ int chain_genesis_new(block **out, const chain_params *params)
     if (tx_new_coinbase(&cb, 0, params->seed, outs, n_outs) != 0)
         return -1;
     memset(&h, 0, sizeof h);
-    h.version = 1 | (params->consensus != CHAIN_POW ? BLOCK_VERSION_POS : 0);
+    h.version = 1 | (chain_kind_has_extension(params->consensus) ? BLOCK_VERSION_POS : 0);
     h.time = params->genesis_time;
     h.bits = params->genesis_bits;
     block_pos pos;
     memset(&pos, 0, sizeof pos);
     int rc = block_merkle_root(&h.merkle_root, &cb, 1) != 0
                  ? -1
-                 : block_new(out, &h, params->consensus != CHAIN_POW ? &pos : NULL, &cb, 1);
+                 : block_new(out, &h, chain_kind_has_extension(params->consensus) ? &pos : NULL, &cb, 1);
     tx_unref(cb);
     return rc;
 }

@@ -69,6 +69,15 @@ typedef enum chain_consensus {
     CHAIN_BFT = 3
 } chain_consensus;
 
+/* 1 for the kinds whose blocks carry the block extension (core/block.h:
+ * slot, proposer, proof, signature; BLOCK_VERSION_POS set): PoS and PoA.
+ * PoW and BFT blocks have none (a BFT block's proof is its commit
+ * certificate, kept beside it). */
+static inline int chain_kind_has_extension(chain_consensus kind)
+{
+    return kind == CHAIN_POS || kind == CHAIN_POA;
+}
+
 /* Parameters of a run's ledger; identical for every node of a run. */
 typedef struct chain_params {
     chain_consensus consensus;

@@ -70,11 +70,6 @@ static cJSON *add_hash(cJSON *obj, const char *key, const hash256 *h)
     return cJSON_AddStringToObject(obj, key, hex);
 }
 
-static const char *kind_name(chain_consensus kind)
-{
-    return kind == CHAIN_POS ? "pos" : kind == CHAIN_BFT ? "bft" : "pow";
-}
-
 static cJSON *add_hex(cJSON *obj, const char *key, const uint8_t *bytes, size_t len)
 {
     char hex[2 * 128 + 1];
@@ -176,7 +171,17 @@ static int add_pos_json(cJSON *params, const consensus_ctx *cons)
 /* The name a chain file gives a block kind. */
 static const char *kind_name(chain_consensus kind)
 {
-    return kind == CHAIN_POS ? "pos" : kind == CHAIN_POA ? "poa" : "pow";
+    switch (kind) {
+    case CHAIN_POS:
+        return "pos";
+    case CHAIN_POA:
+        return "poa";
+    case CHAIN_BFT:
+        return "bft";
+    case CHAIN_POW:
+        break;
+    }
+    return "pow";
 }
 
 /* params.poa: the period and the authority set of cons (core/consensus_poa.c). */
@@ -862,7 +867,7 @@ const chain_params *chainfile_params(const chainfile *cf)
 
 const consensus_ctx *chainfile_consensus(const chainfile *cf)
 {
-    return cf->params.consensus != CHAIN_POW ? &cf->cons : NULL;
+    return chain_kind_has_extension(cf->params.consensus) ? &cf->cons : NULL;
 }
 
 size_t chainfile_n_blocks(const chainfile *cf)

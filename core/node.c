@@ -938,7 +938,7 @@ static void template_filter(node *n, template *t)
 static void template_build(node *n, int64_t now_ns, uint32_t time)
 {
     template *t = &n->tmpl;
-    int is_pos = n->params->consensus != CHAIN_POW; /* the block extension */
+    int is_pos = chain_kind_has_extension(n->params->consensus); /* the block extension */
     const chain_entry *tip = mining_parent(n);
     template_drop(t);
     size_t coinbase_room = 200 + (is_pos ? BLOCK_POS_BYTES : 0) + HEADER_BYTES;

@@ -684,8 +684,7 @@ static const struct claim {
     {"byzantine", claim_byzantine},           {"eclipse", claim_eclipse},
     {"partition_pow", claim_partition_pow},   {"partition_pos", claim_partition_pos},
     {"withholding", claim_withholding},       {"censorship", claim_censorship},
-    {"byzantine_pos", claim_byzantine_pos},
-    {"partition_poa", claim_partition_poa},
+    {"byzantine_pos", claim_byzantine_pos},   {"partition_poa", claim_partition_poa},
     {"partition_bft", claim_partition_bft},
 };
 #define N_CLAIMS (sizeof claims / sizeof claims[0])

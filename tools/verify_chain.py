@@ -283,7 +283,7 @@ def expected_bits(params, blocks, h):
     """The bits block h must carry, its parent being blocks[h - 1]."""
     parent = blocks[h - 1]
     r = params["retarget_blocks"]
-    if params["consensus"] != "pow" or r == 0:
+    if params["consensus"] != "pow" or r == 0:  # PoS, PoA, BFT: genesis's bits
         return parent.bits
     ms = params["target_spacing_ms"]
     spacing = params["target_spacing_s"] if ms is None else ms
@@ -384,8 +384,8 @@ def parse_params(doc):
         raise Malformed("params", "expected an object")
     p = {}
     consensus = member(o, "consensus", "params")
-    if consensus not in ("pow", "pos", "poa"):
-        raise Malformed("params.consensus", 'expected "pow", "pos" or "poa"')
+    if consensus not in ("pow", "pos", "poa", "bft"):
+        raise Malformed("params.consensus", 'expected "pow", "pos", "poa" or "bft"')
     p["consensus"] = consensus
     seed = member(o, "seed", "params", required=False)
     if seed is None:
@@ -557,6 +557,11 @@ def parse_block(o, path):
         stored_txids.append(stored)
         stored_sizes.append(size)
     claims["txids"], claims["tx_sizes"] = stored_txids, stored_sizes
+    commit = member(o, "commit", path, required=False)  # §13.7: BFT only
+    if commit is not None:
+        if not isinstance(commit, str) or not re.fullmatch(r"(?:[0-9a-f]{2})*", commit):
+            raise Malformed(f"{path}.commit", "expected lowercase hex digits, 2 per byte")
+        claims["commit"] = bytes.fromhex(commit)
     return Block(version, prev, merkle, time, bits, nonce, pos, txs), claims
 
 
@@ -693,9 +698,25 @@ def check_poa(h, b, params, blocks):
     return None
 
 
+def check_commit(h, b, cert):
+    """§13.3, §13.7: the certificate's bytes name this block; its signatures
+    and the 2/3 rule need the validator set, which the file does not hold
+    (chainsim verify takes it from the run's scenario)."""
+    if cert is None:
+        fail(h, b, "BLOCK_BAD_PROOF", "no commit certificate")
+    n = int.from_bytes(cert[52:56], "little") if len(cert) >= 56 else -1
+    if len(cert) < 56 or cert[:8] != b"bft-cert" or len(cert) != 56 + 68 * n or n > 65536:
+        fail(h, b, "BLOCK_BAD_PROOF", "commit certificate does not decode")
+    if int.from_bytes(cert[8:16], "little") != h or cert[20:52] != b.id:
+        fail(h, b, "BLOCK_BAD_PROOF", "commit certificate is for another block")
+    indexes = [int.from_bytes(cert[56 + 68 * i:60 + 68 * i], "little") for i in range(n)]
+    if any(a >= c for a, c in zip(indexes, indexes[1:])):
+        fail(h, b, "BLOCK_BAD_PROOF", "commit certificate's validators are not strictly ascending")
+
+
 def check_header(h, b, params, blocks):
     """§6.3."""
-    if bool(b.version & POS_FLAG) != (params["consensus"] != "pow"):
+    if bool(b.version & POS_FLAG) != (params["consensus"] in ("pos", "poa")):
         fail(h, b, "BLOCK_BAD_KIND", "PoS flag in version does not match the consensus")
     want = expected_bits(params, blocks, h)
     if b.bits != want:
@@ -708,6 +729,8 @@ def check_header(h, b, params, blocks):
         why = check_poa(h, b, params, blocks)
         if why:
             fail(h, b, why[0], why[1])
+    elif params["consensus"] == "bft":
+        pass  # §13.7: no proof in the header; the certificate is checked after the block
     elif not meets_target(b.id, b.bits):
         fail(h, b, "BLOCK_BAD_POW", f"block id is above its target (bits {b.bits:08x})")
     mtp = median_time_past(blocks, h - 1)
@@ -788,7 +811,7 @@ def genesis_of(params, first_tx_outputs):
     """§5: the genesis block the params give."""
     outputs = first_tx_outputs or [(0, ZERO32)]
     cb = coinbase(0, params["seed"], outputs)
-    pos = params["consensus"] != "pow"
+    pos = params["consensus"] in ("pos", "poa")
     ext = {"slot": 0, "proposer": ZERO32, "proof": bytes(64), "sig": bytes(64)} if pos else None
     version = 1 | (POS_FLAG if pos else 0)
     return Block(version, ZERO32, cb.txid, params["genesis_time"], params["genesis_bits"], 0, ext, [cb])
@@ -818,6 +841,8 @@ def verify(params, blocks, claims, strict):
         check_header(h, b, params, blocks)
         connect(h, b, params, utxo, spent)
         check_claims(h, b, claims[h], strict)
+        if params["consensus"] == "bft":
+            check_commit(h, b, claims[h].get("commit"))
         n_txs += len(b.txs)
     return len(blocks) - 1, blocks[-1].id, n_txs
 

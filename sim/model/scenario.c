@@ -279,17 +279,12 @@ static jsonread_status parse_consensus(jsonread *jr, scenario *s, const cJSON *r
                            JSONREAD_OPTIONAL) ||
         jsonread_object(jr, &pow, cons, "pow", JSONREAD_OPTIONAL) ||
         jsonread_object(jr, &pos, cons, "pos", JSONREAD_OPTIONAL) ||
-        jsonread_object(jr, &poa, cons, "poa", JSONREAD_OPTIONAL))
-        return jr->status;
-    s->consensus.type = (scenario_consensus)type;
-    if (parse_pow(jr, s, pow) || parse_pos(jr, s, pos) || parse_poa(jr, s, poa))
-    return JSONREAD_OK;
-}
-
+        jsonread_object(jr, &poa, cons, "poa", JSONREAD_OPTIONAL) ||
         jsonread_object(jr, &bft, cons, "bft", JSONREAD_OPTIONAL))
         return jr->status;
     s->consensus.type = (scenario_consensus)type;
-    if (parse_pow(jr, s, pow) || parse_pos(jr, s, pos) || parse_bft(jr, s, bft))
+    if (parse_pow(jr, s, pow) || parse_pos(jr, s, pos) || parse_poa(jr, s, poa) ||
+        parse_bft(jr, s, bft))
         return jr->status;
     return JSONREAD_OK;
 }

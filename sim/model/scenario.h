@@ -176,6 +176,7 @@ typedef struct scenario {
             uint32_t n_signers;           /* at least 1 */
             uint64_t reward;
         } poa;
+        struct {
             int64_t timeout_propose_ns;
             int64_t timeout_prevote_ns;
             int64_t timeout_precommit_ns;
