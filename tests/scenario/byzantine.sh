@@ -34,9 +34,13 @@ reason_of = {
     "tx_bad_signature": "TX_BAD_SIGNATURE", "tx_missing_input": "TX_MISSING_INPUT",
     "tx_outputs_exceed_inputs": "TX_OUTPUTS_EXCEED_INPUTS", "tx_duplicate_input": "TX_DUPLICATE_INPUT",
 }
+pos_kinds = {"pos_not_leader", "pos_bad_signature", "pos_equivocation"}  # PoS runs only
 sent = s["attack"]["adversaries"][0]["sent_by_kind"]
-if sorted(sent) != sorted(reason_of):
+if sorted(sent) != sorted(set(reason_of) | pos_kinds):
     sys.exit("FAIL: kinds sent %s" % sorted(sent))
+for k in pos_kinds:
+    if sent.pop(k) != 0:
+        sys.exit("FAIL: proof-of-stake kind %s sent in a proof-of-work run" % k)
 for k, n in sent.items():
     if n < 1:
         sys.exit("FAIL: kind %s was never sent" % k)
