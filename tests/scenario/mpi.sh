@@ -93,6 +93,15 @@ grep -qF -- "--serve: not available with several processes" "$tmp/serve.err" ||
     fail "--serve: the message does not say why: $(cat "$tmp/serve.err")"
 [ ! -e "$tmp/serve.out" ] || fail "--serve: the output folder was created"
 echo "ok: --serve refused with several processes"
+timeout 120 "${mpi[@]}" -np 2 "$bin" run "$src/scenarios/partition_bft.json" --out "$tmp/bft.out" \
+    >/dev/null 2>"$tmp/bft.err"
+rc=$?
+[ $rc -eq 2 ] || fail "bft: exit $rc, expected 2: $(cat "$tmp/bft.err")"
+[ "$(grep -c '^chainsim:' "$tmp/bft.err")" -eq 1 ] || fail "bft: one message expected: $(cat "$tmp/bft.err")"
+grep -qF 'consensus.type: "bft" is not available with several processes' "$tmp/bft.err" ||
+    fail "bft: the message does not say why: $(cat "$tmp/bft.err")"
+[ ! -e "$tmp/bft.out" ] || fail "bft: the output folder was created"
+echo "ok: bft refused with several processes"
 
 # An invalid scenario: one message (from process 0), exit 2, no hang.
 echo '{"nodes": 4, "bogus": 1}' >"$tmp/bad.json"
