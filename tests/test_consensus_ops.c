@@ -55,7 +55,7 @@ START_TEST(registry_finds_pow_and_pos)
     ck_assert_ptr_eq(consensus_at(1), pos);
     ck_assert_ptr_eq(consensus_at(2), consensus_find("poa"));
     ck_assert_ptr_eq(consensus_at(3), bft);
-    ck_assert_ptr_null(consensus_at(3));
+    ck_assert_ptr_null(consensus_at(4));
 }
 END_TEST
 
