@@ -111,8 +111,9 @@ int adversary_unpack(adversary *a, size_t *used, const unsigned char *buf, size_
     if (b.failed || ni != a->cfg->node)
         return -1;
     selfish_state st;
+    memset(&st, 0, sizeof st);
     get(&b, &st, sizeof st);
-    uint64_t c[5];
+    uint64_t c[5] = {0, 0, 0, 0, 0};
     for (int i = 0; i < 5; i++)
         c[i] = get_u64(&b);
     uint64_t n_trials = get_u64(&b);
