@@ -9,6 +9,8 @@
  * correct process voting once per round and step). */
 #include "bftvote.h"
 
+#include "le.h"
+
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,43 +27,15 @@ const char *bftvote_status_message(bftvote_status status)
     return messages[status];
 }
 
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++)
-        v |= (uint32_t)p[i] << (8 * i);
-    return v;
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
 void bftvote_sign_bytes(uint8_t out[BFTVOTE_VOTE_SIGN_BYTES], const bftvote *v)
 {
     memcpy(out, "bft-vote", 8);
     out[8] = v->type;
-    put_u64(out + 9, v->height);
-    put_u32(out + 17, (uint32_t)v->round);
+    le_put_u64(out + 9, v->height);
+    le_put_u32(out + 17, (uint32_t)v->round);
     out[21] = v->nil;
     memcpy(out + 22, v->block_id.b, 32);
-    put_u32(out + 54, v->validator);
+    le_put_u32(out + 54, v->validator);
 }
 
 int bftvote_sign(bftvote *v, const keys_pair *pair)
@@ -82,9 +56,9 @@ void bftvote_proposal_sign_bytes(uint8_t out[BFTVOTE_PROPOSAL_SIGN_BYTES],
                                  const bftvote_proposal *p)
 {
     memcpy(out, "bft-prop", 8);
-    put_u64(out + 8, p->height);
-    put_u32(out + 16, (uint32_t)p->round);
-    put_u32(out + 20, (uint32_t)p->valid_round);
+    le_put_u64(out + 8, p->height);
+    le_put_u32(out + 16, (uint32_t)p->round);
+    le_put_u32(out + 20, (uint32_t)p->valid_round);
     memcpy(out + 24, p->block_id.b, 32);
 }
 
@@ -334,13 +308,13 @@ int bftvote_cert_encode(uint8_t **out, size_t *len, const bftvote_cert *cert)
     if (b == NULL)
         return -1;
     memcpy(b, "bft-cert", 8);
-    put_u64(b + 8, cert->height);
-    put_u32(b + 16, (uint32_t)cert->round);
+    le_put_u64(b + 8, cert->height);
+    le_put_u32(b + 16, (uint32_t)cert->round);
     memcpy(b + 20, cert->block_id.b, 32);
-    put_u32(b + 52, (uint32_t)cert->n_sigs);
+    le_put_u32(b + 52, (uint32_t)cert->n_sigs);
     for (size_t i = 0; i < cert->n_sigs; i++) {
         uint8_t *p = b + BFTVOTE_CERT_HEAD_BYTES + i * BFTVOTE_CERT_SIG_BYTES;
-        put_u32(p, cert->sigs[i].validator);
+        le_put_u32(p, cert->sigs[i].validator);
         memcpy(p + 4, cert->sigs[i].sig, KEYS_SIG_BYTES);
     }
     *out = b;
@@ -369,10 +343,10 @@ bftvote_status bftvote_cert_decode(bftvote_cert *cert, char *err, size_t errlen,
     }
     if (memcmp(bytes, "bft-cert", 8) != 0)
         return fail(cert, BFTVOTE_CERT_MALFORMED, err, errlen, "tag is not \"bft-cert\"");
-    uint32_t round = get_u32(bytes + 16);
+    uint32_t round = le_get_u32(bytes + 16);
     if (round > (uint32_t)BFTVOTE_MAX_ROUND)
         return fail(cert, BFTVOTE_CERT_MALFORMED, err, errlen, "round is negative");
-    uint32_t n = get_u32(bytes + 52);
+    uint32_t n = le_get_u32(bytes + 52);
     if (n > BFTVOTE_CERT_MAX_SIGS) {
         snprintf(what, sizeof what, "%u precommits, more than %d", n, BFTVOTE_CERT_MAX_SIGS);
         return fail(cert, BFTVOTE_CERT_MALFORMED, err, errlen, what);
@@ -382,7 +356,7 @@ bftvote_status bftvote_cert_decode(bftvote_cert *cert, char *err, size_t errlen,
         snprintf(what, sizeof what, "%zu bytes, but %u precommits make %zu", len, n, want);
         return fail(cert, BFTVOTE_CERT_MALFORMED, err, errlen, what);
     }
-    cert->height = get_u64(bytes + 8);
+    cert->height = le_get_u64(bytes + 8);
     cert->round = (int32_t)round;
     memcpy(cert->block_id.b, bytes + 20, 32);
     if (n > 0) {
@@ -392,7 +366,7 @@ bftvote_status bftvote_cert_decode(bftvote_cert *cert, char *err, size_t errlen,
     }
     for (uint32_t i = 0; i < n; i++) {
         const uint8_t *p = bytes + BFTVOTE_CERT_HEAD_BYTES + (size_t)i * BFTVOTE_CERT_SIG_BYTES;
-        cert->sigs[i].validator = get_u32(p);
+        cert->sigs[i].validator = le_get_u32(p);
         memcpy(cert->sigs[i].sig, p + 4, KEYS_SIG_BYTES);
         if (i > 0 && cert->sigs[i].validator <= cert->sigs[i - 1].validator) {
             snprintf(what, sizeof what, "precommit %u names validator %u after validator %u", i,

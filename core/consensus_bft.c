@@ -23,6 +23,8 @@
  *                section 13) (the block travels with the message) */
 #include "consensus_bft.h"
 
+#include "le.h"
+
 #include "bft.h"
 #include "consensus_ops.h"
 #include "keys.h"
@@ -60,34 +62,6 @@ typedef struct bft_state {
     msg *own[3];
     consensus_bft_stats stats;
 } bft_state;
-
-static void put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++)
-        v |= (uint32_t)p[i] << (8 * i);
-    return v;
-}
 
 static uint32_t bft_final_depth(const consensus_ctx *ctx)
 {
@@ -321,9 +295,9 @@ static void send_to(node_effects *fx, uint32_t peer, const uint8_t *data, size_t
 static void encode_proposal(uint8_t out[PROPOSAL_BYTES], const bftvote_proposal *p)
 {
     out[0] = BFT_MSG_PROPOSAL;
-    put_u64(out + 1, p->height);
-    put_u32(out + 9, (uint32_t)p->round);
-    put_u32(out + 13, (uint32_t)p->valid_round);
+    le_put_u64(out + 1, p->height);
+    le_put_u32(out + 9, (uint32_t)p->round);
+    le_put_u32(out + 13, (uint32_t)p->valid_round);
     memcpy(out + 17, p->block_id.b, 32);
     memcpy(out + 49, p->sig, KEYS_SIG_BYTES);
 }
@@ -331,9 +305,9 @@ static void encode_proposal(uint8_t out[PROPOSAL_BYTES], const bftvote_proposal 
 static void decode_proposal(bftvote_proposal *p, const uint8_t in[PROPOSAL_BYTES])
 {
     memset(p, 0, sizeof *p);
-    p->height = get_u64(in + 1);
-    p->round = (int32_t)get_u32(in + 9);
-    p->valid_round = (int32_t)get_u32(in + 13);
+    p->height = le_get_u64(in + 1);
+    p->round = (int32_t)le_get_u32(in + 9);
+    p->valid_round = (int32_t)le_get_u32(in + 13);
     memcpy(p->block_id.b, in + 17, 32);
     memcpy(p->sig, in + 49, KEYS_SIG_BYTES);
 }
@@ -342,11 +316,11 @@ static void encode_vote(uint8_t out[VOTE_BYTES], const bftvote *v)
 {
     out[0] = BFT_MSG_VOTE;
     out[1] = v->type;
-    put_u64(out + 2, v->height);
-    put_u32(out + 10, (uint32_t)v->round);
+    le_put_u64(out + 2, v->height);
+    le_put_u32(out + 10, (uint32_t)v->round);
     out[14] = v->nil;
     memcpy(out + 15, v->block_id.b, 32);
-    put_u32(out + 47, v->validator);
+    le_put_u32(out + 47, v->validator);
     memcpy(out + 51, v->sig, KEYS_SIG_BYTES);
 }
 
@@ -354,11 +328,11 @@ static void decode_vote(bftvote *v, const uint8_t in[VOTE_BYTES])
 {
     memset(v, 0, sizeof *v);
     v->type = in[1];
-    v->height = get_u64(in + 2);
-    v->round = (int32_t)get_u32(in + 10);
+    v->height = le_get_u64(in + 2);
+    v->round = (int32_t)le_get_u32(in + 10);
     v->nil = in[14];
     memcpy(v->block_id.b, in + 15, 32);
-    v->validator = get_u32(in + 47);
+    v->validator = le_get_u32(in + 47);
     memcpy(v->sig, in + 51, KEYS_SIG_BYTES);
 }
 
@@ -557,7 +531,7 @@ static void ask_commit(bft_state *st, node_effects *fx, int64_t now_ns, uint32_t
     st->asked_ns = now_ns;
     uint8_t buf[9];
     buf[0] = BFT_MSG_GETCOMMIT;
-    put_u64(buf + 1, height);
+    le_put_u64(buf + 1, height);
     send_to(fx, peer, buf, sizeof buf, NULL);
 }
 
@@ -566,7 +540,7 @@ static void on_commit_msg(bft_state *st, node *n, node_effects *fx, int64_t now_
 {
     if (m->data_len < 9 || m->blk == NULL)
         return;
-    uint64_t height = get_u64(m->data + 1);
+    uint64_t height = le_get_u64(m->data + 1);
     const chain_entry *tip = chain_tip(node_chain(n));
     if (height != bft_height(st->m) || height != (uint64_t)chain_entry_height(tip) + 1 ||
         !hash_eq(&block_header_of(m->blk)->prev_id, chain_entry_id(tip)))
@@ -670,7 +644,7 @@ static int bft_on_message(void *state, node *n, node_effects *fx, int64_t now_ns
     case BFT_MSG_GETCOMMIT: {
         if (m->data_len != 9)
             break;
-        uint64_t h = get_u64(m->data + 1);
+        uint64_t h = le_get_u64(m->data + 1);
         size_t len;
         const uint8_t *cert = consensus_bft_cert(st, h, &len);
         const chain *c = node_chain(n);
@@ -680,7 +654,7 @@ static int bft_on_message(void *state, node *n, node_effects *fx, int64_t now_ns
         if (buf == NULL)
             abort();
         buf[0] = BFT_MSG_COMMIT;
-        put_u64(buf + 1, h);
+        le_put_u64(buf + 1, h);
         memcpy(buf + 9, cert, len);
         send_to(fx, peer, buf, 9 + len, chain_entry_block(chain_at_height(c, (uint32_t)h)));
         free(buf);
