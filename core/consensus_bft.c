@@ -23,11 +23,10 @@
  *                section 13) (the block travels with the message) */
 #include "consensus_bft.h"
 
-#include "le.h"
-
 #include "bft.h"
 #include "consensus_ops.h"
 #include "keys.h"
+#include "le.h"
 
 #include <stdio.h>
 #include <stdlib.h>
