@@ -1108,9 +1108,10 @@ int chain_genesis_new(block **out, const chain_params *params)
     h.bits = params->genesis_bits;
     block_pos pos;
     memset(&pos, 0, sizeof pos);
-    int rc = block_merkle_root(&h.merkle_root, &cb, 1) != 0
-                 ? -1
-                 : block_new(out, &h, chain_kind_has_extension(params->consensus) ? &pos : NULL, &cb, 1);
+    int rc =
+        block_merkle_root(&h.merkle_root, &cb, 1) != 0
+            ? -1
+            : block_new(out, &h, chain_kind_has_extension(params->consensus) ? &pos : NULL, &cb, 1);
     tx_unref(cb);
     return rc;
 }

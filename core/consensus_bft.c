@@ -256,17 +256,8 @@ static void broadcast(bft_state *st, int slot, node *n, node_effects *fx, const 
         abort();
     size_t n_peers;
     const uint32_t *peers = node_peers(n, &n_peers);
-    for (size_t i = 0; i < n_peers; i++) {
-        if (fx->n_sends == fx->cap_sends) {
-            size_t cap = fx->cap_sends ? 2 * fx->cap_sends : 16;
-            node_send *s = realloc(fx->sends, cap * sizeof *s);
-            if (s == NULL)
-                abort();
-            fx->sends = s;
-            fx->cap_sends = cap;
-        }
-        fx->sends[fx->n_sends++] = (node_send){peers[i], msg_ref(m)};
-    }
+    for (size_t i = 0; i < n_peers; i++)
+        node_fx_send(fx, peers[i], m);
     if (slot >= 0) {
         msg_unref(st->own[slot]);
         st->own[slot] = m;
@@ -280,15 +271,8 @@ static void send_to(node_effects *fx, uint32_t peer, const uint8_t *data, size_t
     msg *m = msg_new_bft(data, len, blk);
     if (m == NULL)
         abort();
-    if (fx->n_sends == fx->cap_sends) {
-        size_t cap = fx->cap_sends ? 2 * fx->cap_sends : 16;
-        node_send *s = realloc(fx->sends, cap * sizeof *s);
-        if (s == NULL)
-            abort();
-        fx->sends = s;
-        fx->cap_sends = cap;
-    }
-    fx->sends[fx->n_sends++] = (node_send){peer, m};
+    node_fx_send(fx, peer, m);
+    msg_unref(m);
 }
 
 static void encode_proposal(uint8_t out[PROPOSAL_BYTES], const bftvote_proposal *p)

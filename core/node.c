@@ -151,6 +151,11 @@ static void fx_send(node_effects *fx, uint32_t peer, msg *m)
     fx->sends[fx->n_sends++] = (node_send){peer, msg_ref(m)};
 }
 
+void node_fx_send(node_effects *fx, uint32_t peer, msg *m)
+{
+    fx_send(fx, peer, m);
+}
+
 static void fx_timer(node_effects *fx, int64_t at_ns, node_timer_kind kind, void *payload,
                      uint64_t arg)
 {

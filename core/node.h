@@ -242,6 +242,10 @@ typedef int (*node_tx_filter)(void *ctx, const node *n, const tx *t);
  * transaction again. ctx is borrowed (it must outlive the filter). */
 void node_set_tx_filter(node *n, node_tx_filter keep, void *ctx);
 
+/* Adds to fx the sending of m to peer (the effect holds its own reference
+ * to m), as the node's own messages are sent: for a protocol's messages. */
+void node_fx_send(node_effects *fx, uint32_t peer, msg *m);
+
 /* Sends t to peer as a `tx` message (as a wallet's client would hand it to
  * a node), whatever the node's own mempool says of it. */
 void node_send_tx(node *n, node_effects *fx, tx *t, uint32_t peer);

@@ -55,9 +55,9 @@ struct adversary {
     uint32_t public_height; /* the highest block of the others since the fork */
     hash256 public_tip;
     int64_t trial_start_ns, pay_ns;
-    const char *stopped; /* why trials stopped, or NULL */
+    const char *stopped;    /* why trials stopped, or NULL */
     char stopped_text[160]; /* stopped's text when it came from another process */
-    tx *submitted[2];    /* payments just made, for adversary_take_payment */
+    tx *submitted[2];       /* payments just made, for adversary_take_payment */
     size_t n_submitted;
     adversary_trial *trials;
     size_t n_trials, cap_trials;

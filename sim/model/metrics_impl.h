@@ -182,7 +182,7 @@ struct metrics {
     cJSON *attack; /* summary.json's "attack" section (metrics_set_attack), or NULL */
     metrics_attack_row *attack_rows; /* attacks.csv (metrics_add_attack_row) */
     size_t n_attack_rows, cap_attack_rows;
-    cJSON *bft;    /* summary.json's "bft" section (metrics_set_bft), or NULL */
+    cJSON *bft; /* summary.json's "bft" section (metrics_set_bft), or NULL */
 };
 
 /* Frees metrics_finish's results (blocks, arrivals, reorgs, transactions,

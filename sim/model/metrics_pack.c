@@ -8,43 +8,11 @@
 #include "metrics_pack.h"
 
 #include "metrics_impl.h"
+#include "packbuf.h"
 #include "reason.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* A growing byte buffer; on out of memory it stops growing and fails. */
-typedef struct obuf {
-    unsigned char *v;
-    size_t len, cap;
-    int failed;
-} obuf;
-
-static void put(obuf *b, const void *p, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n)
-            cap *= 2;
-        unsigned char *v = realloc(b->v, cap);
-        if (v == NULL) {
-            b->failed = 1;
-            return;
-        }
-        b->v = v;
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->v + b->len, p, n);
-    b->len += n;
-}
-
-static void put_u64(obuf *b, uint64_t v)
-{
-    put(b, &v, sizeof v);
-}
 
 int metrics_pack_nodes(unsigned char **out, size_t *len, const metrics *m,
                        int (*keep)(void *ctx, uint32_t node), void *ctx)
@@ -118,31 +86,6 @@ int metrics_pack_nodes(unsigned char **out, size_t *len, const metrics *m,
     *out = b.v;
     *len = b.len;
     return 0;
-}
-
-/* A reader over received bytes; any overrun fails it. */
-typedef struct ibuf {
-    const unsigned char *v;
-    size_t len, at;
-    int failed;
-} ibuf;
-
-static void get(ibuf *b, void *p, size_t n)
-{
-    if (b->failed || n > b->len - b->at) {
-        b->failed = 1;
-        return;
-    }
-    if (n)
-        memcpy(p, b->v + b->at, n);
-    b->at += n;
-}
-
-static uint64_t get_u64(ibuf *b)
-{
-    uint64_t v = 0;
-    get(b, &v, sizeof v);
-    return v;
 }
 
 /* Reads a count of records of elem bytes into a fresh array (*v, *n, *cap). */
