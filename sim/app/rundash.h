@@ -50,7 +50,7 @@ const char *rundash_reason_message(rundash_reason code);
 typedef struct rundash_config {
     const char *listen;                         /* "HOST:PORT" as for http_start */
     engine *eng;                                /* pause, resume and speed act on it */
-    const char *consensus;                      /* "pow" or "pos" */
+    const char *consensus;                      /* "pow", "pos", "poa" or "bft" */
     const char *scenario_name;                  /* may be NULL */
     int64_t duration_ns;                        /* the run's virtual length */
     uint32_t n_nodes;                           /* nodes 1..n_nodes */
