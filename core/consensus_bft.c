@@ -449,10 +449,65 @@ static void start_height(bft_state *st, node *n, node_effects *fx, int64_t now_n
     bft_actions_clear(&acts);
 }
 
+/* The node restarts: its certificates and its consensus record (the
+ * machine with its height, round, step, lock and valid value, the blocks
+ * proposed at its height, its own last messages, its figures) survive the
+ * crash, as Tendermint's write-ahead log and signing state do, so that it
+ * never signs a second, different message for a round it signed before. */
+static void bft_state_resume(void *state, void *old_state)
+{
+    bft_state *st = state, *old = old_state;
+    if (st->vals == NULL || old->vals == NULL)
+        return;
+#define TAKE(field)                                                                                \
+    do {                                                                                           \
+        st->field = old->field;                                                                    \
+        memset(&old->field, 0, sizeof old->field);                                                 \
+    } while (0)
+    bftval_set_free(st->vals_h);
+    TAKE(vals_h);
+    TAKE(m);
+    TAKE(pending);
+    TAKE(n_pending);
+    TAKE(cap_pending);
+    TAKE(certs);
+    TAKE(cert_len);
+    TAKE(cap_certs);
+    TAKE(height_start_ns);
+    TAKE(stats);
+    for (size_t i = 0; i < 3; i++)
+        TAKE(own[i]);
+#undef TAKE
+}
+
+/* The resumed machine (bft_state_resume) goes on where it stopped: the
+ * timeout of its step in its round again (its timers died with the
+ * crash). Returns 0 when it cannot (no machine, or not at the height
+ * after the chain's tip). */
+static int resume_machine(bft_state *st, node *n, node_effects *fx, int64_t now_ns)
+{
+    if (st->m == NULL || st->vals_h == NULL ||
+        bft_height(st->m) != (uint64_t)chain_height(node_chain(n)) + 1)
+        return 0;
+    bft_step step = bft_current_step(st->m);
+    int32_t round = bft_round(st->m);
+    bft_timeout t = step == BFT_STEP_PROPOSE   ? BFT_TIMEOUT_PROPOSE
+                    : step == BFT_STEP_PREVOTE ? BFT_TIMEOUT_PREVOTE
+                                               : BFT_TIMEOUT_PRECOMMIT;
+    unsigned kind = step == BFT_STEP_PROPOSE   ? TIMER_PROPOSE
+                    : step == BFT_STEP_PREVOTE ? TIMER_PREVOTE
+                                               : TIMER_PRECOMMIT;
+    node_consensus_timer(n, fx, now_ns + bft_timeout_ns(&st->cfg, t, round),
+                         timer_arg(kind, bft_height(st->m), round));
+    return 1;
+}
+
 static void bftc_start(void *state, node *n, node_effects *fx, int64_t now_ns)
 {
     bft_state *st = state;
     if (st->vals == NULL)
+        return;
+    if (resume_machine(st, n, fx, now_ns))
         return;
     /* The set's priorities for the height after the tip (one run per
      * height from the first). */
@@ -667,4 +722,5 @@ const consensus_ops consensus_bft_ops = {
     .start = bftc_start,
     .on_timer = bft_on_timer,
     .on_message = bft_on_message,
+    .state_resume = bft_state_resume,
 };

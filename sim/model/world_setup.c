@@ -75,10 +75,13 @@ int world_start_node(world *s, engine_call *call, uint32_t i, chain *restored)
     }
     node_config_for(s, &cfg, i, peers);
     node *fresh;
+    int restart = restored != NULL && sn->n != NULL;
     int rc = node_new(&fresh, &cfg, restored);
     free(peers);
     if (rc != 0)
         return -1;
+    if (restart)
+        node_consensus_resume(fresh, sn->n);
     node_free(sn->n);
     sn->n = fresh;
     sn->online = 1;
