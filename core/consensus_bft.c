@@ -59,6 +59,8 @@ typedef struct bft_state {
     /* This node's last proposal, prevote and precommit (at the current
      * height), sent again to a peer that reconnects (its status). */
     msg *own[3];
+    bftvote_evidence *evidence; /* the equivocations caught */
+    size_t n_evidence, cap_evidence;
     consensus_bft_stats stats;
 } bft_state;
 
@@ -176,6 +178,7 @@ static void bft_state_free(void *state)
         free(st->certs[i]);
     free(st->certs);
     free(st->cert_len);
+    free(st->evidence);
     bft_free(st->m);
     bftval_set_free(st->vals);
     bftval_set_free(st->vals_h);
@@ -239,6 +242,13 @@ const uint8_t *consensus_bft_cert(const void *state, uint64_t height, size_t *le
         return NULL;
     *len = st->cert_len[height];
     return st->certs[height];
+}
+
+const bftvote_evidence *consensus_bft_evidence(const void *state, size_t *n)
+{
+    const bft_state *st = state;
+    *n = st != NULL ? st->n_evidence : 0;
+    return *n ? st->evidence : NULL;
 }
 
 const consensus_bft_stats *consensus_bft_stats_of(const void *state)
@@ -408,6 +418,15 @@ static void run_actions(bft_state *st, node *n, node_effects *fx, int64_t now_ns
             break;
         }
         case BFT_ACT_EVIDENCE:
+            if (st->n_evidence == st->cap_evidence) {
+                size_t cap = st->cap_evidence ? 2 * st->cap_evidence : 8;
+                bftvote_evidence *e = realloc(st->evidence, cap * sizeof *e);
+                if (e == NULL)
+                    abort();
+                st->evidence = e;
+                st->cap_evidence = cap;
+            }
+            st->evidence[st->n_evidence++] = a.evidence;
             st->stats.equivocations++;
             fprintf(stderr,
                     "chainsim: node %u: equivocation: validator %u signed two different "
@@ -475,6 +494,9 @@ static void bft_state_resume(void *state, void *old_state)
     TAKE(cap_certs);
     TAKE(height_start_ns);
     TAKE(stats);
+    TAKE(evidence);
+    TAKE(n_evidence);
+    TAKE(cap_evidence);
     for (size_t i = 0; i < 3; i++)
         TAKE(own[i]);
 #undef TAKE
@@ -573,6 +595,30 @@ static void ask_commit(bft_state *st, node_effects *fx, int64_t now_ns, uint32_t
     send_to(fx, peer, buf, sizeof buf, NULL);
 }
 
+/* The precommits of a verified certificate of the current height, against
+ * those this node holds: a validator that signed another precommit for
+ * the same round is caught (evidence). Nothing else of the machine's
+ * reaction is kept: the block enters through the certificate. */
+static void check_cert_votes(bft_state *st, node *n, node_effects *fx, int64_t now_ns,
+                             const bftvote_cert *cert)
+{
+    bft_actions acts = {0}, ev = {0};
+    for (size_t i = 0; i < cert->n_sigs; i++) {
+        bftvote v = bftvote_cert_vote(cert, i);
+        bftvote_status vs;
+        check(bft_on_vote(st->m, &acts, &vs, &v));
+    }
+    for (size_t i = 0; i < acts.n; i++)
+        if (acts.items[i].kind == BFT_ACT_EVIDENCE) {
+            bft_action a = acts.items[i];
+            memset(&a.cert, 0, sizeof a.cert);
+            ev.items = &a;
+            ev.n = 1;
+            run_actions(st, n, fx, now_ns, &ev);
+        }
+    bft_actions_clear(&acts);
+}
+
 static void on_commit_msg(bft_state *st, node *n, node_effects *fx, int64_t now_ns, uint32_t peer,
                           const msg *m)
 {
@@ -589,11 +635,13 @@ static void on_commit_msg(bft_state *st, node *n, node_effects *fx, int64_t now_
         return;
     int ok = cert.height == height && hash_eq(&cert.block_id, block_id(m->blk)) &&
              bftvote_cert_verify(err, sizeof err, &cert, st->vals) == BFTVOTE_OK;
-    bftvote_cert_clear(&cert);
     if (!ok) {
         st->stats.certs_refused++;
+        bftvote_cert_clear(&cert);
         return;
     }
+    check_cert_votes(st, n, fx, now_ns, &cert);
+    bftvote_cert_clear(&cert);
     commit_block(st, n, fx, now_ns, height, m->blk, m->data + 9, m->data_len - 9, peer);
     if (chain_height(node_chain(n)) != height)
         return; /* the chain refused the block */

@@ -5,6 +5,7 @@
 #define CHAINSIM_CONSENSUS_BFT_H
 
 #include "bftval.h"
+#include "bftvote.h"
 #include "consensus.h"
 #include "hash.h"
 
@@ -40,6 +41,11 @@ const uint8_t *consensus_bft_cert(const void *state, uint64_t height, size_t *le
 /* The BFT context bft's install put into p, or NULL when p has other
  * rules. Borrowed. */
 const consensus_ctx *consensus_bft_of(const chain_params *p);
+
+/* The equivocations a node's BFT state caught, in the order caught: each
+ * the two different votes one validator signed for one height, round and
+ * type (*n of them; NULL when none). Borrowed. */
+const bftvote_evidence *consensus_bft_evidence(const void *state, size_t *n);
 
 /* The figures of a node's BFT state (NULL for NULL). */
 const consensus_bft_stats *consensus_bft_stats_of(const void *state);
