@@ -61,6 +61,8 @@ typedef struct bft_state {
     msg *own[3];
     bftvote_evidence *evidence; /* the equivocations caught */
     size_t n_evidence, cap_evidence;
+    hash256 *twins; /* twin blocks made (consensus_bft_equivocate) */
+    size_t n_twins, cap_twins;
     consensus_bft_stats stats;
 } bft_state;
 
@@ -179,6 +181,7 @@ static void bft_state_free(void *state)
     free(st->certs);
     free(st->cert_len);
     free(st->evidence);
+    free(st->twins);
     bft_free(st->m);
     bftval_set_free(st->vals);
     bftval_set_free(st->vals_h);
@@ -353,6 +356,21 @@ static void commit_block(bft_state *st, node *n, node_effects *fx, int64_t now_n
     node_accept_block(n, fx, now_ns, b, from);
 }
 
+/* 1 when the state holds evidence against v's validator for v's height,
+ * round and type already. */
+static int seen_evidence(const bft_state *st, const bftvote *v)
+{
+    for (size_t i = st->n_evidence; i > 0; i--) {
+        const bftvote *e = &st->evidence[i - 1].first;
+        if (e->height < v->height)
+            break; /* caught in height order */
+        if (e->validator == v->validator && e->height == v->height && e->round == v->round &&
+            e->type == v->type)
+            return 1;
+    }
+    return 0;
+}
+
 static void run_actions(bft_state *st, node *n, node_effects *fx, int64_t now_ns, bft_actions *acts)
 {
     int64_t shift = 0; /* after a commit, the next height waits timeout_commit */
@@ -418,6 +436,8 @@ static void run_actions(bft_state *st, node *n, node_effects *fx, int64_t now_ns
             break;
         }
         case BFT_ACT_EVIDENCE:
+            if (seen_evidence(st, &a.evidence.first))
+                break; /* caught before (a certificate offered again) */
             if (st->n_evidence == st->cap_evidence) {
                 size_t cap = st->cap_evidence ? 2 * st->cap_evidence : 8;
                 bftvote_evidence *e = realloc(st->evidence, cap * sizeof *e);
@@ -429,9 +449,10 @@ static void run_actions(bft_state *st, node *n, node_effects *fx, int64_t now_ns
             st->evidence[st->n_evidence++] = a.evidence;
             st->stats.equivocations++;
             fprintf(stderr,
-                    "chainsim: node %u: equivocation: validator %u signed two different "
-                    "%s votes at height %llu round %d\n",
-                    node_id(n), a.evidence.first.validator,
+                    "chainsim: node %u: equivocation: validator %u (index in the set; "
+                    "summary.json names its node) signed two different %s votes at height "
+                    "%llu round %d\n",
+                    node_id(n) + 1, a.evidence.first.validator,
                     a.evidence.first.type == BFTVOTE_PREVOTE ? "prevote" : "precommit",
                     (unsigned long long)a.evidence.first.height, (int)a.evidence.first.round);
             break;
@@ -626,22 +647,28 @@ static void on_commit_msg(bft_state *st, node *n, node_effects *fx, int64_t now_
         return;
     uint64_t height = le_get_u64(m->data + 1);
     const chain_entry *tip = chain_tip(node_chain(n));
-    if (height != bft_height(st->m) || height != (uint64_t)chain_entry_height(tip) + 1 ||
-        !hash_eq(&block_header_of(m->blk)->prev_id, chain_entry_id(tip)))
+    if (height != bft_height(st->m))
         return;
+    int connects = height == (uint64_t)chain_entry_height(tip) + 1 &&
+                   hash_eq(&block_header_of(m->blk)->prev_id, chain_entry_id(tip));
     bftvote_cert cert;
     char err[160];
     if (bftvote_cert_decode(&cert, err, sizeof err, m->data + 9, m->data_len - 9) != BFTVOTE_OK)
         return;
     int ok = cert.height == height && hash_eq(&cert.block_id, block_id(m->blk)) &&
              bftvote_cert_verify(err, sizeof err, &cert, st->vals) == BFTVOTE_OK;
+    /* A verified certificate's precommits are evidence against a validator
+     * that sent this node another precommit, whether or not the block
+     * connects to this node's chain (after a fork it does not). */
+    if (ok)
+        check_cert_votes(st, n, fx, now_ns, &cert);
+    bftvote_cert_clear(&cert);
+    if (!connects)
+        return;
     if (!ok) {
         st->stats.certs_refused++;
-        bftvote_cert_clear(&cert);
         return;
     }
-    check_cert_votes(st, n, fx, now_ns, &cert);
-    bftvote_cert_clear(&cert);
     commit_block(st, n, fx, now_ns, height, m->blk, m->data + 9, m->data_len - 9, peer);
     if (chain_height(node_chain(n)) != height)
         return; /* the chain refused the block */
@@ -755,6 +782,146 @@ static int bft_on_message(void *state, node *n, node_effects *fx, int64_t now_ns
     run_actions(st, n, fx, now_ns, &acts);
     bft_actions_clear(&acts);
     return 1;
+}
+
+/* The twin of block b: its header with the time one second later. */
+static block *twin_block(const block *b)
+{
+    block_header h = *block_header_of(b);
+    h.time++;
+    size_t n_tx = block_n_tx(b);
+    tx **txs = calloc(n_tx ? n_tx : 1, sizeof *txs);
+    if (txs == NULL)
+        abort();
+    for (size_t i = 0; i < n_tx; i++)
+        txs[i] = block_tx(b, i);
+    block *t = NULL;
+    if (block_new(&t, &h, block_pos_of(b), txs, n_tx) != 0)
+        abort();
+    free(txs);
+    return t;
+}
+
+static void twin_id(hash256 *out, const block *b)
+{
+    block_header h = *block_header_of(b);
+    h.time++;
+    block_compute_id(out, &h, block_pos_of(b));
+}
+
+static int is_ally(const uint8_t *pub, const uint8_t (*allies)[KEYS_PUB_BYTES], size_t n_allies)
+{
+    for (size_t i = 0; i < n_allies; i++)
+        if (memcmp(allies[i], pub, KEYS_PUB_BYTES) == 0)
+            return 1;
+    return 0;
+}
+
+/* The twin message of m (a proposal or vote n sent), or NULL when m goes
+ * out unchanged. */
+static msg *twin_msg(bft_state *st, node *n, node_effects *fx, int64_t now_ns, const msg *m,
+                     const uint8_t (*allies)[KEYS_PUB_BYTES], size_t n_allies, uint64_t *proposals,
+                     uint64_t *votes)
+{
+    const keys_pair *key = node_key(n);
+    if (m->type != MSG_BFT || m->data_len < 1 || key == NULL || st->m == NULL)
+        return NULL;
+    if (m->data[0] == BFT_MSG_PROPOSAL && m->data_len == PROPOSAL_BYTES && m->blk != NULL) {
+        bftvote_proposal p;
+        decode_proposal(&p, m->data);
+        block *t = twin_block(m->blk);
+        p.block_id = *block_id(t);
+        if (bftvote_proposal_sign(&p, key) != 0)
+            abort();
+        uint8_t buf[PROPOSAL_BYTES];
+        encode_proposal(buf, &p);
+        msg *tm = msg_new_bft(buf, sizeof buf, t);
+        if (tm == NULL)
+            abort();
+        size_t k = 0;
+        while (k < st->n_twins && !hash_eq(&st->twins[k], block_id(t)))
+            k++;
+        if (k == st->n_twins) { /* once per block, however often it is proposed */
+            if (st->n_twins == st->cap_twins) {
+                size_t cap = st->cap_twins ? 2 * st->cap_twins : 16;
+                hash256 *tw = realloc(st->twins, cap * sizeof *tw);
+                if (tw == NULL)
+                    abort();
+                st->twins = tw;
+                st->cap_twins = cap;
+            }
+            st->twins[st->n_twins++] = *block_id(t);
+            node_note_produced(n, fx, now_ns, t);
+        }
+        block_unref(t);
+        (*proposals)++;
+        return tm;
+    }
+    if (m->data[0] != BFT_MSG_VOTE || m->data_len != VOTE_BYTES)
+        return NULL;
+    bftvote v;
+    decode_vote(&v, m->data);
+    if (v.nil || v.height != bft_height(st->m))
+        return NULL;
+    size_t proposer = bft_proposer(st->m, v.round);
+    const block *b = find_pending(st, &v.block_id);
+    if (proposer == SIZE_MAX || b == NULL ||
+        !is_ally(bftval_key(st->vals, proposer), allies, n_allies))
+        return NULL;
+    twin_id(&v.block_id, b);
+    if (bftvote_sign(&v, key) != 0)
+        abort();
+    uint8_t buf[VOTE_BYTES];
+    encode_vote(buf, &v);
+    msg *tm = msg_new_bft(buf, sizeof buf, NULL);
+    if (tm == NULL)
+        abort();
+    (*votes)++;
+    return tm;
+}
+
+void consensus_bft_equivocate(node *n, node_effects *fx, int64_t now_ns, const uint32_t *side,
+                              size_t n_side, const uint8_t (*allies)[KEYS_PUB_BYTES],
+                              size_t n_allies, uint64_t *proposals, uint64_t *votes)
+{
+    bft_state *st = node_consensus_state(n);
+    if (st == NULL || node_ops(n)->block_kind != CHAIN_BFT)
+        return;
+    /* One twin per distinct message (a broadcast shares one message). */
+    const msg *orig[8];
+    msg *twin[8];
+    size_t n_twins = 0;
+    size_t n_sends = fx->n_sends;
+    for (size_t i = 0; i < n_sends; i++) {
+        node_send *sd = &fx->sends[i];
+        int on_side = 0;
+        for (size_t k = 0; k < n_side && !on_side; k++)
+            on_side = side[k] == sd->peer;
+        if (on_side)
+            continue;
+        msg *t = NULL;
+        size_t k = 0;
+        while (k < n_twins && orig[k] != sd->m)
+            k++;
+        if (k < n_twins) {
+            t = twin[k];
+        } else {
+            t = twin_msg(st, n, fx, now_ns, sd->m, allies, n_allies, proposals, votes);
+            if (n_twins < sizeof orig / sizeof orig[0]) {
+                orig[n_twins] = sd->m;
+                twin[n_twins++] = t;
+            }
+        }
+        if (t == NULL)
+            continue;
+        sd = &fx->sends[i]; /* twin_msg's note may not move sends, but be safe */
+        msg_unref(sd->m);
+        sd->m = msg_ref(t);
+        if (k >= n_twins || twin[k] != t)
+            msg_unref(t); /* not kept in the table */
+    }
+    for (size_t k = 0; k < n_twins; k++)
+        msg_unref(twin[k]);
 }
 
 const consensus_ops consensus_bft_ops = {

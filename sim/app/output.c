@@ -419,16 +419,39 @@ static int bft_evidence(cJSON *o, const world *s)
  * honest nodes hold different blocks: conflicting commits) and
  * "safety_violation_heights" (the first five: height, the two nodes,
  * their blocks), with a line on the console for the first; in runs with
- * adversaries, or when there is one. */
-static int bft_safety(cJSON *o, const world *s, const metrics_chain *chains)
+ * adversaries, or when there is one. The honest nodes compared are those
+ * of this process (all of them in a run on one process). */
+static int bft_safety(cJSON *o, const world *s)
 {
     uint8_t *honest = calloc(s->n ? s->n : 1, 1);
-    if (honest == NULL)
+    metrics_chain *chains = calloc(s->n ? s->n : 1, sizeof *chains);
+    hash256 **all = calloc(s->n ? s->n : 1, sizeof *all);
+    if (honest == NULL || chains == NULL || all == NULL) {
+        free(honest);
+        free(chains);
+        free(all);
         return -1;
-    for (uint32_t i = 0; i < s->n; i++)
-        honest[i] = s->nodes[i].adv == NULL;
+    }
+    for (uint32_t i = 0; i < s->n; i++) {
+        if (s->nodes[i].adv != NULL || !world_local(s, i) || s->nodes[i].n == NULL)
+            continue;
+        const chain *c = node_chain(s->nodes[i].n);
+        size_t len = (size_t)chain_height(c) + 1;
+        hash256 *ids = calloc(len, sizeof *ids);
+        if (ids == NULL)
+            abort();
+        for (size_t k = 0; k < len; k++)
+            ids[k] = *chain_entry_id(chain_at_height(c, (uint32_t)k));
+        chains[i] = (metrics_chain){ids, len};
+        all[i] = ids;
+        honest[i] = 1;
+    }
     safety_fork forks[5];
     size_t count = safety_forks(forks, 5, chains, honest, s->n);
+    for (uint32_t i = 0; i < s->n; i++)
+        free(all[i]);
+    free(all);
+    free(chains);
     free(honest);
     if (count == 0 && s->scn.n_adversaries == 0)
         return 0;
@@ -466,7 +489,7 @@ static int bft_safety(cJSON *o, const world *s, const metrics_chain *chains)
 /* summary.json's "bft" section of a BFT run: the figures of the nodes of
  * this process (core/consensus_bft.h), summed. Returns 0, or -1 when out
  * of memory. */
-static int bft_report(world *s, const metrics_chain *chains)
+static int bft_report(world *s)
 {
     consensus_bft_stats sum;
     memset(&sum, 0, sizeof sum);
@@ -512,8 +535,7 @@ static int bft_report(world *s, const metrics_chain *chains)
              cJSON_AddNumberToObject(o, "proposals_sent", (double)sum.proposals_sent) &&
              cJSON_AddNumberToObject(o, "equivocations", (double)sum.equivocations) &&
              cJSON_AddNumberToObject(o, "certificates_refused", (double)sum.certs_refused);
-    if (!ok || (sum.equivocations > 0 && bft_evidence(o, s) != 0) ||
-        bft_safety(o, s, chains) != 0) {
+    if (!ok || (sum.equivocations > 0 && bft_evidence(o, s) != 0) || bft_safety(o, s) != 0) {
         cJSON_Delete(o);
         return -1;
     }
@@ -532,7 +554,7 @@ static int write_metrics(world *s, char *err, size_t errlen, const metrics_chain
         snprintf(err, errlen, "metrics: %s", why);
         return -1;
     }
-    if (bft_report(s, chains) != 0) {
+    if (bft_report(s) != 0) {
         snprintf(err, errlen, "metrics: out of memory");
         return -1;
     }
