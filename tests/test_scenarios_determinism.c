@@ -57,6 +57,8 @@ static const struct det_case cases[] = {
       "{\"at\":\"70s\",\"type\":\"restart\",\"node\":6},{\"at\":\"70s\",\"type\":\"restart\","
       "\"node\":7}]",
       NULL}},
+    {"bft_byzantine", "scenarios/bft_byzantine.json", {"duration=60s", NULL}},
+    {"bft_safety_violation", "scenarios/bft_safety_violation.json", {"duration=40s", NULL}},
     {"eclipse", "scenarios/eclipse.json", {"duration=11m", NULL}},
     {"latency",
      "scenarios/high_latency.json",
