@@ -314,7 +314,8 @@ static void claim_bft_byzantine(void)
     ck_assert_msg(rf_json_num(summary, "bft.safety_violations") == 0, "%s: honest nodes forked",
                   dir);
     ck_assert_msg(rf_json_num(summary, "bft.equivocations") > 0, "%s: no equivocation caught", dir);
-    ck_assert_msg(rf_json_num(summary, "blocks.main_chain_height") >= 60, "%s: the chain stalled", dir);
+    ck_assert_msg(rf_json_num(summary, "blocks.main_chain_height") >= 60, "%s: the chain stalled",
+                  dir);
     const cJSON *ev = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(summary, "bft"), "evidence");
     ck_assert_msg(cJSON_IsArray(ev) && cJSON_GetArraySize(ev) > 0, "%s: no evidence listed", dir);
