@@ -59,6 +59,10 @@ typedef struct bft_state {
     /* This node's last proposal, prevote and precommit (at the current
      * height), sent again to a peer that reconnects (its status). */
     msg *own[3];
+    bftvote_evidence *evidence; /* the equivocations caught */
+    size_t n_evidence, cap_evidence;
+    hash256 *twins; /* twin blocks made (consensus_bft_equivocate) */
+    size_t n_twins, cap_twins;
     consensus_bft_stats stats;
 } bft_state;
 
@@ -176,6 +180,8 @@ static void bft_state_free(void *state)
         free(st->certs[i]);
     free(st->certs);
     free(st->cert_len);
+    free(st->evidence);
+    free(st->twins);
     bft_free(st->m);
     bftval_set_free(st->vals);
     bftval_set_free(st->vals_h);
@@ -239,6 +245,13 @@ const uint8_t *consensus_bft_cert(const void *state, uint64_t height, size_t *le
         return NULL;
     *len = st->cert_len[height];
     return st->certs[height];
+}
+
+const bftvote_evidence *consensus_bft_evidence(const void *state, size_t *n)
+{
+    const bft_state *st = state;
+    *n = st != NULL ? st->n_evidence : 0;
+    return *n ? st->evidence : NULL;
 }
 
 const consensus_bft_stats *consensus_bft_stats_of(const void *state)
@@ -343,6 +356,21 @@ static void commit_block(bft_state *st, node *n, node_effects *fx, int64_t now_n
     node_accept_block(n, fx, now_ns, b, from);
 }
 
+/* 1 when the state holds evidence against v's validator for v's height,
+ * round and type already. */
+static int seen_evidence(const bft_state *st, const bftvote *v)
+{
+    for (size_t i = st->n_evidence; i > 0; i--) {
+        const bftvote *e = &st->evidence[i - 1].first;
+        if (e->height < v->height)
+            break; /* caught in height order */
+        if (e->validator == v->validator && e->height == v->height && e->round == v->round &&
+            e->type == v->type)
+            return 1;
+    }
+    return 0;
+}
+
 static void run_actions(bft_state *st, node *n, node_effects *fx, int64_t now_ns, bft_actions *acts)
 {
     int64_t shift = 0; /* after a commit, the next height waits timeout_commit */
@@ -408,11 +436,23 @@ static void run_actions(bft_state *st, node *n, node_effects *fx, int64_t now_ns
             break;
         }
         case BFT_ACT_EVIDENCE:
+            if (seen_evidence(st, &a.evidence.first))
+                break; /* caught before (a certificate offered again) */
+            if (st->n_evidence == st->cap_evidence) {
+                size_t cap = st->cap_evidence ? 2 * st->cap_evidence : 8;
+                bftvote_evidence *e = realloc(st->evidence, cap * sizeof *e);
+                if (e == NULL)
+                    abort();
+                st->evidence = e;
+                st->cap_evidence = cap;
+            }
+            st->evidence[st->n_evidence++] = a.evidence;
             st->stats.equivocations++;
             fprintf(stderr,
-                    "chainsim: node %u: equivocation: validator %u signed two different "
-                    "%s votes at height %llu round %d\n",
-                    node_id(n), a.evidence.first.validator,
+                    "chainsim: node %u: equivocation: validator %u (index in the set; "
+                    "summary.json names its node) signed two different %s votes at height "
+                    "%llu round %d\n",
+                    node_id(n) + 1, a.evidence.first.validator,
                     a.evidence.first.type == BFTVOTE_PREVOTE ? "prevote" : "precommit",
                     (unsigned long long)a.evidence.first.height, (int)a.evidence.first.round);
             break;
@@ -449,10 +489,68 @@ static void start_height(bft_state *st, node *n, node_effects *fx, int64_t now_n
     bft_actions_clear(&acts);
 }
 
+/* The node restarts: its certificates and its consensus record (the
+ * machine with its height, round, step, lock and valid value, the blocks
+ * proposed at its height, its own last messages, its figures) survive the
+ * crash, as Tendermint's write-ahead log and signing state do, so that it
+ * never signs a second, different message for a round it signed before. */
+static void bft_state_resume(void *state, void *old_state)
+{
+    bft_state *st = state, *old = old_state;
+    if (st->vals == NULL || old->vals == NULL)
+        return;
+#define TAKE(field)                                                                                \
+    do {                                                                                           \
+        st->field = old->field;                                                                    \
+        memset(&old->field, 0, sizeof old->field);                                                 \
+    } while (0)
+    bftval_set_free(st->vals_h);
+    TAKE(vals_h);
+    TAKE(m);
+    TAKE(pending);
+    TAKE(n_pending);
+    TAKE(cap_pending);
+    TAKE(certs);
+    TAKE(cert_len);
+    TAKE(cap_certs);
+    TAKE(height_start_ns);
+    TAKE(stats);
+    TAKE(evidence);
+    TAKE(n_evidence);
+    TAKE(cap_evidence);
+    for (size_t i = 0; i < 3; i++)
+        TAKE(own[i]);
+#undef TAKE
+}
+
+/* The resumed machine (bft_state_resume) goes on where it stopped: the
+ * timeout of its step in its round again (its timers died with the
+ * crash). Returns 0 when it cannot (no machine, or not at the height
+ * after the chain's tip). */
+static int resume_machine(bft_state *st, node *n, node_effects *fx, int64_t now_ns)
+{
+    if (st->m == NULL || st->vals_h == NULL ||
+        bft_height(st->m) != (uint64_t)chain_height(node_chain(n)) + 1)
+        return 0;
+    bft_step step = bft_current_step(st->m);
+    int32_t round = bft_round(st->m);
+    bft_timeout t = step == BFT_STEP_PROPOSE   ? BFT_TIMEOUT_PROPOSE
+                    : step == BFT_STEP_PREVOTE ? BFT_TIMEOUT_PREVOTE
+                                               : BFT_TIMEOUT_PRECOMMIT;
+    unsigned kind = step == BFT_STEP_PROPOSE   ? TIMER_PROPOSE
+                    : step == BFT_STEP_PREVOTE ? TIMER_PREVOTE
+                                               : TIMER_PRECOMMIT;
+    node_consensus_timer(n, fx, now_ns + bft_timeout_ns(&st->cfg, t, round),
+                         timer_arg(kind, bft_height(st->m), round));
+    return 1;
+}
+
 static void bftc_start(void *state, node *n, node_effects *fx, int64_t now_ns)
 {
     bft_state *st = state;
     if (st->vals == NULL)
+        return;
+    if (resume_machine(st, n, fx, now_ns))
         return;
     /* The set's priorities for the height after the tip (one run per
      * height from the first). */
@@ -518,6 +616,30 @@ static void ask_commit(bft_state *st, node_effects *fx, int64_t now_ns, uint32_t
     send_to(fx, peer, buf, sizeof buf, NULL);
 }
 
+/* The precommits of a verified certificate of the current height, against
+ * those this node holds: a validator that signed another precommit for
+ * the same round is caught (evidence). Nothing else of the machine's
+ * reaction is kept: the block enters through the certificate. */
+static void check_cert_votes(bft_state *st, node *n, node_effects *fx, int64_t now_ns,
+                             const bftvote_cert *cert)
+{
+    bft_actions acts = {0}, ev = {0};
+    for (size_t i = 0; i < cert->n_sigs; i++) {
+        bftvote v = bftvote_cert_vote(cert, i);
+        bftvote_status vs;
+        check(bft_on_vote(st->m, &acts, &vs, &v));
+    }
+    for (size_t i = 0; i < acts.n; i++)
+        if (acts.items[i].kind == BFT_ACT_EVIDENCE) {
+            bft_action a = acts.items[i];
+            memset(&a.cert, 0, sizeof a.cert);
+            ev.items = &a;
+            ev.n = 1;
+            run_actions(st, n, fx, now_ns, &ev);
+        }
+    bft_actions_clear(&acts);
+}
+
 static void on_commit_msg(bft_state *st, node *n, node_effects *fx, int64_t now_ns, uint32_t peer,
                           const msg *m)
 {
@@ -525,16 +647,24 @@ static void on_commit_msg(bft_state *st, node *n, node_effects *fx, int64_t now_
         return;
     uint64_t height = le_get_u64(m->data + 1);
     const chain_entry *tip = chain_tip(node_chain(n));
-    if (height != bft_height(st->m) || height != (uint64_t)chain_entry_height(tip) + 1 ||
-        !hash_eq(&block_header_of(m->blk)->prev_id, chain_entry_id(tip)))
+    if (height != bft_height(st->m))
         return;
+    int connects = height == (uint64_t)chain_entry_height(tip) + 1 &&
+                   hash_eq(&block_header_of(m->blk)->prev_id, chain_entry_id(tip));
     bftvote_cert cert;
     char err[160];
     if (bftvote_cert_decode(&cert, err, sizeof err, m->data + 9, m->data_len - 9) != BFTVOTE_OK)
         return;
     int ok = cert.height == height && hash_eq(&cert.block_id, block_id(m->blk)) &&
              bftvote_cert_verify(err, sizeof err, &cert, st->vals) == BFTVOTE_OK;
+    /* A verified certificate's precommits are evidence against a validator
+     * that sent this node another precommit, whether or not the block
+     * connects to this node's chain (after a fork it does not). */
+    if (ok)
+        check_cert_votes(st, n, fx, now_ns, &cert);
     bftvote_cert_clear(&cert);
+    if (!connects)
+        return;
     if (!ok) {
         st->stats.certs_refused++;
         return;
@@ -654,6 +784,146 @@ static int bft_on_message(void *state, node *n, node_effects *fx, int64_t now_ns
     return 1;
 }
 
+/* The twin of block b: its header with the time one second later. */
+static block *twin_block(const block *b)
+{
+    block_header h = *block_header_of(b);
+    h.time++;
+    size_t n_tx = block_n_tx(b);
+    tx **txs = calloc(n_tx ? n_tx : 1, sizeof *txs);
+    if (txs == NULL)
+        abort();
+    for (size_t i = 0; i < n_tx; i++)
+        txs[i] = block_tx(b, i);
+    block *t = NULL;
+    if (block_new(&t, &h, block_pos_of(b), txs, n_tx) != 0)
+        abort();
+    free(txs);
+    return t;
+}
+
+static void twin_id(hash256 *out, const block *b)
+{
+    block_header h = *block_header_of(b);
+    h.time++;
+    block_compute_id(out, &h, block_pos_of(b));
+}
+
+static int is_ally(const uint8_t *pub, const uint8_t (*allies)[KEYS_PUB_BYTES], size_t n_allies)
+{
+    for (size_t i = 0; i < n_allies; i++)
+        if (memcmp(allies[i], pub, KEYS_PUB_BYTES) == 0)
+            return 1;
+    return 0;
+}
+
+/* The twin message of m (a proposal or vote n sent), or NULL when m goes
+ * out unchanged. */
+static msg *twin_msg(bft_state *st, node *n, node_effects *fx, int64_t now_ns, const msg *m,
+                     const uint8_t (*allies)[KEYS_PUB_BYTES], size_t n_allies, uint64_t *proposals,
+                     uint64_t *votes)
+{
+    const keys_pair *key = node_key(n);
+    if (m->type != MSG_BFT || m->data_len < 1 || key == NULL || st->m == NULL)
+        return NULL;
+    if (m->data[0] == BFT_MSG_PROPOSAL && m->data_len == PROPOSAL_BYTES && m->blk != NULL) {
+        bftvote_proposal p;
+        decode_proposal(&p, m->data);
+        block *t = twin_block(m->blk);
+        p.block_id = *block_id(t);
+        if (bftvote_proposal_sign(&p, key) != 0)
+            abort();
+        uint8_t buf[PROPOSAL_BYTES];
+        encode_proposal(buf, &p);
+        msg *tm = msg_new_bft(buf, sizeof buf, t);
+        if (tm == NULL)
+            abort();
+        size_t k = 0;
+        while (k < st->n_twins && !hash_eq(&st->twins[k], block_id(t)))
+            k++;
+        if (k == st->n_twins) { /* once per block, however often it is proposed */
+            if (st->n_twins == st->cap_twins) {
+                size_t cap = st->cap_twins ? 2 * st->cap_twins : 16;
+                hash256 *tw = realloc(st->twins, cap * sizeof *tw);
+                if (tw == NULL)
+                    abort();
+                st->twins = tw;
+                st->cap_twins = cap;
+            }
+            st->twins[st->n_twins++] = *block_id(t);
+            node_note_produced(n, fx, now_ns, t);
+        }
+        block_unref(t);
+        (*proposals)++;
+        return tm;
+    }
+    if (m->data[0] != BFT_MSG_VOTE || m->data_len != VOTE_BYTES)
+        return NULL;
+    bftvote v;
+    decode_vote(&v, m->data);
+    if (v.nil || v.height != bft_height(st->m))
+        return NULL;
+    size_t proposer = bft_proposer(st->m, v.round);
+    const block *b = find_pending(st, &v.block_id);
+    if (proposer == SIZE_MAX || b == NULL ||
+        !is_ally(bftval_key(st->vals, proposer), allies, n_allies))
+        return NULL;
+    twin_id(&v.block_id, b);
+    if (bftvote_sign(&v, key) != 0)
+        abort();
+    uint8_t buf[VOTE_BYTES];
+    encode_vote(buf, &v);
+    msg *tm = msg_new_bft(buf, sizeof buf, NULL);
+    if (tm == NULL)
+        abort();
+    (*votes)++;
+    return tm;
+}
+
+void consensus_bft_equivocate(node *n, node_effects *fx, int64_t now_ns, const uint32_t *side,
+                              size_t n_side, const uint8_t (*allies)[KEYS_PUB_BYTES],
+                              size_t n_allies, uint64_t *proposals, uint64_t *votes)
+{
+    bft_state *st = node_consensus_state(n);
+    if (st == NULL || node_ops(n)->block_kind != CHAIN_BFT)
+        return;
+    /* One twin per distinct message (a broadcast shares one message). */
+    const msg *orig[8];
+    msg *twin[8];
+    size_t n_twins = 0;
+    size_t n_sends = fx->n_sends;
+    for (size_t i = 0; i < n_sends; i++) {
+        node_send *sd = &fx->sends[i];
+        int on_side = 0;
+        for (size_t k = 0; k < n_side && !on_side; k++)
+            on_side = side[k] == sd->peer;
+        if (on_side)
+            continue;
+        msg *t = NULL;
+        size_t k = 0;
+        while (k < n_twins && orig[k] != sd->m)
+            k++;
+        if (k < n_twins) {
+            t = twin[k];
+        } else {
+            t = twin_msg(st, n, fx, now_ns, sd->m, allies, n_allies, proposals, votes);
+            if (n_twins < sizeof orig / sizeof orig[0]) {
+                orig[n_twins] = sd->m;
+                twin[n_twins++] = t;
+            }
+        }
+        if (t == NULL)
+            continue;
+        sd = &fx->sends[i]; /* twin_msg's note may not move sends, but be safe */
+        msg_unref(sd->m);
+        sd->m = msg_ref(t);
+        if (k >= n_twins || twin[k] != t)
+            msg_unref(t); /* not kept in the table */
+    }
+    for (size_t k = 0; k < n_twins; k++)
+        msg_unref(twin[k]);
+}
+
 const consensus_ops consensus_bft_ops = {
     .name = "bft",
     .title = "BFT (Tendermint-style)",
@@ -667,4 +937,5 @@ const consensus_ops consensus_bft_ops = {
     .start = bftc_start,
     .on_timer = bft_on_timer,
     .on_message = bft_on_message,
+    .state_resume = bft_state_resume,
 };

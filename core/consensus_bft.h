@@ -5,8 +5,11 @@
 #define CHAINSIM_CONSENSUS_BFT_H
 
 #include "bftval.h"
+#include "bftvote.h"
 #include "consensus.h"
 #include "hash.h"
+#include "keys.h"
+#include "node.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +43,25 @@ const uint8_t *consensus_bft_cert(const void *state, uint64_t height, size_t *le
 /* The BFT context bft's install put into p, or NULL when p has other
  * rules. Borrowed. */
 const consensus_ctx *consensus_bft_of(const chain_params *p);
+
+/* The equivocations a node's BFT state caught, in the order caught: each
+ * the two different votes one validator signed for one height, round and
+ * type (*n of them; NULL when none). Borrowed. */
+const bftvote_evidence *consensus_bft_evidence(const void *state, size_t *n);
+
+/* A byzantine validator's double signing (the adversary kind equivocate),
+ * after an event of the BFT node n: each proposal and vote n just sent (in
+ * fx) to a peer not listed in side is replaced by a twin that n signs too,
+ * for the same height, round and type: a proposal of n's by a proposal of
+ * its block's twin (the same block with its time one second later: another
+ * valid block), sent with the twin; a vote for a block proposed in that
+ * round by a validator whose key is in allies (n's own included) by a vote
+ * for that block's twin. Votes for blocks of other proposers, and nil
+ * votes, go out unchanged. Each twin block made is noted as produced by n.
+ * Adds the twin proposals and votes signed to *proposals and *votes. */
+void consensus_bft_equivocate(node *n, node_effects *fx, int64_t now_ns, const uint32_t *side,
+                              size_t n_side, const uint8_t (*allies)[KEYS_PUB_BYTES],
+                              size_t n_allies, uint64_t *proposals, uint64_t *votes);
 
 /* The figures of a node's BFT state (NULL for NULL). */
 const consensus_bft_stats *consensus_bft_stats_of(const void *state);

@@ -77,6 +77,14 @@ typedef struct consensus_ops {
      * stays the caller's. */
     int (*on_message)(void *state, node *n, node_effects *fx, int64_t now_ns, uint32_t peer,
                       const msg *m);
+
+    /* Optional (NULL: nothing survives a crash but the chain). The node
+     * restarts after a crash: state (new, not started yet) takes from old,
+     * the state of the node's life before the crash, what the protocol
+     * keeps on disk beside the chain (BFT: its certificates and its
+     * consensus record, as Tendermint's write-ahead log). old is freed
+     * right after. */
+    void (*state_resume)(void *state, void *old);
 } consensus_ops;
 
 #endif

@@ -1221,6 +1221,13 @@ void *node_consensus_state(const node *n)
     return n->cstate;
 }
 
+void node_consensus_resume(node *fresh, node *old)
+{
+    if (fresh->ops == old->ops && fresh->ops->state_resume != NULL && fresh->cstate != NULL &&
+        old->cstate != NULL)
+        fresh->ops->state_resume(fresh->cstate, old->cstate);
+}
+
 void node_note_produced(node *n, node_effects *fx, int64_t now_ns, block *b)
 {
     (void)n;

@@ -271,6 +271,12 @@ const struct consensus_ops *node_ops(const node *n);
 /* The node's protocol state (of its protocol's state_new; may be NULL). */
 void *node_consensus_state(const node *n);
 
+/* fresh (not started yet) is old restarted after a crash: its protocol
+ * takes what it keeps on disk from old's state (consensus_ops'
+ * state_resume; nothing for a protocol without). Call before node_start,
+ * then free old. */
+void node_consensus_resume(node *fresh, node *old);
+
 /* Sets a consensus timer at at_ns: at that time the protocol's on_timer
  * gets arg (a NODE_TIMER_CONSENSUS effect). */
 void node_consensus_timer(node *n, node_effects *fx, int64_t at_ns, uint64_t arg);

@@ -12,12 +12,15 @@
 #include "block.h"
 #include "chain.h"
 #include "consensus.h"
+#include "consensus_ops.h"
+#include "consensus_registry.h"
 #include "hash.h"
 #include "keys.h"
 #include "msg.h"
 #include "node.h"
 #include "pos.h"
 #include "sigcache.h"
+#include "stake.h"
 #include "testutil.h"
 #include "tx.h"
 
@@ -68,7 +71,8 @@ typedef struct nf {
     size_t n_notes, cap_notes;
     nf_timer *timers;
     size_t n_timers, cap_timers;
-    uint32_t drop_mask; /* bit (1 << msg_type): such messages are lost */
+    uint32_t drop_mask;     /* bit (1 << msg_type): such messages are lost */
+    stake_schedule *stakes; /* BFT: every node a validator of power 100 */
 } nf;
 
 static inline uint64_t nf_stake_of(void *ctx, const uint8_t pub[KEYS_PUB_BYTES], uint64_t slot)
@@ -100,6 +104,9 @@ typedef struct nf_opts {
     int64_t timeout_ns;      /* request timeout (default 2 s) */
     uint64_t stake0, stake1; /* PoS stakes of nodes 0 and 1 (default 100 and 0) */
     uint32_t ban_score;      /* misbehaviour score that bans a peer (default 0: never) */
+    int bft;                 /* Tendermint-style BFT, every node a validator of power 100
+                              * (timeouts: propose 3 s, prevote and precommit 1 s, delta
+                              * 500 ms, commit 1 s) */
 } nf_opts;
 
 static inline void nf_init(nf *t, const nf_opts *o)
@@ -139,11 +146,29 @@ static inline void nf_init(nf *t, const nf_opts *o)
         t->cons.stake_ctx = t;
         t->stake[0] = o->stake0 ? o->stake0 : 100;
         t->stake[1] = o->stake1;
+    } else if (o->bft) {
+        stake_entry e[NF_MAX];
+        memset(e, 0, sizeof e);
+        for (uint32_t i = 0; i < t->n; i++) {
+            memcpy(e[i].pub, keys_pair_public(t->key[i]), KEYS_PUB_BYTES);
+            e[i].stake = 100;
+        }
+        ck_assert_int_eq(stake_new(&t->stakes, e, t->n), STAKE_OK);
+        t->cons.type = CHAIN_BFT;
+        t->cons.stakes = t->stakes;
+        t->cons.bft_timeout_propose_ns = 3 * NF_SEC;
+        t->cons.bft_timeout_prevote_ns = NF_SEC;
+        t->cons.bft_timeout_precommit_ns = NF_SEC;
+        t->cons.bft_timeout_delta_ns = NF_SEC / 2;
+        t->cons.bft_timeout_commit_ns = NF_SEC;
     } else {
         t->cons.type = CHAIN_POW;
         t->cons.spacing_ms = 600000;
     }
-    consensus_install(&t->params, &t->cons);
+    if (o->bft)
+        consensus_for_kind(CHAIN_BFT)->install(&t->params, &t->cons);
+    else
+        consensus_install(&t->params, &t->cons);
     ck_assert_int_eq(sigcache_new(&t->cache, 4096), 0);
     ck_assert_int_eq(chain_genesis_new(&t->genesis, &t->params), 0);
     for (uint32_t i = 0; i < t->n; i++) {
@@ -252,6 +277,7 @@ static inline void nf_free(nf *t)
         keys_pair_free(t->wallet[i]);
     block_unref(t->genesis);
     sigcache_free(t->cache);
+    stake_free(t->stakes);
 }
 
 /* The i-th queued message (0: next to be delivered). */

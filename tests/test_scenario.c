@@ -93,6 +93,9 @@ static void assert_same(const scenario *a, const scenario *b)
         ck_assert_uint_eq(x->n_censored, y->n_censored);
         if (x->n_censored > 0)
             ck_assert_mem_eq(x->censored, y->censored, x->n_censored * sizeof(uint32_t));
+        ck_assert_uint_eq(x->n_side, y->n_side);
+        if (x->n_side > 0)
+            ck_assert_mem_eq(x->side, y->side, x->n_side * sizeof(uint32_t));
     }
 }
 
@@ -418,6 +421,21 @@ START_TEST(adversaries_parse)
         "%s", err);
     assert_round_trip(&s);
     scenario_free(&s);
+    /* an equivocating BFT validator: its side (0-based), its start */
+    ck_assert_msg(
+        parse_text(&s,
+                   "{\"consensus\":{\"type\":\"bft\"},\"nodes\":{\"count\":4,\"stake\":100},"
+                   "\"adversaries\":[{\"kind\":\"equivocate\",\"node\":4,\"side\":[2,1],"
+                   "\"start\":\"30s\"}]}",
+                   err, sizeof err) == SCENARIO_OK,
+        "%s", err);
+    ck_assert_int_eq(s.adversaries[0].kind, SCENARIO_ADV_EQUIVOCATE);
+    ck_assert_uint_eq(s.adversaries[0].n_side, 2);
+    ck_assert_uint_eq(s.adversaries[0].side[0], 1);
+    ck_assert_uint_eq(s.adversaries[0].side[1], 0);
+    ck_assert_int_eq(s.adversaries[0].start_ns, 30000000000LL);
+    assert_round_trip(&s);
+    scenario_free(&s);
     /* without adversaries the scenario as run has no such key */
     ck_assert_int_eq(parse_text(&s, "{}", err, sizeof err), SCENARIO_OK);
     cJSON *json = scenario_to_json(&s);
@@ -435,6 +453,9 @@ END_TEST
 #define DS(x) "{\"kind\":\"double_spend\",\"node\":1" x "}"
 #define WH(x) "{\"kind\":\"withhold\",\"node\":1" x "}"
 #define CENSOR(x) "{\"kind\":\"censor\",\"node\":1" x "}"
+#define EQ_BFT(x)                                                                                  \
+    "{\"consensus\":{\"type\":\"bft\"},\"nodes\":{\"count\":4,\"stake\":100},\"adversaries\":[{"   \
+    "\"kind\":\"equivocate\",\"node\":1" x "}]}"
 
 struct bad {
     const char *json;
@@ -837,6 +858,25 @@ static const struct bad bads[] = {
     {"{\"consensus\":{\"type\":\"pos\"},\"node_overrides\":[{\"node\":1,\"stake\":0}],"
      "\"adversaries\":[" CENSOR(",\"wallets\":[2]") "]}",
      SCENARIO_ERR_VALUE, "adversaries[0].node: node 1 has stake 0: a censor builds blocks"},
+    {"{\"nodes\":{\"count\":4,\"stake\":100},\"adversaries\":[{\"kind\":\"equivocate\","
+     "\"node\":1,\"side\":[2]}]}",
+     SCENARIO_ERR_VALUE, "adversaries[0].kind: equivocate needs consensus.type \"bft\""},
+    {"{\"consensus\":{\"type\":\"bft\"},\"nodes\":{\"count\":4,\"stake\":100},"
+     "\"node_overrides\":[{\"node\":1,\"stake\":0}],\"adversaries\":[{\"kind\":\"equivocate\","
+     "\"node\":1,\"side\":[2]}]}",
+     SCENARIO_ERR_VALUE, "adversaries[0].node: node 1 has stake 0: it is no validator"},
+    {EQ_BFT(""), SCENARIO_ERR_MISSING, "adversaries[0].side"},
+    {EQ_BFT(",\"side\":[]"), SCENARIO_ERR_VALUE,
+     "adversaries[0].side: expected a non-empty array of nodes"},
+    {EQ_BFT(",\"side\":[1]"), SCENARIO_ERR_VALUE,
+     "adversaries[0].side[0]: node 1 is the attacker itself"},
+    {EQ_BFT(",\"side\":[2,2]"), SCENARIO_ERR_VALUE,
+     "adversaries[0].side[1]: node 2 is listed twice"},
+    {EQ_BFT(",\"side\":[9]"), SCENARIO_ERR_VALUE, "adversaries[0].side[0]"},
+    {EQ_BFT(",\"side\":[2],\"start\":\"1h\""), SCENARIO_ERR_VALUE,
+     "adversaries[0].start: expected a time before the end of the run"},
+    {EQ_BFT(",\"side\":[2],\"wallets\":[1]"), SCENARIO_ERR_UNKNOWN_KEY,
+     "adversaries[0].wallets: unknown key"},
     {"{\"network\":{\"ban_score\":-1}}", SCENARIO_ERR_VALUE, "network.ban_score"},
     {EV("{\"at\":\"1m\",\"type\":\"eclipse\",\"node\":1}"), SCENARIO_ERR_MISSING, "events[0].by"},
     {EV("{\"at\":\"1m\",\"type\":\"eclipse\",\"node\":1,\"by\":[]}"), SCENARIO_ERR_VALUE,

@@ -45,6 +45,20 @@ static const struct det_case cases[] = {
      "scenarios/partition_bft.json",
      {"duration=100s", "events[0].at=20s", "events[1].at=40s", "events[2].at=60s",
       "events[3].at=80s", NULL}},
+    {"bft_crash",
+     "scenarios/bft_crash.json",
+     {"duration=80s", "node_overrides[0].join_at=30s",
+      "events=[{\"at\":\"20s\",\"type\":\"crash\",\"node\":7},"
+      "{\"at\":\"40s\",\"type\":\"restart\",\"node\":7},"
+      "{\"at\":\"50s\",\"type\":\"crash\",\"node\":5},{\"at\":\"50s\",\"type\":\"crash\",\"node\":"
+      "6},"
+      "{\"at\":\"50s\",\"type\":\"crash\",\"node\":7},{\"at\":\"70s\",\"type\":\"restart\","
+      "\"node\":5},"
+      "{\"at\":\"70s\",\"type\":\"restart\",\"node\":6},{\"at\":\"70s\",\"type\":\"restart\","
+      "\"node\":7}]",
+      NULL}},
+    {"bft_byzantine", "scenarios/bft_byzantine.json", {"duration=60s", NULL}},
+    {"bft_safety_violation", "scenarios/bft_safety_violation.json", {"duration=40s", NULL}},
     {"eclipse", "scenarios/eclipse.json", {"duration=11m", NULL}},
     {"latency",
      "scenarios/high_latency.json",

@@ -16,6 +16,7 @@
 #include "fileout.h"
 #include "hmap.h"
 #include "metrics_pack.h"
+#include "safety.h"
 #include "summary.h"
 
 #include <errno.h>
@@ -352,6 +353,139 @@ static int gather_adversaries(world *s, char *err, size_t errlen)
     return dist_all_ok(ok, err, errlen) ? 0 : -1;
 }
 
+/* The node (1-based) whose key is validator index of vals, or 0. */
+static uint32_t validator_node(const world *s, const bftval_set *vals, uint32_t index)
+{
+    for (uint32_t i = 0; i < s->n; i++) {
+        size_t k;
+        const keys_pair *key = s->nodes[i].n ? node_key(s->nodes[i].n) : NULL;
+        if (key != NULL && bftval_index_of(vals, &k, keys_pair_public(key)) && k == index)
+            return i + 1;
+    }
+    return 0;
+}
+
+/* The bft section's "evidence": the first equivocations the nodes of this
+ * process caught (up to 20, in node order), each naming the validator (its
+ * node), the height, the round, the vote's type, the two blocks (null: a
+ * nil vote) and the node that caught it. Nothing when none was caught. */
+static int bft_evidence(cJSON *o, const world *s)
+{
+    bftval_set *vals = NULL;
+    cJSON *list = NULL;
+    size_t shown = 0;
+    for (uint32_t i = 0; i < s->n && shown < 20; i++) {
+        if (!world_local(s, i) || s->nodes[i].n == NULL ||
+            node_ops(s->nodes[i].n)->block_kind != CHAIN_BFT)
+            continue;
+        size_t n_ev;
+        const bftvote_evidence *ev =
+            consensus_bft_evidence(node_consensus_state(s->nodes[i].n), &n_ev);
+        if (n_ev > 0 && vals == NULL &&
+            consensus_bft_validators(
+                &vals, consensus_bft_of(chain_params_of(node_chain(s->nodes[i].n)))) != 0)
+            return -1;
+        for (size_t k = 0; k < n_ev && shown < 20; k++, shown++) {
+            const bftvote *v[2] = {&ev[k].first, &ev[k].second};
+            cJSON *e = cJSON_CreateObject(), *blocks = cJSON_CreateArray();
+            if (list == NULL)
+                list = cJSON_AddArrayToObject(o, "evidence");
+            if (e == NULL || blocks == NULL || list == NULL) {
+                cJSON_Delete(e), cJSON_Delete(blocks), bftval_set_free(vals);
+                return -1;
+            }
+            cJSON_AddItemToArray(list, e);
+            cJSON_AddNumberToObject(e, "validator_node",
+                                    (double)validator_node(s, vals, v[0]->validator));
+            cJSON_AddNumberToObject(e, "height", (double)v[0]->height);
+            cJSON_AddNumberToObject(e, "round", (double)v[0]->round);
+            cJSON_AddStringToObject(e, "vote",
+                                    v[0]->type == BFTVOTE_PREVOTE ? "prevote" : "precommit");
+            for (size_t j = 0; j < 2; j++) {
+                char hex[65];
+                hash_to_hex(hex, &v[j]->block_id);
+                cJSON_AddItemToArray(blocks,
+                                     v[j]->nil ? cJSON_CreateNull() : cJSON_CreateString(hex));
+            }
+            cJSON_AddItemToObject(e, "blocks", blocks);
+            cJSON_AddNumberToObject(e, "caught_by", (double)i + 1);
+        }
+    }
+    bftval_set_free(vals);
+    return 0;
+}
+
+/* The bft section's "safety_violations" (the count of heights at which two
+ * honest nodes hold different blocks: conflicting commits) and
+ * "safety_violation_heights" (the first five: height, the two nodes,
+ * their blocks), with a line on the console for the first; in runs with
+ * adversaries, or when there is one. The honest nodes compared are those
+ * of this process (all of them in a run on one process). */
+static int bft_safety(cJSON *o, const world *s)
+{
+    uint8_t *honest = calloc(s->n ? s->n : 1, 1);
+    metrics_chain *chains = calloc(s->n ? s->n : 1, sizeof *chains);
+    hash256 **all = calloc(s->n ? s->n : 1, sizeof *all);
+    if (honest == NULL || chains == NULL || all == NULL) {
+        free(honest);
+        free(chains);
+        free(all);
+        return -1;
+    }
+    for (uint32_t i = 0; i < s->n; i++) {
+        if (s->nodes[i].adv != NULL || !world_local(s, i) || s->nodes[i].n == NULL)
+            continue;
+        const chain *c = node_chain(s->nodes[i].n);
+        size_t len = (size_t)chain_height(c) + 1;
+        hash256 *ids = calloc(len, sizeof *ids);
+        if (ids == NULL)
+            abort();
+        for (size_t k = 0; k < len; k++)
+            ids[k] = *chain_entry_id(chain_at_height(c, (uint32_t)k));
+        chains[i] = (metrics_chain){ids, len};
+        all[i] = ids;
+        honest[i] = 1;
+    }
+    safety_fork forks[5];
+    size_t count = safety_forks(forks, 5, chains, honest, s->n);
+    for (uint32_t i = 0; i < s->n; i++)
+        free(all[i]);
+    free(all);
+    free(chains);
+    free(honest);
+    if (count == 0 && s->scn.n_adversaries == 0)
+        return 0;
+    cJSON *list = NULL;
+    if (!cJSON_AddNumberToObject(o, "safety_violations", (double)count) ||
+        (count > 0 && (list = cJSON_AddArrayToObject(o, "safety_violation_heights")) == NULL))
+        return -1;
+    for (size_t k = 0; k < count && k < 5; k++) {
+        char a[65], b[65];
+        hash_to_hex(a, &forks[k].block_a);
+        hash_to_hex(b, &forks[k].block_b);
+        cJSON *e = cJSON_CreateObject();
+        cJSON *nodes = cJSON_CreateArray(), *blocks = cJSON_CreateArray();
+        if (e == NULL || nodes == NULL || blocks == NULL) {
+            cJSON_Delete(e), cJSON_Delete(nodes), cJSON_Delete(blocks);
+            return -1;
+        }
+        cJSON_AddItemToArray(list, e);
+        cJSON_AddNumberToObject(e, "height", (double)forks[k].height);
+        cJSON_AddItemToArray(nodes, cJSON_CreateNumber((double)forks[k].node_a));
+        cJSON_AddItemToArray(nodes, cJSON_CreateNumber((double)forks[k].node_b));
+        cJSON_AddItemToObject(e, "nodes", nodes);
+        cJSON_AddItemToArray(blocks, cJSON_CreateString(a));
+        cJSON_AddItemToArray(blocks, cJSON_CreateString(b));
+        cJSON_AddItemToObject(e, "blocks", blocks);
+        if (k == 0)
+            fprintf(stderr,
+                    "chainsim: SAFETY VIOLATION: honest nodes %u and %u committed different "
+                    "blocks at height %u (%.16s and %.16s); %zu height(s) in all\n",
+                    forks[k].node_a, forks[k].node_b, forks[k].height, a, b, count);
+    }
+    return 0;
+}
+
 /* summary.json's "bft" section of a BFT run: the figures of the nodes of
  * this process (core/consensus_bft.h), summed. Returns 0, or -1 when out
  * of memory. */
@@ -401,7 +535,7 @@ static int bft_report(world *s)
              cJSON_AddNumberToObject(o, "proposals_sent", (double)sum.proposals_sent) &&
              cJSON_AddNumberToObject(o, "equivocations", (double)sum.equivocations) &&
              cJSON_AddNumberToObject(o, "certificates_refused", (double)sum.certs_refused);
-    if (!ok) {
+    if (!ok || (sum.equivocations > 0 && bft_evidence(o, s) != 0) || bft_safety(o, s) != 0) {
         cJSON_Delete(o);
         return -1;
     }

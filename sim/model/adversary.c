@@ -12,6 +12,7 @@
 #include "world.h"
 
 #include "chain.h"
+#include "consensus_bft.h"
 #include "selfish.h"
 
 #include <stdlib.h>
@@ -64,13 +65,27 @@ void adversary_free(adversary *a)
     free(a->trials);
     adversary_withhold_clear(a);
     hmap_free(a->censored_txs);
+    free(a->allies);
     free(a);
+}
+
+int adversary_set_allies(adversary *a, const uint8_t (*pubs)[KEYS_PUB_BYTES], size_t n)
+{
+    free(a->allies);
+    a->allies = calloc(n ? n : 1, KEYS_PUB_BYTES);
+    a->n_allies = a->allies != NULL ? n : 0;
+    if (a->allies == NULL)
+        return -1;
+    memcpy(a->allies, pubs, n * KEYS_PUB_BYTES);
+    return 0;
 }
 
 int adversary_on_start(adversary *a, node *n)
 {
     if (a->cfg->kind == SCENARIO_ADV_CENSOR)
         return adversary_censor_start(a, n);
+    if (a->cfg->kind == SCENARIO_ADV_EQUIVOCATE)
+        return 0; /* it runs the honest machine and double-signs what it sends */
     if (a->cfg->kind == SCENARIO_ADV_BYZANTINE) {
         a->next_forge_ns = a->cfg->start_ns; /* its own blocks are honest */
         return 0;
@@ -168,12 +183,16 @@ void adversary_after_event(adversary *a, node *n, node_effects *fx, int64_t now_
         adversary_withhold_after_event(a, n, fx, now_ns, kind);
         return;
     }
-    if (a->cfg->kind == SCENARIO_ADV_CENSOR) {
+    if (a->cfg->kind == SCENARIO_ADV_CENSOR || a->cfg->kind == SCENARIO_ADV_EQUIVOCATE) {
         for (size_t i = 0; i < fx->n_notes; i++) /* its blocks, mined or of a slot */
             if (fx->notes[i].kind == NODE_NOTE_BLOCK_PRODUCED) {
                 a->mined++;
                 a->published++; /* announced as any block */
             }
+        if (a->cfg->kind == SCENARIO_ADV_EQUIVOCATE && now_ns >= a->cfg->start_ns)
+            consensus_bft_equivocate(n, fx, now_ns, a->cfg->side, a->cfg->n_side,
+                                     (const uint8_t(*)[KEYS_PUB_BYTES])a->allies, a->n_allies,
+                                     &a->twin_proposals, &a->twin_votes);
         return;
     }
     if (kind == ADVERSARY_EV_MINED) {
@@ -216,6 +235,11 @@ int adversary_report(cJSON *obj, const adversary *a, const metrics *m, double no
         return adversary_withhold_report(obj, a, m);
     if (a->cfg->kind == SCENARIO_ADV_CENSOR)
         return adversary_censor_report(obj, a);
+    if (a->cfg->kind == SCENARIO_ADV_EQUIVOCATE)
+        return cJSON_AddNumberToObject(obj, "twin_proposals", (double)a->twin_proposals) &&
+                       cJSON_AddNumberToObject(obj, "twin_votes", (double)a->twin_votes)
+                   ? 0
+                   : -1;
     if (!cJSON_AddNumberToObject(obj, "races", (double)a->st.races) ||
         !cJSON_AddNumberToObject(obj, "races_won_by_own_block", (double)a->races_won_own) ||
         !cJSON_AddNumberToObject(obj, "races_others_on_attacker", (double)a->races_on_attacker) ||
@@ -280,6 +304,13 @@ static int adversary_rows(metrics *m, const adversary *a, int64_t run_ns, double
         row.blocks_main = (int64_t)own;
         row.txs_censored = (int64_t)adversary_censored(a);
         row.outcome = row.txs_censored > 0 ? "censored" : "nothing_censored";
+        break;
+    case SCENARIO_ADV_EQUIVOCATE:
+        row.start_ns = c->start_ns;
+        row.blocks_withheld = 0;
+        row.blocks_published = (int64_t)a->published;
+        row.blocks_main = (int64_t)own;
+        row.outcome = a->twin_proposals + a->twin_votes > 0 ? "equivocated" : "no_twin_signed";
         break;
     }
     return metrics_add_attack_row(m, &row);

@@ -35,6 +35,12 @@ int adversary_new(adversary **out, const scenario_adversary *cfg, const wallet_s
 /* Frees a. Accepts NULL. */
 void adversary_free(adversary *a);
 
+/* An equivocator's allies: the public keys of the run's equivocators (its
+ * own included), copied; it double-signs votes for their blocks only.
+ * Returns 0, or -1 when out of memory. */
+int adversary_set_allies(adversary *a, const uint8_t (*pubs)[KEYS_PUB_BYTES], size_t n)
+    __attribute__((warn_unused_result));
+
 /* The attacker's node n was created (run start, join or restart), before
  * node_start: switches withholding on and starts the attack from n's
  * chain. Returns 0, or -1 when out of memory. */

@@ -80,6 +80,10 @@ struct adversary {
     /* censoring: ids of the transactions it left out of a template */
     hmap *censored_txs;
     size_t censored_elsewhere; /* the count, when it came from another process */
+    /* equivocating: the keys of the run's equivocators, the twins signed */
+    uint8_t (*allies)[KEYS_PUB_BYTES];
+    size_t n_allies;
+    uint64_t twin_proposals, twin_votes;
 };
 
 /* The withholder's reaction to an event (adversary_after_event). */

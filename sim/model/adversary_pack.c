@@ -35,6 +35,8 @@ int adversary_pack(unsigned char **out, size_t *len, const adversary *a)
     put_u64(&b, a->n_held_ids);
     put(&b, a->held_ids, a->n_held_ids * sizeof *a->held_ids);
     put_u64(&b, adversary_censored(a));
+    put_u64(&b, a->twin_proposals);
+    put_u64(&b, a->twin_votes);
     if (b.failed) {
         free(b.v);
         *out = NULL;
@@ -102,6 +104,7 @@ int adversary_unpack(adversary *a, size_t *used, const unsigned char *buf, size_
             episodes[i].n_held > n_held_ids - episodes[i].first_id)
             b.failed = 1;
     uint64_t censored = get_u64(&b);
+    uint64_t twin_proposals = get_u64(&b), twin_votes = get_u64(&b);
     if (b.failed) {
         free(trials);
         free(episodes);
@@ -134,6 +137,8 @@ int adversary_unpack(adversary *a, size_t *used, const unsigned char *buf, size_
     hmap_free(a->censored_txs);
     a->censored_txs = NULL;
     a->censored_elsewhere = (size_t)censored;
+    a->twin_proposals = twin_proposals;
+    a->twin_votes = twin_votes;
     *used = b.at;
     return 0;
 }

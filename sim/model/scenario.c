@@ -635,6 +635,7 @@ void scenario_free(scenario *scn)
     for (size_t i = 0; i < scn->n_adversaries; i++) {
         free(scn->adversaries[i].publish_to);
         free(scn->adversaries[i].censored);
+        free(scn->adversaries[i].side);
     }
     free(scn->adversaries);
     memset(scn, 0, sizeof *scn);

@@ -64,7 +64,8 @@ typedef enum scenario_status {
     X(SCENARIO_ADV_DOUBLE_SPEND, "double_spend")                                                   \
     X(SCENARIO_ADV_BYZANTINE, "byzantine")                                                         \
     X(SCENARIO_ADV_WITHHOLD, "withhold")                                                           \
-    X(SCENARIO_ADV_CENSOR, "censor")
+    X(SCENARIO_ADV_CENSOR, "censor")                                                               \
+    X(SCENARIO_ADV_EQUIVOCATE, "equivocate")
 
 #define SCENARIO_ENUM2(code, name) code,
 typedef enum scenario_consensus { SCENARIO_CONSENSUS_MAP(SCENARIO_ENUM2) } scenario_consensus;
@@ -139,6 +140,8 @@ typedef struct scenario_adversary {
     int64_t every_ns;       /* withhold: time between two windows' starts; 0: one window */
     uint32_t *censored;     /* censor: the wallets whose payments it leaves out (owned) */
     size_t n_censored;
+    uint32_t *side; /* equivocate: the peers that get its original messages (owned) */
+    size_t n_side;
 } scenario_adversary;
 
 /* network.ban_score's default: Bitcoin Core's (core/misbehave.h). */

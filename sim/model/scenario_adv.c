@@ -221,6 +221,54 @@ static jsonread_status parse_censor_node(jsonread *jr, scenario *s, scenario_adv
     return parse_censor(jr, s, a, e);
 }
 
+/* equivocate: a BFT validator (stake above 0); side: distinct nodes other
+ * than itself, the peers that get its original messages; start. */
+static jsonread_status parse_equivocate(jsonread *jr, scenario *s, scenario_adversary *a,
+                                        const cJSON *e)
+{
+    if (s->consensus.type != SCENARIO_BFT)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "kind",
+                             "equivocate needs consensus.type \"bft\" (it signs two different "
+                             "BFT proposals and votes)");
+    if (s->nodes[a->node].stake == 0)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "node",
+                             "node %u has stake 0: it is no validator, it has nothing to sign "
+                             "(nodes.stake or node_overrides)",
+                             a->node + 1);
+    const cJSON *list = NULL, *it;
+    size_t n = 0, k = 0;
+    if (jsonread_array(jr, &list, &n, e, "side", JSONREAD_REQUIRED) ||
+        scenario_read_duration(jr, &a->start_ns, e, "start", JSONREAD_OPTIONAL))
+        return jr->status;
+    if (n == 0)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "side",
+                             "expected a non-empty array of nodes (the peers that get the "
+                             "original messages)");
+    if (a->start_ns >= s->duration_ns)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "start",
+                             "expected a time before the end of the run (%lld ns)",
+                             (long long)s->duration_ns);
+    a->side = calloc(n, sizeof *a->side);
+    if (a->side == NULL)
+        return jsonread_fail(jr, JSONREAD_E_NOMEM, list, NULL, "out of memory");
+    a->n_side = n;
+    cJSON_ArrayForEach(it, list)
+    {
+        uint32_t node = 0;
+        if (scenario_read_ref(jr, &node, it, NULL, s->n_nodes, "node", JSONREAD_REQUIRED))
+            return jr->status;
+        if (node == a->node)
+            return jsonread_fail(jr, JSONREAD_E_RANGE, it, NULL, "node %u is the attacker itself",
+                                 node + 1);
+        for (size_t j = 0; j < k; j++)
+            if (a->side[j] == node)
+                return jsonread_fail(jr, JSONREAD_E_RANGE, it, NULL, "node %u is listed twice",
+                                     node + 1);
+        a->side[k++] = node;
+    }
+    return JSONREAD_OK;
+}
+
 static jsonread_status parse_adversary(jsonread *jr, scenario *s, scenario_adversary *a,
                                        const cJSON *e, const size_t *seen)
 {
@@ -230,7 +278,9 @@ static jsonread_status parse_adversary(jsonread *jr, scenario *s, scenario_adver
     static const char *const k_byz[] = {"kind", "node", "wallet", "interval", "start", NULL};
     static const char *const k_withhold[] = {"kind", "node", "hold", "every", "start", NULL};
     static const char *const k_censor[] = {"kind", "node", "wallets", NULL};
-    static const char *const *const keys[] = {k_selfish, k_ds, k_byz, k_withhold, k_censor};
+    static const char *const k_equivocate[] = {"kind", "node", "side", "start", NULL};
+    static const char *const *const keys[] = {k_selfish,  k_ds,     k_byz,
+                                              k_withhold, k_censor, k_equivocate};
     char g[64];
     unsigned kind = 0;
     if (!cJSON_IsObject(e))
@@ -249,6 +299,8 @@ static jsonread_status parse_adversary(jsonread *jr, scenario *s, scenario_adver
                              seen[a->node] - 1);
     if (a->kind == SCENARIO_ADV_CENSOR)
         return parse_censor_node(jr, s, a, e);
+    if (a->kind == SCENARIO_ADV_EQUIVOCATE)
+        return parse_equivocate(jr, s, a, e);
     if (a->kind == SCENARIO_ADV_BYZANTINE && s->consensus.type == SCENARIO_POS)
         return parse_byzantine(jr, s, a, e);
     if (s->consensus.type != SCENARIO_POW)
@@ -272,6 +324,7 @@ static jsonread_status parse_adversary(jsonread *jr, scenario *s, scenario_adver
         return parse_withhold(jr, s, a, e);
     case SCENARIO_ADV_BYZANTINE:
     case SCENARIO_ADV_CENSOR:
+    case SCENARIO_ADV_EQUIVOCATE:
         break;
     }
     return JSONREAD_OK;

@@ -205,6 +205,14 @@ static int adversary_to_json(cJSON *arr, const scenario_adversary *a)
         }
         return ws != NULL;
     }
+    case SCENARIO_ADV_EQUIVOCATE: {
+        cJSON *side = node_list(a->side, a->n_side);
+        if (side == NULL || !cJSON_AddItemToObject(o, "side", side)) {
+            cJSON_Delete(side);
+            return 0;
+        }
+        return add_duration(o, "start", a->start_ns) != NULL;
+    }
     }
     return 1;
 }

@@ -75,10 +75,13 @@ int world_start_node(world *s, engine_call *call, uint32_t i, chain *restored)
     }
     node_config_for(s, &cfg, i, peers);
     node *fresh;
+    int restart = restored != NULL && sn->n != NULL;
     int rc = node_new(&fresh, &cfg, restored);
     free(peers);
     if (rc != 0)
         return -1;
+    if (restart)
+        node_consensus_resume(fresh, sn->n);
     node_free(sn->n);
     sn->n = fresh;
     sn->online = 1;
@@ -112,6 +115,22 @@ static int setup_stakes(world *s, const uint8_t (*pubs)[KEYS_PUB_BYTES], char *e
     return rules_stakes(&s->stakes, err, errlen, &s->scn, pubs);
 }
 
+/* An equivocator's allies: the keys of every equivocator of the run. */
+static int set_allies(world *s, adversary *adv)
+{
+    uint8_t(*pubs)[KEYS_PUB_BYTES] = calloc(s->scn.n_adversaries, KEYS_PUB_BYTES);
+    size_t n = 0;
+    if (pubs == NULL)
+        return -1;
+    for (size_t k = 0; k < s->scn.n_adversaries; k++)
+        if (s->scn.adversaries[k].kind == SCENARIO_ADV_EQUIVOCATE)
+            memcpy(pubs[n++], keys_pair_public(s->nodes[s->scn.adversaries[k].node].key),
+                   KEYS_PUB_BYTES);
+    int rc = adversary_set_allies(adv, (const uint8_t(*)[KEYS_PUB_BYTES])pubs, n);
+    free(pubs);
+    return rc;
+}
+
 /* The attackers of the scenario, each on its node. A selfish miner's
  * publish_to must name neighbours of its node (in the network built).
  * Returns 0, 1 (out of memory) or 2 (bad input), with a message in err. */
@@ -134,7 +153,8 @@ static int setup_adversaries(world *s, char *err, size_t errlen)
                      k, a->merchant + 1, a->node + 1);
             return 2;
         }
-        if (adversary_new(&s->nodes[a->node].adv, a, s->ws, s->scn.workload.fee) != 0) {
+        if (adversary_new(&s->nodes[a->node].adv, a, s->ws, s->scn.workload.fee) != 0 ||
+            (a->kind == SCENARIO_ADV_EQUIVOCATE && set_allies(s, s->nodes[a->node].adv) != 0)) {
             snprintf(err, errlen, "out of memory while setting up the run");
             return 1;
         }

@@ -1,0 +1,336 @@
+/* BFT (core/consensus_bft.c) driven through real nodes: four validators of
+ * equal power on a hand-run network (messages delivered at once, in order;
+ * timers fired in time order). Crashed validators and their timers are
+ * gone; a restart rebuilds the node from its chain and resumes its
+ * consensus record; a late validator starts from genesis. With at most 1/3
+ * of the power down the others commit, with more everyone halts until the
+ * restart, and never a fork; an equivocator is caught, and two of four
+ * split the honest nodes into conflicting commits. */
+#include "consensus_bft.h"
+#include "node_fixture.h"
+
+typedef struct bnet {
+    nf t;
+    int64_t now;
+    int down[NF_MAX];
+    int eq[NF_MAX]; /* an equivocator, with its side */
+    uint32_t side[NF_MAX][NF_MAX];
+    size_t n_side[NF_MAX];
+    uint8_t allies[NF_MAX][KEYS_PUB_BYTES];
+    size_t n_allies;
+    uint64_t twin_proposals, twin_votes;
+} bnet;
+
+static void bnet_init(bnet *b)
+{
+    memset(b, 0, sizeof *b);
+    nf_opts o = {.n = 4, .bft = 1};
+    nf_init(&b->t, &o);
+}
+
+/* Node i's effects after one of its events: an equivocator's twins first. */
+static void after(bnet *b, uint32_t i)
+{
+    if (b->eq[i])
+        consensus_bft_equivocate(b->t.nodes[i], &b->t.fx, b->now, b->side[i], b->n_side[i],
+                                 (const uint8_t(*)[KEYS_PUB_BYTES])b->allies, b->n_allies,
+                                 &b->twin_proposals, &b->twin_votes);
+    nf_absorb(&b->t, i);
+}
+
+static void deliver_all(bnet *b)
+{
+    nf *t = &b->t;
+    while (t->q_len > 0) {
+        nf_wire w = t->q[t->q_head++];
+        t->q_len--;
+        if (!b->down[w.to]) {
+            node_on_message(t->nodes[w.to], &t->fx, b->now, w.from, w.m);
+            after(b, w.to);
+        }
+        msg_unref(w.m);
+    }
+}
+
+static void drop_timers_of(bnet *b, uint32_t i)
+{
+    nf *t = &b->t;
+    size_t k = 0;
+    for (size_t j = 0; j < t->n_timers; j++)
+        if (t->timers[j].node != i)
+            t->timers[k++] = t->timers[j];
+    t->n_timers = k;
+}
+
+/* Runs the network up to until_ns. */
+static void run_until(bnet *b, int64_t until_ns)
+{
+    nf *t = &b->t;
+    deliver_all(b);
+    for (;;) {
+        size_t best = SIZE_MAX;
+        for (size_t j = 0; j < t->n_timers; j++)
+            if (best == SIZE_MAX || t->timers[j].t.at_ns < t->timers[best].t.at_ns)
+                best = j;
+        if (best == SIZE_MAX || t->timers[best].t.at_ns > until_ns)
+            break;
+        nf_timer tm = t->timers[best];
+        memmove(t->timers + best, t->timers + best + 1,
+                (t->n_timers - best - 1) * sizeof *t->timers);
+        t->n_timers--;
+        if (tm.t.at_ns > b->now)
+            b->now = tm.t.at_ns;
+        node_on_timer(t->nodes[tm.node], &t->fx, b->now, tm.t.kind, tm.t.payload, tm.t.arg);
+        after(b, tm.node);
+        deliver_all(b);
+    }
+    b->now = until_ns;
+}
+
+static void start_all(bnet *b)
+{
+    for (uint32_t i = 0; i < b->t.n; i++)
+        if (!b->down[i]) {
+            node_start(b->t.nodes[i], &b->t.fx, b->now);
+            after(b, i);
+        }
+}
+
+static void crash(bnet *b, uint32_t i)
+{
+    b->down[i] = 1;
+    drop_timers_of(b, i);
+}
+
+/* Node i again, as a restart (its chain copied block by block, its
+ * consensus record resumed) or, with from_genesis, as a node that joins
+ * with an empty chain. */
+static void restart(bnet *b, uint32_t i, int from_genesis)
+{
+    nf *t = &b->t;
+    node *old = t->nodes[i];
+    chain *c = NULL;
+    if (!from_genesis) {
+        ck_assert_int_eq(chain_new(&c, &t->params, t->genesis, t->cache), 0);
+        const chain *oc = node_chain(old);
+        for (uint32_t h = 1; h <= chain_height(oc); h++) {
+            chain_result res;
+            ck_assert_int_eq(chain_add_block(c, &res, chain_entry_block(chain_at_height(oc, h)),
+                                             t->params.genesis_time + b->now / NF_SEC),
+                             REASON_OK);
+            chain_result_clear(&res);
+        }
+    }
+    node_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.id = i;
+    cfg.peers = t->peers[i];
+    cfg.n_peers = t->n - 1;
+    cfg.chain = &t->params;
+    cfg.genesis = t->genesis;
+    cfg.cache = t->cache;
+    cfg.key = t->key[i];
+    cfg.cons = &t->cons;
+    cfg.request_timeout_ns = 2 * NF_SEC;
+    node *fresh = NULL;
+    ck_assert_int_eq(node_new(&fresh, &cfg, c), 0);
+    if (!from_genesis)
+        node_consensus_resume(fresh, old);
+    node_free(old);
+    t->nodes[i] = fresh;
+    b->down[i] = 0;
+    drop_timers_of(b, i);
+    node_start(fresh, &t->fx, b->now);
+    after(b, i);
+}
+
+static uint32_t height(const bnet *b, uint32_t i)
+{
+    return chain_height(node_chain(b->t.nodes[i]));
+}
+
+/* Heights at which nodes i and j hold different blocks. */
+static uint32_t conflicts(const bnet *b, uint32_t i, uint32_t j)
+{
+    const chain *ci = node_chain(b->t.nodes[i]), *cj = node_chain(b->t.nodes[j]);
+    uint32_t top = height(b, i) < height(b, j) ? height(b, i) : height(b, j), c = 0;
+    for (uint32_t h = 1; h <= top; h++)
+        c += !hash_eq(chain_entry_id(chain_at_height(ci, h)),
+                      chain_entry_id(chain_at_height(cj, h)));
+    return c;
+}
+
+static const consensus_bft_stats *stats(const bnet *b, uint32_t i)
+{
+    return consensus_bft_stats_of(node_consensus_state(b->t.nodes[i]));
+}
+
+START_TEST(four_validators_commit_one_chain)
+{
+    bnet b;
+    bnet_init(&b);
+    start_all(&b);
+    run_until(&b, 30 * NF_SEC);
+    for (uint32_t i = 0; i < 4; i++) {
+        ck_assert_uint_ge(height(&b, i), 8);
+        ck_assert_uint_eq(conflicts(&b, 0, i), 0);
+        size_t len;
+        ck_assert_ptr_nonnull(consensus_bft_cert(node_consensus_state(b.t.nodes[i]), 1, &len));
+        ck_assert_uint_eq(stats(&b, i)->equivocations, 0);
+    }
+    nf_free(&b.t);
+}
+END_TEST
+
+START_TEST(crash_restart_quorum_and_halt)
+{
+    bnet b;
+    bnet_init(&b);
+    start_all(&b);
+    run_until(&b, 10 * NF_SEC);
+    /* One of four down (1/4 <= 1/3): the other three commit. */
+    crash(&b, 3);
+    uint32_t h3 = height(&b, 3), h0 = height(&b, 0);
+    run_until(&b, 30 * NF_SEC);
+    ck_assert_uint_ge(height(&b, 0), h0 + 5);
+    ck_assert_uint_eq(height(&b, 3), h3);
+    /* Restarted: it keeps its certificates and figures, catches up and
+     * votes again. */
+    uint64_t commits = stats(&b, 3)->commits;
+    restart(&b, 3, 0);
+    size_t len;
+    ck_assert_ptr_nonnull(consensus_bft_cert(node_consensus_state(b.t.nodes[3]), h3, &len));
+    ck_assert_uint_eq(stats(&b, 3)->commits, commits);
+    run_until(&b, 40 * NF_SEC);
+    ck_assert_uint_ge(height(&b, 3) + 1, height(&b, 0));
+    uint64_t votes = stats(&b, 3)->votes_sent;
+    run_until(&b, 50 * NF_SEC);
+    ck_assert_uint_gt(stats(&b, 3)->votes_sent, votes);
+    /* Two of four down (1/2 > 1/3): every height is flat. No round gets
+     * votes of 2/3 of the power, not even nil ones, so the two wait in
+     * their round (its prevote step) for the missing power. */
+    crash(&b, 2);
+    crash(&b, 3);
+    run_until(&b, 51 * NF_SEC);
+    uint32_t flat = height(&b, 0);
+    uint64_t decided = stats(&b, 0)->decided;
+    run_until(&b, 90 * NF_SEC);
+    ck_assert_uint_eq(height(&b, 0), flat);
+    ck_assert_uint_eq(height(&b, 1), flat);
+    ck_assert_uint_eq(stats(&b, 0)->decided, decided);
+    /* Both back: everyone commits again, on one chain, with no validator
+     * caught signing twice (the restarted ones resumed their record). */
+    restart(&b, 2, 0);
+    restart(&b, 3, 0);
+    run_until(&b, 130 * NF_SEC);
+    for (uint32_t i = 0; i < 4; i++) {
+        ck_assert_uint_ge(height(&b, i), flat + 5);
+        ck_assert_uint_eq(conflicts(&b, 0, i), 0);
+        ck_assert_uint_eq(stats(&b, i)->equivocations, 0);
+    }
+    nf_free(&b.t);
+}
+END_TEST
+
+START_TEST(late_validator_catches_up_with_certificates)
+{
+    bnet b;
+    bnet_init(&b);
+    b.down[3] = 1; /* not started yet */
+    start_all(&b);
+    run_until(&b, 20 * NF_SEC);
+    ck_assert_uint_eq(height(&b, 3), 0);
+    ck_assert_uint_ge(height(&b, 0), 5);
+    restart(&b, 3, 1);
+    run_until(&b, 40 * NF_SEC);
+    ck_assert_uint_ge(height(&b, 3) + 1, height(&b, 0));
+    ck_assert_uint_eq(conflicts(&b, 0, 3), 0);
+    ck_assert_uint_gt(stats(&b, 3)->caught_up, 0);
+    for (uint32_t h = 1; h <= height(&b, 3); h++) {
+        size_t len;
+        ck_assert_ptr_nonnull(consensus_bft_cert(node_consensus_state(b.t.nodes[3]), h, &len));
+    }
+    nf_free(&b.t);
+}
+END_TEST
+
+static void make_equivocator(bnet *b, uint32_t i, uint32_t s0, uint32_t s1)
+{
+    b->eq[i] = 1;
+    b->side[i][0] = s0;
+    b->side[i][1] = s1;
+    b->n_side[i] = 2;
+    memcpy(b->allies[b->n_allies++], keys_pair_public(b->t.key[i]), KEYS_PUB_BYTES);
+}
+
+START_TEST(one_equivocator_is_caught_without_a_fork)
+{
+    bnet b;
+    bnet_init(&b);
+    make_equivocator(&b, 3, 0, 1); /* twins to node 2 */
+    start_all(&b);
+    run_until(&b, 60 * NF_SEC);
+    ck_assert_uint_gt(b.twin_proposals, 0);
+    ck_assert_uint_gt(b.twin_votes, 0);
+    ck_assert_uint_ge(height(&b, 0), 10);
+    ck_assert_uint_eq(conflicts(&b, 0, 1), 0);
+    ck_assert_uint_eq(conflicts(&b, 0, 2), 0);
+    ck_assert_uint_eq(conflicts(&b, 1, 2), 0);
+    /* Caught by node 2, which got the twins: evidence against node 3's
+     * validator, two different blocks for one height and round, each
+     * recorded once. */
+    size_t n_ev, v3;
+    const bftvote_evidence *ev = consensus_bft_evidence(node_consensus_state(b.t.nodes[2]), &n_ev);
+    ck_assert_uint_gt(n_ev, 0);
+    bftval_set *vals = NULL;
+    ck_assert_int_eq(consensus_bft_validators(&vals, &b.t.cons), 0);
+    ck_assert(bftval_index_of(vals, &v3, keys_pair_public(b.t.key[3])));
+    for (size_t k = 0; k < n_ev; k++) {
+        ck_assert_uint_eq(ev[k].first.validator, v3);
+        ck_assert_uint_eq(ev[k].first.height, ev[k].second.height);
+        ck_assert_int_eq(ev[k].first.round, ev[k].second.round);
+        ck_assert(!hash_eq(&ev[k].first.block_id, &ev[k].second.block_id) ||
+                  ev[k].first.nil != ev[k].second.nil);
+        for (size_t j = 0; j < k; j++)
+            ck_assert(ev[j].first.height != ev[k].first.height ||
+                      ev[j].first.round != ev[k].first.round ||
+                      ev[j].first.type != ev[k].first.type);
+    }
+    ck_assert_uint_eq(stats(&b, 2)->equivocations, n_ev);
+    bftval_set_free(vals);
+    nf_free(&b.t);
+}
+END_TEST
+
+START_TEST(two_equivocators_of_four_split_the_honest_nodes)
+{
+    bnet b;
+    bnet_init(&b);
+    make_equivocator(&b, 2, 0, 3); /* originals to node 0, twins to node 1 */
+    make_equivocator(&b, 3, 0, 2);
+    start_all(&b);
+    run_until(&b, 60 * NF_SEC);
+    ck_assert_uint_gt(conflicts(&b, 0, 1), 0);
+    /* Each honest chain is certified block by block all the same. */
+    for (uint32_t i = 0; i < 2; i++)
+        for (uint32_t h = 1; h <= height(&b, i); h++) {
+            size_t len;
+            ck_assert_ptr_nonnull(consensus_bft_cert(node_consensus_state(b.t.nodes[i]), h, &len));
+        }
+    nf_free(&b.t);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("consensus_bft");
+    TCase *tc = tcase_create("faults");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, four_validators_commit_one_chain);
+    tcase_add_test(tc, crash_restart_quorum_and_halt);
+    tcase_add_test(tc, late_validator_catches_up_with_certificates);
+    tcase_add_test(tc, one_equivocator_is_caught_without_a_fork);
+    tcase_add_test(tc, two_equivocators_of_four_split_the_honest_nodes);
+    suite_add_tcase(s, tc);
+    return testutil_run(s);
+}
