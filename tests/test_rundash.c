@@ -182,7 +182,7 @@ static void world_init_as(world *w, int start_paused)
     ck_assert_uint_eq(mempool_count(node_mempool(w->t.nodes[1])), 1);
     for (uint32_t i = 0; i < 3; i++) {
         memcpy(w->node_keys[i], keys_pair_public(w->t.key[i]), KEYS_PUB_BYTES);
-        w->nodes[i] = (rundash_node){w->t.nodes[i], i < 2, 0};
+        w->nodes[i] = (rundash_node){.n = w->t.nodes[i], .online = i < 2};
         w->group_of[i] = i < 2 ? 1 : 2;
     }
     ck_assert_int_eq(wallet_scan(w->ws, 0, node_chain(w->t.nodes[0])), 0);
