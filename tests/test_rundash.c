@@ -9,7 +9,8 @@
  * refusal recorded with rundash_submitted shows as "rejected", pause and
  * speed reach the engine and the status, at most DASH_QUEUE_CAPACITY
  * submissions wait while the run is paused (503 beyond), and rundash_close
- * refuses what is still waiting and makes the store read-only. Also the errors of
+ * refuses what is still waiting and makes the store read-only. Nodes another
+ * process runs show what it sent (far). Also the errors of
  * rundash_new (bad address, taken port) and every reason's message. */
 #include "rundash.h"
 
@@ -397,6 +398,57 @@ START_TEST(publish_shows_the_run_state)
     t = find_tx(r.json, hex, 0);
     ck_assert_str_eq(str(t, "status"), "confirmed");
     ck_assert_int_eq(num(t, "confirmations"), 2);
+    response_free(&r);
+    world_free(&w);
+}
+END_TEST
+
+/* With several processes, process 0 holds no node of another process: what
+ * that process sent (far) stands for it in the nodes document and the
+ * network's height; crashed and not yet started ones show as such. */
+START_TEST(far_nodes_show_what_their_process_sent)
+{
+    world w;
+    world_init(&w);
+    hash256 tip;
+    memset(&tip, 0xab, sizeof tip);
+    char hex[65];
+    hash_to_hex(hex, &tip);
+    w.nodes[2] =
+        (rundash_node){.online = 1, .far = 1, .far_height = 7, .far_tip = tip, .far_mempool = 5};
+    publish(&w, 5 * NF_SEC, 0);
+    response r = get(&w, "/api/nodes");
+    const cJSON *n = cJSON_GetArrayItem(member(r.json, "nodes"), 2);
+    ck_assert_int_eq(num(n, "id"), 3);
+    ck_assert_int_eq(num(n, "height"), 7);
+    ck_assert_str_eq(str(n, "tip"), hex);
+    ck_assert_int_eq(num(n, "mempool"), 5);
+    ck_assert(!flag(n, "crashed"));
+    ck_assert(flag(n, "joined"));
+    response_free(&r);
+    r = get(&w, "/api/status");
+    ck_assert_int_eq(num(r.json, "height"), 7); /* the highest running node, wherever it runs */
+    response_free(&r);
+
+    w.nodes[2].online = 0; /* crashed in its process */
+    publish(&w, 6 * NF_SEC, 0);
+    r = get(&w, "/api/nodes");
+    n = cJSON_GetArrayItem(member(r.json, "nodes"), 2);
+    ck_assert(flag(n, "crashed"));
+    ck_assert_int_eq(num(n, "height"), 7);
+    response_free(&r);
+    r = get(&w, "/api/status");
+    ck_assert_int_eq(num(r.json, "height"), 2); /* node 1's: a crashed node does not count */
+    response_free(&r);
+
+    w.nodes[2] = (rundash_node){.online = 0}; /* not started in its process */
+    publish(&w, 7 * NF_SEC, 0);
+    r = get(&w, "/api/nodes");
+    n = cJSON_GetArrayItem(member(r.json, "nodes"), 2);
+    ck_assert_int_eq(num(n, "height"), 0);
+    assert_null(n, "tip");
+    ck_assert(!flag(n, "joined"));
+    ck_assert(!flag(n, "crashed"));
     response_free(&r);
     world_free(&w);
 }
@@ -842,6 +894,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, nothing_is_served_before_the_first_publish);
     tcase_add_test(tc, publish_shows_the_run_state);
+    tcase_add_test(tc, far_nodes_show_what_their_process_sent);
     tcase_add_test(tc, submissions_reach_the_runner_in_order);
     tcase_add_test(tc, pause_and_speed_reach_the_engine);
     tcase_add_test(tc, waiting_submissions_are_capped_while_paused);
