@@ -141,7 +141,8 @@ typedef struct world {
     uint32_t group_of[3];
     rundash *rd;
     uint16_t port;
-    int start_paused; /* set before world_init_paused */
+    int start_paused;             /* set before world_init_paused */
+    const uint64_t *far_balances; /* rundash_state's */
 } world;
 
 static uint64_t no_rng(void *state)
@@ -235,7 +236,13 @@ static void world_free(world *w)
 
 static void publish(world *w, int64_t time_ns, int finished)
 {
-    rundash_state st = {time_ns, finished, w->nodes, w->group_of, w->net, w->ws};
+    rundash_state st = {.time_ns = time_ns,
+                        .finished = finished,
+                        .nodes = w->nodes,
+                        .group_of = w->group_of,
+                        .net = w->net,
+                        .ws = w->ws,
+                        .far_balances = w->far_balances};
     char err[300];
     ck_assert_msg(rundash_publish(w->rd, err, sizeof err, &st) == RUNDASH_OK, "%s", err);
 }
@@ -405,7 +412,8 @@ END_TEST
 
 /* With several processes, process 0 holds no node of another process: what
  * that process sent (far) stands for it in the nodes document and the
- * network's height; crashed and not yet started ones show as such. */
+ * network's height, and the balances of its wallets; crashed and not yet
+ * started ones show as such. */
 START_TEST(far_nodes_show_what_their_process_sent)
 {
     world w;
@@ -449,6 +457,18 @@ START_TEST(far_nodes_show_what_their_process_sent)
     assert_null(n, "tip");
     ck_assert(!flag(n, "joined"));
     ck_assert(!flag(n, "crashed"));
+    response_free(&r);
+
+    /* Wallet 2's node is far: its balance is what that process counted;
+     * wallet 1's node is here, its balance counted here as ever. */
+    static const uint64_t balances[2] = {111, 222};
+    w.far_balances = balances;
+    w.nodes[1] = (rundash_node){.online = 1, .far = 1, .far_height = 1, .far_tip = tip};
+    publish(&w, 8 * NF_SEC, 0);
+    r = get(&w, "/api/wallets");
+    const cJSON *wallets = member(r.json, "wallets");
+    ck_assert_int_eq(num(cJSON_GetArrayItem(wallets, 0), "balance"), NF_FUNDS - PAY - FEE);
+    ck_assert_int_eq(num(cJSON_GetArrayItem(wallets, 1), "balance"), 222);
     response_free(&r);
     world_free(&w);
 }

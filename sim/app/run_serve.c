@@ -34,12 +34,20 @@ static void publish(run_serve *sv, int64_t now, int finished)
     if (nodes == NULL)
         abort();
     run_serve_dist_feed(&sv->feed, sv->dash);
-    run_serve_dist_nodes(s, now, nodes);
-    rundash_state st = {now, finished, nodes, s->group_of, s->net, s->ws};
+    uint64_t *balances;
+    run_serve_dist_nodes(s, now, nodes, &balances);
+    rundash_state st = {.time_ns = now,
+                        .finished = finished,
+                        .nodes = nodes,
+                        .group_of = s->group_of,
+                        .net = s->net,
+                        .ws = s->ws,
+                        .far_balances = balances};
     char err[300];
     if (sv->dash != NULL && rundash_publish(sv->dash, err, sizeof err, &st) != RUNDASH_OK)
         cli_error("run: dashboard: %s", err);
     free(nodes);
+    free(balances);
 }
 
 /* Why a payment from the page is refused, as the wallet's process found it

@@ -102,8 +102,26 @@ void run_serve_dist_feed_free(run_serve_feed *f)
     memset(f, 0, sizeof *f);
 }
 
-void run_serve_dist_nodes(world *s, int64_t now, rundash_node *nodes)
+/* Each wallet's balance, counted by the process of its node (the only one
+ * that knows the wallet's coins), at every process. malloc'ed. */
+static uint64_t *balances_of(world *s)
 {
+    uint32_t nw = wallet_count(s->ws);
+    uint64_t *b = calloc(nw ? nw : 1, sizeof *b);
+    if (b == NULL)
+        abort();
+    for (uint32_t w = 0; w < nw; w++) {
+        const world_node *host = &s->nodes[wallet_host(s->ws, w)];
+        if (world_local(s, wallet_host(s->ws, w)) && host->n != NULL)
+            b[w] = wallet_balance(s->ws, w, node_chain(host->n));
+    }
+    dist_or_bytes(b, nw * sizeof *b);
+    return b;
+}
+
+void run_serve_dist_nodes(world *s, int64_t now, rundash_node *nodes, uint64_t **balances)
+{
+    *balances = NULL;
     node_wire *far = NULL;
     if (s->procs > 1) {
         far = calloc(s->n, sizeof *far);
@@ -127,6 +145,7 @@ void run_serve_dist_nodes(world *s, int64_t now, rundash_node *nodes)
     if (far == NULL)
         return;
     dist_or_bytes(far, s->n * sizeof *far);
+    *balances = balances_of(s);
     for (uint32_t i = 0; i < s->n; i++) {
         if (world_local(s, i))
             continue;

@@ -37,9 +37,11 @@ void run_serve_dist_feed_free(run_serve_feed *f);
 
 /* Every node as the dashboard shows it at time now, into nodes (s->n
  * entries) at process 0: its own nodes from their state, the others (far)
- * from what their processes sent. Elsewhere nodes holds that process's own
+ * from what their processes sent; with several processes also *balances
+ * (malloc'ed, the caller frees), each wallet's balance as its node's
+ * process counts it, else NULL. Elsewhere nodes holds that process's own
  * nodes only. */
-void run_serve_dist_nodes(world *s, int64_t now, rundash_node *nodes);
+void run_serve_dist_nodes(world *s, int64_t now, rundash_node *nodes, uint64_t **balances);
 
 /* The page's commands process 0 took (*cmds, *n; malloc'ed) to every
  * process: on return each process holds the same *n commands in the same

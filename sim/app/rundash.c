@@ -693,7 +693,10 @@ static cJSON *wallets_doc(const rundash_state *st, const chain *fallback)
         cJSON_AddNumberToObject(o, "index", w + 1);
         hex_encode(hex, wallet_public(st->ws, w), KEYS_PUB_BYTES);
         cJSON_AddStringToObject(o, "address", hex);
-        cJSON_AddNumberToObject(o, "balance", c ? (double)wallet_balance(st->ws, w, c) : 0);
+        if (host->far && st->far_balances)
+            cJSON_AddNumberToObject(o, "balance", (double)st->far_balances[w]);
+        else
+            cJSON_AddNumberToObject(o, "balance", c ? (double)wallet_balance(st->ws, w, c) : 0);
         cJSON_AddNumberToObject(o, "node", wallet_host(st->ws, w) + 1);
         cJSON_AddItemToArray(arr, o);
     }

@@ -86,6 +86,10 @@ typedef struct rundash_state {
     const uint32_t *group_of;  /* partition group of each node (1-based), NULL when whole */
     const net *net;
     const wallet_set *ws;
+    /* Several processes: each wallet's balance as the process of its node
+     * (which alone knows the wallet's coins) counted it, used for wallets
+     * whose node is far; NULL with one process. */
+    const uint64_t *far_balances;
 } rundash_state;
 
 /* Creates the dash store, installs the submit validator (amount plus fee

@@ -58,10 +58,11 @@ post() { # BODY: POST /api/control, expects 202
     [ "$r" = 202 ] || fail "$1: status $r: $(cat "$tmp/post.body")"
 }
 wait_for() { # SECONDS DESCRIPTION COMMAND...
-    local end=$((SECONDS + $1)) what=$2
+    local limit=$1 what=$2
+    local end=$((SECONDS + limit))
     shift 2
     until "$@"; do
-        [ $SECONDS -lt $end ] || fail "timed out after $1s waiting for $what"
+        [ $SECONDS -lt $end ] || fail "timed out after ${limit}s waiting for $what"
         sleep 0.2
     done
 }
@@ -186,3 +187,75 @@ grep -v '^dashboard:\|  output: \|wall clock' "$tmp/quiet.out" >"$tmp/lines1"
 grep -v '^dashboard:\|  output: \|wall clock' "$tmp/plain.out" >"$tmp/lines2"
 cmp -s "$tmp/lines1" "$tmp/lines2" || fail "stdout differs: $(diff "$tmp/lines1" "$tmp/lines2" | head)"
 echo "ok: --serve on 2 processes without page actions: the same bytes as one process without it"
+
+# ---- a live paced run: payments from every wallet's process, pause, speed ----
+start 2 live.out "$src/scenarios/default.json" --serve 127.0.0.1:0 --realtime 20 \
+    --set duration=30m --set events=[] --out live
+field() { printf '%s' "$1" | grep -o "\"$2\":[0-9]*" | head -1 | cut -d: -f2; }
+balance() { # WALLETS_JSON K
+    printf '%s' "$1" | grep -o "\"index\":$2,\"address\":\"[0-9a-f]*\",\"balance\":[0-9]*" | sed 's/.*://'
+}
+funded() {
+    local w k b
+    w=$(get /api/wallets)
+    for k in 1 2 3 4; do
+        b=$(balance "$w" $k)
+        [ -n "$b" ] && [ "$b" -gt 1000000 ] || return 1
+    done
+}
+wait_for 120 "funded wallets" funded
+post '{"action":"pause"}'
+holds_still() {
+    local a b
+    a=$(field "$(get /api/status)" time_ns)
+    sleep 0.5
+    b=$(field "$(get /api/status)" time_ns)
+    [ -n "$a" ] && [ "$a" = "$b" ]
+}
+wait_for 30 "virtual time to hold still (every process paused)" holds_still
+w=$(get /api/wallets)
+reqs=()
+for k in 1 2 3 4; do # wallet k (on node k) pays wallet k+1 at node k+1
+    to=$((k % 4 + 1))
+    amount[$k]=$(($(balance "$w" $k) / 10))
+    r=$(curl -s -H 'Content-Type: application/json' \
+        -d "{\"from\": $k, \"to\": $to, \"amount\": ${amount[$k]}, \"node\": $to}" \
+        "http://127.0.0.1:$port/api/transactions")
+    req=$(field "$r" request)
+    [ -n "$req" ] || fail "payment from wallet $k: $r"
+    reqs[$k]=$req
+done
+post '{"action":"speed","value":200}'
+post '{"action":"resume"}'
+all_confirmed() {
+    local k t all
+    all=$(get /api/transactions)
+    for k in 1 2 3 4; do
+        t=$(printf '%s' "$all" | grep -o "{[^{}]*\"request\":${reqs[$k]}}")
+        printf '%s' "$t" | grep -q '"status":"confirmed"' || return 1
+    done
+}
+wait_for 300 "the four payments to be confirmed" all_confirmed
+for k in 1 2 3 4; do
+    to=$((k % 4 + 1))
+    grep -q "wallet $k pays ${amount[$k]} to wallet $to at node $to (dashboard request ${reqs[$k]})\$" \
+        "$tmp/live.out" || fail "console line of payment $k: $(grep 'dashboard request' "$tmp/live.out")"
+done
+s=$(get /api/status)
+printf '%s' "$s" | grep -q '"speed":200' || fail "speed: $s"
+echo "ok: payments from the page built by each wallet's process, confirmed across processes"
+
+# SIGTERM to process 0 during the run: the whole job stops (exit 1), nothing written.
+kill -TERM "$(rank0 live)"
+end=$((SECONDS + 60))
+while kill -0 "$job" 2>/dev/null; do
+    [ $SECONDS -lt $end ] || fail "live: still running 60 s after SIGTERM (a hang)"
+    sleep 0.2
+done
+wait "$job"
+rc=$?
+job=""
+[ $rc -eq 1 ] || fail "live: exit $rc after SIGTERM, want 1: $(tail -3 "$tmp/live.out.err")"
+grep -q "interrupted at" "$tmp/live.out.err" || fail "live: $(cat "$tmp/live.out.err")"
+[ ! -e "$tmp/live" ] || fail "live: outputs were written"
+echo "ok: SIGTERM to process 0 mid-run stops every process, nothing written"
