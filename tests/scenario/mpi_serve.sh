@@ -5,7 +5,7 @@
 # link's latency and a crash POSTed while it waits enter the run at its
 # first sample on both processes (console, events.csv, the feed, the
 # partition in the nodes document), and the files are byte-identical to the
-# one-process run given the same commands. At the end the dashboard's
+# one-process run given the same commands (with 1 or 2 threads per process). At the end the dashboard's
 # heights and tips of every node, those of process 1 included, are the ones
 # the run prints. Without page actions the files equal the run without
 # --serve. A port in use gives one message and exit 2 from the whole job;
@@ -103,9 +103,9 @@ same() {
 
 # ---- held at time 0, commands, released: on 2 processes and on 1 ----------
 short=(--set duration=90s --set events=[])
-held() { # NP NAME
+held() { # NP NAME [THREADS]
     start "$1" "$2.out" "$src/scenarios/default.json" --serve 127.0.0.1:0 --start-paused \
-        "${short[@]}" --out "$2"
+        "${short[@]}" --threads "${3:-1}" --out "$2"
     sleep 1
     local s n
     s=$(get /api/status)
@@ -170,7 +170,10 @@ same held2 held1
 grep -v '^dashboard:\|  output: \|wall clock' "$tmp/held1.out" >"$tmp/lines1"
 grep -v '^dashboard:\|  output: \|wall clock' "$tmp/held2.out" >"$tmp/lines2"
 cmp -s "$tmp/lines1" "$tmp/lines2" || fail "stdout differs: $(diff "$tmp/lines1" "$tmp/lines2" | head)"
-echo "ok: the same page commands give the same bytes on 1 and 2 processes"
+held 2 held2t 2
+stop_job held2t 2
+same held2t held1
+echo "ok: the same page commands give the same bytes on 1 and 2 processes (1 or 2 threads each)"
 
 # ---- no page actions: the same files as without --serve --------------------
 start 2 quiet.out "$src/scenarios/crash_restart.json" --serve 127.0.0.1:0 \
