@@ -9,7 +9,8 @@
  * refusal recorded with rundash_submitted shows as "rejected", pause and
  * speed reach the engine and the status, at most DASH_QUEUE_CAPACITY
  * submissions wait while the run is paused (503 beyond), and rundash_close
- * refuses what is still waiting and makes the store read-only. Also the errors of
+ * refuses what is still waiting and makes the store read-only. Nodes another
+ * process runs show what it sent (far). Also the errors of
  * rundash_new (bad address, taken port) and every reason's message. */
 #include "rundash.h"
 
@@ -140,7 +141,8 @@ typedef struct world {
     uint32_t group_of[3];
     rundash *rd;
     uint16_t port;
-    int start_paused; /* set before world_init_paused */
+    int start_paused;             /* set before world_init_paused */
+    const uint64_t *far_balances; /* rundash_state's */
 } world;
 
 static uint64_t no_rng(void *state)
@@ -182,7 +184,7 @@ static void world_init_as(world *w, int start_paused)
     ck_assert_uint_eq(mempool_count(node_mempool(w->t.nodes[1])), 1);
     for (uint32_t i = 0; i < 3; i++) {
         memcpy(w->node_keys[i], keys_pair_public(w->t.key[i]), KEYS_PUB_BYTES);
-        w->nodes[i] = (rundash_node){w->t.nodes[i], i < 2, 0};
+        w->nodes[i] = (rundash_node){.n = w->t.nodes[i], .online = i < 2};
         w->group_of[i] = i < 2 ? 1 : 2;
     }
     ck_assert_int_eq(wallet_scan(w->ws, 0, node_chain(w->t.nodes[0])), 0);
@@ -234,7 +236,13 @@ static void world_free(world *w)
 
 static void publish(world *w, int64_t time_ns, int finished)
 {
-    rundash_state st = {time_ns, finished, w->nodes, w->group_of, w->net, w->ws};
+    rundash_state st = {.time_ns = time_ns,
+                        .finished = finished,
+                        .nodes = w->nodes,
+                        .group_of = w->group_of,
+                        .net = w->net,
+                        .ws = w->ws,
+                        .far_balances = w->far_balances};
     char err[300];
     ck_assert_msg(rundash_publish(w->rd, err, sizeof err, &st) == RUNDASH_OK, "%s", err);
 }
@@ -397,6 +405,70 @@ START_TEST(publish_shows_the_run_state)
     t = find_tx(r.json, hex, 0);
     ck_assert_str_eq(str(t, "status"), "confirmed");
     ck_assert_int_eq(num(t, "confirmations"), 2);
+    response_free(&r);
+    world_free(&w);
+}
+END_TEST
+
+/* With several processes, process 0 holds no node of another process: what
+ * that process sent (far) stands for it in the nodes document and the
+ * network's height, and the balances of its wallets; crashed and not yet
+ * started ones show as such. */
+START_TEST(far_nodes_show_what_their_process_sent)
+{
+    world w;
+    world_init(&w);
+    hash256 tip;
+    memset(&tip, 0xab, sizeof tip);
+    char hex[65];
+    hash_to_hex(hex, &tip);
+    w.nodes[2] =
+        (rundash_node){.online = 1, .far = 1, .far_height = 7, .far_tip = tip, .far_mempool = 5};
+    publish(&w, 5 * NF_SEC, 0);
+    response r = get(&w, "/api/nodes");
+    const cJSON *n = cJSON_GetArrayItem(member(r.json, "nodes"), 2);
+    ck_assert_int_eq(num(n, "id"), 3);
+    ck_assert_int_eq(num(n, "height"), 7);
+    ck_assert_str_eq(str(n, "tip"), hex);
+    ck_assert_int_eq(num(n, "mempool"), 5);
+    ck_assert(!flag(n, "crashed"));
+    ck_assert(flag(n, "joined"));
+    response_free(&r);
+    r = get(&w, "/api/status");
+    ck_assert_int_eq(num(r.json, "height"), 7); /* the highest running node, wherever it runs */
+    response_free(&r);
+
+    w.nodes[2].online = 0; /* crashed in its process */
+    publish(&w, 6 * NF_SEC, 0);
+    r = get(&w, "/api/nodes");
+    n = cJSON_GetArrayItem(member(r.json, "nodes"), 2);
+    ck_assert(flag(n, "crashed"));
+    ck_assert_int_eq(num(n, "height"), 7);
+    response_free(&r);
+    r = get(&w, "/api/status");
+    ck_assert_int_eq(num(r.json, "height"), 2); /* node 1's: a crashed node does not count */
+    response_free(&r);
+
+    w.nodes[2] = (rundash_node){.online = 0}; /* not started in its process */
+    publish(&w, 7 * NF_SEC, 0);
+    r = get(&w, "/api/nodes");
+    n = cJSON_GetArrayItem(member(r.json, "nodes"), 2);
+    ck_assert_int_eq(num(n, "height"), 0);
+    assert_null(n, "tip");
+    ck_assert(!flag(n, "joined"));
+    ck_assert(!flag(n, "crashed"));
+    response_free(&r);
+
+    /* Wallet 2's node is far: its balance is what that process counted;
+     * wallet 1's node is here, its balance counted here as ever. */
+    static const uint64_t balances[2] = {111, 222};
+    w.far_balances = balances;
+    w.nodes[1] = (rundash_node){.online = 1, .far = 1, .far_height = 1, .far_tip = tip};
+    publish(&w, 8 * NF_SEC, 0);
+    r = get(&w, "/api/wallets");
+    const cJSON *wallets = member(r.json, "wallets");
+    ck_assert_int_eq(num(cJSON_GetArrayItem(wallets, 0), "balance"), NF_FUNDS - PAY - FEE);
+    ck_assert_int_eq(num(cJSON_GetArrayItem(wallets, 1), "balance"), 222);
     response_free(&r);
     world_free(&w);
 }
@@ -842,6 +914,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, nothing_is_served_before_the_first_publish);
     tcase_add_test(tc, publish_shows_the_run_state);
+    tcase_add_test(tc, far_nodes_show_what_their_process_sent);
     tcase_add_test(tc, submissions_reach_the_runner_in_order);
     tcase_add_test(tc, pause_and_speed_reach_the_engine);
     tcase_add_test(tc, waiting_submissions_are_capped_while_paused);

@@ -4,7 +4,8 @@
  * summary into a staging folder that then replaces the output folder as a
  * whole (outdir.c). SIGINT and SIGTERM stop the run and leave the output
  * folder as it was (run_signals.c); progress goes to stderr (progress.c).
- * With --serve, the dashboard (run_serve.c) watches the run. */
+ * With --serve, the dashboard (run_serve.c) watches the run; over several
+ * processes, process 0 serves it. */
 #include "run.h"
 #include "timeunit.h"
 
@@ -263,16 +264,19 @@ static int run_and_finish(world *s, run_ctx *rc, const chainsel *chains)
 }
 
 /* The dashboard also answers to the --allow-host names (checked when the
- * options were read, so a refusal here is a bug's). */
+ * options were read, so a refusal here is a bug's). The dashboard is
+ * process 0's: its status is every process's. */
 static int allow_hosts(run_serve *sv, const run_options *opts)
 {
     char err[400];
-    for (size_t i = 0; i < opts->n_allow_hosts; i++)
+    int32_t status = CLI_OK;
+    for (size_t i = 0; sv->dash && i < opts->n_allow_hosts && status == CLI_OK; i++)
         if (rundash_allow_host(sv->dash, err, sizeof err, opts->allow_hosts[i]) != RUNDASH_OK) {
             cli_error("run: --allow-host: %s", err);
-            return CLI_BAD_INPUT;
+            status = CLI_BAD_INPUT;
         }
-    return CLI_OK;
+    dist_bcast(&status, sizeof status, 0);
+    return status;
 }
 
 int run_main(const run_options *opts)
@@ -304,12 +308,6 @@ int run_main(const run_options *opts)
     s.procs = dist_size();
     int saved_stderr = hide_output();
     int status = load(&s, &rc, opts);
-    if (status == CLI_OK && s.procs > 1 && opts->serve_addr) {
-        cli_error("run: --serve: not available with several processes yet (run the dashboard "
-                  "with one process)");
-        world_teardown(&s);
-        status = CLI_BAD_INPUT;
-    }
     if (status != CLI_OK) {
         show_stderr(saved_stderr);
         outdir_free(rc.od);

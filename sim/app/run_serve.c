@@ -4,10 +4,21 @@
  * like scripted events (console line, metrics, events.csv) at the sample
  * where they are taken: the same code carries out a scenario's events
  * (world_run_event). The run's global events and reorganisations go to the
- * dashboard's event feed. */
+ * dashboard's event feed.
+ *
+ * Over several processes process 0 serves the page and the hooks run on
+ * every process at the same samples (globals): process 0's commands go to
+ * all before any is applied, a check that needs a node's state is made by
+ * the node's process and shared, a payment is built by the paying wallet's
+ * process (as a scripted one); each process's nodes and feed entries come
+ * to process 0 before it publishes. Pause, resume and speed act on process
+ * 0's engine only: the others do not pace themselves, and since no process
+ * gets ahead of another by more than one window, process 0's pace is the
+ * job's. */
 #include "run_serve.h"
 
 #include "cli.h"
+#include "dist.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,18 +33,31 @@ static void publish(run_serve *sv, int64_t now, int finished)
     rundash_node *nodes = malloc(s->n * sizeof *nodes);
     if (nodes == NULL)
         abort();
-    for (uint32_t i = 0; i < s->n; i++)
-        nodes[i] = (rundash_node){s->nodes[i].n, s->nodes[i].online,
-                                  s->nodes[i].n == NULL && s->scn.nodes[i].join_at_ns <= now};
-    rundash_state st = {now, finished, nodes, s->group_of, s->net, s->ws};
+    run_serve_dist_feed(&sv->feed, sv->dash);
+    uint64_t *balances;
+    run_serve_dist_nodes(s, now, nodes, &balances);
+    rundash_state st = {.time_ns = now,
+                        .finished = finished,
+                        .nodes = nodes,
+                        .group_of = s->group_of,
+                        .net = s->net,
+                        .ws = s->ws,
+                        .far_balances = balances};
     char err[300];
-    if (rundash_publish(sv->dash, err, sizeof err, &st) != RUNDASH_OK)
+    if (sv->dash != NULL && rundash_publish(sv->dash, err, sizeof err, &st) != RUNDASH_OK)
         cli_error("run: dashboard: %s", err);
     free(nodes);
+    free(balances);
 }
 
+/* Why a payment from the page is refused, as the wallet's process found it
+ * (shared with the others as a number). */
+enum { TX_OK, TX_HOST_DOWN, TX_NODE_DOWN, TX_WALLET /* + wallet_status */ };
+
 /* A payment sent from the page: enters the run like a scripted `tx` event
- * (console line, metrics), and its fate goes back to the dashboard. */
+ * (console line, metrics), and its fate goes back to the dashboard. The
+ * paying wallet's process builds it, the process of the node it is sent to
+ * submits it; every process prints nothing but what process 0 would. */
 static void serve_tx(run_serve *sv, engine_call *call, const dash_command *c)
 {
     world *s = sv->w;
@@ -43,47 +67,68 @@ static void serve_tx(run_serve *sv, engine_call *call, const dash_command *c)
     uint8_t to[KEYS_PUB_BYTES];
     if (c->from_wallet < 1 || c->from_wallet > (int64_t)wallet_count(s->ws) || c->node < 1 ||
         c->node > (int64_t)s->n || hex_decode(to, sizeof to, c->to_address) != 0) {
-        rundash_submitted(sv->dash, c, NULL, "not a wallet, node and address of this run");
+        if (sv->dash)
+            rundash_submitted(sv->dash, c, NULL, "not a wallet, node and address of this run");
         return;
     }
     uint32_t w = (uint32_t)(c->from_wallet - 1), ni = (uint32_t)(c->node - 1);
     uint32_t host = wallet_host(s->ws, w), to_w = wallet_find(s->ws, to);
-    const chain *view = s->nodes[host].n ? node_chain(s->nodes[host].n) : NULL;
+    uint32_t root = engine_proc_of(s->eng, host);
     if (to_w != UINT32_MAX)
         snprintf(to_name, sizeof to_name, "wallet %u", to_w + 1);
     else
         snprintf(to_name, sizeof to_name, "address %.16s", c->to_address);
     tx *t = NULL;
-    wallet_status ws;
-    if (view == NULL)
-        snprintf(why, sizeof why, "wallet %u's node %u is not up", w + 1, host + 1);
-    else if (!s->nodes[ni].online)
-        snprintf(why, sizeof why, "node %u is not running (crashed or not joined yet)", ni + 1);
-    else if ((ws = wallet_pay(s->ws, &t, w, view, to, c->amount, s->scn.workload.fee, now)) !=
-             WALLET_OK)
-        snprintf(why, sizeof why, "%s", wallet_status_message(ws));
-    if (t == NULL) {
+    int32_t st = TX_OK;
+    if (dist_rank() == root) {
+        const chain *view = s->nodes[host].n ? node_chain(s->nodes[host].n) : NULL;
+        wallet_status ws;
+        if (view == NULL)
+            st = TX_HOST_DOWN;
+        else if (!s->nodes[ni].online)
+            st = TX_NODE_DOWN;
+        else if ((ws = wallet_pay(s->ws, &t, w, view, to, c->amount, s->scn.workload.fee, now)) !=
+                 WALLET_OK)
+            st = TX_WALLET + (int32_t)ws;
+    }
+    dist_bcast(&st, sizeof st, root);
+    if (st != TX_OK) {
+        if (st == TX_HOST_DOWN)
+            snprintf(why, sizeof why, "wallet %u's node %u is not up", w + 1, host + 1);
+        else if (st == TX_NODE_DOWN)
+            snprintf(why, sizeof why, "node %u is not running (crashed or not joined yet)", ni + 1);
+        else
+            snprintf(why, sizeof why, "%s", wallet_status_message((wallet_status)(st - TX_WALLET)));
         world_say(s, gl, UINT32_MAX, now,
                   "tx from wallet %u refused (dashboard request %" PRIu64 "): %s", w + 1,
                   c->request_id, why);
-        rundash_submitted(sv->dash, c, NULL, why);
+        if (sv->dash)
+            rundash_submitted(sv->dash, c, NULL, why);
         return;
     }
-    world_node *sn = &s->nodes[ni];
-    engine_call_act_as(call, ni);
-    metrics_tx_submitted(sn->mn, now, tx_id(t));
-    reason r = node_submit_tx(sn->n, &sn->fx, now, t);
-    if (r != REASON_OK)
+    tx *ct = world_share_tx(t, root); /* every process's copy */
+    int32_t r = REASON_OK;
+    if (world_local(s, ni)) {
+        world_node *sn = &s->nodes[ni];
+        engine_call_act_as(call, ni);
+        metrics_tx_submitted(sn->mn, now, tx_id(ct));
+        r = (int32_t)node_submit_tx(sn->n, &sn->fx, now, ct);
+    }
+    dist_bcast(&r, sizeof r, engine_proc_of(s->eng, ni));
+    if (r != REASON_OK && dist_rank() == root)
         wallet_release(s->ws, w, t);
-    world_short_id(a, tx_id(t));
+    world_short_id(a, tx_id(ct));
     world_say(s, gl, UINT32_MAX, now,
               "tx %s: wallet %u pays %" PRIu64 " to %s at node %u (dashboard request %" PRIu64
               ")%s%s",
               a, w + 1, c->amount, to_name, ni + 1, c->request_id,
-              r == REASON_OK ? "" : ": refused: ", r == REASON_OK ? "" : reason_message(r));
-    world_apply(s, call, ni);
-    snprintf(why, sizeof why, "node %u refused it: %s", ni + 1, reason_message(r));
-    rundash_submitted(sv->dash, c, t, r == REASON_OK ? NULL : why);
+              r == REASON_OK ? "" : ": refused: ", r == REASON_OK ? "" : reason_message((reason)r));
+    if (world_local(s, ni))
+        world_apply(s, call, ni);
+    snprintf(why, sizeof why, "node %u refused it: %s", ni + 1, reason_message((reason)r));
+    if (sv->dash)
+        rundash_submitted(sv->dash, c, ct, r == REASON_OK ? NULL : why);
+    tx_unref(ct);
     tx_unref(t);
 }
 
@@ -93,7 +138,8 @@ static void refuse_event(run_serve *sv, int64_t now, const dash_command *c, cons
     char text[300];
     snprintf(text, sizeof text, "dashboard request %" PRIu64 " refused: %s", c->request_id, why);
     world_say(sv->w, world_global_lines(sv->w), UINT32_MAX, now, "%s", text);
-    rundash_feed(sv->dash, now, "refused", NULL, 0, text);
+    if (sv->dash)
+        rundash_feed(sv->dash, now, "refused", NULL, 0, text);
 }
 
 /* A network command from the page, checked against the world as it is now
@@ -143,7 +189,7 @@ static void serve_event(run_serve *sv, engine_call *call, const dash_command *c)
         ev.node = ni;
         if (ni == UINT32_MAX)
             snprintf(why, sizeof why, "no node %lld in this run", (long long)c->node);
-        else if (s->nodes[ni].n == NULL)
+        else if (!run_serve_dist_started(s, ni))
             snprintf(why, sizeof why, "node %u has not joined yet", ni + 1);
         else if (c->kind == DASH_CMD_CRASH && !s->nodes[ni].online)
             snprintf(why, sizeof why, "node %u is already down", ni + 1);
@@ -183,22 +229,43 @@ static void serve_event(run_serve *sv, engine_call *call, const dash_command *c)
 static void take_commands(void *ctx, engine_call *call)
 {
     run_serve *sv = ctx;
-    dash_command cmds[16];
-    size_t n;
-    while ((n = rundash_take(sv->dash, cmds, sizeof cmds / sizeof cmds[0])) > 0)
-        for (size_t i = 0; i < n; i++) {
-            if (cmds[i].kind == DASH_CMD_SUBMIT_TX)
-                serve_tx(sv, call, &cmds[i]);
-            else
-                serve_event(sv, call, &cmds[i]);
+    dash_command *cmds = NULL;
+    size_t n = 0, cap = 0;
+    while (sv->dash != NULL) { /* process 0: every command queued so far, in order */
+        if (n + 16 > cap) {
+            cap = cap ? 2 * cap : 64;
+            dash_command *v = realloc(cmds, cap * sizeof *v);
+            if (v == NULL)
+                abort();
+            cmds = v;
         }
+        size_t got = rundash_take(sv->dash, cmds + n, 16);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    run_serve_dist_commands(&cmds, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (cmds[i].kind == DASH_CMD_SUBMIT_TX)
+            serve_tx(sv, call, &cmds[i]);
+        else
+            serve_event(sv, call, &cmds[i]);
+    }
+    free(cmds);
 }
 
-/* The world's on_event hook: the run's global events go to the feed. */
+/* The world's on_event hook: the run's global events go to the feed, told
+ * by the process that prints them (world_voice): process 0 at once, another
+ * at the next sample. */
 static void on_event(void *ctx, const world_feed_item *item)
 {
     run_serve *sv = ctx;
-    rundash_feed(sv->dash, item->time_ns, item->kind, item->nodes, item->n_nodes, item->text);
+    if (!world_voice(sv->w))
+        return;
+    if (sv->dash != NULL)
+        rundash_feed(sv->dash, item->time_ns, item->kind, item->nodes, item->n_nodes, item->text);
+    else
+        run_serve_dist_keep(&sv->feed, item);
 }
 /* The world's after_sample hook. */
 static void after_sample(void *ctx, int64_t now_ns)
@@ -206,12 +273,10 @@ static void after_sample(void *ctx, int64_t now_ns)
     publish(ctx, now_ns, 0);
 }
 
-/* Starts the dashboard before the run: a listen failure is the user's input. */
-int run_serve_start(run_serve *sv, world *s, const char *addr, int start_paused)
+/* Process 0's part of the start: the dashboard itself. */
+static int start_dash(run_serve *sv, world *s, const char *addr, int start_paused)
 {
-    sv->w = s;
-    sv->addr = addr;
-    char err[600], url[400];
+    char err[600];
     uint8_t(*keys)[KEYS_PUB_BYTES] = malloc(s->n * sizeof *keys);
     if (keys == NULL) {
         cli_error("run: out of memory");
@@ -241,31 +306,59 @@ int run_serve_start(run_serve *sv, world *s, const char *addr, int start_paused)
         cli_error("run: --serve %s: %s", addr, err);
         return r == RUNDASH_ERR_BAD_ADDRESS || r == RUNDASH_ERR_LISTEN ? CLI_BAD_INPUT : CLI_FAILED;
     }
-    if (run_signals_start(&sv->signals, s->eng) != 0) {
-        cli_error("run: cannot start a thread");
+    return CLI_OK;
+}
+
+/* Starts the dashboard before the run: a listen failure is the user's input.
+ * With several processes, process 0's outcome is every process's. */
+int run_serve_start(run_serve *sv, world *s, const char *addr, int start_paused)
+{
+    sv->w = s;
+    sv->addr = addr;
+    int32_t status = dist_rank() == 0 ? start_dash(sv, s, addr, start_paused) : CLI_OK;
+    dist_bcast(&status, sizeof status, 0);
+    if (status != CLI_OK)
+        return status;
+    /* Only process 0 paces (see the top of the file); its engine alone is
+     * paused and sped up from the page. */
+    if (dist_rank() != 0 && engine_set_realtime(s->eng, 0) != ENGINE_OK)
+        abort(); /* 0 is always a valid factor */
+    int failed = run_signals_start(&sv->signals, s->eng) != 0;
+    if (dist_max_i64(failed)) {
+        if (dist_rank() == 0)
+            cli_error("run: cannot start a thread");
         return CLI_FAILED;
     }
+    sv->started = 1;
     s->hooks.ctx = sv;
     s->hooks.before_sample = take_commands;
     s->hooks.after_sample = after_sample;
     s->hooks.on_event = on_event;
     publish(sv, 0, 0); /* the page has the network at time 0 to show, paused or not */
-    rundash_url(sv->dash, url, sizeof url);
-    printf("dashboard: %s\n", url);
-    if (start_paused)
-        printf("dashboard: the run waits at time 0 until a browser opens the page\n");
-    fflush(stdout);
+    if (sv->dash != NULL) {
+        char url[400];
+        rundash_url(sv->dash, url, sizeof url);
+        printf("dashboard: %s\n", url);
+        if (start_paused)
+            printf("dashboard: the run waits at time 0 until a browser opens the page\n");
+        fflush(stdout);
+    }
     return CLI_OK;
 }
 
 /* After the run (rc its status): the final state stays browsable, read-only,
- * until SIGINT or SIGTERM; then everything stops. */
+ * until SIGINT or SIGTERM; then everything stops. The other processes wait
+ * for process 0 asleep: a Ctrl-C to mpirun reaches process 0 as well. */
 int run_serve_end(run_serve *sv, int rc)
 {
-    if (sv->dash && rc == CLI_OK) {
-        char url[400];
-        rundash_close(sv->dash);
+    int serve = sv->started && !dist_max_i64(rc != CLI_OK);
+    if (serve) {
+        if (sv->dash)
+            rundash_close(sv->dash);
         publish(sv, sv->w->scn.duration_ns, 1);
+    }
+    if (serve && sv->dash) {
+        char url[400];
         rundash_url(sv->dash, url, sizeof url);
         printf("dashboard: the run is over; its final state stays at %s until Ctrl-C\n", url);
         fflush(stdout);
@@ -273,7 +366,10 @@ int run_serve_end(run_serve *sv, int rc)
     } else {
         run_signals_cancel(&sv->signals);
     }
+    if (serve)
+        dist_wait_all();
     rundash_free(sv->dash);
     sv->dash = NULL;
+    run_serve_dist_feed_free(&sv->feed);
     return rc;
 }

@@ -643,13 +643,17 @@ static cJSON *nodes_doc(rundash *rd, const rundash_state *st)
             cJSON_AddNumberToObject(o, "height", chain_height(c));
             add_hash(o, "tip", chain_entry_id(chain_tip(c)));
             cJSON_AddNumberToObject(o, "mempool", (double)mempool_count(node_mempool(x->n)));
+        } else if (x->far) {
+            cJSON_AddNumberToObject(o, "height", x->far_height);
+            add_hash(o, "tip", &x->far_tip);
+            cJSON_AddNumberToObject(o, "mempool", (double)x->far_mempool);
         } else {
             cJSON_AddNumberToObject(o, "height", 0);
             cJSON_AddNullToObject(o, "tip");
             cJSON_AddNumberToObject(o, "mempool", 0);
         }
-        cJSON_AddBoolToObject(o, "crashed", x->n != NULL && !x->online);
-        cJSON_AddBoolToObject(o, "joined", x->n != NULL || x->joining);
+        cJSON_AddBoolToObject(o, "crashed", (x->n != NULL || x->far) && !x->online);
+        cJSON_AddBoolToObject(o, "joined", x->n != NULL || x->far || x->joining);
         uint32_t g = st->group_of ? st->group_of[i] : 0;
         cJSON_AddNumberToObject(o, "group", g);
         max_group = g > max_group ? g : max_group;
@@ -689,7 +693,10 @@ static cJSON *wallets_doc(const rundash_state *st, const chain *fallback)
         cJSON_AddNumberToObject(o, "index", w + 1);
         hex_encode(hex, wallet_public(st->ws, w), KEYS_PUB_BYTES);
         cJSON_AddStringToObject(o, "address", hex);
-        cJSON_AddNumberToObject(o, "balance", c ? (double)wallet_balance(st->ws, w, c) : 0);
+        if (host->far && st->far_balances)
+            cJSON_AddNumberToObject(o, "balance", (double)st->far_balances[w]);
+        else
+            cJSON_AddNumberToObject(o, "balance", c ? (double)wallet_balance(st->ws, w, c) : 0);
         cJSON_AddNumberToObject(o, "node", wallet_host(st->ws, w) + 1);
         cJSON_AddItemToArray(arr, o);
     }
@@ -715,7 +722,11 @@ rundash_reason rundash_publish(rundash *rd, char *err, size_t errlen, const rund
     if (rd->scenario_name)
         cJSON_AddStringToObject(status, "scenario", rd->scenario_name);
     cJSON_AddNumberToObject(status, "nodes", rd->n_nodes);
-    cJSON_AddNumberToObject(status, "height", best_h);
+    uint32_t net_h = best_h; /* with nodes in other processes: the highest running one */
+    for (uint32_t i = 0; i < rd->n_nodes; i++)
+        if (st->nodes[i].far && st->nodes[i].online && st->nodes[i].far_height > net_h)
+            net_h = st->nodes[i].far_height;
+    cJSON_AddNumberToObject(status, "height", net_h);
     cJSON_AddNumberToObject(status, "confirmations", rd->confirmations);
     cJSON_AddNumberToObject(status, "fee", (double)rd->fee);
     double real = st->finished ? -1 : real_speed(rd, st->time_ns);

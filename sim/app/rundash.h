@@ -69,6 +69,13 @@ typedef struct rundash_node {
     const node *n; /* NULL before it first started */
     int online;    /* 0: crashed (or not started yet) */
     int joining;   /* not started yet, but starts at this very time (the state before the run) */
+    /* Several processes: a node another process runs has n NULL and, once
+     * started there, far set with what that process sent at this barrier:
+     * its active chain's height and tip and its mempool's size. */
+    int far;
+    uint32_t far_height;
+    hash256 far_tip;
+    uint64_t far_mempool;
 } rundash_node;
 
 /* The runner's state at a barrier, borrowed for one rundash_publish call. */
@@ -79,6 +86,10 @@ typedef struct rundash_state {
     const uint32_t *group_of;  /* partition group of each node (1-based), NULL when whole */
     const net *net;
     const wallet_set *ws;
+    /* Several processes: each wallet's balance as the process of its node
+     * (which alone knows the wallet's coins) counted it, used for wallets
+     * whose node is far; NULL with one process. */
+    const uint64_t *far_balances;
 } rundash_state;
 
 /* Creates the dash store, installs the submit validator (amount plus fee

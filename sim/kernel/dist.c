@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #ifdef CHAINSIM_HAVE_MPI
 #include <mpi.h>
@@ -97,6 +98,24 @@ void dist_barrier(void)
 #ifdef CHAINSIM_HAVE_MPI
     if (n_procs > 1)
         MPI_Barrier(MPI_COMM_WORLD);
+#endif
+}
+
+void dist_wait_all(void)
+{
+#ifdef CHAINSIM_HAVE_MPI
+    if (n_procs <= 1)
+        return;
+    MPI_Request req;
+    MPI_Ibarrier(MPI_COMM_WORLD, &req);
+    for (;;) {
+        int done = 0;
+        MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+        if (done)
+            return;
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
 #endif
 }
 

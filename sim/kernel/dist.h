@@ -38,6 +38,12 @@ int dist_built(void);
 /* Waits for every process. */
 void dist_barrier(void);
 
+/* Waits for every process like dist_barrier, but sleeps between looks
+ * (every few milliseconds) instead of spinning: for a wait that may last
+ * minutes, such as processes idle while process 0 serves a finished run's
+ * dashboard. */
+void dist_wait_all(void);
+
 /* The largest v over all processes (every process gets it). */
 int64_t dist_max_i64(int64_t v);
 

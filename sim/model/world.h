@@ -259,6 +259,11 @@ int world_gather_lines(world *w, world_line **out, size_t *n_out);
  * processes of the nodes it is submitted at submit it. Global context. */
 void world_dist_tx(world *w, engine_call *call, const struct scenario_event *ev);
 
+/* Collective: sends t (NULL: none) from process root to every process, each
+ * getting its own copy (root: a new reference to t). Returns it (one
+ * reference), NULL for none. With one process, a reference to t. */
+tx *world_share_tx(tx *t, uint32_t root);
+
 /* ---- global events (world_events.c) ---- */
 
 /* The engine_model's global callback (ctx is the world). */

@@ -308,10 +308,10 @@ int world_gather_lines(world *s, world_line **out, size_t *n_out)
 
 /* ---- scripted payments ------------------------------------------------- */
 
-/* Sends t (NULL: none) from process root to every process: each gets its
- * own copy (root keeps t). Returns the copy (one reference), NULL for none. */
-static tx *share_tx(tx *t, uint32_t root)
+tx *world_share_tx(tx *t, uint32_t root)
 {
+    if (dist_size() <= 1)
+        return t ? tx_ref(t) : NULL;
     uint64_t len = t && dist_rank() == root ? tx_size(t) : 0;
     dist_bcast(&len, sizeof len, root);
     if (len == 0)
@@ -387,7 +387,8 @@ void world_dist_tx(world *s, engine_call *call, const scenario_event *ev)
                   ev->from + 1, wallet_status_message((wallet_status)st));
         return;
     }
-    tx *ca = share_tx(ta, root), *cb = ev->type == SCENARIO_EV_TX ? NULL : share_tx(tb, root);
+    tx *ca = world_share_tx(ta, root),
+       *cb = ev->type == SCENARIO_EV_TX ? NULL : world_share_tx(tb, root);
     char a[17], b[17];
     world_short_id(a, tx_id(ca));
     if (ev->type == SCENARIO_EV_TX) {
