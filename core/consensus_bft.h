@@ -44,4 +44,9 @@ const consensus_ctx *consensus_bft_of(const chain_params *p);
 /* The figures of a node's BFT state (NULL for NULL). */
 const consensus_bft_stats *consensus_bft_stats_of(const void *state);
 
+/* The state machine of a node's BFT state (core/bft.h), for reading only;
+ * NULL for NULL, before the node starts, or without validators. */
+struct bft;
+const struct bft *consensus_bft_machine(const void *state);
+
 #endif

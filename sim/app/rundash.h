@@ -50,7 +50,7 @@ const char *rundash_reason_message(rundash_reason code);
 typedef struct rundash_config {
     const char *listen;                         /* "HOST:PORT" as for http_start */
     engine *eng;                                /* pause, resume and speed act on it */
-    const char *consensus;                      /* "pow" or "pos" */
+    const char *consensus;                      /* "pow", "pos", "poa" or "bft" */
     const char *scenario_name;                  /* may be NULL */
     int64_t duration_ns;                        /* the run's virtual length */
     uint32_t n_nodes;                           /* nodes 1..n_nodes */
@@ -62,6 +62,10 @@ typedef struct rundash_config {
     int64_t min_latency_ns;                     /* the smallest latency a link may be given */
     int64_t slot_ns;                            /* PoS: the slot length (0 for PoW) */
     int start_paused; /* hold the run until the page first connects (its event stream) */
+    /* Each node's adversary kind (n_nodes entries, e.g. "selfish", NULL for an
+     * honest node; static strings, dashcons_adversary_kinds), or NULL when
+     * none attacks: marks the nodes and the blocks they produce. */
+    const char *const *adversary_kind;
 } rundash_config;
 
 /* One node as the runner holds it. */
