@@ -160,7 +160,7 @@ static void on_event(void *ctx, engine_call *call, uint32_t id, const engine_eve
 /* Node 1 has blocks 1 and 2 (block 2 holds wallet 1's payment), node 2 has
  * block 1 and wallet 2's payment in its mempool, node 3 has nothing and is
  * crashed; nodes 1, 2 | 3 are partitioned. Wallets: 1 on node 1, 2 on node 2. */
-static void world_init_as(world *w, int start_paused)
+static void world_init_as(world *w, int start_paused, const char *const *adversary)
 {
     memset(w, 0, sizeof *w);
     w->start_paused = start_paused;
@@ -208,7 +208,8 @@ static void world_init_as(world *w, int start_paused)
                           .confirmations = 2,
                           .speed = 0,
                           .min_latency_ns = 1000000,
-                          .start_paused = w->start_paused};
+                          .start_paused = w->start_paused,
+                          .adversary_kind = adversary};
     ck_assert_msg(rundash_new(&w->rd, err, sizeof err, &cfg) == RUNDASH_OK, "%s", err);
     w->port = rundash_port(w->rd);
     ck_assert_uint_ne(w->port, 0);
@@ -216,7 +217,7 @@ static void world_init_as(world *w, int start_paused)
 
 static void world_init(world *w)
 {
-    world_init_as(w, 0);
+    world_init_as(w, 0, NULL);
 }
 
 static void world_free(world *w)
@@ -302,7 +303,10 @@ START_TEST(publish_shows_the_run_state)
     ck_assert(!flag(r.json, "paused"));
     ck_assert_str_eq(str(r.json, "min_latency"), "1ms");
     ck_assert_ptr_null(cJSON_GetObjectItem(r.json, "slot")); /* PoW: no slots */
-    ck_assert(cJSON_IsNull(member(r.json, "real_speed")));   /* one publish: not measured yet */
+    ck_assert_ptr_null(cJSON_GetObjectItem(r.json, "pos"));  /* nor a protocol's object */
+    ck_assert_ptr_null(cJSON_GetObjectItem(r.json, "bft"));
+    ck_assert_ptr_null(cJSON_GetObjectItem(r.json, "poa"));
+    ck_assert(cJSON_IsNull(member(r.json, "real_speed"))); /* one publish: not measured yet */
     response_free(&r);
 
     r = get(&w, "/api/nodes");
@@ -319,6 +323,8 @@ START_TEST(publish_shows_the_run_state)
         ck_assert_int_eq(flag(n, "crashed"), i == 2);
         ck_assert(flag(n, "joined"));
         ck_assert_int_eq(num(n, "group"), i < 2 ? 1 : 2);
+        ck_assert_ptr_null(cJSON_GetObjectItem(n, "adversary")); /* no adversaries */
+        ck_assert_ptr_null(cJSON_GetObjectItem(n, "bft"));       /* PoW */
     }
     char *links = cJSON_PrintUnformatted(member(r.json, "links"));
     char *parts = cJSON_PrintUnformatted(member(r.json, "partitions"));
@@ -413,6 +419,61 @@ static size_t take(world *w, dash_command *out, size_t n)
     }
     return got;
 }
+
+/* A run with an adversary: node 1 is a selfish miner (it produced blocks
+ * 1 and 2). Its node and its blocks carry the kind; block 1, which node 2
+ * holds, is published at the first publish, block 2 (node 1's alone) is
+ * private (published_ns null) until node 2 has it, then published at that
+ * publish's time. Honest nodes carry no mark; a run without adversaries
+ * marks nothing (publish_shows_the_run_state). */
+START_TEST(adversaries_and_their_blocks_are_marked)
+{
+    static const char *const kinds[3] = {"selfish", NULL, NULL};
+    world w;
+    world_init_as(&w, 0, kinds);
+    publish(&w, 5 * NF_SEC, 0);
+    char b1[65], b2[65];
+    hash_to_hex(b1, block_id(w.blocks[0]));
+    hash_to_hex(b2, block_id(w.blocks[1]));
+    response r = get(&w, "/api/nodes");
+    const cJSON *nodes = member(r.json, "nodes");
+    ck_assert_str_eq(str(cJSON_GetArrayItem(nodes, 0), "adversary"), "selfish");
+    ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetArrayItem(nodes, 1), "adversary"));
+    ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetArrayItem(nodes, 2), "adversary"));
+    response_free(&r);
+    for (int round = 0; round < 2; round++) {
+        r = get(&w, "/api/blocks");
+        const cJSON *b;
+        int seen = 0;
+        cJSON_ArrayForEach(b, member(r.json, "blocks"))
+        {
+            const char *id = str(b, "id");
+            if (num(b, "height") == 0) {
+                ck_assert_ptr_null(cJSON_GetObjectItem(b, "adversary")); /* genesis: no one's */
+                continue;
+            }
+            ck_assert_str_eq(str(b, "adversary"), "selfish");
+            if (strcmp(id, b1) == 0) {
+                ck_assert_int_eq(num(b, "published_ns"), 5e9);
+                seen |= 1;
+            } else if (strcmp(id, b2) == 0) {
+                if (round == 0)
+                    assert_null(b, "published_ns");
+                else
+                    ck_assert_int_eq(num(b, "published_ns"), 9e9);
+                seen |= 2;
+            }
+        }
+        ck_assert_int_eq(seen, 3);
+        response_free(&r);
+        if (round == 0) { /* node 2 receives block 2: published at the next publish */
+            nf_load(&w.t, 1, &w.blocks[1], 1);
+            publish(&w, 9 * NF_SEC, 0);
+        }
+    }
+    world_free(&w);
+}
+END_TEST
 
 START_TEST(submissions_reach_the_runner_in_order)
 {
@@ -756,7 +817,7 @@ END_TEST
 START_TEST(start_paused_waits_for_the_first_page)
 {
     world w;
-    world_init_as(&w, 1);
+    world_init_as(&w, 1, NULL);
     publish(&w, 0, 0);
     usleep(100000);
     response r = get(&w, "/api/status");
@@ -842,6 +903,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, nothing_is_served_before_the_first_publish);
     tcase_add_test(tc, publish_shows_the_run_state);
+    tcase_add_test(tc, adversaries_and_their_blocks_are_marked);
     tcase_add_test(tc, submissions_reach_the_runner_in_order);
     tcase_add_test(tc, pause_and_speed_reach_the_engine);
     tcase_add_test(tc, waiting_submissions_are_capped_while_paused);

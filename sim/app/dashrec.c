@@ -39,7 +39,8 @@ typedef struct rd_block {
     uint32_t reorg_depth; /* a node gave this tip up, this many blocks deep (0: never) */
     int has_slot;         /* a PoS block: its slot */
     uint64_t slot;
-    uint64_t empty_before; /* PoS: slots between its parent's and its own without a block */
+    int has_empty;         /* PoS (not PoA, whose slot is a time): empty_before is known */
+    uint64_t empty_before; /* slots between its parent's and its own without a block */
     int64_t published_ns;  /* an adversary's block: the first sample at which another node
                             * held it (-1: not yet) */
 } rd_block;
@@ -254,7 +255,8 @@ static int remember_blocks(dashrec *rec, const chain *c, uint32_t floor)
                 rb.slot = block_pos_of(b)->slot;
                 const block_pos *pp = block_pos_of(chain_entry_block(p));
                 uint64_t ps = pp ? pp->slot : 0; /* genesis: slot 0 */
-                rb.empty_before = rb.slot > ps ? rb.slot - ps - 1 : 0;
+                rb.has_empty = chain_params_of(c)->consensus == CHAIN_POS;
+                rb.empty_before = rb.has_empty && rb.slot > ps ? rb.slot - ps - 1 : 0;
             }
             rb.producer = who ? *who : 0;
         }
@@ -344,7 +346,8 @@ cJSON *dashrec_blocks_doc(dashrec *rec, const rundash_state *st, uint32_t best_h
             cJSON_AddNumberToObject(o, "reorg_depth", b->reorg_depth);
         if (b->has_slot) {
             cJSON_AddNumberToObject(o, "slot", (double)b->slot);
-            cJSON_AddNumberToObject(o, "empty_before", (double)b->empty_before);
+            if (b->has_empty)
+                cJSON_AddNumberToObject(o, "empty_before", (double)b->empty_before);
         }
         const char *adv = adversary_of(rec, b->producer);
         if (adv) {

@@ -407,7 +407,7 @@ static cJSON *blocks_doc(const loader *ld, uint32_t best_h)
         size_t n_tx = block_n_tx(rec->b);
         cJSON_AddNumberToObject(o, "txs", (double)(n_tx ? n_tx - 1 : 0));
         const block_pos *pos = block_pos_of(rec->b);
-        if (pos != NULL) {
+        if (pos != NULL && rules_protocol(&ld->scn)->block_kind == CHAIN_POS) {
             const block_pos *pp =
                 rec->parent != NONE ? block_pos_of(ld->recs[rec->parent].b) : NULL;
             uint64_t ps = pp ? pp->slot : 0; /* genesis: slot 0 */
