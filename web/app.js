@@ -178,7 +178,7 @@ function drawConsensus(s) {
   } else if (s.bft) {
     const b = s.bft;
     items.push(el('span', { class: 'ckind' }, 'BFT'));
-    items.push(fact('Height', String(b.height), 'bft-height'));
+    items.push(fact('Deciding height', String(b.height), 'bft-height'));
     if (typeof b.round === 'number') {
       items.push(fact('Round', String(b.round), 'bft-round'));
       items.push(fact('Step', b.step, 'bft-step'));
@@ -417,7 +417,12 @@ function drawChain(doc) {
     const branch = el('span', {});
     branch.appendChild(b.main ? badge('main') : badge('fork'));
     if (b.final) branch.appendChild(badge('final'));
-    if (b.adversary) branch.appendChild(badge(b.published_ns != null ? 'adversary, published ' + seconds(b.published_ns) : 'adversary, private', 'adversary'));
+    if (b.adversary) {
+      const mark = badge(b.published_ns != null ? 'adversary' : 'adversary (private)', 'adversary');
+      mark.title = (ADVERSARY_NAMES[b.adversary] || b.adversary) + ': mined at ' + seconds(b.mined_ns != null ? b.mined_ns : b.time_ns) +
+        (b.published_ns != null ? ', published at ' + seconds(b.published_ns) : ', not published');
+      branch.appendChild(mark);
+    }
     const tr = row([
       b.height, mono(b.id, 14), b.producer != null ? 'Node ' + b.producer + (b.slot != null ? ' (slot ' + b.slot + ')' : '') : '–', seconds(b.mined_ns != null ? b.mined_ns : b.time_ns), b.txs,
       branch,
