@@ -475,6 +475,99 @@ START_TEST(adversaries_and_their_blocks_are_marked)
 }
 END_TEST
 
+/* A PoS run (f = 1: a node with stake leads every slot; node 1 has all of
+ * it): blocks in slots 3 and 7 on node 1, node 2 has the first. At 9.5 s
+ * the status says slot 9, the tip's slot 7, 7 - 2 = 5 empty slots on the
+ * best chain and node 1 alone leads the slot; each block carries its slot
+ * and the empty slots since its parent's (2, then 3). No BFT or PoA object. */
+START_TEST(pos_status_shows_slot_leaders_and_empty_slots)
+{
+    nf t;
+    nf_opts o = {.n = 2, .pos = 1};
+    nf_init(&t, &o);
+    block *b[2];
+    b[0] = nf_pos_block(&t, chain_genesis(node_chain(t.nodes[0])), 3, t.key[0], NF_POS_OK);
+    nf_give_block(&t, 0, 8 * NF_SEC, NF_OUTSIDE, b[0]); /* not before their slots */
+    nf_give_block(&t, 1, 8 * NF_SEC, NF_OUTSIDE, b[0]);
+    b[1] = nf_pos_block(&t, chain_tip(node_chain(t.nodes[0])), 7, t.key[0], NF_POS_OK);
+    nf_give_block(&t, 0, 8 * NF_SEC, NF_OUTSIDE, b[1]);
+    nf_forget(&t);
+    ck_assert_uint_eq(chain_height(node_chain(t.nodes[0])), 2);
+    wallet_set *ws;
+    ck_assert_int_eq(wallet_set_new(&ws, NF_WALLETS, 7, 2, 1, NF_FUNDS), 0);
+    scenario scn;
+    net *nw;
+    engine *eng;
+    char err[300];
+    cJSON *json = cJSON_Parse("{\"nodes\":{\"count\":2},\"network\":{\"topology\":\"full\"}}");
+    ck_assert(scenario_from_json(&scn, json, "t.json", err, sizeof err) == SCENARIO_OK);
+    cJSON_Delete(json);
+    ck_assert_int_eq(net_new(&nw, &scn, (net_rng){no_rng, NULL}), 0);
+    engine_config ec = {.nodes = 2, .lookahead_ns = 1000000, .threads = 1};
+    ec.model.on_event = on_event;
+    ck_assert_int_eq(engine_new(&eng, &ec), ENGINE_OK);
+    uint8_t keys[2][KEYS_PUB_BYTES];
+    rundash_node nodes[2];
+    for (uint32_t i = 0; i < 2; i++) {
+        memcpy(keys[i], keys_pair_public(t.key[i]), KEYS_PUB_BYTES);
+        nodes[i] = (rundash_node){t.nodes[i], 1, 0};
+    }
+    rundash_config cfg = {.listen = "127.0.0.1:0",
+                          .eng = eng,
+                          .consensus = "pos",
+                          .duration_ns = 60 * NF_SEC,
+                          .n_nodes = 2,
+                          .node_keys = (const uint8_t(*)[KEYS_PUB_BYTES])keys,
+                          .genesis = t.genesis,
+                          .fee = FEE,
+                          .confirmations = 1,
+                          .min_latency_ns = 1000000,
+                          .slot_ns = NF_SEC};
+    rundash *rd;
+    ck_assert_msg(rundash_new(&rd, err, sizeof err, &cfg) == RUNDASH_OK, "%s", err);
+    rundash_state st = {9 * NF_SEC + NF_SEC / 2, 0, nodes, NULL, nw, ws};
+    ck_assert_msg(rundash_publish(rd, err, sizeof err, &st) == RUNDASH_OK, "%s", err);
+
+    response r = request(rundash_port(rd), "GET", "/api/status", NULL);
+    ck_assert_int_eq(r.status, 200);
+    const cJSON *pos = member(r.json, "pos");
+    ck_assert_int_eq(num(pos, "slot"), 9);
+    ck_assert_int_eq(num(pos, "tip_slot"), 7);
+    ck_assert_int_eq(num(pos, "empty_slots"), 5);
+    char *leaders = cJSON_PrintUnformatted(member(pos, "leaders"));
+    ck_assert_str_eq(leaders, "[1]");
+    free(leaders);
+    ck_assert_ptr_null(cJSON_GetObjectItem(r.json, "bft"));
+    ck_assert_ptr_null(cJSON_GetObjectItem(r.json, "poa"));
+    response_free(&r);
+
+    r = request(rundash_port(rd), "GET", "/api/blocks", NULL);
+    ck_assert_int_eq(r.status, 200);
+    const cJSON *blk;
+    int seen = 0;
+    cJSON_ArrayForEach(blk, member(r.json, "blocks"))
+    {
+        if (num(blk, "height") == 0)
+            continue;
+        int slot = (int)num(blk, "slot");
+        ck_assert_int_eq(num(blk, "empty_before"), slot == 3 ? 2 : 3);
+        ck_assert_int_eq(num(blk, "producer"), 1);
+        ck_assert_ptr_null(cJSON_GetObjectItem(blk, "final"));
+        seen += slot;
+    }
+    ck_assert_int_eq(seen, 10);
+    response_free(&r);
+
+    rundash_free(rd);
+    engine_free(eng);
+    net_free(nw);
+    scenario_free(&scn);
+    wallet_set_free(ws);
+    nf_unref_blocks(b, 2);
+    nf_free(&t);
+}
+END_TEST
+
 START_TEST(submissions_reach_the_runner_in_order)
 {
     world w;
@@ -904,6 +997,7 @@ static Suite *suite(void)
     tcase_add_test(tc, nothing_is_served_before_the_first_publish);
     tcase_add_test(tc, publish_shows_the_run_state);
     tcase_add_test(tc, adversaries_and_their_blocks_are_marked);
+    tcase_add_test(tc, pos_status_shows_slot_leaders_and_empty_slots);
     tcase_add_test(tc, submissions_reach_the_runner_in_order);
     tcase_add_test(tc, pause_and_speed_reach_the_engine);
     tcase_add_test(tc, waiting_submissions_are_capped_while_paused);
