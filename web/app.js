@@ -245,6 +245,9 @@ function drawNetwork(doc) {
   }
   const best = Math.max(0, ...nodes.map((n) => n.height || 0));
   const r = nodes.length > 40 ? 6 : nodes.length > 16 ? 11 : 17;
+  // The nodes whose turn it is: the BFT round's proposer, the PoA in-turn signer, the slot's PoS leaders.
+  const s = state.status || {};
+  const turn = new Set(s.bft && s.bft.proposer != null ? [s.bft.proposer] : s.poa ? [s.poa.in_turn] : s.pos && s.pos.leaders ? s.pos.leaders : []);
   for (const n of nodes) {
     const [x, y] = pos.get(n.id);
     const gi = group.has(n.id) ? group.get(n.id) : 0;
@@ -270,9 +273,15 @@ function drawNetwork(doc) {
       const lx = x + (x - cx) / R * (r + 14), ly = y + (y - cy) / R * (r + 12) + 4;
       node.appendChild(svg('text', { x: lx, y: ly, 'text-anchor': 'middle', 'font-size': 11, fill: '#677089' }, 'h' + n.height));
     }
+    if (turn.has(n.id)) {
+      node.classList.add('in-turn');
+      node.appendChild(svg('text', { x: x + r * 0.8, y: y - r * 0.6, 'font-size': 15, fill: '#d99a00', stroke: '#fff', 'stroke-width': 0.6, class: 'turn-mark' }, '★'));
+    }
     node.addEventListener('click', () => { state.chainNode = n.id; $('chain-node').value = String(n.id); refreshChain(); });
     g.appendChild(node);
   }
+  $('key-adv-node').hidden = !nodes.some((n) => n.adversary);
+  $('key-turn').hidden = !nodes.some((n) => turn.has(n.id));
   fillBody('nodes', nodes.map((n) => {
     const tr = row([
       'Node ' + n.id, n.height, mono(n.tip, 8), n.mempool,

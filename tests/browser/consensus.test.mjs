@@ -2,7 +2,7 @@
 // at 1280x720, on two runs. A live BFT run (tests/browser/bft.json, seven
 // validators, split 3 | 4 from 30 s to 70 s): the consensus strip shows the
 // height, round, step, proposer and the prevote and precommit power against
-// the 2/3 mark; each node's height, round and step are listed; committed
+// the 2/3 mark, and the graph stars the proposer; each node's height, round and step are listed; committed
 // blocks are marked final (with the legend); during the partition the strip
 // says the network is halted (no side has 2/3), with a screenshot, and after
 // the heal that a side has 2/3 again. A finished selfish-mining run (chainsim
@@ -62,7 +62,14 @@ try {
     const round = await page.textContent('#bft-round');
     expect(/^\d+$/.test(round), 'round: ' + round);
     expect(['propose', 'prevote', 'precommit'].includes(await page.textContent('#bft-step')), 'step');
-    expect(/^node [1-7]/.test(await page.textContent('#bft-proposer')), 'proposer: ' + await page.textContent('#bft-proposer'));
+    const proposer = await page.textContent('#bft-proposer');
+    expect(/^node [1-7]/.test(proposer), 'proposer: ' + proposer);
+    // The graph stars the proposer (the status and the graph come from the same refresh).
+    await page.waitForFunction(() => {
+      const p = document.getElementById('bft-proposer').textContent.match(/^node (\d+)/);
+      const starred = [...document.querySelectorAll('#network .net-node.in-turn')].map((g) => g.dataset.node);
+      return p && starred.length === 1 && starred[0] === p[1];
+    });
     for (const id of ['#bft-prevotes', '#bft-precommits']) {
       const text = await page.textContent(id);
       expect(/\d+\/700$/.test(text), id + ': ' + text);
@@ -115,6 +122,7 @@ try {
     const drawn = await page.$$eval('#network .net-node.adversary', (g) => g.map((n) => n.getAttribute('data-node') + ':' + n.getAttribute('data-adversary')));
     expect(drawn.join(',') === '1:selfish', 'drawn: ' + drawn);
     await page.waitForSelector('#network .net-node.adversary .adv-ring', { state: 'attached' });
+    expect(await page.isVisible('#key-adv-node'), 'adversary key of the graph hidden');
   });
 
   await check("adversary: its blocks stand apart in the tree, with the legend and both times", async () => {
