@@ -97,6 +97,9 @@ try {
     await page.waitForSelector('#bft-state.progressing');
     await page.waitForSelector('#bft-state.halted');
     expect((await page.textContent('#bft-state')).includes('halted'), await page.textContent('#bft-state'));
+    // The halted round's prevotes (nil, after the propose timeout) stay below the mark.
+    await page.waitForFunction(() => /^[1-9]\d*\/700$/.test(document.querySelector('#bft-prevotes b').textContent));
+    expect((await page.textContent('#bft-state')).includes('halted'), 'no longer halted before the screenshot');
     const title = await page.getAttribute('#bft-state', 'title');
     expect(title.includes('400 of 700'), 'halted title: ' + title);
     await page.waitForFunction(() => [...document.querySelectorAll('#network line')].some((l) => l.getAttribute('stroke-dasharray')));
