@@ -1,7 +1,7 @@
 /* The live dashboard of `chainsim run --serve`: builds the dash snapshot
  * documents from the runner's state at a barrier (network, nodes, recent
  * blocks with their forks, transactions and their fate, wallets, virtual
- * time, speed, pause) and carries the page's commands back: pause, resume and
+ * time, speed, pause; the protocol at work and the adversaries, dashcons.h) and carries the page's commands back: pause, resume and
  * speed act on the engine at once (pacing only), submitted transactions wait
  * for the runner to take them at its next barrier, in the order the server
  * queued them. It owns the dash store, the HTTP server and one small command
