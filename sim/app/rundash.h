@@ -1,13 +1,15 @@
 /* The live dashboard of `chainsim run --serve`: builds the dash snapshot
  * documents from the runner's state at a barrier (network, nodes, recent
  * blocks with their forks, transactions and their fate, wallets, virtual
- * time, speed, pause; the protocol at work and the adversaries, dashcons.h) and carries the page's
- * commands back: pause, resume and speed act on the engine at once (pacing only), submitted
- * transactions wait for the runner to take them at its next barrier, in the order the server queued
- * them. It owns the dash store, the HTTP server and one small command thread; it reads simulation
- * state only when the runner hands it over at a barrier, and never changes it, so serving alone
- * cannot change a run's outputs. A transaction sent from the page does: the runner submits it like
- * a scripted tx event at the sample where it takes it, which depends on when
+ * time, speed, pause; the protocol at work and the adversaries, dashcons.h)
+ * and carries the page's commands back: pause, resume and speed act on the
+ * engine at once (pacing only), submitted transactions wait for the runner
+ * to take them at its next barrier, in the order the server queued them. It
+ * owns the dash store, the HTTP server and one small command thread; it
+ * reads simulation state only when the runner hands it over at a barrier,
+ * and never changes it, so serving alone cannot change a run's outputs. A
+ * transaction sent from the page does: the runner submits it like a
+ * scripted tx event at the sample where it takes it, which depends on when
  * the person sent it, and prints it on the console. */
 #ifndef CHAINSIM_RUNDASH_H
 #define CHAINSIM_RUNDASH_H
