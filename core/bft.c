@@ -580,3 +580,21 @@ int bft_valid(const bft *m, hash256 *block_id, int32_t *round)
     *round = m->valid_round;
     return m->has_valid;
 }
+
+void bft_current_round_view(const bft *m, bft_round_view *out)
+{
+    memset(out, 0, sizeof *out);
+    out->proposer = SIZE_MAX;
+    const round_rec *r = find_round(m, m->round);
+    if (r == NULL)
+        return;
+    out->proposer = r->proposer;
+    out->has_proposal = r->has_proposal;
+    out->prevote_power = bftvote_set_power_any(r->prevotes);
+    out->precommit_power = bftvote_set_power_any(r->precommits);
+}
+
+const bftval_set *bft_validators(const bft *m)
+{
+    return m->base;
+}

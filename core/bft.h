@@ -157,6 +157,23 @@ bft_step bft_current_step(const bft *m);
 int bft_locked(const bft *m, hash256 *block_id, int32_t *round);
 int bft_valid(const bft *m, hash256 *block_id, int32_t *round);
 
+/* What this state machine has seen of its current round, for display:
+ * the round's proposer (an index of bft_validators; SIZE_MAX before
+ * bft_start), whether its proposal arrived, and the voting power of the
+ * prevotes and of the precommits received (for a block or nil). Reads
+ * only. */
+typedef struct bft_round_view {
+    size_t proposer;
+    int has_proposal;
+    int64_t prevote_power;
+    int64_t precommit_power;
+} bft_round_view;
+void bft_current_round_view(const bft *m, bft_round_view *out);
+
+/* The validator set (keys and powers; its priorities are internal).
+ * Borrowed from m. */
+const bftval_set *bft_validators(const bft *m);
+
 /* The proposer's index of round at the current height (the selection run
  * round times past the height's round 0). Returns SIZE_MAX when memory
  * runs out. */

@@ -259,6 +259,11 @@ const consensus_bft_stats *consensus_bft_stats_of(const void *state)
     return state != NULL ? &((const bft_state *)state)->stats : NULL;
 }
 
+const struct bft *consensus_bft_machine(const void *state)
+{
+    return state != NULL ? ((const bft_state *)state)->m : NULL;
+}
+
 /* Sends data (with blk) to every peer; keeps the message as own[slot]
  * when slot >= 0. */
 static void broadcast(bft_state *st, int slot, node *n, node_effects *fx, const uint8_t *data,

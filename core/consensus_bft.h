@@ -66,4 +66,9 @@ void consensus_bft_equivocate(node *n, node_effects *fx, int64_t now_ns, const u
 /* The figures of a node's BFT state (NULL for NULL). */
 const consensus_bft_stats *consensus_bft_stats_of(const void *state);
 
+/* The state machine of a node's BFT state (core/bft.h), for reading only;
+ * NULL for NULL, before the node starts, or without validators. */
+struct bft;
+const struct bft *consensus_bft_machine(const void *state);
+
 #endif

@@ -928,6 +928,54 @@ START_TEST(sm_happy_path_commits_in_round_0)
 }
 END_TEST
 
+/* What bft_current_round_view reports as a round goes on: before the
+ * start no round (proposer SIZE_MAX); at the start round 0's proposer and
+ * nothing seen; then the proposal, its own prevote (power 2) and another
+ * validator's (power 3) add up; bft_validators is the set's keys and
+ * powers. Reading changes nothing (the height, round and step stay). */
+START_TEST(sm_round_view_counts_what_was_seen)
+{
+    fixture f;
+    int64_t powers[4] = {1, 2, 3, 4};
+    fixture_init(&f, powers, 4);
+    bft *m = machine(&f, 1);
+    bft_round_view v;
+    bft_current_round_view(m, &v);
+    ck_assert_uint_eq(v.proposer, SIZE_MAX);
+    const bftval_set *vals = bft_validators(m);
+    ck_assert_uint_eq(bftval_count(vals), 4);
+    ck_assert_int_eq(bftval_total(vals), 10);
+    ck_assert_int_eq(bftval_power(vals, 2), 3);
+    bft_actions out = {0};
+    ck_assert_int_eq(bft_start(m, &out), BFT_OK);
+    bft_actions_clear(&out);
+    size_t proposer = bft_proposer(m, 0);
+    ck_assert_uint_ne(proposer, 1); /* machine 1 waits for a proposal */
+    bft_current_round_view(m, &v);
+    ck_assert_uint_eq(v.proposer, proposer);
+    ck_assert_int_eq(v.has_proposal, 0);
+    ck_assert_int_eq(v.prevote_power, 0);
+    ck_assert_int_eq(v.precommit_power, 0);
+    bftvote_proposal p = prop(&f, 1, 0, -1, 1, (uint32_t)proposer);
+    ck_assert_int_eq(bft_on_proposal(m, &out, &p, 1), BFT_OK);
+    expect_vote(&out, BFTVOTE_PREVOTE, 0, 1);
+    bft_current_round_view(m, &v);
+    ck_assert_int_eq(v.has_proposal, 1);
+    ck_assert_int_eq(v.prevote_power, 2); /* its own */
+    bftvote other = vote(&f, BFTVOTE_PREVOTE, 1, 0, 1, 2);
+    feed_vote(m, &out, &other);
+    bft_actions_clear(&out);
+    bft_current_round_view(m, &v);
+    ck_assert_int_eq(v.prevote_power, 5);
+    ck_assert_int_eq(v.precommit_power, 0);
+    ck_assert_uint_eq(bft_height(m), 1);
+    ck_assert_int_eq(bft_round(m), 0);
+    ck_assert_int_eq(bft_current_step(m), BFT_STEP_PREVOTE);
+    bft_free(m);
+    fixture_free(&f);
+}
+END_TEST
+
 /* The proposer of round 0 says nothing: timeoutPropose, prevote nil; 2/3+
  * prevotes for nil: precommit nil (lines 44-46), which commits nothing;
  * 2/3+ precommits: timeoutPrecommit (lines 47-48), then round 1 with
@@ -1589,6 +1637,7 @@ static Suite *suite(void)
     tc = tcase_create("algorithm1");
     tcase_set_timeout(tc, 120); /* the random-order runs verify ~10^4 signatures each */
     tcase_add_test(tc, sm_happy_path_commits_in_round_0);
+    tcase_add_test(tc, sm_round_view_counts_what_was_seen);
     tcase_add_test(tc, sm_silent_proposer_times_out_to_next_round);
     tcase_add_test(tc, sm_locked_validator_prevotes_nil_for_other_value);
     tcase_add_test(tc, sm_lock_prevents_fork_with_one_byzantine);

@@ -162,7 +162,7 @@ static void on_event(void *ctx, engine_call *call, uint32_t id, const engine_eve
 /* Node 1 has blocks 1 and 2 (block 2 holds wallet 1's payment), node 2 has
  * block 1 and wallet 2's payment in its mempool, node 3 has nothing and is
  * crashed; nodes 1, 2 | 3 are partitioned. Wallets: 1 on node 1, 2 on node 2. */
-static void world_init_as(world *w, int start_paused)
+static void world_init_as(world *w, int start_paused, const char *const *adversary)
 {
     memset(w, 0, sizeof *w);
     w->start_paused = start_paused;
@@ -210,7 +210,8 @@ static void world_init_as(world *w, int start_paused)
                           .confirmations = 2,
                           .speed = 0,
                           .min_latency_ns = 1000000,
-                          .start_paused = w->start_paused};
+                          .start_paused = w->start_paused,
+                          .adversary_kind = adversary};
     ck_assert_msg(rundash_new(&w->rd, err, sizeof err, &cfg) == RUNDASH_OK, "%s", err);
     w->port = rundash_port(w->rd);
     ck_assert_uint_ne(w->port, 0);
@@ -218,7 +219,7 @@ static void world_init_as(world *w, int start_paused)
 
 static void world_init(world *w)
 {
-    world_init_as(w, 0);
+    world_init_as(w, 0, NULL);
 }
 
 static void world_free(world *w)
@@ -310,7 +311,10 @@ START_TEST(publish_shows_the_run_state)
     ck_assert(!flag(r.json, "paused"));
     ck_assert_str_eq(str(r.json, "min_latency"), "1ms");
     ck_assert_ptr_null(cJSON_GetObjectItem(r.json, "slot")); /* PoW: no slots */
-    ck_assert(cJSON_IsNull(member(r.json, "real_speed")));   /* one publish: not measured yet */
+    ck_assert_ptr_null(cJSON_GetObjectItem(r.json, "pos"));  /* nor a protocol's object */
+    ck_assert_ptr_null(cJSON_GetObjectItem(r.json, "bft"));
+    ck_assert_ptr_null(cJSON_GetObjectItem(r.json, "poa"));
+    ck_assert(cJSON_IsNull(member(r.json, "real_speed"))); /* one publish: not measured yet */
     response_free(&r);
 
     r = get(&w, "/api/nodes");
@@ -327,6 +331,8 @@ START_TEST(publish_shows_the_run_state)
         ck_assert_int_eq(flag(n, "crashed"), i == 2);
         ck_assert(flag(n, "joined"));
         ck_assert_int_eq(num(n, "group"), i < 2 ? 1 : 2);
+        ck_assert_ptr_null(cJSON_GetObjectItem(n, "adversary")); /* no adversaries */
+        ck_assert_ptr_null(cJSON_GetObjectItem(n, "bft"));       /* PoW */
     }
     char *links = cJSON_PrintUnformatted(member(r.json, "links"));
     char *parts = cJSON_PrintUnformatted(member(r.json, "partitions"));
@@ -485,6 +491,154 @@ static size_t take(world *w, dash_command *out, size_t n)
     }
     return got;
 }
+
+/* A run with an adversary: node 1 is a selfish miner (it produced blocks
+ * 1 and 2). Its node and its blocks carry the kind; block 1, which node 2
+ * holds, is published at the first publish, block 2 (node 1's alone) is
+ * private (published_ns null) until node 2 has it, then published at that
+ * publish's time. Honest nodes carry no mark; a run without adversaries
+ * marks nothing (publish_shows_the_run_state). */
+START_TEST(adversaries_and_their_blocks_are_marked)
+{
+    static const char *const kinds[3] = {"selfish", NULL, NULL};
+    world w;
+    world_init_as(&w, 0, kinds);
+    publish(&w, 5 * NF_SEC, 0);
+    char b1[65], b2[65];
+    hash_to_hex(b1, block_id(w.blocks[0]));
+    hash_to_hex(b2, block_id(w.blocks[1]));
+    response r = get(&w, "/api/nodes");
+    const cJSON *nodes = member(r.json, "nodes");
+    ck_assert_str_eq(str(cJSON_GetArrayItem(nodes, 0), "adversary"), "selfish");
+    ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetArrayItem(nodes, 1), "adversary"));
+    ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetArrayItem(nodes, 2), "adversary"));
+    response_free(&r);
+    for (int round = 0; round < 2; round++) {
+        r = get(&w, "/api/blocks");
+        const cJSON *b;
+        int seen = 0;
+        cJSON_ArrayForEach(b, member(r.json, "blocks"))
+        {
+            const char *id = str(b, "id");
+            if (num(b, "height") == 0) {
+                ck_assert_ptr_null(cJSON_GetObjectItem(b, "adversary")); /* genesis: no one's */
+                continue;
+            }
+            ck_assert_str_eq(str(b, "adversary"), "selfish");
+            if (strcmp(id, b1) == 0) {
+                ck_assert_int_eq(num(b, "published_ns"), 5e9);
+                seen |= 1;
+            } else if (strcmp(id, b2) == 0) {
+                if (round == 0)
+                    assert_null(b, "published_ns");
+                else
+                    ck_assert_int_eq(num(b, "published_ns"), 9e9);
+                seen |= 2;
+            }
+        }
+        ck_assert_int_eq(seen, 3);
+        response_free(&r);
+        if (round == 0) { /* node 2 receives block 2: published at the next publish */
+            nf_load(&w.t, 1, &w.blocks[1], 1);
+            publish(&w, 9 * NF_SEC, 0);
+        }
+    }
+    world_free(&w);
+}
+END_TEST
+
+/* A PoS run (f = 1: a node with stake leads every slot; node 1 has all of
+ * it): blocks in slots 3 and 7 on node 1, node 2 has the first. At 9.5 s
+ * the status says slot 9, the tip's slot 7, 7 - 2 = 5 empty slots on the
+ * best chain and node 1 alone leads the slot; each block carries its slot
+ * and the empty slots since its parent's (2, then 3). No BFT or PoA object. */
+START_TEST(pos_status_shows_slot_leaders_and_empty_slots)
+{
+    nf t;
+    nf_opts o = {.n = 2, .pos = 1};
+    nf_init(&t, &o);
+    block *b[2];
+    b[0] = nf_pos_block(&t, chain_genesis(node_chain(t.nodes[0])), 3, t.key[0], NF_POS_OK);
+    nf_give_block(&t, 0, 8 * NF_SEC, NF_OUTSIDE, b[0]); /* not before their slots */
+    nf_give_block(&t, 1, 8 * NF_SEC, NF_OUTSIDE, b[0]);
+    b[1] = nf_pos_block(&t, chain_tip(node_chain(t.nodes[0])), 7, t.key[0], NF_POS_OK);
+    nf_give_block(&t, 0, 8 * NF_SEC, NF_OUTSIDE, b[1]);
+    nf_forget(&t);
+    ck_assert_uint_eq(chain_height(node_chain(t.nodes[0])), 2);
+    wallet_set *ws;
+    ck_assert_int_eq(wallet_set_new(&ws, NF_WALLETS, 7, 2, 1, NF_FUNDS), 0);
+    scenario scn;
+    net *nw;
+    engine *eng;
+    char err[300];
+    cJSON *json = cJSON_Parse("{\"nodes\":{\"count\":2},\"network\":{\"topology\":\"full\"}}");
+    ck_assert(scenario_from_json(&scn, json, "t.json", err, sizeof err) == SCENARIO_OK);
+    cJSON_Delete(json);
+    ck_assert_int_eq(net_new(&nw, &scn, (net_rng){no_rng, NULL}), 0);
+    engine_config ec = {.nodes = 2, .lookahead_ns = 1000000, .threads = 1};
+    ec.model.on_event = on_event;
+    ck_assert_int_eq(engine_new(&eng, &ec), ENGINE_OK);
+    uint8_t keys[2][KEYS_PUB_BYTES];
+    rundash_node nodes[2];
+    for (uint32_t i = 0; i < 2; i++) {
+        memcpy(keys[i], keys_pair_public(t.key[i]), KEYS_PUB_BYTES);
+        nodes[i] = (rundash_node){t.nodes[i], 1, 0};
+    }
+    rundash_config cfg = {.listen = "127.0.0.1:0",
+                          .eng = eng,
+                          .consensus = "pos",
+                          .duration_ns = 60 * NF_SEC,
+                          .n_nodes = 2,
+                          .node_keys = (const uint8_t(*)[KEYS_PUB_BYTES])keys,
+                          .genesis = t.genesis,
+                          .fee = FEE,
+                          .confirmations = 1,
+                          .min_latency_ns = 1000000,
+                          .slot_ns = NF_SEC};
+    rundash *rd;
+    ck_assert_msg(rundash_new(&rd, err, sizeof err, &cfg) == RUNDASH_OK, "%s", err);
+    rundash_state st = {9 * NF_SEC + NF_SEC / 2, 0, nodes, NULL, nw, ws};
+    ck_assert_msg(rundash_publish(rd, err, sizeof err, &st) == RUNDASH_OK, "%s", err);
+
+    response r = request(rundash_port(rd), "GET", "/api/status", NULL);
+    ck_assert_int_eq(r.status, 200);
+    const cJSON *pos = member(r.json, "pos");
+    ck_assert_int_eq(num(pos, "slot"), 9);
+    ck_assert_int_eq(num(pos, "tip_slot"), 7);
+    ck_assert_int_eq(num(pos, "empty_slots"), 5);
+    char *leaders = cJSON_PrintUnformatted(member(pos, "leaders"));
+    ck_assert_str_eq(leaders, "[1]");
+    free(leaders);
+    ck_assert_ptr_null(cJSON_GetObjectItem(r.json, "bft"));
+    ck_assert_ptr_null(cJSON_GetObjectItem(r.json, "poa"));
+    response_free(&r);
+
+    r = request(rundash_port(rd), "GET", "/api/blocks", NULL);
+    ck_assert_int_eq(r.status, 200);
+    const cJSON *blk;
+    int seen = 0;
+    cJSON_ArrayForEach(blk, member(r.json, "blocks"))
+    {
+        if (num(blk, "height") == 0)
+            continue;
+        int slot = (int)num(blk, "slot");
+        ck_assert_int_eq(num(blk, "empty_before"), slot == 3 ? 2 : 3);
+        ck_assert_int_eq(num(blk, "producer"), 1);
+        ck_assert_ptr_null(cJSON_GetObjectItem(blk, "final"));
+        seen += slot;
+    }
+    ck_assert_int_eq(seen, 10);
+    response_free(&r);
+
+    rundash_free(rd);
+    engine_free(eng);
+    net_free(nw);
+    scenario_free(&scn);
+    wallet_set_free(ws);
+    nf_unref_blocks(b, 2);
+    nf_free(&t);
+}
+END_TEST
 
 START_TEST(submissions_reach_the_runner_in_order)
 {
@@ -828,7 +982,7 @@ END_TEST
 START_TEST(start_paused_waits_for_the_first_page)
 {
     world w;
-    world_init_as(&w, 1);
+    world_init_as(&w, 1, NULL);
     publish(&w, 0, 0);
     usleep(100000);
     response r = get(&w, "/api/status");
@@ -915,6 +1069,8 @@ static Suite *suite(void)
     tcase_add_test(tc, nothing_is_served_before_the_first_publish);
     tcase_add_test(tc, publish_shows_the_run_state);
     tcase_add_test(tc, far_nodes_show_what_their_process_sent);
+    tcase_add_test(tc, adversaries_and_their_blocks_are_marked);
+    tcase_add_test(tc, pos_status_shows_slot_leaders_and_empty_slots);
     tcase_add_test(tc, submissions_reach_the_runner_in_order);
     tcase_add_test(tc, pause_and_speed_reach_the_engine);
     tcase_add_test(tc, waiting_submissions_are_capped_while_paused);

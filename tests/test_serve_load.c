@@ -11,6 +11,7 @@
 #include "run_fixture.h"
 #include "serve_load.h"
 
+#include <math.h>
 #include <sys/stat.h>
 
 static void write_text(const char *path, const char *text)
@@ -325,6 +326,159 @@ START_TEST(bad_folders_and_files_are_refused)
 }
 END_TEST
 
+static double num_of(const cJSON *o, const char *key)
+{
+    const cJSON *v = get(o, key);
+    ck_assert_msg(cJSON_IsNumber(v), "%s is not a number", key);
+    return v->valuedouble;
+}
+
+/* A selfish miner's finished run (node 1, three hours): its node and every
+ * block it mined carry the kind; mined_ns and published_ns are block_arrivals.csv's
+ * times of its producer and of the first other node; some blocks were held
+ * (published after they were mined), the private tip, if any, has
+ * published_ns null; honest nodes and blocks carry no mark. A malformed
+ * block_arrivals.csv is refused naming the file and line. */
+START_TEST(adversaries_marked_from_the_run_files)
+{
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s", testutil_tmpdir("serve-load-selfish"));
+    rf_run(dir, "scenarios/selfish_mining.json", "--set", "duration=3h", NULL);
+    cJSON *doc = load_ok(NULL, dir);
+    const cJSON *nodes = get(get(doc, "nodes"), "nodes"), *n;
+    cJSON_ArrayForEach(n, nodes)
+    {
+        const cJSON *adv = cJSON_GetObjectItemCaseSensitive(n, "adversary");
+        if (num_of(n, "id") == 1)
+            ck_assert_str_eq(adv->valuestring, "selfish");
+        else
+            ck_assert_ptr_null(adv);
+    }
+    rf_csv *csv = rf_csv_load(dir, "block_arrivals.csv");
+    size_t c_block = rf_col(csv, "block"), c_node = rf_col(csv, "node"),
+           c_time = rf_col(csv, "time_first_seen");
+    const cJSON *b;
+    int held = 0, adversarial = 0, honest = 0;
+    cJSON_ArrayForEach(b, get(get(doc, "blocks"), "blocks"))
+    {
+        const cJSON *producer = get(b, "producer");
+        const cJSON *adv = cJSON_GetObjectItemCaseSensitive(b, "adversary");
+        if (!cJSON_IsNumber(producer) || producer->valuedouble != 1) {
+            ck_assert_ptr_null(adv);
+            honest++;
+            continue;
+        }
+        adversarial++;
+        ck_assert_str_eq(adv->valuestring, "selfish");
+        /* The times from block_arrivals.csv, by hand. */
+        double mined = -1, published = -1;
+        for (size_t r = 0; r < csv->n_rows; r++) {
+            if (strcmp(rf_cell(csv, r, c_block), get(b, "id")->valuestring) != 0)
+                continue;
+            double t = rf_num(csv, r, c_time) * 1e9;
+            if (rf_num(csv, r, c_node) == 1)
+                mined = t;
+            else if (published < 0 || t < published)
+                published = t;
+        }
+        ck_assert(mined >= 0);
+        ck_assert(fabs(num_of(b, "mined_ns") - mined) < 1e3);
+        if (published < 0) {
+            ck_assert(cJSON_IsNull(get(b, "published_ns")));
+        } else {
+            ck_assert(fabs(num_of(b, "published_ns") - published) < 1e3);
+            held += published - mined > 1e9; /* kept back more than a second */
+        }
+    }
+    rf_csv_free(csv);
+    ck_assert_int_gt(adversarial, 5);
+    ck_assert_int_gt(honest, 5);
+    ck_assert_int_gt(held, 0);
+    cJSON_Delete(doc);
+
+    char path[1200];
+    snprintf(path, sizeof path, "%s/block_arrivals.csv", dir);
+    write_text(path, "block,node,time_first_seen,delay\nabc,1,2,0\n");
+    expect_refusal(dir, "block_arrivals.csv line 2: expected a block id");
+}
+END_TEST
+
+/* BFT: every block is final; the run ends in an even split of ten equal
+ * validators, so the largest side holds 500 of 1000 (no more than 2/3: halted).
+ * PoS: blocks carry their slot and the empty slots since their parent's;
+ * the status the slot at the end and the best chain's empty slots. PoA: the
+ * in-turn signer of the next height. */
+START_TEST(consensus_of_finished_runs)
+{
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s", testutil_tmpdir("serve-load-bft"));
+    rf_run(dir, "scenarios/partition_bft.json", "--set", "duration=90s", "--set",
+           "events=[{\"at\":\"60s\",\"type\":\"partition\",\"groups\":[[1,2,3,4,5],[6,7,8,9,10]]}]",
+           NULL);
+    cJSON *doc = load_ok(NULL, dir);
+    const cJSON *bft = get(get(doc, "status"), "bft");
+    double h = num_of(get(doc, "status"), "height");
+    ck_assert(h > 5);
+    ck_assert(num_of(bft, "committed") == h);
+    ck_assert(num_of(bft, "height") == h + 1);
+    ck_assert(num_of(bft, "total_power") == 1000);
+    ck_assert(num_of(bft, "threshold") == 667);
+    ck_assert(num_of(bft, "largest_side_power") == 500);
+    ck_assert(cJSON_IsTrue(get(bft, "halted")));
+    const cJSON *b;
+    cJSON_ArrayForEach(b, get(get(doc, "blocks"), "blocks"))
+        ck_assert(cJSON_IsTrue(get(b, "final")));
+    cJSON_Delete(doc);
+
+    snprintf(dir, sizeof dir, "%s", testutil_tmpdir("serve-load-pos"));
+    rf_run(dir, "scenarios/partition_pos.json", "--set", "duration=150s", "--set", "events=[]",
+           NULL);
+    doc = load_ok(NULL, dir);
+    const cJSON *st = get(doc, "status"), *pos = get(st, "pos");
+    ck_assert(num_of(pos, "slot") == 150);
+    ck_assert(num_of(st, "slot") == 150);
+    double tip_slot = num_of(pos, "tip_slot");
+    ck_assert(tip_slot > 0 && tip_slot <= 150);
+    ck_assert(num_of(pos, "empty_slots") == tip_slot - num_of(st, "height"));
+    int checked = 0;
+    const cJSON *blocks = get(get(doc, "blocks"), "blocks");
+    cJSON_ArrayForEach(b, blocks)
+    {
+        if (cJSON_IsNull(get(b, "parent"))) {
+            ck_assert(num_of(b, "slot") == 0); /* genesis */
+            continue;
+        }
+        const cJSON *p;
+        double parent_slot = 0;
+        cJSON_ArrayForEach(
+            p, blocks) if (strcmp(get(p, "id")->valuestring, get(b, "parent")->valuestring) == 0 &&
+                           !cJSON_IsNull(get(p, "parent"))) parent_slot = num_of(p, "slot");
+        ck_assert(num_of(b, "empty_before") == num_of(b, "slot") - parent_slot - 1);
+        ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(b, "final"));
+        checked++;
+    }
+    ck_assert_int_gt(checked, 3);
+    cJSON_Delete(doc);
+
+    snprintf(dir, sizeof dir, "%s", testutil_tmpdir("serve-load-poa"));
+    rf_run(dir, "scenarios/partition_poa.json", "--set", "duration=60s", "--set", "events=[]",
+           NULL);
+    doc = load_ok(NULL, dir);
+    st = get(doc, "status");
+    const cJSON *poa = get(st, "poa");
+    const cJSON *signers = get(poa, "signers");
+    int n_signers = cJSON_GetArraySize(signers);
+    ck_assert_int_eq(n_signers, 10);
+    double next = num_of(st, "height") + 1;
+    ck_assert(num_of(poa, "height") == next);
+    ck_assert(num_of(poa, "in_turn") ==
+              cJSON_GetArrayItem(signers, (int)next % n_signers)->valuedouble);
+    cJSON_ArrayForEach(b, get(get(doc, "blocks"), "blocks"))
+        ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(b, "empty_before")); /* no slots */
+    cJSON_Delete(doc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("serve_load");
@@ -334,6 +488,8 @@ static Suite *suite(void)
     tcase_add_test(tc, copies_give_the_same_snapshot);
     tcase_add_test(tc, bad_folders_and_files_are_refused);
     tcase_add_test(tc, feed_from_the_run_files);
+    tcase_add_test(tc, adversaries_marked_from_the_run_files);
+    tcase_add_test(tc, consensus_of_finished_runs);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -122,6 +122,7 @@ function showStatus(s) {
   $('speed').textContent = speed;
   $('slot-fact').hidden = typeof s.slot !== 'number';
   if (typeof s.slot === 'number') $('slot').textContent = String(s.slot);
+  drawConsensus(s);
   const ro = !!s.read_only;
   for (const id of ['pause', 'resume', 'speed-set', 'send-button', 'ctl-partition', 'ctl-heal', 'ctl-crash',
     'ctl-restart', 'ctl-latency-set', 'ctl-latency-default']) $(id).disabled = ro;
@@ -134,6 +135,71 @@ function showStatus(s) {
     notice.hidden = true;
   }
   drawTimeline();
+}
+
+// ---- consensus: PoS slots and leaders, BFT rounds and votes, PoA turns ----
+
+function fact(label, value, id) {
+  const f = el('span', { class: 'cfact' + (id ? ' ' + id : '') });
+  f.appendChild(el('span', { class: 'label' }, label));
+  f.appendChild(el('b', id ? { id } : {}, value));
+  return f;
+}
+
+function nodeList(ids) {
+  return ids && ids.length ? ids.map((i) => 'node ' + i).join(', ') : 'none';
+}
+
+// A bar of the voting power seen against the 2/3 threshold.
+function powerBar(label, power, total, threshold, id) {
+  const f = el('span', { class: 'cfact votes', id });
+  f.appendChild(el('span', { class: 'label' }, label));
+  const bar = el('span', { class: 'bar', title: power + ' of ' + total + ' voting power; more than 2/3 (' + threshold + ') decides' });
+  const fill = el('span', { class: 'fill' + (power >= threshold ? ' quorum' : '') });
+  fill.style.width = (total > 0 ? Math.min(100, 100 * power / total) : 0) + '%';
+  const mark = el('span', { class: 'mark' });
+  mark.style.left = (total > 0 ? 100 * threshold / total : 0) + '%';
+  bar.appendChild(fill);
+  bar.appendChild(mark);
+  f.appendChild(bar);
+  f.appendChild(el('b', {}, power + '/' + total));
+  return f;
+}
+
+function drawConsensus(s) {
+  const box = $('consensus');
+  const items = [];
+  if (s.pos) {
+    const p = s.pos;
+    items.push(el('span', { class: 'ckind' }, 'Proof of stake'));
+    items.push(fact('Slot', String(p.slot), 'pos-slot'));
+    if (p.leaders) items.push(fact('Leaders', p.leaders.length ? nodeList(p.leaders) : 'none (an empty slot)', 'pos-leaders'));
+    if (typeof p.empty_slots === 'number') items.push(fact('Empty slots on the chain', String(p.empty_slots) + ' of ' + p.tip_slot, 'pos-empty'));
+  } else if (s.bft) {
+    const b = s.bft;
+    items.push(el('span', { class: 'ckind' }, 'BFT'));
+    items.push(fact('Deciding height', String(b.height), 'bft-height'));
+    if (typeof b.round === 'number') {
+      items.push(fact('Round', String(b.round), 'bft-round'));
+      items.push(fact('Step', b.step, 'bft-step'));
+      items.push(fact('Proposer', b.proposer != null ? 'node ' + b.proposer + (b.proposal ? '' : ' (no proposal yet)') : '–', 'bft-proposer'));
+      items.push(powerBar('Prevotes', b.prevote_power, b.total_power, b.threshold, 'bft-prevotes'));
+      items.push(powerBar('Precommits', b.precommit_power, b.total_power, b.threshold, 'bft-precommits'));
+    } else if (typeof b.committed === 'number') {
+      items.push(fact('Committed', '#' + b.committed, 'bft-committed'));
+    }
+    const state = b.halted ? 'halted' : 'progressing';
+    const why = 'largest side: ' + b.largest_side_power + ' of ' + b.total_power + ' voting power; more than 2/3 (' + b.threshold + ') is needed to commit';
+    const pill = el('span', { class: 'cpill ' + state, id: 'bft-state', title: why }, b.halted ? 'halted: no side has 2/3' : 'a side has 2/3');
+    items.push(pill);
+  } else if (s.poa) {
+    const a = s.poa;
+    items.push(el('span', { class: 'ckind' }, 'Proof of authority'));
+    items.push(fact('In turn for #' + a.height, a.in_turn ? 'node ' + a.in_turn : '–', 'poa-in-turn'));
+    items.push(fact('Signers', nodeList(a.signers), 'poa-signers'));
+  }
+  box.replaceChildren(...items);
+  box.hidden = items.length === 0;
 }
 
 async function control(action, value) {
@@ -179,14 +245,21 @@ function drawNetwork(doc) {
   }
   const best = Math.max(0, ...nodes.map((n) => n.height || 0));
   const r = nodes.length > 40 ? 6 : nodes.length > 16 ? 11 : 17;
+  // The nodes whose turn it is: the BFT round's proposer, the PoA in-turn signer, the slot's PoS leaders.
+  const s = state.status || {};
+  const turn = new Set(s.bft && s.bft.proposer != null ? [s.bft.proposer] : s.poa ? [s.poa.in_turn] : s.pos && s.pos.leaders ? s.pos.leaders : []);
   for (const n of nodes) {
     const [x, y] = pos.get(n.id);
     const gi = group.has(n.id) ? group.get(n.id) : 0;
     const colour = n.crashed ? '#9aa3b5' : GROUP_COLOURS[gi % GROUP_COLOURS.length];
-    const node = svg('g', { class: 'net-node', 'data-node': n.id });
+    const node = svg('g', { class: 'net-node' + (n.adversary ? ' adversary' : ''), 'data-node': n.id });
+    if (n.adversary) node.setAttribute('data-adversary', n.adversary);
     const title = svg('title', {}, 'Node ' + n.id + ': height ' + n.height + ', tip ' + n.tip +
-      (n.crashed ? ' (crashed)' : '') + (group.has(n.id) ? ', partition group ' + (gi + 1) : ''));
+      (n.crashed ? ' (crashed)' : '') + (group.has(n.id) ? ', partition group ' + (gi + 1) : '') +
+      (n.adversary ? '\nadversary: ' + ADVERSARY_NAMES[n.adversary] : '') +
+      (n.bft ? '\nBFT height ' + n.bft.height + ', round ' + n.bft.round + ', ' + n.bft.step : ''));
     node.appendChild(title);
+    if (n.adversary) node.appendChild(svg('circle', { cx: x, cy: y, r: r + 5, fill: 'none', stroke: ADVERSARY_COLOUR, 'stroke-width': 3, 'stroke-dasharray': '5 3', class: 'adv-ring' }));
     node.appendChild(svg('circle', {
       cx: x, cy: y, r, fill: colour, stroke: (n.height || 0) < best ? '#f0b400' : '#fff', 'stroke-width': 3,
     }));
@@ -200,13 +273,39 @@ function drawNetwork(doc) {
       const lx = x + (x - cx) / R * (r + 14), ly = y + (y - cy) / R * (r + 12) + 4;
       node.appendChild(svg('text', { x: lx, y: ly, 'text-anchor': 'middle', 'font-size': 11, fill: '#677089' }, 'h' + n.height));
     }
+    if (turn.has(n.id)) {
+      node.classList.add('in-turn');
+      node.appendChild(svg('text', { x: x + r * 0.8, y: y - r * 0.6, 'font-size': 15, fill: '#d99a00', stroke: '#fff', 'stroke-width': 0.6, class: 'turn-mark' }, '★'));
+    }
     node.addEventListener('click', () => { state.chainNode = n.id; $('chain-node').value = String(n.id); refreshChain(); });
     g.appendChild(node);
   }
-  fillBody('nodes', nodes.map((n) => row([
-    'Node ' + n.id, n.height, mono(n.tip, 8), n.mempool,
-    n.joined === false ? badge('not joined', 'pending') : n.crashed ? badge('crashed') : badge('up'),
-  ])), 'No nodes yet.');
+  $('key-adv-node').hidden = !nodes.some((n) => n.adversary);
+  $('key-turn').hidden = !nodes.some((n) => turn.has(n.id));
+  fillBody('nodes', nodes.map((n) => {
+    const tr = row([
+      'Node ' + n.id, n.height, mono(n.tip, 8), n.mempool,
+      n.joined === false ? badge('not joined', 'pending') : n.crashed ? badge('crashed') : badge('up'),
+      roleCell(n),
+    ]);
+    if (n.adversary) { tr.classList.add('adversary'); tr.setAttribute('data-adversary', n.adversary); }
+    return tr;
+  }), 'No nodes yet.');
+}
+
+const ADVERSARY_COLOUR = '#b0203a';
+const ADVERSARY_NAMES = {
+  selfish: 'selfish miner', double_spend: 'double spender', byzantine: 'byzantine', withhold: 'block withholding',
+  censor: 'censor', eclipse: 'eclipse attacker',
+};
+
+// The last column of the node list: the adversary's kind, and a BFT node's height, round and step.
+function roleCell(n) {
+  const span = el('span', { class: 'role' });
+  if (n.adversary) span.appendChild(badge(ADVERSARY_NAMES[n.adversary] || n.adversary, 'adversary'));
+  if (n.bft) span.appendChild(el('span', { class: 'bft-node mono', title: 'BFT height, round and step' }, ' h' + n.bft.height + ' r' + n.bft.round + ' ' + n.bft.step));
+  if (!span.childNodes.length) span.textContent = '–';
+  return span;
 }
 
 function fillSelect(id, items, keep) {
@@ -272,21 +371,45 @@ function drawChain(doc) {
       fill: 'none', stroke: b.main ? '#2f6fed' : '#b8bfcc', 'stroke-width': b.main ? 2.5 : 1.5,
     }));
   }
+  let adversaries = 0, finals = 0, empties = 0;
   for (const b of shown) {
     const [x, y] = xy(b);
     const tip = b.id === doc.tip;
-    const blk = svg('g', { class: 'block' + (b.main ? ' main' : ' fork') + (b.reorg_depth ? ' reorged' : ''), 'data-block': b.id });
+    const adv = !!b.adversary;
+    adversaries += adv ? 1 : 0;
+    finals += b.final ? 1 : 0;
+    const blk = svg('g', {
+      class: 'block' + (b.main ? ' main' : ' fork') + (b.reorg_depth ? ' reorged' : '') + (adv ? ' adversary' : '') + (b.final ? ' final' : ''),
+      'data-block': b.id,
+    });
+    if (adv) blk.setAttribute('data-published', b.published_ns == null ? 'no' : 'yes');
     blk.appendChild(svg('title', {}, 'Block ' + b.id + '\nheight ' + b.height + (b.slot != null ? ', slot ' + b.slot : '') +
       (b.producer != null ? (b.slot != null ? ', leader node ' : ', by node ') + b.producer : '') +
+      (b.empty_before ? '\n' + b.empty_before + ' empty slot' + (b.empty_before > 1 ? 's' : '') + ' before it' : '') +
       (b.main ? '\non the chain this node follows' : '\nfork: not on this node\'s chain') +
+      (b.final ? '\nfinal: committed by more than 2/3 of the voting power' : '') +
+      (adv ? '\nmined by adversary node ' + b.producer + ' (' + (ADVERSARY_NAMES[b.adversary] || b.adversary) + ') at ' +
+        seconds(b.mined_ns != null ? b.mined_ns : b.time_ns) +
+        (b.published_ns != null ? ', published at ' + seconds(b.published_ns) : ', not published (private)') : '') +
       (b.reorg_depth ? '\nnodes left this tip in a reorganisation ' + b.reorg_depth + ' deep' : '')));
+    const fill = adv ? (b.main ? ADVERSARY_COLOUR : '#f6d5db') : b.main ? '#2f6fed' : '#eceef2';
+    const stroke = adv ? (tip ? '#4a0010' : ADVERSARY_COLOUR) : b.main ? (tip ? '#0b2e7a' : '#2f6fed') : '#9aa3b5';
     blk.appendChild(svg('rect', {
-      x, y, width: BW, height: BH, rx: wide ? 6 : 3, fill: b.main ? '#2f6fed' : '#eceef2',
-      stroke: b.main ? (tip ? '#0b2e7a' : '#2f6fed') : '#9aa3b5', 'stroke-width': tip ? 3 : 1.5,
-      'stroke-dasharray': b.main || !wide ? '' : '4 3',
+      x, y, width: BW, height: BH, rx: wide ? 6 : 3, fill, stroke, 'stroke-width': tip ? 3 : 1.5,
+      'stroke-dasharray': b.main || !wide || (adv && b.published_ns != null) ? '' : '4 3',
     }));
     if (wide) {
-      blk.appendChild(svg('text', { x: x + BW / 2, y: y + BH / 2 + 4, 'text-anchor': 'middle', 'font-size': 10.5, fill: b.main ? '#fff' : '#7b8294', class: 'mono' }, short(b.id, 6)));
+      blk.appendChild(svg('text', { x: x + BW / 2, y: y + BH / 2 + 4, 'text-anchor': 'middle', 'font-size': 10.5, fill: b.main ? '#fff' : adv ? ADVERSARY_COLOUR : '#7b8294', class: 'mono' }, short(b.id, 6)));
+    }
+    if (b.final) { // committed: a green bar under the block
+      blk.appendChild(svg('rect', { x, y: y + BH + 2, width: BW, height: 3, rx: 1, fill: '#1e9e63', class: 'final-mark' }));
+    }
+    if (b.empty_before > 0 && GX >= 10) { // empty slots between the parent and this block
+      empties++;
+      blk.appendChild(svg('text', { x: x - GX / 2, y: y - 3, 'text-anchor': 'middle', 'font-size': 9, fill: '#8a93a8', class: 'empty-slots' }, '+' + b.empty_before));
+    }
+    if (adv && wide && b.published_ns != null && b.mined_ns != null && b.published_ns > b.mined_ns) {
+      blk.appendChild(svg('text', { x: x + BW / 2, y: y + BH + 12, 'text-anchor': 'middle', 'font-size': 9, fill: ADVERSARY_COLOUR, class: 'held' }, 'held ' + seconds(b.published_ns - b.mined_ns)));
     }
     if (b.reorg_depth) { // the tip some nodes gave up: marked above the block
       blk.appendChild(svg('text', { x: x + BW / 2, y: y - 5, 'text-anchor': 'middle', 'font-size': 11, 'font-weight': 700, fill: '#a42828', class: 'reorg-mark' },
@@ -295,11 +418,27 @@ function drawChain(doc) {
     g.appendChild(blk);
   }
   box.scrollLeft = box.scrollWidth; // the newest blocks are on the right
+  $('key-adversary').hidden = adversaries === 0;
+  $('key-final').hidden = finals === 0;
+  $('key-empty').hidden = empties === 0;
   const recent = [...blocks].sort((a, b) => b.height - a.height || (b.main ? 1 : 0) - (a.main ? 1 : 0)).slice(0, 10);
-  fillBody('blocks', recent.map((b) => row([
-    b.height, mono(b.id, 14), b.producer != null ? 'Node ' + b.producer + (b.slot != null ? ' (slot ' + b.slot + ')' : '') : '–', seconds(b.time_ns), b.txs,
-    b.main ? badge('main') : badge('fork'),
-  ])), 'No blocks yet.');
+  fillBody('blocks', recent.map((b) => {
+    const branch = el('span', {});
+    branch.appendChild(b.main ? badge('main') : badge('fork'));
+    if (b.final) branch.appendChild(badge('final'));
+    if (b.adversary) {
+      const mark = badge(b.published_ns != null ? 'adversary' : 'adversary (private)', 'adversary');
+      mark.title = (ADVERSARY_NAMES[b.adversary] || b.adversary) + ': mined at ' + seconds(b.mined_ns != null ? b.mined_ns : b.time_ns) +
+        (b.published_ns != null ? ', published at ' + seconds(b.published_ns) : ', not published');
+      branch.appendChild(mark);
+    }
+    const tr = row([
+      b.height, mono(b.id, 14), b.producer != null ? 'Node ' + b.producer + (b.slot != null ? ' (slot ' + b.slot + ')' : '') : '–', seconds(b.mined_ns != null ? b.mined_ns : b.time_ns), b.txs,
+      branch,
+    ]);
+    if (b.adversary) tr.classList.add('adversary');
+    return tr;
+  }), 'No blocks yet.');
 }
 
 async function refreshChain() {

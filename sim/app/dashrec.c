@@ -39,6 +39,10 @@ typedef struct rd_block {
     uint32_t reorg_depth; /* a node gave this tip up, this many blocks deep (0: never) */
     int has_slot;         /* a PoS block: its slot */
     uint64_t slot;
+    int has_empty;         /* PoS (not PoA, whose slot is a time): empty_before is known */
+    uint64_t empty_before; /* slots between its parent's and its own without a block */
+    int64_t published_ns;  /* an adversary's block: the first sample at which another node
+                            * held it (-1: not yet) */
 } rd_block;
 
 typedef struct rd_tx {
@@ -67,7 +71,9 @@ struct dashrec {
     hmap *tx_index;  /* txid -> index in txs */
     rd_tx *txs;
     size_t n_txs, cap_txs;
-    uint64_t gen; /* publish generation */
+    uint64_t gen;           /* publish generation */
+    const char **adversary; /* per node: adversary kind (static strings), NULL: honest */
+    int any_adversary;
 };
 
 static rd_tx *record_new(dashrec *rec)
@@ -144,7 +150,31 @@ void dashrec_free(dashrec *rec)
     hmap_free(rec->producers);
     hmap_free(rec->blocks);
     hmap_free(rec->tx_index);
+    free(rec->adversary);
     free(rec);
+}
+
+int dashrec_set_adversaries(dashrec *rec, const char *const *kind)
+{
+    free(rec->adversary);
+    rec->adversary = NULL;
+    rec->any_adversary = 0;
+    if (kind == NULL)
+        return 0;
+    rec->adversary = calloc(rec->n_nodes ? rec->n_nodes : 1, sizeof *rec->adversary);
+    if (rec->adversary == NULL)
+        return -1;
+    for (uint32_t i = 0; i < rec->n_nodes; i++) {
+        rec->adversary[i] = kind[i];
+        rec->any_adversary |= kind[i] != NULL;
+    }
+    return 0;
+}
+
+/* The adversary kind of node id (1-based), NULL for an honest or unknown one. */
+static const char *adversary_of(const dashrec *rec, uint32_t id)
+{
+    return rec->adversary && id >= 1 && id <= rec->n_nodes ? rec->adversary[id - 1] : NULL;
 }
 
 void dashrec_refuse(dashrec *rec, const dash_command *c, const char *why)
@@ -223,10 +253,15 @@ static int remember_blocks(dashrec *rec, const chain *c, uint32_t floor)
                 who = hmap_get(rec->producers, block_pos_of(b)->proposer);
                 rb.has_slot = 1;
                 rb.slot = block_pos_of(b)->slot;
+                const block_pos *pp = block_pos_of(chain_entry_block(p));
+                uint64_t ps = pp ? pp->slot : 0; /* genesis: slot 0 */
+                rb.has_empty = chain_params_of(c)->consensus == CHAIN_POS;
+                rb.empty_before = rb.has_empty && rb.slot > ps ? rb.slot - ps - 1 : 0;
             }
             rb.producer = who ? *who : 0;
         }
         rb.time_ns = ((int64_t)block_header_of(b)->time - rec->genesis_time_s) * TIMEUNIT_NS_PER_S;
+        rb.published_ns = -1;
         if (hmap_put(rec->blocks, chain_entry_id(e), &rb) < 0)
             return -1;
     }
@@ -309,8 +344,19 @@ cJSON *dashrec_blocks_doc(dashrec *rec, const rundash_state *st, uint32_t best_h
         cJSON_AddNumberToObject(o, "txs", (double)(b->n_tx ? b->n_tx - 1 : 0));
         if (b->reorg_depth)
             cJSON_AddNumberToObject(o, "reorg_depth", b->reorg_depth);
-        if (b->has_slot)
+        if (b->has_slot) {
             cJSON_AddNumberToObject(o, "slot", (double)b->slot);
+            if (b->has_empty)
+                cJSON_AddNumberToObject(o, "empty_before", (double)b->empty_before);
+        }
+        const char *adv = adversary_of(rec, b->producer);
+        if (adv) {
+            cJSON_AddStringToObject(o, "adversary", adv);
+            if (b->published_ns >= 0)
+                cJSON_AddNumberToObject(o, "published_ns", (double)b->published_ns);
+            else
+                cJSON_AddNullToObject(o, "published_ns");
+        }
         if (st && rec->n_nodes <= SEEN_BY_NODES)
             add_seen_by(o, st, rec->n_nodes, &list[i].id);
         cJSON_AddItemToArray(arr, o);
@@ -476,6 +522,28 @@ cJSON *dashrec_transactions_doc(dashrec *rec, const chain *bc, const wallet_set 
     return doc;
 }
 
+/* An adversary's block is published at the first sample at which a node
+ * other than its producer holds it (a side branch counts). */
+static void mark_published(dashrec *rec, const rundash_state *st)
+{
+    if (!rec->any_adversary)
+        return;
+    size_t pos = 0;
+    const void *key;
+    void *val;
+    while (hmap_next(rec->blocks, &pos, &key, &val)) {
+        rd_block *b = val;
+        if (b->published_ns >= 0 || adversary_of(rec, b->producer) == NULL)
+            continue;
+        for (uint32_t i = 0; i < rec->n_nodes; i++)
+            if (i + 1 != b->producer && st->nodes[i].n &&
+                chain_lookup(node_chain(st->nodes[i].n), key)) {
+                b->published_ns = st->time_ns;
+                break;
+            }
+    }
+}
+
 int dashrec_observe(dashrec *rec, const rundash_state *st, int best)
 {
     rec->gen++;
@@ -487,5 +555,6 @@ int dashrec_observe(dashrec *rec, const rundash_state *st, int best)
             return -1;
     if (bc && scan_transactions(rec, st, bc) != 0)
         return -1;
+    mark_published(rec, st);
     return 0;
 }

@@ -22,6 +22,14 @@ typedef struct dashrec dashrec;
 int dashrec_new(dashrec **out, uint32_t n_nodes, const uint8_t (*node_keys)[KEYS_PUB_BYTES],
                 block *genesis, uint32_t confirmations) __attribute__((warn_unused_result));
 
+/* Marks the blocks that adversaries produced: kind has n_nodes entries
+ * (static strings such as "selfish", NULL for an honest node; copied), or
+ * is NULL for none. Their blocks then carry "adversary" (the kind) and
+ * "published_ns" (the first sample at which another node held the block,
+ * null before). Returns 0, or -1 when out of memory (no marks). */
+int dashrec_set_adversaries(dashrec *rec, const char *const *kind)
+    __attribute__((warn_unused_result));
+
 /* Frees rec and drops its transaction references; NULL is fine. */
 void dashrec_free(dashrec *rec);
 
@@ -37,7 +45,9 @@ int dashrec_observe(dashrec *rec, const rundash_state *st, int best)
     __attribute__((warn_unused_result));
 
 /* The "blocks" document: remembered blocks near best_h (the best tip's
- * height), oldest first, forks included; each with "seen_by" (the nodes of
+ * height), oldest first, forks included; PoS blocks with "slot" and
+ * "empty_before" (slots without a block since the parent's); each with
+ * "seen_by" (the nodes of
  * st whose block tree holds it) when the run has at most 64 nodes, and
  * "reorg_depth" when a node gave it up as its tip (dashrec_mark_reorg).
  * Forgets the blocks far below best_h. st may be NULL (no seen_by). Caller

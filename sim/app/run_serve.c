@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "dist.h"
+#include "dashcons.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -284,6 +285,12 @@ static int start_dash(run_serve *sv, world *s, const char *addr, int start_pause
     }
     for (uint32_t i = 0; i < s->n; i++)
         memcpy(keys[i], keys_pair_public(s->nodes[i].key), KEYS_PUB_BYTES);
+    const char **kinds = dashcons_adversary_kinds(&s->scn);
+    if (kinds == NULL) {
+        free(keys);
+        cli_error("run: out of memory");
+        return CLI_FAILED;
+    }
     rundash_config rc = {
         .listen = addr,
         .eng = s->eng,
@@ -299,9 +306,11 @@ static int start_dash(run_serve *sv, world *s, const char *addr, int start_pause
         .min_latency_ns = scenario_lookahead_ns(&s->scn),
         .slot_ns = s->cons.type == CHAIN_POS ? s->scn.consensus.pos.slot_ns : 0,
         .start_paused = start_paused,
+        .adversary_kind = kinds,
     };
     rundash_reason r = rundash_new(&sv->dash, err, sizeof err, &rc);
     free(keys);
+    free(kinds);
     if (r != RUNDASH_OK) {
         cli_error("run: --serve %s: %s", addr, err);
         return r == RUNDASH_ERR_BAD_ADDRESS || r == RUNDASH_ERR_LISTEN ? CLI_BAD_INPUT : CLI_FAILED;

@@ -21,6 +21,7 @@
 #include "timeunit.h"
 
 #include "chain.h"
+#include "dashcons.h"
 #include "dashrec.h"
 #include "hash.h"
 #include "http.h"
@@ -71,6 +72,8 @@ struct rundash {
     dashrec *rec; /* blocks and transactions seen */
     int64_t min_latency_ns;
     int64_t slot_ns;
+    uint8_t (*keys)[KEYS_PUB_BYTES]; /* the nodes' keys: names leaders and proposers */
+    const char **adversary;          /* per node: its adversary kind, NULL: honest (NULL: none) */
 
     /* The event feed (barrier thread only): a ring of the newest entries. */
     feed_entry feed[RUNDASH_FEED_MAX];
@@ -330,13 +333,21 @@ rundash_reason rundash_new(rundash **out, char *err, size_t errlen, const rundas
     rd->last_real_speed = -1;
     rd->last_tip = calloc(cfg->n_nodes ? cfg->n_nodes : 1, sizeof *rd->last_tip);
     rd->has_last_tip = calloc(cfg->n_nodes ? cfg->n_nodes : 1, 1);
-    if (rd->last_tip == NULL || rd->has_last_tip == NULL)
+    rd->keys = malloc((cfg->n_nodes ? cfg->n_nodes : 1) * sizeof *rd->keys);
+    if (rd->last_tip == NULL || rd->has_last_tip == NULL || rd->keys == NULL)
         goto nomem;
+    memcpy(rd->keys, cfg->node_keys, cfg->n_nodes * sizeof *rd->keys);
+    if (cfg->adversary_kind) {
+        rd->adversary = calloc(cfg->n_nodes ? cfg->n_nodes : 1, sizeof *rd->adversary);
+        if (rd->adversary == NULL)
+            goto nomem;
+        memcpy(rd->adversary, cfg->adversary_kind, cfg->n_nodes * sizeof *rd->adversary);
+    }
     snprintf(rd->consensus, sizeof rd->consensus, "%s", cfg->consensus);
     listen_host(rd->host, sizeof rd->host, cfg->listen);
     if ((cfg->scenario_name && (rd->scenario_name = strdup(cfg->scenario_name)) == NULL) ||
         dashrec_new(&rd->rec, cfg->n_nodes, cfg->node_keys, cfg->genesis, rd->confirmations) != 0 ||
-        dash_new(&rd->d) != DASH_OK)
+        dashrec_set_adversaries(rd->rec, cfg->adversary_kind) != 0 || dash_new(&rd->d) != DASH_OK)
         goto nomem;
     dash_set_submit_validator(rd->d, validate, rd);
     http_reason hr = http_start(&rd->srv, err, errlen, rd->d, cfg->listen);
@@ -441,6 +452,8 @@ void rundash_free(rundash *rd)
     free(rd->scenario_name);
     free(rd->last_tip);
     free(rd->has_last_tip);
+    free(rd->keys);
+    free(rd->adversary);
     check(pthread_cond_destroy(&rd->cv));
     check(pthread_mutex_destroy(&rd->mu));
     free(rd);
@@ -656,6 +669,9 @@ static cJSON *nodes_doc(rundash *rd, const rundash_state *st)
         cJSON_AddBoolToObject(o, "joined", x->n != NULL || x->far || x->joining);
         uint32_t g = st->group_of ? st->group_of[i] : 0;
         cJSON_AddNumberToObject(o, "group", g);
+        if (rd->adversary && rd->adversary[i])
+            cJSON_AddStringToObject(o, "adversary", rd->adversary[i]);
+        dashcons_node(o, x->n);
         max_group = g > max_group ? g : max_group;
         cJSON_AddItemToArray(nodes, o);
         for (size_t k = 0; k < net_degree(st->net, i); k++) {
@@ -741,6 +757,8 @@ rundash_reason rundash_publish(rundash *rd, char *err, size_t errlen, const rund
         cJSON_AddNumberToObject(status, "slot", (double)(st->time_ns / rd->slot_ns));
         cJSON_AddNumberToObject(status, "slot_ns", (double)rd->slot_ns);
     }
+    dashcons_status(status, st, rd->n_nodes, (const uint8_t(*)[KEYS_PUB_BYTES])rd->keys, best,
+                    rd->consensus, rd->slot_ns);
     cJSON *parts[] = {nodes_doc(rd, st), bc ? dashrec_blocks_doc(rd->rec, st, best_h) : NULL,
                       bc ? dashrec_transactions_doc(rd->rec, bc, st->ws) : NULL,
                       wallets_doc(st, bc), feed_doc(rd)};
@@ -749,6 +767,12 @@ rundash_reason rundash_publish(rundash *rd, char *err, size_t errlen, const rund
         cJSON_AddArrayToObject(parts[1] = cJSON_CreateObject(), "blocks");
     if (parts[2] == NULL && bc == NULL)
         cJSON_AddArrayToObject(parts[2] = cJSON_CreateObject(), "transactions");
+    if (parts[1] &&
+        strcmp(rd->consensus, "bft") == 0) { /* every block a chain holds is committed */
+        cJSON *b;
+        cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(parts[1], "blocks"))
+            cJSON_AddBoolToObject(b, "final", 1);
+    }
     int ok = 1;
     for (size_t i = 0; i < 5; i++) {
         if (parts[i] == NULL || !cJSON_AddItemToObject(doc, names[i], parts[i])) {

@@ -1,14 +1,15 @@
 /* The live dashboard of `chainsim run --serve`: builds the dash snapshot
  * documents from the runner's state at a barrier (network, nodes, recent
  * blocks with their forks, transactions and their fate, wallets, virtual
- * time, speed, pause) and carries the page's commands back: pause, resume and
- * speed act on the engine at once (pacing only), submitted transactions wait
- * for the runner to take them at its next barrier, in the order the server
- * queued them. It owns the dash store, the HTTP server and one small command
- * thread; it reads simulation state only when the runner hands it over at a
- * barrier, and never changes it, so serving alone cannot change a run's
- * outputs. A transaction sent from the page does: the runner submits it like
- * a scripted tx event at the sample where it takes it, which depends on when
+ * time, speed, pause; the protocol at work and the adversaries, dashcons.h)
+ * and carries the page's commands back: pause, resume and speed act on the
+ * engine at once (pacing only), submitted transactions wait for the runner
+ * to take them at its next barrier, in the order the server queued them. It
+ * owns the dash store, the HTTP server and one small command thread; it
+ * reads simulation state only when the runner hands it over at a barrier,
+ * and never changes it, so serving alone cannot change a run's outputs. A
+ * transaction sent from the page does: the runner submits it like a
+ * scripted tx event at the sample where it takes it, which depends on when
  * the person sent it, and prints it on the console. */
 #ifndef CHAINSIM_RUNDASH_H
 #define CHAINSIM_RUNDASH_H
@@ -62,6 +63,10 @@ typedef struct rundash_config {
     int64_t min_latency_ns;                     /* the smallest latency a link may be given */
     int64_t slot_ns;                            /* PoS: the slot length (0 for PoW) */
     int start_paused; /* hold the run until the page first connects (its event stream) */
+    /* Each node's adversary kind (n_nodes entries, e.g. "selfish", NULL for an
+     * honest node; static strings, dashcons_adversary_kinds), or NULL when
+     * none attacks: marks the nodes and the blocks they produce. */
+    const char *const *adversary_kind;
 } rundash_config;
 
 /* One node as the runner holds it. */

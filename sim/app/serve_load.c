@@ -20,6 +20,8 @@
 #include "timeunit.h"
 
 #include "chainfile.h"
+#include "csvtab.h"
+#include "dashcons.h"
 #include "cli.h"
 #include "fileout.h"
 #include "header.h"
@@ -51,6 +53,9 @@ typedef struct srec {
     uint32_t height; /* position in every chain that holds it */
     uint32_t parent; /* record of the parent, NONE for genesis */
     u256 work;       /* chain work from genesis to this block */
+    /* An adversary's block, from block_arrivals.csv (-1: not known): when its
+     * producer had it and when another node first did. */
+    int64_t mined_ns, published_ns;
 } srec;
 
 typedef struct loader {
@@ -64,7 +69,12 @@ typedef struct loader {
     hmap *producers; /* node key -> node id (1-based) */
     srec *recs;
     size_t n_recs, cap_recs;
-    uint32_t *tip; /* per node: tip record, NONE without a chain file */
+    uint32_t *tip;          /* per node: tip record, NONE without a chain file */
+    const char **adversary; /* per node: adversary kind (dashcons), NULL: honest */
+    int any_adversary;
+    /* BFT at the end: the power of the validators that are up in the largest
+     * partition group, and of all */
+    int64_t side_power, total_power;
     serve_load_stats st;
 } loader;
 
@@ -131,6 +141,7 @@ static int add_block(loader *ld, uint32_t *at, const char *path, block *b, uint3
     rec->b = block_ref(b);
     rec->height = i;
     rec->parent = parent;
+    rec->mined_ns = rec->published_ns = -1;
     block_work(&rec->work, b, rules_protocol(&ld->scn)->block_kind != CHAIN_POW);
     if (parent != NONE)
         u256_add(&rec->work, &rec->work, &ld->recs[parent].work);
@@ -230,6 +241,29 @@ static int best_node(const loader *ld)
     return best;
 }
 
+/* BFT: the stake of the nodes up at the end (validators: stake at the
+ * start), all of it and the largest partition group's. */
+static void side_power(loader *ld, const uint8_t *crashed, const uint32_t *group_of,
+                       uint32_t n_groups)
+{
+    const scenario *scn = &ld->scn;
+    uint32_t groups = group_of ? n_groups : 1;
+    int64_t *side = calloc(groups ? groups : 1, sizeof *side);
+    ld->side_power = ld->total_power = 0;
+    if (side == NULL)
+        return;
+    for (uint32_t i = 0; i < scn->n_nodes; i++) {
+        int64_t p = (int64_t)scn->nodes[i].stake;
+        ld->total_power += p;
+        uint32_t g = group_of ? group_of[i] : 0;
+        if (!crashed[i] && g < groups)
+            side[g] += p;
+    }
+    for (uint32_t g = 0; g < groups; g++)
+        ld->side_power = side[g] > ld->side_power ? side[g] : ld->side_power;
+    free(side);
+}
+
 static cJSON *nodes_doc(loader *ld)
 {
     const scenario *scn = &ld->scn;
@@ -273,6 +307,8 @@ static cJSON *nodes_doc(loader *ld)
         cJSON_AddBoolToObject(o, "crashed", crashed[i] || !joined);
         cJSON_AddBoolToObject(o, "joined", joined);
         cJSON_AddNumberToObject(o, "group", group_of ? group_of[i] + 1 : 0);
+        if (ld->adversary[i])
+            cJSON_AddStringToObject(o, "adversary", ld->adversary[i]);
         for (size_t k = 0; list_links && k < net_degree(nw, i); k++) {
             uint32_t p = net_neighbor(nw, i, k);
             if (p > i) {
@@ -282,6 +318,7 @@ static cJSON *nodes_doc(loader *ld)
             }
         }
     }
+    side_power(ld, crashed, group_of, n_groups);
     for (uint32_t g = 0; group_of && g < n_groups; g++) {
         cJSON *members = cJSON_CreateArray();
         if (members == NULL || !cJSON_AddItemToArray(parts, members))
@@ -369,6 +406,26 @@ static cJSON *blocks_doc(const loader *ld, uint32_t best_h)
         cJSON_AddNumberToObject(o, "time_ns", (double)(t * TIMEUNIT_NS_PER_S));
         size_t n_tx = block_n_tx(rec->b);
         cJSON_AddNumberToObject(o, "txs", (double)(n_tx ? n_tx - 1 : 0));
+        const block_pos *pos = block_pos_of(rec->b);
+        if (pos != NULL && rules_protocol(&ld->scn)->block_kind == CHAIN_POS) {
+            const block_pos *pp =
+                rec->parent != NONE ? block_pos_of(ld->recs[rec->parent].b) : NULL;
+            uint64_t ps = pp ? pp->slot : 0; /* genesis: slot 0 */
+            cJSON_AddNumberToObject(o, "slot", (double)pos->slot);
+            cJSON_AddNumberToObject(o, "empty_before",
+                                    (double)(pos->slot > ps ? pos->slot - ps - 1 : 0));
+        }
+        if (who && ld->adversary[who - 1]) {
+            cJSON_AddStringToObject(o, "adversary", ld->adversary[who - 1]);
+            if (rec->mined_ns >= 0)
+                cJSON_AddNumberToObject(o, "mined_ns", (double)rec->mined_ns);
+            if (rec->published_ns >= 0)
+                cJSON_AddNumberToObject(o, "published_ns", (double)rec->published_ns);
+            else
+                cJSON_AddNullToObject(o, "published_ns");
+        }
+        if (rules_protocol(&ld->scn)->block_kind == CHAIN_BFT)
+            cJSON_AddBoolToObject(o, "final", 1); /* every block a chain holds is committed */
     }
     free(list);
     return doc;
@@ -504,6 +561,45 @@ done:
     return rc;
 }
 
+/* The protocol's object of the status at the end, the part a finished run
+ * can tell (serve_load.h): "pos", "poa" or "bft". tip is the best tip. */
+static void consensus_status(const loader *ld, cJSON *status, const block *tip, uint32_t best_h)
+{
+    const scenario *scn = &ld->scn;
+    const char *name = rules_protocol(scn)->name;
+    if (strcmp(name, "pos") == 0 && scn->consensus.pos.slot_ns > 0) {
+        uint64_t slot = (uint64_t)(scn->duration_ns / scn->consensus.pos.slot_ns);
+        uint64_t tip_slot = block_pos_of(tip) ? block_pos_of(tip)->slot : 0;
+        cJSON *o = cJSON_AddObjectToObject(status, "pos");
+        cJSON_AddNumberToObject(status, "slot", (double)slot);
+        cJSON_AddNumberToObject(status, "slot_ns", (double)scn->consensus.pos.slot_ns);
+        cJSON_AddNumberToObject(o, "slot", (double)slot);
+        cJSON_AddNumberToObject(o, "tip_slot", (double)tip_slot);
+        cJSON_AddNumberToObject(o, "empty_slots",
+                                (double)(tip_slot > best_h ? tip_slot - best_h : 0));
+    } else if (strcmp(name, "poa") == 0 && ld->r->cons.poa_n_signers > 0) {
+        const consensus_ctx *ctx = &ld->r->cons;
+        cJSON *o = cJSON_AddObjectToObject(status, "poa");
+        cJSON *signers = cJSON_AddArrayToObject(o, "signers");
+        for (uint32_t i = 0; signers && i < ctx->poa_n_signers; i++) {
+            const uint32_t *who = hmap_get(ld->producers, ctx->poa_signers[i]);
+            cJSON_AddItemToArray(signers, cJSON_CreateNumber(who ? *who : 0));
+        }
+        const uint32_t *turn =
+            hmap_get(ld->producers, ctx->poa_signers[(best_h + 1) % ctx->poa_n_signers]);
+        cJSON_AddNumberToObject(o, "height", best_h + 1);
+        cJSON_AddNumberToObject(o, "in_turn", turn ? *turn : 0);
+    } else if (strcmp(name, "bft") == 0 && ld->total_power > 0) {
+        cJSON *o = cJSON_AddObjectToObject(status, "bft");
+        cJSON_AddNumberToObject(o, "height", best_h + 1);
+        cJSON_AddNumberToObject(o, "committed", best_h);
+        cJSON_AddNumberToObject(o, "total_power", (double)ld->total_power);
+        cJSON_AddNumberToObject(o, "threshold", (double)(2 * ld->total_power / 3 + 1));
+        cJSON_AddNumberToObject(o, "largest_side_power", (double)ld->side_power);
+        cJSON_AddBoolToObject(o, "halted", 3 * ld->side_power <= 2 * ld->total_power);
+    }
+}
+
 static cJSON *snapshot(loader *ld)
 {
     const scenario *scn = &ld->scn;
@@ -535,6 +631,8 @@ static cJSON *snapshot(loader *ld)
         cJSON_Delete(nodes);
         goto nomem;
     }
+    if (best >= 0) /* after nodes_doc, which finds the sides' power */
+        consensus_status(ld, status, ld->recs[ld->tip[best]].b, best_h);
     cJSON *blocks = blocks_doc(ld, best_h);
     if (blocks == NULL || !cJSON_AddItemToObject(doc, "blocks", blocks)) {
         cJSON_Delete(blocks);
@@ -576,6 +674,7 @@ static void loader_free(loader *ld)
         block_unref(ld->recs[i].b);
     free(ld->recs);
     free(ld->tip);
+    free(ld->adversary);
     hmap_free(ld->by_id);
     hmap_free(ld->by_inode);
     hmap_free(ld->producers);
@@ -583,6 +682,57 @@ static void loader_free(loader *ld)
         rules_free(ld->r);
     free(ld->r);
     scenario_free(&ld->scn);
+}
+
+/* The adversaries' blocks: when their producer had them and when another
+ * node first did, from block_arrivals.csv (skipped when absent). */
+static int load_arrivals(loader *ld)
+{
+    char *path = fileout_join(ld->dir, "block_arrivals.csv");
+    if (path == NULL)
+        return no_memory(ld);
+    struct stat sb;
+    csvtab *t = NULL;
+    csvtab_status cs = CSVTAB_OK;
+    if (stat(path, &sb) == 0)
+        cs = csvtab_load(&t, ld->err, ld->errlen, path, CSVTAB_MAX_BYTES);
+    free(path);
+    if (cs != CSVTAB_OK)
+        return cs == CSVTAB_E_NOMEM ? no_memory(ld) : CLI_BAD_INPUT;
+    if (t == NULL)
+        return CLI_OK;
+    size_t c_block = csvtab_col(t, "block"), c_node = csvtab_col(t, "node"),
+           c_time = csvtab_col(t, "time_first_seen");
+    int rc = CLI_OK;
+    if (c_block == CSVTAB_NO_COL || c_node == CSVTAB_NO_COL || c_time == CSVTAB_NO_COL)
+        rc = fail(ld, CLI_BAD_INPUT, "%s: expected the columns block, node and time_first_seen",
+                  csvtab_name(t));
+    for (size_t r = 0; rc == CLI_OK && r < csvtab_rows(t); r++) {
+        hash256 id;
+        double who_seen = 0, secs = 0;
+        if (hash_from_hex(&id, csvtab_cell(t, r, c_block)) != 0 ||
+            csvtab_number(&who_seen, NULL, 0, t, r, c_node) != 0 ||
+            csvtab_number(&secs, NULL, 0, t, r, c_time) != 0 || who_seen < 1 || secs < 0) {
+            rc = fail(ld, CLI_BAD_INPUT,
+                      "%s line %zu: expected a block id, a node from 1 and a time in seconds",
+                      csvtab_name(t), csvtab_line(t, r));
+            break;
+        }
+        const uint32_t *at = hmap_get(ld->by_id, &id);
+        if (at == NULL)
+            continue; /* a block no chain file holds */
+        srec *rec = &ld->recs[*at];
+        uint32_t who = producer_of(ld, rec->b);
+        if (who == 0 || ld->adversary[who - 1] == NULL)
+            continue;
+        int64_t ns = (int64_t)(secs * 1e9 + 0.5);
+        if ((uint32_t)who_seen == who)
+            rec->mined_ns = ns;
+        else if (rec->published_ns < 0 || ns < rec->published_ns)
+            rec->published_ns = ns;
+    }
+    csvtab_free(t);
+    return rc;
 }
 
 static int load(loader *ld, cJSON **out)
@@ -633,6 +783,13 @@ static int load(loader *ld, cJSON **out)
             return rc;
     }
     ld->st.blocks_distinct = ld->n_recs;
+    ld->adversary = dashcons_adversary_kinds(&ld->scn);
+    if (ld->adversary == NULL)
+        return no_memory(ld);
+    for (uint32_t i = 0; i < ld->scn.n_nodes; i++)
+        ld->any_adversary |= ld->adversary[i] != NULL;
+    if (ld->any_adversary && (rc = load_arrivals(ld)) != CLI_OK)
+        return rc;
     cJSON *events = NULL;
     rc = serve_feed_doc(&events, ld->err, ld->errlen, dir);
     if (rc != 0)
