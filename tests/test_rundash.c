@@ -582,7 +582,7 @@ START_TEST(pos_status_shows_slot_leaders_and_empty_slots)
     rundash_node nodes[2];
     for (uint32_t i = 0; i < 2; i++) {
         memcpy(keys[i], keys_pair_public(t.key[i]), KEYS_PUB_BYTES);
-        nodes[i] = (rundash_node){t.nodes[i], 1, 0};
+        nodes[i] = (rundash_node){.n = t.nodes[i], .online = 1};
     }
     rundash_config cfg = {.listen = "127.0.0.1:0",
                           .eng = eng,
@@ -597,7 +597,7 @@ START_TEST(pos_status_shows_slot_leaders_and_empty_slots)
                           .slot_ns = NF_SEC};
     rundash *rd;
     ck_assert_msg(rundash_new(&rd, err, sizeof err, &cfg) == RUNDASH_OK, "%s", err);
-    rundash_state st = {9 * NF_SEC + NF_SEC / 2, 0, nodes, NULL, nw, ws};
+    rundash_state st = {.time_ns = 9 * NF_SEC + NF_SEC / 2, .nodes = nodes, .net = nw, .ws = ws};
     ck_assert_msg(rundash_publish(rd, err, sizeof err, &st) == RUNDASH_OK, "%s", err);
 
     response r = request(rundash_port(rd), "GET", "/api/status", NULL);
