@@ -27,14 +27,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* This chain's own state of one entry of the index (e NULL: not in its
- * tree). */
+/* This chain's own state of one entry of the index: 16 bytes. */
 struct slot {
-    chain_entry *e;
-    utxo_set *utxo; /* a reference: the UTXO set after the block, once connected */
-    uint64_t seq;   /* order in which this chain first saw the block */
-    uint8_t failed;
-    uint8_t own_set; /* utxo is not the set the run shares */
+    utxo_set *utxo;       /* a reference: the UTXO set after the block, once connected */
+    uint64_t seq : 61;    /* order in which this chain first saw the block */
+    uint64_t known : 1;   /* the block is in this chain's tree */
+    uint64_t failed : 1;  /* ... and found invalid */
+    uint64_t own_set : 1; /* utxo is not the set the run shares */
 };
 
 struct orphan {
@@ -149,7 +148,7 @@ const chain_entry *chain_common_ancestor(const chain_entry *a, const chain_entry
 /* e's slot in c, or NULL when c has never had e. */
 static struct slot *slot_of(const chain *c, const chain_entry *e)
 {
-    return e->idx < c->n_slots && c->slots[e->idx].e != NULL ? &c->slots[e->idx] : NULL;
+    return e->idx < c->n_slots && c->slots[e->idx].known ? &c->slots[e->idx] : NULL;
 }
 
 /* The entry of id in c's tree (valid or invalid), or NULL. */
@@ -669,15 +668,25 @@ static int eligible(const chain *c, const chain_entry *e)
     return chain_entry_ancestor(e, c->final_height) == c->active[c->final_height];
 }
 
+/* What a walk over the index (chain_index_visit) works on. */
+struct visit {
+    chain *c;
+    chain_entry *e;
+};
+
+static void visit_best(void *ctx, chain_entry *e)
+{
+    struct visit *v = ctx;
+    const struct slot *s = slot_of(v->c, e);
+    if (s != NULL && !s->failed && better(v->c, e, v->e) && eligible(v->c, e))
+        v->e = e;
+}
+
 static void recompute_best(chain *c)
 {
-    chain_entry *best = c->active[c->final_height];
-    for (size_t i = 0; i < c->n_slots; i++) {
-        chain_entry *e = c->slots[i].e;
-        if (e != NULL && !c->slots[i].failed && better(c, e, best) && eligible(c, e))
-            best = e;
-    }
-    c->best = best;
+    struct visit v = {c, c->active[c->final_height]};
+    chain_index_visit(c->ix, visit_best, &v);
+    c->best = v.e;
 }
 
 static void fail_entry(chain *c, chain_entry *e)
@@ -689,15 +698,20 @@ static void fail_entry(chain *c, chain_entry *e)
     c->n_valid--;
 }
 
+static void visit_fail(void *ctx, chain_entry *x)
+{
+    struct visit *v = ctx;
+    const struct slot *s = slot_of(v->c, x);
+    if (s != NULL && x != v->e && !s->failed && x->height > v->e->height &&
+        chain_entry_ancestor(x, v->e->height) == v->e)
+        fail_entry(v->c, x);
+}
+
 /* Marks e and every entry descending from it invalid. */
 static void mark_failed(chain *c, chain_entry *e)
 {
-    for (size_t i = 0; i < c->n_slots; i++) {
-        chain_entry *x = c->slots[i].e;
-        if (x != NULL && x != e && !c->slots[i].failed && x->height > e->height &&
-            chain_entry_ancestor(x, e->height) == e)
-            fail_entry(c, x);
-    }
+    struct visit v = {c, e};
+    chain_index_visit(c->ix, visit_fail, &v);
     fail_entry(c, e);
     recompute_best(c);
 }
@@ -767,9 +781,9 @@ static int reserve_slots(chain *c, uint32_t idx)
 {
     if (idx < c->n_slots)
         return 0;
-    size_t cap = c->n_slots ? c->n_slots * 2 : 64;
-    while (cap <= idx)
-        cap *= 2;
+    size_t cap = (size_t)idx + 1 + idx / 4; /* amortised, and little to spare */
+    if (cap < 64)
+        cap = 64;
     struct slot *grown = realloc(c->slots, cap * sizeof *grown);
     if (grown == NULL)
         return -1;
@@ -793,7 +807,7 @@ static chain_entry *entry_new(chain *c, block *b, chain_entry *parent, int faile
     if (e == NULL || reserve_slots(c, e->idx) != 0)
         return NULL;
     struct slot *s = &c->slots[e->idx];
-    s->e = e;
+    s->known = 1;
     s->utxo = NULL;
     s->seq = c->next_seq++;
     s->failed = (uint8_t)failed;

@@ -94,7 +94,7 @@ static chain_entry *find_in(struct table *t, const hash256 *id)
 {
     for (size_t i = slot_of(id, t->cap);; i = (i + 1) & (t->cap - 1)) {
         chain_entry *e = atomic_load_explicit(&t->slots[i], memory_order_acquire);
-        if (e == NULL || hash_eq(block_id(e->blk), id))
+        if (e == NULL || hash_eq(&e->id, id))
             return e;
     }
 }
@@ -105,10 +105,20 @@ chain_entry *chain_index_find(const chain_index *ix, const hash256 *id)
     return find_in(t, id);
 }
 
+void chain_index_visit(const chain_index *ix, void (*fn)(void *ctx, chain_entry *e), void *ctx)
+{
+    struct table *t = atomic_load_explicit(&ix->cur, memory_order_acquire);
+    for (size_t i = 0; i < t->cap; i++) {
+        chain_entry *e = atomic_load_explicit(&t->slots[i], memory_order_acquire);
+        if (e != NULL)
+            fn(ctx, e);
+    }
+}
+
 /* Puts e into t, which has room and lacks e's id. Under lock. */
 static void put_in(struct table *t, chain_entry *e)
 {
-    size_t i = slot_of(block_id(e->blk), t->cap);
+    size_t i = slot_of(&e->id, t->cap);
     while (atomic_load_explicit(&t->slots[i], memory_order_relaxed) != NULL)
         i = (i + 1) & (t->cap - 1);
     atomic_store_explicit(&t->slots[i], e, memory_order_release);
@@ -143,6 +153,7 @@ chain_entry *chain_index_add(chain_index *ix, block *b, chain_entry *parent, con
     e = find_in(t, block_id(b));
     if (e == NULL && (2 * (ix->count + 1) <= t->cap || grow(ix) == 0) &&
         (e = calloc(1, sizeof *e)) != NULL) {
+        e->id = *block_id(b);
         e->blk = block_ref(b);
         e->parent = parent;
         e->height = parent ? parent->height + 1 : 0;

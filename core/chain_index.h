@@ -14,6 +14,7 @@
 /* A block's place in the tree, the same at every chain of the run: written
  * once when the record is added, read-only afterwards. */
 struct chain_entry {
+    hash256 id; /* the block's */
     block *blk; /* one reference, held until the index is freed */
     chain_entry *parent;
     u256 work; /* cumulative, genesis included */
@@ -30,5 +31,10 @@ chain_entry *chain_index_find(const chain_index *ix, const hash256 *id);
  * Any thread; concurrent adds of one id give one record. Returns NULL when
  * out of memory. */
 chain_entry *chain_index_add(chain_index *ix, block *b, chain_entry *parent, const u256 *work);
+
+/* Calls fn(ctx, e) for every record of ix. Lock-free; any thread. Records
+ * added meanwhile by other threads may be left out; none the calling thread
+ * found or added before is. */
+void chain_index_visit(const chain_index *ix, void (*fn)(void *ctx, chain_entry *e), void *ctx);
 
 #endif
