@@ -21,6 +21,7 @@
 #include "pow.h"
 #include "validate.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -49,6 +50,7 @@ struct chain {
     struct slot *slots; /* by run index: the blocks of the tree, valid and invalid */
     size_t n_slots;     /* allocated */
     hmap *orphans;      /* id -> struct orphan */
+    size_t n_orphans;   /* hmap_count(orphans), kept here: read for every block looked up */
     chain_entry **active;
     size_t active_cap;
     uint32_t height;
@@ -205,8 +207,7 @@ int chain_is_known_invalid(const chain *c, const hash256 *id)
 
 int chain_knows_block(const chain *c, const hash256 *id)
 {
-    return find_entry(c, id) != NULL ||
-           (hmap_count(c->orphans) > 0 && hmap_get(c->orphans, id->b) != NULL);
+    return find_entry(c, id) != NULL || (c->n_orphans > 0 && hmap_get(c->orphans, id->b) != NULL);
 }
 
 int chain_has_orphan(const chain *c, const hash256 *id)
@@ -216,6 +217,7 @@ int chain_has_orphan(const chain *c, const hash256 *id)
 
 size_t chain_orphan_count(const chain *c)
 {
+    assert(c->n_orphans == hmap_count(c->orphans));
     return hmap_count(c->orphans);
 }
 
@@ -900,12 +902,14 @@ static reason add_orphan(chain *c, block *b)
         struct orphan *o = hmap_get(c->orphans, id.b);
         block_unref(o->blk);
         hmap_del(c->orphans, id.b);
+        c->n_orphans--;
     }
     struct orphan o = {block_ref(b), c->next_seq++};
     if (hmap_put(c->orphans, block_id(b)->b, &o) < 0) {
         block_unref(b);
         return REASON_NO_MEMORY;
     }
+    c->n_orphans++;
     return REASON_OK;
 }
 
@@ -1000,6 +1004,8 @@ static reason add_one(chain *c, block *b, int64_t now_s, struct failure *fail,
 /* Adopts the orphans waiting (transitively) for the block with id root. */
 static reason adopt_orphans(chain *c, const hash256 *root, int64_t now_s, size_t *adopted)
 {
+    if (c->n_orphans == 0)
+        return REASON_OK; /* none waits */
     hash256 *queue = malloc(sizeof *queue);
     size_t n_queue = 1, cap = 1;
     reason status = REASON_OK;
@@ -1028,6 +1034,7 @@ static reason adopt_orphans(chain *c, const hash256 *root, int64_t now_s, size_t
             queue[n_queue++] = parent_id; /* more may wait: scan again after these */
         for (size_t i = 0; i < n_kids; i++) {
             hmap_del(c->orphans, block_id(kids[i].blk)->b);
+            c->n_orphans--;
             struct failure ignored = {0};
             chain_outcome oc;
             reason r = add_one(c, kids[i].blk, now_s, &ignored, &oc);
