@@ -1,6 +1,9 @@
-/* Chain state. The tree is a hash map from block id to a small entry
- * (parent pointer, height, cumulative work, order seen, and the UTXO set
- * after the block once it has been connected); the active chain is an array
+/* Chain state. The tree's shape is the run's block index (core/chain_index.c:
+ * one entry per block id with parent, height and cumulative work, shared by
+ * the chains of a run); what is this chain's own (that it has the block,
+ * whether it found it invalid, the order in which it saw it, the UTXO set
+ * after the block once connected) is a slot in an array indexed by the
+ * entry's run index. The active chain is an array
  * of entries by height, and the UTXO view is the tip entry's set. Fork
  * choice keeps `best`, the valid entry with the most work (first seen on a
  * tie), and "activation" moves the tip to best: disconnect down to the
@@ -13,24 +16,25 @@
  * best only when its ancestor at final_height is the active block there. */
 #include "chain.h"
 
+#include "chain_index.h"
 #include "hmap.h"
 #include "pow.h"
 #include "validate.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct chain_entry {
-    block *blk; /* NULL once the entry is found invalid */
-    chain_entry *parent;
-    u256 work;
-    uint32_t height;
-    uint8_t failed;
-    uint64_t seq;   /* order in which this chain first saw the block */
-    utxo_set *utxo; /* a reference: the UTXO set after the block, once connected */
+/* This chain's own state of one entry of the index: 16 bytes. */
+struct slot {
+    utxo_set *utxo;       /* a reference: the UTXO set after the block, once connected */
+    uint64_t seq : 61;    /* order in which this chain first saw the block */
+    uint64_t known : 1;   /* the block is in this chain's tree */
+    uint64_t failed : 1;  /* ... and found invalid */
+    uint64_t own_set : 1; /* utxo is not the set the run shares */
 };
 
 struct orphan {
@@ -41,8 +45,12 @@ struct orphan {
 struct chain {
     chain_params params;
     sigcache *cache;
-    hmap *index;   /* id -> chain_entry * (valid and invalid) */
-    hmap *orphans; /* id -> struct orphan */
+    chain_index *ix;
+    int own_ix;         /* ix is this chain's alone (freed with it) */
+    struct slot *slots; /* by run index: the blocks of the tree, valid and invalid */
+    size_t n_slots;     /* allocated */
+    hmap *orphans;      /* id -> struct orphan */
+    size_t n_orphans;   /* hmap_count(orphans), kept here: read for every block looked up */
     chain_entry **active;
     size_t active_cap;
     uint32_t height;
@@ -139,10 +147,28 @@ const chain_entry *chain_common_ancestor(const chain_entry *a, const chain_entry
     return a;
 }
 
+/* e's slot in c, or NULL when c has never had e. */
+static struct slot *slot_of(const chain *c, const chain_entry *e)
+{
+    return e->idx < c->n_slots && c->slots[e->idx].known ? &c->slots[e->idx] : NULL;
+}
+
+/* The entry of id in c's tree (valid or invalid), or NULL. */
 static chain_entry *find_entry(const chain *c, const hash256 *id)
 {
-    chain_entry **slot = hmap_get(c->index, id->b);
-    return slot ? *slot : NULL;
+    chain_entry *e = chain_index_find(c->ix, id);
+    return e != NULL && slot_of(c, e) != NULL ? e : NULL;
+}
+
+static int is_failed(const chain *c, const chain_entry *e)
+{
+    return c->slots[e->idx].failed;
+}
+
+/* The UTXO set after e at c (e in c's tree), or NULL when not connected. */
+static utxo_set *set_of(const chain *c, const chain_entry *e)
+{
+    return c->slots[e->idx].utxo;
 }
 
 /* ---- queries ---- */
@@ -170,13 +196,18 @@ const chain_entry *chain_at_height(const chain *c, uint32_t height)
 const chain_entry *chain_lookup(const chain *c, const hash256 *id)
 {
     chain_entry *e = find_entry(c, id);
-    return e && !e->failed ? e : NULL;
+    return e && !is_failed(c, e) ? e : NULL;
 }
 
 int chain_is_known_invalid(const chain *c, const hash256 *id)
 {
     chain_entry *e = find_entry(c, id);
-    return e && e->failed;
+    return e && is_failed(c, e);
+}
+
+int chain_knows_block(const chain *c, const hash256 *id)
+{
+    return find_entry(c, id) != NULL || (c->n_orphans > 0 && hmap_get(c->orphans, id->b) != NULL);
 }
 
 int chain_has_orphan(const chain *c, const hash256 *id)
@@ -186,6 +217,7 @@ int chain_has_orphan(const chain *c, const hash256 *id)
 
 size_t chain_orphan_count(const chain *c)
 {
+    assert(c->n_orphans == hmap_count(c->orphans));
     return hmap_count(c->orphans);
 }
 
@@ -211,7 +243,7 @@ uint32_t chain_final_height(const chain *c)
 
 const utxo_set *chain_utxo(const chain *c)
 {
-    return chain_tip(c)->utxo;
+    return set_of(c, chain_tip(c));
 }
 
 const chain_params *chain_params_of(const chain *c)
@@ -242,18 +274,14 @@ int chain_spent_on_active(const chain *c, const tx_outpoint *op)
 
 size_t chain_memory(const chain *c)
 {
-    size_t bytes = sizeof *c + hmap_memory(c->index) + hmap_memory(c->orphans) +
-                   c->active_cap * sizeof *c->active;
-    size_t pos = 0;
-    const void *key;
-    void *val;
-    while (hmap_next(c->index, &pos, &key, &val)) {
-        const chain_entry *e = *(chain_entry **)val;
-        bytes += sizeof *e;
-        /* A set the run shares is not this chain's own. */
-        if (e->utxo != NULL && chain_shared_utxo(e->blk, c->cache) != e->utxo)
-            bytes += utxo_memory(e->utxo);
-    }
+    size_t bytes = sizeof *c + hmap_memory(c->orphans) + c->active_cap * sizeof *c->active +
+                   c->n_slots * sizeof *c->slots;
+    /* A set the run shares is not this chain's own; nor are the entries. */
+    for (size_t i = 0; i < c->n_slots; i++)
+        if (c->slots[i].utxo != NULL && c->slots[i].own_set)
+            bytes += utxo_memory(c->slots[i].utxo);
+    if (c->own_ix)
+        bytes += chain_index_count(c->ix) * sizeof(chain_entry);
     return bytes;
 }
 
@@ -478,7 +506,7 @@ static reason validate_connect(chain *c, utxo_set **out, const chain_entry *e, c
     uint64_t fees = 0;
     reason r = REASON_OK;
     *out = NULL;
-    if (utxo_new_child(&set, e->parent->utxo) != 0) {
+    if (utxo_new_child(&set, set_of(c, e->parent)) != 0) {
         describe(msg, msg_len, e, reason_message(REASON_NO_MEMORY));
         return REASON_NO_MEMORY;
     }
@@ -583,14 +611,17 @@ static utxo_set *publish_set(const chain *c, block *b, utxo_set *set)
  * failure msg says why. */
 static reason connect(chain *c, chain_entry *e, char *msg, size_t msg_len)
 {
-    if (e->utxo == NULL)
-        e->utxo = shared_set(c, e->blk, e->parent->utxo);
-    if (e->utxo != NULL)
+    struct slot *s = &c->slots[e->idx];
+    if (s->utxo == NULL)
+        s->utxo = shared_set(c, e->blk, set_of(c, e->parent));
+    if (s->utxo != NULL)
         return REASON_OK;
     utxo_set *set;
     reason r = validate_connect(c, &set, e, msg, msg_len);
-    if (r == REASON_OK)
-        e->utxo = publish_set(c, e->blk, set);
+    if (r == REASON_OK) {
+        s->utxo = publish_set(c, e->blk, set);
+        s->own_set = run_utxo(e->blk, c->cache) != s->utxo;
+    }
     return r;
 }
 
@@ -624,10 +655,10 @@ static void push_active(chain *c, chain_entry *e)
 
 /* 1 when a is better than b for fork choice: more work, or equal work and
  * seen first. */
-static int better(const chain_entry *a, const chain_entry *b)
+static int better(const chain *c, const chain_entry *a, const chain_entry *b)
 {
     int cmp = u256_cmp(&a->work, &b->work);
-    return cmp > 0 || (cmp == 0 && a->seq < b->seq);
+    return cmp > 0 || (cmp == 0 && c->slots[a->idx].seq < c->slots[b->idx].seq);
 }
 
 /* 1 when fork choice may move the active chain to e: always without a
@@ -639,42 +670,50 @@ static int eligible(const chain *c, const chain_entry *e)
     return chain_entry_ancestor(e, c->final_height) == c->active[c->final_height];
 }
 
+/* What a walk over the index (chain_index_visit) works on. */
+struct visit {
+    chain *c;
+    chain_entry *e;
+};
+
+static void visit_best(void *ctx, chain_entry *e)
+{
+    struct visit *v = ctx;
+    const struct slot *s = slot_of(v->c, e);
+    if (s != NULL && !s->failed && better(v->c, e, v->e) && eligible(v->c, e))
+        v->e = e;
+}
+
 static void recompute_best(chain *c)
 {
-    size_t pos = 0;
-    const void *key;
-    void *val;
-    chain_entry *best = c->active[c->final_height];
-    while (hmap_next(c->index, &pos, &key, &val)) {
-        chain_entry *e = *(chain_entry **)val;
-        if (!e->failed && better(e, best) && eligible(c, e))
-            best = e;
-    }
-    c->best = best;
+    struct visit v = {c, c->active[c->final_height]};
+    chain_index_visit(c->ix, visit_best, &v);
+    c->best = v.e;
 }
 
 static void fail_entry(chain *c, chain_entry *e)
 {
-    e->failed = 1;
-    utxo_free(e->utxo);
-    e->utxo = NULL;
-    block_unref(e->blk);
-    e->blk = NULL;
+    struct slot *s = &c->slots[e->idx];
+    s->failed = 1;
+    utxo_free(s->utxo);
+    s->utxo = NULL;
     c->n_valid--;
+}
+
+static void visit_fail(void *ctx, chain_entry *x)
+{
+    struct visit *v = ctx;
+    const struct slot *s = slot_of(v->c, x);
+    if (s != NULL && x != v->e && !s->failed && x->height > v->e->height &&
+        chain_entry_ancestor(x, v->e->height) == v->e)
+        fail_entry(v->c, x);
 }
 
 /* Marks e and every entry descending from it invalid. */
 static void mark_failed(chain *c, chain_entry *e)
 {
-    size_t pos = 0;
-    const void *key;
-    void *val;
-    while (hmap_next(c->index, &pos, &key, &val)) {
-        chain_entry *x = *(chain_entry **)val;
-        if (x != e && !x->failed && x->height > e->height &&
-            chain_entry_ancestor(x, e->height) == e)
-            fail_entry(c, x);
-    }
+    struct visit v = {c, e};
+    chain_index_visit(c->ix, visit_fail, &v);
     fail_entry(c, e);
     recompute_best(c);
 }
@@ -738,29 +777,43 @@ static reason note(struct failure *fail, reason code, const hash256 *id, const c
     return code;
 }
 
+/* Makes room for the slot of run index idx. Returns 0, or -1 when out of
+ * memory. */
+static int reserve_slots(chain *c, uint32_t idx)
+{
+    if (idx < c->n_slots)
+        return 0;
+    size_t cap = (size_t)idx + 1 + idx / 4; /* amortised, and little to spare */
+    if (cap < 64)
+        cap = 64;
+    struct slot *grown = realloc(c->slots, cap * sizeof *grown);
+    if (grown == NULL)
+        return -1;
+    memset(grown + c->n_slots, 0, (cap - c->n_slots) * sizeof *grown);
+    c->slots = grown;
+    c->n_slots = cap;
+    return 0;
+}
+
+/* Puts b (a child of parent, NULL for genesis; not in c's tree yet) into
+ * c's tree, valid or failed: its entry from the index (added when no chain
+ * has it yet) and its slot. */
 static chain_entry *entry_new(chain *c, block *b, chain_entry *parent, int failed)
 {
-    chain_entry *e = calloc(1, sizeof *e);
-    if (e == NULL)
-        return NULL;
-    e->parent = parent;
-    e->height = parent ? parent->height + 1 : 0;
-    e->seq = c->next_seq++;
-    e->failed = (uint8_t)failed;
-    if (!failed) {
+    chain_entry *e = chain_index_find(c->ix, block_id(b));
+    if (e == NULL) {
         u256 work;
         work_of(c, &work, b);
-        if (parent != NULL)
-            u256_add(&e->work, &parent->work, &work);
-        else
-            e->work = work;
-        e->blk = block_ref(b);
+        e = chain_index_add(c->ix, b, parent, &work);
     }
-    if (hmap_put(c->index, block_id(b)->b, &e) < 0) {
-        block_unref(e->blk);
-        free(e);
+    if (e == NULL || reserve_slots(c, e->idx) != 0)
         return NULL;
-    }
+    struct slot *s = &c->slots[e->idx];
+    s->known = 1;
+    s->utxo = NULL;
+    s->seq = c->next_seq++;
+    s->failed = (uint8_t)failed;
+    s->own_set = 0;
     if (!failed)
         c->n_valid++;
     return e;
@@ -849,12 +902,14 @@ static reason add_orphan(chain *c, block *b)
         struct orphan *o = hmap_get(c->orphans, id.b);
         block_unref(o->blk);
         hmap_del(c->orphans, id.b);
+        c->n_orphans--;
     }
     struct orphan o = {block_ref(b), c->next_seq++};
     if (hmap_put(c->orphans, block_id(b)->b, &o) < 0) {
         block_unref(b);
         return REASON_NO_MEMORY;
     }
+    c->n_orphans++;
     return REASON_OK;
 }
 
@@ -869,7 +924,7 @@ static reason add_one(chain *c, block *b, int64_t now_s, struct failure *fail,
     char msg[320], hex[65]; /* hex: written only on the way to a message */
     *outcome = CHAIN_OUTCOME_REJECTED;
     chain_entry *known = find_entry(c, id);
-    if (known != NULL && known->failed) {
+    if (known != NULL && is_failed(c, known)) {
         hash_to_hex(hex, id);
         snprintf(msg, sizeof msg, "block %s: %s", hex, reason_message(REASON_BLOCK_KNOWN_INVALID));
         return note(fail, REASON_BLOCK_KNOWN_INVALID, id, msg);
@@ -906,7 +961,7 @@ static reason add_one(chain *c, block *b, int64_t now_s, struct failure *fail,
         *outcome = CHAIN_OUTCOME_ORPHAN;
         return REASON_OK;
     }
-    if (parent->failed) {
+    if (is_failed(c, parent)) {
         if (entry_new(c, b, parent, 1) == NULL)
             return note(fail, REASON_NO_MEMORY, id, reason_message(REASON_NO_MEMORY));
         hash_to_hex(hex, id);
@@ -930,7 +985,7 @@ static reason add_one(chain *c, block *b, int64_t now_s, struct failure *fail,
     chain_entry *e = entry_new(c, b, parent, 0);
     if (e == NULL)
         return note(fail, REASON_NO_MEMORY, id, reason_message(REASON_NO_MEMORY));
-    if (better(e, c->best)) {
+    if (better(c, e, c->best)) {
         if (eligible(c, e)) {
             c->best = e;
         } else {
@@ -949,6 +1004,8 @@ static reason add_one(chain *c, block *b, int64_t now_s, struct failure *fail,
 /* Adopts the orphans waiting (transitively) for the block with id root. */
 static reason adopt_orphans(chain *c, const hash256 *root, int64_t now_s, size_t *adopted)
 {
+    if (c->n_orphans == 0)
+        return REASON_OK; /* none waits */
     hash256 *queue = malloc(sizeof *queue);
     size_t n_queue = 1, cap = 1;
     reason status = REASON_OK;
@@ -977,6 +1034,7 @@ static reason adopt_orphans(chain *c, const hash256 *root, int64_t now_s, size_t
             queue[n_queue++] = parent_id; /* more may wait: scan again after these */
         for (size_t i = 0; i < n_kids; i++) {
             hmap_del(c->orphans, block_id(kids[i].blk)->b);
+            c->n_orphans--;
             struct failure ignored = {0};
             chain_outcome oc;
             reason r = add_one(c, kids[i].blk, now_s, &ignored, &oc);
@@ -1048,7 +1106,7 @@ reason chain_add_block(chain *c, chain_result *res, block *b, int64_t now_s)
     block_unref(b);
     if (oc == CHAIN_OUTCOME_TIP) {
         const chain_entry *e = find_entry(c, &id);
-        if (e->failed)
+        if (is_failed(c, e))
             oc = CHAIN_OUTCOME_REJECTED;
         else
             oc = chain_is_active(c, e) ? CHAIN_OUTCOME_TIP : CHAIN_OUTCOME_SIDE;
@@ -1135,6 +1193,12 @@ static utxo_set *genesis_set(const chain *c, block *g)
 
 int chain_new(chain **out, const chain_params *params, block *genesis, sigcache *cache)
 {
+    return chain_new_in(out, params, genesis, cache, NULL);
+}
+
+int chain_new_in(chain **out, const chain_params *params, block *genesis, sigcache *cache,
+                 chain_index *ix)
+{
     chain *c = calloc(1, sizeof *c);
     block *g = NULL;
     char msg[256];
@@ -1145,8 +1209,13 @@ int chain_new(chain **out, const chain_params *params, block *genesis, sigcache 
     c->params.genesis_outputs = NULL;
     c->params.n_genesis_outputs = 0;
     c->cache = cache;
-    if (hmap_new(&c->index, 32, sizeof(chain_entry *)) != 0 ||
-        hmap_new(&c->orphans, 32, sizeof(struct orphan)) != 0 || reserve_active(c, 64) != 0)
+    c->ix = ix;
+    if (ix == NULL) {
+        if (chain_index_new(&c->ix) != 0)
+            goto fail;
+        c->own_ix = 1;
+    }
+    if (hmap_new(&c->orphans, 32, sizeof(struct orphan)) != 0 || reserve_active(c, 64) != 0)
         goto fail;
     if (genesis != NULL)
         g = block_ref(genesis);
@@ -1159,8 +1228,10 @@ int chain_new(chain **out, const chain_params *params, block *genesis, sigcache 
         goto fail;
     push_active(c, e);
     c->best = e;
-    if ((e->utxo = genesis_set(c, g)) == NULL)
+    struct slot *gs = &c->slots[e->idx];
+    if ((gs->utxo = genesis_set(c, g)) == NULL)
         goto fail;
+    gs->own_set = run_utxo(g, c->cache) != gs->utxo;
     block_unref(g);
     *out = c;
     return 0;
@@ -1177,21 +1248,16 @@ void chain_free(chain *c)
     size_t pos = 0;
     const void *key;
     void *val;
-    if (c->index != NULL) {
-        while (hmap_next(c->index, &pos, &key, &val)) {
-            chain_entry *e = *(chain_entry **)val;
-            utxo_free(e->utxo);
-            block_unref(e->blk);
-            free(e);
-        }
-    }
-    pos = 0;
+    for (size_t i = 0; i < c->n_slots; i++)
+        utxo_free(c->slots[i].utxo);
     if (c->orphans != NULL) {
         while (hmap_next(c->orphans, &pos, &key, &val))
             block_unref(((struct orphan *)val)->blk);
     }
-    hmap_free(c->index);
     hmap_free(c->orphans);
+    free(c->slots);
     free(c->active);
+    if (c->own_ix)
+        chain_index_free(c->ix);
     free(c);
 }

@@ -3,8 +3,9 @@
  * a tie keeps the block seen first), the UTXO set of the active tip (the
  * immutable set after that block, so a reorganisation of any depth only
  * moves the tip), and a bounded pool of orphan blocks
- * whose parent is not known yet. Blocks are shared (reference counted); the
- * chain keeps only small index entries. One owner, not thread-safe; core/
+ * whose parent is not known yet. Blocks are shared (reference counted), and
+ * so is the tree's shape (chain_index); the chain keeps only a few bytes
+ * per block of its own. One owner, not thread-safe; core/
  * rules, so it never reads a clock: callers pass their current time.
  *
  * Rules a block must meet (each rejection has its own reason code):
@@ -59,8 +60,18 @@
 
 typedef struct chain chain;
 
-/* A block's place in the tree. Valid as long as its chain; read-only. */
+/* A block's place in the tree: its parent, height and cumulative work, the
+ * same at every chain, so the chains of a run share one (see chain_index).
+ * Valid as long as its chain and the chain's index; read-only. */
 typedef struct chain_entry chain_entry;
+
+/* The block index of a run: one entry per block id for every chain that
+ * uses it, each with a run index (its order of addition), so that a chain
+ * keeps only what differs from one node to the next (whether it has the
+ * block and whether it found it invalid, the order in which it saw it, its
+ * UTXO set) in arrays indexed by it. Thread-safe: the chains of a run may
+ * add and look up blocks from several threads at once. */
+typedef struct chain_index chain_index;
 
 typedef enum chain_consensus {
     CHAIN_POW = 0,
@@ -173,8 +184,25 @@ int chain_genesis_new(block **out, const chain_params *params) __attribute__((wa
 int chain_new(chain **out, const chain_params *params, block *genesis, sigcache *cache)
     __attribute__((warn_unused_result));
 
+/* As chain_new, in the index ix that the run's chains share (NULL: a
+ * private one). Every chain of one index must have the same params, and
+ * ix must outlive them. */
+int chain_new_in(chain **out, const chain_params *params, block *genesis, sigcache *cache,
+                 chain_index *ix) __attribute__((warn_unused_result));
+
 /* Frees the chain and its references. Accepts NULL. */
 void chain_free(chain *c);
+
+/* Creates an empty index. Returns 0 and sets *out (free with
+ * chain_index_free once every chain using it is freed), or -1 when out of
+ * memory (*out = NULL). */
+int chain_index_new(chain_index **out) __attribute__((warn_unused_result));
+
+/* Frees the index, its entries and their block references. Accepts NULL. */
+void chain_index_free(chain_index *ix);
+
+/* Number of entries (blocks of any chain of the index, genesis included). */
+size_t chain_index_count(const chain_index *ix);
 
 /* Offers block b, received at the node's time now_s (seconds, the clock of
  * header times). Validates it, stores it, runs fork choice and reorganises
@@ -195,6 +223,10 @@ const chain_entry *chain_at_height(const chain *c, uint32_t height);
 const chain_entry *chain_lookup(const chain *c, const hash256 *id);
 /* 1 when the block id is known to be invalid (or descends from one). */
 int chain_is_known_invalid(const chain *c, const hash256 *id);
+/* 1 when the chain has the block id in its tree (valid or invalid) or in
+ * its orphan pool: chain_lookup, chain_is_known_invalid or chain_has_orphan,
+ * with one lookup. */
+int chain_knows_block(const chain *c, const hash256 *id);
 /* 1 when id is in the orphan pool. */
 int chain_has_orphan(const chain *c, const hash256 *id);
 size_t chain_orphan_count(const chain *c);

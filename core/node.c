@@ -239,7 +239,7 @@ int node_new(node **out, const node_config *cfg, chain *restored)
     if (restored) {
         n->chain = restored;
         restored = NULL;
-    } else if (chain_new(&n->chain, cfg->chain, cfg->genesis, cfg->cache) != 0) {
+    } else if (chain_new_in(&n->chain, cfg->chain, cfg->genesis, cfg->cache, cfg->index) != 0) {
         goto fail;
     }
     if (mempool_new(&n->mp, cfg->mempool_max_txs ? cfg->mempool_max_txs : 100000) != 0 ||
@@ -600,8 +600,7 @@ static void offer_block(node *n, node_effects *fx, int64_t now_ns, block *b, uin
 static int have_item(const node *n, uint32_t kind, const hash256 *id)
 {
     if (kind == MSG_ITEM_BLOCK)
-        return chain_lookup(n->chain, id) != NULL || chain_has_orphan(n->chain, id) ||
-               chain_is_known_invalid(n->chain, id);
+        return chain_knows_block(n->chain, id);
     return mempool_get(n->mp, id) != NULL || hmap_get(n->rejected, id) != NULL;
 }
 

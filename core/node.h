@@ -119,6 +119,7 @@ typedef struct node_config {
     const chain_params *chain; /* shared by the run; must outlive the node */
     block *genesis;            /* shared genesis (a reference is taken) */
     sigcache *cache;           /* shared signature cache (may be NULL) */
+    chain_index *index;        /* the run's block index (may be NULL: the chain's own) */
     const keys_pair *key;      /* the node's key: coinbase payee, PoS proposer; outlives node */
     uint64_t hashrate_mhps;    /* PoW thousandths of a hash per virtual second; 0: does not mine */
     const consensus_ctx *cons; /* consensus rules of the run; outlives the node */

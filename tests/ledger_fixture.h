@@ -24,6 +24,7 @@ typedef struct fx {
     keys_pair *keys[FX_KEYS];
     tx_out alloc[FX_KEYS];
     sigcache *cache;
+    chain_index *index; /* the run's block index: f->c and fx_new_chain's chains */
     block *genesis;
     chain *c;
 } fx;
@@ -46,7 +47,8 @@ static inline void fx_init_params(fx *f, const chain_params *params)
     f->params.n_genesis_outputs = FX_KEYS;
     ck_assert_int_eq(sigcache_new(&f->cache, 1024), 0);
     ck_assert_int_eq(chain_genesis_new(&f->genesis, &f->params), 0);
-    ck_assert_int_eq(chain_new(&f->c, &f->params, f->genesis, f->cache), 0);
+    ck_assert_int_eq(chain_index_new(&f->index), 0);
+    ck_assert_int_eq(chain_new_in(&f->c, &f->params, f->genesis, f->cache, f->index), 0);
 }
 
 static inline void fx_init(fx *f)
@@ -54,17 +56,19 @@ static inline void fx_init(fx *f)
     fx_init_params(f, NULL);
 }
 
-/* A second chain of the same run (same genesis and cache). */
+/* A second chain of the same run (same genesis, cache and block index);
+ * free it before fx_free. */
 static inline chain *fx_new_chain(fx *f)
 {
     chain *c;
-    ck_assert_int_eq(chain_new(&c, &f->params, f->genesis, f->cache), 0);
+    ck_assert_int_eq(chain_new_in(&c, &f->params, f->genesis, f->cache, f->index), 0);
     return c;
 }
 
 static inline void fx_free(fx *f)
 {
     chain_free(f->c);
+    chain_index_free(f->index);
     block_unref(f->genesis);
     sigcache_free(f->cache);
     for (int i = 0; i < FX_KEYS; i++)

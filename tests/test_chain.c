@@ -1070,6 +1070,72 @@ START_TEST(queries_on_a_forked_tree)
 }
 END_TEST
 
+/* The chains of a run share one block index: an entry per block id, the
+ * same pointer at every chain, while what a chain has seen, in which
+ * order, and what it found invalid stay its own. */
+START_TEST(block_index_shared_state_per_chain)
+{
+    fx f;
+    fx_init(&f);
+    chain *second = fx_new_chain(&f);
+    block *a1 = fx_mine(&f, f.genesis, 1, NULL, 0, 1);
+    block *b1 = fx_mine(&f, f.genesis, 1, NULL, 0, 2);
+    /* Equal work: each chain keeps the block it saw first. */
+    fx_expect(f.c, block_ref(a1), CHAIN_OUTCOME_TIP, REASON_OK);
+    fx_expect(f.c, block_ref(b1), CHAIN_OUTCOME_SIDE, REASON_OK);
+    fx_expect(second, block_ref(b1), CHAIN_OUTCOME_TIP, REASON_OK);
+    fx_expect(second, block_ref(a1), CHAIN_OUTCOME_SIDE, REASON_OK);
+    ck_assert_ptr_eq(tip_block(f.c), a1);
+    ck_assert_ptr_eq(tip_block(second), b1);
+    ck_assert_ptr_eq(chain_lookup(f.c, block_id(a1)), chain_lookup(second, block_id(a1)));
+    ck_assert_ptr_eq(chain_lookup(f.c, block_id(b1)), chain_lookup(second, block_id(b1)));
+    ck_assert_ptr_eq(chain_genesis(f.c), chain_genesis(second));
+    ck_assert_uint_eq(chain_index_count(f.index), 3);
+    /* Invalid at the chain that connected it, unknown at the other. */
+    tx *wrong = fx_spend(&f, fx_genesis_tx(&f), 1, 3, 2, 10, 0);
+    block *bad = fx_mine(&f, a1, 2, &wrong, 1, 0);
+    expect_reject(&f, block_ref(bad), REASON_TX_BAD_SIGNATURE);
+    ck_assert(chain_is_known_invalid(f.c, block_id(bad)));
+    ck_assert(chain_knows_block(f.c, block_id(bad)));
+    ck_assert(!chain_is_known_invalid(second, block_id(bad)));
+    ck_assert(!chain_knows_block(second, block_id(bad)));
+    ck_assert_uint_eq(chain_index_count(f.index), 4);
+    chain_result res;
+    ck_assert_int_eq(fx_add(second, &res, bad), REASON_TX_BAD_SIGNATURE);
+    chain_result_clear(&res);
+    ck_assert(chain_is_known_invalid(second, block_id(bad)));
+    /* A block only the second chain has, then an orphan at the first. */
+    block *b2 = fx_mine(&f, b1, 2, NULL, 0, 3);
+    block *b3 = fx_mine(&f, b2, 3, NULL, 0, 3);
+    fx_expect(second, block_ref(b2), CHAIN_OUTCOME_TIP, REASON_OK);
+    ck_assert_ptr_null(chain_lookup(f.c, block_id(b2)));
+    ck_assert(!chain_knows_block(f.c, block_id(b2)));
+    fx_expect(f.c, block_ref(b3), CHAIN_OUTCOME_ORPHAN, REASON_OK);
+    ck_assert(chain_knows_block(f.c, block_id(b3)));
+    ck_assert_ptr_null(chain_lookup(f.c, block_id(b3)));
+    ck_assert(!chain_knows_block(second, block_id(b3)));
+    fx_expect(f.c, block_ref(b2), CHAIN_OUTCOME_TIP, REASON_OK);
+    ck_assert_ptr_eq(tip_block(f.c), b3);
+    ck_assert_ptr_eq(chain_entry_parent(chain_tip(f.c)), chain_tip(second));
+    ck_assert_uint_eq(chain_block_count(f.c), 5);
+    ck_assert_uint_eq(chain_block_count(second), 4);
+    ck_assert_uint_eq(chain_index_count(f.index), 6);
+    /* A chain of its own index has entries of its own. */
+    chain *alone = chain_alone(&f);
+    ck_assert_ptr_ne(chain_genesis(alone), chain_genesis(f.c));
+    ck_assert_uint_eq(chain_index_count(f.index), 6);
+    chain_free(alone);
+    chain_free(second);
+    block_unref(a1);
+    block_unref(b1);
+    block_unref(b2);
+    block_unref(b3);
+    block_unref(bad);
+    tx_unref(wrong);
+    fx_free(&f);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("chain");
@@ -1101,6 +1167,7 @@ static Suite *suite(void)
     tcase_add_test(tc, header_verdict_shared_but_not_the_clock);
     tcase_add_test(tc, rollback_limit_takes_depth_k_refuses_k_plus_1);
     tcase_add_test(tc, queries_on_a_forked_tree);
+    tcase_add_test(tc, block_index_shared_state_per_chain);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -137,6 +137,7 @@ typedef struct world {
     chain_params params;
     block *genesis;
     sigcache *cache;
+    chain_index *index; /* the block index the nodes' chains share */
     wallet_set *ws;
     stake_schedule *stakes;
     metrics *m;

@@ -33,6 +33,7 @@ static int node_config_for(world *s, node_config *cfg, uint32_t i, uint32_t *pee
     cfg->chain = &s->params;
     cfg->genesis = s->genesis;
     cfg->cache = s->cache;
+    cfg->index = s->index;
     cfg->key = sn->key;
     cfg->hashrate_mhps = s->ops->production == CONSENSUS_MINES ? sn->hashrate_mhps : 0;
     cfg->cons = &s->cons;
@@ -197,7 +198,8 @@ int world_setup(world *s, char *err, size_t errlen)
     for (uint32_t w = 0; w < wallet_count(s->ws); w++)
         s->nodes[wallet_host(s->ws, w)].hosts_wallets = 1;
     s->params.genesis_outputs = wallet_genesis_outputs(s->ws, &s->params.n_genesis_outputs);
-    if (sigcache_new(&s->cache, 1 << 16) != 0 || chain_genesis_new(&s->genesis, &s->params) != 0)
+    if (sigcache_new(&s->cache, 1 << 16) != 0 || chain_index_new(&s->index) != 0 ||
+        chain_genesis_new(&s->genesis, &s->params) != 0)
         goto nomem;
     if (rules_net(&s->net, scn, s->seed) != 0)
         goto nomem;
@@ -274,6 +276,7 @@ void world_teardown(world *s)
     metrics_free(s->m);
     net_free(s->net);
     block_unref(s->genesis);
+    chain_index_free(s->index); /* after the nodes' chains */
     sigcache_free(s->cache);
     wallet_set_free(s->ws);
     stake_free(s->stakes);
