@@ -352,6 +352,33 @@ static int gather_adversaries(world *s, char *err, size_t errlen)
     return dist_all_ok(ok, err, errlen) ? 0 : -1;
 }
 
+/* Hands each BFT node of this process's committed heights, and the height
+ * it is still deciding, to its metrics recorder (finality.csv, time
+ * halted), before the recorders are gathered. */
+static void record_bft_heights(world *s)
+{
+    for (uint32_t i = 0; i < s->n; i++) {
+        if (!world_local(s, i) || s->nodes[i].n == NULL ||
+            node_ops(s->nodes[i].n)->block_kind != CHAIN_BFT)
+            continue;
+        const void *state = node_consensus_state(s->nodes[i].n);
+        metrics_node *mn = metrics_node_of(s->m, i + 1);
+        size_t n;
+        const consensus_bft_commit *log = consensus_bft_commits(state, &n);
+        for (size_t k = 0; k < n; k++) {
+            metrics_bft_height h = {log[k].height, log[k].block, log[k].time_ns,
+                                    log[k].first_timeout_ns, log[k].rounds};
+            metrics_bft_record(mn, &h);
+        }
+        metrics_bft_height h;
+        memset(&h, 0, sizeof h);
+        h.height = consensus_bft_pending(state, &h.first_timeout_ns);
+        h.committed_ns = -1;
+        if (h.height > 0 && h.first_timeout_ns >= 0)
+            metrics_bft_record(mn, &h);
+    }
+}
+
 /* summary.json's "bft" section of a BFT run: the figures of the nodes of
  * this process (core/consensus_bft.h), summed. Returns 0, or -1 when out
  * of memory. */
@@ -538,6 +565,8 @@ int output_write(world *s, output_written *res, char *err, size_t errlen, const 
         /* Chain files first: they are the run's primary output. */
         status = save_chains(s, facts, sel, res->main_node, &res->n_files, err, errlen);
     }
+    if (status == 0)
+        record_bft_heights(s);
     if (status == 0 && s->procs > 1)
         status = gather_metrics(s, err, errlen);
     if (status == 0 && s->procs > 1 && s->scn.n_adversaries > 0)
