@@ -412,7 +412,8 @@ static int overlay(const char *out_dir, char *const *runs, int n, char **labels,
 }
 
 /* The headline figures of a run's summary.json as one line for a panel's
- * title: stale rate, reorganisations, confirmation latency, pending. */
+ * title: stale rate, reorganisations, confirmation latency, pending; for a
+ * BFT run also the time halted and the median finality latency. */
 static void summary_line(char *out, size_t len, const cJSON *s)
 {
     double stale = 0, reorgs = 0, deepest = 0, conf = -1, pending = 0, reverted = 0;
@@ -438,6 +439,16 @@ static void summary_line(char *out, size_t len, const cJSON *s)
                      reverted);
         else
             snprintf(out + k, len - (size_t)k, ", no transaction confirmed");
+    }
+    /* a BFT run: how long it halted, its median finality latency */
+    if ((v = summary_lookup(s, "bft.time_halted_s")) && cJSON_IsNumber(v)) {
+        size_t used = strlen(out);
+        const cJSON *f = summary_lookup(s, "bft.finality_latency_s.median");
+        if (cJSON_IsNumber(f))
+            snprintf(out + used, len - used, ", halted %.0f s, median finality %.2f s",
+                     v->valuedouble, f->valuedouble);
+        else
+            snprintf(out + used, len - used, ", halted %.0f s", v->valuedouble);
     }
 }
 

@@ -76,6 +76,10 @@ tail -n "$(wc -l <"$src/plots/finality.gp")" "$tmp/bft/finality.gp" | cmp -s - "
 [ -f "$tmp/cmp/compare_finality.png" ] || fail "compare_finality.png missing"
 grep -qxF "n = 1" "$tmp/cmp/compare_finality.gp" || fail "compare_finality: the BFT run alone"
 grep -qxF "dir_1 = '$tmp/bft'" "$tmp/cmp/compare_finality.gp" || fail "compare_finality: dir_1"
+# The BFT run's panel of compare_heights names its time halted.
+grep -q "^stats_1 = '.*, halted $(printf '%.0f' "$halted") s, median finality " "$tmp/cmp/compare_heights.gp" ||
+    fail "compare_heights: the BFT panel lacks its halt: $(grep '^stats_' "$tmp/cmp/compare_heights.gp")"
+grep -q "^stats_2 = .*halted" "$tmp/cmp/compare_heights.gp" && fail "compare_heights: a halt for the PoW run"
 "$bin" plot "$tmp/pow" "$tmp/pow" --out "$tmp/cmp2" >/dev/null 2>&1 || fail "plot of two PoW runs"
 [ ! -e "$tmp/cmp2/compare_finality.png" ] || fail "compare_finality.png without a BFT run"
 
