@@ -252,8 +252,9 @@ void metrics_bft_record(metrics_node *mn, const metrics_bft_height *h);
 cJSON *metrics_summary(const metrics *m, const cJSON *scenario, uint64_t seed);
 
 /* Writes blocks.csv, block_arrivals.csv, nodes.csv, timeline.csv,
- * transactions.csv, reorgs.csv, partitions.csv, events.csv and summary.json
- * into dir (created if missing), each atomically (fileout). Returns METRICS_OK,
+ * transactions.csv, reorgs.csv, partitions.csv, events.csv, attacks.csv (a
+ * run with an attack section), finality.csv (a run with a bft section) and
+ * summary.json into dir (created if missing), each atomically (fileout). Returns METRICS_OK,
  * METRICS_E_STATE before a successful metrics_finish, METRICS_E_NOMEM, or
  * METRICS_E_WRITE with the file and system error in err. */
 metrics_status metrics_write(const metrics *m, char *err, size_t errlen, const char *dir,
