@@ -658,7 +658,7 @@ int output_write(world *s, output_written *res, char *err, size_t errlen, const 
         status = gather_metrics(s, err, errlen);
     if (status == 0 && s->procs > 1 && s->scn.n_adversaries > 0)
         status = gather_adversaries(s, err, errlen);
-    consensus_bft_stats bft;
+    consensus_bft_stats bft = {0};
     int any_bft = status == 0 ? bft_sum(s, &bft) : 0;
     if (status == 0) {
         int ok = dist_rank() != 0 ||
