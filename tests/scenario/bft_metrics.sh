@@ -6,7 +6,9 @@
 # halted, votes sent) with the values of the BFT run's summary.json and '-'
 # for the PoW run, in the table and the CSV; plot draws finality.png for the
 # BFT run only, its data from finality.csv, and compare_finality.png with
-# the BFT run alone; a finality.csv without its latency column is refused.
+# the BFT run alone, whose compare_heights panel names its halt; a
+# finality.csv without its latency column and a bft section without its
+# figures are refused.
 set -u
 bin=$1
 fail() { echo "FAIL: $*"; exit 1; }
@@ -47,6 +49,15 @@ printf '%s\n' "$out" | grep -qE '^confirm_median_s +[-0-9.e]+ +[0-9.e]+$' || fai
 # No attack in either run: no attack rows.
 printf '%s\n' "$out" | grep -q attacker_ && fail "attack rows without an attack: $out"
 [ "$(printf '%s\n' "$out" | wc -l)" -eq 22 ] || fail "expected a header, 16 + 5 figures: $out"
+# A bft section without its figures (an older run's summary.json) is
+# refused, naming the first missing one.
+mkdir "$tmp/old"
+sed 's/"time_halted_s"/"halted"/' "$tmp/bft/summary.json" >"$tmp/old/summary.json"
+err=$("$bin" compare "$tmp/pow" "$tmp/old" 2>&1 >/dev/null)
+rc=$?
+[ $rc -eq 2 ] || fail "compare of a bft section without time_halted_s: exit $rc ($err)"
+printf '%s' "$err" | grep -q "$tmp/old/summary.json: bft.time_halted_s: expected a number or null" ||
+    fail "compare: message: $err"
 halted=$(val bft.time_halted_s)
 python3 -c "import sys; h=float(sys.argv[1]); sys.exit(0 if 45-31.2-3 <= h <= 20 else 1)" "$halted" ||
     fail "time halted $halted s, the even split lasts 15 s"
