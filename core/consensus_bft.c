@@ -64,6 +64,9 @@ typedef struct bft_state {
     hash256 *twins; /* twin blocks made (consensus_bft_equivocate) */
     size_t n_twins, cap_twins;
     consensus_bft_stats stats;
+    consensus_bft_commit *log; /* the heights committed, for the per-height metrics */
+    size_t n_log, cap_log;
+    int64_t first_timeout_ns; /* the first timeout that took effect at the current height, -1 */
 } bft_state;
 
 static uint32_t bft_final_depth(const consensus_ctx *ctx)
@@ -137,6 +140,7 @@ static int bft_state_new(void **out, const consensus_ctx *ctx)
     if (st == NULL)
         return -1;
     st->ctx = ctx;
+    st->first_timeout_ns = -1;
     st->cfg.timeout_propose_ns = ctx->bft_timeout_propose_ns;
     st->cfg.timeout_prevote_ns = ctx->bft_timeout_prevote_ns;
     st->cfg.timeout_precommit_ns = ctx->bft_timeout_precommit_ns;
@@ -182,6 +186,7 @@ static void bft_state_free(void *state)
     free(st->cert_len);
     free(st->evidence);
     free(st->twins);
+    free(st->log);
     bft_free(st->m);
     bftval_set_free(st->vals);
     bftval_set_free(st->vals_h);
@@ -262,6 +267,39 @@ const consensus_bft_stats *consensus_bft_stats_of(const void *state)
 const struct bft *consensus_bft_machine(const void *state)
 {
     return state != NULL ? ((const bft_state *)state)->m : NULL;
+}
+
+const consensus_bft_commit *consensus_bft_commits(const void *state, size_t *n)
+{
+    const bft_state *st = state;
+    *n = st != NULL ? st->n_log : 0;
+    return st != NULL ? st->log : NULL;
+}
+
+uint64_t consensus_bft_pending(const void *state, int64_t *first_timeout_ns)
+{
+    const bft_state *st = state;
+    *first_timeout_ns = -1;
+    if (st == NULL || st->m == NULL)
+        return 0;
+    *first_timeout_ns = st->first_timeout_ns;
+    return bft_height(st->m);
+}
+
+/* Notes height (rounds: 0 when taken from a peer) in the commit log. */
+static void log_commit(bft_state *st, int64_t now_ns, uint64_t height, const block *b,
+                       uint32_t rounds)
+{
+    if (st->n_log == st->cap_log) {
+        size_t cap = st->cap_log ? 2 * st->cap_log : 64;
+        consensus_bft_commit *l = realloc(st->log, cap * sizeof *l);
+        if (l == NULL)
+            abort();
+        st->log = l;
+        st->cap_log = cap;
+    }
+    st->log[st->n_log++] =
+        (consensus_bft_commit){height, *block_id(b), now_ns, st->first_timeout_ns, rounds};
 }
 
 /* Sends data (with blk) to every peer; keeps the message as own[slot]
@@ -346,9 +384,11 @@ static uint64_t timer_arg(unsigned kind, uint64_t height, int32_t round)
 static void start_height(bft_state *st, node *n, node_effects *fx, int64_t now_ns, uint64_t height,
                          int64_t delay_ns);
 
-/* Commits b at height with its certificate's bytes: into the chain. */
+/* Commits b at height with its certificate's bytes: into the chain
+ * (rounds: the rounds it took to decide, 0 when from is a peer). */
 static void commit_block(bft_state *st, node *n, node_effects *fx, int64_t now_ns, uint64_t height,
-                         block *b, const uint8_t *cert, size_t cert_len, uint32_t from)
+                         block *b, const uint8_t *cert, size_t cert_len, uint32_t from,
+                         uint32_t rounds)
 {
     store_cert(st, height, cert, cert_len);
     st->stats.commits++;
@@ -359,6 +399,9 @@ static void commit_block(bft_state *st, node *n, node_effects *fx, int64_t now_n
         st->stats.caught_up++;
     }
     node_accept_block(n, fx, now_ns, b, from);
+    if (chain_height(node_chain(n)) == height)
+        log_commit(st, now_ns, height, b, rounds);
+    st->first_timeout_ns = -1; /* the next height's */
 }
 
 /* 1 when the state holds evidence against v's validator for v's height,
@@ -421,7 +464,8 @@ static void run_actions(bft_state *st, node *n, node_effects *fx, int64_t now_ns
                 st->stats.max_rounds = (uint64_t)a.round + 1;
             if (b != NULL) {
                 block_ref(b);
-                commit_block(st, n, fx, now_ns, a.height, b, bytes, len, UINT32_MAX);
+                commit_block(st, n, fx, now_ns, a.height, b, bytes, len, UINT32_MAX,
+                             (uint32_t)a.round + 1);
                 block_unref(b);
             }
             free(bytes);
@@ -488,6 +532,7 @@ static void start_height(bft_state *st, node *n, node_effects *fx, int64_t now_n
     if (s != BFT_OK)
         return;
     st->height_start_ns = now_ns;
+    st->first_timeout_ns = -1;
     bft_actions acts = {0};
     check(bft_start(st->m, &acts));
     run_actions(st, n, fx, now_ns, &acts);
@@ -600,6 +645,8 @@ static void bft_on_timer(void *state, node *n, node_effects *fx, int64_t now_ns,
         if (kind == TIMER_PRECOMMIT)
             st->stats.round_timeouts++;
         s = bft_on_timeout(st->m, &acts, t, height, round);
+        if (s == BFT_OK && st->first_timeout_ns < 0)
+            st->first_timeout_ns = now_ns; /* a timeout that moved the round on */
     }
     check(s);
     run_actions(st, n, fx, now_ns, &acts);
@@ -674,7 +721,7 @@ static void on_commit_msg(bft_state *st, node *n, node_effects *fx, int64_t now_
         st->stats.certs_refused++;
         return;
     }
-    commit_block(st, n, fx, now_ns, height, m->blk, m->data + 9, m->data_len - 9, peer);
+    commit_block(st, n, fx, now_ns, height, m->blk, m->data + 9, m->data_len - 9, peer, 0);
     if (chain_height(node_chain(n)) != height)
         return; /* the chain refused the block */
     (void)bftval_increment(st->vals_h);

@@ -30,6 +30,18 @@ typedef struct consensus_bft_stats {
     hash256 last_proposed;   /* the last block this node proposed */
 } consensus_bft_stats;
 
+/* One height a node committed, as it saw it (consensus_bft_commits). */
+typedef struct consensus_bft_commit {
+    uint64_t height;
+    hash256 block;            /* the block committed */
+    int64_t time_ns;          /* when the node committed it */
+    int64_t first_timeout_ns; /* its first timeout at this height that took effect (a propose,
+                               * prevote or precommit timeout the round was still waiting
+                               * on), -1: none */
+    uint32_t rounds;          /* rounds it took the node to decide; 0: taken from a peer's
+                               * commit message (certificate) */
+} consensus_bft_commit;
+
 /* The validator set of ctx: the keys of ctx->stakes with stake at slot 0,
  * in the schedule's key order, voting power = stake. Returns 0 and *out
  * (free with bftval_set_free), or -1 (no stakes, no validator, too much
@@ -70,5 +82,13 @@ const consensus_bft_stats *consensus_bft_stats_of(const void *state);
  * NULL for NULL, before the node starts, or without validators. */
 struct bft;
 const struct bft *consensus_bft_machine(const void *state);
+/* The heights a node's BFT state committed into its chain, in height
+ * order (*n of them; NULL and 0 for NULL). Borrowed, valid until the
+ * state's next event. */
+const consensus_bft_commit *consensus_bft_commits(const void *state, size_t *n);
+
+/* The height a node's BFT state is deciding (0: none, as for NULL) and,
+ * in *first_timeout_ns, its first timeout there that took effect (-1: none). */
+uint64_t consensus_bft_pending(const void *state, int64_t *first_timeout_ns);
 
 #endif

@@ -632,13 +632,35 @@ START_TEST(summary_load_and_headlines)
     /* the attack figures follow, tabulated only for runs with an attack */
     ck_assert_str_eq(summary_headline_name(16), "attacker_revenue");
     ck_assert_str_eq(summary_headline_path(18), "attack.hash_share");
-    ck_assert_ptr_null(summary_headline_name(21));
+    /* then the BFT figures, tabulated only for BFT runs */
+    ck_assert_str_eq(summary_headline_name(21), "finality_median_s");
+    ck_assert_str_eq(summary_headline_path(24), "bft.time_halted_s");
+    ck_assert_str_eq(summary_headline_name(25), "votes_sent");
+    ck_assert_ptr_null(summary_headline_name(26));
+    ck_assert_uint_eq(summary_n_figures(), 26);
     const cJSON *one[1] = {s};
     ck_assert_uint_eq(summary_n_headlines_of(one, 1), 16);
+    ck_assert_int_eq(summary_headline_format(cell, sizeof cell, s, 23), 1); /* null */
+    cJSON *bft = cJSON_Parse("{\"bft\": {\"finality_latency_s\": {\"median\": 0.15, \"p90\": "
+                             "null}, \"rounds_per_height_mean\": 1.5, \"time_halted_s\": 12.25}}");
+    const cJSON *sb[2] = {s, bft};
+    size_t idx[26];
+    ck_assert_uint_eq(summary_headlines_of(idx, sb, 2), 21); /* no attack figures */
+    ck_assert_uint_eq(idx[15], 15);
+    ck_assert_uint_eq(idx[16], 21);
+    ck_assert_uint_eq(idx[20], 25);
+    ck_assert_int_eq(summary_headline_format(cell, sizeof cell, bft, 21), 0);
+    ck_assert_str_eq(cell, "0.15");
+    ck_assert_int_eq(summary_headline_format(cell, sizeof cell, bft, 22), 1);
+    ck_assert_int_eq(summary_headline_format(cell, sizeof cell, bft, 24), 0);
+    ck_assert_str_eq(cell, "12.25");
+    /* with a bft section, a missing BFT figure is malformed */
+    ck_assert_int_eq(summary_headline_format(cell, sizeof cell, bft, 25), -1);
+    cJSON_Delete(bft);
     ck_assert_int_eq(summary_headline_format(cell, sizeof cell, s, 16), 1); /* null */
     cJSON *att = cJSON_Parse("{\"attack\": {\"relative_revenue\": 0.4, \"hash_share\": null}}");
     const cJSON *two[2] = {s, att};
-    ck_assert_uint_eq(summary_n_headlines_of(two, 2), 21);
+    ck_assert_uint_eq(summary_n_headlines_of(two, 2), 21); /* no BFT figures */
     ck_assert_int_eq(summary_headline_format(cell, sizeof cell, att, 16), 0);
     ck_assert_str_eq(cell, "0.4");
     ck_assert_int_eq(summary_headline_format(cell, sizeof cell, att, 18), 1);

@@ -64,6 +64,15 @@ static void record(metrics *m, uint32_t node)
     }
     for (metrics_counter k = 0; k < METRICS_N_COUNTERS; k++)
         metrics_count(mn, k, 10 * node + k);
+    /* as a BFT node: block 1 committed, node 3 still deciding height 2 */
+    metrics_bft_height h;
+    memset(&h, 0, sizeof h);
+    h = (metrics_bft_height){1, a, S(1.0 + 0.1 * node), -1, node == 3 ? 0 : 1};
+    metrics_bft_record(mn, &h);
+    if (node == 3) {
+        h = (metrics_bft_height){2, g, -1, S(4.0), 0};
+        metrics_bft_record(mn, &h);
+    }
 }
 
 static void globals(metrics *m)
@@ -134,13 +143,15 @@ START_TEST(two_processes_write_the_same_bytes)
     ck_assert_int_eq(metrics_unpack_nodes(zero, bytes, len), 0);
     free(bytes);
 
+    metrics_set_bft(one, cJSON_CreateObject());
+    metrics_set_bft(zero, cJSON_CreateObject());
     char *d1 = strdup(testutil_tmpdir("pack-one"));
     const char *d2 = testutil_tmpdir("pack-two");
     finish_and_write(one, d1);
     finish_and_write(zero, d2);
-    const char *files[] = {"blocks.csv",     "block_arrivals.csv", "nodes.csv",
-                           "timeline.csv",   "transactions.csv",   "reorgs.csv",
-                           "partitions.csv", "events.csv",         "summary.json"};
+    const char *files[] = {
+        "blocks.csv", "block_arrivals.csv", "nodes.csv",  "timeline.csv", "transactions.csv",
+        "reorgs.csv", "partitions.csv",     "events.csv", "summary.json", "finality.csv"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         size_t l1, l2;
         char *a = slurp(d1, files[i], &l1), *b = slurp(d2, files[i], &l2);
@@ -150,6 +161,13 @@ START_TEST(two_processes_write_the_same_bytes)
                               memmem(b, l2, "\"rejected\":\t3", 13) != NULL &&
                               memmem(b, l2, "\"detected_by\":\t2", 16) != NULL,
                           "summary.json: %.*s", (int)l2, b);
+        if (strcmp(files[i], "finality.csv") == 0) /* every node's commit came along */
+            ck_assert_msg(memmem(b, l2, ",1.100000000,1.200000000,1.300000000,3,1,", 41) != NULL &&
+                              memmem(b, l2, "\"time_halted_s\"", 15) == NULL,
+                          "finality.csv: %.*s", (int)l2, b);
+        if (strcmp(files[i], "summary.json") == 0) /* height 2 halted from 4 s to the end */
+            ck_assert_msg(memmem(b, l2, "\"time_halted_s\":\t1", 18) != NULL, "summary.json: %.*s",
+                          (int)l2, b);
         free(a);
         free(b);
     }
@@ -201,8 +219,9 @@ START_TEST(bytes_that_do_not_read_back)
         metrics *b1 = metrics_new(2, 1);
         metrics_peer_banned(metrics_node_of(b1, 2), S(1), 0, 100);
         ck_assert_int_eq(metrics_pack_nodes(&bytes, &len, b1, keep_all, NULL), 0);
-        /* the ban is the last record but the (empty) equivocations' count */
-        size_t at = len - sizeof(uint64_t) - sizeof(mban);
+        /* the ban is the last record but the (empty) equivocations' and
+         * BFT heights' counts */
+        size_t at = len - 2 * sizeof(uint64_t) - sizeof(mban);
         mban ban;
         memcpy(&ban, bytes + at, sizeof ban);
         if (field == 0)
@@ -225,10 +244,11 @@ START_TEST(bytes_that_do_not_read_back)
     dst = metrics_new(2, 1);
     ck_assert_int_eq(metrics_unpack_nodes(dst, bytes, len), 0);
     metrics_free(dst);
-    mequiv ev;
-    memcpy(&ev, bytes + len - sizeof ev, sizeof ev);
+    mequiv ev; /* the last record but the (empty) BFT heights' count */
+    size_t ev_at = len - sizeof(uint64_t) - sizeof ev;
+    memcpy(&ev, bytes + ev_at, sizeof ev);
     ev.proposer = 2;
-    memcpy(bytes + len - sizeof ev, &ev, sizeof ev);
+    memcpy(bytes + ev_at, &ev, sizeof ev);
     dst = metrics_new(2, 1);
     ck_assert_int_eq(metrics_unpack_nodes(dst, bytes, len), -1);
     metrics_free(dst);

@@ -137,6 +137,22 @@ START_TEST(accepts_a_run_with_attacks)
 }
 END_TEST
 
+/* A BFT run writes finality.csv, and plot finality.png: both recognised. */
+START_TEST(accepts_a_bft_run_and_its_figure)
+{
+    const char *base = testutil_tmpdir("outdir-bft");
+    char *d = sub(base, "run");
+    rf_run(d, "scenarios/partition_bft.json", "--set", "duration=20s", "--set", "events=[]", NULL);
+    char err[512];
+    ck_assert(exists(d, "finality.csv"));
+    put(d, "finality.png", "png\n");
+    put(d, "finality.gp", "gp\n");
+    put(d, "compare_finality.png", "png\n");
+    ck_assert_msg(outdir_check(err, sizeof err, d) == OUTDIR_OK, "%s", err);
+    free(d);
+}
+END_TEST
+
 /* Every kind of entry that is not chainsim's is refused, and named. */
 START_TEST(refuses_what_chainsim_did_not_write)
 {
@@ -435,6 +451,7 @@ static Suite *suite(void)
     tcase_add_test(tc, accepts_what_chainsim_wrote);
     tcase_add_test(tc, accepts_a_real_run);
     tcase_add_test(tc, accepts_a_run_with_attacks);
+    tcase_add_test(tc, accepts_a_bft_run_and_its_figure);
     tcase_add_test(tc, refuses_what_chainsim_did_not_write);
     tcase_add_test(tc, begin_refuses_bad_folders);
     tcase_add_test(tc, commit_replaces_the_folder_whole);

@@ -421,6 +421,15 @@ static void claim_partition_bft(void)
     ck_assert_msg(rf_json_num(summary, "bft.equivocations") == 0, "%s: equivocation", dir);
     ck_assert_msg(rf_json_num(summary, "bft.commits_caught_up") > 0, "%s: nobody caught up", dir);
     ck_assert_msg(rf_json_num(summary, "bft.round_timeouts") > 0, "%s: no round timed out", dir);
+    /* The even split halts the network for its two minutes, less the
+     * propose timeout (3 s) after the last commit before it; the 7 / 3
+     * split only for the rounds whose proposer was on the 3-node side. */
+    double halted = rf_json_num(summary, "bft.time_halted_s");
+    ck_assert_msg(halted >= 115 && halted <= 180, "%s: time halted %g s", dir, halted);
+    rf_csv *fin = rf_csv_load(dir, "finality.csv");
+    ck_assert_msg(fin->n_rows == (size_t)rf_json_num(summary, "blocks.main_chain_height"),
+                  "%s: finality.csv has %zu rows", dir, fin->n_rows);
+    rf_csv_free(fin);
     cJSON_Delete(summary);
     /* Every chain file verifies, certificates included; one byte changed in
      * a precommit's signature of block 5's certificate makes it invalid

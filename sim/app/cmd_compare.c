@@ -14,22 +14,26 @@ static void usage(FILE *out)
                  "side: one row per figure, one column per run. With --csv, prints CSV instead:\n"
                  "a header 'run,<figure>...' and one row per run. A figure a run does not have\n"
                  "(for example no heal, so no reconvergence) shows as '-' (empty in CSV).\n"
+                 "The attack figures follow when a run has an attack, and the BFT figures\n"
+                 "(finality latency, rounds per height, time halted, votes sent) when a run\n"
+                 "is BFT; a PoW or PoS run shows them as '-' (its confirm_median_s compares).\n"
                  "Exit status: 0 success, 2 bad usage or a missing or malformed summary.json.\n");
 }
 
-/* CSV: a header 'run,<figure>...' and one row per run. */
-static void print_csv(const char *const *runs, cJSON *const *sums, int n_runs)
+/* CSV: a header 'run,<figure>...' and one row per run (idx: the nh
+ * figures shown). */
+static void print_csv(const char *const *runs, cJSON *const *sums, int n_runs, const size_t *idx,
+                      size_t nh)
 {
     char cell[64];
-    size_t nh = summary_n_headlines_of((const cJSON *const *)sums, (size_t)n_runs);
     fputs("run", stdout);
     for (size_t h = 0; h < nh; h++)
-        printf(",%s", summary_headline_name(h));
+        printf(",%s", summary_headline_name(idx[h]));
     putchar('\n');
     for (int r = 0; r < n_runs; r++) {
         summary_csv_field(stdout, runs[r]);
         for (size_t h = 0; h < nh; h++) {
-            (void)summary_headline_format(cell, sizeof cell, sums[r], h);
+            (void)summary_headline_format(cell, sizeof cell, sums[r], idx[h]);
             printf(",%s", cell);
         }
         putchar('\n');
@@ -43,16 +47,17 @@ static void table_cell(char *cell, size_t len, cJSON *const *sums, int r, size_t
         snprintf(cell, len, "-");
 }
 
-/* The table: one row per figure, one column per run, each column as wide as
- * its widest cell. Returns 0, or -1 when out of memory. */
-static int print_table(const char *const *runs, cJSON *const *sums, int n_runs)
+/* The table: one row per figure (idx: the nh shown), one column per run,
+ * each column as wide as its widest cell. Returns 0, or -1 when out of
+ * memory. */
+static int print_table(const char *const *runs, cJSON *const *sums, int n_runs, const size_t *idx,
+                       size_t nh)
 {
-    size_t nh = summary_n_headlines_of((const cJSON *const *)sums, (size_t)n_runs);
     char cell[64];
     int w0 = (int)strlen("figure");
     for (size_t h = 0; h < nh; h++)
-        if ((int)strlen(summary_headline_name(h)) > w0)
-            w0 = (int)strlen(summary_headline_name(h));
+        if ((int)strlen(summary_headline_name(idx[h])) > w0)
+            w0 = (int)strlen(summary_headline_name(idx[h]));
     int *w = calloc((size_t)n_runs, sizeof *w);
     if (!w)
         return -1;
@@ -60,7 +65,7 @@ static int print_table(const char *const *runs, cJSON *const *sums, int n_runs)
     for (int r = 0; r < n_runs; r++) {
         w[r] = (int)strlen(runs[r]);
         for (size_t h = 0; h < nh; h++) {
-            table_cell(cell, sizeof cell, sums, r, h);
+            table_cell(cell, sizeof cell, sums, r, idx[h]);
             if ((int)strlen(cell) > w[r])
                 w[r] = (int)strlen(cell);
         }
@@ -68,9 +73,9 @@ static int print_table(const char *const *runs, cJSON *const *sums, int n_runs)
     }
     putchar('\n');
     for (size_t h = 0; h < nh; h++) {
-        printf("%-*s", w0, summary_headline_name(h));
+        printf("%-*s", w0, summary_headline_name(idx[h]));
         for (int r = 0; r < n_runs; r++) {
-            table_cell(cell, sizeof cell, sums, r, h);
+            table_cell(cell, sizeof cell, sums, r, idx[h]);
             printf("  %*s", w[r], cell);
         }
         putchar('\n');
@@ -86,6 +91,7 @@ int cmd_compare(int argc, char **argv)
         return CLI_OK;
     }
     int csv = 0, n_runs = 0;
+    size_t *idx = NULL;
     const char **runs = calloc((size_t)argc, sizeof *runs);
     cJSON **sums = calloc((size_t)argc, sizeof *sums);
     int status = CLI_BAD_INPUT;
@@ -117,9 +123,16 @@ int cmd_compare(int argc, char **argv)
             goto done;
         }
     }
+    idx = malloc(summary_n_figures() * sizeof *idx);
+    if (idx == NULL) {
+        cli_error("compare: out of memory");
+        status = CLI_FAILED;
+        goto done;
+    }
+    size_t nh = summary_headlines_of(idx, (const cJSON *const *)sums, (size_t)n_runs);
     if (csv) {
-        print_csv(runs, sums, n_runs);
-    } else if (print_table(runs, sums, n_runs) != 0) {
+        print_csv(runs, sums, n_runs, idx, nh);
+    } else if (print_table(runs, sums, n_runs, idx, nh) != 0) {
         cli_error("compare: out of memory");
         status = CLI_FAILED;
         goto done;
@@ -131,5 +144,6 @@ done:
             cJSON_Delete(sums[r]);
     free(sums);
     free(runs);
+    free(idx);
     return status;
 }

@@ -258,6 +258,40 @@ static void write_events(const metrics *m, textbuf *f)
     }
 }
 
+/* finality.csv: a row per block committed at a height (metrics_bft.c). */
+static void write_finality(const metrics *m, textbuf *f)
+{
+    textbuf_puts(f, "height,block,proposer,proposed,committed_first,committed_median,"
+                    "committed_last,committed_by,rounds,latency_first,latency_median\n");
+    for (size_t i = 0; i < m->n_finals; i++) {
+        const mfinal *r = &m->finals[i];
+        textbuf_u64(f, r->height);
+        textbuf_putc(f, ',');
+        textbuf_hash(f, &r->block);
+        textbuf_putc(f, ',');
+        if (r->proposer > 0)
+            textbuf_u64(f, r->proposer);
+        textbuf_putc(f, ',');
+        put_time(f, r->proposed_ns);
+        textbuf_putc(f, ',');
+        put_time(f, r->first_ns);
+        textbuf_putc(f, ',');
+        put_time(f, r->median_ns);
+        textbuf_putc(f, ',');
+        put_time(f, r->last_ns);
+        textbuf_printf(f, ",%" PRIu32 ",", r->committed_by);
+        if (r->rounds > 0)
+            textbuf_u64(f, r->rounds);
+        textbuf_putc(f, ',');
+        if (r->proposed_ns != METRICS_NONE)
+            put_time(f, r->first_ns - r->proposed_ns);
+        textbuf_putc(f, ',');
+        if (r->proposed_ns != METRICS_NONE)
+            put_time(f, r->median_ns - r->proposed_ns);
+        textbuf_putc(f, '\n');
+    }
+}
+
 /* --- summary.json --- */
 
 static double secs(int64_t ns)
@@ -563,6 +597,29 @@ static void add_equivocation(cJSON *root, const metrics *m)
     free(all);
 }
 
+/* "bft": the section metrics_set_bft set, then the figures of
+ * finality.csv: finality_latency_s over its rows' latency_median, and
+ * time_halted_s. */
+static void add_bft(cJSON *root, const metrics *m)
+{
+    cJSON *bft = cJSON_Duplicate(m->bft, 1);
+    if (bft == NULL)
+        return;
+    int64_t *v = malloc((m->n_finals ? m->n_finals : 1) * sizeof *v);
+    if (v == NULL) {
+        cJSON_Delete(bft);
+        return;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < m->n_finals; i++)
+        if (m->finals[i].proposed_ns != METRICS_NONE)
+            v[n++] = m->finals[i].median_ns - m->finals[i].proposed_ns;
+    cJSON_AddItemToObject(bft, "finality_latency_s", dist_json(v, n));
+    cJSON_AddNumberToObject(bft, "time_halted_s", secs(m->halted_ns));
+    cJSON_AddItemToObject(root, "bft", bft);
+    free(v);
+}
+
 cJSON *metrics_summary(const metrics *m, const cJSON *scenario, uint64_t seed)
 {
     if (!m || !m->finished)
@@ -594,7 +651,7 @@ cJSON *metrics_summary(const metrics *m, const cJSON *scenario, uint64_t seed)
     if (m->attack != NULL)
         cJSON_AddItemToObject(root, "attack", cJSON_Duplicate(m->attack, 1));
     if (m->bft != NULL)
-        cJSON_AddItemToObject(root, "bft", cJSON_Duplicate(m->bft, 1));
+        add_bft(root, m);
     free(v);
     return root;
 }
@@ -688,6 +745,11 @@ metrics_status metrics_write(const metrics *m, char *err, size_t errlen, const c
             snprintf(err, errlen, "%s", jobs[i].err);
             return jobs[i].status;
         }
+    if (m->bft != NULL) { /* a BFT run */
+        metrics_status fs = out_stream(err, errlen, dir, "finality.csv", write_finality, m);
+        if (fs != METRICS_OK)
+            return fs;
+    }
     if (m->attack != NULL) { /* a run with adversaries */
         metrics_status at = out_stream(err, errlen, dir, "attacks.csv", write_attacks, m);
         if (at != METRICS_OK)

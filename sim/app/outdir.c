@@ -72,7 +72,8 @@ static const char *const run_files[] = {
     "reorgs.csv",
     "partitions.csv",
     "events.csv",
-    "attacks.csv", /* runs with adversaries */
+    "attacks.csv",  /* runs with adversaries */
+    "finality.csv", /* BFT runs */
     "summary.json",
     "run_info.json",
     "height.png",
@@ -80,18 +81,22 @@ static const char *const run_files[] = {
     "propagation.png",
     "reorgs.png",
     "confirmation.png",
+    "finality.png", /* BFT runs */
     "compare_propagation.png",
     "compare_confirmation.png",
     "compare_heights.png",
+    "compare_finality.png",
     /* the gnuplot input of each figure, with `chainsim plot --gp` */
     "height.gp",
     "block_tree.gp",
     "propagation.gp",
     "reorgs.gp",
     "confirmation.gp",
+    "finality.gp",
     "compare_propagation.gp",
     "compare_confirmation.gp",
     "compare_heights.gp",
+    "compare_finality.gp",
 };
 
 /* Entries that belong to no run and move with the folder. */

@@ -173,6 +173,59 @@ static int write_chain_file(chain_groups *g, world *s, uint32_t i, char *err, si
     return rc;
 }
 
+/* With several processes, BFT: the chain file of a group of nodes is the
+ * rendering of its lowest selected node, certificates included (each node
+ * holds the certificates it collected, which the group's identity leaves
+ * out), as in one process. The process of that node renders it and every
+ * process takes a copy; those with nodes of the group keep it in g->texts
+ * for write_chain_file. Collective. Returns 0, or -1 (at every process)
+ * with a message in err. */
+static int share_bft_texts(chain_groups *g, world *s, const node_fact *facts, const chainsel *sel,
+                           uint32_t main_node, char *err, size_t errlen)
+{
+    for (size_t k = 0; k < g->n_ids; k++) {
+        uint32_t first = UINT32_MAX;
+        for (uint32_t i = 0; i < s->n && first == UINT32_MAX; i++)
+            if (facts[i].started && g->which[i] == k && chain_selected(g, facts, sel, main_node, i))
+                first = i;
+        if (first == UINT32_MAX)
+            continue;
+        uint32_t root = engine_proc_of(s->eng, first);
+        uint64_t len = 0;
+        char *text = NULL;
+        if (world_local(s, first)) {
+            size_t n = 0;
+            char why[400];
+            if (chainfile_render_certs(node_chain(s->nodes[first].n), consensus_bft_cert,
+                                       node_consensus_state(s->nodes[first].n), &text, &n, why,
+                                       sizeof why) != CHAINFILE_OK) {
+                snprintf(err, errlen, "node %u: %s", first + 1, why);
+                text = NULL;
+                len = UINT64_MAX;
+            } else {
+                len = n;
+            }
+        }
+        dist_bcast(&len, sizeof len, root);
+        if (len == UINT64_MAX) {
+            if (!world_local(s, first))
+                snprintf(err, errlen, "node %u: its chain file could not be made", first + 1);
+            return -1;
+        }
+        if (text == NULL && (text = malloc(len ? len : 1)) == NULL)
+            abort(); /* every process must take part in the broadcast */
+        dist_bcast(text, len, root);
+        if (g->users[k] > 0) {
+            free(g->texts[k]);
+            g->texts[k] = text;
+            g->lens[k] = len;
+        } else {
+            free(text);
+        }
+    }
+    return 0;
+}
+
 /* Writes the chain files of the started nodes that sel selects, each in the
  * process that ran the node. Most nodes share a chain at the end of a run,
  * so each distinct chain is rendered and written once (per process), and
@@ -190,6 +243,13 @@ static int save_chains(world *s, const node_fact *facts, const chainsel *sel, ui
     if (group_chains(&g, s, facts, sel, main_node) != 0) {
         snprintf(err, errlen, "out of memory");
         status = -1;
+    }
+    if (s->procs > 1 && s->scn.consensus.type == SCENARIO_BFT) {
+        /* collective: every process takes part, whatever its status */
+        char why[8] = "";
+        int ok = dist_all_ok(status == 0, why, sizeof why);
+        if (!ok || share_bft_texts(&g, s, facts, sel, main_node, err, errlen) != 0)
+            status = -1;
     }
     for (uint32_t i = 0; status == 0 && i < s->n; i++) {
         if (!facts[i].started || !world_local(s, i) ||
@@ -486,14 +546,46 @@ static int bft_safety(cJSON *o, const world *s)
     return 0;
 }
 
-/* summary.json's "bft" section of a BFT run: the figures of the nodes of
- * this process (core/consensus_bft.h), summed. Returns 0, or -1 when out
- * of memory. */
-static int bft_report(world *s)
+/* Hands each BFT node of this process's committed heights, and the height
+ * it is still deciding, to its metrics recorder (finality.csv, time
+ * halted), before the recorders are gathered. */
+static void record_bft_heights(world *s)
 {
-    consensus_bft_stats sum;
-    memset(&sum, 0, sizeof sum);
-    int any = 0;
+    for (uint32_t i = 0; i < s->n; i++) {
+        if (!world_local(s, i) || s->nodes[i].n == NULL ||
+            node_ops(s->nodes[i].n)->block_kind != CHAIN_BFT)
+            continue;
+        const void *state = node_consensus_state(s->nodes[i].n);
+        metrics_node *mn = metrics_node_of(s->m, i + 1);
+        size_t n;
+        const consensus_bft_commit *log = consensus_bft_commits(state, &n);
+        for (size_t k = 0; k < n; k++) {
+            metrics_bft_height h;
+            memset(&h, 0, sizeof h); /* padding too: the records cross processes as bytes */
+            h.height = log[k].height;
+            h.block = log[k].block;
+            h.committed_ns = log[k].time_ns;
+            h.first_timeout_ns = log[k].first_timeout_ns;
+            h.rounds = log[k].rounds;
+            metrics_bft_record(mn, &h);
+        }
+        metrics_bft_height h;
+        memset(&h, 0, sizeof h);
+        h.height = consensus_bft_pending(state, &h.first_timeout_ns);
+        h.committed_ns = -1;
+        if (h.height > 0 && h.first_timeout_ns >= 0)
+            metrics_bft_record(mn, &h);
+    }
+}
+
+/* The BFT figures of the nodes (core/consensus_bft.h), summed into *sum
+ * (max_rounds: the largest), over every process: each sums its own nodes
+ * and the sums are reduced (call it in every process). Returns whether any
+ * node runs BFT. */
+static int bft_sum(world *s, consensus_bft_stats *sum)
+{
+    memset(sum, 0, sizeof *sum);
+    uint64_t any = 0;
     for (uint32_t i = 0; i < s->n; i++) {
         if (!world_local(s, i) || s->nodes[i].n == NULL ||
             node_ops(s->nodes[i].n)->block_kind != CHAIN_BFT)
@@ -502,18 +594,39 @@ static int bft_report(world *s)
         if (st == NULL)
             continue;
         any = 1;
-        sum.decided += st->decided;
-        sum.caught_up += st->caught_up;
-        sum.finality_ns_sum += st->finality_ns_sum;
-        sum.rounds_sum += st->rounds_sum;
-        if (st->max_rounds > sum.max_rounds)
-            sum.max_rounds = st->max_rounds;
-        sum.votes_sent += st->votes_sent;
-        sum.proposals_sent += st->proposals_sent;
-        sum.round_timeouts += st->round_timeouts;
-        sum.equivocations += st->equivocations;
-        sum.certs_refused += st->certs_refused;
+        sum->decided += st->decided;
+        sum->caught_up += st->caught_up;
+        sum->finality_ns_sum += st->finality_ns_sum;
+        sum->rounds_sum += st->rounds_sum;
+        if (st->max_rounds > sum->max_rounds)
+            sum->max_rounds = st->max_rounds;
+        sum->votes_sent += st->votes_sent;
+        sum->proposals_sent += st->proposals_sent;
+        sum->round_timeouts += st->round_timeouts;
+        sum->equivocations += st->equivocations;
+        sum->certs_refused += st->certs_refused;
     }
+    if (s->procs > 1) {
+        any = dist_sum_u64(any);
+        sum->decided = dist_sum_u64(sum->decided);
+        sum->caught_up = dist_sum_u64(sum->caught_up);
+        sum->finality_ns_sum = (int64_t)dist_sum_u64((uint64_t)sum->finality_ns_sum);
+        sum->rounds_sum = dist_sum_u64(sum->rounds_sum);
+        sum->max_rounds = (uint64_t)dist_max_i64((int64_t)sum->max_rounds);
+        sum->votes_sent = dist_sum_u64(sum->votes_sent);
+        sum->proposals_sent = dist_sum_u64(sum->proposals_sent);
+        sum->round_timeouts = dist_sum_u64(sum->round_timeouts);
+        sum->equivocations = dist_sum_u64(sum->equivocations);
+        sum->certs_refused = dist_sum_u64(sum->certs_refused);
+    }
+    return any != 0;
+}
+
+/* summary.json's "bft" section of a BFT run from the nodes' figures
+ * summed (bft_sum). Returns 0, or -1 when out of memory. */
+static int bft_report(world *s, const consensus_bft_stats *all, int any)
+{
+    consensus_bft_stats sum = *all;
     if (!any)
         return 0;
     cJSON *o = cJSON_CreateObject();
@@ -546,7 +659,8 @@ static int bft_report(world *s)
 /* Merges the metrics and writes the CSV files, summary.json and
  * run_info.json. Returns 0, or -1 with a message in err. */
 static int write_metrics(world *s, char *err, size_t errlen, const metrics_chain *chains,
-                         uint32_t main_node, double wall_s)
+                         uint32_t main_node, const consensus_bft_stats *bft, int any_bft,
+                         double wall_s)
 {
     char why[512];
     if (metrics_finish(s->m, why, sizeof why, chains, s->n, &chains[main_node],
@@ -554,7 +668,7 @@ static int write_metrics(world *s, char *err, size_t errlen, const metrics_chain
         snprintf(err, errlen, "metrics: %s", why);
         return -1;
     }
-    if (bft_report(s) != 0) {
+    if (bft_report(s, bft, any_bft) != 0) {
         snprintf(err, errlen, "metrics: out of memory");
         return -1;
     }
@@ -672,13 +786,17 @@ int output_write(world *s, output_written *res, char *err, size_t errlen, const 
         /* Chain files first: they are the run's primary output. */
         status = save_chains(s, facts, sel, res->main_node, &res->n_files, err, errlen);
     }
+    if (status == 0)
+        record_bft_heights(s);
     if (status == 0 && s->procs > 1)
         status = gather_metrics(s, err, errlen);
     if (status == 0 && s->procs > 1 && s->scn.n_adversaries > 0)
         status = gather_adversaries(s, err, errlen);
+    consensus_bft_stats bft = {0};
+    int any_bft = status == 0 ? bft_sum(s, &bft) : 0;
     if (status == 0) {
-        int ok =
-            dist_rank() != 0 || write_metrics(s, err, errlen, chains, res->main_node, wall_s) == 0;
+        int ok = dist_rank() != 0 ||
+                 write_metrics(s, err, errlen, chains, res->main_node, &bft, any_bft, wall_s) == 0;
         if (s->procs > 1)
             ok = dist_all_ok(ok, err, errlen);
         status = ok ? 0 : -1;

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "csvtab.h"
 #include "fileout.h"
+#include "jsonread.h"
 #include "runlabel.h"
 #include "summary.h"
 
@@ -18,6 +19,7 @@
 typedef struct run_tables {
     cJSON *summary;
     csvtab *nodes, *timeline, *partitions, *blocks, *reorgs, *transactions;
+    csvtab *finality; /* BFT runs (summary.json has a "bft" section); else NULL */
 } run_tables;
 
 static void tables_free(run_tables *t)
@@ -29,6 +31,7 @@ static void tables_free(run_tables *t)
     csvtab_free(t->blocks);
     csvtab_free(t->reorgs);
     csvtab_free(t->transactions);
+    csvtab_free(t->finality);
     memset(t, 0, sizeof *t);
 }
 
@@ -74,6 +77,8 @@ static int load_run(run_tables *t, const char *dir)
         "main_chain", "delay_50pct", "delay_90pct", NULL};
     static const char *const c_reorgs[] = {"depth", NULL};
     static const char *const c_transactions[] = {"latency", NULL};
+    static const char *const c_finality[] = {"height", "rounds", "latency_first", "latency_median",
+                                             NULL};
     char err[1024];
     memset(t, 0, sizeof *t);
     if (summary_load(&t->summary, err, sizeof err, dir) != 0) {
@@ -91,6 +96,8 @@ static int load_run(run_tables *t, const char *dir)
         rc = load_table(&t->reorgs, dir, "reorgs.csv", c_reorgs);
     if (rc == CLI_OK)
         rc = load_table(&t->transactions, dir, "transactions.csv", c_transactions);
+    if (rc == CLI_OK && jsonread_member(t->summary, "bft") != NULL)
+        rc = load_table(&t->finality, dir, "finality.csv", c_finality);
     if (rc != CLI_OK)
         tables_free(t);
     return rc;
@@ -335,7 +342,13 @@ static int figures(const char *dir, const run_tables *t, const char *title, cons
     if ((rc = begin(&fig, dir, "confirmation", title)) != CLI_OK)
         return rc;
     fprintf(fig.vars, "has_data = %d\n", has_values(t->transactions, "latency"));
-    return draw(&fig, "confirmation", o);
+    if ((rc = draw(&fig, "confirmation", o)) != CLI_OK || t->finality == NULL)
+        return rc;
+
+    if ((rc = begin(&fig, dir, "finality", title)) != CLI_OK)
+        return rc;
+    fprintf(fig.vars, "has_data = %d\n", has_values(t->finality, "latency_median"));
+    return draw(&fig, "finality", o);
 }
 
 int plotrun_figures(const char *dir, const plot_opts *opts)
@@ -357,15 +370,19 @@ int plotrun_figures(const char *dir, const plot_opts *opts)
     return rc;
 }
 
-/* One overlay: every run whose file has a value in column col. */
+/* One overlay: every run whose file has a value in column col (only the
+ * runs whose summary.json has section only, when only is not NULL). */
 static int overlay(const char *out_dir, char *const *runs, int n, char **labels, const char *title,
-                   const char *script, const char *file, const char *col, const plot_opts *opts)
+                   const char *script, const char *file, const char *col, cJSON **sums,
+                   const char *only, const plot_opts *opts)
 {
     plot_figure fig;
     if (plot_figure_begin(&fig, out_dir, script) != 0)
         return CLI_FAILED;
     int used = 0, rc = CLI_OK;
     for (int r = 0; r < n && rc == CLI_OK; r++) {
+        if (only != NULL && jsonread_member(sums[r], only) == NULL)
+            continue;
         csvtab *t = NULL;
         static const char *const none[] = {NULL};
         const char *const cols[] = {col, NULL};
@@ -395,7 +412,8 @@ static int overlay(const char *out_dir, char *const *runs, int n, char **labels,
 }
 
 /* The headline figures of a run's summary.json as one line for a panel's
- * title: stale rate, reorganisations, confirmation latency, pending. */
+ * title: stale rate, reorganisations, confirmation latency, pending; for a
+ * BFT run also the time halted and the median finality latency. */
 static void summary_line(char *out, size_t len, const cJSON *s)
 {
     double stale = 0, reorgs = 0, deepest = 0, conf = -1, pending = 0, reverted = 0;
@@ -421,6 +439,16 @@ static void summary_line(char *out, size_t len, const cJSON *s)
                      reverted);
         else
             snprintf(out + k, len - (size_t)k, ", no transaction confirmed");
+    }
+    /* a BFT run: how long it halted, its median finality latency */
+    if ((v = summary_lookup(s, "bft.time_halted_s")) && cJSON_IsNumber(v)) {
+        size_t used = strlen(out);
+        const cJSON *f = summary_lookup(s, "bft.finality_latency_s.median");
+        if (cJSON_IsNumber(f))
+            snprintf(out + used, len - used, ", halted %.0f s, median finality %.2f s",
+                     v->valuedouble, f->valuedouble);
+        else
+            snprintf(out + used, len - used, ", halted %.0f s", v->valuedouble);
     }
 }
 
@@ -498,10 +526,16 @@ int plotrun_compare(const char *out_dir, char *const *runs, int n, const plot_op
     }
     if (rc == CLI_OK)
         rc = overlay(out_dir, runs, n, labels, title, "compare_propagation", "blocks.csv",
-                     "delay_90pct", opts);
+                     "delay_90pct", sums, NULL, opts);
     if (rc == CLI_OK)
         rc = overlay(out_dir, runs, n, labels, title, "compare_confirmation", "transactions.csv",
-                     "latency", opts);
+                     "latency", sums, NULL, opts);
+    int any_bft = 0;
+    for (int r = 0; r < n && rc == CLI_OK; r++)
+        any_bft |= jsonread_member(sums[r], "bft") != NULL;
+    if (rc == CLI_OK && any_bft) /* BFT runs: their finality latency per height */
+        rc = overlay(out_dir, runs, n, labels, title, "compare_finality", "finality.csv",
+                     "latency_median", sums, "bft", opts);
     if (rc == CLI_OK)
         rc = heights_panels(out_dir, runs, n, labels, sums, title, opts);
     for (int r = 0; r < n && sums; r++)

@@ -141,6 +141,11 @@ static const struct {
     {"attacker_hash_share", "attacker's share of the hash power"},
     {"gamma_measured", "gamma: honest share on the attacker's block in races"},
     {"honest_stale_rate", "honest nodes' stale rate"},
+    {"finality_median_s", "median finality latency, proposal to commit (s)"},
+    {"finality_p90_s", "90th percentile finality latency, proposal to commit (s)"},
+    {"rounds_per_height", "rounds per committed height (mean)"},
+    {"time_halted_s", "time halted: no height committed after a failed round (s)"},
+    {"votes_sent", "votes sent (prevotes and precommits)"},
 };
 
 static const char *y_label(const char *name)

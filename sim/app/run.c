@@ -141,16 +141,6 @@ static int load(world *s, run_ctx *rc, const run_options *opts)
         scenario_free(&s->scn);
         return CLI_BAD_INPUT;
     }
-    /* BFT's summary section is counted from every node's protocol state,
-     * which stays in the node's process: refused rather than half counted. */
-    if (dist_size() > 1 && s->scn.consensus.type == SCENARIO_BFT) {
-        cli_error("run: %s: consensus.type: \"bft\" is not available with several processes "
-                  "yet (its summary section would count the nodes of process 0 only): run it "
-                  "in one process",
-                  opts->scenario_path ? opts->scenario_path : "default scenario");
-        scenario_free(&s->scn);
-        return CLI_BAD_INPUT;
-    }
     s->seed = s->scn.seed;
     s->scn_json = scenario_to_json(&s->scn);
     if (s->scn_json == NULL) {

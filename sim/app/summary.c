@@ -12,27 +12,58 @@
 
 #define SUMMARY_NAME(name, path) name,
 #define SUMMARY_PATH(name, path) path,
-static const char *const headline_names[] = {SUMMARY_HEADLINE_MAP(SUMMARY_NAME)
-                                                 SUMMARY_ATTACK_MAP(SUMMARY_NAME)};
-static const char *const headline_paths[] = {SUMMARY_HEADLINE_MAP(SUMMARY_PATH)
-                                                 SUMMARY_ATTACK_MAP(SUMMARY_PATH)};
+static const char *const headline_names[] = {SUMMARY_HEADLINE_MAP(SUMMARY_NAME) SUMMARY_ATTACK_MAP(
+    SUMMARY_NAME) SUMMARY_BFT_MAP(SUMMARY_NAME)};
+static const char *const headline_paths[] = {SUMMARY_HEADLINE_MAP(SUMMARY_PATH) SUMMARY_ATTACK_MAP(
+    SUMMARY_PATH) SUMMARY_BFT_MAP(SUMMARY_PATH)};
 #define N_ALL (sizeof headline_names / sizeof headline_names[0])
 #undef SUMMARY_NAME
 #undef SUMMARY_PATH
 
 #define SUMMARY_ONE(name, path) +1
+enum {
+    N_BASE = 0 SUMMARY_HEADLINE_MAP(SUMMARY_ONE),
+    N_ATTACK = 0 SUMMARY_ATTACK_MAP(SUMMARY_ONE),
+};
+#undef SUMMARY_ONE
+
 size_t summary_n_headlines(void)
 {
-    return 0 SUMMARY_HEADLINE_MAP(SUMMARY_ONE);
+    return N_BASE;
 }
-#undef SUMMARY_ONE
+
+size_t summary_n_figures(void)
+{
+    return N_ALL;
+}
+
+/* The section figure i belongs to ("attack", "bft"), or NULL for a
+ * headline every run has. */
+static const char *section_of(size_t i)
+{
+    return i < N_BASE ? NULL : i < N_BASE + N_ATTACK ? "attack" : "bft";
+}
+
+size_t summary_headlines_of(size_t *idx, const cJSON *const *sums, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < N_ALL; i++) {
+        const char *sec = section_of(i);
+        int shown = sec == NULL;
+        for (size_t r = 0; r < n && !shown; r++)
+            shown = sums[r] != NULL && jsonread_member(sums[r], sec) != NULL;
+        if (!shown)
+            continue;
+        if (idx != NULL)
+            idx[k] = i;
+        k++;
+    }
+    return k;
+}
 
 size_t summary_n_headlines_of(const cJSON *const *sums, size_t n)
 {
-    for (size_t r = 0; r < n; r++)
-        if (sums[r] != NULL && jsonread_member(sums[r], "attack") != NULL)
-            return N_ALL;
-    return summary_n_headlines();
+    return summary_headlines_of(NULL, sums, n);
 }
 
 const char *summary_headline_name(size_t i)
@@ -66,9 +97,9 @@ int summary_headline_format(char *out, size_t outlen, const cJSON *summary, size
     if (outlen > 0)
         out[0] = '\0';
     const cJSON *x = i < N_ALL ? summary_lookup(summary, headline_paths[i]) : NULL;
-    if (cJSON_IsNull(x) || (x == NULL && i >= summary_n_headlines() && i < N_ALL &&
-                            jsonread_member(summary, "attack") == NULL))
-        return 1; /* null, or an attack figure of a run without attack */
+    if (cJSON_IsNull(x) || (x == NULL && i < N_ALL && section_of(i) != NULL &&
+                            jsonread_member(summary, section_of(i)) == NULL))
+        return 1; /* null, or an attack or BFT figure of a run without that section */
     if (!cJSON_IsNumber(x))
         return -1;
     snprintf(out, outlen, "%.9g", x->valuedouble);

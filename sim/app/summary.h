@@ -38,6 +38,16 @@
     X("gamma_measured", "attack.gamma_measured")                                                   \
     X("honest_stale_rate", "attack.honest_stale_rate")
 
+/* The figures of a BFT run (summary.json's "bft" section): after the
+ * attack figures, tabulated only when one of the runs has them. A PoW or
+ * PoS run shows them as null; its comparable figure is confirm_median_s. */
+#define SUMMARY_BFT_MAP(X)                                                                         \
+    X("finality_median_s", "bft.finality_latency_s.median")                                        \
+    X("finality_p90_s", "bft.finality_latency_s.p90")                                              \
+    X("rounds_per_height", "bft.rounds_per_height_mean")                                           \
+    X("time_halted_s", "bft.time_halted_s")                                                        \
+    X("votes_sent", "bft.votes_sent")
+
 /* The value at a dot-separated path of object keys in root ("blocks.stale_rate"),
  * or NULL when a key is missing or a step is not an object. Borrowed. */
 const cJSON *summary_lookup(const cJSON *root, const char *path);
@@ -45,13 +55,22 @@ const cJSON *summary_lookup(const cJSON *root, const char *path);
 /* Number of headline figures (SUMMARY_HEADLINE_MAP). */
 size_t summary_n_headlines(void);
 
-/* Number of headline figures to tabulate for these n summaries: those of
+/* Number of every figure: headlines, attack and BFT figures. */
+size_t summary_n_figures(void);
+
+/* The figures to tabulate for these n summaries: those of
  * summary_n_headlines(), then the attack figures (SUMMARY_ATTACK_MAP) when
- * any of the summaries has an "attack" section. */
+ * any of the summaries has an "attack" section, then the BFT figures
+ * (SUMMARY_BFT_MAP) when any has a "bft" section. Writes their indices
+ * into idx (summary_n_figures() entries; NULL: not written) and returns
+ * how many. */
+size_t summary_headlines_of(size_t *idx, const cJSON *const *sums, size_t n);
+
+/* summary_headlines_of's count. */
 size_t summary_n_headlines_of(const cJSON *const *sums, size_t n);
 
-/* Column name of headline i (< summary_n_headlines() plus the number of
- * attack figures), a static string; NULL past them. */
+/* Column name of figure i (< summary_n_figures()), a static string; NULL
+ * past them. */
 const char *summary_headline_name(size_t i);
 
 /* JSON path of headline i, a static string; NULL past them. */
@@ -70,8 +89,8 @@ int summary_load(cJSON **out, char *err, size_t errlen, const char *run_dir)
     __attribute__((warn_unused_result));
 
 /* Formats headline i of a loaded summary into out: "%.9g" for a number, ""
- * for null (a figure that does not exist for that run, an attack figure of
- * a run without attack section included). Returns 0 for a
+ * for null (a figure that does not exist for that run, an attack or BFT
+ * figure of a run without that section included). Returns 0 for a
  * number, 1 for null, -1 when the path is missing or not a number (out ""). */
 int summary_headline_format(char *out, size_t outlen, const cJSON *summary, size_t i);
 

@@ -8,6 +8,7 @@
 #include "rng.h"
 #include "summary.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,9 +199,11 @@ char *sweep_csv(const char *id, const sweep_axis *axes, size_t n_axes, unsigned 
         summary_csv_field(f, axes[a].path);
     }
     fputs(",rep,seed", f);
-    size_t n_heads = summary_n_headlines_of(summaries, n_runs);
+    size_t heads[64]; /* summary_n_figures() */
+    assert(summary_n_figures() <= sizeof heads / sizeof heads[0]);
+    size_t n_heads = summary_headlines_of(heads, summaries, n_runs);
     for (size_t h = 0; h < n_heads; h++)
-        fprintf(f, ",%s", summary_headline_name(h));
+        fprintf(f, ",%s", summary_headline_name(heads[h]));
     fputc('\n', f);
     for (size_t r = 0; r < n_runs; r++) {
         unsigned rep;
@@ -214,7 +217,7 @@ char *sweep_csv(const char *id, const sweep_axis *axes, size_t n_axes, unsigned 
         }
         fprintf(f, ",%u,%" PRIu64, rep, sweep_seed(base_seed, rep));
         for (size_t h = 0; h < n_heads; h++) {
-            (void)summary_headline_format(cell, sizeof cell, summaries[r], h);
+            (void)summary_headline_format(cell, sizeof cell, summaries[r], heads[h]);
             fprintf(f, ",%s", cell);
         }
         fputc('\n', f);

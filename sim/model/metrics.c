@@ -113,6 +113,9 @@ void metrics_node_clear(metrics_node *mn)
     free(mn->prej);
     free(mn->bans);
     free(mn->equivs);
+    free(mn->bfth);
+    mn->bfth = NULL;
+    mn->n_bfth = mn->cap_bfth = 0;
     mn->equivs = NULL;
     mn->n_equivs = mn->cap_equivs = 0;
     mn->produced = NULL;
@@ -145,6 +148,7 @@ void metrics_free(metrics *m)
     cJSON_Delete(m->attack);
     free(m->attack_rows);
     cJSON_Delete(m->bft);
+    free(m->finals);
     free(m);
 }
 
@@ -296,6 +300,15 @@ void metrics_equivocation(metrics_node *mn, int64_t time_ns, uint64_t slot, uint
     if (grow(&mn->equivs, &mn->cap_equivs, mn->n_equivs + 1, sizeof *mn->equivs) != 0)
         return node_nomem(mn);
     mn->equivs[mn->n_equivs++] = (mequiv){time_ns, slot, proposer, *first, *second};
+}
+
+void metrics_bft_record(metrics_node *mn, const metrics_bft_height *h)
+{
+    if (mn->status != METRICS_OK)
+        return;
+    if (grow(&mn->bfth, &mn->cap_bfth, mn->n_bfth + 1, sizeof *mn->bfth) != 0)
+        return node_nomem(mn);
+    mn->bfth[mn->n_bfth++] = *h;
 }
 
 /* --- global records --- */

@@ -223,8 +223,28 @@ int metrics_add_attack_row(metrics *m, const metrics_attack_row *row)
 void metrics_set_attack(metrics *m, cJSON *attack);
 
 /* Sets summary.json's "bft" section (taking ownership of bft; NULL: none,
- * as for runs of other protocols). */
+ * as for runs of other protocols). A run with a "bft" section also gets
+ * finality.csv and, in that section, finality_latency_s and time_halted_s
+ * (from the metrics_bft_height records). */
 void metrics_set_bft(metrics *m, cJSON *bft);
+
+/* One height of a BFT run as one node saw it (metrics_bft_record). */
+typedef struct metrics_bft_height {
+    uint64_t height;
+    hash256 block;            /* the block committed (when committed_ns >= 0) */
+    int64_t committed_ns;     /* when the node committed it; -1: not committed (the height
+                               * the node was still deciding at the end) */
+    int64_t first_timeout_ns; /* the node's first round timeout at the height that took
+                               * effect (propose, prevote or precommit); -1: none */
+    uint32_t rounds;          /* rounds the node took to decide it; 0: taken from a peer's
+                               * certificate, or not committed */
+} metrics_bft_height;
+
+/* Keeps a copy of h for node mn: BFT nodes' heights, recorded after the
+ * run (before metrics_finish), in any order and free of the time checks
+ * of the other per-node records. finality.csv and time halted are
+ * computed from them (data_blockchain/README.md). */
+void metrics_bft_record(metrics_node *mn, const metrics_bft_height *h);
 
 /* Returns summary.json's object (caller frees with cJSON_Delete): scenario
  * (a copy of the given object, or null), seed, and the headline figures.
@@ -232,8 +252,9 @@ void metrics_set_bft(metrics *m, cJSON *bft);
 cJSON *metrics_summary(const metrics *m, const cJSON *scenario, uint64_t seed);
 
 /* Writes blocks.csv, block_arrivals.csv, nodes.csv, timeline.csv,
- * transactions.csv, reorgs.csv, partitions.csv, events.csv and summary.json
- * into dir (created if missing), each atomically (fileout). Returns METRICS_OK,
+ * transactions.csv, reorgs.csv, partitions.csv, events.csv, attacks.csv (a
+ * run with an attack section), finality.csv (a run with a bft section) and
+ * summary.json into dir (created if missing), each atomically (fileout). Returns METRICS_OK,
  * METRICS_E_STATE before a successful metrics_finish, METRICS_E_NOMEM, or
  * METRICS_E_WRITE with the file and system error in err. */
 metrics_status metrics_write(const metrics *m, char *err, size_t errlen, const char *dir,

@@ -618,6 +618,8 @@ metrics_status metrics_finish(metrics *m, char *err, size_t errlen,
     if (!m || m->finished)
         return fail(&mg, METRICS_E_STATE, "metrics_finish called twice");
     metrics_status status = run_merge(&mg, n_chains, end_ns);
+    if (status == METRICS_OK && (status = metrics_bft_finish(m)) != METRICS_OK)
+        fail(&mg, status, "out of memory");
     free(mg.by_id);
     free(mg.main_sorted);
     free(mg.delays);

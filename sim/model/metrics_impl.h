@@ -106,7 +106,21 @@ struct metrics_node {
     size_t n_bans, cap_bans;
     mequiv *equivs;
     size_t n_equivs, cap_equivs;
+    metrics_bft_height *bfth; /* metrics_bft_record */
+    size_t n_bfth, cap_bfth;
 };
+
+/* One row of finality.csv: a block committed at a height, over the nodes
+ * that committed it. */
+typedef struct mfinal {
+    uint64_t height;
+    hash256 block;
+    uint32_t proposer;   /* 1-based; 0: not among the produced blocks */
+    int64_t proposed_ns; /* METRICS_NONE when proposer is 0 */
+    int64_t first_ns, median_ns, last_ns;
+    uint32_t committed_by; /* nodes */
+    uint32_t rounds;       /* most rounds a node took to decide it; 0: none decided */
+} mfinal;
 
 typedef enum mevent_kind {
     MEV_PARTITION,
@@ -182,8 +196,16 @@ struct metrics {
     cJSON *attack; /* summary.json's "attack" section (metrics_set_attack), or NULL */
     metrics_attack_row *attack_rows; /* attacks.csv (metrics_add_attack_row) */
     size_t n_attack_rows, cap_attack_rows;
-    cJSON *bft; /* summary.json's "bft" section (metrics_set_bft), or NULL */
+    cJSON *bft;     /* summary.json's "bft" section (metrics_set_bft), or NULL */
+    mfinal *finals; /* finality.csv, by (height, block); metrics_bft_finish */
+    size_t n_finals;
+    int64_t halted_ns; /* time halted (metrics_bft_finish) */
 };
+
+/* After the merge: finality.csv's rows and the time halted from the
+ * nodes' metrics_bft_record records. Returns METRICS_OK or
+ * METRICS_E_NOMEM. */
+metrics_status metrics_bft_finish(metrics *m);
 
 /* Frees metrics_finish's results (blocks, arrivals, reorgs, transactions,
  * node results, heals, reasons) and empties them; m stays usable. */

@@ -76,6 +76,8 @@ int metrics_pack_nodes(unsigned char **out, size_t *len, const metrics *m,
         put(&b, mn->bans, mn->n_bans * sizeof *mn->bans);
         put_u64(&b, mn->n_equivs);
         put(&b, mn->equivs, mn->n_equivs * sizeof *mn->equivs);
+        put_u64(&b, mn->n_bfth);
+        put(&b, mn->bfth, mn->n_bfth * sizeof *mn->bfth);
     }
     if (b.failed) {
         free(b.v);
@@ -204,6 +206,7 @@ int metrics_unpack_nodes(metrics *m, const unsigned char *buf, size_t len)
         for (size_t k = 0; k < mn->n_equivs && !b.failed; k++)
             if (mn->equivs[k].proposer >= m->n_nodes)
                 return -1;
+        get_array(&b, (void **)&mn->bfth, &mn->n_bfth, &mn->cap_bfth, sizeof *mn->bfth);
     }
     return b.failed ? -1 : 0;
 }

@@ -93,7 +93,8 @@ cp "$tmp/pow/summary.json" tests/fuzz/data/serve_summary.json
 cp "$tmp/pow/node2_chain.json" "$corpus/serve/pow-node1-only.json"
 
 # pack: what one process of a run over several reads from another (an
-# mpirun -np 2 run of the double spend scenario): the first payload of each
+# mpirun -np 2 run of the double spend scenario, and of a short BFT one,
+# its seeds named bft-*): the first payload of each
 # message type, and each process's node records, as CHAINSIM_PACK_SEEDS
 # keeps them, prefixed with the harness's reader byte ('m' or 'r'), and the
 # figures of a selfish miner outside process 0 ('a'). Needs
@@ -112,8 +113,18 @@ if command -v mpirun >/dev/null; then
         mpirun --oversubscribe "${as_root[@]}" -np 3 "$bin" run scenarios/selfish_mining.json --quiet \
         --set duration=600s --set 'adversaries[0].node=11' --out "$tmp/mpi-attack" >/dev/null 2>"$tmp/stderr" ||
         { cat "$tmp/stderr" >&2; exit 1; }
+    # a BFT run: its protocol messages, and node records with the heights
+    # each node committed (6 nodes: the harness reads records into 8)
+    mkdir "$tmp/seeds-bft"
+    CHAINSIM_PACK_SEEDS="$tmp/seeds-bft" OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none \
+        mpirun --oversubscribe "${as_root[@]}" -np 2 "$bin" run scenarios/partition_bft.json --quiet \
+        --set nodes.count=6 --set 'events=[]' --set duration=20s --out "$tmp/mpi-bft" >/dev/null 2>"$tmp/stderr" ||
+        { cat "$tmp/stderr" >&2; exit 1; }
+    for f in "$tmp/seeds-bft"/bft-* "$tmp/seeds-bft"/records-*; do
+        mv "$f" "$tmp/seeds/bft-$(basename "$f" | sed 's/^bft-//')"
+    done
     for f in "$tmp/seeds"/*; do
-        case $(basename "$f") in records-*) reader=r ;; attackers-*) reader=a ;; *) reader=m ;; esac
+        case $(basename "$f") in *records-*) reader=r ;; attackers-*) reader=a ;; *) reader=m ;; esac
         { printf '%s' "$reader"; cat "$f"; } >"$corpus/pack/$(basename "$f")"
     done
 fi
