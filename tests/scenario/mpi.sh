@@ -90,6 +90,20 @@ for name in byzantine_last selfish_last; do
     grep -q '"attack"' "$tmp/$name.ref/out/summary.json" || fail "$name: no attack section"
 done
 
+# What several processes cannot do yet is refused before any work, with
+# one message naming it: a BFT run with attackers (its evidence and safety
+# check read every honest node's state).
+timeout 120 "${mpi[@]}" -np 2 "$bin" run "$src/scenarios/bft_byzantine.json" --out "$tmp/bftadv.out" \
+    >/dev/null 2>"$tmp/bftadv.err"
+rc=$?
+[ $rc -eq 2 ] || fail "bft with adversaries: exit $rc, expected 2: $(cat "$tmp/bftadv.err")"
+[ "$(grep -c '^chainsim:' "$tmp/bftadv.err")" -eq 1 ] ||
+    fail "bft with adversaries: one message expected: $(cat "$tmp/bftadv.err")"
+grep -qF 'a BFT run with adversaries is not available with several processes' "$tmp/bftadv.err" ||
+    fail "bft with adversaries: the message does not say why: $(cat "$tmp/bftadv.err")"
+[ ! -e "$tmp/bftadv.out" ] || fail "bft with adversaries: the output folder was created"
+echo "ok: bft with adversaries refused with several processes"
+
 # An invalid scenario: one message (from process 0), exit 2, no hang.
 echo '{"nodes": 4, "bogus": 1}' >"$tmp/bad.json"
 timeout 120 "${mpi[@]}" -np 2 "$bin" run "$tmp/bad.json" --out "$tmp/bad" >/dev/null 2>"$tmp/bad.err"
