@@ -464,6 +464,44 @@ START_TEST(line_catch_up_through_a_peer_behind)
 }
 END_TEST
 
+/* An equivocator that relays (node 1 of the line, twins to node 2) twins
+ * only what it signed itself: never the votes and proposals of others it
+ * forwards (at most one twin vote per vote it signed). The honest nodes
+ * never commit different blocks, and any equivocation caught is against
+ * node 1's validator. */
+START_TEST(relaying_equivocator_twins_only_its_own)
+{
+    bnet b;
+    bnet_init_with(&b, 1, 1);
+    make_equivocator(&b, 1, 0, 0); /* side: node 0 (twice); twins to node 2 */
+    start_all(&b);
+    run_until(&b, 40 * NF_SEC);
+    ck_assert_uint_gt(b.twin_votes, 0);
+    ck_assert_uint_le(b.twin_votes, stats(&b, 1)->votes_sent);
+    ck_assert_uint_le(b.twin_proposals, stats(&b, 1)->proposals_sent);
+    ck_assert_uint_gt(stats(&b, 1)->relayed, 0);
+    /* (node 1 is the line's cut vertex: what commits is up to it, so only
+     * safety is asserted here) */
+    ck_assert_uint_gt(b.twin_proposals, 0);
+    ck_assert_uint_eq(conflicts(&b, 0, 2), 0);
+    ck_assert_uint_eq(conflicts(&b, 0, 3), 0);
+    ck_assert_uint_eq(conflicts(&b, 2, 3), 0);
+    bftval_set *vals = NULL;
+    size_t v1;
+    ck_assert_int_eq(consensus_bft_validators(&vals, &b.t.cons), 0);
+    ck_assert(bftval_index_of(vals, &v1, keys_pair_public(b.t.key[1])));
+    for (uint32_t i = 0; i < 4; i++) {
+        size_t n_ev;
+        const bftvote_evidence *ev =
+            consensus_bft_evidence(node_consensus_state(b.t.nodes[i]), &n_ev);
+        for (size_t k = 0; k < n_ev; k++)
+            ck_assert_uint_eq(ev[k].first.validator, v1);
+    }
+    bftval_set_free(vals);
+    nf_free(&b.t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("consensus_bft");
@@ -477,6 +515,7 @@ int main(void)
     tcase_add_test(tc, line_commits_only_with_relay);
     tcase_add_test(tc, relay_forwards_new_votes_once_and_not_back);
     tcase_add_test(tc, line_catch_up_through_a_peer_behind);
+    tcase_add_test(tc, relaying_equivocator_twins_only_its_own);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }
