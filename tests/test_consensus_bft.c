@@ -432,6 +432,51 @@ START_TEST(relay_forwards_new_votes_once_and_not_back)
 }
 END_TEST
 
+static msg *getcommit_msg(uint64_t h)
+{
+    uint8_t buf[9];
+    buf[0] = 3;
+    le_put_u64(buf + 1, h);
+    msg *m = msg_new_bft(buf, sizeof buf, NULL);
+    ck_assert_ptr_nonnull(m);
+    return m;
+}
+
+/* With relay, node 1 of the line keeps the votes it forwarded at its
+ * height: a peer that asks for the commit of that very height (it has just
+ * caught up), or reconnects (its status), gets them with node 1's own
+ * messages; without relay a getcommit of a height not committed yet gets
+ * nothing. */
+START_TEST(held_messages_go_to_a_peer_that_missed_them)
+{
+    for (int relay = 0; relay <= 1; relay++) {
+        bnet b;
+        bnet_init_with(&b, 1, relay);
+        node_start(b.t.nodes[1], &b.t.fx, 0);
+        nf_absorb(&b.t, 1);
+        nf_forget(&b.t);
+        nf_send(&b.t, 1, 0, 2, getcommit_msg(1));
+        size_t before = nf_count(&b.t, MSG_BFT, 1, 2);
+        nf_forget(&b.t);
+        nf_send(&b.t, 1, 0, 0, vote_msg(&b, 0, BFTVOTE_PREVOTE, 0, NULL, 0));
+        nf_forget(&b.t);
+        nf_send(&b.t, 1, 0, 2, getcommit_msg(1));
+        ck_assert_uint_eq(nf_count(&b.t, MSG_BFT, 1, 2), relay ? before + 1 : 0);
+        nf_forget(&b.t);
+        if (relay) {
+            hash256 tip = *nf_tip(&b.t, 1);
+            u256 work;
+            u256_from_u64(&work, 1);
+            msg *st = msg_new_status(&tip, 0, &work);
+            ck_assert_ptr_nonnull(st);
+            nf_send(&b.t, 1, 0, 2, st);
+            ck_assert_uint_eq(nf_count(&b.t, MSG_BFT, 1, 2), before + 1);
+        }
+        nf_free(&b.t);
+    }
+}
+END_TEST
+
 /* On the line with relay, nodes 0, 1 and 2 (3/4 of the power) commit
  * while node 3 is not there; then node 2 comes back with an empty chain
  * and node 3 joins: the network halts until node 2 has caught up from
@@ -514,6 +559,7 @@ int main(void)
     tcase_add_test(tc, two_equivocators_of_four_split_the_honest_nodes);
     tcase_add_test(tc, line_commits_only_with_relay);
     tcase_add_test(tc, relay_forwards_new_votes_once_and_not_back);
+    tcase_add_test(tc, held_messages_go_to_a_peer_that_missed_them);
     tcase_add_test(tc, line_catch_up_through_a_peer_behind);
     tcase_add_test(tc, relaying_equivocator_twins_only_its_own);
     suite_add_tcase(s, tc);
