@@ -774,8 +774,8 @@ static int bft_on_message(void *state, node *n, node_effects *fx, int64_t now_ns
     switch (m->type) {
     case MSG_STATUS:
         /* A peer (re)connected: it missed what was sent while it was cut
-         * off. Our messages of this height again, and a request when it is
-         * ahead. */
+         * off. Our messages of this height again (with relay, those we
+         * forwarded too), and a request when it is ahead. */
         if (st->m != NULL && st->ctx->bft_relay) {
             send_held(st, fx, peer);
             if (m->height >= bft_height(st->m))
