@@ -57,6 +57,11 @@ typedef struct consensus_ctx {
     int64_t bft_timeout_precommit_ns;
     int64_t bft_timeout_delta_ns;
     int64_t bft_timeout_commit_ns;
+    /* 1: each node forwards every proposal and vote it accepts for the
+     * first time to its other peers (gossip), for topologies where
+     * validators do not all hear each other directly; 0: only the signer
+     * sends its messages, to its own peers. */
+    int bft_relay;
 } consensus_ctx;
 
 /* Installs the hooks for ctx->type into p (expected_bits for PoW; check_proof

@@ -13,6 +13,19 @@
  * its height with its certificate (getcommit / commit), accepted only when
  * the certificate verifies under the validator set.
  *
+ * With relay on (consensus_ctx.bft_relay) messages are gossiped, as
+ * CometBFT's consensus reactor does: a node forwards each proposal (with
+ * its block) and each vote the first time it accepts it (signature valid,
+ * of its height, not a duplicate) to all its peers but the sender, and an
+ * equivocating second vote once per validator, height, round and type
+ * (the evidence travels as far as the votes), so that validators that are
+ * not neighbours hear each other. It keeps what it forwarded of its
+ * height and sends it, with its own messages, to a peer that reconnects,
+ * and to a peer that asks for the commit of the height it is at (a node
+ * that was behind missed them). Every node that forwards a message is at
+ * its height, so a node behind that asks the sender of a later message for
+ * a commit asks a node that holds it.
+ *
  * MSG_BFT bytes (the first byte says which; integers little-endian):
  *   1 proposal:  height u64, round i32, valid_round i32, block id 32,
  *                signature 64 (the block travels with the message)
@@ -59,6 +72,13 @@ typedef struct bft_state {
     /* This node's last proposal, prevote and precommit (at the current
      * height), sent again to a peer that reconnects (its status). */
     msg *own[3];
+    /* With relay: the proposals and votes of the current height this node
+     * forwarded (each with its round), for a peer that missed them. */
+    struct heard {
+        msg *m;
+        int32_t round;
+    } * heard;
+    size_t n_heard, cap_heard;
     bftvote_evidence *evidence; /* the equivocations caught */
     size_t n_evidence, cap_evidence;
     hash256 *twins; /* twin blocks made (consensus_bft_equivocate) */
@@ -165,6 +185,13 @@ static void drop_own(bft_state *st)
     }
 }
 
+static void drop_heard(bft_state *st)
+{
+    for (size_t i = 0; i < st->n_heard; i++)
+        msg_unref(st->heard[i].m);
+    st->n_heard = 0;
+}
+
 static void drop_pending(bft_state *st)
 {
     for (size_t i = 0; i < st->n_pending; i++)
@@ -179,6 +206,8 @@ static void bft_state_free(void *state)
         return;
     drop_pending(st);
     drop_own(st);
+    drop_heard(st);
+    free(st->heard);
     free(st->pending);
     for (size_t i = 0; i < st->cap_certs; i++)
         free(st->certs[i]);
@@ -331,6 +360,53 @@ static void send_to(node_effects *fx, uint32_t peer, const uint8_t *data, size_t
     msg_unref(m);
 }
 
+/* With relay: forwards m (a proposal or vote of round this node just
+ * accepted) to every peer but from, and keeps it for a peer that missed
+ * it (when the keep is full, those of rounds before the current one are
+ * let go first). */
+static void relay(bft_state *st, node *n, node_effects *fx, uint32_t from, const msg *m,
+                  int32_t round)
+{
+    msg *fw = (msg *)(uintptr_t)m; /* the same bytes onward: only its atomic count changes */
+    size_t n_peers;
+    const uint32_t *peers = node_peers(n, &n_peers);
+    for (size_t i = 0; i < n_peers; i++)
+        if (peers[i] != from) {
+            node_fx_send(fx, peers[i], fw);
+            st->stats.relayed++;
+        }
+    if (st->n_heard == st->cap_heard) {
+        int32_t current = bft_round(st->m);
+        size_t k = 0;
+        for (size_t i = 0; i < st->n_heard; i++)
+            if (st->heard[i].round >= current)
+                st->heard[k++] = st->heard[i];
+            else
+                msg_unref(st->heard[i].m);
+        st->n_heard = k;
+    }
+    if (st->n_heard == st->cap_heard) {
+        size_t cap = st->cap_heard ? 2 * st->cap_heard : 16;
+        struct heard *h = realloc(st->heard, cap * sizeof *h);
+        if (h == NULL)
+            abort();
+        st->heard = h;
+        st->cap_heard = cap;
+    }
+    st->heard[st->n_heard++] = (struct heard){msg_ref(fw), round};
+}
+
+/* With relay: what this node holds of its height (its own last messages,
+ * those it forwarded) to peer, which missed them. */
+static void send_held(const bft_state *st, node_effects *fx, uint32_t peer)
+{
+    for (size_t i = 0; i < 3; i++)
+        if (st->own[i] != NULL)
+            node_fx_send(fx, peer, st->own[i]);
+    for (size_t i = 0; i < st->n_heard; i++)
+        node_fx_send(fx, peer, st->heard[i].m);
+}
+
 static void encode_proposal(uint8_t out[PROPOSAL_BYTES], const bftvote_proposal *p)
 {
     out[0] = BFT_MSG_PROPOSAL;
@@ -470,6 +546,7 @@ static void run_actions(bft_state *st, node *n, node_effects *fx, int64_t now_ns
             }
             free(bytes);
             drop_pending(st);
+            drop_heard(st);
             if (b != NULL)
                 (void)bftval_increment(st->vals_h); /* the machine's own run per height */
             shift = st->ctx->bft_timeout_commit_ns;
@@ -523,6 +600,7 @@ static void start_height(bft_state *st, node *n, node_effects *fx, int64_t now_n
     st->m = NULL;
     drop_pending(st);
     drop_own(st);
+    drop_heard(st);
     const keys_pair *key = node_key(n);
     size_t idx;
     const keys_pair *self =
@@ -570,6 +648,9 @@ static void bft_state_resume(void *state, void *old_state)
     TAKE(cap_evidence);
     for (size_t i = 0; i < 3; i++)
         TAKE(own[i]);
+    TAKE(heard);
+    TAKE(n_heard);
+    TAKE(cap_heard);
 #undef TAKE
 }
 
@@ -728,6 +809,9 @@ static void on_commit_msg(bft_state *st, node *n, node_effects *fx, int64_t now_
     start_height(st, n, fx, now_ns, height + 1, 0);
     st->asked_height = 0;
     ask_commit(st, fx, now_ns, peer); /* the next one, if the peer has it */
+    if (st->ctx->bft_relay)
+        st->asked_height = 0; /* the peer may be at that height itself: a later
+                               * message may ask again at once */
 }
 
 static int bft_on_message(void *state, node *n, node_effects *fx, int64_t now_ns, uint32_t peer,
@@ -737,9 +821,13 @@ static int bft_on_message(void *state, node *n, node_effects *fx, int64_t now_ns
     switch (m->type) {
     case MSG_STATUS:
         /* A peer (re)connected: it missed what was sent while it was cut
-         * off. Our messages of this height again, and a request when it is
-         * ahead. */
-        if (st->m != NULL) {
+         * off. Our messages of this height again (with relay, those we
+         * forwarded too), and a request when it is ahead. */
+        if (st->m != NULL && st->ctx->bft_relay) {
+            send_held(st, fx, peer);
+            if (m->height >= bft_height(st->m))
+                ask_commit(st, fx, now_ns, peer);
+        } else if (st->m != NULL) {
             for (size_t i = 0; i < 3; i++)
                 if (st->own[i] != NULL) {
                     if (fx->n_sends == fx->cap_sends) {
@@ -790,7 +878,10 @@ static int bft_on_message(void *state, node *n, node_effects *fx, int64_t now_ns
         const chain_entry *tip = chain_tip(node_chain(n));
         int valid = hash_eq(&block_header_of(m->blk)->prev_id, chain_entry_id(tip));
         add_pending(st, m->blk);
-        check(bft_on_proposal(st->m, &acts, &p, valid));
+        bft_status ps = bft_on_proposal(st->m, &acts, &p, valid);
+        check(ps);
+        if (ps == BFT_OK && st->ctx->bft_relay)
+            relay(st, n, fx, peer, m, p.round);
         break;
     }
     case BFT_MSG_VOTE: {
@@ -804,12 +895,24 @@ static int bft_on_message(void *state, node *n, node_effects *fx, int64_t now_ns
         }
         bftvote_status vs;
         check(bft_on_vote(st->m, &acts, &vs, &v));
+        /* A second, different vote is forwarded when it is news (the
+         * first evidence against its validator for this round and type
+         * here): the others then catch the equivocation too. */
+        if (st->ctx->bft_relay &&
+            (vs == BFTVOTE_OK || (vs == BFTVOTE_CONFLICT && !seen_evidence(st, &v))))
+            relay(st, n, fx, peer, m, v.round);
         break;
     }
     case BFT_MSG_GETCOMMIT: {
         if (m->data_len != 9)
             break;
         uint64_t h = le_get_u64(m->data + 1);
+        if (st->ctx->bft_relay && h == height) {
+            /* The asker is at this node's height (it was behind and caught
+             * up): what it missed of it instead. */
+            send_held(st, fx, peer);
+            break;
+        }
         size_t len;
         const uint8_t *cert = consensus_bft_cert(st, h, &len);
         const chain *c = node_chain(n);
@@ -881,6 +984,8 @@ static msg *twin_msg(bft_state *st, node *n, node_effects *fx, int64_t now_ns, c
     if (m->data[0] == BFT_MSG_PROPOSAL && m->data_len == PROPOSAL_BYTES && m->blk != NULL) {
         bftvote_proposal p;
         decode_proposal(&p, m->data);
+        if (!bftvote_proposal_verify(&p, keys_pair_public(key)))
+            return NULL; /* another proposer's, relayed */
         block *t = twin_block(m->blk);
         p.block_id = *block_id(t);
         if (bftvote_proposal_sign(&p, key) != 0)
@@ -913,8 +1018,10 @@ static msg *twin_msg(bft_state *st, node *n, node_effects *fx, int64_t now_ns, c
         return NULL;
     bftvote v;
     decode_vote(&v, m->data);
-    if (v.nil || v.height != bft_height(st->m))
-        return NULL;
+    size_t self;
+    if (v.nil || v.height != bft_height(st->m) ||
+        !bftval_index_of(st->vals, &self, keys_pair_public(key)) || v.validator != self)
+        return NULL; /* nil, of another height, or another validator's (relayed) */
     size_t proposer = bft_proposer(st->m, v.round);
     const block *b = find_pending(st, &v.block_id);
     if (proposer == SIZE_MAX || b == NULL ||

@@ -27,6 +27,7 @@ typedef struct consensus_bft_stats {
     uint64_t equivocations;  /* votes refused as a second, different vote of a validator */
     uint64_t certs_refused;  /* commit messages whose certificate did not verify */
     uint64_t caught_up;      /* heights taken from a peer's commit message */
+    uint64_t relayed;        /* proposals and votes of others forwarded, once per peer */
     hash256 last_proposed;   /* the last block this node proposed */
 } consensus_bft_stats;
 

@@ -1,6 +1,6 @@
 /* Test helpers for the node state machine (header-only: each test program is
  * one .c file plus testutil.c). A fixture is a tiny hand-driven network of
- * 2 to 4 nodes, fully meshed, sharing one run's parameters, genesis and
+ * 2 to 4 nodes, fully meshed (or on a line), sharing one run's parameters, genesis and
  * signature cache. The test delivers the effects' sends itself, in FIFO
  * order (optionally dropping some message types), and collects notes and
  * timers into logs it can assert on. Two wallet keys are funded by genesis
@@ -64,6 +64,7 @@ typedef struct nf {
     node *nodes[NF_MAX];
     uint32_t n;
     uint32_t peers[NF_MAX][NF_MAX];
+    size_t n_peers[NF_MAX];
     node_effects fx;
     nf_wire *q;
     size_t q_head, q_len, q_cap;
@@ -107,6 +108,8 @@ typedef struct nf_opts {
     int bft;                 /* Tendermint-style BFT, every node a validator of power 100
                               * (timeouts: propose 3 s, prevote and precommit 1 s, delta
                               * 500 ms, commit 1 s) */
+    int bft_relay;           /* BFT: nodes forward proposals and votes (consensus_ctx) */
+    int line;                /* nodes linked 0-1-2-... only, not fully meshed */
 } nf_opts;
 
 static inline void nf_init(nf *t, const nf_opts *o)
@@ -161,6 +164,7 @@ static inline void nf_init(nf *t, const nf_opts *o)
         t->cons.bft_timeout_precommit_ns = NF_SEC;
         t->cons.bft_timeout_delta_ns = NF_SEC / 2;
         t->cons.bft_timeout_commit_ns = NF_SEC;
+        t->cons.bft_relay = o->bft_relay;
     } else {
         t->cons.type = CHAIN_POW;
         t->cons.spacing_ms = 600000;
@@ -174,8 +178,9 @@ static inline void nf_init(nf *t, const nf_opts *o)
     for (uint32_t i = 0; i < t->n; i++) {
         size_t k = 0;
         for (uint32_t j = 0; j < t->n; j++)
-            if (j != i)
+            if (j != i && (!o->line || j + 1 == i || i + 1 == j))
                 t->peers[i][k++] = j;
+        t->n_peers[i] = k;
         node_config cfg;
         memset(&cfg, 0, sizeof cfg);
         cfg.id = i;

@@ -5,8 +5,11 @@
  * consensus record; a late validator starts from genesis. With at most 1/3
  * of the power down the others commit, with more everyone halts until the
  * restart, and never a fork; an equivocator is caught, and two of four
- * split the honest nodes into conflicting commits. */
+ * split the honest nodes into conflicting commits. On a line (0-1-2-3)
+ * no node hears more than 2/3 of the power directly: the validators
+ * commit only when nodes relay, and nodes behind catch up over hops. */
 #include "consensus_bft.h"
+#include "le.h"
 #include "node_fixture.h"
 
 typedef struct bnet {
@@ -21,11 +24,16 @@ typedef struct bnet {
     uint64_t twin_proposals, twin_votes;
 } bnet;
 
-static void bnet_init(bnet *b)
+static void bnet_init_with(bnet *b, int line, int relay)
 {
     memset(b, 0, sizeof *b);
-    nf_opts o = {.n = 4, .bft = 1};
+    nf_opts o = {.n = 4, .bft = 1, .line = line, .bft_relay = relay};
     nf_init(&b->t, &o);
+}
+
+static void bnet_init(bnet *b)
+{
+    bnet_init_with(b, 0, 0);
 }
 
 /* Node i's effects after one of its events: an equivocator's twins first. */
@@ -125,7 +133,7 @@ static void restart(bnet *b, uint32_t i, int from_genesis)
     memset(&cfg, 0, sizeof cfg);
     cfg.id = i;
     cfg.peers = t->peers[i];
-    cfg.n_peers = t->n - 1;
+    cfg.n_peers = t->n_peers[i];
     cfg.chain = &t->params;
     cfg.genesis = t->genesis;
     cfg.cache = t->cache;
@@ -321,6 +329,224 @@ START_TEST(two_equivocators_of_four_split_the_honest_nodes)
 }
 END_TEST
 
+/* On the line 0-1-2-3 node 0 hears 2 of the 4 validators directly and
+ * node 1 hears 3, whose precommits alone are 3/4 only at node 1 and 2:
+ * without relay nothing is ever decided; with relay every node commits
+ * the same chain, each height by its own vote counting. */
+START_TEST(line_commits_only_with_relay)
+{
+    for (int relay = 0; relay <= 1; relay++) {
+        bnet b;
+        bnet_init_with(&b, 1, relay);
+        start_all(&b);
+        run_until(&b, 30 * NF_SEC);
+        for (uint32_t i = 0; i < 4; i++) {
+            if (!relay) {
+                ck_assert_uint_eq(height(&b, i), 0);
+                ck_assert_uint_eq(stats(&b, i)->relayed, 0);
+                continue;
+            }
+            ck_assert_uint_ge(height(&b, i), 8);
+            ck_assert_uint_eq(conflicts(&b, 0, i), 0);
+            ck_assert_uint_ge(stats(&b, i)->decided + 1, height(&b, i));
+            /* the ends have no peer but the sender to forward to */
+            if (i == 1 || i == 2)
+                ck_assert_uint_gt(stats(&b, i)->relayed, 0);
+            else
+                ck_assert_uint_eq(stats(&b, i)->relayed, 0);
+        }
+        nf_free(&b.t);
+    }
+}
+END_TEST
+
+/* The bytes of a MSG_BFT vote (core/consensus_bft.c's format) signed by
+ * node k's key. */
+static msg *vote_msg(bnet *b, uint32_t k, uint8_t type, int32_t round, const hash256 *blk,
+                     int bad_sig)
+{
+    bftval_set *vals = NULL;
+    size_t idx;
+    ck_assert_int_eq(consensus_bft_validators(&vals, &b->t.cons), 0);
+    ck_assert(bftval_index_of(vals, &idx, keys_pair_public(b->t.key[k])));
+    bftval_set_free(vals);
+    bftvote v;
+    memset(&v, 0, sizeof v);
+    v.type = type;
+    v.height = 1;
+    v.round = round;
+    v.nil = blk == NULL;
+    if (blk != NULL)
+        v.block_id = *blk;
+    v.validator = (uint32_t)idx;
+    ck_assert_int_eq(bftvote_sign(&v, b->t.key[k]), 0);
+    if (bad_sig)
+        v.sig[3] ^= 1;
+    uint8_t buf[1 + 1 + 8 + 4 + 1 + 32 + 4 + KEYS_SIG_BYTES];
+    buf[0] = 2;
+    buf[1] = v.type;
+    le_put_u64(buf + 2, v.height);
+    le_put_u32(buf + 10, (uint32_t)v.round);
+    buf[14] = v.nil;
+    memcpy(buf + 15, v.block_id.b, 32);
+    le_put_u32(buf + 47, v.validator);
+    memcpy(buf + 51, v.sig, KEYS_SIG_BYTES);
+    msg *m = msg_new_bft(buf, sizeof buf, NULL);
+    ck_assert_ptr_nonnull(m);
+    return m;
+}
+
+/* Node 1 of the line, at height 1: a vote of node 0's validator from node
+ * 0 goes on to node 2 only (not back), once; a duplicate, or one with a
+ * bad signature, goes nowhere; a second, different vote of the validator
+ * for the same round and type (equivocation) goes on once, a third not.
+ * Without relay nothing goes on. */
+START_TEST(relay_forwards_new_votes_once_and_not_back)
+{
+    for (int relay = 0; relay <= 1; relay++) {
+        bnet b;
+        bnet_init_with(&b, 1, relay);
+        node_start(b.t.nodes[1], &b.t.fx, 0);
+        nf_absorb(&b.t, 1);
+        nf_forget(&b.t);
+        hash256 x, y;
+        memset(&x, 0x11, sizeof x);
+        memset(&y, 0x22, sizeof y);
+        nf_send(&b.t, 1, 0, 0, vote_msg(&b, 0, BFTVOTE_PREVOTE, 0, NULL, 0));
+        ck_assert_uint_eq(nf_count(&b.t, MSG_BFT, 1, 2), (size_t)relay);
+        ck_assert_uint_eq(nf_count(&b.t, MSG_BFT, 1, 0), 0);
+        nf_forget(&b.t);
+        nf_send(&b.t, 1, 0, 2, vote_msg(&b, 0, BFTVOTE_PREVOTE, 0, NULL, 0)); /* again */
+        nf_send(&b.t, 1, 0, 0, vote_msg(&b, 0, BFTVOTE_PRECOMMIT, 0, &x, 1)); /* forged */
+        ck_assert_uint_eq(b.t.q_len, 0);
+        nf_send(&b.t, 1, 0, 0, vote_msg(&b, 0, BFTVOTE_PREVOTE, 0, &x, 0)); /* a twin */
+        ck_assert_uint_eq(nf_count(&b.t, MSG_BFT, 1, 2), (size_t)relay);
+        ck_assert_uint_eq(nf_count(&b.t, MSG_BFT, 1, 0), 0);
+        nf_forget(&b.t);
+        nf_send(&b.t, 1, 0, 0, vote_msg(&b, 0, BFTVOTE_PREVOTE, 0, &y, 0)); /* a third */
+        ck_assert_uint_eq(b.t.q_len, 0);
+        ck_assert_uint_eq(stats(&b, 1)->equivocations, 1);
+        ck_assert_uint_eq(stats(&b, 1)->relayed, relay ? 2 : 0);
+        nf_free(&b.t);
+    }
+}
+END_TEST
+
+static msg *getcommit_msg(uint64_t h)
+{
+    uint8_t buf[9];
+    buf[0] = 3;
+    le_put_u64(buf + 1, h);
+    msg *m = msg_new_bft(buf, sizeof buf, NULL);
+    ck_assert_ptr_nonnull(m);
+    return m;
+}
+
+/* With relay, node 1 of the line keeps the votes it forwarded at its
+ * height: a peer that asks for the commit of that very height (it has just
+ * caught up), or reconnects (its status), gets them with node 1's own
+ * messages; without relay a getcommit of a height not committed yet gets
+ * nothing. */
+START_TEST(held_messages_go_to_a_peer_that_missed_them)
+{
+    for (int relay = 0; relay <= 1; relay++) {
+        bnet b;
+        bnet_init_with(&b, 1, relay);
+        node_start(b.t.nodes[1], &b.t.fx, 0);
+        nf_absorb(&b.t, 1);
+        nf_forget(&b.t);
+        nf_send(&b.t, 1, 0, 2, getcommit_msg(1));
+        size_t before = nf_count(&b.t, MSG_BFT, 1, 2);
+        nf_forget(&b.t);
+        nf_send(&b.t, 1, 0, 0, vote_msg(&b, 0, BFTVOTE_PREVOTE, 0, NULL, 0));
+        nf_forget(&b.t);
+        nf_send(&b.t, 1, 0, 2, getcommit_msg(1));
+        ck_assert_uint_eq(nf_count(&b.t, MSG_BFT, 1, 2), relay ? before + 1 : 0);
+        nf_forget(&b.t);
+        if (relay) {
+            hash256 tip = *nf_tip(&b.t, 1);
+            u256 work;
+            u256_from_u64(&work, 1);
+            msg *st = msg_new_status(&tip, 0, &work);
+            ck_assert_ptr_nonnull(st);
+            nf_send(&b.t, 1, 0, 2, st);
+            ck_assert_uint_eq(nf_count(&b.t, MSG_BFT, 1, 2), before + 1);
+        }
+        nf_free(&b.t);
+    }
+}
+END_TEST
+
+/* On the line with relay, nodes 0, 1 and 2 (3/4 of the power) commit
+ * while node 3 is not there; then node 2 comes back with an empty chain
+ * and node 3 joins: the network halts until node 2 has caught up from
+ * node 1, and node 3, whose only peer is node 2, catches up through it
+ * (its peer was behind when it joined) and everyone commits on. */
+START_TEST(line_catch_up_through_a_peer_behind)
+{
+    bnet b;
+    bnet_init_with(&b, 1, 1);
+    b.down[3] = 1;
+    start_all(&b);
+    run_until(&b, 20 * NF_SEC);
+    uint32_t h = height(&b, 0);
+    ck_assert_uint_ge(h, 5);
+    ck_assert_uint_eq(height(&b, 3), 0);
+    crash(&b, 2);
+    restart(&b, 2, 1);
+    restart(&b, 3, 1);
+    ck_assert_uint_eq(height(&b, 2), 0);
+    run_until(&b, 60 * NF_SEC);
+    for (uint32_t i = 0; i < 4; i++) {
+        ck_assert_uint_ge(height(&b, i), h + 5);
+        ck_assert_uint_ge(height(&b, i) + 1, height(&b, 0));
+        ck_assert_uint_eq(conflicts(&b, 0, i), 0);
+    }
+    ck_assert_uint_gt(stats(&b, 2)->caught_up, 0);
+    ck_assert_uint_gt(stats(&b, 3)->caught_up, 0);
+    ck_assert_uint_gt(stats(&b, 3)->decided, 0);
+    nf_free(&b.t);
+}
+END_TEST
+
+/* An equivocator that relays (node 1 of the line, twins to node 2) twins
+ * only what it signed itself: never the votes and proposals of others it
+ * forwards (at most one twin vote per vote it signed). The honest nodes
+ * never commit different blocks, and any equivocation caught is against
+ * node 1's validator. */
+START_TEST(relaying_equivocator_twins_only_its_own)
+{
+    bnet b;
+    bnet_init_with(&b, 1, 1);
+    make_equivocator(&b, 1, 0, 0); /* side: node 0 (twice); twins to node 2 */
+    start_all(&b);
+    run_until(&b, 40 * NF_SEC);
+    ck_assert_uint_gt(b.twin_votes, 0);
+    ck_assert_uint_le(b.twin_votes, stats(&b, 1)->votes_sent);
+    ck_assert_uint_le(b.twin_proposals, stats(&b, 1)->proposals_sent);
+    ck_assert_uint_gt(stats(&b, 1)->relayed, 0);
+    /* (node 1 is the line's cut vertex: what commits is up to it, so only
+     * safety is asserted here) */
+    ck_assert_uint_gt(b.twin_proposals, 0);
+    ck_assert_uint_eq(conflicts(&b, 0, 2), 0);
+    ck_assert_uint_eq(conflicts(&b, 0, 3), 0);
+    ck_assert_uint_eq(conflicts(&b, 2, 3), 0);
+    bftval_set *vals = NULL;
+    size_t v1;
+    ck_assert_int_eq(consensus_bft_validators(&vals, &b.t.cons), 0);
+    ck_assert(bftval_index_of(vals, &v1, keys_pair_public(b.t.key[1])));
+    for (uint32_t i = 0; i < 4; i++) {
+        size_t n_ev;
+        const bftvote_evidence *ev =
+            consensus_bft_evidence(node_consensus_state(b.t.nodes[i]), &n_ev);
+        for (size_t k = 0; k < n_ev; k++)
+            ck_assert_uint_eq(ev[k].first.validator, v1);
+    }
+    bftval_set_free(vals);
+    nf_free(&b.t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("consensus_bft");
@@ -331,6 +557,11 @@ int main(void)
     tcase_add_test(tc, late_validator_catches_up_with_certificates);
     tcase_add_test(tc, one_equivocator_is_caught_without_a_fork);
     tcase_add_test(tc, two_equivocators_of_four_split_the_honest_nodes);
+    tcase_add_test(tc, line_commits_only_with_relay);
+    tcase_add_test(tc, relay_forwards_new_votes_once_and_not_back);
+    tcase_add_test(tc, held_messages_go_to_a_peer_that_missed_them);
+    tcase_add_test(tc, line_catch_up_through_a_peer_behind);
+    tcase_add_test(tc, relaying_equivocator_twins_only_its_own);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

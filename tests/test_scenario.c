@@ -2,6 +2,7 @@
  * gives its reason code and names the JSON path, --set overrides apply before
  * validation, scenario_to_json round trips to an equal struct, and every file
  * in scenarios/ validates. */
+#include "rules.h"
 #include "scenario.h"
 #include "testutil.h"
 
@@ -27,6 +28,13 @@ static void assert_same(const scenario *a, const scenario *b)
         ck_assert_int_eq(a->nodes[i].join_at_ns, b->nodes[i].join_at_ns);
     }
     ck_assert_int_eq(a->consensus.type, b->consensus.type);
+    ck_assert_int_eq(a->consensus.bft.timeout_propose_ns, b->consensus.bft.timeout_propose_ns);
+    ck_assert_int_eq(a->consensus.bft.timeout_prevote_ns, b->consensus.bft.timeout_prevote_ns);
+    ck_assert_int_eq(a->consensus.bft.timeout_precommit_ns, b->consensus.bft.timeout_precommit_ns);
+    ck_assert_int_eq(a->consensus.bft.timeout_delta_ns, b->consensus.bft.timeout_delta_ns);
+    ck_assert_int_eq(a->consensus.bft.timeout_commit_ns, b->consensus.bft.timeout_commit_ns);
+    ck_assert_uint_eq(a->consensus.bft.reward, b->consensus.bft.reward);
+    ck_assert_int_eq(a->consensus.bft.relay, b->consensus.bft.relay);
     ck_assert_mem_eq(&a->consensus.pow, &b->consensus.pow, sizeof a->consensus.pow);
     ck_assert_mem_eq(&a->consensus.pos, &b->consensus.pos, sizeof a->consensus.pos);
     ck_assert_int_eq(a->consensus.poa.period_ns, b->consensus.poa.period_ns);
@@ -293,6 +301,57 @@ START_TEST(bft_section)
     ck_assert_uint_eq(s.consensus.bft.reward, 7);
     assert_round_trip(&s);
     scenario_free(&s);
+}
+END_TEST
+
+/* consensus.bft.relay: "auto" when absent; true and false as given; a
+ * round trip keeps it, and writes it only when it is not "auto" (so the
+ * files of runs without it stay as they were). The run's rules turn it
+ * into the nodes' flag: "auto" is on except on a full mesh. */
+START_TEST(bft_relay_key)
+{
+    static const struct {
+        const char *text;
+        scenario_bft_relay relay;
+        int written, on;
+    } cases[] = {
+        {"{\"nodes\":{\"stake\":1},\"consensus\":{\"type\":\"bft\"}}", SCENARIO_BFT_RELAY_AUTO, 0,
+         0},
+        {"{\"nodes\":{\"stake\":1},\"consensus\":{\"type\":\"bft\",\"bft\":{\"relay\":"
+         "\"auto\"}},\"network\":{\"topology\":\"ring\"}}",
+         SCENARIO_BFT_RELAY_AUTO, 0, 1},
+        {"{\"nodes\":{\"stake\":1},\"consensus\":{\"type\":\"bft\"},\"network\":{"
+         "\"topology\":{\"type\":\"random\",\"degree\":2}}}",
+         SCENARIO_BFT_RELAY_AUTO, 0, 1},
+        {"{\"nodes\":{\"stake\":1},\"consensus\":{\"type\":\"bft\",\"bft\":{\"relay\":"
+         "true}}}",
+         SCENARIO_BFT_RELAY_ON, 1, 1},
+        {"{\"nodes\":{\"stake\":1},\"consensus\":{\"type\":\"bft\",\"bft\":{\"relay\":"
+         "false}},\"network\":{\"topology\":\"ring\"}}",
+         SCENARIO_BFT_RELAY_OFF, 1, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        scenario s;
+        char err[512];
+        ck_assert_msg(parse_text(&s, cases[i].text, err, sizeof err) == SCENARIO_OK, "%s", err);
+        ck_assert_int_eq(s.consensus.bft.relay, cases[i].relay);
+        assert_round_trip(&s);
+        cJSON *json = scenario_to_json(&s);
+        const cJSON *relay = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(json, "consensus"),
+                                             "bft"),
+            "relay");
+        ck_assert_int_eq(relay != NULL, cases[i].written);
+        if (relay != NULL)
+            ck_assert_int_eq(cJSON_IsTrue(relay), cases[i].relay == SCENARIO_BFT_RELAY_ON);
+        cJSON_Delete(json);
+        chain_params params;
+        consensus_ctx cons;
+        ck_assert_msg(rules_consensus(&params, &cons, err, sizeof err, &s, 1, NULL) == 0, "%s",
+                      err);
+        ck_assert_int_eq(cons.bft_relay, cases[i].on);
+        scenario_free(&s);
+    }
 }
 END_TEST
 
@@ -586,6 +645,11 @@ static const struct bad bads[] = {
     {"{\"consensus\":{\"bft\":{\"timeout_propose\":true}}}", SCENARIO_ERR_TYPE,
      "consensus.bft.timeout_propose"},
     {"{\"consensus\":{\"bft\":{\"reward\":-1}}}", SCENARIO_ERR_VALUE, "consensus.bft.reward"},
+    {"{\"consensus\":{\"bft\":{\"relay\":\"yes\"}}}", SCENARIO_ERR_VALUE,
+     "consensus.bft.relay: expected \"auto\", true or false, got \"yes\""},
+    {"{\"consensus\":{\"bft\":{\"relay\":1}}}", SCENARIO_ERR_TYPE,
+     "consensus.bft.relay: expected \"auto\", true or false, got 1"},
+    {"{\"consensus\":{\"bft\":{\"relay\":null}}}", SCENARIO_ERR_TYPE, "consensus.bft.relay"},
     {"{\"network\":5}", SCENARIO_ERR_TYPE, "network: expected an object"},
     {"{\"network\":{\"latncy\":\"5ms\"}}", SCENARIO_ERR_UNKNOWN_KEY,
      "network.latncy: unknown key (did you mean \"latency\"?)"},
@@ -1154,9 +1218,9 @@ START_TEST(long_set_keys)
     snprintf(set + n + 4999, 5200 - (size_t)n - 4999, "z=5");
     cJSON *j = cJSON_Parse("{\"network\": {}}");
     ck_assert_int_eq(scenario_set(j, set, err, sizeof err), SCENARIO_OK);
-    const cJSON *net = cJSON_GetObjectItemCaseSensitive(j, "network");
-    ck_assert_uint_eq(strlen(net->child->string), 5000);
-    ck_assert_int_eq(net->child->string[4999], 'z');
+    const cJSON *network = cJSON_GetObjectItemCaseSensitive(j, "network");
+    ck_assert_uint_eq(strlen(network->child->string), 5000);
+    ck_assert_int_eq(network->child->string[4999], 'z');
     cJSON_Delete(j);
     scenario s;
     const char *sets[] = {set};
@@ -1441,6 +1505,7 @@ static Suite *suite(void)
     tcase_add_test(tc, adversaries_parse);
     tcase_add_loop_test(tc, bad_scenarios, 0, N(bads));
     tcase_add_test(tc, bft_section);
+    tcase_add_test(tc, bft_relay_key);
     tcase_add_test(tc, overrides);
     tcase_add_test(tc, large_seed_round_trips);
     tcase_add_test(tc, fractional_hashrates_load_and_round_trip);

@@ -472,6 +472,59 @@ static void claim_partition_bft(void)
     remove(out);
 }
 
+/* bft_gossip: sixteen validators, each linked to about three others, so
+ * none hears 2/3 of the power directly: they commit because nodes relay
+ * (the same network with consensus.bft.relay false, for 20 s without the
+ * partition, commits nothing: every node at height 0). While 13..16 are
+ * cut off (60 s to 120 s) the twelve others keep committing over
+ * multi-hop paths and the four are flat; within 10 s of the heal every
+ * node is at one height, past the majority's before the heal, having
+ * fetched the blocks it missed with their certificates; at the end all
+ * sixteen chains are one (final tips equal), never a reorganisation, and
+ * every chain file verifies. */
+static void claim_bft_gossip(void)
+{
+    static const char *const no_relay[] = {
+        "--set", "consensus.bft.relay=false", "--set", "duration=20s", "--set", "events=[]", NULL};
+    const char *dir = run_scenario("bft_gossip", no_relay);
+    cJSON *summary = rf_json(dir, "summary.json");
+    ck_assert_msg(rf_json_num(summary, "bft.commits_decided") == 0 &&
+                      rf_json_num(summary, "blocks.main_chain_height") == 0,
+                  "%s: committed without relay", dir);
+    cJSON_Delete(summary);
+
+    dir = run_scenario("bft_gossip", NULL);
+    rf_csv *tl = rf_csv_load(dir, "timeline.csv");
+    for (unsigned v = 1; v <= 12; v++)
+        ck_assert_msg(height_at(tl, 119, v) >= height_at(tl, 61, v) + 10,
+                      "%s: node %u did not keep committing while 13..16 were cut off", dir, v);
+    for (unsigned v = 13; v <= 16; v++)
+        ck_assert_msg(height_at(tl, 119, v) == height_at(tl, 61, v),
+                      "%s: node %u committed without 2/3 of the power", dir, v);
+    for (unsigned v = 1; v <= 16; v++)
+        ck_assert_msg(height_at(tl, 130, v) == height_at(tl, 130, 1) &&
+                          height_at(tl, 130, v) >= height_at(tl, 119, 1),
+                      "%s: node %u did not catch up after the heal", dir, v);
+    rf_csv_free(tl);
+    rf_csv *nodes = rf_csv_load(dir, "nodes.csv");
+    size_t c_tip = rf_col(nodes, "final_tip");
+    ck_assert_uint_eq(nodes->n_rows, 16);
+    for (size_t r = 1; r < nodes->n_rows; r++)
+        ck_assert_msg(strcmp(rf_cell(nodes, r, c_tip), rf_cell(nodes, 0, c_tip)) == 0,
+                      "%s: node %zu ends on another chain than node 1", dir, r + 1);
+    rf_csv_free(nodes);
+    rf_csv *rg = rf_csv_load(dir, "reorgs.csv");
+    ck_assert_msg(rg->n_rows == 0, "%s: BFT reorganised", dir);
+    rf_csv_free(rg);
+    summary = rf_json(dir, "summary.json");
+    ck_assert_msg(rf_json_num(summary, "bft.commits_decided") >= 16 * 50,
+                  "%s: the nodes decided few heights themselves", dir);
+    ck_assert_msg(rf_json_num(summary, "bft.commits_caught_up") > 0, "%s: nobody caught up", dir);
+    ck_assert_msg(rf_json_num(summary, "bft.equivocations") == 0, "%s: equivocation", dir);
+    cJSON_Delete(summary);
+    rf_verify_chains(dir, 16);
+}
+
 /* crash_restart: node 3 is offline and its height flat from 2m to 4m; it
  * restarts at the height it crashed at (its chain file) and is back at the
  * others' height within a few seconds. */
@@ -826,6 +879,7 @@ static const struct claim {
     {"byzantine_pos", claim_byzantine_pos},   {"partition_poa", claim_partition_poa},
     {"partition_bft", claim_partition_bft},   {"bft_crash", claim_bft_crash},
     {"bft_byzantine", claim_bft_byzantine},   {"bft_safety_violation", claim_bft_safety_violation},
+    {"bft_gossip", claim_bft_gossip},
 };
 #define N_CLAIMS (sizeof claims / sizeof claims[0])
 

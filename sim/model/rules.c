@@ -107,6 +107,11 @@ static int rules_bft(chain_params *params, consensus_ctx *cons, char *err, size_
     cons->bft_timeout_precommit_ns = scn->consensus.bft.timeout_precommit_ns;
     cons->bft_timeout_delta_ns = scn->consensus.bft.timeout_delta_ns;
     cons->bft_timeout_commit_ns = scn->consensus.bft.timeout_commit_ns;
+    /* "auto": on a full mesh every validator hears every other directly
+     * and nobody forwards (the runs stay as they were before relay). */
+    cons->bft_relay = scn->consensus.bft.relay == SCENARIO_BFT_RELAY_ON ||
+                      (scn->consensus.bft.relay == SCENARIO_BFT_RELAY_AUTO &&
+                       scn->network.topology != SCENARIO_TOPO_FULL);
     uint64_t total = 0;
     for (uint32_t i = 0; i < scn->n_nodes; i++)
         total += scn->nodes[i].stake;

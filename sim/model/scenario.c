@@ -227,7 +227,27 @@ static jsonread_status parse_poa(jsonread *jr, scenario *s, const cJSON *poa)
     return JSONREAD_OK;
 }
 
-/* consensus.bft: the timeouts (durations, "500ms") and the reward. */
+/* consensus.bft.relay: "auto", true or false. */
+static jsonread_status parse_bft_relay(jsonread *jr, scenario *s, const cJSON *bft)
+{
+    s->consensus.bft.relay = SCENARIO_BFT_RELAY_AUTO;
+    const cJSON *v = jsonread_member(bft, "relay");
+    if (v == NULL)
+        return JSONREAD_OK;
+    if (cJSON_IsBool(v)) {
+        s->consensus.bft.relay = cJSON_IsTrue(v) ? SCENARIO_BFT_RELAY_ON : SCENARIO_BFT_RELAY_OFF;
+        return JSONREAD_OK;
+    }
+    if (cJSON_IsString(v) && strcmp(v->valuestring, "auto") == 0)
+        return JSONREAD_OK;
+    char got[64];
+    return jsonread_fail(jr, cJSON_IsString(v) ? JSONREAD_E_RANGE : JSONREAD_E_TYPE, bft, "relay",
+                         "expected \"auto\", true or false, got %s",
+                         jsonread_got(got, sizeof got, v));
+}
+
+/* consensus.bft: the timeouts (durations, "500ms"), the reward and the
+ * relay. */
 static jsonread_status parse_bft(jsonread *jr, scenario *s, const cJSON *bft)
 {
     static const char *const keys[] = {"timeout_propose",
@@ -236,6 +256,7 @@ static jsonread_status parse_bft(jsonread *jr, scenario *s, const cJSON *bft)
                                        "timeout_delta",
                                        "timeout_commit",
                                        "reward",
+                                       "relay",
                                        NULL};
     static const char *const positive[] = {"timeout_propose", "timeout_prevote",
                                            "timeout_precommit", "timeout_commit"};
@@ -265,7 +286,7 @@ static jsonread_status parse_bft(jsonread *jr, scenario *s, const cJSON *bft)
     if (s->consensus.bft.timeout_delta_ns < 0)
         return jsonread_fail(jr, JSONREAD_E_RANGE, bft, "timeout_delta",
                              "expected a duration of 0 or more");
-    return JSONREAD_OK;
+    return parse_bft_relay(jr, s, bft);
 }
 
 static jsonread_status parse_consensus(jsonread *jr, scenario *s, const cJSON *root)

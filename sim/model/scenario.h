@@ -67,6 +67,14 @@ typedef enum scenario_status {
     X(SCENARIO_ADV_CENSOR, "censor")                                                               \
     X(SCENARIO_ADV_EQUIVOCATE, "equivocate")
 
+/* consensus.bft.relay: "auto" (on unless the topology is "full"), true,
+ * false. */
+typedef enum scenario_bft_relay {
+    SCENARIO_BFT_RELAY_AUTO = 0,
+    SCENARIO_BFT_RELAY_ON,
+    SCENARIO_BFT_RELAY_OFF,
+} scenario_bft_relay;
+
 #define SCENARIO_ENUM2(code, name) code,
 typedef enum scenario_consensus { SCENARIO_CONSENSUS_MAP(SCENARIO_ENUM2) } scenario_consensus;
 typedef enum scenario_topology { SCENARIO_TOPOLOGY_MAP(SCENARIO_ENUM2) } scenario_topology;
@@ -186,6 +194,7 @@ typedef struct scenario {
             int64_t timeout_delta_ns;
             int64_t timeout_commit_ns;
             uint64_t reward;
+            scenario_bft_relay relay; /* whether nodes forward proposals and votes */
         } bft;
     } consensus;
     struct {

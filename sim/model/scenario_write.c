@@ -233,10 +233,14 @@ static int poa_to_json(cJSON *cons, const scenario *s)
 }
 
 /* consensus.bft, written only for a BFT run (the files of other runs stay
- * as they were). */
+ * as they were); relay only when it is not "auto" (likewise). */
 static int bft_to_json(cJSON *cons, const scenario *s)
 {
     cJSON *bft = cJSON_AddObjectToObject(cons, "bft");
+    if (bft != NULL && s->consensus.bft.relay != SCENARIO_BFT_RELAY_AUTO &&
+        cJSON_AddBoolToObject(bft, "relay", s->consensus.bft.relay == SCENARIO_BFT_RELAY_ON) ==
+            NULL)
+        return 0;
     return bft != NULL &&
            add_duration(bft, "timeout_propose", s->consensus.bft.timeout_propose_ns) &&
            add_duration(bft, "timeout_prevote", s->consensus.bft.timeout_prevote_ns) &&
