@@ -212,11 +212,12 @@ START_TEST(dashrec_follows_far_chains)
     ck_assert_int_eq(dashrec_far_reorg(rec, &unknown, block_id(a[2]), &depth), 0);
     ck_assert_int_eq(dashrec_far_reorg(rec, block_id(b[1]), &unknown, &depth), 0);
 
-    /* The tree: node 1 (far, tip a3) holds the a branch only; node 2 (not
-     * started) nothing. */
+    /* The tree: node 1 (far, tip a3) holds the a branch (and the genesis)
+     * only; node 2 (not started) nothing. */
     rundash_node nodes[2] = {{.online = 1, .far = 1, .far_height = 3, .far_tip = *block_id(a[2])},
                              {.online = 0}};
     rundash_state st = {.time_ns = 0, .nodes = nodes};
+    ck_assert_int_eq(dashrec_observe(rec, &st, -1), 0);
     cJSON *doc = dashrec_blocks_doc(rec, &st, 3);
     ck_assert_ptr_nonnull(doc);
     const cJSON *blocks = cJSON_GetObjectItem(doc, "blocks");
@@ -248,6 +249,21 @@ START_TEST(dashrec_follows_far_chains)
     }
     ck_assert_int_eq(on_a, 3);
     ck_assert_int_eq(on_b, 2);
+    cJSON_Delete(doc);
+
+    /* Node 1 moves to b2: it holds both branches now, the one it left too
+     * (as a node's block tree keeps what it had). */
+    nodes[0].far_tip = *block_id(b[1]);
+    nodes[0].far_height = 2;
+    ck_assert_int_eq(dashrec_observe(rec, &st, -1), 0);
+    doc = dashrec_blocks_doc(rec, &st, 3);
+    ck_assert_ptr_nonnull(doc);
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(doc, "blocks"))
+    {
+        const cJSON *seen = cJSON_GetObjectItem(x, "seen_by");
+        ck_assert_int_eq(cJSON_GetArraySize(seen), 1);
+        ck_assert_int_eq(cJSON_GetArrayItem(seen, 0)->valueint, 1);
+    }
     cJSON_Delete(doc);
     dashrec_free(rec);
     nf_unref_blocks(a, 3);

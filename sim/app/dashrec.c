@@ -27,7 +27,8 @@ enum {
     KEEP_HEIGHTS = DASHREC_KEEP_HEIGHTS,
     MAX_LISTED_TXS = 2000,   /* transactions published: the most recent */
     MEMPOOL_SCAN_NODES = 64, /* above this, only the best node's mempool is read */
-    SEEN_BY_NODES = 64       /* above this, blocks carry no seen_by list */
+    SEEN_BY_NODES = 64,      /* above this, blocks carry no seen_by list */
+    FAR_SEEN_NODES = 64      /* far nodes whose past chains are remembered per block */
 };
 
 typedef struct rd_block {
@@ -44,6 +45,7 @@ typedef struct rd_block {
     uint64_t empty_before; /* slots between its parent's and its own without a block */
     int64_t published_ns;  /* an adversary's block: the first sample at which another node
                             * held it (-1: not yet) */
+    uint64_t far_seen;     /* far nodes (bit i: node i + 1) whose active chain held it */
 } rd_block;
 
 typedef struct rd_tx {
@@ -345,61 +347,51 @@ void dashrec_mark_reorg(dashrec *rec, const hash256 *old_tip, uint32_t depth)
 }
 
 /* 1 when node i of st holds id, at height h: a local node's block tree (a
- * side branch counts), a far node's active chain (walked back from the tip
- * its process sent through the remembered blocks). */
+ * side branch counts); a far node's active chain at this or an earlier
+ * sample (dashrec_observe marks them: a node keeps the blocks it had, as
+ * a local node's tree does), or above FAR_SEEN_NODES its active chain now
+ * (walked back from the tip its process sent through the remembered
+ * blocks). */
 static int node_holds(const dashrec *rec, const rundash_state *st, uint32_t i, const hash256 *id,
                       uint32_t h)
 {
     const rundash_node *x = &st->nodes[i];
     if (x->n)
         return chain_lookup(node_chain(x->n), id) != NULL;
+    if (i < FAR_SEEN_NODES) {
+        const rd_block *b = hmap_get(rec->blocks, id);
+        return b && (b->far_seen >> i & 1);
+    }
     return x->far && on_chain_of(rec, &x->far_tip, x->far_height, id, h);
 }
 
-/* The far nodes (bit i: node i) whose active chain holds each block from
- * their tip down to floor: block id -> uint64_t. n_nodes is at most 64.
- * NULL when out of memory. */
-static hmap *far_holders(const dashrec *rec, const rundash_state *st, uint32_t n_nodes,
-                         uint32_t floor)
+/* Marks the blocks of each far node's active chain, from its tip down to
+ * floor, as held by it (nodes below FAR_SEEN_NODES). A block already marked
+ * ends the walk: the blocks below it were marked with it. */
+static void mark_far_chains(dashrec *rec, const rundash_state *st, uint32_t floor)
 {
-    hmap *m;
-    if (hmap_new(&m, sizeof(hash256), sizeof(uint64_t)) != 0)
-        return NULL;
-    for (uint32_t i = 0; i < n_nodes; i++) {
+    for (uint32_t i = 0; i < rec->n_nodes && i < FAR_SEEN_NODES; i++) {
         const rundash_node *x = &st->nodes[i];
         if (x->n || !x->far)
             continue;
         const hash256 *at = &x->far_tip;
-        for (uint32_t h = x->far_height; at && h >= floor; h--) {
-            uint64_t *bits = hmap_get(m, at), one = (uint64_t)1 << i;
-            if (bits)
-                *bits |= one;
-            else if (hmap_put(m, at, &one) < 0) {
-                hmap_free(m);
-                return NULL;
-            }
-            if (h == 0)
+        for (rd_block *b; at && (b = hmap_get(rec->blocks, at)) != NULL && b->height >= floor;
+             at = b->has_parent ? &b->parent : NULL) {
+            if (b->far_seen >> i & 1)
                 break;
-            at = parent_of(rec, at);
+            b->far_seen |= (uint64_t)1 << i;
         }
     }
-    return m;
 }
 
-/* "seen_by": the nodes that hold id: local ones by their block tree, far
- * ones by far (far_holders). */
-static void add_seen_by(cJSON *o, const rundash_state *st, uint32_t n_nodes, const hmap *far,
-                        const hash256 *id)
+/* "seen_by": the nodes that hold id (node_holds). */
+static void add_seen_by(cJSON *o, const dashrec *rec, const rundash_state *st, uint32_t n_nodes,
+                        const hash256 *id, uint32_t h)
 {
     cJSON *list = cJSON_AddArrayToObject(o, "seen_by");
-    const uint64_t *bits = far ? hmap_get(far, id) : NULL;
-    for (uint32_t i = 0; list && i < n_nodes; i++) {
-        const rundash_node *x = &st->nodes[i];
-        int holds =
-            x->n ? chain_lookup(node_chain(x->n), id) != NULL : x->far && bits && (*bits >> i & 1);
-        if (holds)
+    for (uint32_t i = 0; list && i < n_nodes; i++)
+        if (node_holds(rec, st, i, id, h))
             cJSON_AddItemToArray(list, cJSON_CreateNumber(i + 1));
-    }
 }
 
 cJSON *dashrec_blocks_doc(dashrec *rec, const rundash_state *st, uint32_t best_h)
@@ -426,13 +418,6 @@ cJSON *dashrec_blocks_doc(dashrec *rec, const rundash_state *st, uint32_t best_h
         }
     }
     qsort(list, n, sizeof *list, listed_cmp);
-    hmap *far = NULL;
-    if (st && rec->n_nodes <= SEEN_BY_NODES &&
-        (far = far_holders(rec, st, rec->n_nodes, floor)) == NULL) {
-        free(list);
-        free(stale);
-        return NULL;
-    }
     cJSON *doc = cJSON_CreateObject();
     cJSON *arr = cJSON_AddArrayToObject(doc, "blocks");
     for (size_t i = 0; arr && i < n; i++) {
@@ -468,11 +453,10 @@ cJSON *dashrec_blocks_doc(dashrec *rec, const rundash_state *st, uint32_t best_h
                 cJSON_AddNullToObject(o, "published_ns");
         }
         if (st && rec->n_nodes <= SEEN_BY_NODES)
-            add_seen_by(o, st, rec->n_nodes, far, &list[i].id);
+            add_seen_by(o, rec, st, rec->n_nodes, &list[i].id, b->height);
         cJSON_AddItemToArray(arr, o);
     }
     free(list);
-    hmap_free(far);
     for (size_t i = 0; i < n_stale; i++)
         hmap_del(rec->blocks, &stale[i]);
     free(stale);
@@ -660,9 +644,16 @@ int dashrec_observe(dashrec *rec, const rundash_state *st, int best)
     const chain *bc = best >= 0 ? node_chain(st->nodes[best].n) : NULL;
     uint32_t best_h = bc ? chain_height(bc) : 0;
     uint32_t floor = best_h > RECENT_HEIGHTS ? best_h - RECENT_HEIGHTS : 0;
+    for (uint32_t i = 0; i < rec->n_nodes; i++) {
+        const rundash_node *x = &st->nodes[i];
+        if (x->far && x->far_height > best_h)
+            best_h = x->far_height; /* a far node may lead */
+    }
+    floor = best_h > RECENT_HEIGHTS ? best_h - RECENT_HEIGHTS : 0;
     for (uint32_t i = 0; i < rec->n_nodes; i++)
         if (st->nodes[i].n && remember_blocks(rec, node_chain(st->nodes[i].n), floor) != 0)
             return -1;
+    mark_far_chains(rec, st, floor);
     if (bc && scan_transactions(rec, st, bc) != 0)
         return -1;
     mark_published(rec, st);

@@ -44,7 +44,8 @@ void dashrec_free(dashrec *rec);
 int dashrec_best_node(const rundash_state *st, uint32_t n);
 
 /* Takes in a sample: remembers the recent blocks of every node's active
- * chain, and the transactions of the best node's (index best, -1 for none)
+ * chain (a far node's: marks the remembered blocks on its chain as held by
+ * it), and the transactions of the best node's (index best, -1 for none)
  * recent blocks and of the mempools. Reads st only. Returns 0, or -1 when
  * out of memory (what was recorded so far stays). */
 int dashrec_observe(dashrec *rec, const rundash_state *st, int best)
@@ -70,7 +71,8 @@ int dashrec_far_reorg(const dashrec *rec, const hash256 *old_tip, const hash256 
  * height), oldest first, forks included; PoS blocks with "slot" and
  * "empty_before" (slots without a block since the parent's); each with
  * "seen_by" (the nodes of
- * st whose block tree holds it; for a far node, its active chain) when the run has at most 64
+ * st whose block tree holds it; a far node: whose active chain held it at
+ * a sample, as its tree keeps it) when the run has at most 64
  * nodes, and "reorg_depth" when a node gave it up as its tip (dashrec_mark_reorg). Forgets the
  * blocks far below best_h. st may be NULL (no seen_by). Caller owns the result; NULL when out of
  * memory. */
