@@ -243,11 +243,14 @@ feed=$(get /api/feed)
 printf '%s' "$feed" | grep -qF '"kind":"reorg","nodes":[2,4],"more_nodes":0,"depth":7' ||
     fail "part: no reorganisation of nodes 2 and 4 in the feed: $feed"
 grep -q "node 2 reorganised: depth 7" "$tmp/part.out" || fail "part: $(grep reorganised "$tmp/part.out")"
-# The tip nodes 2 and 4 gave up is in the tree, marked 7 deep.
-get "/api/blocks?node=1" | python3 -c '
+# The tip nodes 2 and 4 gave up is in the tree, marked 7 deep, off node 2's
+# main chain, still in its view (as it keeps the branch it left).
+get "/api/blocks?node=2" | python3 -c '
 import json, sys
 gave_up = [b for b in json.load(sys.stdin)["blocks"] if b.get("reorg_depth") == 7]
-assert gave_up and gave_up[0]["producer"] in (2, 4), gave_up' || fail "part: the given-up tip"
+assert len(gave_up) == 1 and gave_up[0]["producer"] in (2, 4), gave_up
+assert not gave_up[0]["main"] and 4 in gave_up[0]["seen_by"], gave_up' ||
+    fail "part: the given-up tip in node 2's view"
 stop_job part 2
 (cd "$tmp" && "$bin" run "$src/scenarios/default.json" --set seed=4 --set "events=$part_events" \
     --out part1 >part1.out 2>part1.err) || fail "part: the run without --serve failed"
