@@ -61,6 +61,7 @@ int dashfar_unpack(dashfar_block **out, size_t *n, const unsigned char *buf, siz
  * free with dashfar_sender_free. */
 typedef struct dashfar_sender {
     hmap *sent; /* block id -> height */
+    int seeded; /* process 0: the first records received were kept as a fuzzing seed */
 } dashfar_sender;
 
 /* The blocks new on the active chains of chains[0..n) (NULL entries: nodes

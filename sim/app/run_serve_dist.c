@@ -200,6 +200,11 @@ void run_serve_dist_blocks(dashfar_sender *snd, world *s, rundash *rd)
             fprintf(stderr, "chainsim: process %u: %s\n", p, err);
             abort(); /* the same binary packed them: a fault, not input */
         }
+        /* CHAINSIM_PACK_SEEDS: the first records beyond the genesis, a seed */
+        if (n > 0 && got[0].height > 0 && !snd->seeded) {
+            snd->seeded = 1;
+            world_dist_seed("dashblocks", all + at, lens[p]);
+        }
         if (rd != NULL && rundash_far_blocks(rd, got, n) != 0)
             abort();
         free(got);
