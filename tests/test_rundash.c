@@ -606,6 +606,7 @@ START_TEST(pos_status_shows_slot_leaders_and_empty_slots)
     ck_assert_int_eq(num(pos, "slot"), 9);
     ck_assert_int_eq(num(pos, "tip_slot"), 7);
     ck_assert_int_eq(num(pos, "empty_slots"), 5);
+    ck_assert_int_eq(num(pos, "node"), 1); /* the best node, read */
     char *leaders = cJSON_PrintUnformatted(member(pos, "leaders"));
     ck_assert_str_eq(leaders, "[1]");
     free(leaders);
