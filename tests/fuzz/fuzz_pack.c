@@ -24,25 +24,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-/* The dashboard's block records: accepted bytes pack again to themselves. */
-static void fuzz_dash_blocks(const uint8_t *data, size_t size)
-{
-    dashfar_block *b;
-    size_t n;
-    char err[200];
-    err[0] = '\0';
-    if (dashfar_unpack(&b, &n, data, size, err, sizeof err) != 0) {
-        FUZZ_CHECK(b == NULL && n == 0 && err[0] != '\0');
-        return;
-    }
-    unsigned char *again;
-    size_t len;
-    FUZZ_CHECK(dashfar_pack(&again, &len, b, n) == 0);
-    FUZZ_CHECK(len == size && memcmp(again, data, len) == 0);
-    free(again);
-    free(b);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static unsigned char *pack_msg(msg *m, size_t *len)
