@@ -480,6 +480,71 @@ START_TEST(far_nodes_show_what_their_process_sent)
 }
 END_TEST
 
+/* Node 3 runs in another process: its branch reaches the tree through the
+ * blocks its process sent (dashfar), its view shows it, and when its tip
+ * moves to node 1's chain the feed tells the reorganisation and the tip it
+ * gave up stays in its view, marked. */
+START_TEST(far_nodes_reorganise_through_the_blocks_sent)
+{
+    world w;
+    world_init(&w);
+    block *branch[3];
+    nf_chain_blocks(&w.t, branch, 3, 9);
+    nf_load(&w.t, 2, branch, 3); /* node 3's chain, in "its process" */
+    const chain *chains[3] = {NULL, NULL, node_chain(w.t.nodes[2])};
+    dashfar_sender snd;
+    memset(&snd, 0, sizeof snd);
+    dashfar_block *sent = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(dashfar_collect(&snd, chains, 3, 100, 300, &sent, &n), 0);
+    ck_assert_uint_eq(n, 4); /* the branch and the genesis */
+    ck_assert_int_eq(rundash_far_blocks(w.rd, sent, n), 0);
+    free(sent);
+    dashfar_sender_free(&snd);
+    w.nodes[2] =
+        (rundash_node){.online = 1, .far = 1, .far_height = 3, .far_tip = *block_id(branch[2])};
+    publish(&w, NF_SEC, 0);
+    char n3[65];
+    hash_to_hex(n3, block_id(branch[2]));
+    response r = get(&w, "/api/blocks?node=3");
+    ck_assert_str_eq(str(r.json, "tip"), n3);
+    ck_assert_int_eq(cJSON_GetArraySize(member(r.json, "blocks")), 4);
+    const cJSON *b;
+    cJSON_ArrayForEach(b, member(r.json, "blocks")) ck_assert(flag(b, "main"));
+    response_free(&r);
+
+    /* Node 3 moves to node 1's chain (height 2, remembered from node 1). */
+    w.nodes[2].far_tip = *block_id(w.blocks[1]);
+    w.nodes[2].far_height = 2;
+    publish(&w, 2 * NF_SEC, 0);
+    r = get(&w, "/api/feed");
+    const cJSON *events = member(r.json, "events");
+    const cJSON *last = cJSON_GetArrayItem(events, cJSON_GetArraySize(events) - 1);
+    ck_assert_str_eq(str(last, "kind"), "reorg");
+    ck_assert_int_eq(num(last, "depth"), 3);
+    ck_assert_int_eq(cJSON_GetArrayItem(member(last, "nodes"), 0)->valueint, 3);
+    int n_events = cJSON_GetArraySize(events);
+    response_free(&r);
+    r = get(&w, "/api/blocks?node=3");
+    int found = 0;
+    cJSON_ArrayForEach(b, member(r.json, "blocks")) if (strcmp(str(b, "id"), n3) == 0)
+    {
+        ck_assert_int_eq(num(b, "reorg_depth"), 3);
+        ck_assert(!flag(b, "main"));
+        found = 1;
+    }
+    ck_assert(found);
+    response_free(&r);
+    /* Unchanged at the next sample: no new entry. */
+    publish(&w, 3 * NF_SEC, 0);
+    r = get(&w, "/api/feed");
+    ck_assert_int_eq(cJSON_GetArraySize(member(r.json, "events")), n_events);
+    response_free(&r);
+    nf_unref_blocks(branch, 3);
+    world_free(&w);
+}
+END_TEST
+
 /* Waits (up to 3 s) for the command thread to hand over n submissions. */
 static size_t take(world *w, dash_command *out, size_t n)
 {
@@ -606,6 +671,7 @@ START_TEST(pos_status_shows_slot_leaders_and_empty_slots)
     ck_assert_int_eq(num(pos, "slot"), 9);
     ck_assert_int_eq(num(pos, "tip_slot"), 7);
     ck_assert_int_eq(num(pos, "empty_slots"), 5);
+    ck_assert_int_eq(num(pos, "node"), 1); /* the best node, read */
     char *leaders = cJSON_PrintUnformatted(member(pos, "leaders"));
     ck_assert_str_eq(leaders, "[1]");
     free(leaders);
@@ -1069,6 +1135,7 @@ static Suite *suite(void)
     tcase_add_test(tc, nothing_is_served_before_the_first_publish);
     tcase_add_test(tc, publish_shows_the_run_state);
     tcase_add_test(tc, far_nodes_show_what_their_process_sent);
+    tcase_add_test(tc, far_nodes_reorganise_through_the_blocks_sent);
     tcase_add_test(tc, adversaries_and_their_blocks_are_marked);
     tcase_add_test(tc, pos_status_shows_slot_leaders_and_empty_slots);
     tcase_add_test(tc, submissions_reach_the_runner_in_order);

@@ -79,7 +79,9 @@ void dashcons_node(cJSON *o, const node *n)
 }
 
 /* "pos": the slot now, its leaders on the best node's tip, the tip's slot
- * and the slots of the best chain that have no block. */
+ * and the slots of the best chain that have no block, and that node. The
+ * best node is one whose state is here: over several processes, process
+ * 0's best. */
 static void pos_status(cJSON *status, const rundash_state *st, uint32_t n_nodes,
                        const uint8_t (*keys)[KEYS_PUB_BYTES], int best, int64_t slot_ns)
 {
@@ -91,6 +93,7 @@ static void pos_status(cJSON *status, const rundash_state *st, uint32_t n_nodes,
     const node *bn = best >= 0 ? st->nodes[best].n : NULL;
     if (bn == NULL)
         return;
+    cJSON_AddNumberToObject(o, "node", best + 1); /* the node read */
     const chain *c = node_chain(bn);
     const chain_entry *tip = chain_tip(c);
     uint64_t tip_slot = consensus_block_slot(chain_entry_block(tip));
@@ -106,7 +109,8 @@ static void pos_status(cJSON *status, const rundash_state *st, uint32_t n_nodes,
             cJSON_AddItemToArray(leaders, cJSON_CreateNumber(i + 1));
 }
 
-/* "poa": the signers and the in-turn signer of the best tip's next height. */
+/* "poa": the signers and the in-turn signer of the best tip's next height,
+ * and the node read (as for "pos"). */
 static void poa_status(cJSON *status, const rundash_state *st, uint32_t n_nodes,
                        const uint8_t (*keys)[KEYS_PUB_BYTES], int best)
 {
@@ -121,6 +125,7 @@ static void poa_status(cJSON *status, const rundash_state *st, uint32_t n_nodes,
     for (uint32_t i = 0; i < ctx->poa_n_signers; i++)
         cJSON_AddItemToArray(
             signers, cJSON_CreateNumber(dashcons_node_of_key(keys, n_nodes, ctx->poa_signers[i])));
+    cJSON_AddNumberToObject(o, "node", best + 1); /* the node read */
     uint64_t next = (uint64_t)chain_height(node_chain(bn)) + 1;
     cJSON_AddNumberToObject(o, "height", (double)next);
     cJSON_AddNumberToObject(

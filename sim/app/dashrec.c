@@ -10,6 +10,7 @@
  * in the best chain's recent blocks or in mempools; the sender is the owner
  * of the output its first input spends (known from an earlier record). */
 #include "dashrec.h"
+#include "dashfar.h"
 #include "timeunit.h"
 
 #include "chain.h"
@@ -22,11 +23,12 @@
 #include <string.h>
 
 enum {
-    RECENT_HEIGHTS = 100,    /* blocks published: this far below the best tip */
-    KEEP_HEIGHTS = 300,      /* blocks remembered */
+    RECENT_HEIGHTS = DASHREC_RECENT_HEIGHTS,
+    KEEP_HEIGHTS = DASHREC_KEEP_HEIGHTS,
     MAX_LISTED_TXS = 2000,   /* transactions published: the most recent */
     MEMPOOL_SCAN_NODES = 64, /* above this, only the best node's mempool is read */
-    SEEN_BY_NODES = 64       /* above this, blocks carry no seen_by list */
+    SEEN_BY_NODES = 64,      /* above this, blocks carry no seen_by list */
+    FAR_SEEN_NODES = 64      /* far nodes whose past chains are remembered per block */
 };
 
 typedef struct rd_block {
@@ -43,6 +45,7 @@ typedef struct rd_block {
     uint64_t empty_before; /* slots between its parent's and its own without a block */
     int64_t published_ns;  /* an adversary's block: the first sample at which another node
                             * held it (-1: not yet) */
+    uint64_t far_seen;     /* far nodes (bit i: node i + 1) whose active chain held it */
 } rd_block;
 
 typedef struct rd_tx {
@@ -230,6 +233,30 @@ int dashrec_best_node(const rundash_state *st, uint32_t n)
     return best;
 }
 
+/* Remembers b unless known. */
+static int add_record(dashrec *rec, const dashfar_block *b)
+{
+    if (hmap_get(rec->blocks, &b->id))
+        return 0;
+    rd_block rb;
+    memset(&rb, 0, sizeof rb);
+    rb.height = b->height;
+    rb.n_tx = b->n_tx;
+    if (b->has_parent) {
+        rb.parent = b->parent;
+        rb.has_parent = 1;
+        const uint32_t *who = b->has_producer ? hmap_get(rec->producers, b->producer) : NULL;
+        rb.producer = who ? *who : 0;
+        rb.has_slot = b->has_slot;
+        rb.slot = b->slot;
+        rb.has_empty = b->has_empty;
+        rb.empty_before = b->empty_before;
+    }
+    rb.time_ns = (b->header_time - rec->genesis_time_s) * TIMEUNIT_NS_PER_S;
+    rb.published_ns = -1;
+    return hmap_put(rec->blocks, &b->id, &rb) < 0 ? -1 : 0;
+}
+
 /* Remembers the blocks of c's active chain down to floor (or a known one). */
 static int remember_blocks(dashrec *rec, const chain *c, uint32_t floor)
 {
@@ -237,35 +264,64 @@ static int remember_blocks(dashrec *rec, const chain *c, uint32_t floor)
          e = chain_entry_parent(e)) {
         if (hmap_get(rec->blocks, chain_entry_id(e)))
             break;
-        const block *b = chain_entry_block(e);
-        rd_block rb;
-        memset(&rb, 0, sizeof rb);
-        rb.height = chain_entry_height(e);
-        rb.n_tx = block_n_tx(b);
-        const chain_entry *p = chain_entry_parent(e);
-        if (p) {
-            rb.parent = *chain_entry_id(p);
-            rb.has_parent = 1;
-            const tx *cb = block_tx(b, 0);
-            const uint32_t *who =
-                tx_n_out(cb) ? hmap_get(rec->producers, tx_output(cb, 0)->owner) : NULL;
-            if (block_pos_of(b)) {
-                who = hmap_get(rec->producers, block_pos_of(b)->proposer);
-                rb.has_slot = 1;
-                rb.slot = block_pos_of(b)->slot;
-                const block_pos *pp = block_pos_of(chain_entry_block(p));
-                uint64_t ps = pp ? pp->slot : 0; /* genesis: slot 0 */
-                rb.has_empty = chain_params_of(c)->consensus == CHAIN_POS;
-                rb.empty_before = rb.has_empty && rb.slot > ps ? rb.slot - ps - 1 : 0;
-            }
-            rb.producer = who ? *who : 0;
-        }
-        rb.time_ns = ((int64_t)block_header_of(b)->time - rec->genesis_time_s) * TIMEUNIT_NS_PER_S;
-        rb.published_ns = -1;
-        if (hmap_put(rec->blocks, chain_entry_id(e), &rb) < 0)
+        dashfar_block b;
+        dashfar_block_of(&b, c, e);
+        if (add_record(rec, &b) != 0)
             return -1;
     }
     return 0;
+}
+
+int dashrec_add_far(dashrec *rec, const dashfar_block *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (add_record(rec, &b[i]) != 0)
+            return -1;
+    return 0;
+}
+
+/* The parent of a remembered block, or NULL (unknown, genesis). */
+static const hash256 *parent_of(const dashrec *rec, const hash256 *id)
+{
+    const rd_block *b = hmap_get(rec->blocks, id);
+    return b && b->has_parent ? &b->parent : NULL;
+}
+
+/* 1 when id, at height h, is on the chain that ends at tip (height tip_h),
+ * walking back through remembered blocks. */
+static int on_chain_of(const dashrec *rec, const hash256 *tip, uint32_t tip_h, const hash256 *id,
+                       uint32_t h)
+{
+    if (h > tip_h)
+        return 0;
+    const hash256 *at = tip;
+    for (uint32_t k = tip_h; at && k > h; k--)
+        at = parent_of(rec, at);
+    return at && hash_eq(at, id);
+}
+
+int dashrec_far_reorg(const dashrec *rec, const hash256 *old_tip, const hash256 *new_tip,
+                      uint32_t *depth)
+{
+    *depth = 0;
+    const rd_block *ob = hmap_get(rec->blocks, old_tip), *nb = hmap_get(rec->blocks, new_tip);
+    if (ob == NULL || nb == NULL)
+        return 0;
+    const hash256 *a = old_tip, *b = new_tip;
+    uint32_t ha = ob->height, hb = nb->height, d = 0;
+    for (; a && ha > hb; ha--, d++)
+        a = parent_of(rec, a);
+    for (; b && hb > ha; hb--)
+        b = parent_of(rec, b);
+    while (a && b && !hash_eq(a, b)) {
+        a = parent_of(rec, a);
+        b = parent_of(rec, b);
+        d++;
+    }
+    if (a == NULL || b == NULL || d == 0)
+        return 0; /* unknown below, or old_tip is on the new chain */
+    *depth = d;
+    return 1;
 }
 
 typedef struct listed_block {
@@ -290,12 +346,51 @@ void dashrec_mark_reorg(dashrec *rec, const hash256 *old_tip, uint32_t depth)
         b->reorg_depth = depth;
 }
 
-/* "seen_by": the nodes whose block tree holds id (a side branch counts). */
-static void add_seen_by(cJSON *o, const rundash_state *st, uint32_t n_nodes, const hash256 *id)
+/* 1 when node i of st holds id, at height h: a local node's block tree (a
+ * side branch counts); a far node's active chain at this or an earlier
+ * sample (dashrec_observe marks them: a node keeps the blocks it had, as
+ * a local node's tree does), or above FAR_SEEN_NODES its active chain now
+ * (walked back from the tip its process sent through the remembered
+ * blocks). */
+static int node_holds(const dashrec *rec, const rundash_state *st, uint32_t i, const hash256 *id,
+                      uint32_t h)
+{
+    const rundash_node *x = &st->nodes[i];
+    if (x->n)
+        return chain_lookup(node_chain(x->n), id) != NULL;
+    if (i < FAR_SEEN_NODES) {
+        const rd_block *b = hmap_get(rec->blocks, id);
+        return b && (b->far_seen >> i & 1);
+    }
+    return x->far && on_chain_of(rec, &x->far_tip, x->far_height, id, h);
+}
+
+/* Marks the blocks of each far node's active chain, from its tip down to
+ * floor, as held by it (nodes below FAR_SEEN_NODES). A block already marked
+ * ends the walk: the blocks below it were marked with it. */
+static void mark_far_chains(dashrec *rec, const rundash_state *st, uint32_t floor)
+{
+    for (uint32_t i = 0; i < rec->n_nodes && i < FAR_SEEN_NODES; i++) {
+        const rundash_node *x = &st->nodes[i];
+        if (x->n || !x->far)
+            continue;
+        const hash256 *at = &x->far_tip;
+        for (rd_block *b; at && (b = hmap_get(rec->blocks, at)) != NULL && b->height >= floor;
+             at = b->has_parent ? &b->parent : NULL) {
+            if (b->far_seen >> i & 1)
+                break;
+            b->far_seen |= (uint64_t)1 << i;
+        }
+    }
+}
+
+/* "seen_by": the nodes that hold id (node_holds). */
+static void add_seen_by(cJSON *o, const dashrec *rec, const rundash_state *st, uint32_t n_nodes,
+                        const hash256 *id, uint32_t h)
 {
     cJSON *list = cJSON_AddArrayToObject(o, "seen_by");
     for (uint32_t i = 0; list && i < n_nodes; i++)
-        if (st->nodes[i].n && chain_lookup(node_chain(st->nodes[i].n), id))
+        if (node_holds(rec, st, i, id, h))
             cJSON_AddItemToArray(list, cJSON_CreateNumber(i + 1));
 }
 
@@ -358,7 +453,7 @@ cJSON *dashrec_blocks_doc(dashrec *rec, const rundash_state *st, uint32_t best_h
                 cJSON_AddNullToObject(o, "published_ns");
         }
         if (st && rec->n_nodes <= SEEN_BY_NODES)
-            add_seen_by(o, st, rec->n_nodes, &list[i].id);
+            add_seen_by(o, rec, st, rec->n_nodes, &list[i].id, b->height);
         cJSON_AddItemToArray(arr, o);
     }
     free(list);
@@ -536,8 +631,7 @@ static void mark_published(dashrec *rec, const rundash_state *st)
         if (b->published_ns >= 0 || adversary_of(rec, b->producer) == NULL)
             continue;
         for (uint32_t i = 0; i < rec->n_nodes; i++)
-            if (i + 1 != b->producer && st->nodes[i].n &&
-                chain_lookup(node_chain(st->nodes[i].n), key)) {
+            if (i + 1 != b->producer && node_holds(rec, st, i, key, b->height)) {
                 b->published_ns = st->time_ns;
                 break;
             }
@@ -550,9 +644,16 @@ int dashrec_observe(dashrec *rec, const rundash_state *st, int best)
     const chain *bc = best >= 0 ? node_chain(st->nodes[best].n) : NULL;
     uint32_t best_h = bc ? chain_height(bc) : 0;
     uint32_t floor = best_h > RECENT_HEIGHTS ? best_h - RECENT_HEIGHTS : 0;
+    for (uint32_t i = 0; i < rec->n_nodes; i++) {
+        const rundash_node *x = &st->nodes[i];
+        if (x->far && x->far_height > best_h)
+            best_h = x->far_height; /* a far node may lead */
+    }
+    floor = best_h > RECENT_HEIGHTS ? best_h - RECENT_HEIGHTS : 0;
     for (uint32_t i = 0; i < rec->n_nodes; i++)
         if (st->nodes[i].n && remember_blocks(rec, node_chain(st->nodes[i].n), floor) != 0)
             return -1;
+    mark_far_chains(rec, st, floor);
     if (bc && scan_transactions(rec, st, bc) != 0)
         return -1;
     mark_published(rec, st);

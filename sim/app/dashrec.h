@@ -6,6 +6,7 @@
 #ifndef CHAINSIM_DASHREC_H
 #define CHAINSIM_DASHREC_H
 
+#include "dashfar.h"
 #include "rundash.h"
 
 #include <cjson/cJSON.h>
@@ -13,6 +14,11 @@
 #include <stdint.h>
 
 typedef struct dashrec dashrec;
+
+enum {
+    DASHREC_RECENT_HEIGHTS = 100, /* blocks published: this far below the best tip */
+    DASHREC_KEEP_HEIGHTS = 300    /* blocks remembered */
+};
 
 /* Creates the records of a run of n_nodes nodes, node i + 1 producing with
  * node_keys[i] (read here only); genesis's coinbase is recorded (a reference
@@ -38,20 +44,38 @@ void dashrec_free(dashrec *rec);
 int dashrec_best_node(const rundash_state *st, uint32_t n);
 
 /* Takes in a sample: remembers the recent blocks of every node's active
- * chain, and the transactions of the best node's (index best, -1 for none)
+ * chain (a far node's: marks the remembered blocks on its chain as held by
+ * it), and the transactions of the best node's (index best, -1 for none)
  * recent blocks and of the mempools. Reads st only. Returns 0, or -1 when
  * out of memory (what was recorded so far stays). */
 int dashrec_observe(dashrec *rec, const rundash_state *st, int best)
     __attribute__((warn_unused_result));
 
+/* Remembers n blocks another process sent (dashfar_collect), as
+ * dashrec_observe remembers a local node's: a far node's active chain is
+ * then followed from the tip its process sent (rundash_node's far_tip)
+ * through them, for "seen_by", adversaries' "published_ns" and
+ * dashrec_far_reorg. Known ids are kept as they are. Returns 0, or -1 when
+ * out of memory (what was recorded so far stays). */
+int dashrec_add_far(dashrec *rec, const dashfar_block *b, size_t n)
+    __attribute__((warn_unused_result));
+
+/* Whether a node whose tip went from old_tip to new_tip gave old_tip up:
+ * returns 1 with *depth the blocks from old_tip back to the chain of
+ * new_tip, walking both back through remembered blocks; 0 when old_tip is
+ * on that chain (or is it) or either walk meets a block not remembered. */
+int dashrec_far_reorg(const dashrec *rec, const hash256 *old_tip, const hash256 *new_tip,
+                      uint32_t *depth);
+
 /* The "blocks" document: remembered blocks near best_h (the best tip's
  * height), oldest first, forks included; PoS blocks with "slot" and
  * "empty_before" (slots without a block since the parent's); each with
  * "seen_by" (the nodes of
- * st whose block tree holds it) when the run has at most 64 nodes, and
- * "reorg_depth" when a node gave it up as its tip (dashrec_mark_reorg).
- * Forgets the blocks far below best_h. st may be NULL (no seen_by). Caller
- * owns the result; NULL when out of memory. */
+ * st whose block tree holds it; a far node: whose active chain held it at
+ * a sample, as its tree keeps it) when the run has at most 64
+ * nodes, and "reorg_depth" when a node gave it up as its tip (dashrec_mark_reorg). Forgets the
+ * blocks far below best_h. st may be NULL (no seen_by). Caller owns the result; NULL when out of
+ * memory. */
 cJSON *dashrec_blocks_doc(dashrec *rec, const rundash_state *st, uint32_t best_h);
 
 /* Marks old_tip, a remembered block, as a tip some node gave up in a

@@ -10,11 +10,10 @@
  * every process at the same samples (globals): process 0's commands go to
  * all before any is applied, a check that needs a node's state is made by
  * the node's process and shared, a payment is built by the paying wallet's
- * process (as a scripted one); each process's nodes and feed entries come
- * to process 0 before it publishes. Pause, resume and speed act on process
- * 0's engine only: the others do not pace themselves, and since no process
- * gets ahead of another by more than one window, process 0's pace is the
- * job's. */
+ * process (as a scripted one); each process's nodes, feed entries and the
+ * blocks new on its nodes' chains come to process 0 before it publishes. Pause, resume and speed
+ * act on process 0's engine only: the others do not pace themselves, and since no process gets
+ * ahead of another by more than one window, process 0's pace is the job's. */
 #include "run_serve.h"
 
 #include "cli.h"
@@ -35,6 +34,7 @@ static void publish(run_serve *sv, int64_t now, int finished)
     if (nodes == NULL)
         abort();
     run_serve_dist_feed(&sv->feed, sv->dash);
+    run_serve_dist_blocks(&sv->sent, s, sv->dash);
     uint64_t *balances;
     run_serve_dist_nodes(s, now, nodes, &balances);
     rundash_state st = {.time_ns = now,
@@ -380,5 +380,6 @@ int run_serve_end(run_serve *sv, int rc)
     rundash_free(sv->dash);
     sv->dash = NULL;
     run_serve_dist_feed_free(&sv->feed);
+    dashfar_sender_free(&sv->sent);
     return rc;
 }

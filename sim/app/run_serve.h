@@ -21,6 +21,7 @@ typedef struct run_serve {
     rundash *dash;       /* NULL until started; with several processes, process 0's only */
     int started;         /* run_serve_start succeeded (every process) */
     run_serve_feed feed; /* several processes: feed entries told here, for process 0 */
+    dashfar_sender sent; /* several processes: the blocks sent to process 0 */
     run_signals signals;
 } run_serve;
 

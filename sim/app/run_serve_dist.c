@@ -3,16 +3,21 @@
  * together: each process fills its own nodes' entries and leaves the rest
  * zero), the page's commands as the server queued them (broadcast from
  * process 0 as they are: every process runs the same binary), and the
- * feed entries other processes told since the last sample. Nothing here
+ * feed entries other processes told since the last sample, and the blocks
+ * new on other processes' nodes' active chains (each once per process,
+ * within the dashboard's window of recent heights), so that process 0's
+ * block records follow every node's chain. Nothing here
  * reads or changes what the run writes, so serving leaves outputs as they
  * were; commands change the run exactly as in one process, at the same
  * virtual time on every process. */
 #include "run_serve_dist.h"
 
 #include "chain.h"
+#include "dashrec.h"
 #include "dist.h"
 #include "mempool.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,6 +162,55 @@ void run_serve_dist_nodes(world *s, int64_t now, rundash_node *nodes, uint64_t *
         x->far_mempool = far[i].mempool;
     }
     free(far);
+}
+
+void run_serve_dist_blocks(dashfar_sender *snd, world *s, rundash *rd)
+{
+    if (s->procs <= 1)
+        return;
+    dashfar_block *mine = NULL;
+    size_t n_mine = 0;
+    if (dist_rank() != 0) { /* process 0 reads its own nodes' chains */
+        const chain **chains = calloc(s->n ? s->n : 1, sizeof *chains);
+        if (chains == NULL)
+            abort();
+        for (uint32_t i = 0; i < s->n; i++)
+            if (world_local(s, i) && s->nodes[i].n != NULL)
+                chains[i] = node_chain(s->nodes[i].n);
+        if (dashfar_collect(snd, chains, s->n, DASHREC_RECENT_HEIGHTS, DASHREC_KEEP_HEIGHTS, &mine,
+                            &n_mine) != 0)
+            abort();
+        free(chains);
+    }
+    unsigned char *packed, *all = NULL;
+    size_t len, *lens = NULL;
+    if (dashfar_pack(&packed, &len, mine, n_mine) != 0 ||
+        dist_gather(&all, &lens, packed, len) != 0)
+        abort();
+    free(packed);
+    free(mine);
+    if (all == NULL)
+        return;
+    size_t at = 0;
+    for (uint32_t p = 0; p < dist_size(); at += lens[p], p++) {
+        dashfar_block *got;
+        size_t n;
+        char err[200];
+        if (dashfar_unpack(&got, &n, all + at, lens[p], err, sizeof err) != 0) {
+            fprintf(stderr, "chainsim: process %u: %s\n", p, err);
+            abort(); /* the same binary packed them: a fault, not input */
+        }
+        /* CHAINSIM_PACK_SEEDS: the first records beyond the genesis, a seed */
+        if (n > 0 && got[0].height > 0 && !snd->seeded) {
+            snd->seeded = 1;
+            world_dist_seed("dashblocks", all + at, lens[p]);
+        }
+        if (rd != NULL && rundash_far_blocks(rd, got, n) != 0)
+            abort();
+        free(got);
+    }
+    free(all);
+    free(lens);
 }
 
 void run_serve_dist_commands(dash_command **cmds, size_t *n)

@@ -10,6 +10,7 @@
 #ifndef CHAINSIM_RUN_SERVE_DIST_H
 #define CHAINSIM_RUN_SERVE_DIST_H
 
+#include "dashfar.h"
 #include "rundash.h"
 #include "world.h"
 
@@ -42,6 +43,15 @@ void run_serve_dist_feed_free(run_serve_feed *f);
  * process counts it, else NULL. Elsewhere nodes holds that process's own
  * nodes only. */
 void run_serve_dist_nodes(world *s, int64_t now, rundash_node *nodes, uint64_t **balances);
+
+/* Takes the blocks new on the active chains of every other process's nodes
+ * since its last call (dashfar_collect with snd, that process's memory of
+ * what it sent; free with dashfar_sender_free) to process 0 and hands them
+ * to rd there (rundash_far_blocks), so that the block tree, "seen_by", the
+ * reorganisations of the feed and "as seen by node K" follow far nodes.
+ * Call before run_serve_dist_nodes at each sample. rd is process 0's
+ * dashboard (NULL elsewhere). Nothing with one process. */
+void run_serve_dist_blocks(dashfar_sender *snd, world *s, rundash *rd);
 
 /* The page's commands process 0 took (*cmds, *n; malloc'ed) to every
  * process: on return each process holds the same *n commands in the same

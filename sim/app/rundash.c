@@ -479,6 +479,11 @@ void rundash_submitted(rundash *rd, const dash_command *cmd, tx *t, const char *
 
 /* ---- the event feed (barrier thread) ----------------------------------- */
 
+int rundash_far_blocks(rundash *rd, const dashfar_block *b, size_t n)
+{
+    return dashrec_add_far(rd->rec, b, n);
+}
+
 void rundash_feed(rundash *rd, int64_t time_ns, const char *kind, const uint32_t *nodes,
                   size_t n_nodes, const char *text)
 {
@@ -518,34 +523,42 @@ static void spot_reorgs(rundash *rd, const rundash_state *st)
     seen_reorg list[REORG_LIST];
     size_t n_list = 0;
     for (uint32_t i = 0; i < rd->n_nodes; i++) {
-        const node *nd = st->nodes[i].n;
-        if (nd == NULL)
+        const rundash_node *x = &st->nodes[i];
+        hash256 tip_id, old_id = rd->last_tip[i];
+        uint32_t tip_h, depth = 0;
+        int had = rd->has_last_tip[i], gave_up = 0;
+        if (x->n) {
+            const chain *c = node_chain(x->n);
+            const chain_entry *tip = chain_tip(c);
+            tip_id = *chain_entry_id(tip);
+            tip_h = chain_entry_height(tip);
+            const chain_entry *old = had ? chain_lookup(c, &old_id) : NULL;
+            gave_up = old && !chain_is_active(c, old);
+            for (const chain_entry *e = old; gave_up && e && !chain_is_active(c, e);
+                 e = chain_entry_parent(e))
+                depth++;
+        } else if (x->far) { /* another process's node: through the blocks it sent */
+            tip_id = x->far_tip;
+            tip_h = x->far_height;
+            gave_up = had && dashrec_far_reorg(rd->rec, &old_id, &tip_id, &depth);
+        } else {
             continue;
-        const chain *c = node_chain(nd);
-        const chain_entry *tip = chain_tip(c);
-        const chain_entry *old = rd->has_last_tip[i] ? chain_lookup(c, &rd->last_tip[i]) : NULL;
-        rd->last_tip[i] = *chain_entry_id(tip);
-        rd->has_last_tip[i] = 1;
-        if (old == NULL || chain_is_active(c, old))
-            continue;
-        uint32_t depth = 0;
-        const chain_entry *e = old;
-        while (e && !chain_is_active(c, e)) {
-            depth++;
-            e = chain_entry_parent(e);
         }
-        dashrec_mark_reorg(rd->rec, chain_entry_id(old), depth);
+        rd->last_tip[i] = tip_id;
+        rd->has_last_tip[i] = 1;
+        if (!gave_up)
+            continue;
+        dashrec_mark_reorg(rd->rec, &old_id, depth);
         size_t k = 0;
-        while (k < n_list &&
-               !(list[k].depth == depth && hash_eq(&list[k].new_tip, chain_entry_id(tip))))
+        while (k < n_list && !(list[k].depth == depth && hash_eq(&list[k].new_tip, &tip_id)))
             k++;
         if (k == n_list) {
             if (n_list == REORG_LIST)
                 k = n_list - 1; /* many at once: the last entry counts the rest */
             else {
                 memset(&list[k], 0, sizeof list[k]);
-                list[k].new_tip = *chain_entry_id(tip);
-                list[k].new_height = chain_entry_height(tip);
+                list[k].new_tip = tip_id;
+                list[k].new_height = tip_h;
                 list[k].depth = depth;
                 n_list++;
             }
@@ -724,6 +737,13 @@ rundash_reason rundash_publish(rundash *rd, char *err, size_t errlen, const rund
     int best = dashrec_best_node(st, rd->n_nodes);
     const chain *bc = best >= 0 ? node_chain(st->nodes[best].n) : NULL;
     uint32_t best_h = bc ? chain_height(bc) : 0;
+    int any_far = 0;
+    uint32_t net_h = best_h; /* with nodes in other processes: the highest running one */
+    for (uint32_t i = 0; i < rd->n_nodes; i++) {
+        any_far |= st->nodes[i].far;
+        if (st->nodes[i].far && st->nodes[i].online && st->nodes[i].far_height > net_h)
+            net_h = st->nodes[i].far_height;
+    }
     if (dashrec_observe(rd->rec, st, best) != 0)
         goto nomem;
     spot_reorgs(rd, st);
@@ -738,10 +758,6 @@ rundash_reason rundash_publish(rundash *rd, char *err, size_t errlen, const rund
     if (rd->scenario_name)
         cJSON_AddStringToObject(status, "scenario", rd->scenario_name);
     cJSON_AddNumberToObject(status, "nodes", rd->n_nodes);
-    uint32_t net_h = best_h; /* with nodes in other processes: the highest running one */
-    for (uint32_t i = 0; i < rd->n_nodes; i++)
-        if (st->nodes[i].far && st->nodes[i].online && st->nodes[i].far_height > net_h)
-            net_h = st->nodes[i].far_height;
     cJSON_AddNumberToObject(status, "height", net_h);
     cJSON_AddNumberToObject(status, "confirmations", rd->confirmations);
     cJSON_AddNumberToObject(status, "fee", (double)rd->fee);
@@ -759,11 +775,12 @@ rundash_reason rundash_publish(rundash *rd, char *err, size_t errlen, const rund
     }
     dashcons_status(status, st, rd->n_nodes, (const uint8_t(*)[KEYS_PUB_BYTES])rd->keys, best,
                     rd->consensus, rd->slot_ns);
-    cJSON *parts[] = {nodes_doc(rd, st), bc ? dashrec_blocks_doc(rd->rec, st, best_h) : NULL,
+    int blocks = bc != NULL || any_far;
+    cJSON *parts[] = {nodes_doc(rd, st), blocks ? dashrec_blocks_doc(rd->rec, st, net_h) : NULL,
                       bc ? dashrec_transactions_doc(rd->rec, bc, st->ws) : NULL,
                       wallets_doc(st, bc), feed_doc(rd)};
     static const char *const names[] = {"nodes", "blocks", "transactions", "wallets", "feed"};
-    if (parts[1] == NULL && bc == NULL)
+    if (parts[1] == NULL && !blocks)
         cJSON_AddArrayToObject(parts[1] = cJSON_CreateObject(), "blocks");
     if (parts[2] == NULL && bc == NULL)
         cJSON_AddArrayToObject(parts[2] = cJSON_CreateObject(), "transactions");

@@ -16,6 +16,7 @@
 
 #include "block.h"
 #include "dash.h"
+#include "dashfar.h"
 #include "engine.h"
 #include "keys.h"
 #include "net.h"
@@ -76,7 +77,8 @@ typedef struct rundash_node {
     int joining;   /* not started yet, but starts at this very time (the state before the run) */
     /* Several processes: a node another process runs has n NULL and, once
      * started there, far set with what that process sent at this barrier:
-     * its active chain's height and tip and its mempool's size. */
+     * its active chain's height and tip and its mempool's size (the blocks
+     * of that chain come through rundash_far_blocks). */
     int far;
     uint32_t far_height;
     hash256 far_tip;
@@ -141,6 +143,13 @@ size_t rundash_take(rundash *rd, dash_command *out, size_t max);
  * node accepted it, else why it was refused (shown as "rejected"). Barrier
  * only, like rundash_publish. */
 void rundash_submitted(rundash *rd, const dash_command *cmd, tx *t, const char *refusal);
+
+/* Several processes: remembers n blocks new on the chains of another
+ * process's nodes (dashrec_add_far), before the rundash_publish whose far
+ * nodes' tips they lead to. Barrier only. Returns 0, or -1 when out of
+ * memory. */
+int rundash_far_blocks(rundash *rd, const dashfar_block *b, size_t n)
+    __attribute__((warn_unused_result));
 
 /* Adds an entry to the event feed (the "feed" document, newest last, the
  * last RUNDASH_FEED_MAX kept): what happened at time_ns, its kind

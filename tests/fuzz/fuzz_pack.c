@@ -7,9 +7,13 @@
  * at the end) into a run of 8 nodes; accepted records pack again to bytes
  * that read back and pack to the same bytes.
  * 'a': an attacker's figures (adversary_unpack) into the attacker of the
- * node they name; accepted bytes pack again to the same bytes. Seeds are real bytes from a
+ * node they name; accepted bytes pack again to the same bytes.
+ * 'd': the dashboard's block records (dashfar_unpack, as process 0 takes
+ * them at a sample of `run --serve`); accepted bytes pack again to the
+ * same bytes. Seeds are real bytes from a
  * run under mpirun (make-corpus.sh, CHAINSIM_PACK_SEEDS). */
 #include "adversary.h"
+#include "dashfar.h"
 #include "fuzz_check.h"
 #include "metrics.h"
 #include "metrics_pack.h"
@@ -111,6 +115,25 @@ static void fuzz_attacker(const uint8_t *data, size_t size)
     adversary_free(a);
 }
 
+/* The dashboard's block records: accepted bytes pack again to themselves. */
+static void fuzz_dash_blocks(const uint8_t *data, size_t size)
+{
+    dashfar_block *b;
+    size_t n;
+    char err[200];
+    err[0] = '\0';
+    if (dashfar_unpack(&b, &n, data, size, err, sizeof err) != 0) {
+        FUZZ_CHECK(b == NULL && n == 0 && err[0] != '\0');
+        return;
+    }
+    unsigned char *again;
+    size_t len;
+    FUZZ_CHECK(dashfar_pack(&again, &len, b, n) == 0);
+    FUZZ_CHECK(len == size && memcmp(again, data, len) == 0);
+    free(again);
+    free(b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -121,5 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_records(data + 1, size - 1);
     else if (data[0] == 'a')
         fuzz_attacker(data + 1, size - 1);
+    else if (data[0] == 'd')
+        fuzz_dash_blocks(data + 1, size - 1);
     return 0;
 }

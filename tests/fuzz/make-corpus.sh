@@ -96,8 +96,9 @@ cp "$tmp/pow/node2_chain.json" "$corpus/serve/pow-node1-only.json"
 # mpirun -np 2 run of the double spend scenario, and of a short BFT one,
 # its seeds named bft-*): the first payload of each
 # message type, and each process's node records, as CHAINSIM_PACK_SEEDS
-# keeps them, prefixed with the harness's reader byte ('m' or 'r'), and the
-# figures of a selfish miner outside process 0 ('a'). Needs
+# keeps them, prefixed with the harness's reader byte ('m' or 'r'), the
+# figures of a selfish miner outside process 0 ('a') and the dashboard's
+# block records of a run with --serve ('d'). Needs
 # Open MPI and a chainsim built with it; else the folder keeps its seeds.
 if command -v mpirun >/dev/null; then
     fresh pack
@@ -123,8 +124,24 @@ if command -v mpirun >/dev/null; then
     for f in "$tmp/seeds-bft"/bft-* "$tmp/seeds-bft"/records-*; do
         mv "$f" "$tmp/seeds/bft-$(basename "$f" | sed 's/^bft-//')"
     done
+    # the dashboard's block records from process 1 ('d'): a run with --serve
+    # serves its final state until SIGTERM, which comes once the seed is kept
+    (CHAINSIM_PACK_SEEDS="$tmp/seeds" OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none \
+        exec mpirun --oversubscribe "${as_root[@]}" -np 2 "$bin" run scenarios/default.json --quiet \
+        --serve 127.0.0.1:0 --set duration=60s --set events=[] --out "$tmp/mpi-serve" \
+        >/dev/null 2>"$tmp/stderr") &
+    serve=$!
+    for _ in $(seq 600); do
+        [ -e "$tmp/seeds/dashblocks-0" ] && break
+        sleep 0.2
+    done
+    kill -TERM "$serve" 2>/dev/null
+    wait "$serve"
+    [ -e "$tmp/seeds/dashblocks-0" ] || { cat "$tmp/stderr" >&2; exit 1; }
     for f in "$tmp/seeds"/*; do
-        case $(basename "$f") in *records-*) reader=r ;; attackers-*) reader=a ;; *) reader=m ;; esac
+        case $(basename "$f") in
+        *records-*) reader=r ;; attackers-*) reader=a ;; dashblocks-*) reader=d ;; *) reader=m ;;
+        esac
         { printf '%s' "$reader"; cat "$f"; } >"$corpus/pack/$(basename "$f")"
     done
 fi

@@ -8,7 +8,10 @@
 # one-process run given the same commands (with 1 or 2 threads per process). At the end the dashboard's
 # heights and tips of every node, those of process 1 included, are the ones
 # the run prints. Without page actions the files equal the run without
-# --serve. A port in use gives one message and exit 2 from the whole job;
+# --serve. During a partition between the two processes' nodes the block
+# tree holds both forks, a node of process 1 is seen with its own, and
+# after the heal its reorganisation is in the feed and the tip it gave up
+# in the tree. A port in use gives one message and exit 2 from the whole job;
 # SIGTERM to process 0 ends the serving of the finished run (exit 0), with
 # the other process waiting for it, not a hang. Registered (label mpi) only
 # when the build has MPI.
@@ -23,6 +26,7 @@ job=""
 scratch_before_exit() { [ -n "$job" ] && kill "$job" 2>/dev/null && wait "$job" 2>/dev/null; }
 command -v mpirun >/dev/null || fail "mpirun not found (Debian package openmpi-bin)"
 command -v curl >/dev/null || fail "curl not found"
+command -v python3 >/dev/null || fail "python3 not found"
 
 # As in mpi.sh: shared memory only, leak checking off under mpirun.
 export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
@@ -191,10 +195,71 @@ grep -v '^dashboard:\|  output: \|wall clock' "$tmp/plain.out" >"$tmp/lines2"
 cmp -s "$tmp/lines1" "$tmp/lines2" || fail "stdout differs: $(diff "$tmp/lines1" "$tmp/lines2" | head)"
 echo "ok: --serve on 2 processes without page actions: the same bytes as one process without it"
 
+# ---- a partition between the processes' nodes: both forks on the page ----
+# Node i runs at process (i-1) mod 2 (no costs: spread by id), so the sides
+# {1,3} | {2,4} are processes 0 | 1. With seed 4 both sides mine during the
+# partition and {2,4} (process 1) has less work: after the heal nodes 2 and
+# 4 reorganise (7 blocks deep) onto the other side's chain.
+part_events='[{"at":"1m","type":"partition","groups":[[1,3],[2,4]]},{"at":"3m","type":"heal"}]'
+start 2 part.out "$src/scenarios/default.json" --serve 127.0.0.1:0 --realtime 5 \
+    --set seed=4 --set "events=$part_events" --out part
+# view K TIP OTHER: exit 0 when node K's view of the tree on stdin
+# (/api/blocks?node=K) ends, main, at its tip TIP, holds a block its side
+# mined since the partition (height 3 on) and none that OTHER mined then.
+view() {
+    python3 -c '
+import json, sys
+k, tip, other = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+d = json.load(sys.stdin)
+main = [b for b in d["blocks"] if b["main"]]
+since = [b for b in d["blocks"] if b["height"] >= 3]
+ok = d["tip"] == tip and main and main[-1]["id"] == tip
+ok = ok and all(k in b["seen_by"] for b in d["blocks"])
+ok = ok and any(b.get("producer") not in (other, other + 2) for b in since)
+ok = ok and not any(b.get("producer") in (other, other + 2) for b in since)
+sys.exit(0 if ok else 1)' "$@"
+}
+field() { printf '%s' "$1" | grep -o "\"$2\":[0-9]*" | head -1 | cut -d: -f2; }
+vtime() { field "$(get /api/status)" time_ns; }
+tip_of() { get /api/nodes | grep -o "{\"id\":$1,[^}]*}" | grep -o '"tip":"[0-9a-f]*"' | cut -d'"' -f4; }
+# The tree as node 1 (process 0) and node 2 (process 1) see it: each side's
+# fork, with the other side's blocks left out.
+both_sides() {
+    local t0 t1 view1 view2 tip1 tip2
+    t0=$(vtime)
+    tip1=$(tip_of 1)
+    tip2=$(tip_of 2)
+    view1=$(get "/api/blocks?node=1")
+    view2=$(get "/api/blocks?node=2")
+    t1=$(vtime)
+    [ "$t1" -lt 180000000000 ] ||
+        fail "part: the heal came before both forks showed: node 1: $view1; node 2: $view2"
+    [ "$t0" -ge 60000000000 ] && printf '%s' "$view1" | view 1 "$tip1" 2 &&
+        printf '%s' "$view2" | view 2 "$tip2" 1
+}
+wait_for 600 "both sides' forks in the tree and node 2's view during the partition" both_sides
+wait_for 600 "the partition run to finish" over part.out
+feed=$(get /api/feed)
+printf '%s' "$feed" | grep -qF '"kind":"reorg","nodes":[2,4],"more_nodes":0,"depth":7' ||
+    fail "part: no reorganisation of nodes 2 and 4 in the feed: $feed"
+grep -q "node 2 reorganised: depth 7" "$tmp/part.out" || fail "part: $(grep reorganised "$tmp/part.out")"
+# The tip nodes 2 and 4 gave up is in the tree, marked 7 deep, off node 2's
+# main chain, still in its view (as it keeps the branch it left).
+get "/api/blocks?node=2" | python3 -c '
+import json, sys
+gave_up = [b for b in json.load(sys.stdin)["blocks"] if b.get("reorg_depth") == 7]
+assert len(gave_up) == 1 and gave_up[0]["producer"] in (2, 4), gave_up
+assert not gave_up[0]["main"] and 4 in gave_up[0]["seen_by"], gave_up' ||
+    fail "part: the given-up tip in node 2's view"
+stop_job part 2
+(cd "$tmp" && "$bin" run "$src/scenarios/default.json" --set seed=4 --set "events=$part_events" \
+    --out part1 >part1.out 2>part1.err) || fail "part: the run without --serve failed"
+same part part1
+echo "ok: a partition between the processes: both forks, node 2's view, the reorganisation of process 1's nodes"
+
 # ---- a live paced run: payments from every wallet's process, pause, speed ----
 start 2 live.out "$src/scenarios/default.json" --serve 127.0.0.1:0 --realtime 20 \
     --set duration=30m --set events=[] --out live
-field() { printf '%s' "$1" | grep -o "\"$2\":[0-9]*" | head -1 | cut -d: -f2; }
 balance() { # WALLETS_JSON K
     printf '%s' "$1" | grep -o "\"index\":$2,\"address\":\"[0-9a-f]*\",\"balance\":[0-9]*" | sed 's/.*://'
 }
