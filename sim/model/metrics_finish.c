@@ -331,7 +331,8 @@ static metrics_status gather_arrivals(merge *mg)
         for (size_t j = 0; j < m->nodes[i].n_seen; j++) {
             const mseen *s = &m->nodes[i].seen[j];
             long b = block_at(mg, &s->id);
-            hash_to_hex(hex, &s->id);
+            if (b < 0 || s->time_ns < m->blocks[b].time_ns)
+                hash_to_hex(hex, &s->id); /* only for the message */
             if (b < 0)
                 return fail(mg, METRICS_E_UNKNOWN_BLOCK,
                             "node %" PRIu32 " saw block %s at %s s, but no node produced it", i + 1,
@@ -517,16 +518,16 @@ static void node_results(merge *mg)
  * tip is on the main chain. */
 static int row_converged(const merge *mg, const msample *row)
 {
-    const hash256 *tip = NULL;
+    const msample *first = NULL;
     for (uint32_t k = 0; k < mg->m->n_nodes; k++) {
         if (!row[k].online)
             continue;
-        if (!tip)
-            tip = &row[k].tip;
-        else if (cmp_hash(tip, &row[k].tip) != 0)
+        if (!first)
+            first = &row[k];
+        else if (first->tip != row[k].tip) /* one index per distinct tip */
             return 0;
     }
-    return tip && hash_in_sorted(mg->main_sorted, mg->main_chain->len, tip);
+    return first && hash_in_sorted(mg->main_sorted, mg->main_chain->len, &mg->m->tips[first->tip]);
 }
 
 /* Reconvergence: after each heal, the first sample (before the next
