@@ -345,6 +345,14 @@ static metrics_status gather_arrivals(merge *mg)
                             metrics_fmt_seconds(t2, m->blocks[b].time_ns));
             m->arrivals[na++] = (marrival){(uint32_t)b, i + 1, s->time_ns};
         }
+    /* The seen records are all in the arrivals now: their memory goes before
+     * the sort takes as much again (a merge cannot be run twice anyway). */
+    for (uint32_t i = 0; i < m->n_nodes; i++) {
+        free(m->nodes[i].seen);
+        m->nodes[i].seen = NULL;
+        m->nodes[i].n_seen = m->nodes[i].cap_seen = 0;
+    }
+    m->seen_merged = 1;
     qsort(m->arrivals, na, sizeof *m->arrivals, cmp_arrival_block_node);
     size_t kept = 0;
     for (size_t i = 0; i < na; i++) /* keep the earliest per (block, node) */
@@ -618,6 +626,8 @@ metrics_status metrics_finish(metrics *m, char *err, size_t errlen,
         err[0] = '\0';
     if (!m || m->finished)
         return fail(&mg, METRICS_E_STATE, "metrics_finish called twice");
+    if (m->seen_merged)
+        return fail(&mg, METRICS_E_STATE, "metrics_finish called again after its merge failed");
     metrics_status status = run_merge(&mg, n_chains, end_ns);
     free(mg.by_id);
     free(mg.main_sorted);

@@ -171,6 +171,7 @@ struct metrics {
     hmap *tip_index; /* tip id -> uint32_t index in tips */
     /* results of metrics_finish */
     int finished;
+    int seen_merged; /* the nodes' seen records were moved into arrivals (freed) */
     int64_t end_ns;
     mblock *blocks; /* sorted by (time, producer, id) */
     size_t n_blocks;
