@@ -11,6 +11,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 
 static int cmp_i64(const void *a, const void *b)
@@ -353,6 +356,9 @@ static metrics_status gather_arrivals(merge *mg)
         m->nodes[i].n_seen = m->nodes[i].cap_seen = 0;
     }
     m->seen_merged = 1;
+#ifdef __GLIBC__
+    malloc_trim(0); /* their pages (small blocks, amid the heap) back to the system */
+#endif
     qsort(m->arrivals, na, sizeof *m->arrivals, cmp_arrival_block_node);
     size_t kept = 0;
     for (size_t i = 0; i < na; i++) /* keep the earliest per (block, node) */
