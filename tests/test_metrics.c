@@ -640,6 +640,60 @@ START_TEST(attacks_csv_rows)
 }
 END_TEST
 
+/* Enough arrivals that the merge's in-place sort partitions (not only its
+ * insertion sort for short runs): scrambled times, a repeat per node. */
+START_TEST(many_arrivals_in_order)
+{
+    enum { N = 150 };
+    metrics *m = metrics_new(N, 1);
+    ck_assert_ptr_nonnull(m);
+    static hash256 ids[3];
+    ids[0] = id(0x10), ids[1] = id(1), ids[2] = id(2);
+    metrics_block_produced(metrics_node_of(m, 1), S(1.0), &ids[1], &ids[0], 1, NULL, 0, 100);
+    for (uint32_t k = 1; k <= N; k++) {
+        metrics_node *mn = metrics_node_of(m, k);
+        int64_t ta = S(1.0) + (int64_t)((k * 37) % 101) * 1000000;
+        int64_t tb = S(2.0) + (int64_t)((k * 53) % 97) * 1000000;
+        if (k != 1) {
+            metrics_block_seen(mn, ta, &ids[1]);
+            metrics_block_seen(mn, ta + S(0.5), &ids[1]); /* a repeat: the first stays */
+        }
+        if (k == 2) /* a node's records in its time order: after what it saw */
+            metrics_block_produced(mn, S(2.0), &ids[2], &ids[1], 2, NULL, 0, 100);
+        else
+            metrics_block_seen(mn, k == 1 ? tb : tb > ta + S(0.5) ? tb : ta + S(0.5), &ids[2]);
+    }
+    metrics_chain main_chain = {ids, 3}, chains[N];
+    for (int i = 0; i < N; i++)
+        chains[i] = main_chain;
+    char err[256];
+    ck_assert_msg(metrics_finish(m, err, sizeof err, chains, N, &main_chain, S(10)) == METRICS_OK,
+                  "%s", err);
+    const char *dir = testutil_tmpdir("metrics-many");
+    ck_assert_int_eq(metrics_write(m, err, sizeof err, dir, NULL, 1), METRICS_OK);
+    char *csv = slurp(dir, "block_arrivals.csv");
+    ck_assert_ptr_nonnull(strstr(csv, ID("01") ",10,1.067000000,0.067000000\n"));
+    int rows = 0;
+    double last_t = -1;
+    unsigned last_node = 0, last_block = 0;
+    for (char *line = strchr(csv, '\n') + 1; *line; line = strchr(line, '\n') + 1) {
+        char hex[65];
+        unsigned node;
+        double t;
+        ck_assert_int_eq(sscanf(line, "%64[0-9a-f],%u,%lf", hex, &node, &t), 3);
+        unsigned block = hex[63] == '1' ? 1 : 2; /* ids are byte-reversed in hex */
+        ck_assert_msg(t > last_t || (t == last_t && (node > last_node ||
+                                                     (node == last_node && block > last_block))),
+                      "row %d out of order", rows + 1);
+        last_t = t, last_node = node, last_block = block;
+        rows++;
+    }
+    ck_assert_int_eq(rows, 2 * N);
+    free(csv);
+    metrics_free(m);
+}
+END_TEST
+
 START_TEST(empty_run)
 {
     metrics *m = metrics_new(2, 6);
@@ -757,6 +811,7 @@ static Suite *suite(void)
     tcase_add_test(tc, rejects_sample_height_past_32_bits);
     tcase_add_test(tc, write_failure_is_reported);
     tcase_add_test(tc, empty_run);
+    tcase_add_test(tc, many_arrivals_in_order);
     tcase_add_test(tc, attacks_csv_rows);
     suite_add_tcase(s, tc);
     TCase *tr = tcase_create("readers");

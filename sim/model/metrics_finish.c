@@ -98,6 +98,95 @@ static int cmp_arrival_out(const void *a, const void *b)
     return 0;
 }
 
+/* Sorts the arrivals in place (introsort: quicksort on a median of three,
+ * heapsort past a depth of 2 log2 n, insertion sort for short runs), as qsort
+ * would, but without its scratch copy of the whole array (16 bytes per node
+ * per block). cmp is a total order up to identical rows, so the result is the
+ * one any sort gives. */
+static void arrival_swap(marrival *a, marrival *b)
+{
+    marrival t = *a;
+    *a = *b;
+    *b = t;
+}
+
+static void arrival_sift(marrival *a, size_t i, size_t n, int (*cmp)(const void *, const void *))
+{
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            return;
+        if (c + 1 < n && cmp(&a[c], &a[c + 1]) < 0)
+            c++;
+        if (cmp(&a[i], &a[c]) >= 0)
+            return;
+        arrival_swap(&a[i], &a[c]);
+        i = c;
+    }
+}
+
+static void arrival_sort_depth(marrival *a, size_t n, int (*cmp)(const void *, const void *),
+                               unsigned depth)
+{
+    while (n > 16) {
+        if (depth-- == 0) { /* heapsort: no quadratic case */
+            for (size_t i = n / 2; i-- > 0;)
+                arrival_sift(a, i, n, cmp);
+            for (size_t end = n - 1; end > 0; end--) {
+                arrival_swap(&a[0], &a[end]);
+                arrival_sift(a, 0, end, cmp);
+            }
+            return;
+        }
+        size_t mid = n / 2;
+        if (cmp(&a[mid], &a[0]) < 0)
+            arrival_swap(&a[mid], &a[0]);
+        if (cmp(&a[n - 1], &a[mid]) < 0) {
+            arrival_swap(&a[n - 1], &a[mid]);
+            if (cmp(&a[mid], &a[0]) < 0)
+                arrival_swap(&a[mid], &a[0]);
+        }
+        marrival pivot = a[mid];
+        size_t i = 0, j = n - 1;
+        for (;;) { /* Hoare: a[0..j] <= pivot <= a[j+1..n-1] */
+            while (cmp(&a[i], &pivot) < 0)
+                i++;
+            while (cmp(&pivot, &a[j]) < 0)
+                j--;
+            if (i >= j)
+                break;
+            arrival_swap(&a[i], &a[j]);
+            i++;
+            j--;
+        }
+        /* Recurse into the smaller side, loop on the larger. */
+        size_t left = j + 1;
+        if (left < n - left) {
+            arrival_sort_depth(a, left, cmp, depth);
+            a += left;
+            n -= left;
+        } else {
+            arrival_sort_depth(a + left, n - left, cmp, depth);
+            n = left;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        marrival x = a[i];
+        size_t k = i;
+        for (; k > 0 && cmp(&x, &a[k - 1]) < 0; k--)
+            a[k] = a[k - 1];
+        a[k] = x;
+    }
+}
+
+static void arrival_sort(marrival *a, size_t n, int (*cmp)(const void *, const void *))
+{
+    unsigned depth = 0;
+    for (size_t k = n; k > 1; k >>= 1)
+        depth += 2;
+    arrival_sort_depth(a, n, cmp, depth);
+}
+
 static int cmp_reorg(const void *a, const void *b)
 {
     const mreorg *x = a, *y = b;
@@ -359,7 +448,7 @@ static metrics_status gather_arrivals(merge *mg)
 #ifdef __GLIBC__
     malloc_trim(0); /* their pages (small blocks, amid the heap) back to the system */
 #endif
-    qsort(m->arrivals, na, sizeof *m->arrivals, cmp_arrival_block_node);
+    arrival_sort(m->arrivals, na, cmp_arrival_block_node);
     size_t kept = 0;
     for (size_t i = 0; i < na; i++) /* keep the earliest per (block, node) */
         if (kept == 0 || m->arrivals[kept - 1].block != m->arrivals[i].block ||
@@ -389,7 +478,7 @@ static void compute_propagation(merge *mg)
             b->reach90_ns = mg->delays[r90 - 1];
         i = j;
     }
-    qsort(m->arrivals, kept, sizeof *m->arrivals, cmp_arrival_out);
+    arrival_sort(m->arrivals, kept, cmp_arrival_out);
 }
 
 static void merge_reorgs(merge *mg)
