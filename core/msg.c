@@ -4,6 +4,7 @@
  * part (id, height as u64, work as 32 bytes). */
 #include "msg.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,14 +28,65 @@ const char *msg_type_name(msg_type type)
     return (unsigned)type < MSG_TYPE_COUNT ? msg_names[type] : "unknown";
 }
 
+/* Freed boxes of the usual size (every message with at most
+ * MSG_INLINE_ITEMS items) wait on a list of the freeing thread, so that the
+ * next message built there takes one without going to the allocator: a run
+ * builds and frees about one box per delivery. A box may be built on one
+ * thread and freed on another; each list belongs to one thread. */
+#define MSG_CACHE_MAX 256
+#define MSG_BOX_BYTES (sizeof(msg_box) + MSG_INLINE_ITEMS * sizeof(msg_item))
+
+typedef struct msg_cache {
+    msg_box *boxes[MSG_CACHE_MAX];
+    unsigned n;
+} msg_cache;
+
+static _Thread_local msg_cache cache;
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+/* At a thread's exit, its list goes back to the allocator. */
+static void cache_drain(void *arg)
+{
+    msg_cache *c = arg;
+    while (c->n > 0)
+        free(c->boxes[--c->n]);
+}
+
+static void cache_key_new(void)
+{
+    if (pthread_key_create(&cache_key, cache_drain) != 0)
+        abort();
+}
+
 static msg *box_new(msg_type type, size_t n_inline)
 {
-    msg_box *box = calloc(1, sizeof *box + n_inline * sizeof box->inline_items[0]);
-    if (box == NULL)
+    msg_box *box;
+    (void)n_inline; /* <= MSG_INLINE_ITEMS: every box has room for them */
+    if (cache.n > 0) {
+        box = cache.boxes[--cache.n];
+        memset(box, 0, MSG_BOX_BYTES);
+    } else if ((box = calloc(1, MSG_BOX_BYTES)) == NULL) {
         return NULL;
+    }
     box->m.type = type;
     atomic_init(&box->refs, 1);
     return &box->m;
+}
+
+static void box_free(msg_box *box)
+{
+    if (cache.n == 0) { /* (again) holding boxes: drain them at the thread's exit */
+        pthread_once(&cache_once, cache_key_new);
+        if (pthread_getspecific(cache_key) == NULL && pthread_setspecific(cache_key, &cache) != 0) {
+            free(box);
+            return;
+        }
+    }
+    if (cache.n < MSG_CACHE_MAX)
+        cache.boxes[cache.n++] = box;
+    else
+        free(box);
 }
 
 msg *msg_new_items(msg_type type, const msg_item *items, size_t n)
@@ -131,5 +183,5 @@ void msg_unref(msg *m)
     free(m->data);
     if (m->items != box->inline_items)
         free(m->items);
-    free(box);
+    box_free(box);
 }

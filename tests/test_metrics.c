@@ -262,17 +262,37 @@ START_TEST(csv_files_match_the_run)
                "2.000000000,partition,2,2,,\n2.000000000,partition,3,1,,\n3.400000000,heal,,,,\n"
                "4.500000000,crash,3,,,\n4.500000000,latency,1,,2,0.300000000\n"
                "4.500000000,latency,2,,1,\n");
-    char *tl = slurp(dir, "timeline.csv");
-    const char *head = "time,node,height,tip,online,partition_group\n"
-                       "2.000000000,1,1," ID("01") ",1,1\n"
-                                                   "2.000000000,2,1," ID("02") ",1,2\n";
-    ck_assert_int_eq(strncmp(tl, head, strlen(head)), 0);
-    ck_assert_ptr_nonnull(strstr(tl, "3.450000000,3,2," ID("03") ",1,0\n"));
-    int lines = 0;
-    for (const char *p = tl; *p; p++)
-        lines += *p == '\n';
-    ck_assert_int_eq(lines, 1 + 4 * 3);
-    free(tl);
+    /* Every row: tips change, come back and are shared across nodes (the
+     * samples keep each distinct tip once). */
+    check_file(
+        dir, "timeline.csv",
+        "time,node,height,tip,online,partition_group\n"
+        "2.000000000,1,1," ID(
+            "01") ",1,1\n"
+                  "2.000000000,2,1," ID(
+                      "02") ",1,2\n"
+                            "2.000000000,3,1," ID(
+                                "01") ",1,1\n"
+                                      "3.000000000,1,2," ID(
+                                          "03") ",1,1\n"
+                                                "3.000000000,2,1," ID(
+                                                    "02") ",1,2\n"
+                                                          "3.000000000,3,1," ID(
+                                                              "01") ",1,1\n"
+                                                                    "3.450000000,1,2," ID(
+                                                                        "03") ",1,0\n"
+                                                                              "3.450000000,2,1," ID(
+                                                                                  "02") ",1,0\n"
+                                                                                        "3."
+                                                                                        "450000000,"
+                                                                                        "3,2," ID(
+                                                                                            "03") ",1,0\n"
+                                                                                                  "4.000000000,1,2," ID(
+                                                                                                      "03") ",1,0\n"
+                                                                                                            "4.000000000,2,2," ID(
+                                                                                                                "03") ",1,0\n"
+                                                                                                                      "4.000000000,3,2," ID(
+                                                                                                                          "03") ",1,0\n");
 }
 END_TEST
 
@@ -511,6 +531,23 @@ START_TEST(rejects_bad_global_records)
 }
 END_TEST
 
+START_TEST(rejects_sample_height_past_32_bits)
+{
+    metrics *m = metrics_new(2, 1);
+    ck_assert_ptr_nonnull(m);
+    metrics_tip tips[2] = {{.tip = id(0x10), .height = 0, .online = 1},
+                           {.tip = id(0x10), .height = (uint64_t)UINT32_MAX + 1, .online = 1}};
+    metrics_sample(m, S(1), tips, 2);
+    hash256 g = id(0x10);
+    metrics_chain main_chain = {&g, 1}, chains[2] = {main_chain, main_chain};
+    char err[256];
+    ck_assert_int_eq(metrics_finish(m, err, sizeof err, chains, 2, &main_chain, S(2)),
+                     METRICS_E_ARG);
+    ck_assert_ptr_nonnull(strstr(err, "node 2's height 4294967296 is past 2^32"));
+    metrics_free(m);
+}
+END_TEST
+
 START_TEST(rejects_tx_included_before_submission)
 {
     metrics *m = build(0);
@@ -528,6 +565,10 @@ START_TEST(rejects_tx_included_before_submission)
     ck_assert_int_eq(metrics_finish(m, err, sizeof err, chains, 3, &main_chain, S(3)),
                      METRICS_E_CHAIN);
     ck_assert_ptr_nonnull(strstr(err, "transaction " ID("81") " was included at 1.000000000 s"));
+    /* Past the arrivals' merge (their records are freed): no second try. */
+    ck_assert_int_eq(metrics_finish(m, err, sizeof err, chains, 3, &main_chain, S(3)),
+                     METRICS_E_STATE);
+    ck_assert_ptr_nonnull(strstr(err, "called again after its merge failed"));
     metrics_free(m);
 }
 END_TEST
@@ -595,6 +636,60 @@ START_TEST(attacks_csv_rows)
                "withhold,2,1.500000000,3.250000000,2,2,1,,partly_stale\n"
                "withhold,2,4.000000000,,1,0,0,,unreleased\n"
                "censor,3,0.000000000,5.000000000,0,4,4,17,censored\n");
+    metrics_free(m);
+}
+END_TEST
+
+/* Enough arrivals that the merge's in-place sort partitions (not only its
+ * insertion sort for short runs): scrambled times, a repeat per node. */
+START_TEST(many_arrivals_in_order)
+{
+    enum { N = 150 };
+    metrics *m = metrics_new(N, 1);
+    ck_assert_ptr_nonnull(m);
+    static hash256 ids[3];
+    ids[0] = id(0x10), ids[1] = id(1), ids[2] = id(2);
+    metrics_block_produced(metrics_node_of(m, 1), S(1.0), &ids[1], &ids[0], 1, NULL, 0, 100);
+    for (uint32_t k = 1; k <= N; k++) {
+        metrics_node *mn = metrics_node_of(m, k);
+        int64_t ta = S(1.0) + (int64_t)((k * 37) % 101) * 1000000;
+        int64_t tb = S(2.0) + (int64_t)((k * 53) % 97) * 1000000;
+        if (k != 1) {
+            metrics_block_seen(mn, ta, &ids[1]);
+            metrics_block_seen(mn, ta + S(0.5), &ids[1]); /* a repeat: the first stays */
+        }
+        if (k == 2) /* a node's records in its time order: after what it saw */
+            metrics_block_produced(mn, S(2.0), &ids[2], &ids[1], 2, NULL, 0, 100);
+        else
+            metrics_block_seen(mn, k == 1 ? tb : tb > ta + S(0.5) ? tb : ta + S(0.5), &ids[2]);
+    }
+    metrics_chain main_chain = {ids, 3}, chains[N];
+    for (int i = 0; i < N; i++)
+        chains[i] = main_chain;
+    char err[256];
+    ck_assert_msg(metrics_finish(m, err, sizeof err, chains, N, &main_chain, S(10)) == METRICS_OK,
+                  "%s", err);
+    const char *dir = testutil_tmpdir("metrics-many");
+    ck_assert_int_eq(metrics_write(m, err, sizeof err, dir, NULL, 1), METRICS_OK);
+    char *csv = slurp(dir, "block_arrivals.csv");
+    ck_assert_ptr_nonnull(strstr(csv, ID("01") ",10,1.067000000,0.067000000\n"));
+    int rows = 0;
+    double last_t = -1;
+    unsigned last_node = 0, last_block = 0;
+    for (char *line = strchr(csv, '\n') + 1; *line; line = strchr(line, '\n') + 1) {
+        char hex[65];
+        unsigned node;
+        double t;
+        ck_assert_int_eq(sscanf(line, "%64[0-9a-f],%u,%lf", hex, &node, &t), 3);
+        unsigned block = hex[63] == '1' ? 1 : 2; /* ids are byte-reversed in hex */
+        ck_assert_msg(t > last_t || (t == last_t && (node > last_node ||
+                                                     (node == last_node && block > last_block))),
+                      "row %d out of order", rows + 1);
+        last_t = t, last_node = node, last_block = block;
+        rows++;
+    }
+    ck_assert_int_eq(rows, 2 * N);
+    free(csv);
     metrics_free(m);
 }
 END_TEST
@@ -735,8 +830,10 @@ static Suite *suite(void)
     tcase_add_test(tc, rejects_bad_main_chain);
     tcase_add_test(tc, rejects_bad_global_records);
     tcase_add_test(tc, rejects_tx_included_before_submission);
+    tcase_add_test(tc, rejects_sample_height_past_32_bits);
     tcase_add_test(tc, write_failure_is_reported);
     tcase_add_test(tc, empty_run);
+    tcase_add_test(tc, many_arrivals_in_order);
     tcase_add_test(tc, attacks_csv_rows);
     suite_add_tcase(s, tc);
     TCase *tr = tcase_create("readers");

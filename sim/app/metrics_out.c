@@ -125,7 +125,7 @@ static void write_timeline(const metrics *m, textbuf *f)
             textbuf_putc(f, ',');
             textbuf_u64(f, x->height);
             textbuf_putc(f, ',');
-            textbuf_hash(f, &x->tip);
+            textbuf_hash(f, &m->tips[x->tip]);
             textbuf_putc(f, ',');
             textbuf_u64(f, (uint64_t)x->online); /* 0 or 1 */
             textbuf_putc(f, ',');

@@ -65,6 +65,24 @@ static int grow(void *p, size_t *cap, size_t n, size_t elem)
     return 0;
 }
 
+/* As grow, by a quarter: for the arrays that hold most of a long run's
+ * records (seen blocks, samples), which doubling would leave half empty. */
+static int grow_quarter(void *p, size_t *cap, size_t n, size_t elem)
+{
+    void **pp = p;
+    if (n <= *cap)
+        return 0;
+    size_t ncap = *cap < 16 ? 16 : *cap + *cap / 4;
+    if (ncap < n)
+        ncap = n;
+    void *np = realloc(*pp, ncap * elem);
+    if (!np)
+        return -1;
+    *pp = np;
+    *cap = ncap;
+    return 0;
+}
+
 static void set_err(metrics_status *status, char *err, size_t errlen, metrics_status code,
                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 static void set_err(metrics_status *status, char *err, size_t errlen, metrics_status code,
@@ -144,6 +162,8 @@ void metrics_free(metrics *m)
     free(m->cur_group);
     free(m->sample_ns);
     free(m->samples);
+    free(m->tips);
+    hmap_free(m->tip_index);
     metrics_release_results(m);
     cJSON_Delete(m->attack);
     free(m->attack_rows);
@@ -216,7 +236,7 @@ static void push_seen(metrics_node *mn, mseen **arr, size_t *n, size_t *cap, int
 {
     if (!node_time_ok(mn, time_ns))
         return;
-    if (grow(arr, cap, *n + 1, sizeof **arr) != 0)
+    if (grow_quarter(arr, cap, *n + 1, sizeof **arr) != 0)
         return node_nomem(mn);
     (*arr)[*n].id = *id;
     (*arr)[*n].time_ns = time_ns;
@@ -430,19 +450,48 @@ void metrics_sample(metrics *m, int64_t time_ns, const metrics_tip *tips, size_t
     }
     if (!global_time_ok(m, time_ns, "sample"))
         return;
-    if (grow(&m->sample_ns, &m->cap_samples, m->n_samples + 1, sizeof *m->sample_ns) != 0 ||
-        grow(&m->samples, &m->cap_sample_rows, (m->n_samples + 1) * n, sizeof *m->samples) != 0) {
+    if (m->tip_index == NULL && hmap_new(&m->tip_index, sizeof(hash256), sizeof(uint32_t)) != 0)
+        m->tip_index = NULL;
+    if (m->tip_index == NULL ||
+        grow(&m->sample_ns, &m->cap_samples, m->n_samples + 1, sizeof *m->sample_ns) != 0 ||
+        grow_quarter(&m->samples, &m->cap_sample_rows, (m->n_samples + 1) * n,
+                     sizeof *m->samples) != 0) {
         set_err(&m->status, m->err, sizeof m->err, METRICS_E_NOMEM, "out of memory");
         return;
     }
-    m->sample_ns[m->n_samples] = time_ns;
+    const msample *prev = m->n_samples > 0 ? &m->samples[(m->n_samples - 1) * n] : NULL;
     msample *row = &m->samples[m->n_samples * n];
     for (size_t i = 0; i < n; i++) {
-        row[i].height = tips[i].height;
-        row[i].tip = tips[i].tip;
+        if (tips[i].height > UINT32_MAX) {
+            set_err(&m->status, m->err, sizeof m->err, METRICS_E_ARG,
+                    "sample: node %zu's height %" PRIu64 " is past 2^32", i + 1, tips[i].height);
+            return;
+        }
+        uint32_t tip;
+        if (prev != NULL && hash_eq(&m->tips[prev[i].tip], &tips[i].tip)) {
+            tip = prev[i].tip; /* most tips stay from one sample to the next */
+        } else if (i > 0 && hash_eq(&m->tips[row[i - 1].tip], &tips[i].tip)) {
+            tip = row[i - 1].tip;
+        } else {
+            const uint32_t *have = hmap_get(m->tip_index, &tips[i].tip);
+            if (have != NULL) {
+                tip = *have;
+            } else {
+                tip = (uint32_t)m->n_tips;
+                if (grow(&m->tips, &m->cap_tips, m->n_tips + 1, sizeof *m->tips) != 0 ||
+                    hmap_put(m->tip_index, &tips[i].tip, &tip) < 0) {
+                    set_err(&m->status, m->err, sizeof m->err, METRICS_E_NOMEM, "out of memory");
+                    return;
+                }
+                m->tips[m->n_tips++] = tips[i].tip;
+            }
+        }
+        row[i].height = (uint32_t)tips[i].height;
+        row[i].tip = tip;
         row[i].online = tips[i].online != 0;
         row[i].group = m->cur_group[i];
     }
+    m->sample_ns[m->n_samples] = time_ns;
     m->n_samples++;
 }
 

@@ -173,7 +173,10 @@ void metrics_sample(metrics *m, int64_t time_ns, const metrics_tip *tips, size_t
  * end_ns is the run's duration (>= the last recorded time).
  * Returns METRICS_OK, or the first error (a recorder's kept error first, in
  * node order), with a message naming the node, block and times in err. Call
- * once; afterwards only metrics_write*, metrics_summary and metrics_free. */
+ * once; afterwards only metrics_write*, metrics_summary and metrics_free. A
+ * call refused before the arrivals are merged (bad arguments, an unknown or
+ * early arrival) may be repeated; one that failed later may not (the nodes'
+ * seen records are freed once merged): METRICS_E_STATE. */
 metrics_status metrics_finish(metrics *m, char *err, size_t errlen,
                               const metrics_chain *node_chains, size_t n_chains,
                               const metrics_chain *main_chain, int64_t end_ns)

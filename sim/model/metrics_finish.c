@@ -11,6 +11,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 
 static int cmp_i64(const void *a, const void *b)
@@ -93,6 +96,95 @@ static int cmp_arrival_out(const void *a, const void *b)
     CMP(x->node, y->node);
     CMP(x->block, y->block); /* blocks are in (time, producer, id) order: a total order */
     return 0;
+}
+
+/* Sorts the arrivals in place (introsort: quicksort on a median of three,
+ * heapsort past a depth of 2 log2 n, insertion sort for short runs), as qsort
+ * would, but without its scratch copy of the whole array (16 bytes per node
+ * per block). cmp is a total order up to identical rows, so the result is the
+ * one any sort gives. */
+static void arrival_swap(marrival *a, marrival *b)
+{
+    marrival t = *a;
+    *a = *b;
+    *b = t;
+}
+
+static void arrival_sift(marrival *a, size_t i, size_t n, int (*cmp)(const void *, const void *))
+{
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            return;
+        if (c + 1 < n && cmp(&a[c], &a[c + 1]) < 0)
+            c++;
+        if (cmp(&a[i], &a[c]) >= 0)
+            return;
+        arrival_swap(&a[i], &a[c]);
+        i = c;
+    }
+}
+
+static void arrival_sort_depth(marrival *a, size_t n, int (*cmp)(const void *, const void *),
+                               unsigned depth)
+{
+    while (n > 16) {
+        if (depth-- == 0) { /* heapsort: no quadratic case */
+            for (size_t i = n / 2; i-- > 0;)
+                arrival_sift(a, i, n, cmp);
+            for (size_t end = n - 1; end > 0; end--) {
+                arrival_swap(&a[0], &a[end]);
+                arrival_sift(a, 0, end, cmp);
+            }
+            return;
+        }
+        size_t mid = n / 2;
+        if (cmp(&a[mid], &a[0]) < 0)
+            arrival_swap(&a[mid], &a[0]);
+        if (cmp(&a[n - 1], &a[mid]) < 0) {
+            arrival_swap(&a[n - 1], &a[mid]);
+            if (cmp(&a[mid], &a[0]) < 0)
+                arrival_swap(&a[mid], &a[0]);
+        }
+        marrival pivot = a[mid];
+        size_t i = 0, j = n - 1;
+        for (;;) { /* Hoare: a[0..j] <= pivot <= a[j+1..n-1] */
+            while (cmp(&a[i], &pivot) < 0)
+                i++;
+            while (cmp(&pivot, &a[j]) < 0)
+                j--;
+            if (i >= j)
+                break;
+            arrival_swap(&a[i], &a[j]);
+            i++;
+            j--;
+        }
+        /* Recurse into the smaller side, loop on the larger. */
+        size_t left = j + 1;
+        if (left < n - left) {
+            arrival_sort_depth(a, left, cmp, depth);
+            a += left;
+            n -= left;
+        } else {
+            arrival_sort_depth(a + left, n - left, cmp, depth);
+            n = left;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        marrival x = a[i];
+        size_t k = i;
+        for (; k > 0 && cmp(&x, &a[k - 1]) < 0; k--)
+            a[k] = a[k - 1];
+        a[k] = x;
+    }
+}
+
+static void arrival_sort(marrival *a, size_t n, int (*cmp)(const void *, const void *))
+{
+    unsigned depth = 0;
+    for (size_t k = n; k > 1; k >>= 1)
+        depth += 2;
+    arrival_sort_depth(a, n, cmp, depth);
 }
 
 static int cmp_reorg(const void *a, const void *b)
@@ -331,7 +423,8 @@ static metrics_status gather_arrivals(merge *mg)
         for (size_t j = 0; j < m->nodes[i].n_seen; j++) {
             const mseen *s = &m->nodes[i].seen[j];
             long b = block_at(mg, &s->id);
-            hash_to_hex(hex, &s->id);
+            if (b < 0 || s->time_ns < m->blocks[b].time_ns)
+                hash_to_hex(hex, &s->id); /* only for the message */
             if (b < 0)
                 return fail(mg, METRICS_E_UNKNOWN_BLOCK,
                             "node %" PRIu32 " saw block %s at %s s, but no node produced it", i + 1,
@@ -344,7 +437,18 @@ static metrics_status gather_arrivals(merge *mg)
                             metrics_fmt_seconds(t2, m->blocks[b].time_ns));
             m->arrivals[na++] = (marrival){(uint32_t)b, i + 1, s->time_ns};
         }
-    qsort(m->arrivals, na, sizeof *m->arrivals, cmp_arrival_block_node);
+    /* The seen records are all in the arrivals now: their memory goes before
+     * the sort takes as much again (a merge cannot be run twice anyway). */
+    for (uint32_t i = 0; i < m->n_nodes; i++) {
+        free(m->nodes[i].seen);
+        m->nodes[i].seen = NULL;
+        m->nodes[i].n_seen = m->nodes[i].cap_seen = 0;
+    }
+    m->seen_merged = 1;
+#ifdef __GLIBC__
+    malloc_trim(0); /* their pages (small blocks, amid the heap) back to the system */
+#endif
+    arrival_sort(m->arrivals, na, cmp_arrival_block_node);
     size_t kept = 0;
     for (size_t i = 0; i < na; i++) /* keep the earliest per (block, node) */
         if (kept == 0 || m->arrivals[kept - 1].block != m->arrivals[i].block ||
@@ -374,7 +478,7 @@ static void compute_propagation(merge *mg)
             b->reach90_ns = mg->delays[r90 - 1];
         i = j;
     }
-    qsort(m->arrivals, kept, sizeof *m->arrivals, cmp_arrival_out);
+    arrival_sort(m->arrivals, kept, cmp_arrival_out);
 }
 
 static void merge_reorgs(merge *mg)
@@ -517,16 +621,16 @@ static void node_results(merge *mg)
  * tip is on the main chain. */
 static int row_converged(const merge *mg, const msample *row)
 {
-    const hash256 *tip = NULL;
+    const msample *first = NULL;
     for (uint32_t k = 0; k < mg->m->n_nodes; k++) {
         if (!row[k].online)
             continue;
-        if (!tip)
-            tip = &row[k].tip;
-        else if (cmp_hash(tip, &row[k].tip) != 0)
+        if (!first)
+            first = &row[k];
+        else if (first->tip != row[k].tip) /* one index per distinct tip */
             return 0;
     }
-    return tip && hash_in_sorted(mg->main_sorted, mg->main_chain->len, tip);
+    return first && hash_in_sorted(mg->main_sorted, mg->main_chain->len, &mg->m->tips[first->tip]);
 }
 
 /* Reconvergence: after each heal, the first sample (before the next
@@ -617,6 +721,8 @@ metrics_status metrics_finish(metrics *m, char *err, size_t errlen,
         err[0] = '\0';
     if (!m || m->finished)
         return fail(&mg, METRICS_E_STATE, "metrics_finish called twice");
+    if (m->seen_merged)
+        return fail(&mg, METRICS_E_STATE, "metrics_finish called again after its merge failed");
     metrics_status status = run_merge(&mg, n_chains, end_ns);
     if (status == METRICS_OK && (status = metrics_bft_finish(m)) != METRICS_OK)
         fail(&mg, status, "out of memory");

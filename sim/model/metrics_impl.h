@@ -6,6 +6,8 @@
 
 #include "metrics.h"
 
+#include "hmap.h"
+
 #include <stdint.h>
 
 #define METRICS_NONE (-1) /* a time or delay that does not exist */
@@ -146,11 +148,13 @@ typedef struct mevent {
     uint32_t *group;    /* for a partition: n_nodes entries, owned */
 } mevent;
 
+/* One node at one sample: 16 bytes, since a run keeps nodes x samples of
+ * them (the tip is an index in metrics.tips: a run has few distinct tips). */
 typedef struct msample {
-    uint64_t height;
-    hash256 tip;
-    int online;
+    uint32_t height;
+    uint32_t tip;   /* index in metrics.tips */
     uint32_t group; /* partition group, 0 when not partitioned */
+    uint8_t online;
 } msample;
 
 typedef struct mnode_result {
@@ -176,8 +180,12 @@ struct metrics {
     int64_t *sample_ns;
     size_t n_samples, cap_samples, cap_sample_rows;
     msample *samples; /* n_samples * n_nodes, row-major by sample */
+    hash256 *tips;    /* the distinct tips of the samples, in order first sampled */
+    size_t n_tips, cap_tips;
+    hmap *tip_index; /* tip id -> uint32_t index in tips */
     /* results of metrics_finish */
     int finished;
+    int seen_merged; /* the nodes' seen records were moved into arrivals (freed) */
     int64_t end_ns;
     mblock *blocks; /* sorted by (time, producer, id) */
     size_t n_blocks;
