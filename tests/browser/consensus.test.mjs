@@ -10,49 +10,14 @@
 // kind, its blocks in the tree and the recent blocks stand apart (colour,
 // legend), with the time each was mined and published.
 // Usage: node consensus.test.mjs BFT_URL SELFISH_URL SCREENSHOT_DIR
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { check, expect, finish, withPage } from './harness.mjs';
 
 const [bftUrl, selfishUrl, shots] = process.argv.slice(2);
 if (!bftUrl || !selfishUrl || !shots) {
   console.error('usage: node consensus.test.mjs BFT_URL SELFISH_URL SCREENSHOT_DIR');
   process.exit(2);
 }
-const profile = mkdtempSync(join(tmpdir(), 'chainsim-chromium-'));
-let passed = 0, failed = 0;
-const errors = [];
-
-async function check(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log('ok   ' + name);
-  } catch (e) {
-    failed++;
-    console.log('FAIL ' + name + ': ' + (e && e.message ? e.message.split('\n')[0] : e));
-  }
-}
-
-function expect(cond, what) {
-  if (!cond) throw new Error(what);
-}
-
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1280, height: 720 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-context.setDefaultTimeout(180000);
-context.setDefaultNavigationTimeout(180000);
-try {
-  const page = context.pages()[0] || await context.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-
+await withPage(async (page, errors) => {
   // ---- a live BFT run ------------------------------------------------------
   await page.goto(bftUrl);
 
@@ -144,9 +109,5 @@ try {
   await check('no script errors on the page', async () => {
     expect(errors.length === 0, errors.join(' | '));
   });
-} finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
-}
-console.log(`browser (consensus): ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+});
+finish('browser (consensus)');

@@ -12,53 +12,14 @@
 // heal causes, and each is checked for what a class needs in view: the
 // network, the block tree, the feed, the timeline, the controls, the time.
 // Usage: node dashboard.test.mjs URL SCREENSHOT_DIR
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { check, expect, finish, withPage } from './harness.mjs';
 
 const [url, shots] = process.argv.slice(2);
 if (!url || !shots) {
   console.error('usage: node dashboard.test.mjs URL SCREENSHOT_DIR');
   process.exit(2);
 }
-const profile = mkdtempSync(join(tmpdir(), 'chainsim-chromium-'));
-let passed = 0, failed = 0;
-const errors = [];
-
-async function check(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log('ok   ' + name);
-  } catch (e) {
-    failed++;
-    console.log('FAIL ' + name + ': ' + (e && e.message ? e.message.split('\n')[0] : e));
-  }
-}
-
-function expect(cond, what) {
-  if (!cond) throw new Error(what);
-}
-
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1280, height: 720 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-// Every wait is on a condition, so a generous limit costs nothing on an idle
-// machine and keeps a heavily loaded one (load average 12 and more) passing.
-context.setDefaultTimeout(180000);
-context.setDefaultNavigationTimeout(180000);
-try {
-  const page = context.pages()[0] || await context.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
-  // The refused transaction (422) and heal (409) below are refused on purpose; anything else is an error.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().includes('status of 422') && !m.text().includes('status of 409')) errors.push(m.text());
-  });
+await withPage(async (page, errors) => {
   await page.goto(url);
 
   await check('every node is listed and drawn', async () => {
@@ -276,9 +237,7 @@ try {
 
   await page.screenshot({ path: shots + '/dashboard.png', fullPage: true });
   console.log('screenshot: ' + shots + '/dashboard.png');
-} finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
-}
-console.log(`browser: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+},
+// The refused transaction (422) and heal (409) are refused on purpose; anything else is an error.
+(text) => text.includes('status of 422') || text.includes('status of 409'));
+finish('browser');

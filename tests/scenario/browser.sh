@@ -24,7 +24,8 @@ done
 work="$build/browser-test"
 mkdir -p "$work"
 cp "$src/tests/browser/package.json" "$src/tests/browser/package-lock.json" \
-    "$src/tests/browser/dashboard.test.mjs" "$src/tests/browser/consensus.test.mjs" "$work/"
+    "$src/tests/browser/harness.mjs" "$src/tests/browser/dashboard.test.mjs" \
+    "$src/tests/browser/consensus.test.mjs" "$work/"
 if ! cmp -s "$work/package-lock.json" "$work/node_modules/.package-lock.json.installed" 2>/dev/null; then
     (cd "$work" && npm ci --no-audit --no-fund --loglevel=error) || { echo "FAIL: npm ci"; exit 1; }
     cp "$work/package-lock.json" "$work/node_modules/.package-lock.json.installed"
