@@ -32,25 +32,17 @@ static jsonread_status parse_publish_first(jsonread *jr, scenario *s, scenario_a
     return JSONREAD_OK;
 }
 
-/* selfish.publish_to: distinct nodes, not the attacker itself; or a
- * count. */
-static jsonread_status parse_publish_to(jsonread *jr, scenario *s, scenario_adversary *a,
-                                        const cJSON *e)
+/* The n nodes of list (1-based in the file), none of them the attacker a
+ * and none twice, into *out (allocated, *n_out = n). */
+static jsonread_status read_peers(jsonread *jr, uint32_t **out, size_t *n_out, const scenario *s,
+                                  const scenario_adversary *a, const cJSON *list, size_t n)
 {
-    const cJSON *list = NULL, *it;
-    size_t n = 0, k = 0;
-    if (cJSON_IsNumber(jsonread_member(e, "publish_to")))
-        return parse_publish_first(jr, s, a, e);
-    if (jsonread_array(jr, &list, &n, e, "publish_to", JSONREAD_OPTIONAL) || list == NULL)
-        return jr->status;
-    if (n == 0)
-        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "publish_to",
-                             "expected a non-empty array of nodes (leave it out to publish to "
-                             "every peer)");
-    a->publish_to = calloc(n, sizeof *a->publish_to);
-    if (a->publish_to == NULL)
+    const cJSON *it;
+    size_t k = 0;
+    *out = calloc(n, sizeof **out);
+    if (*out == NULL)
         return jsonread_fail(jr, JSONREAD_E_NOMEM, list, NULL, "out of memory");
-    a->n_publish_to = n;
+    *n_out = n;
     cJSON_ArrayForEach(it, list)
     {
         uint32_t node = 0;
@@ -60,12 +52,30 @@ static jsonread_status parse_publish_to(jsonread *jr, scenario *s, scenario_adve
             return jsonread_fail(jr, JSONREAD_E_RANGE, it, NULL, "node %u is the attacker itself",
                                  node + 1);
         for (size_t j = 0; j < k; j++)
-            if (a->publish_to[j] == node)
+            if ((*out)[j] == node)
                 return jsonread_fail(jr, JSONREAD_E_RANGE, it, NULL, "node %u is listed twice",
                                      node + 1);
-        a->publish_to[k++] = node;
+        (*out)[k++] = node;
     }
     return JSONREAD_OK;
+}
+
+/* selfish.publish_to: distinct nodes, not the attacker itself; or a
+ * count. */
+static jsonread_status parse_publish_to(jsonread *jr, scenario *s, scenario_adversary *a,
+                                        const cJSON *e)
+{
+    const cJSON *list = NULL;
+    size_t n = 0;
+    if (cJSON_IsNumber(jsonread_member(e, "publish_to")))
+        return parse_publish_first(jr, s, a, e);
+    if (jsonread_array(jr, &list, &n, e, "publish_to", JSONREAD_OPTIONAL) || list == NULL)
+        return jr->status;
+    if (n == 0)
+        return jsonread_fail(jr, JSONREAD_E_RANGE, e, "publish_to",
+                             "expected a non-empty array of nodes (leave it out to publish to "
+                             "every peer)");
+    return read_peers(jr, &a->publish_to, &a->n_publish_to, s, a, list, n);
 }
 
 /* The wallet must be hosted by the attacking node: wallet w is hosted by
@@ -235,8 +245,8 @@ static jsonread_status parse_equivocate(jsonread *jr, scenario *s, scenario_adve
                              "node %u has stake 0: it is no validator, it has nothing to sign "
                              "(nodes.stake or node_overrides)",
                              a->node + 1);
-    const cJSON *list = NULL, *it;
-    size_t n = 0, k = 0;
+    const cJSON *list = NULL;
+    size_t n = 0;
     if (jsonread_array(jr, &list, &n, e, "side", JSONREAD_REQUIRED) ||
         scenario_read_duration(jr, &a->start_ns, e, "start", JSONREAD_OPTIONAL))
         return jr->status;
@@ -248,25 +258,7 @@ static jsonread_status parse_equivocate(jsonread *jr, scenario *s, scenario_adve
         return jsonread_fail(jr, JSONREAD_E_RANGE, e, "start",
                              "expected a time before the end of the run (%lld ns)",
                              (long long)s->duration_ns);
-    a->side = calloc(n, sizeof *a->side);
-    if (a->side == NULL)
-        return jsonread_fail(jr, JSONREAD_E_NOMEM, list, NULL, "out of memory");
-    a->n_side = n;
-    cJSON_ArrayForEach(it, list)
-    {
-        uint32_t node = 0;
-        if (scenario_read_ref(jr, &node, it, NULL, s->n_nodes, "node", JSONREAD_REQUIRED))
-            return jr->status;
-        if (node == a->node)
-            return jsonread_fail(jr, JSONREAD_E_RANGE, it, NULL, "node %u is the attacker itself",
-                                 node + 1);
-        for (size_t j = 0; j < k; j++)
-            if (a->side[j] == node)
-                return jsonread_fail(jr, JSONREAD_E_RANGE, it, NULL, "node %u is listed twice",
-                                     node + 1);
-        a->side[k++] = node;
-    }
-    return JSONREAD_OK;
+    return read_peers(jr, &a->side, &a->n_side, s, a, list, n);
 }
 
 static jsonread_status parse_adversary(jsonread *jr, scenario *s, scenario_adversary *a,
