@@ -11,6 +11,7 @@
 #include "consensus_ops.h"
 #include "chainfile.h"
 #include "adversary.h"
+#include "bftcheck.h"
 #include "chainsel.h"
 #include "dist.h"
 #include "fileout.h"
@@ -418,58 +419,48 @@ static uint32_t validator_node(const world *s, const bftval_set *vals, uint32_t 
 {
     for (uint32_t i = 0; i < s->n; i++) {
         size_t k;
-        const keys_pair *key = s->nodes[i].n ? node_key(s->nodes[i].n) : NULL;
+        /* A node of another process: its key, which every process holds. */
+        const keys_pair *key = s->nodes[i].n       ? node_key(s->nodes[i].n)
+                               : world_local(s, i) ? NULL
+                                                   : s->nodes[i].key;
         if (key != NULL && bftval_index_of(vals, &k, keys_pair_public(key)) && k == index)
             return i + 1;
     }
     return 0;
 }
 
-/* The bft section's "evidence": the first equivocations the nodes of this
- * process caught (up to 20, in node order), each naming the validator (its
- * node), the height, the round, the vote's type, the two blocks (null: a
- * nil vote) and the node that caught it. Nothing when none was caught. */
-static int bft_evidence(cJSON *o, const world *s)
+/* The bft section's "evidence": the first equivocations the nodes caught
+ * (c, up to 20, in node order), each naming the validator (its node), the
+ * height, the round, the vote's type, the two blocks (null: a nil vote)
+ * and the node that caught it. Nothing when none was caught. */
+static int bft_evidence(cJSON *o, const world *s, const bftcheck *c)
 {
     bftval_set *vals = NULL;
     cJSON *list = NULL;
-    size_t shown = 0;
-    for (uint32_t i = 0; i < s->n && shown < 20; i++) {
-        if (!world_local(s, i) || s->nodes[i].n == NULL ||
-            node_ops(s->nodes[i].n)->block_kind != CHAIN_BFT)
-            continue;
-        size_t n_ev;
-        const bftvote_evidence *ev =
-            consensus_bft_evidence(node_consensus_state(s->nodes[i].n), &n_ev);
-        if (n_ev > 0 && vals == NULL &&
-            consensus_bft_validators(
-                &vals, consensus_bft_of(chain_params_of(node_chain(s->nodes[i].n)))) != 0)
+    if (c->n_caught > 0 && consensus_bft_validators(&vals, consensus_bft_of(&s->params)) != 0)
+        return -1;
+    for (size_t k = 0; k < c->n_caught && k < 20; k++) {
+        const bftvote *v[2] = {&c->caught[k].ev.first, &c->caught[k].ev.second};
+        cJSON *e = cJSON_CreateObject(), *blocks = cJSON_CreateArray();
+        if (list == NULL)
+            list = cJSON_AddArrayToObject(o, "evidence");
+        if (e == NULL || blocks == NULL || list == NULL) {
+            cJSON_Delete(e), cJSON_Delete(blocks), bftval_set_free(vals);
             return -1;
-        for (size_t k = 0; k < n_ev && shown < 20; k++, shown++) {
-            const bftvote *v[2] = {&ev[k].first, &ev[k].second};
-            cJSON *e = cJSON_CreateObject(), *blocks = cJSON_CreateArray();
-            if (list == NULL)
-                list = cJSON_AddArrayToObject(o, "evidence");
-            if (e == NULL || blocks == NULL || list == NULL) {
-                cJSON_Delete(e), cJSON_Delete(blocks), bftval_set_free(vals);
-                return -1;
-            }
-            cJSON_AddItemToArray(list, e);
-            cJSON_AddNumberToObject(e, "validator_node",
-                                    (double)validator_node(s, vals, v[0]->validator));
-            cJSON_AddNumberToObject(e, "height", (double)v[0]->height);
-            cJSON_AddNumberToObject(e, "round", (double)v[0]->round);
-            cJSON_AddStringToObject(e, "vote",
-                                    v[0]->type == BFTVOTE_PREVOTE ? "prevote" : "precommit");
-            for (size_t j = 0; j < 2; j++) {
-                char hex[65];
-                hash_to_hex(hex, &v[j]->block_id);
-                cJSON_AddItemToArray(blocks,
-                                     v[j]->nil ? cJSON_CreateNull() : cJSON_CreateString(hex));
-            }
-            cJSON_AddItemToObject(e, "blocks", blocks);
-            cJSON_AddNumberToObject(e, "caught_by", (double)i + 1);
         }
+        cJSON_AddItemToArray(list, e);
+        cJSON_AddNumberToObject(e, "validator_node",
+                                (double)validator_node(s, vals, v[0]->validator));
+        cJSON_AddNumberToObject(e, "height", (double)v[0]->height);
+        cJSON_AddNumberToObject(e, "round", (double)v[0]->round);
+        cJSON_AddStringToObject(e, "vote", v[0]->type == BFTVOTE_PREVOTE ? "prevote" : "precommit");
+        for (size_t j = 0; j < 2; j++) {
+            char hex[65];
+            hash_to_hex(hex, &v[j]->block_id);
+            cJSON_AddItemToArray(blocks, v[j]->nil ? cJSON_CreateNull() : cJSON_CreateString(hex));
+        }
+        cJSON_AddItemToObject(e, "blocks", blocks);
+        cJSON_AddNumberToObject(e, "caught_by", (double)c->caught[k].node + 1);
     }
     bftval_set_free(vals);
     return 0;
@@ -479,40 +470,11 @@ static int bft_evidence(cJSON *o, const world *s)
  * honest nodes hold different blocks: conflicting commits) and
  * "safety_violation_heights" (the first five: height, the two nodes,
  * their blocks), with a line on the console for the first; in runs with
- * adversaries, or when there is one. The honest nodes compared are those
- * of this process (all of them in a run on one process). */
-static int bft_safety(cJSON *o, const world *s)
+ * adversaries, or when there is one. The honest nodes' chains are c's. */
+static int bft_safety(cJSON *o, const world *s, const bftcheck *c)
 {
-    uint8_t *honest = calloc(s->n ? s->n : 1, 1);
-    metrics_chain *chains = calloc(s->n ? s->n : 1, sizeof *chains);
-    hash256 **all = calloc(s->n ? s->n : 1, sizeof *all);
-    if (honest == NULL || chains == NULL || all == NULL) {
-        free(honest);
-        free(chains);
-        free(all);
-        return -1;
-    }
-    for (uint32_t i = 0; i < s->n; i++) {
-        if (s->nodes[i].adv != NULL || !world_local(s, i) || s->nodes[i].n == NULL)
-            continue;
-        const chain *c = node_chain(s->nodes[i].n);
-        size_t len = (size_t)chain_height(c) + 1;
-        hash256 *ids = calloc(len, sizeof *ids);
-        if (ids == NULL)
-            abort();
-        for (size_t k = 0; k < len; k++)
-            ids[k] = *chain_entry_id(chain_at_height(c, (uint32_t)k));
-        chains[i] = (metrics_chain){ids, len};
-        all[i] = ids;
-        honest[i] = 1;
-    }
     safety_fork forks[5];
-    size_t count = safety_forks(forks, 5, chains, honest, s->n);
-    for (uint32_t i = 0; i < s->n; i++)
-        free(all[i]);
-    free(all);
-    free(chains);
-    free(honest);
+    size_t count = safety_forks(forks, 5, c->chains, c->honest, s->n);
     if (count == 0 && s->scn.n_adversaries == 0)
         return 0;
     cJSON *list = NULL;
@@ -544,6 +506,69 @@ static int bft_safety(cJSON *o, const world *s)
                     forks[k].node_a, forks[k].node_b, forks[k].height, a, b, count);
     }
     return 0;
+}
+
+/* What the bft section's evidence and safety check read, into c (at
+ * process 0 whole; main: the main chain): the equivocations each node of
+ * this process caught and each of its honest nodes' chain, and with
+ * several processes every other process's, taken to process 0. Returns 0,
+ * or -1 (at every process) with a message in err. */
+static int gather_bft_checks(world *s, bftcheck *c, metrics_chain main, char *err, size_t errlen)
+{
+    int ok = bftcheck_init(c, s->n, main) == 0;
+    for (uint32_t i = 0; i < s->n && ok; i++) {
+        if (!world_local(s, i) || s->nodes[i].n == NULL)
+            continue;
+        size_t n_ev = 0;
+        const bftvote_evidence *ev =
+            node_ops(s->nodes[i].n)->block_kind == CHAIN_BFT
+                ? consensus_bft_evidence(node_consensus_state(s->nodes[i].n), &n_ev)
+                : NULL;
+        for (size_t k = 0; k < n_ev && ok && c->n_caught < BFTCHECK_MAX_CAUGHT; k++)
+            ok = bftcheck_add_caught(c, i, &ev[k]) == 0;
+        if (s->nodes[i].adv != NULL || !ok)
+            continue;
+        const chain *ch = node_chain(s->nodes[i].n);
+        size_t len = (size_t)chain_height(ch) + 1;
+        hash256 *ids = malloc(len * sizeof *ids);
+        if (ids == NULL) {
+            ok = 0;
+            break;
+        }
+        for (size_t k = 0; k < len; k++)
+            ids[k] = *chain_entry_id(chain_at_height(ch, (uint32_t)k));
+        ok = bftcheck_set_chain(c, i, ids, len) == 0;
+    }
+    if (s->procs <= 1) {
+        if (!ok)
+            snprintf(err, errlen, "out of memory");
+        return ok ? 0 : -1;
+    }
+    unsigned char *mine = NULL, *all = NULL;
+    size_t len = 0, *lens = NULL;
+    ok = ok && (dist_rank() == 0 || bftcheck_pack(&mine, &len, c) == 0);
+    if (!dist_all_ok(ok, err, errlen) || dist_gather(&all, &lens, mine, ok ? len : 0) != 0) {
+        free(mine);
+        snprintf(err, errlen, "out of memory while gathering the BFT evidence and chains");
+        return -1;
+    }
+    free(mine);
+    ok = 1;
+    if (all != NULL) {
+        size_t at = lens[0];
+        for (uint32_t p = 1; p < dist_size() && ok; p++) {
+            world_dist_seed("bftcheck", all + at, lens[p]);
+            if (bftcheck_unpack(c, all + at, lens[p]) != 0) {
+                snprintf(err, errlen, "bft: the evidence and chains of process %u do not read back",
+                         p);
+                ok = 0;
+            }
+            at += lens[p];
+        }
+    }
+    free(all);
+    free(lens);
+    return dist_all_ok(ok, err, errlen) ? 0 : -1;
 }
 
 /* Hands each BFT node of this process's committed heights, and the height
@@ -624,7 +649,7 @@ static int bft_sum(world *s, consensus_bft_stats *sum)
 
 /* summary.json's "bft" section of a BFT run from the nodes' figures
  * summed (bft_sum). Returns 0, or -1 when out of memory. */
-static int bft_report(world *s, const consensus_bft_stats *all, int any)
+static int bft_report(world *s, const consensus_bft_stats *all, int any, const bftcheck *c)
 {
     consensus_bft_stats sum = *all;
     if (!any)
@@ -648,7 +673,7 @@ static int bft_report(world *s, const consensus_bft_stats *all, int any)
              cJSON_AddNumberToObject(o, "proposals_sent", (double)sum.proposals_sent) &&
              cJSON_AddNumberToObject(o, "equivocations", (double)sum.equivocations) &&
              cJSON_AddNumberToObject(o, "certificates_refused", (double)sum.certs_refused);
-    if (!ok || (sum.equivocations > 0 && bft_evidence(o, s) != 0) || bft_safety(o, s) != 0) {
+    if (!ok || (sum.equivocations > 0 && bft_evidence(o, s, c) != 0) || bft_safety(o, s, c) != 0) {
         cJSON_Delete(o);
         return -1;
     }
@@ -660,7 +685,7 @@ static int bft_report(world *s, const consensus_bft_stats *all, int any)
  * run_info.json. Returns 0, or -1 with a message in err. */
 static int write_metrics(world *s, char *err, size_t errlen, const metrics_chain *chains,
                          uint32_t main_node, const consensus_bft_stats *bft, int any_bft,
-                         double wall_s)
+                         const bftcheck *checks, double wall_s)
 {
     char why[512];
     if (metrics_finish(s->m, why, sizeof why, chains, s->n, &chains[main_node],
@@ -668,7 +693,7 @@ static int write_metrics(world *s, char *err, size_t errlen, const metrics_chain
         snprintf(err, errlen, "metrics: %s", why);
         return -1;
     }
-    if (bft_report(s, bft, any_bft) != 0) {
+    if (bft_report(s, bft, any_bft, checks) != 0) {
         snprintf(err, errlen, "metrics: out of memory");
         return -1;
     }
@@ -794,13 +819,17 @@ int output_write(world *s, output_written *res, char *err, size_t errlen, const 
         status = gather_adversaries(s, err, errlen);
     consensus_bft_stats bft = {0};
     int any_bft = status == 0 ? bft_sum(s, &bft) : 0;
+    bftcheck checks = {0};
+    if (status == 0 && any_bft)
+        status = gather_bft_checks(s, &checks, chains[res->main_node], err, errlen);
     if (status == 0) {
-        int ok = dist_rank() != 0 ||
-                 write_metrics(s, err, errlen, chains, res->main_node, &bft, any_bft, wall_s) == 0;
+        int ok = dist_rank() != 0 || write_metrics(s, err, errlen, chains, res->main_node, &bft,
+                                                   any_bft, &checks, wall_s) == 0;
         if (s->procs > 1)
             ok = dist_all_ok(ok, err, errlen);
         status = ok ? 0 : -1;
     }
+    bftcheck_free(&checks);
     for (uint32_t i = 0; i < s->n; i++)
         free(ids[i]);
     free(ids);

@@ -141,17 +141,6 @@ static int load(world *s, run_ctx *rc, const run_options *opts)
         scenario_free(&s->scn);
         return CLI_BAD_INPUT;
     }
-    /* The evidence and the safety comparison of a BFT run with attackers
-     * read every honest node's whole chain and protocol state, which stay
-     * in the node's process: refused rather than half counted. */
-    if (dist_size() > 1 && s->scn.consensus.type == SCENARIO_BFT && s->scn.n_adversaries > 0) {
-        cli_error("run: %s: adversaries: a BFT run with adversaries is not available with "
-                  "several processes yet (its evidence and safety check would see the nodes of "
-                  "process 0 only): run it in one process",
-                  opts->scenario_path ? opts->scenario_path : "default scenario");
-        scenario_free(&s->scn);
-        return CLI_BAD_INPUT;
-    }
     s->seed = s->scn.seed;
     s->scn_json = scenario_to_json(&s->scn);
     if (s->scn_json == NULL) {

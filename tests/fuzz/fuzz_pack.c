@@ -10,9 +10,14 @@
  * node they name; accepted bytes pack again to the same bytes.
  * 'd': the dashboard's block records (dashfar_unpack, as process 0 takes
  * them at a sample of `run --serve`); accepted bytes pack again to the
- * same bytes. Seeds are real bytes from a
+ * same bytes.
+ * 'b': the bft section's evidence and honest chains (bftcheck_unpack, as
+ * process 0 takes them at the end) into a check of 8 nodes around a main
+ * chain of 4096 blocks; accepted bytes pack again to the same bytes.
+ * Seeds are real bytes from a
  * run under mpirun (make-corpus.sh, CHAINSIM_PACK_SEEDS). */
 #include "adversary.h"
+#include "bftcheck.h"
 #include "dashfar.h"
 #include "fuzz_check.h"
 #include "metrics.h"
@@ -134,6 +139,23 @@ static void fuzz_dash_blocks(const uint8_t *data, size_t size)
     free(b);
 }
 
+/* The bft section's evidence and chains: accepted bytes pack again to
+ * themselves. */
+static void fuzz_bft_checks(const uint8_t *data, size_t size)
+{
+    static hash256 main_ids[4096];
+    bftcheck c;
+    FUZZ_CHECK(bftcheck_init(&c, 8, (metrics_chain){main_ids, 4096}) == 0);
+    if (bftcheck_unpack(&c, data, size) == 0) {
+        unsigned char *again;
+        size_t len;
+        FUZZ_CHECK(bftcheck_pack(&again, &len, &c) == 0);
+        FUZZ_CHECK(len == size && memcmp(again, data, len) == 0);
+        free(again);
+    }
+    bftcheck_free(&c);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -146,5 +168,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_attacker(data + 1, size - 1);
     else if (data[0] == 'd')
         fuzz_dash_blocks(data + 1, size - 1);
+    else if (data[0] == 'b')
+        fuzz_bft_checks(data + 1, size - 1);
     return 0;
 }

@@ -98,7 +98,8 @@ cp "$tmp/pow/node2_chain.json" "$corpus/serve/pow-node1-only.json"
 # message type, and each process's node records, as CHAINSIM_PACK_SEEDS
 # keeps them, prefixed with the harness's reader byte ('m' or 'r'), the
 # figures of a selfish miner outside process 0 ('a') and the dashboard's
-# block records of a run with --serve ('d'). Needs
+# block records of a run with --serve ('d'), the evidence and honest chains
+# of a BFT run with attackers outside process 0 ('b'). Needs
 # Open MPI and a chainsim built with it; else the folder keeps its seeds.
 if command -v mpirun >/dev/null; then
     fresh pack
@@ -124,6 +125,12 @@ if command -v mpirun >/dev/null; then
     for f in "$tmp/seeds-bft"/bft-* "$tmp/seeds-bft"/records-*; do
         mv "$f" "$tmp/seeds/bft-$(basename "$f" | sed 's/^bft-//')"
     done
+    # a BFT run with attackers: process 1's evidence and honest chains (its
+    # node 2 caught the equivocations and committed a block of its own)
+    CHAINSIM_PACK_SEEDS="$tmp/seeds" OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none \
+        mpirun --oversubscribe "${as_root[@]}" -np 2 "$bin" run scenarios/bft_safety_violation.json --quiet \
+        --out "$tmp/mpi-bftcheck" >/dev/null 2>"$tmp/stderr" ||
+        { cat "$tmp/stderr" >&2; exit 1; }
     # the dashboard's block records from process 1 ('d'): a run with --serve
     # serves its final state until SIGTERM, which comes once the seed is kept
     (CHAINSIM_PACK_SEEDS="$tmp/seeds" OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none \
@@ -140,7 +147,7 @@ if command -v mpirun >/dev/null; then
     [ -e "$tmp/seeds/dashblocks-0" ] || { cat "$tmp/stderr" >&2; exit 1; }
     for f in "$tmp/seeds"/*; do
         case $(basename "$f") in
-        *records-*) reader=r ;; attackers-*) reader=a ;; dashblocks-*) reader=d ;; *) reader=m ;;
+        *records-*) reader=r ;; attackers-*) reader=a ;; dashblocks-*) reader=d ;; bftcheck-*) reader=b ;; *) reader=m ;;
         esac
         { printf '%s' "$reader"; cat "$f"; } >"$corpus/pack/$(basename "$f")"
     done
