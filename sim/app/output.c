@@ -271,7 +271,9 @@ static int save_chains(world *s, const node_fact *facts, const chainsel *sel, ui
 /* Every node's final chain as metrics_finish reads it (its length and tip;
  * a node never started holds the genesis block only), in chains[] with the
  * arrays to free in ids[] (both n long). The main chain is whole, from the
- * process of the main node; a node on it shares its array. Returns the main
+ * process of the main node; a node on it, or on a prefix of it (its tip is
+ * the main chain's block at its height, as for a node a block or two
+ * behind), shares its array, so only nodes on a fork get one. Returns the main
  * node: the online honest node (not an adversary) with the most work, ties
  * to the lowest number (node 0 when none is online). */
 static uint32_t collect_chains(world *s, const node_fact *facts, metrics_chain *chains,
@@ -305,8 +307,8 @@ static uint32_t collect_chains(world *s, const node_fact *facts, metrics_chain *
         const node_fact *f = &facts[i];
         size_t len = f->started ? (size_t)f->height + 1 : 1;
         hash256 tip = f->started ? f->tip : *block_id(s->genesis);
-        if (len == main_len && memcmp(&tip, &main_ids[len - 1], sizeof tip) == 0) {
-            chains[i] = (metrics_chain){main_ids, main_len};
+        if (len <= main_len && memcmp(&tip, &main_ids[len - 1], sizeof tip) == 0) {
+            chains[i] = (metrics_chain){main_ids, len};
             continue;
         }
         ids[i] = calloc(len, sizeof(hash256));

@@ -419,7 +419,16 @@ static metrics_status gather_arrivals(merge *mg)
     size_t na = 0;
     for (size_t i = 0; i < m->n_blocks; i++)
         m->arrivals[na++] = (marrival){(uint32_t)i, m->blocks[i].producer, m->blocks[i].time_ns};
-    for (uint32_t i = 0; i < m->n_nodes; i++)
+    /* Each node's seen records go as soon as they are in the arrivals, and
+     * their pages back to the system every few megabytes (small blocks,
+     * amid the heap: malloc_trim), so the arrivals (16 bytes a record, their
+     * pages touched as they fill) never sit beside all the seen records (40
+     * bytes): the merge adds little to the run's peak memory. A merge cannot
+     * be run twice anyway. */
+    m->seen_merged = 1;
+    size_t freed = 0;
+    (void)freed; /* without glibc: no trim */
+    for (uint32_t i = 0; i < m->n_nodes; i++) {
         for (size_t j = 0; j < m->nodes[i].n_seen; j++) {
             const mseen *s = &m->nodes[i].seen[j];
             long b = block_at(mg, &s->id);
@@ -437,17 +446,17 @@ static metrics_status gather_arrivals(merge *mg)
                             metrics_fmt_seconds(t2, m->blocks[b].time_ns));
             m->arrivals[na++] = (marrival){(uint32_t)b, i + 1, s->time_ns};
         }
-    /* The seen records are all in the arrivals now: their memory goes before
-     * the sort takes as much again (a merge cannot be run twice anyway). */
-    for (uint32_t i = 0; i < m->n_nodes; i++) {
+        freed += m->nodes[i].cap_seen * sizeof *m->nodes[i].seen;
         free(m->nodes[i].seen);
         m->nodes[i].seen = NULL;
         m->nodes[i].n_seen = m->nodes[i].cap_seen = 0;
-    }
-    m->seen_merged = 1;
 #ifdef __GLIBC__
-    malloc_trim(0); /* their pages (small blocks, amid the heap) back to the system */
+        if (freed >= ((size_t)4 << 20) || i + 1 == m->n_nodes) {
+            malloc_trim(0);
+            freed = 0;
+        }
 #endif
+    }
     arrival_sort(m->arrivals, na, cmp_arrival_block_node);
     size_t kept = 0;
     for (size_t i = 0; i < na; i++) /* keep the earliest per (block, node) */
