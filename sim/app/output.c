@@ -326,16 +326,22 @@ static int keep_local(void *ctx, uint32_t node_no)
     return world_local(ctx, node_no - 1);
 }
 
-/* With several processes: takes every process's node recorders to process
- * 0. Returns 0, or -1 (at every process) with a message in err. */
-static int gather_metrics(world *s, char *err, size_t errlen)
+/* With several processes: each process's part at process 0. Every process
+ * gives its bytes (mine, len: ok says its packing succeeded; process 0
+ * gives none), and process 0 reads each other process's part in process
+ * order with read (0, or -1 with a message in err), stopping at the first
+ * that fails. Frees mine. Returns 0, or -1 (at every process) with a
+ * message in err; what names the part in the out-of-memory message. */
+typedef int (*part_reader)(void *ctx, char *err, size_t errlen, uint32_t proc,
+                           const unsigned char *part, size_t len);
+static int gather_parts(char *err, size_t errlen, int ok, unsigned char *mine, size_t len,
+                        const char *what, part_reader read, void *ctx)
 {
-    unsigned char *mine = NULL, *all = NULL;
-    size_t len = 0, *lens = NULL;
-    int ok = dist_rank() == 0 || metrics_pack_nodes(&mine, &len, s->m, keep_local, s) == 0;
+    unsigned char *all = NULL;
+    size_t *lens = NULL;
     if (!dist_all_ok(ok, err, errlen) || dist_gather(&all, &lens, mine, ok ? len : 0) != 0) {
         free(mine);
-        snprintf(err, errlen, "out of memory while gathering the metrics");
+        snprintf(err, errlen, "out of memory while gathering %s", what);
         return -1;
     }
     free(mine);
@@ -343,11 +349,7 @@ static int gather_metrics(world *s, char *err, size_t errlen)
     if (all != NULL) {
         size_t at = lens[0];
         for (uint32_t p = 1; p < dist_size() && ok; p++) {
-            world_dist_seed("records", all + at, lens[p]);
-            if (metrics_unpack_nodes(s->m, all + at, lens[p]) != 0) {
-                snprintf(err, errlen, "metrics: the records of process %u do not read back", p);
-                ok = 0;
-            }
+            ok = read(ctx, err, errlen, p, all + at, lens[p]) == 0;
             at += lens[p];
         }
     }
@@ -356,13 +358,55 @@ static int gather_metrics(world *s, char *err, size_t errlen)
     return dist_all_ok(ok, err, errlen) ? 0 : -1;
 }
 
+static int read_records(void *ctx, char *err, size_t errlen, uint32_t proc,
+                        const unsigned char *part, size_t len)
+{
+    world *s = ctx;
+    world_dist_seed("records", part, len);
+    if (metrics_unpack_nodes(s->m, part, len) == 0)
+        return 0;
+    snprintf(err, errlen, "metrics: the records of process %u do not read back", proc);
+    return -1;
+}
+
+/* With several processes: takes every process's node recorders to process
+ * 0. Returns 0, or -1 (at every process) with a message in err. */
+static int gather_metrics(world *s, char *err, size_t errlen)
+{
+    unsigned char *mine = NULL;
+    size_t len = 0;
+    int ok = dist_rank() == 0 || metrics_pack_nodes(&mine, &len, s->m, keep_local, s) == 0;
+    return gather_parts(err, errlen, ok, mine, len, "the metrics", read_records, s);
+}
+
+static int read_attackers(void *ctx, char *err, size_t errlen, uint32_t proc,
+                          const unsigned char *part, size_t len)
+{
+    world *s = ctx;
+    if (len > 0)
+        world_dist_seed("attackers", part, len);
+    for (size_t at = 0; at < len;) {
+        uint32_t ni = UINT32_MAX;
+        size_t used = 0;
+        if (len - at >= sizeof ni)
+            memcpy(&ni, part + at, sizeof ni);
+        if (ni >= s->n || s->nodes[ni].adv == NULL ||
+            adversary_unpack(s->nodes[ni].adv, &used, part + at, len - at) != 0) {
+            snprintf(err, errlen, "attack: the figures of process %u do not read back", proc);
+            return -1;
+        }
+        at += used;
+    }
+    return 0;
+}
+
 /* With several processes and adversaries: takes each attacker's figures
  * from the process that runs its node to process 0 (world_attack_report
  * runs there). Returns 0, or -1 (at every process) with a message in err. */
 static int gather_adversaries(world *s, char *err, size_t errlen)
 {
-    unsigned char *mine = NULL, *all = NULL;
-    size_t len = 0, *lens = NULL;
+    unsigned char *mine = NULL;
+    size_t len = 0;
     int ok = 1;
     for (size_t k = 0; k < s->scn.n_adversaries && ok && dist_rank() != 0; k++) {
         uint32_t ni = s->scn.adversaries[k].node;
@@ -385,35 +429,7 @@ static int gather_adversaries(world *s, char *err, size_t errlen)
         len += n;
         free(one);
     }
-    if (!dist_all_ok(ok, err, errlen) || dist_gather(&all, &lens, mine, ok ? len : 0) != 0) {
-        free(mine);
-        snprintf(err, errlen, "out of memory while gathering the attackers' figures");
-        return -1;
-    }
-    free(mine);
-    ok = 1;
-    if (all != NULL) {
-        size_t at = lens[0];
-        for (uint32_t p = 1; p < dist_size() && ok; p++) {
-            if (lens[p] > 0)
-                world_dist_seed("attackers", all + at, lens[p]);
-            size_t end = at + lens[p];
-            while (ok && at < end) {
-                uint32_t ni = UINT32_MAX;
-                size_t used = 0;
-                if (end - at >= sizeof ni)
-                    memcpy(&ni, all + at, sizeof ni);
-                ok = ni < s->n && s->nodes[ni].adv != NULL &&
-                     adversary_unpack(s->nodes[ni].adv, &used, all + at, end - at) == 0;
-                at += used;
-            }
-            if (!ok)
-                snprintf(err, errlen, "attack: the figures of process %u do not read back", p);
-        }
-    }
-    free(all);
-    free(lens);
-    return dist_all_ok(ok, err, errlen) ? 0 : -1;
+    return gather_parts(err, errlen, ok, mine, len, "the attackers' figures", read_attackers, s);
 }
 
 /* The node (1-based) whose key is validator index of vals, or 0. */
@@ -510,6 +526,16 @@ static int bft_safety(cJSON *o, const world *s, const bftcheck *c)
     return 0;
 }
 
+static int read_bftcheck(void *ctx, char *err, size_t errlen, uint32_t proc,
+                         const unsigned char *part, size_t len)
+{
+    world_dist_seed("bftcheck", part, len);
+    if (bftcheck_unpack(ctx, part, len) == 0)
+        return 0;
+    snprintf(err, errlen, "bft: the evidence and chains of process %u do not read back", proc);
+    return -1;
+}
+
 /* What the bft section's evidence and safety check read, into c (at
  * process 0 whole; main: the main chain): the equivocations each node of
  * this process caught and each of its honest nodes' chain, and with
@@ -546,31 +572,11 @@ static int gather_bft_checks(world *s, bftcheck *c, metrics_chain main, char *er
             snprintf(err, errlen, "out of memory");
         return ok ? 0 : -1;
     }
-    unsigned char *mine = NULL, *all = NULL;
-    size_t len = 0, *lens = NULL;
+    unsigned char *mine = NULL;
+    size_t len = 0;
     ok = ok && (dist_rank() == 0 || bftcheck_pack(&mine, &len, c) == 0);
-    if (!dist_all_ok(ok, err, errlen) || dist_gather(&all, &lens, mine, ok ? len : 0) != 0) {
-        free(mine);
-        snprintf(err, errlen, "out of memory while gathering the BFT evidence and chains");
-        return -1;
-    }
-    free(mine);
-    ok = 1;
-    if (all != NULL) {
-        size_t at = lens[0];
-        for (uint32_t p = 1; p < dist_size() && ok; p++) {
-            world_dist_seed("bftcheck", all + at, lens[p]);
-            if (bftcheck_unpack(c, all + at, lens[p]) != 0) {
-                snprintf(err, errlen, "bft: the evidence and chains of process %u do not read back",
-                         p);
-                ok = 0;
-            }
-            at += lens[p];
-        }
-    }
-    free(all);
-    free(lens);
-    return dist_all_ok(ok, err, errlen) ? 0 : -1;
+    return gather_parts(err, errlen, ok, mine, len, "the BFT evidence and chains", read_bftcheck,
+                        c);
 }
 
 /* Hands each BFT node of this process's committed heights, and the height
